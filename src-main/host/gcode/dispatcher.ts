@@ -1,0 +1,135 @@
+// The G-code dispatcher: a registry of commands with help text, one queue that runs commands
+// in order, and the responses (info, raw, error) every command may produce.
+import { GCodeCommand, GCodeError } from './command';
+import { parseLine } from './parser';
+
+export type GCodeHandler = (cmd: GCodeCommand) => void | Promise<void>;
+
+export interface CommandInfo {
+  name: string;
+  help: string;
+  /** Parameter names with a one-line description, for console completion. */
+  params?: Record<string, string>;
+}
+
+export interface RegisteredCommand extends CommandInfo {
+  handler: GCodeHandler;
+}
+
+export type ResponseKind = 'info' | 'raw' | 'error' | 'command';
+export type ResponseListener = (kind: ResponseKind, text: string) => void;
+
+/** Commands that must act at once, never waiting behind a queued command. */
+const EMERGENCY_COMMANDS = new Set(['M112']);
+
+export class GCodeDispatcher {
+  private readonly commands = new Map<string, RegisteredCommand>();
+  private readonly listeners = new Set<ResponseListener>();
+  private tail: Promise<void> = Promise.resolve();
+  private emergencyHandler: (() => void | Promise<void>) | null = null;
+
+  constructor() {
+    this.register('HELP', () => this.cmdHelp(), { help: 'Report the list of available extended G-Code commands' });
+  }
+
+  register(name: string, handler: GCodeHandler, info: Omit<CommandInfo, 'name'> = { help: '' }): void {
+    const key = name.toUpperCase();
+    if (this.commands.has(key)) throw new Error(`gcode command ${key} already registered`);
+    this.commands.set(key, { name: key, handler, ...info });
+  }
+
+  /** Replaces a command (for rename_existing in macros); returns the previous one. */
+  replace(name: string, handler: GCodeHandler, info: Omit<CommandInfo, 'name'>): RegisteredCommand | null {
+    const key = name.toUpperCase();
+    const prev = this.commands.get(key) ?? null;
+    this.commands.set(key, { name: key, handler, ...info });
+    return prev;
+  }
+
+  unregister(name: string): RegisteredCommand | null {
+    const key = name.toUpperCase();
+    const prev = this.commands.get(key) ?? null;
+    this.commands.delete(key);
+    return prev;
+  }
+
+  lookup(name: string): RegisteredCommand | undefined {
+    return this.commands.get(name.toUpperCase());
+  }
+
+  /** Every command with its help, sorted: the console's completion source. */
+  listCommands(): CommandInfo[] {
+    return [...this.commands.values()]
+      .map(({ name, help, params }) => ({ name, help, ...(params ? { params } : {}) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** M112's path: runs without waiting for the queue. */
+  setEmergencyHandler(handler: () => void | Promise<void>): void {
+    this.emergencyHandler = handler;
+  }
+
+  onResponse(listener: ResponseListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  respond(kind: ResponseKind, text: string): void {
+    for (const l of this.listeners) l(kind, text);
+  }
+  respondInfo(text: string): void {
+    this.respond('info', text.split('\n').map((l) => `// ${l}`).join('\n'));
+  }
+  respondRaw(text: string): void {
+    this.respond('raw', text);
+  }
+  respondError(text: string): void {
+    this.respond('error', `!! ${text}`);
+  }
+
+  /**
+   * Queues a script (one or more lines) and resolves when it has run. Errors are reported as
+   * '!!' responses and rethrown, and stop the rest of the script, as a print must not go on
+   * after a failed line. M112 bypasses the queue.
+   */
+  run(script: string): Promise<void> {
+    const lines = script.split(/\r?\n/);
+    if (this.emergencyHandler && lines.some((l) => EMERGENCY_COMMANDS.has(parseLine(l).command))) {
+      void this.emergencyHandler();
+    }
+    const job = this.tail.then(() => this.runLines(lines));
+    this.tail = job.catch(() => undefined);
+    return job;
+  }
+
+  /** Runs lines now, inside the current command (macros call this; no queueing). */
+  async runLines(lines: string[]): Promise<void> {
+    for (const line of lines) {
+      const parsed = parseLine(line);
+      if (!parsed.command) continue;
+      const cmd = new GCodeCommand(parsed, line);
+      try {
+        await this.dispatch(cmd);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        this.respondError(msg);
+        throw e instanceof GCodeError ? e : new GCodeError(msg);
+      }
+    }
+  }
+
+  private async dispatch(cmd: GCodeCommand): Promise<void> {
+    const entry = this.commands.get(cmd.command);
+    if (!entry) {
+      if (EMERGENCY_COMMANDS.has(cmd.command)) return; // handled by the emergency path
+      throw new GCodeError(`Unknown command: "${cmd.command}"`);
+    }
+    await entry.handler(cmd);
+  }
+
+  private cmdHelp(): void {
+    const lines = ['Available extended commands:'];
+    for (const c of this.listCommands()) if (c.help) lines.push(`${c.name.padEnd(21)}: ${c.help}`);
+    this.respondInfo(lines.join('\n'));
+  }
+}
