@@ -12,5 +12,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     environment: 'node',
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
