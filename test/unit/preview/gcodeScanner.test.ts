@@ -203,7 +203,7 @@ describe('G-code scanner edge cases', () => {
       expect(y).toBeLessThanOrEqual(1e-6);
     }
     const yl = seg(long, Math.floor(long.segmentCount / 2))[4];
-    expect(yl).toBeCloseTo(18.660254, 1); // the long arc goes over the top of the circle
+    expect(yl).toBeCloseTo(-18.660254, 1); // centre (5, -8.66): the long way round passes under it
     const full = scanText('G1 X5 Y0\nG2 X5 Y0 I-5 J0 Z1\n', 1);
     expect(full.segmentCount - 1).toBe(Math.ceil(2 * Math.PI * 5));
     expect(seg(full, full.segmentCount - 1).slice(3)).toEqual([5, 0, 1]); // helix ends at Z1
