@@ -1,0 +1,443 @@
+// The simulated machine: stepper positions integrated from step/dir edges, endstops that
+// change when an axis crosses its trigger, heaters following a first-order thermal model read
+// back through a thermistor divider, and fans. Loaded from a JSON file (README.md).
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sim.h"
+#include "json.h"
+
+struct sim_machine sim_machine;
+static struct sim_stepper *step_of[SIM_PIN_COUNT], *dir_of[SIM_PIN_COUNT], *enable_of[SIM_PIN_COUNT];
+static struct sim_heater *heater_of[SIM_PIN_COUNT], *sensor_of[SIM_PIN_COUNT];
+static struct sim_fan *fan_of[SIM_PIN_COUNT];
+static struct sim_endstop *endstop_of[SIM_PIN_COUNT];
+static uint8_t level_of[SIM_PIN_COUNT];
+static struct sim_stepper initial_steppers[SIM_MAX_STEPPERS];
+static struct sim_heater initial_heaters[SIM_MAX_HEATERS];
+static int machine_stepper_count;  // from the file; more are added for unnamed MCU steppers
+static const char *machine_path = "(no machine file)";
+
+static void die(const struct json *at, const char *fmt, const char *a, const char *b)
+{
+    fprintf(stderr, "%s:%d: ", machine_path, at ? at->line : 0);
+    fprintf(stderr, fmt, a, b);
+    fprintf(stderr, "\n");
+    exit(2);
+}
+
+static const char *get_str(const struct json *obj, const char *key, const char *def, const char *what)
+{
+    const struct json *v = json_get(obj, key);
+    if (!v) {
+        if (!def)
+            die(obj, "%s: missing \"%s\"", what, key);
+        return def;
+    }
+    if (v->kind != JSON_STRING)
+        die(v, "%s: \"%s\" must be a string", what, key);
+    return v->string;
+}
+
+static double get_num(const struct json *obj, const char *key, const double *def, const char *what)
+{
+    const struct json *v = json_get(obj, key);
+    if (!v) {
+        if (!def)
+            die(obj, "%s: missing \"%s\"", what, key);
+        return *def;
+    }
+    if (v->kind != JSON_NUMBER)
+        die(v, "%s: \"%s\" must be a number", what, key);
+    return v->number;
+}
+
+static int get_bool(const struct json *obj, const char *key, const char *what)
+{
+    const struct json *v = json_get(obj, key);
+    if (!v)
+        return 0;
+    if (v->kind != JSON_BOOL)
+        die(v, "%s: \"%s\" must be true or false", what, key);
+    return (int)v->number;
+}
+
+// A pin given as {"pin":"PF0","invert":true} or the string "!PF0" or "PF0".
+static int get_pin(const struct json *obj, const char *key, int required, int *invert,
+                   const char *what)
+{
+    const struct json *v = json_get(obj, key);
+    *invert = 0;
+    if (!v) {
+        if (required)
+            die(obj, "%s: missing \"%s\"", what, key);
+        return -1;
+    }
+    if (v->kind != JSON_STRING)
+        die(v, "%s: \"%s\" must be a pin name such as \"PF0\" or \"!gpio5\"", what, key);
+    const char *name = v->string;
+    while (*name == '!' || *name == '^' || *name == '~') {
+        if (*name == '!')
+            *invert = !*invert;
+        name++;
+    }
+    int pin = sim_pin_lookup(name);
+    if (pin < 0)
+        die(v, "%s: unknown pin \"%s\" (use PA0-PL15 or gpio0-gpio29)", what, v->string);
+    return pin;
+}
+
+static void copy_name(char *dst, const char *src)
+{
+    snprintf(dst, 32, "%s", src);
+}
+
+static void load_steppers(const struct json *list)
+{
+    for (const struct json *e = list ? list->child : 0; e; e = e->next) {
+        if (sim_machine.stepper_count >= SIM_MAX_STEPPERS)
+            die(e, "too many steppers (max %s)%s", "32", "");
+        struct sim_stepper *s = &sim_machine.steppers[sim_machine.stepper_count++];
+        memset(s, 0, sizeof(*s));
+        const char *name = get_str(e, "name", 0, "stepper");
+        copy_name(s->name, name);
+        s->step_pin = get_pin(e, "step_pin", 1, &s->step_invert, name);
+        s->dir_pin = get_pin(e, "dir_pin", 1, &s->dir_invert, name);
+        s->enable_pin = get_pin(e, "enable_pin", 0, &s->enable_invert, name);
+        s->steps_per_mm = get_num(e, "steps_per_mm", 0, name);
+        if (!(s->steps_per_mm > 0))
+            die(e, "%s: steps_per_mm must be above 0%s", name, "");
+        snprintf(s->axis, sizeof(s->axis), "%s", get_str(e, "axis", "", name));
+        double zero = 0;
+        double pos_mm = get_num(e, "position_mm", &zero, name);
+        s->position_steps = llround(pos_mm * s->steps_per_mm);
+        s->mcu_oid = -1;
+        if (step_of[s->step_pin])
+            die(e, "%s: step_pin %s is used by another stepper", name,
+                json_get(e, "step_pin")->string);
+    }
+    machine_stepper_count = sim_machine.stepper_count;
+}
+
+static int stepper_index(const char *name)
+{
+    for (int i = 0; i < sim_machine.stepper_count; i++)
+        if (strcmp(sim_machine.steppers[i].name, name) == 0)
+            return i;
+    return -1;
+}
+
+static void load_endstops(const struct json *list)
+{
+    for (const struct json *e = list ? list->child : 0; e; e = e->next) {
+        if (sim_machine.endstop_count >= SIM_MAX_ENDSTOPS)
+            die(e, "too many endstops (max %s)%s", "16", "");
+        struct sim_endstop *es = &sim_machine.endstops[sim_machine.endstop_count++];
+        memset(es, 0, sizeof(*es));
+        const char *name = get_str(e, "name", 0, "endstop");
+        copy_name(es->name, name);
+        int inv;
+        es->pin = get_pin(e, "pin", 1, &inv, name);
+        es->inverted = get_bool(e, "inverted", name) ^ inv;
+        es->trigger_mm = get_num(e, "trigger_position_mm", 0, name);
+        const char *side = get_str(e, "side", "min", name);
+        if (strcmp(side, "min") && strcmp(side, "max"))
+            die(e, "%s: side must be \"min\" or \"max\", not \"%s\"", name, side);
+        es->side_max = strcmp(side, "max") == 0;
+        const struct json *st = json_get(e, "steppers");
+        if (!st || st->kind != JSON_ARRAY || !st->child)
+            die(e, "%s: \"steppers\" must list the stepper names that move this axis%s", name, "");
+        for (const struct json *n = st->child; n; n = n->next) {
+            if (n->kind != JSON_STRING)
+                die(n, "%s: stepper names must be strings%s", name, "");
+            int idx = stepper_index(n->string);
+            if (idx < 0)
+                die(n, "%s: no stepper named \"%s\"", name, n->string);
+            if (es->stepper_count < 4)
+                es->stepper_idx[es->stepper_count++] = idx;
+        }
+        es->last_triggered = -1;
+    }
+}
+
+static void load_heaters(const struct json *list)
+{
+    for (const struct json *e = list ? list->child : 0; e; e = e->next) {
+        if (sim_machine.heater_count >= SIM_MAX_HEATERS)
+            die(e, "too many heaters (max %s)%s", "8", "");
+        struct sim_heater *h = &sim_machine.heaters[sim_machine.heater_count++];
+        memset(h, 0, sizeof(*h));
+        const char *name = get_str(e, "name", 0, "heater");
+        copy_name(h->name, name);
+        int inv;
+        h->pin = get_pin(e, "heater_pin", 1, &h->pin_invert, name);
+        h->sensor_pin = get_pin(e, "sensor_pin", 1, &inv, name);
+        const struct json *th = json_get(e, "thermistor");
+        if (!th || th->kind != JSON_OBJECT)
+            die(e, "%s: missing \"thermistor\" object%s", name, "");
+        if (json_get(th, "beta")) {
+            h->beta = get_num(th, "beta", 0, name);
+            h->r0 = get_num(th, "r0_ohm", 0, name);
+            double t0 = 25;
+            h->t0_c = get_num(th, "t0_c", &t0, name);
+        } else if (json_get(th, "a")) {
+            h->use_steinhart = 1;
+            h->sh_a = get_num(th, "a", 0, name);
+            h->sh_b = get_num(th, "b", 0, name);
+            h->sh_c = get_num(th, "c", 0, name);
+        } else {
+            die(th, "%s: thermistor needs beta/r0_ohm/t0_c or Steinhart-Hart a/b/c%s", name, "");
+        }
+        double pullup = 4700, amb = 25;
+        h->pullup_ohm = get_num(e, "pullup_ohm", &pullup, name);
+        h->power_w = get_num(e, "power_w", 0, name);
+        h->heat_capacity_j_k = get_num(e, "heat_capacity_j_per_k", 0, name);
+        h->loss_w_k = get_num(e, "loss_w_per_k", 0, name);
+        h->ambient_c = get_num(e, "ambient_c", &amb, name);
+        if (!(h->heat_capacity_j_k > 0) || !(h->loss_w_k > 0) || h->power_w < 0)
+            die(e, "%s: heat_capacity_j_per_k and loss_w_per_k must be above 0, power_w >= 0%s",
+                name, "");
+        h->temp_c = get_num(e, "initial_c", &h->ambient_c, name);
+    }
+}
+
+static void load_fans(const struct json *list)
+{
+    for (const struct json *e = list ? list->child : 0; e; e = e->next) {
+        if (sim_machine.fan_count >= SIM_MAX_FANS)
+            die(e, "too many fans (max %s)%s", "8", "");
+        struct sim_fan *f = &sim_machine.fans[sim_machine.fan_count++];
+        const char *name = get_str(e, "name", 0, "fan");
+        copy_name(f->name, name);
+        int inv;
+        f->pin = get_pin(e, "pin", 1, &inv, name);
+    }
+}
+
+static void index_pins(void)
+{
+    memset(step_of, 0, sizeof(step_of));
+    memset(dir_of, 0, sizeof(dir_of));
+    memset(enable_of, 0, sizeof(enable_of));
+    memset(heater_of, 0, sizeof(heater_of));
+    memset(sensor_of, 0, sizeof(sensor_of));
+    memset(fan_of, 0, sizeof(fan_of));
+    memset(endstop_of, 0, sizeof(endstop_of));
+    for (int i = 0; i < sim_machine.stepper_count; i++) {
+        struct sim_stepper *s = &sim_machine.steppers[i];
+        step_of[s->step_pin] = s;
+        dir_of[s->dir_pin] = s;
+        if (s->enable_pin >= 0)
+            enable_of[s->enable_pin] = s;
+    }
+    for (int i = 0; i < sim_machine.endstop_count; i++)
+        endstop_of[sim_machine.endstops[i].pin] = &sim_machine.endstops[i];
+    for (int i = 0; i < sim_machine.heater_count; i++) {
+        heater_of[sim_machine.heaters[i].pin] = &sim_machine.heaters[i];
+        sensor_of[sim_machine.heaters[i].sensor_pin] = &sim_machine.heaters[i];
+    }
+    for (int i = 0; i < sim_machine.fan_count; i++)
+        fan_of[sim_machine.fans[i].pin] = &sim_machine.fans[i];
+}
+
+void machine_load(const char *path)
+{
+    machine_path = path;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: cannot open the machine file\n", path);
+        exit(2);
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc(n + 1);
+    if (!text || fread(text, 1, n, f) != (size_t)n) {
+        fprintf(stderr, "%s: cannot read the machine file\n", path);
+        exit(2);
+    }
+    text[n] = 0;
+    fclose(f);
+    char err[200];
+    struct json *root = json_parse(text, err, sizeof(err));
+    if (!root) {
+        fprintf(stderr, "%s: invalid JSON: %s\n", path, err);
+        exit(2);
+    }
+    if (root->kind != JSON_OBJECT)
+        die(root, "the machine file must hold one JSON object%s%s", "", "");
+    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "comment", 0 };
+    for (const struct json *m = root->child; m; m = m->next) {
+        int ok = 0;
+        for (int i = 0; known[i]; i++)
+            ok |= strcmp(m->key, known[i]) == 0;
+        if (!ok)
+            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans)%s", m->key, "");
+        if (strcmp(m->key, "comment") && m->kind != JSON_ARRAY)
+            die(m, "\"%s\" must be an array%s", m->key, "");
+    }
+    load_steppers(json_get(root, "steppers"));
+    index_pins();
+    load_endstops(json_get(root, "endstops"));
+    load_heaters(json_get(root, "heaters"));
+    load_fans(json_get(root, "fans"));
+    index_pins();
+    memcpy(initial_steppers, sim_machine.steppers, sizeof(initial_steppers));
+    memcpy(initial_heaters, sim_machine.heaters, sizeof(initial_heaters));
+    json_free(root);
+    free(text);
+}
+
+// Back to the state of the file (MCU reset): positions and temperatures included.
+void machine_reset(void)
+{
+    sim_machine.stepper_count = machine_stepper_count;
+    memcpy(sim_machine.steppers, initial_steppers, sizeof(initial_steppers));
+    memcpy(sim_machine.heaters, initial_heaters, sizeof(initial_heaters));
+    memset(level_of, 0, sizeof(level_of));
+    index_pins();
+}
+
+double machine_stepper_mm(const struct sim_stepper *s)
+{
+    return s->steps_per_mm > 0 ? (double)s->position_steps / s->steps_per_mm : 0;
+}
+
+struct sim_stepper *machine_stepper_for_step_pin(int pin)
+{
+    return pin >= 0 && pin < SIM_PIN_COUNT ? step_of[pin] : 0;
+}
+
+struct sim_stepper *machine_stepper_for_oid(int oid)
+{
+    for (int i = 0; i < sim_machine.stepper_count; i++)
+        if (sim_machine.steppers[i].mcu_oid == oid)
+            return &sim_machine.steppers[i];
+    return 0;
+}
+
+// A config_stepper on pins the file does not describe still gets a (nameless) simulated axis.
+void machine_stepper_config(int oid, int step_pin, int dir_pin, int invert_step)
+{
+    struct sim_stepper *s = step_of[step_pin];
+    if (!s) {
+        if (sim_machine.stepper_count >= SIM_MAX_STEPPERS)
+            return;
+        s = &sim_machine.steppers[sim_machine.stepper_count++];
+        memset(s, 0, sizeof(*s));
+        snprintf(s->name, sizeof(s->name), "oid%d", oid);
+        s->step_pin = step_pin;
+        s->dir_pin = dir_pin;
+        s->enable_pin = -1;
+        s->step_invert = invert_step > 0;
+        step_of[step_pin] = s;
+        dir_of[dir_pin] = s;
+    }
+    s->mcu_oid = oid;
+    s->both_edges = invert_step < 0;
+}
+
+// Heater temperature: exact solution of C dT/dt = P*duty - k (T - ambient) over [last, clock].
+static void heater_advance(struct sim_heater *h, uint32_t clock)
+{
+    int32_t dt_ticks = (int32_t)(clock - h->last_clock);
+    if (dt_ticks <= 0)
+        return;
+    double dt = (double)dt_ticks / SIM_CLOCK_FREQ;
+    double t_inf = h->ambient_c + h->power_w * h->duty / h->loss_w_k;
+    h->temp_c = t_inf + (h->temp_c - t_inf) * exp(-h->loss_w_k * dt / h->heat_capacity_j_k);
+    h->last_clock = clock;
+}
+
+static double thermistor_ohm(const struct sim_heater *h, double temp_c)
+{
+    double t = temp_c + 273.15;
+    if (!h->use_steinhart)
+        return h->r0 * exp(h->beta * (1.0 / t - 1.0 / (h->t0_c + 273.15)));
+    // Solve 1/T = a + b ln R + c (ln R)^3 for ln R by bisection (monotonic for real parts).
+    double lo = -10, hi = 25, target = 1.0 / t;
+    for (int i = 0; i < 80; i++) {
+        double mid = (lo + hi) / 2;
+        double v = h->sh_a + h->sh_b * mid + h->sh_c * mid * mid * mid;
+        if (v > target)
+            lo = mid;  // 1/T falls as R rises
+        else
+            hi = mid;
+    }
+    return exp((lo + hi) / 2);
+}
+
+void machine_output_changed(int pin, uint32_t clock, int level, double duty, int is_pwm)
+{
+    struct sim_stepper *s = step_of[pin];
+    if (s) {
+        int old = level_of[pin];
+        level_of[pin] = (uint8_t)level;
+        int stepped = s->both_edges ? old != level : (level ^ s->step_invert) && old != level;
+        if (!stepped)
+            return;
+        s->steps_total++;
+        if (s->enable_pin >= 0 && !(level_of[s->enable_pin] ^ s->enable_invert)) {
+            s->steps_disabled++;
+            return;  // a disabled driver does not move the motor
+        }
+        s->position_steps += (level_of[s->dir_pin] ^ s->dir_invert) ? 1 : -1;
+        return;
+    }
+    level_of[pin] = (uint8_t)level;
+    struct sim_heater *h = heater_of[pin];
+    if (h) {
+        heater_advance(h, clock);
+        h->duty = is_pwm ? duty : (level ^ h->pin_invert);
+    }
+    struct sim_fan *f = fan_of[pin];
+    if (f && trace_file)
+        fprintf(trace_file, "{\"ev\":\"fan\",\"name\":\"%s\",\"clock\":%u,\"value\":%.4f}\n",
+                f->name, clock, is_pwm ? duty : (double)level);
+}
+
+int machine_input_read(int pin, uint32_t clock, int *level)
+{
+    struct sim_endstop *es = endstop_of[pin];
+    if (!es)
+        return 0;
+    int triggered = 0;
+    for (int i = 0; i < es->stepper_count; i++) {
+        double mm = machine_stepper_mm(&sim_machine.steppers[es->stepper_idx[i]]);
+        triggered |= es->side_max ? mm >= es->trigger_mm : mm <= es->trigger_mm;
+    }
+    if (triggered != es->last_triggered) {
+        es->last_triggered = triggered;
+        if (trace_file)
+            fprintf(trace_file, "{\"ev\":\"endstop\",\"name\":\"%s\",\"clock\":%u,\"triggered\":%s}\n",
+                    es->name, clock, triggered ? "true" : "false");
+    }
+    *level = triggered ^ es->inverted;
+    return 1;
+}
+
+int machine_adc_read(int pin, uint32_t clock, uint16_t *value)
+{
+    struct sim_heater *h = sensor_of[pin];
+    if (!h)
+        return 0;
+    heater_advance(h, clock);
+    double r = thermistor_ohm(h, h->temp_c);
+    double v = SIM_ADC_MAX * r / (r + h->pullup_ohm);
+    *value = (uint16_t)(v < 0 ? 0 : v > SIM_ADC_MAX ? SIM_ADC_MAX : lround(v));
+    return 1;
+}
+
+// Once a second of MCU time: heater temperatures into the trace.
+void machine_periodic(uint32_t clock)
+{
+    for (int i = 0; i < sim_machine.heater_count; i++) {
+        struct sim_heater *h = &sim_machine.heaters[i];
+        heater_advance(h, clock);
+        if (trace_file)
+            fprintf(trace_file,
+                    "{\"ev\":\"heater\",\"name\":\"%s\",\"clock\":%u,\"temp\":%.3f,\"duty\":%.4f}\n",
+                    h->name, clock, h->temp_c, h->duty);
+    }
+}

@@ -1,0 +1,81 @@
+#ifndef SIM_SIM_H
+#define SIM_SIM_H
+// Shared declarations of the sim board: pins, the simulated machine, the trace file.
+#include <stdint.h>
+#include <stdio.h>
+
+#define SIM_CLOCK_FREQ 50000000
+#define SIM_PIN_COUNT 256
+#define SIM_ADC_MAX 4095
+#define SIM_PWM_MAX 32768
+
+// Pin names <-> numbers (the "pin" enumeration). Returns -1 / 0 when unknown.
+int sim_pin_lookup(const char *name);
+const char *sim_pin_name(int pin, char *buf, int buflen);
+
+// --- machine model (machine.c) ---
+struct sim_stepper {
+    char name[32];
+    int step_pin, dir_pin, enable_pin;  // -1 = none
+    int step_invert, dir_invert, enable_invert;
+    double steps_per_mm;
+    char axis[8];
+    int64_t position_steps;  // integrated from step/dir edges (includes the initial position)
+    int64_t steps_total;
+    int64_t steps_disabled;  // steps while the enable pin said "off"
+    int both_edges;          // from config_stepper invert_step=-1
+    int mcu_oid;             // -1 until a config_stepper used its step pin
+};
+struct sim_endstop {
+    char name[32];
+    int pin, inverted, side_max;
+    double trigger_mm;
+    int stepper_idx[4], stepper_count;
+    int last_triggered;
+};
+struct sim_heater {
+    char name[32];
+    int pin, sensor_pin, pin_invert;
+    int use_steinhart;
+    double beta, r0, t0_c, sh_a, sh_b, sh_c;
+    double pullup_ohm, power_w, heat_capacity_j_k, loss_w_k, ambient_c;
+    double temp_c, duty;
+    uint32_t last_clock;
+};
+struct sim_fan { char name[32]; int pin; };
+
+#define SIM_MAX_STEPPERS 32
+#define SIM_MAX_ENDSTOPS 16
+#define SIM_MAX_HEATERS 8
+#define SIM_MAX_FANS 8
+struct sim_machine {
+    struct sim_stepper steppers[SIM_MAX_STEPPERS]; int stepper_count;
+    struct sim_endstop endstops[SIM_MAX_ENDSTOPS]; int endstop_count;
+    struct sim_heater heaters[SIM_MAX_HEATERS]; int heater_count;
+    struct sim_fan fans[SIM_MAX_FANS]; int fan_count;
+};
+extern struct sim_machine sim_machine;
+
+// Load and validate a machine file; on error prints "FILE: ..." and exits with status 2.
+void machine_load(const char *path);
+// Called by the pins layer on output changes and input/ADC reads (clock = event time).
+void machine_output_changed(int pin, uint32_t clock, int level, double duty, int is_pwm);
+int machine_input_read(int pin, uint32_t clock, int *level);
+int machine_adc_read(int pin, uint32_t clock, uint16_t *value);
+struct sim_stepper *machine_stepper_for_step_pin(int pin);
+struct sim_stepper *machine_stepper_for_oid(int oid);
+void machine_stepper_config(int oid, int step_pin, int dir_pin, int invert_step);
+void machine_periodic(uint32_t clock);
+void machine_reset(void);
+double machine_stepper_mm(const struct sim_stepper *s);
+
+// --- trace (trace.c) ---
+extern FILE *trace_file;
+void trace_open(const char *path);
+void trace_close(void);
+void trace_flush(void);
+
+// --- link / clock (main.c) ---
+uint32_t sim_clock(void);
+
+#endif

@@ -1,0 +1,183 @@
+// Timers (a sorted list), the main loop with "stats" reports, and shutdown handling.
+#include <string.h>
+#include "sched.h"
+#include "command.h"
+#include "board/timer.h"
+#include "board/irq.h"
+#include "gen/dict.h"
+
+static struct timer *timer_list;
+static struct timer *running_timer;
+static uint8_t shutdown_status;  // 0 running, 1 shut down
+static uint16_t shutdown_reason;
+jmp_buf *sched_shutdown_jmp;
+struct sched_lateness sched_lateness;
+
+DECL_RESPONSE("starting");
+DECL_RESPONSE("shutdown clock=%u static_string_id=%hu");
+DECL_RESPONSE("is_shutdown static_string_id=%hu");
+DECL_RESPONSE("stats count=%u sum=%u sumsq=%u");
+DECL_CONSTANT("STATS_SUMSQ_BASE", 256);
+
+static void insert_timer(struct timer *t)
+{
+    struct timer **pos = &timer_list;
+    while (*pos && !timer_is_before(t->waketime, (*pos)->waketime))
+        pos = &(*pos)->next;
+    t->next = *pos;
+    *pos = t;
+}
+
+void sched_add_timer(struct timer *t)
+{
+    irqstatus_t flag = irq_save();
+    if (timer_is_before(t->waketime, timer_read_time() - timer_late_limit_ticks())) {
+        irq_restore(flag);
+        shutdown("Timer too close");
+    }
+    insert_timer(t);
+    int is_head = timer_list == t;
+    irq_restore(flag);
+    if (is_head)
+        timer_kick();
+}
+
+void sched_del_timer(struct timer *t)
+{
+    irqstatus_t flag = irq_save();
+    for (struct timer **pos = &timer_list; *pos; pos = &(*pos)->next) {
+        if (*pos == t) {
+            *pos = t->next;
+            break;
+        }
+    }
+    t->next = 0;
+    irq_restore(flag);
+}
+
+uint32_t sched_now(void)
+{
+    return running_timer ? running_timer->waketime : timer_read_time();
+}
+
+uint32_t sched_next_waketime(uint32_t now, uint32_t limit)
+{
+    if (timer_list && timer_is_before(timer_list->waketime, now + limit))
+        return timer_list->waketime;
+    return now + limit;
+}
+
+void sched_timer_dispatch(void)
+{
+    uint32_t now = timer_read_time();
+    uint32_t late_limit = timer_late_limit_ticks();
+    uint_fast16_t n = 0;
+    while (timer_list && !timer_is_before(now, timer_list->waketime)) {
+        struct timer *t = timer_list;
+        uint32_t late = now - t->waketime;
+        sched_lateness.count++;
+        sched_lateness.sum_ticks += late;
+        if (late > sched_lateness.max_ticks)
+            sched_lateness.max_ticks = late;
+        timer_list = t->next;
+        running_timer = t;
+        uint_fast8_t res = t->func(t);
+        running_timer = 0;
+        if (res == SF_RESCHEDULE) {
+            if (timer_is_before(t->waketime, now - late_limit))
+                shutdown("Rescheduled timer in the past");
+            insert_timer(t);
+        }
+        if (++n >= 64) {
+            n = 0;
+            now = timer_read_time();
+        }
+    }
+}
+
+int sched_is_shutdown(void)
+{
+    return shutdown_status;
+}
+
+uint16_t sched_shutdown_reason(void)
+{
+    return shutdown_reason;
+}
+
+void sched_try_shutdown(uint16_t reason)
+{
+    if (shutdown_status)
+        return;
+    shutdown_status = 1;
+    shutdown_reason = reason;
+    // Stop every timer, then let each feature put its outputs to their defaults.
+    irqstatus_t flag = irq_save();
+    timer_list = 0;
+    running_timer = 0;
+    irq_restore(flag);
+    run_shutdown_functions();
+    send_shutdown(timer_read_time(), reason);
+}
+
+void sched_shutdown(uint16_t reason)
+{
+    sched_try_shutdown(reason);
+    if (sched_shutdown_jmp)
+        longjmp(*sched_shutdown_jmp, 1);
+    for (;;)
+        ;  // no handler: nothing safe left to do
+}
+
+void sched_clear_shutdown(void)
+{
+    if (!shutdown_status)
+        shutdown("Shutdown cleared when not shutdown");
+    shutdown_status = 0;
+}
+
+void sched_reinit(void)
+{
+    timer_list = 0;
+    running_timer = 0;
+    shutdown_status = 0;
+    shutdown_reason = 0;
+    memset(&sched_lateness, 0, sizeof(sched_lateness));
+    command_reset_link();
+    run_init_functions();
+}
+
+// Main-loop statistics every 5 s of MCU time (PROTOCOL.md 1.8 "stats").
+static uint32_t stats_send_time, stats_last, stats_count, stats_sum, stats_sumsq;
+
+static void stats_update(uint32_t now)
+{
+    uint32_t diff = now - stats_last;
+    stats_last = now;
+    stats_count++;
+    stats_sum += diff;
+    uint32_t nextsumsq = stats_sumsq + (diff <= 0xffff ? ((diff * diff) + 255) / 256
+                                                       : 0xffffffff);
+    stats_sumsq = nextsumsq < stats_sumsq ? 0xffffffff : nextsumsq;
+    if (timer_is_before(now, stats_send_time + 5 * DICT_CLOCK_FREQ))
+        return;
+    send_stats(stats_count, stats_sum, stats_sumsq);
+    stats_send_time = now;
+    stats_count = stats_sum = stats_sumsq = 0;
+}
+
+void sched_main(void (*idle)(void))
+{
+    static jmp_buf main_jmp;
+    sched_reinit();
+    send_starting();
+    stats_send_time = stats_last = timer_read_time();
+    sched_shutdown_jmp = &main_jmp;
+    setjmp(main_jmp);  // a shutdown resumes the loop here
+    for (;;) {
+        idle();
+        command_task();
+        run_task_functions();
+        stats_update(timer_read_time());
+    }
+}
