@@ -14,6 +14,8 @@
  *   --stuck-bit fault injection: bit 0 of that flash byte always reads 0 (a worn flash cell),
  *               so a read-back verify must report a mismatch
  *   --dump      write the whole flash to FILE on SIGTERM/SIGINT
+ *   --uart-log  append everything the chip sends to FILE, listened to or not (so a test can
+ *               see the firmware start right after flashing without reopening, i.e. resetting)
  * Prints "PTY <path>" on stdout once ready.
  *
  * simavr 1.6 quirks (see shared/STACK.md): none of the bootloaders used here rely on interrupts
@@ -53,11 +55,16 @@ static int uart_xon = 1;
 static long stuck_bit_addr = -1;
 static const char *dump_path;
 static const char *link_path;
+static FILE *uart_log;
 static volatile sig_atomic_t stop_requested;
 
 static void on_uart_output(struct avr_irq_t *irq, uint32_t value, void *param) {
   (void)irq; (void)param;
   if (out_len < OUT_CAP) out_buf[out_len++] = (uint8_t)value;
+  if (uart_log) {
+    fputc((int)value, uart_log);
+    fflush(uart_log);
+  }
 }
 static void on_uart_xon(struct avr_irq_t *irq, uint32_t value, void *param) {
   (void)irq; (void)value; (void)param;
@@ -142,6 +149,14 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--link") && v) link_path = v, i++;
     else if (!strcmp(a, "--stuck-bit") && v) stuck_bit_addr = strtol(v, NULL, 0), i++;
     else if (!strcmp(a, "--dump") && v) dump_path = v, i++;
+    else if (!strcmp(a, "--uart-log") && v) {
+      uart_log = fopen(v, "ab");
+      if (!uart_log) {
+        perror("simavr-board: --uart-log");
+        return 2;
+      }
+      i++;
+    }
     else {
       fprintf(stderr, "simavr-board: unknown or incomplete option %s (see the comment in board.c)\n", a);
       return 2;

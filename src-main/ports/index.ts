@@ -1,0 +1,15 @@
+// Serial port discovery: the entry points the app API wires (see README.md).
+export type { PortInfo, PortKind, PortIdentity, PortsChangedEvent } from './types';
+export { listPorts, describePort, systemPortSources, type PortSources } from './list';
+export { identityOf, findPortByIdentity, markPrinterPorts, type FindPortResult, type IdentityMatch } from './identity';
+export { PortWatcher, type PortWatcherOptions } from './watcher';
+export {
+  classifyPortError,
+  processesUsingPort,
+  looksLikeWrongBaud,
+  describeWrongBaud,
+  type PortProblem,
+  type PortProblemCode,
+  type PortHolder,
+} from './errors';
+export { KNOWN_USB_IDS, lookupUsbId, normaliseUsbId } from './usb-names';

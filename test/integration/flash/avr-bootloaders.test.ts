@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { flash, FlashError, flattenImage, parseIntelHex, type FlashEvent } from '../../../src-main/flash';
+import { toolsPresent } from '../../support/tools';
+import { buildSimBoardTools, crc16, simBuild, startSimBoard, waitForUart, type SimBoard } from './sim-board';
+
+// Real bootloaders on simulated chips: optiboot (built from Debian's source) on an atmega328p,
+// Debian's prebuilt stk500v2 on an atmega2560. The board program resets the chip when the pty
+// is opened, like the Arduino auto-reset. The test app prints its image's CRC, so a match proves
+// the chip runs exactly what was flashed.
+const hexOf = (name: string) => readFileSync(path.join(simBuild, name), 'utf8');
+const appImage = (name: string) => parseIntelHex(hexOf(name), name);
+
+function expectedBanner(name: string, tag: string): RegExp {
+  const flat = flattenImage(appImage(name));
+  const len = flat.data.length.toString(16).padStart(4, '0');
+  const crc = crc16(flat.data).toString(16).padStart(4, '0');
+  return new RegExp(`TETHER-APP ${tag} len=${len} crc=${crc}`);
+}
+
+async function flashError(p: Promise<unknown>): Promise<FlashError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof FlashError) return err;
+    throw err;
+  }
+  throw new Error('expected the flash to fail');
+}
+
+describe.skipIf(!toolsPresent('avr-gcc', 'make', 'cc'))('AVR bootloaders on simavr', () => {
+  let board: SimBoard | undefined;
+  beforeAll(() => buildSimBoardTools());
+  afterEach(async () => {
+    await board?.stop();
+    board = undefined;
+  });
+
+  it('flashes an Uno through optiboot (STK500v1), verifies, and the chip runs the new image', async () => {
+    board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'optiboot_atmega328p.hex'), '--app', path.join(simBuild, 'app_atmega328p_A.hex')]);
+    const events: FlashEvent[] = [];
+    const result = await flash({ board: 'arduino-uno', image: appImage('app_atmega328p_B.hex'), port: board.pty }, (e) => events.push(e));
+    expect(result).toMatchObject({ method: 'stk500v1', verifiedBy: 'read-back', chipId: '1e950f' });
+    const writes = events.filter((e) => e.type === 'progress' && e.phase === 'write');
+    expect(writes.length).toBeGreaterThan(10);
+    expect(events.some((e) => e.type === 'progress' && e.phase === 'verify')).toBe(true);
+    await waitForUart(board, expectedBanner('app_atmega328p_B.hex', 'B'));
+  });
+
+  it('flashes a Mega 2560 through its stk500v2 bootloader and the chip runs the image', async () => {
+    board = await startSimBoard(['--mcu', 'atmega2560', '--boot', path.join(simBuild, 'stk500v2_atmega2560.hex')]);
+    const result = await flash({ board: 'arduino-mega2560-ramps', image: appImage('app_atmega2560_A.hex'), port: board.pty });
+    expect(result).toMatchObject({ method: 'stk500v2', verifiedBy: 'read-back', chipId: '1e9801' });
+    await waitForUart(board, expectedBanner('app_atmega2560_A.hex', 'A'));
+  });
+
+  it('refuses a board whose chip signature differs, before writing anything', async () => {
+    board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'optiboot_atmega328p.hex'), '--app', path.join(simBuild, 'app_atmega328p_A.hex')]);
+    const err = await flashError(flash({ board: 'sanguinololu-644p', image: appImage('app_atmega644p_A.hex'), port: board.pty }));
+    expect(err.code).toBe('wrong-signature');
+    expect(err.message).toMatch(/1e950f \(atmega328p\).*atmega644p/);
+    // The old firmware is untouched: after the reset it still runs.
+    await waitForUart(board, expectedBanner('app_atmega328p_A.hex', 'A'));
+  });
+
+  it('reports a verify mismatch from a worn flash cell', async () => {
+    const image = appImage('app_atmega328p_B.hex');
+    const flat = flattenImage(image);
+    const addr = flat.data.findIndex((b, i) => i > 300 && (b & 1) === 1);
+    board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'optiboot_atmega328p.hex'), '--stuck-bit', String(addr)]);
+    const err = await flashError(flash({ board: 'arduino-uno', image, port: board.pty }));
+    expect(err.code).toBe('verify-mismatch');
+    expect(err.message).toContain(`0x${addr.toString(16)}`);
+  });
+
+  it('times out with a clear message when no bootloader answers', async () => {
+    board = await startSimBoard(['--mcu', 'atmega328p', '--app', path.join(simBuild, 'app_atmega328p_A.hex')]);
+    const err = await flashError(flash({ board: 'arduino-uno', image: appImage('app_atmega328p_B.hex'), port: board.pty }));
+    expect(err.code).toBe('timeout');
+    expect(err.message).toMatch(/No STK500v1 bootloader answered/);
+    expect(err.fix).toMatch(/reset button/);
+  });
+
+  it.skipIf(!toolsPresent('avrdude'))('flashes through avrdude as the alternative, wrapped in timeouts', async () => {
+    board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'optiboot_atmega328p.hex')]);
+    const lines: string[] = [];
+    const result = await flash({ board: 'arduino-uno', method: 'avrdude', image: appImage('app_atmega328p_A.hex'), port: board.pty }, (e) => e.type === 'log' && lines.push(e.text));
+    expect(result.verifiedBy).toBe('tool');
+    expect(lines.join('\n')).toMatch(/bytes of flash verified/);
+    await waitForUart(board, expectedBanner('app_atmega328p_A.hex', 'A'));
+  });
+});
+
+describe('size check', () => {
+  it('refuses an image too big for the application section before opening the port', async () => {
+    const big = { segments: [{ address: 0, data: new Uint8Array(32256 + 2).fill(0x55) }], source: 'big.hex' };
+    // A port that does not exist: if the flasher tried to open it the error would be port-open-failed.
+    const err = await flashError(flash({ board: 'arduino-uno', image: big, port: '/dev/tether-no-such-port' }));
+    expect(err.code).toBe('image-too-big');
+    expect(err.message).toMatch(/needs 32258 bytes.*room for 32256.*Nothing was written/);
+  });
+});
