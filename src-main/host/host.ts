@@ -1,12 +1,20 @@
 // The host engine as one object: printer registry + G-code dispatcher + the printer objects.
 // Plain Node: the Electron app runs it in a worker thread, the CLI and tests run it directly.
+import { ConfigError } from './config/errors';
+import { readConfigFile } from './config/reader';
+import { PrinterConfig } from './config/section';
 import { GCodeDispatcher } from './gcode/dispatcher';
-import { Printer } from './printer';
+import type { Mcu } from './mcu/mcu';
+import type { McuFileOutput } from './objects/mcu';
+import { loadPrinterObjects } from './objects/registry';
 import { Respond } from './objects/respond';
+import { Printer } from './printer';
 
 export interface HostOptions {
   /** printer.cfg to load; without it the host runs with no printer configured. */
   configPath?: string;
+  /** Batch mode: the MCU's commands go to a file for this dictionary instead of a serial port. */
+  mcuFileOutput?: McuFileOutput;
 }
 
 export interface HostInfo {
@@ -21,19 +29,50 @@ export const HOST_VERSION = '0.1.0';
 export class Host {
   readonly printer = new Printer();
   readonly gcode = new GCodeDispatcher();
+  /** The loaded printer.cfg (null without a config or when it failed to parse). */
+  config: PrinterConfig | null = null;
 
   private constructor(readonly options: HostOptions) {
     this.printer.addObject('gcode', this.gcode);
-    this.printer.addObject('respond', new Respond(this.gcode));
     this.gcode.setEmergencyHandler(() => this.printer.invokeShutdown('Shutdown due to M112 command'));
   }
 
+  /**
+   * Loads printer.cfg, builds the printer objects and connects the MCU. A bad config or an MCU
+   * that cannot be reached does not throw: the host enters the 'error' state with a message that
+   * names the place (file:line) or the port, so the UI can show it and the user can fix it.
+   */
   static async start(options: HostOptions = {}): Promise<Host> {
     const host = new Host(options);
-    await host.printer.emit('printer:connect');
-    host.printer.setState('ready', 'Printer is ready');
-    await host.printer.emit('printer:ready');
-    return host;
+    if (!options.configPath) {
+      host.printer.addObject('respond', new Respond(host.gcode));
+      await host.printer.emit('printer:connect');
+      return host.becomeReady();
+    }
+    try {
+      host.config = new PrinterConfig(readConfigFile(options.configPath));
+      loadPrinterObjects({ printer: host.printer, gcode: host.gcode, config: host.config, mcuFileOutput: options.mcuFileOutput ?? null });
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      host.printer.setState('error', `Config error: ${e.message}`);
+      return host;
+    }
+    const mcu = host.printer.lookupObjectOrNull<Mcu>('mcu');
+    try {
+      await host.printer.emit('printer:connect');
+      await mcu?.connect();
+    } catch (e) {
+      host.printer.setState('error', e instanceof Error ? e.message : String(e));
+      return host;
+    }
+    mcu?.on('shutdown', (reason: string) => void host.printer.invokeShutdown(reason));
+    return host.becomeReady();
+  }
+
+  private async becomeReady(): Promise<Host> {
+    this.printer.setState('ready', 'Printer is ready');
+    await this.printer.emit('printer:ready');
+    return this;
   }
 
   info(): HostInfo {
@@ -47,5 +86,6 @@ export class Host {
 
   async stop(): Promise<void> {
     await this.printer.emit('printer:disconnect');
+    await this.printer.lookupObjectOrNull<Mcu>('mcu')?.close();
   }
 }

@@ -118,6 +118,22 @@ export class GCodeDispatcher {
     }
   }
 
+  /**
+   * Runs one line directly (batch mode and file streaming): no queue, no response on error (the
+   * caller reports it with its line number). Returns the handler's promise only when the handler
+   * is asynchronous, so a stream of synchronous moves costs no microtask per line.
+   */
+  runLineDirect(line: string): void | Promise<void> {
+    const parsed = parseLine(line);
+    if (!parsed.command) return;
+    const entry = this.commands.get(parsed.command);
+    if (!entry) {
+      if (EMERGENCY_COMMANDS.has(parsed.command)) return this.emergencyHandler?.();
+      throw new GCodeError(`Unknown command: "${parsed.command}"`);
+    }
+    return entry.handler(new GCodeCommand(parsed, line));
+  }
+
   private async dispatch(cmd: GCodeCommand): Promise<void> {
     const entry = this.commands.get(cmd.command);
     if (!entry) {

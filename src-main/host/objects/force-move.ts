@@ -1,0 +1,47 @@
+// [force_move]: SET_KINEMATIC_POSITION (declare where the toolhead is, marking axes homed) and
+// FORCE_MOVE (move one stepper alone). Both are for debugging and start-up without homing, so
+// they exist only with enable_force_move: True, as in Klipper.
+import type { ConfigSection } from '../config/section';
+import type { GCodeCommand } from '../gcode/command';
+import type { GCodeDispatcher } from '../gcode/dispatcher';
+import type { Toolhead } from '../motion/index';
+import type { Printer } from '../printer';
+import type { GCodeMove } from './gcode-move';
+import { FORCE_MOVE_OPTIONS } from './printer-options';
+
+export class ForceMove {
+  readonly enabled: boolean;
+
+  constructor(
+    private readonly printer: Printer,
+    gcode: GCodeDispatcher,
+    section: ConfigSection,
+  ) {
+    this.enabled = section.read(FORCE_MOVE_OPTIONS).enable_force_move;
+    if (!this.enabled) return;
+    gcode.register('SET_KINEMATIC_POSITION', (c) => this.cmdSetKinematicPosition(c), {
+      help: 'Force a low-level kinematic position',
+      params: { X: 'mm', Y: 'mm', Z: 'mm', SET_HOMED: 'axes to mark homed (default XYZ)', CLEAR_HOMED: 'axes to mark not homed' },
+    });
+    gcode.register('FORCE_MOVE', (c) => {
+      throw c.error('FORCE_MOVE is not available yet (moving one stepper alone needs support from the motion core)');
+    }, { help: 'Manually move a stepper; invalidates kinematics (not available yet)' });
+  }
+
+  private cmdSetKinematicPosition(cmd: GCodeCommand): void {
+    const th = this.printer.lookupObject<Toolhead>('toolhead');
+    th.getLastMoveTime();
+    const cur = Array.from(th.getPosition());
+    const x = cmd.getFloat('X', cur[0]);
+    const y = cmd.getFloat('Y', cur[1]);
+    const z = cmd.getFloat('Z', cur[2]);
+    const setHomed = cmd.get('SET_HOMED', 'XYZ').toLowerCase();
+    const clearHomed = cmd.get('CLEAR_HOMED', '').toLowerCase();
+    for (const a of setHomed + clearHomed) {
+      if (!'xyz'.includes(a)) throw cmd.error(`Invalid axis '${a.toUpperCase()}' in SET_HOMED/CLEAR_HOMED: use X, Y and/or Z`);
+    }
+    th.setPosition([x, y, z, cur[3]], [...setHomed].filter((a) => !clearHomed.includes(a)).join(''));
+    if (clearHomed) th.kinematics.clearHomingState(clearHomed);
+    this.printer.lookupObject<GCodeMove>('gcode_move').resetFromToolhead();
+  }
+}

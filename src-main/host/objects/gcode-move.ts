@@ -1,0 +1,287 @@
+// G-code coordinate state (Klipper's gcode_move): absolute/relative modes, G92 offsets, speed and
+// extrusion factors, saved states. It turns G0/G1 parameters into toolhead positions.
+import type { GCodeCommand } from '../gcode/command';
+import type { GCodeDispatcher } from '../gcode/dispatcher';
+import type { Printer } from '../printer';
+
+/** What gcode_move needs from the toolhead (positions are [x, y, z, e] in mm). */
+export interface MoveTarget {
+  getPosition(): number[];
+  setPosition(pos: number[], homingAxes?: string): void;
+  move(pos: number[], speedMmS: number): void;
+  dwell(delayS: number): void;
+  waitMoves(): Promise<void>;
+  /** Current limits for SET_VELOCITY_LIMIT / M204. */
+  getVelocityLimits(): VelocityLimits;
+  setVelocityLimits(limits: Partial<VelocityLimits>): void;
+}
+
+export interface VelocityLimits {
+  maxVelocityMmS: number;
+  maxAccelMmS2: number;
+  squareCornerVelocityMmS: number;
+  minimumCruiseRatio: number;
+}
+
+interface GCodeState {
+  absoluteCoord: boolean;
+  absoluteExtrude: boolean;
+  basePosition: number[];
+  lastPosition: number[];
+  homingPosition: number[];
+  speedMmS: number;
+  speedFactor: number;
+  extrudeFactor: number;
+}
+
+const AXES = ['X', 'Y', 'Z', 'E'] as const;
+
+export class GCodeMove {
+  absoluteCoord = true;
+  absoluteExtrude = true;
+  basePosition = [0, 0, 0, 0];
+  lastPosition = [0, 0, 0, 0];
+  homingPosition = [0, 0, 0, 0];
+  /** Feed rate in mm/s already multiplied by the speed factor. */
+  speedMmS = 25;
+  /** Converts F (mm/min) to mm/s including M220: 1/60 at 100 %. */
+  speedFactor = 1 / 60;
+  extrudeFactor = 1;
+  private readonly saved = new Map<string, GCodeState>();
+  private target: MoveTarget | null = null;
+
+  constructor(
+    private readonly printer: Printer,
+    private readonly gcode: GCodeDispatcher,
+  ) {
+    const reg = (name: string, fn: (c: GCodeCommand) => void | Promise<void>, help = '', params?: Record<string, string>) =>
+      gcode.register(name, fn, params ? { help, params } : { help });
+    reg('G1', (c) => this.cmdG1(c), 'Linear move', { X: 'mm', Y: 'mm', Z: 'mm', E: 'mm of filament', F: 'feed rate (mm/min)' });
+    reg('G0', (c) => this.cmdG1(c), 'Linear move (same as G1)');
+    reg('G4', (c) => this.cmdG4(c), 'Dwell', { P: 'milliseconds' });
+    reg('G90', () => void (this.absoluteCoord = true), 'Absolute coordinates');
+    reg('G91', () => void (this.absoluteCoord = false), 'Relative coordinates');
+    reg('M82', () => void (this.absoluteExtrude = true), 'Absolute extrusion');
+    reg('M83', () => void (this.absoluteExtrude = false), 'Relative extrusion');
+    reg('G92', (c) => this.cmdG92(c), 'Set position', { X: 'mm', Y: 'mm', Z: 'mm', E: 'mm' });
+    reg('M114', () => this.cmdM114(), 'Report the current G-code position');
+    reg('M220', (c) => this.cmdM220(c), 'Set speed factor override percentage', { S: 'percent' });
+    reg('M221', (c) => this.cmdM221(c), 'Set extrude factor override percentage', { S: 'percent' });
+    reg('M400', () => this.moveTarget().waitMoves(), 'Wait for all moves to finish');
+    reg('M204', (c) => this.cmdM204(c), 'Set acceleration', { S: 'mm/s^2', P: 'mm/s^2 (print)', T: 'mm/s^2 (travel)' });
+    reg('SET_VELOCITY_LIMIT', (c) => this.cmdSetVelocityLimit(c), 'Set printer velocity limits', {
+      VELOCITY: 'mm/s',
+      ACCEL: 'mm/s^2',
+      SQUARE_CORNER_VELOCITY: 'mm/s',
+      MINIMUM_CRUISE_RATIO: '0..1',
+    });
+    reg('GET_POSITION', () => this.cmdGetPosition(), 'Return information on the current location of the toolhead');
+    reg('SET_GCODE_OFFSET', (c) => this.cmdSetGCodeOffset(c), 'Set a virtual offset to g-code positions', {
+      X: 'mm', Y: 'mm', Z: 'mm', E: 'mm', X_ADJUST: 'mm', Y_ADJUST: 'mm', Z_ADJUST: 'mm', MOVE: '1 to move now', MOVE_SPEED: 'mm/s',
+    });
+    reg('SAVE_GCODE_STATE', (c) => this.cmdSaveState(c), 'Save G-Code coordinate state', { NAME: 'state name' });
+    reg('RESTORE_GCODE_STATE', (c) => this.cmdRestoreState(c), 'Restore a previously saved G-Code state', {
+      NAME: 'state name', MOVE: '1 to move back', MOVE_SPEED: 'mm/s',
+    });
+    // Firmware retraction and homing come with their own sections/tasks; until then a clear error.
+    const retraction = () => {
+      throw new Error('G10/G11 firmware retraction is not enabled: it needs a [firmware_retraction] section, which is not supported yet');
+    };
+    reg('G10', retraction, 'Retract (needs [firmware_retraction])');
+    reg('G11', retraction, 'Unretract (needs [firmware_retraction])');
+    reg('G28', () => {
+      throw new Error('G28: homing not available yet; use SET_KINEMATIC_POSITION (needs [force_move] enable_force_move: True)');
+    }, 'Home axes (not available yet)');
+  }
+
+  /** Called by the toolhead's owner once it exists. */
+  setMoveTarget(target: MoveTarget): void {
+    this.target = target;
+    this.resetFromToolhead();
+  }
+
+  private moveTarget(): MoveTarget {
+    if (!this.target) throw new Error('No toolhead: printer.cfg has no [printer] section loaded');
+    return this.target;
+  }
+
+  /** Re-reads the toolhead position (after SET_KINEMATIC_POSITION or homing). */
+  resetFromToolhead(): void {
+    this.lastPosition = this.moveTarget().getPosition().slice(0, 4);
+  }
+
+  /** The G-code position the user sees (M114): toolhead position minus offsets. */
+  gcodePosition(): number[] {
+    const p = this.lastPosition;
+    const b = this.basePosition;
+    return [p[0] - b[0], p[1] - b[1], p[2] - b[2], (p[3] - b[3]) / this.extrudeFactor];
+  }
+
+  cmdG1(cmd: GCodeCommand): void {
+    const params = cmd.params;
+    const last = this.lastPosition;
+    for (let i = 0; i < 3; i++) {
+      const raw = params[AXES[i]];
+      if (raw === undefined) continue;
+      const v = parseNumber(raw);
+      if (Number.isNaN(v)) throw cmd.error(`Unable to parse move: ${AXES[i]}='${raw}' is not a number`);
+      last[i] = this.absoluteCoord ? v + this.basePosition[i] : last[i] + v;
+    }
+    const rawE = params.E;
+    if (rawE !== undefined) {
+      const v = parseNumber(rawE);
+      if (Number.isNaN(v)) throw cmd.error(`Unable to parse move: E='${rawE}' is not a number`);
+      const e = v * this.extrudeFactor;
+      last[3] = this.absoluteCoord && this.absoluteExtrude ? e + this.basePosition[3] : last[3] + e;
+    }
+    const rawF = params.F;
+    if (rawF !== undefined) {
+      const f = parseNumber(rawF);
+      if (Number.isNaN(f) || f <= 0) throw cmd.error(`Invalid speed F='${rawF}': must be a number above 0 (mm/min)`);
+      this.speedMmS = f * this.speedFactor;
+    }
+    this.moveTo(last, this.speedMmS, cmd);
+  }
+
+  /** Moves the toolhead to `pos` (toolhead coordinates); errors carry the G-code line. */
+  moveTo(pos: number[], speedMmS: number, cmd?: GCodeCommand): void {
+    try {
+      this.moveTarget().move(pos, speedMmS);
+    } catch (e) {
+      // The toolhead refused (e.g. "Move out of range"): keep our state at the toolhead's.
+      this.resetFromToolhead();
+      if (cmd) throw cmd.error((e as Error).message);
+      throw e;
+    }
+  }
+
+  private cmdG4(cmd: GCodeCommand): void {
+    const ms = cmd.getFloat('P', 0, { minval: 0 });
+    this.moveTarget().dwell(ms / 1000);
+  }
+
+  private cmdG92(cmd: GCodeCommand): void {
+    let any = false;
+    for (let i = 0; i < 4; i++) {
+      if (!cmd.has(AXES[i])) continue;
+      any = true;
+      let offset = cmd.getFloat(AXES[i]);
+      if (i === 3) offset *= this.extrudeFactor;
+      this.basePosition[i] = this.lastPosition[i] - offset;
+    }
+    if (!any) this.basePosition = this.lastPosition.slice();
+  }
+
+  private cmdM114(): void {
+    const p = this.gcodePosition();
+    this.gcode.respondRaw(`X:${p[0].toFixed(3)} Y:${p[1].toFixed(3)} Z:${p[2].toFixed(3)} E:${p[3].toFixed(3)}`);
+  }
+
+  private cmdM220(cmd: GCodeCommand): void {
+    const factor = cmd.getFloat('S', 100, { above: 0 }) / (60 * 100);
+    this.speedMmS = (this.speedMmS / this.speedFactor) * factor;
+    this.speedFactor = factor;
+  }
+
+  private cmdM221(cmd: GCodeCommand): void {
+    const factor = cmd.getFloat('S', 100, { above: 0 }) / 100;
+    const lastE = (this.lastPosition[3] - this.basePosition[3]) / this.extrudeFactor;
+    this.basePosition[3] = this.lastPosition[3] - lastE * factor;
+    this.extrudeFactor = factor;
+  }
+
+  private cmdM204(cmd: GCodeCommand): void {
+    let accel: number;
+    if (cmd.has('S')) accel = cmd.getFloat('S', undefined, { above: 0 });
+    else if (cmd.has('P') && cmd.has('T')) accel = Math.min(cmd.getFloat('P', undefined, { above: 0 }), cmd.getFloat('T', undefined, { above: 0 }));
+    else if (cmd.has('P') || cmd.has('T')) accel = cmd.getFloat(cmd.has('P') ? 'P' : 'T', undefined, { above: 0 });
+    else throw cmd.error('Invalid M204 command: give S (or P and/or T) in mm/s^2');
+    this.moveTarget().setVelocityLimits({ maxAccelMmS2: accel });
+  }
+
+  private cmdSetVelocityLimit(cmd: GCodeCommand): void {
+    const change: Partial<VelocityLimits> = {};
+    if (cmd.has('VELOCITY')) change.maxVelocityMmS = cmd.getFloat('VELOCITY', undefined, { above: 0 });
+    if (cmd.has('ACCEL')) change.maxAccelMmS2 = cmd.getFloat('ACCEL', undefined, { above: 0 });
+    if (cmd.has('SQUARE_CORNER_VELOCITY')) change.squareCornerVelocityMmS = cmd.getFloat('SQUARE_CORNER_VELOCITY', undefined, { minval: 0 });
+    if (cmd.has('MINIMUM_CRUISE_RATIO')) change.minimumCruiseRatio = cmd.getFloat('MINIMUM_CRUISE_RATIO', undefined, { minval: 0, below: 1 });
+    const target = this.moveTarget();
+    target.setVelocityLimits(change);
+    const l = target.getVelocityLimits();
+    const msg =
+      `max_velocity: ${l.maxVelocityMmS.toFixed(6)}\nmax_accel: ${l.maxAccelMmS2.toFixed(6)}\n` +
+      `minimum_cruise_ratio: ${l.minimumCruiseRatio.toFixed(6)}\nsquare_corner_velocity: ${l.squareCornerVelocityMmS.toFixed(6)}`;
+    if (Object.keys(change).length === 0) this.gcode.respondInfo(msg);
+    else this.gcode.respondInfo(msg);
+  }
+
+  private cmdGetPosition(): void {
+    const th = this.moveTarget().getPosition();
+    const fmt = (names: readonly string[], v: number[]) => names.map((n, i) => `${n}:${v[i].toFixed(6)}`).join(' ');
+    const xyze = ['X', 'Y', 'Z', 'E'];
+    const lines = [`toolhead: ${fmt(xyze, th)}`, `gcode: ${fmt(xyze, this.gcodePosition())}`, `gcode base: ${fmt(xyze, this.basePosition)}`, `gcode homing: ${fmt(xyze, this.homingPosition)}`];
+    const steppers = this.printer.lookupObjectOrNull<{ positionReport(): string[] }>('stepper_report');
+    if (steppers) lines.unshift(...steppers.positionReport());
+    this.gcode.respondInfo(lines.join('\n'));
+  }
+
+  private cmdSetGCodeOffset(cmd: GCodeCommand): void {
+    const moveDelta = [0, 0, 0, 0];
+    for (let i = 0; i < 4; i++) {
+      const axis = AXES[i];
+      let offset: number;
+      if (cmd.has(axis)) offset = cmd.getFloat(axis);
+      else if (cmd.has(`${axis}_ADJUST`)) offset = cmd.getFloat(`${axis}_ADJUST`) + this.homingPosition[i];
+      else continue;
+      const delta = offset - this.homingPosition[i];
+      moveDelta[i] = delta;
+      this.basePosition[i] += delta;
+      this.homingPosition[i] = offset;
+    }
+    if (cmd.getInt('MOVE', 0, { minval: 0, maxval: 1 })) {
+      const speed = cmd.getFloat('MOVE_SPEED', this.speedMmS, { above: 0 });
+      for (let i = 0; i < 4; i++) this.lastPosition[i] += moveDelta[i];
+      this.moveTo(this.lastPosition, speed, cmd);
+    }
+  }
+
+  private cmdSaveState(cmd: GCodeCommand): void {
+    this.saved.set(cmd.get('NAME', 'default'), {
+      absoluteCoord: this.absoluteCoord,
+      absoluteExtrude: this.absoluteExtrude,
+      basePosition: this.basePosition.slice(),
+      lastPosition: this.lastPosition.slice(),
+      homingPosition: this.homingPosition.slice(),
+      speedMmS: this.speedMmS,
+      speedFactor: this.speedFactor,
+      extrudeFactor: this.extrudeFactor,
+    });
+  }
+
+  private cmdRestoreState(cmd: GCodeCommand): void {
+    const name = cmd.get('NAME', 'default');
+    const s = this.saved.get(name);
+    if (!s) throw cmd.error(`Unknown g-code state: ${name} (save it first with SAVE_GCODE_STATE NAME=${name})`);
+    this.absoluteCoord = s.absoluteCoord;
+    this.absoluteExtrude = s.absoluteExtrude;
+    this.basePosition = s.basePosition.slice();
+    this.homingPosition = s.homingPosition.slice();
+    this.speedMmS = s.speedMmS;
+    this.speedFactor = s.speedFactor;
+    this.extrudeFactor = s.extrudeFactor;
+    // The extruder stays where it is: shift the E base so the saved E position is kept.
+    this.basePosition[3] += this.lastPosition[3] - s.lastPosition[3];
+    if (cmd.getInt('MOVE', 0, { minval: 0, maxval: 1 })) {
+      const speed = cmd.getFloat('MOVE_SPEED', this.speedMmS, { above: 0 });
+      for (let i = 0; i < 3; i++) this.lastPosition[i] = s.lastPosition[i];
+      this.moveTo(this.lastPosition, speed, cmd);
+    }
+  }
+}
+
+/** Number() with '' rejected; G-code values like '10', '-.5', '1e3'. */
+function parseNumber(raw: string): number {
+  if (raw === '') return NaN;
+  const v = +raw;
+  return Number.isFinite(v) ? v : NaN;
+}

@@ -1,0 +1,130 @@
+// [printer]: the toolhead and its kinematics. Like Klipper, the kinematics reads the stepper
+// sections it needs (stepper_x/y/z or stepper_a/b/c), so those sections belong to [printer].
+import type { ConfigSection, PrinterConfig } from '../config/section';
+import {
+  CartesianKinematics,
+  CoreXYKinematics,
+  CoreXZKinematics,
+  DeltaKinematics,
+  NoneKinematics,
+  Toolhead,
+} from '../motion/index';
+import type { Printer } from '../printer';
+import type { GCodeMove, MoveTarget, VelocityLimits } from './gcode-move';
+import { DELTA_OPTIONS, DELTA_TOWER_OPTIONS, PRINTER_OPTIONS, SUPPORTED_KINEMATICS, UNSUPPORTED_KINEMATICS, Z_LIMIT_OPTIONS, type KinematicsName } from './printer-options';
+import { loadRail, loadStepper, type PrinterStepper } from './stepper';
+
+export interface ToolheadContext {
+  printer: Printer;
+  config: PrinterConfig;
+  /** Batch mode plans from print time 0 (no MCU clock to follow). */
+  estimatedPrintTimeS: () => number;
+}
+
+/** The [printer] object: owns the Toolhead and the axis steppers. */
+export class PrinterToolhead {
+  readonly steppers: PrinterStepper[] = [];
+  readonly toolhead: Toolhead;
+  readonly kinematicsName: KinematicsName;
+
+  constructor(ctx: ToolheadContext, section: ConfigSection) {
+    const { printer, config } = ctx;
+    const kin = section.readSpec('kinematics', PRINTER_OPTIONS.kinematics) as string;
+    if (UNSUPPORTED_KINEMATICS.includes(kin)) throw section.error('kinematics', `kinematics '${kin}' is not supported yet (supported: ${SUPPORTED_KINEMATICS.join(', ')})`);
+    if (!(SUPPORTED_KINEMATICS as readonly string[]).includes(kin)) {
+      throw section.error('kinematics', `Unknown kinematics '${kin}' in section 'printer' (use one of: ${SUPPORTED_KINEMATICS.join(', ')})`);
+    }
+    this.kinematicsName = kin as KinematicsName;
+    const p = section.read(PRINTER_OPTIONS);
+    let minimumCruiseRatio = p.minimum_cruise_ratio;
+    if (p.max_accel_to_decel !== undefined && !section.has('minimum_cruise_ratio')) {
+      // Older configs: max_accel_to_decel = max_accel * (1 - minimum_cruise_ratio).
+      minimumCruiseRatio = 1 - Math.min(1, p.max_accel_to_decel / p.max_accel);
+    }
+    const kinematics = this.buildKinematics(printer, config, section, p.max_velocity, p.max_accel);
+    this.toolhead = new Toolhead({
+      kinematics,
+      maxVelocityMmS: p.max_velocity,
+      maxAccelMmS2: p.max_accel,
+      minimumCruiseRatio,
+      squareCornerVelocityMmS: p.square_corner_velocity,
+      estimatedPrintTimeS: ctx.estimatedPrintTimeS,
+    });
+    printer.addObject('toolhead', this.toolhead);
+    printer.lookupObject<GCodeMove>('gcode_move').setMoveTarget(toolheadMoveTarget(this.toolhead));
+  }
+
+  private buildKinematics(printer: Printer, config: PrinterConfig, section: ConfigSection, maxVelocityMmS: number, maxAccelMmS2: number) {
+    const stepperSection = (axis: string) => config.get(`stepper_${axis}`);
+    const rail = (axis: 'x' | 'y' | 'z') => {
+      const s = stepperSection(axis);
+      const stepper = loadStepper(printer, s);
+      this.steppers.push(stepper);
+      const r = loadRail(printer, s, { hasRange: true });
+      return { axis, steppers: [stepper.motion], positionMinMm: r.positionMinMm, positionMaxMm: r.positionMaxMm };
+    };
+    switch (this.kinematicsName) {
+      case 'none':
+        return new NoneKinematics({});
+      case 'delta': {
+        const d = section.read(DELTA_OPTIONS);
+        const towers = [];
+        let armA: number | undefined;
+        let endstopA: number | undefined;
+        const angles = [210, 330, 90];
+        for (const [i, axis] of ['a', 'b', 'c'].entries()) {
+          const s = stepperSection(axis);
+          const stepper = loadStepper(printer, s);
+          this.steppers.push(stepper);
+          const r = loadRail(printer, s, { hasRange: false, defaultEndstopMm: endstopA });
+          const t = s.read(DELTA_TOWER_OPTIONS, { arm_length: armA, angle: angles[i] });
+          if (t.arm_length === undefined) throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be specified`);
+          armA ??= t.arm_length;
+          endstopA ??= r.position_endstop;
+          towers.push({ steppers: [stepper.motion], armLengthMm: t.arm_length, positionEndstopMm: r.position_endstop as number, angleDeg: t.angle as number });
+        }
+        return new DeltaKinematics({
+          towers,
+          radiusMm: d.delta_radius,
+          printRadiusMm: d.print_radius,
+          minimumZPositionMm: d.minimum_z_position,
+          maxZVelocityMmS: d.max_z_velocity,
+          maxZAccelMmS2: d.max_z_accel,
+          maxVelocityMmS,
+          maxAccelMmS2,
+        });
+      }
+      default: {
+        const z = section.read(Z_LIMIT_OPTIONS);
+        const rails = [rail('x'), rail('y'), rail('z')];
+        const opts = { rails, maxZVelocityMmS: z.max_z_velocity ?? maxVelocityMmS, maxZAccelMmS2: z.max_z_accel ?? maxAccelMmS2 };
+        if (this.kinematicsName === 'corexy') return new CoreXYKinematics(opts);
+        if (this.kinematicsName === 'corexz') return new CoreXZKinematics(opts);
+        return new CartesianKinematics(opts);
+      }
+    }
+  }
+}
+
+/** gcode_move's view of the toolhead. */
+export function toolheadMoveTarget(th: Toolhead): MoveTarget {
+  return {
+    getPosition: () => Array.from(th.getPosition()),
+    setPosition: (pos, homingAxes) => th.setPosition(pos, homingAxes),
+    move: (pos, speed) => th.move(pos, speed),
+    dwell: (s) => th.dwell(s),
+    waitMoves: async () => {
+      await th.waitMoves();
+    },
+    getVelocityLimits: (): VelocityLimits => {
+      const l = th.getVelocityLimits();
+      return {
+        maxVelocityMmS: l.maxVelocityMmS,
+        maxAccelMmS2: l.maxAccelMmS2,
+        squareCornerVelocityMmS: l.squareCornerVelocityMmS,
+        minimumCruiseRatio: l.minimumCruiseRatio,
+      };
+    },
+    setVelocityLimits: (l) => th.setVelocityLimit(l),
+  };
+}
