@@ -1,0 +1,136 @@
+// Estimates the MCU clock from host time (PROTOCOL.md 1.6). Each `clock` reply is paired with
+// the host time its request was sent; a linear regression that forgets old samples with decay
+// 1/30 gives frequency and offset. Implausible samples (> 5 sigma and > 0.5 ms off) are dropped
+// when they look late and recent predictions were good; otherwise the variance is reset.
+
+const DECAY = 1 / 30;
+/** Host-side latency added to the serial queue's conversion time. */
+const TRANSMIT_EXTRA_S = 0.001;
+/** Slowly forgive an old best round trip so a new route can take over. */
+const RTT_AGE = 0.00001 / 3600;
+/** get_clock period: odd on purpose so it never beats with other periodic work. */
+export const CLOCK_QUERY_PERIOD_S = 0.9839;
+/** Outstanding get_clock queries tolerated before the MCU counts as lost. */
+export const MAX_PENDING_CLOCK_QUERIES = 4;
+
+export interface ClockEstimate {
+  /** Host time of the regression's centre. */
+  timeS: number;
+  /** MCU clock at that time. */
+  clock: number;
+  /** Measured ticks per host second. */
+  freq: number;
+}
+
+export class ClockSync {
+  /** Nominal CLOCK_FREQ from the dictionary. */
+  readonly mcuFreq: number;
+  /** Last MCU clock seen, extended to 64 bits. */
+  lastClock = 0;
+  /** get_clock queries sent since the last reply. */
+  queriesPending = 0;
+  private timeAvg = 0;
+  private timeVariance = 0;
+  private clockAvg = 0;
+  private clockCovariance = 0;
+  private predictionVariance = 0;
+  private lastPredictionTime = -Infinity;
+  private minHalfRtt = Infinity;
+  private minRttTime = 0;
+  private est: ClockEstimate;
+  samples = 0;
+  ignoredSamples = 0;
+
+  /**
+   * @param onEstimate receives (freq, timeS, clock) for the serial queue's scheduling; the clock
+   * is pessimistic by 3 sigma so commands are not sent before the MCU can take them.
+   */
+  constructor(
+    mcuFreq: number,
+    private readonly onEstimate: (freq: number, timeS: number, clock: number) => void,
+  ) {
+    this.mcuFreq = mcuFreq;
+    this.est = { timeS: 0, clock: 0, freq: mcuFreq };
+  }
+
+  /** Starts from the `uptime` reply: the full 64-bit clock at host time sentTimeS. */
+  start(uptimeClock64: number, sentTimeS: number): void {
+    this.lastClock = uptimeClock64;
+    this.timeAvg = sentTimeS;
+    this.clockAvg = uptimeClock64;
+    this.timeVariance = 0;
+    this.clockCovariance = 0;
+    this.predictionVariance = (0.001 * this.mcuFreq) ** 2;
+    this.est = { timeS: sentTimeS, clock: uptimeClock64, freq: this.mcuFreq };
+    this.onEstimate(this.mcuFreq, sentTimeS, uptimeClock64);
+  }
+
+  /** Extends a 32-bit MCU clock to 64 bits near the last clock seen. */
+  clock32ToClock64(clock32: number): number {
+    const delta = ((clock32 - this.lastClock) | 0);
+    return this.lastClock + delta;
+  }
+
+  /** A `clock` reply. sentTimeS = host time the request left (0 if unknown). */
+  handleClock(clock32: number, sentTimeS: number, receiveTimeS: number): void {
+    this.queriesPending = 0;
+    const clock = this.clock32ToClock64(clock32 >>> 0);
+    this.lastClock = clock;
+    if (!(sentTimeS > 0)) return;
+    const halfRtt = 0.5 * (receiveTimeS - sentTimeS);
+    const agedRtt = (sentTimeS - this.minRttTime) * RTT_AGE;
+    if (halfRtt < this.minHalfRtt + agedRtt) {
+      this.minHalfRtt = halfRtt;
+      this.minRttTime = sentTimeS;
+    }
+    // Reject outliers: a reply delayed in transit looks like a clock ahead of prediction.
+    const expected = (sentTimeS - this.timeAvg) * this.est.freq + this.clockAvg;
+    const diff2 = (clock - expected) ** 2;
+    if (diff2 > 25 * this.predictionVariance && diff2 > (0.0005 * this.mcuFreq) ** 2) {
+      if (clock > expected && sentTimeS < this.lastPredictionTime + 10) {
+        this.ignoredSamples++;
+        return;
+      }
+      this.predictionVariance = (0.001 * this.mcuFreq) ** 2;
+    } else {
+      this.lastPredictionTime = sentTimeS;
+      this.predictionVariance = (1 - DECAY) * (this.predictionVariance + diff2 * DECAY);
+    }
+    this.samples++;
+    // Decaying linear regression of clock against send time.
+    const dt = sentTimeS - this.timeAvg;
+    this.timeAvg += DECAY * dt;
+    this.timeVariance = (1 - DECAY) * (this.timeVariance + dt * dt * DECAY);
+    const dc = clock - this.clockAvg;
+    this.clockAvg += DECAY * dc;
+    this.clockCovariance = (1 - DECAY) * (this.clockCovariance + dt * dc * DECAY);
+    const freq = this.timeVariance > 0 ? this.clockCovariance / this.timeVariance : this.mcuFreq;
+    const sigma = Math.sqrt(this.predictionVariance);
+    this.onEstimate(freq, this.timeAvg + TRANSMIT_EXTRA_S, Math.floor(this.clockAvg - 3 * sigma));
+    this.est = { timeS: this.timeAvg + this.minHalfRtt, clock: this.clockAvg, freq };
+  }
+
+  /** Estimated MCU clock (64-bit) at host time t. */
+  getClock(hostTimeS: number): number {
+    return Math.floor(this.est.clock + (hostTimeS - this.est.timeS) * this.est.freq);
+  }
+
+  get estimate(): Readonly<ClockEstimate> {
+    return this.est;
+  }
+
+  /** Best half round trip seen, seconds. */
+  get minHalfRttS(): number {
+    return this.minHalfRtt;
+  }
+
+  /** Counts a new get_clock; false once more than MAX_PENDING_CLOCK_QUERIES are unanswered. */
+  noteQuerySent(): boolean {
+    this.queriesPending++;
+    return this.queriesPending <= MAX_PENDING_CLOCK_QUERIES;
+  }
+
+  isActive(): boolean {
+    return this.queriesPending <= MAX_PENDING_CLOCK_QUERIES;
+  }
+}

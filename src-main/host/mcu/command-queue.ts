@@ -1,0 +1,159 @@
+// A command queue: encoded messages waiting to go to the MCU, in FIFO order, each with the
+// clock it may not be sent before (minClock) and the clock it must reach the MCU by (reqClock).
+// Storage is typed arrays so the step compressor can encode straight into it (reserve, write,
+// commit) without allocating per message.
+
+/** What a queue tells its link (serial queue or file output) when a message is added. */
+export interface QueueLink {
+  onPush(queue: CommandQueue, bytes: number): void;
+}
+
+/** Called with the host time the block carrying a message was written. */
+export type SentCallback = (sentTimeS: number) => void;
+
+export class CommandQueue {
+  /** Encoded bytes; message i lives in bytes[starts[i], ends[i]). May be replaced by reserve(). */
+  bytes = new Uint8Array(4096);
+  starts = new Int32Array(256);
+  ends = new Int32Array(256);
+  minClocks = new Float64Array(256);
+  reqClocks = new Float64Array(256);
+  private notify: (SentCallback | undefined)[] = [];
+  private hasNotify = false;
+  /** Index of the first waiting message and one past the last. */
+  head = 0;
+  tail = 0;
+  /** Bytes of all waiting messages. */
+  pendingBytes = 0;
+  private byteTail = 0;
+
+  constructor(
+    readonly id: number,
+    private link: QueueLink | null,
+  ) {}
+
+  /** Binds the queue to the link that drains it (queues may be created before connect). */
+  attach(link: QueueLink): void {
+    this.link = link;
+  }
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  /** Makes room for `n` more bytes; returns the offset to write at in `this.bytes`. */
+  reserve(n: number): number {
+    if (this.byteTail + n > this.bytes.length) this.makeRoom(n);
+    return this.byteTail;
+  }
+
+  /**
+   * Adds the message written at the offset reserve() returned, ending at `end`.
+   * `onSent` (rare: queries, clock sync) learns when its block was written.
+   */
+  commit(end: number, minClock: number, reqClock: number, onSent?: SentCallback): void {
+    if (this.tail === this.starts.length) this.growMeta();
+    const i = this.tail++;
+    const len = end - this.byteTail;
+    this.starts[i] = this.byteTail;
+    this.ends[i] = end;
+    this.minClocks[i] = minClock;
+    this.reqClocks[i] = reqClock;
+    if (onSent) {
+      this.hasNotify = true;
+      this.notify[i] = onSent;
+    }
+    this.byteTail = end;
+    this.pendingBytes += len;
+    if (this.link === null) throw new Error('command queue used before the MCU connected');
+    this.link.onPush(this, len);
+  }
+
+  /** Copies an encoded message in (src[start, end)). */
+  push(src: Uint8Array, start: number, end: number, minClock: number, reqClock: number, onSent?: SentCallback): void {
+    const pos = this.reserve(end - start);
+    this.bytes.set(src.subarray(start, end), pos);
+    this.commit(pos + end - start, minClock, reqClock, onSent);
+  }
+
+  /** Removes the head message; returns its sent-callback, if any. */
+  shift(): SentCallback | undefined {
+    const i = this.head++;
+    this.pendingBytes -= this.ends[i] - this.starts[i];
+    let cb: SentCallback | undefined;
+    if (this.hasNotify) {
+      cb = this.notify[i];
+      if (cb) this.notify[i] = undefined;
+    }
+    if (this.head === this.tail) {
+      // Empty: start over at the front, which keeps the arrays from creeping.
+      this.head = this.tail = 0;
+      this.byteTail = 0;
+      if (this.hasNotify) {
+        this.notify.length = 0;
+        this.hasNotify = false;
+      }
+    }
+    return cb;
+  }
+
+  private makeRoom(n: number): void {
+    const live = this.head < this.tail ? this.starts[this.head] : this.byteTail;
+    const used = this.byteTail - live;
+    let target = this.bytes;
+    if (used + n > this.bytes.length / 2) {
+      let size = this.bytes.length * 2;
+      while (used + n > size / 2) size *= 2;
+      target = new Uint8Array(size);
+    }
+    target.set(this.bytes.subarray(live, this.byteTail), 0);
+    for (let i = this.head; i < this.tail; i++) {
+      this.starts[i] -= live;
+      this.ends[i] -= live;
+    }
+    this.bytes = target;
+    this.byteTail = used;
+  }
+
+  private growMeta(): void {
+    const count = this.tail - this.head;
+    const size = count * 2 > this.starts.length ? this.starts.length * 2 : this.starts.length;
+    const move = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      if (size === a.length) {
+        a.copyWithin(0, this.head, this.tail);
+        return a;
+      }
+      const b = make(size);
+      b.set(a.subarray(this.head, this.tail), 0);
+      return b;
+    };
+    this.starts = move(this.starts, (k) => new Int32Array(k));
+    this.ends = move(this.ends, (k) => new Int32Array(k));
+    this.minClocks = move(this.minClocks, (k) => new Float64Array(k));
+    this.reqClocks = move(this.reqClocks, (k) => new Float64Array(k));
+    if (this.hasNotify) this.notify = this.notify.slice(this.head, this.tail);
+    this.head = 0;
+    this.tail = count;
+  }
+}
+
+/**
+ * The queue whose head message may be sent (minClock <= readyClock) with the lowest reqClock,
+ * or null. Ties go to the queue listed first.
+ */
+export function pickQueue(queues: readonly CommandQueue[], readyClock: number): CommandQueue | null {
+  let best: CommandQueue | null = null;
+  let bestReq = Infinity;
+  for (let k = 0; k < queues.length; k++) {
+    const q = queues[k];
+    if (q.head === q.tail) continue;
+    const h = q.head;
+    if (q.minClocks[h] > readyClock) continue;
+    const r = q.reqClocks[h];
+    if (best === null || r < bestReq) {
+      best = q;
+      bestReq = r;
+    }
+  }
+  return best;
+}
