@@ -1,0 +1,100 @@
+// The API implemented over the printer fleet: one handler per method of the contract, and the
+// fleet's happenings turned into API events. Both carriers (Electron IPC, WebSocket) use this.
+import type { AppInfo, ConsoleLine, EventName, EventPayload } from './contract';
+import type { ApiBackend, ApiEventListener, ApiHandlers } from './dispatch';
+import type { ListSerialPorts } from './serial-ports';
+import type { PrinterFleet } from '../host/worker/fleet';
+import { HOST_VERSION } from '../host/host';
+
+export interface BackendOptions {
+  fleet: PrinterFleet;
+  appInfo: AppInfo;
+  listPorts: ListSerialPorts;
+  /** Console lines produced within this window go out as one event (default 16 ms, a frame). */
+  consoleBatchMs?: number;
+}
+
+export function createApiBackend(options: BackendOptions): ApiBackend & { close(): void } {
+  const { fleet, appInfo, listPorts } = options;
+  const listeners = new Set<ApiEventListener>();
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    for (const l of listeners) l(event, payload);
+  };
+
+  // Batch console lines per printer: a busy host prints thousands of lines a second, and one
+  // message per line would flood IPC and the WebSocket.
+  const batchMs = options.consoleBatchMs ?? 16;
+  const pendingLines = new Map<string, ConsoleLine[]>();
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flush = (): void => {
+    flushTimer = null;
+    for (const [printerId, lines] of pendingLines) emit('console.lines', { printerId, lines });
+    pendingLines.clear();
+  };
+
+  const unlisten = fleet.listen({
+    state(printerId, state, message) {
+      // Lines printed before a state change are delivered before it, in order.
+      if (flushTimer) {
+        clearTimeout(flushTimer);
+        flush();
+      }
+      emit('printer.state', { printerId, state, message });
+    },
+    console(printerId, line) {
+      const list = pendingLines.get(printerId) ?? [];
+      list.push(line);
+      pendingLines.set(printerId, list);
+      flushTimer ??= setTimeout(flush, batchMs);
+    },
+    changed(printers) {
+      emit('printers.changed', { printers });
+    },
+  });
+
+  const handlers: ApiHandlers = {
+    'app.info': async () => appInfo,
+    'printers.list': async () => fleet.list(),
+    'printers.add': async ({ name, configPath }) => fleet.add(name, configPath ?? null),
+    'printers.remove': async ({ printerId }) => {
+      await fleet.remove(printerId);
+      return { removed: printerId };
+    },
+    'printers.restart': async ({ printerId }) => {
+      const { thread } = fleet.get(printerId);
+      await thread.restart();
+      return { printerId, state: thread.state, message: thread.stateMessage };
+    },
+    'printer.status': async ({ printerId }) => {
+      const { thread } = fleet.get(printerId);
+      return { printerId, state: thread.state, message: thread.stateMessage };
+    },
+    'host.info': async ({ printerId }) => {
+      const { record, thread } = fleet.get(printerId);
+      return {
+        printerId,
+        hostVersion: HOST_VERSION,
+        configPath: record.configPath,
+        state: thread.state,
+        stateMessage: thread.stateMessage,
+        logPath: fleet.logPath(printerId),
+      };
+    },
+    'gcode.run': async ({ printerId, script }) => fleet.get(printerId).thread.call('gcode.run', { script }),
+    'gcode.commands': async ({ printerId }) => fleet.get(printerId).thread.call('gcode.commands', {}),
+    'ports.list': async () => listPorts(),
+  };
+
+  return {
+    handlers,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      unlisten();
+      if (flushTimer) clearTimeout(flushTimer);
+      listeners.clear();
+    },
+  };
+}

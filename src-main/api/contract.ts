@@ -1,0 +1,221 @@
+// The one contract between the UI and the host: request/reply methods and pushed events, with
+// a runtime schema for every method's params and every event's payload. Electron IPC and the
+// serve-mode WebSocket carry exactly these; the renderer imports this file's types only.
+//
+// To grow the API: add an entry to `apiMethods` (params schema + result type) or `apiEvents`,
+// implement it in src-main/api/handlers.ts, and the TypeScript compiler points at every carrier
+// or client that needs to know.
+import * as s from './schema';
+import type { Infer, Schema } from './schema';
+
+// ---- Shared shapes -------------------------------------------------------------------------
+
+/** A printer's id: lower-case letters, digits and dashes (it names its data folder too). */
+export const printerIdSchema = s.string({ minLength: 1, maxLength: 64, pattern: /^[a-z0-9][a-z0-9-]*$/ });
+
+/** The host's lifecycle as the UI sees it (Klipper's states; 'error' also covers a crashed host). */
+export const printerStates = ['starting', 'ready', 'error', 'shutdown'] as const;
+export const printerStateSchema = s.oneOf(printerStates);
+export type PrinterState = Infer<typeof printerStateSchema>;
+
+/** How a console line came to be: the command echoed, a host reply, raw output, or an error. */
+export const consoleKinds = ['command', 'info', 'raw', 'error'] as const;
+export type ConsoleKind = (typeof consoleKinds)[number];
+
+export interface PrinterSummary {
+  id: string;
+  name: string;
+  configPath: string | null;
+  state: PrinterState;
+  stateMessage: string;
+}
+
+export interface PrinterStatus {
+  printerId: string;
+  state: PrinterState;
+  /** The host's own words (Klipper's English text), e.g. "Printer is ready". */
+  message: string;
+}
+
+export interface HostInfo {
+  printerId: string;
+  hostVersion: string;
+  configPath: string | null;
+  state: PrinterState;
+  stateMessage: string;
+  /** Where this printer's host log is written. */
+  logPath: string;
+}
+
+export interface AppInfo {
+  appVersion: string;
+  /** 'electron' inside the desktop app, 'serve' for `tether serve`. */
+  mode: 'electron' | 'serve';
+  platform: string;
+  dataDir: string;
+}
+
+export interface CommandHelp {
+  name: string;
+  help: string;
+  params?: Record<string, string>;
+}
+
+export interface SerialPortInfo {
+  path: string;
+  manufacturer: string | null;
+  serialNumber: string | null;
+  vendorId: string | null;
+  productId: string | null;
+  pnpId: string | null;
+}
+
+export interface ConsoleLine {
+  kind: ConsoleKind;
+  text: string;
+  /** Wall-clock time the host produced the line (ms since the epoch). */
+  timeMs: number;
+}
+
+// ---- Methods -------------------------------------------------------------------------------
+
+export interface MethodSpec<P, R> {
+  params: Schema<P>;
+  /** Phantom: carries the result type only. */
+  readonly _result?: R;
+}
+
+function method<R>() {
+  return <P>(params: Schema<P>): MethodSpec<P, R> => ({ params });
+}
+
+const byPrinter = s.object({ printerId: printerIdSchema });
+
+/** 64 KiB of G-code per call: a console line or a macro, not a print file (files have their own upload). */
+export const MAX_SCRIPT_CHARS = 65_536;
+
+export const apiMethods = {
+  'app.info': method<AppInfo>()(s.object({})),
+  'printers.list': method<PrinterSummary[]>()(s.object({})),
+  'printers.add': method<PrinterSummary>()(
+    s.object({
+      name: s.string({ minLength: 1, maxLength: 80 }),
+      configPath: s.optional(s.nullable(s.string({ minLength: 1, maxLength: 4096 }))),
+    }),
+  ),
+  'printers.remove': method<{ removed: string }>()(byPrinter),
+  /** Stops the printer's host (if running) and starts a fresh one; resolves once it is up or failed. */
+  'printers.restart': method<PrinterStatus>()(byPrinter),
+  'printer.status': method<PrinterStatus>()(byPrinter),
+  'host.info': method<HostInfo>()(byPrinter),
+  /** Runs G-code; resolves when it has run. A failing line rejects with code 'gcode_error'. */
+  'gcode.run': method<{ done: true }>()(
+    s.object({ printerId: printerIdSchema, script: s.string({ minLength: 1, maxLength: MAX_SCRIPT_CHARS }) }),
+  ),
+  /** Every registered G-code command with its help: the console's completion and help source. */
+  'gcode.commands': method<CommandHelp[]>()(byPrinter),
+  'ports.list': method<SerialPortInfo[]>()(s.object({})),
+} satisfies Record<string, MethodSpec<unknown, unknown>>;
+
+export type ApiMethods = typeof apiMethods;
+export type MethodName = keyof ApiMethods;
+export type MethodParams<M extends MethodName> = Infer<ApiMethods[M]['params']>;
+export type MethodResult<M extends MethodName> = ApiMethods[M] extends MethodSpec<unknown, infer R> ? R : never;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(apiMethods, name);
+}
+
+// ---- Events --------------------------------------------------------------------------------
+
+const consoleLineSchema = s.object({
+  kind: s.oneOf(consoleKinds),
+  text: s.string(),
+  timeMs: s.number(),
+});
+
+const printerSummarySchema = s.object({
+  id: printerIdSchema,
+  name: s.string(),
+  configPath: s.nullable(s.string()),
+  state: printerStateSchema,
+  stateMessage: s.string(),
+});
+
+export const apiEvents = {
+  /** A printer's host changed state (starting, ready, error, shutdown) with its message. */
+  'printer.state': s.object({ printerId: printerIdSchema, state: printerStateSchema, message: s.string() }),
+  /** Console output, batched: lines produced within a few milliseconds arrive together. */
+  'console.lines': s.object({ printerId: printerIdSchema, lines: s.array(consoleLineSchema) }),
+  /** The printer list changed (added, removed, renamed). */
+  'printers.changed': s.object({ printers: s.array(printerSummarySchema) }),
+} satisfies Record<string, Schema<unknown>>;
+
+export type ApiEvents = typeof apiEvents;
+export type EventName = keyof ApiEvents;
+export type EventPayload<E extends EventName> = Infer<ApiEvents[E]>;
+
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.hasOwn(apiEvents, name);
+}
+
+// ---- Replies and errors --------------------------------------------------------------------
+
+export const apiErrorCodes = [
+  /** The request failed validation: unknown method, bad params. */
+  'bad_request',
+  /** No printer with that id. */
+  'not_found',
+  /** The printer's host is not running (crashed or stopped): restart it. */
+  'host_not_running',
+  /** A G-code line failed; the console already shows the host's '!!' message. */
+  'gcode_error',
+  /** The request was fine but the action was refused (e.g. invalid config path). */
+  'refused',
+  /** A bug on our side; the log has the stack. */
+  'internal',
+  /** The carrier lost its connection before the reply came (serve mode's WebSocket). */
+  'disconnected',
+] as const;
+export type ApiErrorCode = (typeof apiErrorCodes)[number];
+
+export interface ApiErrorInfo {
+  code: ApiErrorCode;
+  message: string;
+}
+
+/** Every reply, on every carrier: never a thrown exception across the boundary. */
+export type ApiReply<R = unknown> = { ok: true; result: R } | { ok: false; error: ApiErrorInfo };
+
+/**
+ * What the renderer sees as `window.tether` (Electron preload) and what the WebSocket carrier
+ * provides in serve mode: two functions, nothing else.
+ */
+export interface TetherBridge {
+  call(method: string, params: unknown): Promise<ApiReply>;
+  /** Subscribes to one event; returns the unsubscribe function. */
+  on(event: string, listener: (payload: unknown) => void): () => void;
+}
+
+// ---- WebSocket framing (serve mode) --------------------------------------------------------
+
+/** Client -> server. `id` pairs the reply with its call. */
+export interface WsCall {
+  type: 'call';
+  id: number;
+  method: string;
+  params: unknown;
+}
+export const wsCallSchema = s.object({
+  type: s.oneOf(['call'] as const),
+  id: s.number({ integer: true, min: 0, max: Number.MAX_SAFE_INTEGER }),
+  method: s.string({ maxLength: 100 }),
+  params: s.optional(unknownValue()),
+});
+
+/** Server -> client. `id` is null when the call was too malformed to carry one. */
+export type WsServerMessage = { type: 'reply'; id: number | null; reply: ApiReply } | { type: 'event'; event: EventName; payload: unknown };
+
+function unknownValue(): Schema<unknown> {
+  return { expected: 'any value', check: () => null };
+}

@@ -1,0 +1,38 @@
+// IPC wiring: the renderer's `window.tether.call` arrives here as one channel. Each message is
+// checked (sender is our own page, method and params match the contract) before it can reach
+// the host; anything else gets an error reply and a log line, never an exception.
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { ApiReply, EventName } from '../api/contract';
+import type { ApiBackend } from '../api/dispatch';
+import { dispatchCall } from '../api/dispatch';
+
+/** Channel names; preload.ts uses the same strings (it cannot import at run time in the sandbox). */
+export const IPC_CALL = 'tether:call';
+export const IPC_EVENT = 'tether:event';
+
+export interface IpcWiring {
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  backend: ApiBackend;
+  /** True when the sender is our app page (not a stray frame or navigated-away content). */
+  isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
+  /** Windows to push events to. */
+  targets: () => WebContents[];
+  log: (message: string) => void;
+}
+
+export function wireIpc(w: IpcWiring): () => void {
+  w.ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown): Promise<ApiReply> => {
+    if (!w.isTrustedSender(event)) {
+      w.log(`ipc: refused call from untrusted frame ${event.senderFrame?.url ?? '(gone)'}`);
+      return { ok: false, error: { code: 'bad_request', message: 'Calls are accepted from the Tether window only.' } };
+    }
+    return dispatchCall(w.backend.handlers, method, params, w.log, 'ipc');
+  });
+  const unsubscribe = w.backend.subscribe((event: EventName, payload) => {
+    for (const wc of w.targets()) if (!wc.isDestroyed()) wc.send(IPC_EVENT, event, payload);
+  });
+  return () => {
+    unsubscribe();
+    w.ipcMain.removeHandler(IPC_CALL);
+  };
+}

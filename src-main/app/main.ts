@@ -1,0 +1,81 @@
+// Electron main entry: one window, one fleet of printer hosts (each in its own worker thread),
+// the API wired to IPC. No printer logic here.
+import { app, type BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApiBackend } from '../api/backend';
+import { listSerialPorts } from '../api/serial-ports';
+import { PrinterFleet } from '../host/worker/fleet';
+import { hostWorkerEntry } from '../host/worker/host-thread';
+import { wireIpc } from './ipc';
+import { APP_VERSION } from './version';
+import { applySessionPolicy, createMainWindow } from './window';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const preloadPath = path.join(here, '../preload/preload.cjs');
+const indexHtmlPath = path.join(here, '../renderer/index.html');
+
+// One instance: a second would fight the first over the same serial ports.
+if (!app.requestSingleInstanceLock()) app.quit();
+
+const dataDir = app.getPath('userData');
+const appLogPath = path.join(dataDir, 'logs', 'app.log');
+function log(message: string): void {
+  try {
+    mkdirSync(path.dirname(appLogPath), { recursive: true });
+    appendFileSync(appLogPath, `${new Date().toISOString()} ${message}\n`);
+  } catch {
+    // Logging must never take the app down.
+  }
+  console.error(message);
+}
+
+// Every web contents, not only ours, gets the same lockdown (defence in depth).
+app.on('web-contents-created', (_e, contents) => {
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+let mainWindow: BrowserWindow | null = null;
+const appUrl = new URL(`file://${indexHtmlPath}`).href;
+const isTrustedSender = (event: IpcMainInvokeEvent): boolean =>
+  event.sender === mainWindow?.webContents && event.senderFrame?.url === appUrl;
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  applySessionPolicy();
+  const fleet = new PrinterFleet({ dataDir, workerEntry: hostWorkerEntry(import.meta.url) });
+  const backend = createApiBackend({
+    fleet,
+    listPorts: listSerialPorts,
+    appInfo: { appVersion: APP_VERSION, mode: 'electron', platform: process.platform, dataDir },
+  });
+  wireIpc({ ipcMain, backend, isTrustedSender, targets: () => (mainWindow ? [mainWindow.webContents] : []), log });
+  const openWindow = (): void => {
+    mainWindow = createMainWindow({ preloadPath, indexHtmlPath, log });
+    mainWindow.on('closed', () => (mainWindow = null));
+  };
+  openWindow();
+  app.on('second-instance', () => mainWindow?.focus());
+  app.on('activate', () => {
+    if (!mainWindow) openWindow();
+  });
+  // Hosts start after the window, so the UI shows 'starting' instead of a blank wait.
+  fleet.start().catch((e: unknown) => log(`could not start printers: ${e instanceof Error ? e.message : e}`));
+
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    event.preventDefault();
+    quitting = true;
+    void fleet.stopAll().finally(() => app.quit());
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
+
+start().catch((e: unknown) => {
+  log(`Tether failed to start: ${e instanceof Error ? (e.stack ?? e.message) : e}`);
+  app.exit(1);
+});

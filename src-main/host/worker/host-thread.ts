@@ -1,0 +1,231 @@
+// One printer's host, run in a worker thread so step generation never stalls the UI and UI
+// traffic never starves the MCU. The same wrapper serves the Electron main process and
+// `tether serve`. Lifecycle: starting -> ready | error | shutdown; restart() starts afresh.
+// Everything the host says (state changes, console lines, crashes) is appended to its log file,
+// written from this side so even a crashed worker leaves its last words.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ConsoleLine, PrinterState } from '../../api/contract';
+import { ApiError } from '../../api/errors';
+import type { FromWorker, HostWorkerData, ToWorker, WorkerOp, WorkerOps } from './messages';
+
+export interface HostThreadOptions {
+  printerId: string;
+  configPath: string | null;
+  /** The worker entry file: host-worker.ts (tsx, tests) or out/main/host-worker.js (built). */
+  workerEntry: string;
+  logPath: string;
+  /** How long stop() waits for a clean host shutdown before terminating the thread. */
+  stopTimeoutMs?: number;
+}
+
+export interface HostThreadEvents {
+  state: (state: PrinterState, message: string) => void;
+  console: (line: ConsoleLine) => void;
+}
+
+interface PendingCall {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Where the worker entry lives. From source (tsx, vitest) it is the .ts beside this module;
+ * in the electron-vite build every entry (main.js, cli.js, host-worker.js) sits in one folder,
+ * so the caller passes its own import.meta.url.
+ */
+export function hostWorkerEntry(callerUrl: string): string {
+  const self = fileURLToPath(import.meta.url);
+  if (self.endsWith('.ts')) return path.join(path.dirname(self), 'host-worker.ts');
+  return path.join(path.dirname(fileURLToPath(callerUrl)), 'host-worker.js');
+}
+
+/**
+ * From source (tsx, vitest) the entry is TypeScript. Node 20 does not apply `--import tsx` to a
+ * worker's own modules, so the worker starts with a tiny script that imports the entry through
+ * tsx's API.
+ */
+function tsxBootstrap(entry: string): string {
+  // Resolved here (the parent knows where node_modules is); the worker gets an absolute URL to
+  // tsx's ESM build (its CommonJS entry of this API cannot load its ESM half from a worker).
+  const tsxDir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+  const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
+  const entryUrl = JSON.stringify(pathToFileURL(entry).href);
+  return `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${entryUrl}, ${JSON.stringify(api)}));`;
+}
+
+export class HostThread {
+  private worker: Worker | null = null;
+  private stateValue: PrinterState = 'shutdown';
+  private messageValue = 'Host not started';
+  private readonly pending = new Map<number, PendingCall>();
+  private nextCallId = 1;
+  private readonly listeners: { [K in keyof HostThreadEvents]: Set<HostThreadEvents[K]> } = {
+    state: new Set(),
+    console: new Set(),
+  };
+  private log: WriteStream | null = null;
+  private settleStart: (() => void) | null = null;
+  private stopping: Promise<void> | null = null;
+
+  constructor(readonly options: HostThreadOptions) {}
+
+  get state(): PrinterState {
+    return this.stateValue;
+  }
+  get stateMessage(): string {
+    return this.messageValue;
+  }
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  on<K extends keyof HostThreadEvents>(event: K, listener: HostThreadEvents[K]): () => void {
+    this.listeners[event].add(listener);
+    return () => this.listeners[event].delete(listener);
+  }
+
+  /** Starts the worker; resolves once the host is ready, in error, or shut down (never rejects). */
+  start(): Promise<void> {
+    if (this.worker) return Promise.resolve();
+    this.openLog();
+    const { printerId, configPath, workerEntry } = this.options;
+    const data: HostWorkerData = { printerId, configPath };
+    this.setState('starting', 'Printer is starting');
+    const started = new Promise<void>((resolve) => (this.settleStart = resolve));
+    const worker = workerEntry.endsWith('.ts')
+      ? new Worker(tsxBootstrap(workerEntry), { eval: true, workerData: data, name: `host:${printerId}` })
+      : new Worker(workerEntry, { workerData: data, name: `host:${printerId}` });
+    this.worker = worker;
+    worker.on('message', (msg: FromWorker) => this.onWorkerMessage(msg));
+    worker.on('error', (e) => {
+      this.writeLog(`host crashed: ${e.stack ?? e.message}`);
+      this.setState('error', `Host crashed: ${e.message}. Restart the printer; the host log has details.`);
+    });
+    worker.on('exit', (code) => this.onWorkerExit(worker, code));
+    return started;
+  }
+
+  /** Stops the host cleanly (or terminates it after a timeout); state becomes 'shutdown'. */
+  stop(): Promise<void> {
+    if (!this.worker) return this.stopping ?? Promise.resolve();
+    if (this.stopping) return this.stopping;
+    const worker = this.worker;
+    const timeoutMs = this.options.stopTimeoutMs ?? 3000;
+    this.stopping = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.writeLog(`host did not stop within ${timeoutMs} ms; terminating its thread`);
+        void worker.terminate();
+      }, timeoutMs);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.postMessage({ type: 'stop' } satisfies ToWorker);
+    }).finally(() => {
+      this.stopping = null;
+    });
+    return this.stopping;
+  }
+
+  async restart(): Promise<void> {
+    this.writeLog('restart requested');
+    await this.stop();
+    await this.start();
+  }
+
+  /** Closes the log after stopping; the thread cannot be started again. */
+  async dispose(): Promise<void> {
+    await this.stop();
+    await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
+    this.log = null;
+  }
+
+  /** Asks the worker to run one operation; rejects with an ApiError the API passes on. */
+  call<K extends WorkerOp>(op: K, args: WorkerOps[K]['args']): Promise<WorkerOps[K]['result']> {
+    const worker = this.worker;
+    if (!worker || this.stopping || this.stateValue === 'starting') {
+      const why = this.stateValue === 'starting' ? 'is still starting' : `is not running (${this.messageValue})`;
+      return Promise.reject(
+        new ApiError('host_not_running', `The host for printer '${this.options.printerId}' ${why}. Wait for it, or restart the printer.`),
+      );
+    }
+    const id = this.nextCallId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ type: 'call', id, op, args } satisfies ToWorker);
+    });
+  }
+
+  private onWorkerMessage(msg: FromWorker): void {
+    switch (msg.type) {
+      case 'state':
+        this.setState(msg.state, msg.message);
+        break;
+      case 'console': {
+        this.writeLog(`${msg.kind}: ${msg.text}`);
+        const line: ConsoleLine = { kind: msg.kind, text: msg.text, timeMs: msg.timeMs };
+        for (const l of this.listeners.console) l(line);
+        break;
+      }
+      case 'reply': {
+        const call = this.pending.get(msg.id);
+        if (!call) return;
+        this.pending.delete(msg.id);
+        if (msg.ok) call.resolve(msg.result);
+        else call.reject(new ApiError(msg.error.gcode ? 'gcode_error' : 'internal', msg.error.message));
+        break;
+      }
+      case 'stopped':
+        void this.worker?.terminate();
+        break;
+    }
+  }
+
+  private onWorkerExit(worker: Worker, code: number): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    const expected = this.stopping !== null;
+    for (const call of this.pending.values()) {
+      call.reject(new ApiError('host_not_running', `The host for printer '${this.options.printerId}' stopped before answering.`));
+    }
+    this.pending.clear();
+    if (expected) {
+      this.writeLog('host stopped');
+      this.setState('shutdown', 'Host stopped');
+    } else if (this.stateValue !== 'error') {
+      this.writeLog(`host exited unexpectedly (exit code ${code})`);
+      this.setState('error', `Host exited unexpectedly (exit code ${code}). Restart the printer; the host log has details.`);
+    }
+    this.settleStart?.();
+  }
+
+  private setState(state: PrinterState, message: string): void {
+    if (state === this.stateValue && message === this.messageValue) return;
+    this.stateValue = state;
+    this.messageValue = message;
+    this.writeLog(`state ${state}: ${message}`);
+    if (state !== 'starting') {
+      this.settleStart?.();
+      this.settleStart = null;
+    }
+    for (const l of this.listeners.state) l(state, message);
+  }
+
+  private openLog(): void {
+    if (this.log) return;
+    mkdirSync(path.dirname(this.options.logPath), { recursive: true });
+    this.log = createWriteStream(this.options.logPath, { flags: 'a' });
+    this.log.on('error', () => {
+      // A full disk must not take the printer down with it; the console still works.
+      this.log = null;
+    });
+  }
+
+  private writeLog(line: string): void {
+    this.log?.write(`${new Date().toISOString()} ${line}\n`);
+  }
+}

@@ -1,0 +1,74 @@
+// Worker-thread entry: runs one printer's Host off the UI thread and talks to its HostThread
+// through messages. Built as its own entry (out/main/host-worker.js); under tsx/vitest the
+// parent loads this .ts file with tsx's loader.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Host, HOST_VERSION } from '../host';
+import type { FromWorker, HostWorkerData, ToWorker, WorkerOps } from './messages';
+
+if (!parentPort) throw new Error('host-worker.ts must run in a worker thread (see host-thread.ts)');
+const port = parentPort;
+const data = workerData as HostWorkerData;
+
+function post(msg: FromWorker): void {
+  port.postMessage(msg);
+}
+
+let host: Host | null = null;
+
+async function handle(op: string, args: unknown): Promise<unknown> {
+  if (!host) throw new Error('The host is still starting');
+  switch (op) {
+    case 'info':
+      return { hostVersion: HOST_VERSION, configPath: host.info().configPath } satisfies WorkerOps['info']['result'];
+    case 'gcode.run': {
+      const { script } = args as WorkerOps['gcode.run']['args'];
+      // Echo what was sent, so every window watching this printer sees who asked for what.
+      post({ type: 'console', kind: 'command', text: script, timeMs: Date.now() });
+      await host.gcode.run(script);
+      return { done: true };
+    }
+    case 'gcode.commands':
+      return host.gcode.listCommands();
+    default:
+      throw new Error(`Unknown worker operation '${op}'`);
+  }
+}
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'stop') {
+    void (async () => {
+      try {
+        await host?.stop();
+      } finally {
+        post({ type: 'stopped' });
+      }
+    })();
+    return;
+  }
+  handle(msg.op, msg.args).then(
+    (result) => post({ type: 'reply', id: msg.id, ok: true, result }),
+    (e: unknown) =>
+      post({
+        type: 'reply',
+        id: msg.id,
+        ok: false,
+        // A G-code failure is a normal outcome the console already shows; anything else is a bug.
+        error: { gcode: e instanceof Error && e.name === 'GCodeError', message: e instanceof Error ? e.message : String(e) },
+      }),
+  );
+});
+
+async function start(): Promise<void> {
+  post({ type: 'state', state: 'starting', message: 'Printer is starting' });
+  try {
+    const started = await Host.start({ configPath: data.configPath ?? undefined });
+    started.gcode.onResponse((kind, text) => post({ type: 'console', kind, text, timeMs: Date.now() }));
+    started.printer.on('printer:state', (state, message) => post({ type: 'state', state, message }));
+    host = started;
+    post({ type: 'state', state: started.printer.state, message: started.printer.stateMessage });
+  } catch (e) {
+    post({ type: 'state', state: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+void start();

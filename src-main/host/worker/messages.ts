@@ -1,0 +1,25 @@
+// The private protocol between a HostThread (parent side) and its worker. Not the public API:
+// only src-main/host/worker uses it; the public contract is src-main/api/contract.ts.
+import type { CommandHelp, ConsoleKind, PrinterState } from '../../api/contract';
+
+export interface HostWorkerData {
+  printerId: string;
+  configPath: string | null;
+}
+
+/** The operations a worker answers, with their argument and result types. */
+export interface WorkerOps {
+  info: { args: Record<string, never>; result: { hostVersion: string; configPath: string | null } };
+  'gcode.run': { args: { script: string }; result: { done: true } };
+  'gcode.commands': { args: Record<string, never>; result: CommandHelp[] };
+}
+export type WorkerOp = keyof WorkerOps;
+
+export type ToWorker = { type: 'call'; id: number; op: WorkerOp; args: unknown } | { type: 'stop' };
+
+export type FromWorker =
+  | { type: 'state'; state: PrinterState; message: string }
+  | { type: 'console'; kind: ConsoleKind; text: string; timeMs: number }
+  | { type: 'reply'; id: number; ok: true; result: unknown }
+  | { type: 'reply'; id: number; ok: false; error: { gcode: boolean; message: string } }
+  | { type: 'stopped' };

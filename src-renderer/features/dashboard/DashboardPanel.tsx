@@ -1,0 +1,162 @@
+// The dashboard as far as the host goes today: the printer's state with what to do about it,
+// its host (version, config, log), restart, and the printer list. Temperatures, motion, jobs
+// and machine health arrive with the host features that provide them (issue 8).
+import { useEffect, useState, type FormEvent, type JSX } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { HostInfo } from '../../../src-main/api/contract';
+import { api } from '../../api';
+import { StateBadge } from '../../shell/StateBadge';
+import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
+import { Icon } from '../../shell/icons';
+
+export function DashboardPanel(): JSX.Element {
+  const { t } = useTranslation('dashboard');
+  const printer = useSelectedPrinter();
+  const printers = useConnection((s) => s.printers);
+  const appInfo = useConnection((s) => s.appInfo);
+  const connected = useConnection((s) => s.status === 'connected');
+  const [hostInfo, setHostInfo] = useState<HostInfo | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [newName, setNewName] = useState('');
+
+  const printerId = printer?.id;
+  const state = printer?.state;
+  useEffect(() => {
+    if (!printerId || !connected) return;
+    let live = true;
+    api()
+      .call('host.info', { printerId })
+      .then((info) => live && setHostInfo(info))
+      .catch(() => live && setHostInfo(null));
+    return () => {
+      live = false;
+    };
+  }, [printerId, state, connected]);
+
+  const act = async (action: () => Promise<unknown>): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const addPrinter = (e: FormEvent): void => {
+    e.preventDefault();
+    const name = newName.trim();
+    if (!name) return;
+    void act(async () => {
+      await api().call('printers.add', { name });
+      setNewName('');
+    });
+  };
+
+  return (
+    <section className="panel" aria-labelledby="dashboard-title">
+      <header className="panel-header">
+        <h1 id="dashboard-title">{t('title')}</h1>
+      </header>
+      {error && (
+        <div className="alert alert-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="grid">
+        <article className="card">
+          <h2>{t('printer.title')}</h2>
+          {printer ? (
+            <>
+              <div className="printer-headline">
+                <span className="printer-name">{printer.name}</span>
+                <StateBadge state={printer.state} message={printer.stateMessage} />
+              </div>
+              <p className="host-message" data-testid="host-message">
+                {printer.stateMessage}
+              </p>
+              <p className="muted">{t(`printer.hint.${printer.state}`)}</p>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={busy || !connected}
+                  onClick={() => void act(() => api().call('printers.restart', { printerId: printer.id }))}
+                >
+                  <Icon name="restart" size={16} />
+                  {t('printer.restart')}
+                </button>
+              </div>
+            </>
+          ) : (
+            <p className="muted">{t('printer.none')}</p>
+          )}
+        </article>
+
+        <article className="card">
+          <h2>{t('host.title')}</h2>
+          <dl className="facts">
+            <dt>{t('host.version')}</dt>
+            <dd>{hostInfo?.hostVersion ?? '—'}</dd>
+            <dt>{t('host.config')}</dt>
+            <dd className="mono">{hostInfo ? (hostInfo.configPath ?? t('host.noConfig')) : '—'}</dd>
+            <dt>{t('host.log')}</dt>
+            <dd className="mono">{hostInfo?.logPath ?? '—'}</dd>
+            <dt>{t('host.mode')}</dt>
+            <dd>{appInfo ? t(`host.modes.${appInfo.mode}`) : '—'}</dd>
+            <dt>{t('host.dataDir')}</dt>
+            <dd className="mono">{appInfo?.dataDir ?? '—'}</dd>
+          </dl>
+        </article>
+
+        <article className="card">
+          <h2>{t('printers.title')}</h2>
+          <ul className="printer-list">
+            {printers.map((p) => (
+              <li key={p.id}>
+                <span className="printer-list-name">{p.name}</span>
+                <StateBadge state={p.state} message={p.stateMessage} />
+                <button
+                  type="button"
+                  className="btn btn-ghost"
+                  aria-label={t('printers.remove', { name: p.name })}
+                  title={t('printers.remove', { name: p.name })}
+                  disabled={busy || printers.length <= 1}
+                  onClick={() => {
+                    if (window.confirm(t('printers.confirmRemove', { name: p.name }))) {
+                      void act(() => api().call('printers.remove', { printerId: p.id }));
+                    }
+                  }}
+                >
+                  <Icon name="trash" size={16} />
+                </button>
+              </li>
+            ))}
+          </ul>
+          <form className="inline-form" onSubmit={addPrinter}>
+            <input
+              type="text"
+              value={newName}
+              maxLength={80}
+              onChange={(e) => setNewName(e.target.value)}
+              placeholder={t('printers.newName')}
+              aria-label={t('printers.newName')}
+            />
+            <button type="submit" className="btn" disabled={busy || !newName.trim() || !connected}>
+              <Icon name="plus" size={16} />
+              {t('printers.add')}
+            </button>
+          </form>
+        </article>
+
+        <article className="card coming-soon">
+          <h2>{t('coming.title')}</h2>
+          <p className="muted">{t('coming.body')}</p>
+        </article>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,33 @@
+// The navigation table: one row per panel. To mount a feature, point its row at the feature's
+// component (e.g. `component: PreviewPanel` from '../features/preview/PreviewPanel'); the nav,
+// routing (#/<id>) and titles follow from this table.
+import type { ComponentType } from 'react';
+import { ConfigPanel } from '../features/config/ConfigPanel';
+import { ConsolePanel } from '../features/console/ConsolePanel';
+import { DashboardPanel } from '../features/dashboard/DashboardPanel';
+import { ComingSoon } from './ComingSoon';
+import type { IconName } from './icons';
+
+export const panelIds = ['dashboard', 'console', 'config', 'preview', 'ports', 'flash'] as const;
+export type PanelId = (typeof panelIds)[number];
+
+export interface PanelDef {
+  id: PanelId;
+  icon: IconName;
+  component: ComponentType;
+}
+
+export const panels: PanelDef[] = [
+  { id: 'dashboard', icon: 'dashboard', component: DashboardPanel },
+  { id: 'console', icon: 'console', component: ConsolePanel },
+  { id: 'config', icon: 'config', component: ConfigPanel },
+  // Placeholders until the features land (src-renderer/features/{preview,ports,flash}):
+  { id: 'preview', icon: 'preview', component: () => <ComingSoon panel="preview" /> },
+  { id: 'ports', icon: 'ports', component: () => <ComingSoon panel="ports" /> },
+  { id: 'flash', icon: 'flash', component: () => <ComingSoon panel="flash" /> },
+];
+
+export function panelFromHash(hash: string): PanelId {
+  const id = hash.replace(/^#\/?/, '');
+  return (panelIds as readonly string[]).includes(id) ? (id as PanelId) : 'dashboard';
+}
