@@ -39,6 +39,9 @@ function stripComments(src) {
 
 const STR = '"((?:[^"\\\\]|\\\\.)*)"';
 const unescape = (s) => JSON.parse(`"${s}"`);
+// One or more adjacent string literals (C concatenates them).
+const STRS = '((?:"(?:[^"\\\\]|\\\\.)*"\\s*)+)';
+const unescapeAll = (s) => [...s.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => unescape(m[1])).join('');
 const commands = []; // {handler, flags, format, file}
 const responses = [];
 const constants = new Map();
@@ -51,14 +54,14 @@ for (const file of opts.files) {
   const scan = (re, fn) => {
     for (const m of text.matchAll(re)) fn(m);
   };
-  scan(new RegExp(`\\bDECL_COMMAND\\(\\s*(\\w+)\\s*,\\s*${STR}\\s*\\)`, 'g'), (m) =>
-    commands.push({ handler: m[1], flags: '0', format: unescape(m[2]), file, m, text }),
+  scan(new RegExp(`\\bDECL_COMMAND\\(\\s*(\\w+)\\s*,\\s*${STRS}\\)`, 'g'), (m) =>
+    commands.push({ handler: m[1], flags: '0', format: unescapeAll(m[2]), file, m, text }),
   );
-  scan(new RegExp(`\\bDECL_COMMAND_FLAGS\\(\\s*(\\w+)\\s*,\\s*([\\w|\\s]+?)\\s*,\\s*${STR}\\s*\\)`, 'g'), (m) =>
-    commands.push({ handler: m[1], flags: m[2], format: unescape(m[3]), file, m, text }),
+  scan(new RegExp(`\\bDECL_COMMAND_FLAGS\\(\\s*(\\w+)\\s*,\\s*([\\w|\\s]+?)\\s*,\\s*${STRS}\\)`, 'g'), (m) =>
+    commands.push({ handler: m[1], flags: m[2], format: unescapeAll(m[3]), file, m, text }),
   );
-  scan(new RegExp(`\\bDECL_RESPONSE\\(\\s*${STR}\\s*\\)`, 'g'), (m) =>
-    responses.push({ format: unescape(m[1]), file, m, text }),
+  scan(new RegExp(`\\bDECL_RESPONSE\\(\\s*${STRS}\\)`, 'g'), (m) =>
+    responses.push({ format: unescapeAll(m[1]), file, m, text }),
   );
   scan(new RegExp(`\\bDECL_CONSTANT\\(\\s*${STR}\\s*,\\s*(-?\\d+)\\s*\\)`, 'g'), (m) =>
     constants.set(unescape(m[1]), Number(m[2])),
