@@ -38,12 +38,16 @@ static const char *dump_path;
 static int initialised;
 static int running_app; /* after Go: the bootloader is gone until the process restarts */
 
+/* Written to a temporary file and renamed, so a reader never sees a half-written dump. */
 static void dump(void) {
   if (!dump_path) return;
-  FILE *f = fopen(dump_path, "wb");
+  char tmp[4096];
+  snprintf(tmp, sizeof tmp, "%s.tmp", dump_path);
+  FILE *f = fopen(tmp, "wb");
   if (!f) return;
   fwrite(flash_mem, 1, FLASH_BYTES, f);
   fclose(f);
+  rename(tmp, dump_path);
 }
 
 /* One byte from the host, or -1 after timeout_ms / when the host closed the port. */
@@ -180,8 +184,8 @@ static void cmd_go(void) {
   uint32_t addr;
   put(ACK);
   if (!get_address(&addr) || !in_flash(addr, 4)) return put(NACK);
-  put(ACK);
   dump();
+  put(ACK);
   fprintf(stderr, "standin: Go 0x%08x: running the application\n", addr);
   running_app = 1;
 }
