@@ -1,0 +1,151 @@
+// The MCU link against the real sim firmware over a real pty with serialport: connect,
+// identify, clock sync, config, 10,000 queued commands delivered exactly once and in order
+// (also with the sim's fault injection), shutdown reasons, and loss of the device.
+import { afterEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Dictionary } from '../../../src-main/host/mcu/dictionary';
+import { Mcu } from '../../../src-main/host/mcu/mcu';
+import { readTraceCommands, simBuilt, simDictPath, startSim, type SimProcess } from './sim-process';
+import { inCI } from '../../support/tools';
+
+const running: { sim?: SimProcess; mcu?: Mcu }[] = [];
+afterEach(async () => {
+  for (const r of running.splice(0)) {
+    await r.mcu?.close().catch(() => undefined);
+    await r.sim?.stop();
+  }
+});
+
+if (inCI && !simBuilt()) throw new Error('firmware/build/sim/tether-sim is missing in CI');
+
+async function connected(name: string, simArgs: string[] = [], configure?: (mcu: Mcu) => void): Promise<{ sim: SimProcess; mcu: Mcu; logs: string[] }> {
+  const sim = await startSim(name, simArgs);
+  const logs: string[] = [];
+  const mcu = new Mcu({ name: 'mcu', serialPort: sim.pty, log: (l) => logs.push(l) });
+  running.push({ sim, mcu });
+  if (configure) mcu.registerConfigCallback(() => configure(mcu));
+  await mcu.connect();
+  return { sim, mcu, logs };
+}
+
+/** Queues `n` debug_ping commands with their index as data; returns the data hex strings. */
+function queuePings(mcu: Mcu, n: number): string[] {
+  const cq = mcu.allocCommandQueue();
+  const ping = mcu.lookupCommand('debug_ping data=%*s', cq);
+  const sent: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const data = Uint8Array.of(i >> 16, (i >> 8) & 0xff, i & 0xff);
+    ping.send([data]);
+    sent.push(Buffer.from(data).toString('hex'));
+  }
+  return sent;
+}
+
+function tracedPings(tracePath: string): string[] {
+  return readTraceCommands(tracePath)
+    .filter((c) => c.name === 'debug_ping' && String(c.args.data).length === 6)
+    .map((c) => String(c.args.data).toLowerCase());
+}
+
+describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
+  it('connects, identifies, syncs clocks and configures', async () => {
+    const { mcu } = await connected('connect', [], (m) => {
+      const trsync = m.createOid();
+      const stepper = m.createOid();
+      m.addConfigCmd(`config_trsync oid=${trsync}`);
+      const pin = [...m.dictionary.getEnumeration('pin')!.byName.keys()][0];
+      m.addConfigCmd(`config_stepper oid=${stepper} step_pin=${pin} dir_pin=${pin} invert_step=0 step_pulse_ticks=100`);
+    });
+    const simDict = Dictionary.fromText(readFileSync(simDictPath, 'utf8'));
+    expect(mcu.dictionary.commands.map((c) => c.format).sort()).toEqual(simDict.commands.map((c) => c.format).sort());
+    const status = mcu.getStatus();
+    expect(status.state).toBe('ready');
+    expect(status.moveCount).toBeGreaterThan(0);
+    expect(Math.abs(status.lastStats.clockDriftPpm)).toBeLessThan(20_000);
+    // Clock estimate tracks the MCU: a fresh get_clock lands near the prediction.
+    const q = mcu.lookupQueryCommand('get_clock', 'clock clock=%u');
+    const { params, meta } = await q.sendWithMeta();
+    const predicted = mcu.getClockAt((meta.sentTimeS + meta.receiveTimeS) / 2 || mcu.monotonic());
+    const actual = mcu.clock32ToClock64(params.clock as number);
+    expect(Math.abs(actual - predicted) / mcu.clockFreq).toBeLessThan(0.05);
+    const pos = await mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i', 1).send([1]);
+    expect(pos).toEqual({ oid: 1, pos: 0 });
+  });
+
+  it('delivers 10,000 queued commands exactly once, in order', async () => {
+    const { sim, mcu } = await connected('clean');
+    const sent = queuePings(mcu, 10_000);
+    await mcu.flush();
+    await mcu.close();
+    await sim.stop();
+    expect(tracedPings(sim.tracePath)).toEqual(sent);
+  });
+
+  it.each([1e-2, 1e-3])('delivers 10,000 commands exactly once, in order, with %s drop and corrupt rate', async (rate) => {
+    const { sim, mcu } = await connected(`faults-${rate}`, ['--drop-rate', String(rate), '--corrupt-rate', String(rate), '--seed', '7']);
+    const sent = queuePings(mcu, 10_000);
+    await mcu.flush();
+    const stats = mcu.getStatus().lastStats;
+    await mcu.close();
+    await sim.stop();
+    expect(tracedPings(sim.tracePath)).toEqual(sent);
+    if (rate >= 1e-2) expect(stats.retransmits).toBeGreaterThan(0);
+  });
+
+  it('reports the MCU shutdown reason', async () => {
+    const { mcu } = await connected('shutdown');
+    const reason = new Promise<string>((resolve) => mcu.on('shutdown', resolve));
+    mcu.lookupCommand('emergency_stop').send();
+    expect(await reason).toBe("MCU 'mcu' shutdown: Command request");
+    expect(mcu.getStatus().shutdownReason).toBe("MCU 'mcu' shutdown: Command request");
+  });
+
+  it('says "Lost communication with MCU" within 5 s of the sim being killed', async () => {
+    const { sim, mcu } = await connected('kill');
+    const lost = new Promise<string>((resolve) => mcu.on('shutdown', resolve));
+    const t0 = performance.now();
+    sim.kill();
+    const reason = await lost;
+    expect(reason).toMatch(/^Lost communication with MCU 'mcu'/);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  it('says "Lost communication with MCU" when the MCU stops answering (more than 4 clock queries)', async () => {
+    const { sim, mcu } = await connected('stall');
+    const lost = new Promise<string>((resolve) => mcu.on('shutdown', resolve));
+    const t0 = performance.now();
+    sim.proc.kill('SIGSTOP');
+    try {
+      const reason = await lost;
+      expect(reason).toMatch(/^Lost communication with MCU 'mcu' \(no reply to \d+ clock queries\)/);
+      const s = (performance.now() - t0) / 1000;
+      // 5 periods of 0.9839 s at most, plus timer slack on a loaded machine.
+      expect(s).toBeLessThan(6.5);
+      expect(s).toBeGreaterThan(3.5);
+    } finally {
+      sim.proc.kill('SIGCONT');
+    }
+  });
+
+  it('restarts the firmware when it holds a different config (CRC mismatch)', async () => {
+    const sim = await startSim('crc');
+    const first = new Mcu({ serialPort: sim.pty });
+    running.push({ sim, mcu: first });
+    first.registerConfigCallback(() => first.addConfigCmd(`config_trsync oid=${first.createOid()}`));
+    await first.connect();
+    await first.close();
+    const second = new Mcu({ serialPort: sim.pty });
+    running.push({ mcu: second });
+    second.registerConfigCallback(() => {
+      second.addConfigCmd(`config_trsync oid=${second.createOid()}`);
+      second.addConfigCmd(`config_trsync oid=${second.createOid()}`);
+    });
+    await second.connect();
+    expect(second.state).toBe('ready');
+    await second.close();
+    await sim.stop();
+    const names = readTraceCommands(sim.tracePath).map((c) => c.name);
+    expect(names.filter((n) => n === 'finalize_config').length).toBe(2);
+    expect(names).toContain('reset');
+  });
+});
