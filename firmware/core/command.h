@@ -39,6 +39,8 @@ extern const struct command_parser command_index[];
 extern const uint16_t command_index_size;
 extern const uint8_t dict_zlib[];
 extern const uint32_t dict_zlib_size;
+struct response_info { uint16_t id; const char *format; };
+extern const struct response_info response_index[];  // ends with format 0; empty without --names
 extern const char *const static_strings[];
 extern const uint16_t static_strings_count;
 void run_init_functions(void);

@@ -21,7 +21,7 @@ uint8_t *wire_encode_vlq(uint8_t *p, uint32_t v)
     if (sv < (3L << 12) && sv >= -(1L << 12)) goto f3;
     if (sv < (3L << 19) && sv >= -(1L << 19)) goto f2;
     if (sv < (3L << 26) && sv >= -(1L << 26)) goto f1;
-    *p++ = (uint8_t)((v >> 28) | 0x80);
+    *p++ = (uint8_t)((sv >> 28) | 0x80);  // arithmetic shift: negatives start 0xf8
 f1: *p++ = (uint8_t)(((v >> 21) & 0x7f) | 0x80);
 f2: *p++ = (uint8_t)(((v >> 14) & 0x7f) | 0x80);
 f3: *p++ = (uint8_t)(((v >> 7) & 0x7f) | 0x80);

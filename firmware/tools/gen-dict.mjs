@@ -207,6 +207,10 @@ for (const d of ordered.filter((x) => x.kind === 'response')) {
   }
   c.push('    command_response_end(p);', '}', '');
 }
+// Response formats by id (with --names), for tests and trace tools.
+c.push('const struct response_info response_index[] = {');
+if (opts.names) for (const d of ordered.filter((x) => x.kind === 'response')) c.push(`    { ${d.id}, ${cStr(d.format)} },`);
+c.push('    { 0, 0 }', '};');
 c.push(`const char *const static_strings[] = { 0, ${strings.map(cStr).join(', ')} };`);
 c.push(`const uint16_t static_strings_count = ${strings.length + 1};`);
 for (const [kind, list] of Object.entries(hooks)) {
