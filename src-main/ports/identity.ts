@@ -6,7 +6,9 @@ export function identityOf(port: PortInfo): PortIdentity {
   if (port.vendorId) id.vendorId = port.vendorId;
   if (port.productId) id.productId = port.productId;
   if (port.serialNumber) id.serialNumber = port.serialNumber;
-  if (port.byId) id.byId = port.byId;
+  // udev builds the by-id name from vendor, product and serial number: without a serial number
+  // two clones share one name (the last plugged in wins), so it identifies nothing.
+  if (port.byId && (port.serialNumber || !port.vendorId)) id.byId = port.byId;
   if (port.location) id.location = port.location;
   return id;
 }

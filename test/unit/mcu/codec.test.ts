@@ -173,3 +173,15 @@ describe('MessageFormat', () => {
     expect(ping.formatParams(ping.decodeParams(r))).toBe(`debug_ping data=b"\\x01A'"`);
   });
 });
+
+describe('CRC table', () => {
+  it('matches the byte-wise update of PROTOCOL.md 1.1 on random data', async () => {
+    const { crc16Bytewise } = await import('../../../src-main/host/mcu/codec');
+    let x = 1;
+    for (let n = 0; n < 500; n++) {
+      const data = Uint8Array.from({ length: n % 70 }, () => (x = (Math.imul(x, 48271) + 11) >>> 0) & 0xff);
+      expect(crc16(data)).toBe(crc16Bytewise(data));
+    }
+    expect(crc16Bytewise(new TextEncoder().encode('123456789'))).toBe(0x6f91);
+  });
+});
