@@ -17,14 +17,23 @@ export interface ToolRun {
 /** Runs an external flashing tool with both timeouts; rejects with a FlashError naming the tool. */
 export function runTool(run: ToolRun): Promise<{ output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group, so a timeout also stops what the tool started (wrapper scripts).
+    const child = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
     let output = '';
     let partial = '';
     let failure: FlashError | null = null;
     const kill = (why: FlashError) => {
       failure ??= why;
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      const signalGroup = (sig: NodeJS.Signals) => {
+        try {
+          if (child.pid && process.platform !== 'win32') process.kill(-child.pid, sig);
+          else child.kill(sig);
+        } catch {
+          // already gone
+        }
+      };
+      signalGroup('SIGTERM');
+      setTimeout(() => signalGroup('SIGKILL'), 2000).unref();
     };
     const label = `${run.command} ${run.args.join(' ')}`;
     let inactivity = setTimeout(() => kill(inactive()), run.inactivityMs);
