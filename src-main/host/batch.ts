@@ -91,7 +91,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
     steppers,
     steps: steppers.reduce((a, s) => a + s.steps, 0),
     queueSteps: steppers.reduce((a, s) => a + s.queueSteps, 0),
-    outputBytes: mcu.getStatus().bytesWrite,
+    outputBytes: mcu.getStatus().lastStats.bytesWrite,
   };
 }
 

@@ -134,7 +134,7 @@ export class ConfigSection {
   }
 }
 
-/** Parses a pin description: optional '^'/'~' then '!', optional 'chip:' prefix. */
+/** Parses a pin description: optional '^'/'~' then '!', optional 'chip:' prefix ('P1.4' on LPC176x). */
 export function parsePin(
   text: string,
   allow: { canInvert?: boolean; canPullup?: boolean },
@@ -159,7 +159,7 @@ export function parsePin(
     chip = s.slice(0, colon).trim();
     s = s.slice(colon + 1).trim();
   }
-  if (!/^[A-Za-z0-9_]+$/.test(s) || !/^[A-Za-z0-9_ ]+$/.test(chip)) throw fail(`Invalid pin description '${text}'`);
+  if (!/^[A-Za-z0-9_.]+$/.test(s) || !/^[A-Za-z0-9_ ]+$/.test(chip)) throw fail(`Invalid pin description '${text}'`);
   return { chip, pin: s, invert, pullup, text: text.trim() };
 }
 
@@ -191,9 +191,12 @@ export class PrinterConfig {
   }
 
   /** Every option that no object read, as one error (first option's place, all listed). */
-  checkUnread(): void {
+  checkUnread(skipSections: ReadonlySet<string> = new Set()): void {
     const unread: { section: ConfigSection; option: RawOption }[] = [];
-    for (const s of this.views.values()) for (const o of s.unreadOptions()) unread.push({ section: s, option: o });
+    for (const s of this.views.values()) {
+      if (skipSections.has(s.name)) continue;
+      for (const o of s.unreadOptions()) unread.push({ section: s, option: o });
+    }
     if (!unread.length) return;
     const lines = unread.map(({ section, option }) => `Option '${option.name}' is not valid in section '${section.name}' (${formatPlace(option.place)})`);
     throw new ConfigError(lines.join('\n'), undefined, unread.map((u) => u.option.place));

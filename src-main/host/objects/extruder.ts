@@ -59,7 +59,7 @@ export class PrinterExtruder {
         // No heater yet: the temperature is unknown, so only batch mode or min_extrude_temp <= 0 extrude.
         canExtrude: () => opts.allowColdExtrude || minTemp <= 0,
       },
-      toolhead,
+      toolhead.getVelocityLimits(),
     );
     toolhead.setExtruder(this.motion);
   }

@@ -24,6 +24,8 @@ import {
   MCU_OPTIONS,
   PRINTER_OPTIONS,
   RESPOND_OPTIONS,
+  SUPPORTED_KINEMATICS,
+  UNSUPPORTED_KINEMATICS,
   Z_LIMIT_OPTIONS,
 } from './printer-options';
 import { StepperEnable } from './stepper-enable';
@@ -36,6 +38,11 @@ export interface LoadContext {
   config: PrinterConfig;
   /** Batch mode: MCU output to a file; null = a real MCU on config's serial port. */
   mcuFileOutput: McuFileOutput | null;
+  /**
+   * 'skip' loads the supported sections and leaves unsupported ones unread (the config editor's
+   * lint and the corpus test use it); the printer itself always uses 'error'.
+   */
+  unsupportedSections?: 'error' | 'skip';
 }
 
 export interface SectionType {
@@ -142,12 +149,18 @@ export function configCatalog(): CatalogSection[] {
 export function loadPrinterObjects(ctx: LoadContext): void {
   const { printer, gcode, config } = ctx;
   const unsupported: ConfigSection[] = [];
+  // Unsupported kinematics first: their stepper sections would otherwise look like mistakes.
+  const printerSection = config.getOrNull('printer');
+  const kin = printerSection?.has('kinematics') ? printerSection.getString('kinematics') : '';
+  if (UNSUPPORTED_KINEMATICS.includes(kin)) {
+    throw printerSection!.error('kinematics', `kinematics '${kin}' is not supported yet (supported: ${SUPPORTED_KINEMATICS.join(', ')})`);
+  }
   for (const s of config.sections()) {
     if (sectionTypeOf(s.name)) continue;
     if (isKnownUnsupportedSection(s.name)) unsupported.push(s);
     else throw new ConfigError(`Section '${s.name}' is not a valid config section`, s.place);
   }
-  if (unsupported.length) {
+  if (unsupported.length && ctx.unsupportedSections !== 'skip') {
     const list = unsupported.map((s) => `[${s.name}] (${formatPlace(s.place)})`).join(', ');
     throw new ConfigError(
       `${unsupported.length === 1 ? 'section' : 'sections'} ${list} ${unsupported.length === 1 ? 'is' : 'are'} not supported yet: remove or comment them out to use Tether now`,
@@ -168,7 +181,7 @@ export function loadPrinterObjects(ctx: LoadContext): void {
     // These two must exist; reading options of a missing section names the first required one.
     if (!config.has(name)) throw new ConfigError(`Section [${name}] is missing from ${formatPlace({ file: config.raw.mainPath, line: 1 }).replace(/:1$/, '')}: every printer needs one`);
   }
-  const loaded = new Set<string>();
+  const loaded = new Set<string>(unsupported.map((s) => s.name));
   for (const t of SECTION_TYPES) {
     if (!t.load) continue;
     for (const s of config.sections()) {
@@ -183,5 +196,5 @@ export function loadPrinterObjects(ctx: LoadContext): void {
       throw new ConfigError(`Section '${s.name}' is not a valid config section for this printer`, s.place);
     }
   }
-  config.checkUnread();
+  config.checkUnread(new Set(unsupported.map((s) => s.name)));
 }

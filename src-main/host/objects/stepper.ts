@@ -88,10 +88,11 @@ export class PrinterStepper {
     this.sink = new McuStepSink(this.oid);
     // The clock frequency comes from the MCU's dictionary; it is set in the config callback.
     this.motion = new MotionStepper({ name, stepDistMm: this.stepDistMm, invertDir: motor.dir_pin.invert, clockFreqHz: 1, sink: this.sink });
+    // Klipper's order: config_stepper, then the stepper's enable pin.
+    mcu.registerConfigCallback(() => this.buildConfig());
     if (motor.enable_pin) pins.claim(motor.enable_pin, `[${name}] enable_pin`, section.placeOf('enable_pin'), 'stepper_enable');
     const line = enable.addStepper(name, motor.enable_pin ?? null, mcu);
     this.sink.onFirstStep = (clock) => line.motorEnable(clock);
-    mcu.registerConfigCallback(() => this.buildConfig());
   }
 
   /** Steps sent so far and queue_step messages, for batch figures. */

@@ -8,6 +8,7 @@ import {
   DeltaKinematics,
   NoneKinematics,
   Toolhead,
+  type DeltaTower,
 } from '../motion/index';
 import type { Printer } from '../printer';
 import type { GCodeMove, MoveTarget, VelocityLimits } from './gcode-move';
@@ -65,10 +66,10 @@ export class PrinterToolhead {
     };
     switch (this.kinematicsName) {
       case 'none':
-        return new NoneKinematics({});
+        return new NoneKinematics();
       case 'delta': {
         const d = section.read(DELTA_OPTIONS);
-        const towers = [];
+        const towers: DeltaTower[] = [];
         let armA: number | undefined;
         let endstopA: number | undefined;
         const angles = [210, 330, 90];
@@ -84,7 +85,7 @@ export class PrinterToolhead {
           towers.push({ steppers: [stepper.motion], armLengthMm: t.arm_length, positionEndstopMm: r.position_endstop as number, angleDeg: t.angle as number });
         }
         return new DeltaKinematics({
-          towers,
+          towers: towers as [DeltaTower, DeltaTower, DeltaTower],
           radiusMm: d.delta_radius,
           printRadiusMm: d.print_radius,
           minimumZPositionMm: d.minimum_z_position,
