@@ -92,7 +92,12 @@ export function oneOf<const T extends readonly (string | number | boolean)[]>(va
 export function nullable<T>(inner: Schema<T>): Schema<T | null> {
   return {
     expected: `${inner.expected} or null`,
-    check: (value, path) => (value === null ? null : inner.check(value, path)),
+    check(value, path) {
+      if (value === null) return null;
+      const err = inner.check(value, path);
+      // A wrong type should say null was also fine; a rule broken by a value of the right type stays as is.
+      return err?.startsWith(`${path}: expected `) ? mismatch(path, `${inner.expected} or null`, value) : err;
+    },
   };
 }
 

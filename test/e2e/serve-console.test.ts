@@ -1,0 +1,116 @@
+// End to end: the real UI bundle served by `serve` mode, in Debian's Chromium, talking to a
+// real host in a worker thread over the WebSocket. Types console commands and checks replies.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
+import { repoRoot, testOutputDir } from '../support/paths';
+import { toolsPresent } from '../support/tools';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+const shotDir = path.join(testOutputDir, 'e2e');
+
+describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', () => {
+  let session: ServeSession;
+  let browser: Browser;
+  let dataDir: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(shotDir, { recursive: true });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-e2e-'));
+    session = await startServeSession({
+      port: 0,
+      dataDir,
+      uiDir: path.join(repoRoot, 'out/renderer'),
+      entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
+      log: () => undefined,
+    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await session?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function open(scheme: 'light' | 'dark', locale = 'en-US'): Promise<Page> {
+    pageErrors.length = 0;
+    const context = await browser.newContext({ colorScheme: scheme, locale, viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(`${m.text()} (${m.location().url})`);
+    });
+    await page.goto(session.server.url);
+    return page;
+  }
+
+  it('runs console commands typed in the UI and shows their replies', async () => {
+    const page = await open('dark');
+    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('Connected');
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-dark.png') });
+    await page.getByRole('link', { name: 'Console' }).click();
+    const input = page.getByTestId('console-input');
+    await expect.poll(() => input.isEnabled()).toBe(true);
+
+    await input.fill('M118 hi');
+    await input.press('Enter');
+    const output = page.getByTestId('console-output');
+    await expect.poll(() => output.textContent()).toContain('echo: hi');
+
+    await input.fill('HELP');
+    await input.press('Enter');
+    await expect.poll(() => output.textContent()).toContain('Available extended commands');
+    await expect.poll(() => output.textContent()).toContain('RESPOND');
+
+    await input.fill('NOT_A_COMMAND');
+    await input.press('Enter');
+    await expect.poll(() => output.textContent()).toContain('Unknown command: "NOT_A_COMMAND"');
+
+    // History: Up brings back the last command sent.
+    await input.press('ArrowUp');
+    expect(await input.inputValue()).toBe('NOT_A_COMMAND');
+    await input.press('ArrowUp');
+    expect(await input.inputValue()).toBe('HELP');
+    await input.fill('RESP');
+    await input.press('Tab');
+    expect(await input.inputValue()).toBe('RESPOND ');
+    await input.fill('');
+
+    await page.screenshot({ path: path.join(shotDir, 'console-dark.png') });
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('follows a Chinese system language and can switch to English', async () => {
+    const page = await open('light', 'zh-CN');
+    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('已连接');
+    await page.getByRole('link', { name: '控制台' }).click();
+    const input = page.getByTestId('console-input');
+    await expect.poll(() => input.isEnabled()).toBe(true);
+    await input.fill('M118 你好');
+    await input.press('Enter');
+    await expect.poll(() => page.getByTestId('console-output').textContent()).toContain('echo: 你好');
+    await page.screenshot({ path: path.join(shotDir, 'console-zh-CN-light.png') });
+    await page.getByLabel('语言').selectOption('en');
+    await expect.poll(() => page.getByRole('link', { name: 'Console' }).count()).toBe(1);
+    await page.screenshot({ path: path.join(shotDir, 'console-en-light.png') });
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+});

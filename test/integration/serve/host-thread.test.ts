@@ -1,0 +1,91 @@
+// The host's worker-thread wrapper: lifecycle (starting -> ready | error | shutdown), restart,
+// calls refused while the host is down, crashes turned into an 'error' state, and the log file.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HostThread, hostWorkerEntry } from '../../../src-main/host/worker/host-thread';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'tether-thread-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function thread(name: string, workerEntry = hostWorkerEntry(import.meta.url)): HostThread {
+  return new HostThread({ printerId: name, configPath: null, workerEntry, logPath: path.join(tmp, name, 'host.log') });
+}
+
+describe('HostThread', () => {
+  it('starts, answers, stops, refuses calls while down, and restarts', async () => {
+    const t = thread('life');
+    const states: string[] = [];
+    t.on('state', (s) => states.push(s));
+    const lines: string[] = [];
+    t.on('console', (l) => lines.push(`${l.kind}:${l.text}`));
+
+    await t.start();
+    expect(t.state).toBe('ready');
+    await t.call('gcode.run', { script: 'RESPOND TYPE=command MSG="from the worker"' });
+    expect(lines).toEqual(['command:RESPOND TYPE=command MSG="from the worker"', 'raw:// from the worker']);
+    await expect(t.call('gcode.run', { script: 'BOGUS' })).rejects.toMatchObject({
+      code: 'gcode_error',
+      message: 'Unknown command: "BOGUS"',
+    });
+
+    await t.stop();
+    expect(t.state).toBe('shutdown');
+    expect(t.running).toBe(false);
+    await expect(t.call('gcode.commands', {})).rejects.toMatchObject({ code: 'host_not_running' });
+
+    await t.restart();
+    expect(t.state).toBe('ready');
+    expect((await t.call('gcode.commands', {})).map((c) => c.name)).toContain('HELP');
+    await t.dispose();
+    expect(states).toEqual(['starting', 'ready', 'shutdown', 'starting', 'ready', 'shutdown']);
+
+    const log = readFileSync(path.join(tmp, 'life', 'host.log'), 'utf8');
+    expect(log).toMatch(/state starting: Printer is starting\n.*state ready: Printer is ready/);
+    expect(log).toContain('error: !! Unknown command: "BOGUS"');
+    expect(log).toContain('restart requested');
+  });
+
+  it('M112 shuts the host down through the emergency path', async () => {
+    const t = thread('estop');
+    await t.start();
+    await t.call('gcode.run', { script: 'M112' }).catch(() => undefined);
+    await expect.poll(() => t.state).toBe('shutdown');
+    expect(t.stateMessage).toBe('Shutdown due to M112 command');
+    // The worker is still alive in shutdown (as Klipper's host is): HELP still answers.
+    await expect(t.call('gcode.run', { script: 'HELP' })).resolves.toEqual({ done: true });
+    await t.dispose();
+  });
+
+  it('reports a crashing host as error with its message, and logs it', async () => {
+    const entry = path.join(tmp, 'crash.mjs');
+    writeFileSync(entry, "throw new Error('config exploded');\n");
+    const t = thread('crash', entry);
+    await t.start();
+    expect(t.state).toBe('error');
+    expect(t.stateMessage).toContain('config exploded');
+    await expect(t.call('gcode.commands', {})).rejects.toMatchObject({ code: 'host_not_running' });
+    await t.dispose();
+    expect(readFileSync(path.join(tmp, 'crash', 'host.log'), 'utf8')).toContain('host crashed: Error: config exploded');
+  });
+
+  it('reports a host that exits on its own as error, and fails calls in flight', async () => {
+    const entry = path.join(tmp, 'exit.mjs');
+    writeFileSync(
+      entry,
+      [
+        "import { parentPort } from 'node:worker_threads';",
+        "parentPort.postMessage({ type: 'state', state: 'ready', message: 'Printer is ready' });",
+        "parentPort.on('message', () => process.exit(3));",
+      ].join('\n'),
+    );
+    const t = thread('exit', entry);
+    await t.start();
+    expect(t.state).toBe('ready');
+    await expect(t.call('gcode.commands', {})).rejects.toMatchObject({ code: 'host_not_running' });
+    await expect.poll(() => t.state).toBe('error');
+    expect(t.stateMessage).toContain('exit code 3');
+    await t.dispose();
+  });
+});
