@@ -19,14 +19,28 @@ export class ProtocolError extends Error {
 
 // ---------------------------------------------------------------- CRC
 
+/** One byte of the CRC update of PROTOCOL.md 1.1. */
+function crcStep(crc: number, byte: number): number {
+  let d = byte ^ (crc & 0xff);
+  d ^= (d << 4) & 0xff;
+  return (((d << 8) | (crc >>> 8)) ^ (d >>> 4) ^ (d << 3)) & 0xffff;
+}
+
+/** CRC-16/MCRF4XX computed with the byte-wise update (the reference for the table below). */
+export function crc16Bytewise(buf: Uint8Array, start = 0, end = buf.length): number {
+  let crc = 0xffff;
+  for (let i = start; i < end; i++) crc = crcStep(crc, buf[i]);
+  return crc;
+}
+
+// The update is (crc >> 8) ^ f(low byte of crc ^ data), so a 256-entry table of f does it in
+// one lookup per byte: the batch-mode hot path frames ~10 MB.
+const CRC_TABLE = Uint16Array.from({ length: 256 }, (_, n) => crcStep(0, n));
+
 /** CRC-16/MCRF4XX (reflected 0x1021, init 0xFFFF, no final xor) over buf[start, end). */
 export function crc16(buf: Uint8Array, start = 0, end = buf.length): number {
   let crc = 0xffff;
-  for (let i = start; i < end; i++) {
-    let d = buf[i] ^ (crc & 0xff);
-    d ^= (d << 4) & 0xff;
-    crc = (((d << 8) | (crc >>> 8)) ^ (d >>> 4) ^ (d << 3)) & 0xffff;
-  }
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ CRC_TABLE[(crc ^ buf[i]) & 0xff];
   return crc;
 }
 

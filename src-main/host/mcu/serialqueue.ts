@@ -43,6 +43,8 @@ export interface SerialQueueStats {
   bytesRetransmit: number;
   bytesInvalid: number;
   retransmits: number;
+  /** Retransmits triggered by a NAK rather than the timer. */
+  fastRetransmits: number;
   sendSeq: number;
   receiveSeq: number;
   srttS: number;
@@ -91,7 +93,7 @@ export class SerialQueue implements QueueLink {
   private closed = false;
   private readonly writeList: Uint8Array[] = [];
   private readonly sentCallbacks: SentCallback[] = [];
-  private readonly stats = { bytesWrite: 0, bytesRead: 0, bytesRetransmit: 0, bytesInvalid: 0, retransmits: 0 };
+  private readonly stats = { bytesWrite: 0, bytesRead: 0, bytesRetransmit: 0, bytesInvalid: 0, retransmits: 0, fastRetransmits: 0 };
   private readonly flushWaiters: (() => void)[] = [];
 
   constructor(
@@ -205,7 +207,7 @@ export class SerialQueue implements QueueLink {
     if (this.inflight.length && now >= this.rtoDeadline) this.retransmit(now, true);
     let wakeAt = Infinity;
     for (;;) {
-      if (this.inflight.length >= MAX_PENDING_BLOCKS || this.inflightBytes >= this.receiveWindow) {
+      if (this.inflight.length >= MAX_PENDING_BLOCKS || this.inflightBytes + MESSAGE_MIN >= this.receiveWindow) {
         wakeAt = Math.min(wakeAt, now + BLOCKED_RECHECK_S);
         break;
       }
@@ -231,7 +233,11 @@ export class SerialQueue implements QueueLink {
         wakeAt = Math.min(wakeAt, this.timeOfClock(bestReq) - MIN_REQTIME_DELTA_S);
         break;
       }
-      this.sendBlock(now, readyClock);
+      const room = Math.min(MESSAGE_PAYLOAD_MAX, this.receiveWindow - 1 - this.inflightBytes - MESSAGE_MIN);
+      if (!this.sendBlock(now, readyClock, room)) {
+        wakeAt = Math.min(wakeAt, now + BLOCKED_RECHECK_S);
+        break;
+      }
     }
     this.flushWrites();
     if (this.inflight.length) wakeAt = Math.min(wakeAt, this.rtoDeadline);
@@ -239,7 +245,8 @@ export class SerialQueue implements QueueLink {
     if (this.flushWaiters.length && this.isIdle()) for (const w of this.flushWaiters.splice(0)) w();
   }
 
-  private sendBlock(now: number, readyClock: number): void {
+  /** Sends one block of at most `room` payload bytes; false if not even one message fits. */
+  private sendBlock(now: number, readyClock: number, room: number): boolean {
     const block = new Uint8Array(MESSAGE_MAX);
     let pos = MESSAGE_HEADER_SIZE;
     for (;;) {
@@ -248,12 +255,13 @@ export class SerialQueue implements QueueLink {
       const h = q.head;
       const start = q.starts[h];
       const len = q.ends[h] - start;
-      if (pos + len > MESSAGE_HEADER_SIZE + MESSAGE_PAYLOAD_MAX) break;
+      if (pos + len > MESSAGE_HEADER_SIZE + room) break;
       block.set(q.bytes.subarray(start, start + len), pos);
       pos += len;
       const cb = q.shift();
       if (cb) this.sentCallbacks.push(cb);
     }
+    if (pos === MESSAGE_HEADER_SIZE) return false;
     const seq = this.sendSeq++;
     const total = pos + MESSAGE_TRAILER_SIZE;
     block[0] = total;
@@ -271,6 +279,7 @@ export class SerialQueue implements QueueLink {
     this.writeList.push(bytes);
     this.stats.bytesWrite += total;
     this.idleTime = Math.max(now, this.idleTime) + total * this.baudAdjust;
+    return true;
   }
 
   /** Resends every unacked block in one burst behind a sync byte. */
@@ -290,6 +299,7 @@ export class SerialQueue implements QueueLink {
     this.stats.bytesRetransmit += len;
     this.stats.bytesWrite += len;
     this.stats.retransmits++;
+    if (!onTimeout) this.stats.fastRetransmits++;
     // NAKs for blocks that were already on their way are stale: ignore them until progress.
     this.ignoreNakSeq = this.receiveSeq;
     if (onTimeout) this.rto = Math.min(MAX_RTO_S, this.rto * 2);
