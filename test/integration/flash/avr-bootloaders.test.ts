@@ -55,6 +55,28 @@ describe.skipIf(!toolsPresent('avr-gcc', 'make', 'cc'))('AVR bootloaders on sima
     await waitForUart(board, expectedBanner('app_atmega2560_A.hex', 'A'));
   });
 
+  it('flashes a Sanguinololu (atmega644p) through optiboot with start-up LED flashes', async () => {
+    board = await startSimBoard(['--mcu', 'atmega644p', '--boot', path.join(simBuild, 'optiboot_atmega644p.hex')]);
+    const result = await flash({ board: 'sanguinololu-644p', image: appImage('app_atmega644p_A.hex'), port: board.pty });
+    expect(result).toMatchObject({ method: 'stk500v1', chipId: '1e960a' });
+    await waitForUart(board, expectedBanner('app_atmega644p_A.hex', 'A'));
+  });
+
+  it('stops between pages when cancelled, and the bootloader stays usable', async () => {
+    board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'optiboot_atmega328p.hex')]);
+    const abort = new AbortController();
+    const cancelled = await flashError(
+      flash({ board: 'arduino-uno', image: appImage('app_atmega328p_A.hex'), port: board.pty }, (e) => {
+        if (e.type === 'progress' && e.phase === 'write' && e.doneBytes >= 512) abort.abort();
+      }, abort.signal),
+    );
+    expect(cancelled.code).toBe('cancelled');
+    // Reopening resets the chip into optiboot again: a second attempt completes.
+    const result = await flash({ board: 'arduino-uno', image: appImage('app_atmega328p_A.hex'), port: board.pty });
+    expect(result.verifiedBy).toBe('read-back');
+    await waitForUart(board, expectedBanner('app_atmega328p_A.hex', 'A'));
+  });
+
   it('refuses a board whose chip signature differs, before writing anything', async () => {
     board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'optiboot_atmega328p.hex'), '--app', path.join(simBuild, 'app_atmega328p_A.hex')]);
     const err = await flashError(flash({ board: 'sanguinololu-644p', image: appImage('app_atmega644p_A.hex'), port: board.pty }));

@@ -3,7 +3,9 @@
  *
  * Runs a real bootloader on a simulated chip (Debian's libsimavr), with UART0 on a pseudo
  * terminal. Like an Arduino's auto-reset capacitor on DTR, the chip is reset each time a program
- * opens the pty (the master stops reporting POLLHUP). The simulation is paced to wall-clock time
+ * opens the pty. Opens are seen through inotify (IN_OPEN on the pty's device node), which
+ * queues every open, so a quick close-and-reopen is never missed the way polling for the
+ * master's POLLHUP could miss it on a loaded machine. The simulation is paced to wall-clock time
  * so the bootloaders' timeouts behave as on hardware.
  *
  * Usage: simavr-board --mcu atmega328p [--freq 16000000] [--boot boot.hex] [--app app.hex]
@@ -26,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/inotify.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -203,6 +206,11 @@ int main(int argc, char **argv) {
   }
   fcntl(master_fd, F_SETFL, fcntl(master_fd, F_GETFL) | O_NONBLOCK);
   make_raw();
+  int opens_fd = inotify_init1(IN_NONBLOCK);
+  if (opens_fd < 0 || inotify_add_watch(opens_fd, ptsname(master_fd), IN_OPEN) < 0) {
+    perror("simavr-board: inotify");
+    return 1;
+  }
   if (link_path) {
     unlink(link_path);
     if (symlink(ptsname(master_fd), link_path)) {
@@ -236,15 +244,17 @@ int main(int argc, char **argv) {
     if (stuck_bit_addr >= 0 && (uint32_t)stuck_bit_addr <= avr->flashend)
       avr->flash[stuck_bit_addr] &= (uint8_t)~1u;
 
+    char events[4096];
+    int opened = 0;
+    while (read(opens_fd, events, sizeof events) > 0) opened = 1;
     struct pollfd p = {.fd = master_fd, .events = POLLIN};
     poll(&p, 1, 0);
-    int now_open = !(p.revents & POLLHUP);
-    if (now_open && !slave_open) {
+    slave_open = !(p.revents & POLLHUP);
+    if (opened) {
       external_reset();
       start_ns = now_ns();
       start_cycle = avr->cycle;
     }
-    slave_open = now_open;
     if (slave_open) {
       if (p.revents & POLLIN) {
         uint8_t tmp[4096];
