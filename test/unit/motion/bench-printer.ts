@@ -80,6 +80,7 @@ export function driveGcode(toolhead: Toolhead, text: string): number {
         else if (c === 70) speedMmS = v / 60;
         i = j;
       }
+      if (e && !(globalThis as any).__flushed && process.env.FLUSH_FIRST_E) { (globalThis as any).__flushed = 1; toolhead.getLastMoveTime(); }
       pos[3] += e;
       toolhead.move(pos, speedMmS);
       moves++;

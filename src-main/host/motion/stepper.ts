@@ -1,0 +1,406 @@
+// One stepper motor's motion: where it is along its rail as a function of time (from the
+// kinematics' trapq), the exact time of every step (each crossing of a half-step boundary), and
+// the compressed runs for its MCU.
+//
+// Two position laws cover every kinematics we have:
+//  - linear: rail = cx*x + cy*y + cz*z (cartesian, corexy, corexz, extruder). Inside a trapq
+//    segment the rail moves one way only, so each step time is a closed-form root of
+//    start_v*t + half_accel*t^2 = distance (no iteration).
+//  - delta tower: rail = z + sqrt(arm^2 - (x-tx)^2 - (y-ty)^2), not monotonic inside a segment;
+//    solved by bracketing and a safeguarded secant search.
+
+import { StepCompressor } from './step-compress.js';
+import type { StepSink } from './step-sink.js';
+import type { TrapQ } from './trapq.js';
+
+/** A step counts as reached when the rail is within this of the half-step boundary (mm). */
+const STEP_EPSILON_MM = 1e-9;
+/** Step times are found to this precision by the delta solver (s). */
+const SOLVE_TIME_EPSILON_S = 1e-10;
+/** Default largest early error of a compressed step (PROTOCOL.md 1.9). */
+export const MAX_STEP_ERROR_S = 0.000025;
+const CHUNK_STEPS = 1 << 15;
+/** A step undone by a reverse step within this time is dropped with it (s). */
+export const SDS_FILTER_TIME_S = 0.00075;
+
+/** Time into a segment at which it has covered distance x (>= 0): root of v0*t + ha*t^2 = x. */
+function stepTime(x: number, v0: number, v02: number, ha4: number, end: number): number {
+  let disc = v02 + ha4 * x;
+  if (disc < 0) disc = 0;
+  const den = v0 + Math.sqrt(disc);
+  const t = den > 0 ? (2 * x) / den : 0;
+  return t > end ? end : t;
+}
+
+const KIND_LINEAR = 0;
+const KIND_DELTA = 1;
+
+export interface MotionStepperOptions {
+  /** The config section name, e.g. 'stepper_x' (used in messages and status). */
+  name: string;
+  stepDistMm: number;
+  /** dir_pin inverted ('!'): the level sent by set_next_step_dir is flipped. */
+  invertDir?: boolean;
+  clockFreqHz: number;
+  sink: StepSink;
+  maxErrorS?: number;
+}
+
+export class MotionStepper {
+  readonly name: string;
+  readonly stepDistMm: number;
+  readonly invertDir: boolean;
+  readonly compressor: StepCompressor;
+  clockFreqHz: number;
+  printTimeAtClockZeroS = 0;
+  /** Net steps sent since creation (positive direction counts up). */
+  mcuPositionSteps = 0;
+  /** Steps generated in total (both directions). */
+  stepCount = 0;
+
+  private kind = KIND_LINEAR;
+  private cx = 0;
+  private cy = 0;
+  private cz = 0;
+  private towerX = 0;
+  private towerY = 0;
+  private arm2 = 0;
+  private trapq: TrapQ | null = null;
+  private seq = 0;
+  /** Position of the last step = originMm + stepsFromOrigin * stepDistMm. */
+  private originMm = 0;
+  private stepsFromOrigin = 0;
+  /** -1 until the first step; then 1 (positive) or 0. */
+  private dir = -1;
+  private genTimeS = 0;
+  /**
+   * The last generated step is held back: if the rail turns and steps back within
+   * SDS_FILTER_TIME_S without having reached that step's full-step position, both steps are
+   * dropped (a boundary touched and left is no motion), as Klipper's step+dir+step filter does.
+   */
+  private pendingClock = -1;
+  private pendingDirSign = 0;
+  private pendingCenterMm = 0;
+  private pendingCommitted = false;
+  private sdsFilterTicks: number;
+  /** Delta solver: how far ahead to look for the next step. */
+  private seekS = 0.001;
+
+  constructor(o: MotionStepperOptions) {
+    if (!(o.stepDistMm > 0)) throw new Error(`${o.name}: step distance must be above 0`);
+    this.name = o.name;
+    this.stepDistMm = o.stepDistMm;
+    this.invertDir = o.invertDir ?? false;
+    this.clockFreqHz = o.clockFreqHz;
+    const maxErr = (o.maxErrorS ?? MAX_STEP_ERROR_S) * o.clockFreqHz;
+    this.compressor = new StepCompressor(o.sink, maxErr);
+    this.sdsFilterTicks = SDS_FILTER_TIME_S * o.clockFreqHz;
+  }
+
+  /** clock = round((printTimeS - printTimeAtClockZeroS) * clockFreqHz). */
+  setClockMapping(clockFreqHz: number, printTimeAtClockZeroS: number): void {
+    this.clockFreqHz = clockFreqHz;
+    this.printTimeAtClockZeroS = printTimeAtClockZeroS;
+    this.sdsFilterTicks = SDS_FILTER_TIME_S * clockFreqHz;
+  }
+
+  setSink(sink: StepSink): void {
+    this.compressor.setSink(sink);
+  }
+
+  /** Rail position = cx*x + cy*y + cz*z of the trapq position. */
+  setLinearKinematics(trapq: TrapQ, cx: number, cy: number, cz: number): void {
+    this.kind = KIND_LINEAR;
+    this.cx = cx;
+    this.cy = cy;
+    this.cz = cz;
+    this.attach(trapq);
+  }
+
+  /** Rail position = z + sqrt(arm^2 - (x-towerX)^2 - (y-towerY)^2). */
+  setDeltaKinematics(trapq: TrapQ, towerX: number, towerY: number, armLengthMm: number): void {
+    this.kind = KIND_DELTA;
+    this.towerX = towerX;
+    this.towerY = towerY;
+    this.arm2 = armLengthMm * armLengthMm;
+    this.attach(trapq);
+  }
+
+  private attach(trapq: TrapQ): void {
+    this.trapq = trapq;
+    this.seq = trapq.tailSeq;
+  }
+
+  /** Rail position for a cartesian toolhead position. */
+  railPosition(x: number, y: number, z: number): number {
+    if (this.kind === KIND_LINEAR) return this.cx * x + this.cy * y + this.cz * z;
+    const dx = x - this.towerX;
+    const dy = y - this.towerY;
+    return z + Math.sqrt(this.arm2 - dx * dx - dy * dy);
+  }
+
+  /** Where the last step left the rail (mm). */
+  get commandedPositionMm(): number {
+    return this.originMm + this.stepsFromOrigin * this.stepDistMm;
+  }
+
+  get lastStepClock(): number {
+    return this.compressor.lastStepClock;
+  }
+
+  get queueStepCount(): number {
+    return this.compressor.queueStepCount;
+  }
+
+  /** The toolhead was placed at (x, y, z): steps now count from the rail position there. */
+  setPosition(x: number, y: number, z: number): void {
+    this.originMm = this.railPosition(x, y, z);
+    if (this.pendingClock >= 0) this.pushPending();
+    this.stepsFromOrigin = 0;
+    if (this.trapq) this.seq = this.trapq.tailSeq;
+    this.genTimeS = 0;
+  }
+
+  /** Generate the steps of all planned motion before printTimeS (into the compressor). */
+  generateSteps(printTimeS: number): void {
+    const tq = this.trapq;
+    if (!tq) return;
+    if (this.seq < tq.headSeq) this.seq = tq.headSeq;
+    if (this.kind === KIND_LINEAR) this.generateLinear(tq, printTimeS);
+    else this.generateDelta(tq, printTimeS);
+  }
+
+  /** Send compressed runs: finished ones always, unfinished ones up to printTimeS. */
+  flushSteps(printTimeS: number): void {
+    const until =
+      printTimeS === Infinity ? Infinity : (printTimeS - this.printTimeAtClockZeroS) * this.clockFreqHz;
+    if (this.pendingClock >= 0 && this.pendingClock + this.sdsFilterTicks <= until) this.pushPending();
+    this.compressor.emitRuns(until);
+  }
+
+  /** Send only runs that cannot grow any more (cheap to call often). */
+  flushFinishedRuns(): void {
+    this.compressor.emitRuns(-Infinity);
+  }
+
+  /** Send the held-back step (its direction is already current or becomes so). */
+  private pushPending(): void {
+    const dir = this.pendingDirSign > 0 ? 1 : 0;
+    if (dir !== this.dir) this.changeDir(dir);
+    this.compressor.reserve(1);
+    this.compressor.push(this.pendingClock);
+    this.pendingClock = -1;
+  }
+
+  private changeDir(dir: number): void {
+    this.compressor.emitRuns(Infinity);
+    this.dir = dir;
+    this.compressor.setSinkDir((dir ^ (this.invertDir ? 1 : 0)) as 0 | 1);
+  }
+
+  private generateLinear(tq: TrapQ, untilS: number): void {
+    const cx = this.cx;
+    const cy = this.cy;
+    const cz = this.cz;
+    const step = this.stepDistMm;
+    const half = 0.5 * step;
+    const freq = this.clockFreqHz;
+    const t0 = this.printTimeAtClockZeroS;
+    const comp = this.compressor;
+    while (this.seq < tq.tailSeq) {
+      const i = this.seq & tq.mask;
+      const segT = tq.printTimeS[i]!;
+      if (segT >= untilS) break;
+      const dur = tq.durationS[i]!;
+      const partial = segT + dur > untilS;
+      const end = partial ? untilS - segT : dur;
+      const r = cx * tq.axesRX[i]! + cy * tq.axesRY[i]! + cz * tq.axesRZ[i]!;
+      if (r !== 0) {
+        const v0 = tq.startVMmS[i]!;
+        const ha = tq.halfAccelMmS2[i]!;
+        const p0 = cx * tq.startX[i]! + cy * tq.startY[i]! + cz * tq.startZ[i]!;
+        const pe = p0 + r * (v0 + ha * end) * end;
+        const cmd = this.originMm + this.stepsFromOrigin * step;
+        let sgn = 0;
+        let first = 0;
+        let n = 0;
+        if (pe >= cmd + half - STEP_EPSILON_MM) {
+          sgn = 1;
+          first = cmd + half;
+          n = Math.floor((pe - first + STEP_EPSILON_MM) / step) + 1;
+        } else if (pe <= cmd - half + STEP_EPSILON_MM) {
+          sgn = -1;
+          first = cmd - half;
+          n = Math.floor((first - pe + STEP_EPSILON_MM) / step) + 1;
+        }
+        const invR = 1 / r;
+        const x0 = (first - p0) * invR;
+        const dx = sgn * step * invR;
+        const v02 = v0 * v0;
+        const ha4 = 4 * ha;
+        const clockBase = (segT - t0) * freq + 0.5;
+        let j0 = 0;
+        if (this.pendingClock >= 0) {
+          if (n === 0) {
+            // No step here: did the rail reach the pending step's full-step position?
+            if (this.pendingDirSign * (pe - this.pendingCenterMm) >= -STEP_EPSILON_MM) this.pendingCommitted = true;
+          } else if (sgn === this.pendingDirSign) {
+            this.pushPending();
+          } else {
+            // Reversal: a brief crossing of a step boundary and back is no step at all.
+            const c1 = Math.floor(clockBase + stepTime(x0 < 0 ? 0 : x0, v0, v02, ha4, end) * freq);
+            if (!this.pendingCommitted && c1 - this.pendingClock < this.sdsFilterTicks) {
+              this.pendingClock = -1;
+              this.stepsFromOrigin += sgn;
+              this.mcuPositionSteps += sgn;
+              this.stepCount -= 1;
+              j0 = 1;
+            } else {
+              this.pushPending();
+            }
+          }
+        }
+        if (n > j0) {
+          const dir = sgn > 0 ? 1 : 0;
+          if (dir !== this.dir) this.changeDir(dir);
+          // Every step but the last is followed by one in the same direction: send them now.
+          // The last waits as "pending" in case the rail turns back right after it.
+          const last = n - 1;
+          let done = j0;
+          while (done < last) {
+            const m = Math.min(last - done, CHUNK_STEPS);
+            comp.reserve(m);
+            let q = comp.q;
+            let tail = comp.tail;
+            let prev = tail > comp.head ? q[tail - 1]! : comp.lastStepClock;
+            for (let j = done; j < done + m; j++) {
+              let x = x0 + j * dx;
+              if (x < 0) x = 0;
+              let disc = v02 + ha4 * x;
+              if (disc < 0) disc = 0;
+              const den = v0 + Math.sqrt(disc);
+              let t = den > 0 ? (2 * x) / den : 0;
+              if (t > end) t = end;
+              const clock = Math.floor(clockBase + t * freq);
+              if (clock - prev >= 805306368 /* FAR_STEP_TICKS */) {
+                comp.tail = tail;
+                comp.push(clock);
+                q = comp.q;
+                tail = comp.tail;
+              } else {
+                q[tail++] = clock;
+              }
+              prev = clock;
+            }
+            comp.tail = tail;
+            done += m;
+          }
+          let xl = x0 + last * dx;
+          if (xl < 0) xl = 0;
+          this.pendingClock = Math.floor(clockBase + stepTime(xl, v0, v02, ha4, end) * freq);
+          this.pendingDirSign = sgn;
+          this.stepsFromOrigin += sgn * (n - j0);
+          this.mcuPositionSteps += sgn * (n - j0);
+          this.stepCount += n - j0;
+          this.pendingCenterMm = this.originMm + this.stepsFromOrigin * step;
+          this.pendingCommitted = sgn * (pe - this.pendingCenterMm) >= -STEP_EPSILON_MM;
+        }
+      }
+      if (partial) break;
+      this.seq++;
+    }
+  }
+
+  private deltaPos(tq: TrapQ, i: number, t: number): number {
+    const d = (tq.startVMmS[i]! + tq.halfAccelMmS2[i]! * t) * t;
+    const dx = tq.startX[i]! + tq.axesRX[i]! * d - this.towerX;
+    const dy = tq.startY[i]! + tq.axesRY[i]! * d - this.towerY;
+    return tq.startZ[i]! + tq.axesRZ[i]! * d + Math.sqrt(this.arm2 - dx * dx - dy * dy);
+  }
+
+  /**
+   * Delta towers: walk forward in time with a growing look-ahead window until the rail crosses
+   * the next half-step boundary up or down, then narrow the bracket (secant with bisection
+   * fallback). The window restarts from 1.5x the last step gap so reversals are not skipped.
+   */
+  private generateDelta(tq: TrapQ, untilS: number): void {
+    const step = this.stepDistMm;
+    const half = 0.5 * step;
+    const freq = this.clockFreqHz;
+    const t0 = this.printTimeAtClockZeroS;
+    const comp = this.compressor;
+    while (this.seq < tq.tailSeq) {
+      const i = this.seq & tq.mask;
+      const segT = tq.printTimeS[i]!;
+      if (segT >= untilS) break;
+      const dur = tq.durationS[i]!;
+      const partial = segT + dur > untilS;
+      const end = partial ? untilS - segT : dur;
+      let tLow = this.genTimeS > segT ? Math.min(this.genTimeS - segT, end) : 0;
+      let seek = Math.min(this.seekS, 0.01);
+      for (;;) {
+        const cmd = this.originMm + this.stepsFromOrigin * step;
+        const up = cmd + half;
+        const down = cmd - half;
+        // Find a bracket [tLow, tHigh] in which a boundary is crossed.
+        let tHigh = tLow;
+        let pHigh = 0;
+        let crossed = 0;
+        while (tHigh < end) {
+          tHigh = Math.min(tLow + seek, end);
+          pHigh = this.deltaPos(tq, i, tHigh);
+          if (pHigh >= up - STEP_EPSILON_MM) {
+            crossed = 1;
+            break;
+          }
+          if (pHigh <= down + STEP_EPSILON_MM) {
+            crossed = -1;
+            break;
+          }
+          tLow = tHigh;
+          seek *= 2;
+        }
+        if (crossed === 0) break;
+        const target = crossed > 0 ? up : down;
+        // Narrow: f(t) = sgn*(pos - target) is < 0 at a, >= 0 at b.
+        let a = tLow;
+        let b = tHigh;
+        let fa = crossed * (this.deltaPos(tq, i, a) - target);
+        let fb = crossed * (pHigh - target);
+        while (b - a > SOLVE_TIME_EPSILON_S && fb > STEP_EPSILON_MM) {
+          let m = fa < fb ? a - (fa * (b - a)) / (fb - fa) : 0.5 * (a + b);
+          if (!(m > a && m < b)) m = 0.5 * (a + b);
+          // Keep the bracket shrinking fast: alternate secant with bisection.
+          if (b - a < 1e-7) m = 0.5 * (a + b);
+          const fm = crossed * (this.deltaPos(tq, i, m) - target);
+          if (fm >= 0) {
+            b = m;
+            fb = fm;
+          } else {
+            a = m;
+            fa = fm;
+          }
+        }
+        const t = b;
+        const dir = crossed > 0 ? 1 : 0;
+        if (dir !== this.dir) this.changeDir(dir);
+        comp.reserve(1);
+        comp.push(Math.floor((segT + t - t0) * freq + 0.5));
+        this.stepsFromOrigin += crossed;
+        this.mcuPositionSteps += crossed;
+        this.stepCount++;
+        const gap = t - tLow;
+        seek = Math.max(1.5 * gap, 1e-9);
+        if (seek > 0.01) seek = 0.01;
+        tLow = t;
+      }
+      this.seekS = seek;
+      if (partial) {
+        this.genTimeS = untilS;
+        break;
+      }
+      this.genTimeS = segT + dur;
+      this.seq++;
+    }
+  }
+}

@@ -1,0 +1,262 @@
+// The toolhead: takes moves in cartesian space (plus E), checks them against the kinematics and
+// extruder limits, plans their trapezoids through the lookahead queue, places them on the print
+// time line (trapq), and has every stepper generate and compress its steps.
+//
+// Print time: the first move after idle starts buffer_time_start (0.25 s) after the MCU's
+// estimated print time "now" (batch mode: 0), then moves follow each other without gaps;
+// G4 advances it; M400 / set position flush everything.
+
+import type { ExtruderMotion } from './extruder.js';
+import type { Kinematics } from './kinematics/kinematics.js';
+import { LOOKAHEAD_FLUSH_TIME_S, LookaheadQueue } from './lookahead.js';
+import { Move, MoveError, type MovePlannerLimits } from './move.js';
+import type { MotionStepper } from './stepper.js';
+import { TrapQ } from './trapq.js';
+
+/** Time from "now" to the first move after idle (s). */
+export const BUFFER_TIME_START_S = 0.25;
+/** Lookahead kept after a full flush before the next lazy flush is tried (s). */
+export const BUFFER_TIME_HIGH_S = 2.0;
+const MIN_KIN_TIME_S = 0.1;
+const KIN_FLUSH_DELAY_S = 0.001;
+
+export interface ToolheadOptions {
+  kinematics: Kinematics;
+  maxVelocityMmS: number;
+  maxAccelMmS2: number;
+  /** Default 0.5. */
+  minimumCruiseRatio?: number;
+  /** Default 5. */
+  squareCornerVelocityMmS?: number;
+  /** The MCU's current time as print time; batch mode: () => 0 (the default). */
+  estimatedPrintTimeS?: () => number;
+}
+
+export interface VelocityLimits {
+  maxVelocityMmS: number;
+  maxAccelMmS2: number;
+  squareCornerVelocityMmS: number;
+  minimumCruiseRatio: number;
+}
+
+export class Toolhead {
+  readonly kinematics: Kinematics;
+  readonly trapq = new TrapQ();
+  readonly lookahead = new LookaheadQueue();
+  /** Commanded x, y, z, e after the last queued move. */
+  readonly commandedPos = new Float64Array(4);
+  /** End of the last move placed on the time line (s). */
+  printTimeS = 0;
+  private extruder: ExtruderMotion | null = null;
+  private readonly limits: MovePlannerLimits;
+  private squareCornerVelocityMmS: number;
+  private minimumCruiseRatio: number;
+  private readonly estimatedPrintTimeS: () => number;
+  /** After a full flush the next move re-syncs print time with the MCU ("NeedPrime"). */
+  private needPrime = true;
+  private steppers: MotionStepper[] = [];
+  /** Steps are generated for everything planned up to here (s). */
+  private stepGenTimeS = 0;
+
+  constructor(o: ToolheadOptions) {
+    this.kinematics = o.kinematics;
+    this.squareCornerVelocityMmS = o.squareCornerVelocityMmS ?? 5;
+    this.minimumCruiseRatio = o.minimumCruiseRatio ?? 0.5;
+    this.estimatedPrintTimeS = o.estimatedPrintTimeS ?? (() => 0);
+    this.limits = {
+      maxVelocityMmS: o.maxVelocityMmS,
+      maxAccelMmS2: o.maxAccelMmS2,
+      maxAccelToDecelMmS2: 0,
+      junctionDeviationMm: 0,
+    };
+    this.updateDerivedLimits();
+    o.kinematics.setToolheadLimits?.(o.maxVelocityMmS, o.maxAccelMmS2);
+    o.kinematics.attach(this.trapq);
+    this.steppers = [...o.kinematics.steppers];
+  }
+
+  private updateDerivedLimits(): void {
+    const l = this.limits;
+    const scv = this.squareCornerVelocityMmS;
+    l.junctionDeviationMm = (scv * scv * (Math.SQRT2 - 1)) / l.maxAccelMmS2;
+    l.maxAccelToDecelMmS2 = l.maxAccelMmS2 * (1 - this.minimumCruiseRatio);
+  }
+
+  setExtruder(extruder: ExtruderMotion | null): void {
+    this.flushStepGeneration();
+    this.extruder = extruder;
+    this.steppers = [...this.kinematics.steppers];
+    if (extruder?.stepper) this.steppers.push(extruder.stepper);
+    if (extruder) extruder.setPosition(this.commandedPos[3]!);
+  }
+
+  getExtruder(): ExtruderMotion | null {
+    return this.extruder;
+  }
+
+  /** Every stepper driven by this toolhead (kinematics, then extruder). */
+  allSteppers(): readonly MotionStepper[] {
+    return this.steppers;
+  }
+
+  getPosition(): [number, number, number, number] {
+    const p = this.commandedPos;
+    return [p[0]!, p[1]!, p[2]!, p[3]!];
+  }
+
+  /** Queue a move to pos (x, y, z, e) at speedMmS. Throws MoveError with Klipper's text. */
+  move(pos: ArrayLike<number>, speedMmS: number): void {
+    const move = new Move(this.limits, this.commandedPos, pos, speedMmS);
+    if (!move.moveDMm) return;
+    if (move.isKinematicMove) this.kinematics.checkMove(move);
+    if (move.axesD[3]) {
+      if (!this.extruder) throw move.moveError('Extrude when no extruder present');
+      this.extruder.checkMove(move);
+    }
+    this.commandedPos.set(move.endPos);
+    if (this.lookahead.add(move, this.extruder)) this.processLookahead(true);
+  }
+
+  /** G4: wait seconds after the last move. */
+  dwell(seconds: number): void {
+    const next = this.getLastMoveTime() + Math.max(0, seconds);
+    this.advanceMoveTime(next);
+  }
+
+  /** M400: everything queued is planned and its steps are sent to the sinks. */
+  waitMoves(): void {
+    this.flushLookahead();
+    this.generateAndSendSteps(this.printTimeS, true);
+  }
+
+  /** Print time at which a non-motion command (fan, pin, heater) takes effect after the moves. */
+  getLastMoveTime(): number {
+    if (this.needPrime) {
+      this.flushLookahead();
+      this.calcPrintTime();
+    } else {
+      this.processLookahead(false);
+    }
+    return this.printTimeS;
+  }
+
+  /** Plan everything, generate all steps and send every run (before set position, at end). */
+  flushStepGeneration(): void {
+    this.flushLookahead();
+    this.generateAndSendSteps(this.printTimeS, true);
+  }
+
+  /**
+   * Live mode: force runs out up to printTimeS even if they could still grow (call from the
+   * MCU flush timer; Klipper does this every ~0.5 s of print time).
+   */
+  sendStepsUntil(printTimeS: number): void {
+    for (const s of this.steppers) s.flushSteps(printTimeS);
+  }
+
+  /** G28 end / SET_KINEMATIC_POSITION / G92 on the toolhead: the toolhead is now at pos. */
+  setPosition(pos: ArrayLike<number>, homingAxes = ''): void {
+    this.flushStepGeneration();
+    this.trapq.setPosition(pos[0]!, pos[1]!, pos[2]!);
+    this.commandedPos.set([pos[0]!, pos[1]!, pos[2]!, pos[3]!]);
+    this.kinematics.setPosition(pos, homingAxes);
+    if (this.extruder && this.extruder.lastPositionMm !== pos[3]) this.extruder.setPosition(pos[3]!);
+  }
+
+  /** SET_VELOCITY_LIMIT / M204: change limits for the moves queued from now on. */
+  setVelocityLimit(l: Partial<VelocityLimits>): void {
+    for (const [k, v] of Object.entries(l)) {
+      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+        throw new MoveError(`SET_VELOCITY_LIMIT: ${k} must be a number >= 0, got ${v}`);
+      }
+    }
+    if (l.maxVelocityMmS !== undefined) this.limits.maxVelocityMmS = l.maxVelocityMmS;
+    if (l.maxAccelMmS2 !== undefined) this.limits.maxAccelMmS2 = l.maxAccelMmS2;
+    if (l.squareCornerVelocityMmS !== undefined) this.squareCornerVelocityMmS = l.squareCornerVelocityMmS;
+    if (l.minimumCruiseRatio !== undefined) this.minimumCruiseRatio = Math.min(l.minimumCruiseRatio, 1);
+    this.updateDerivedLimits();
+  }
+
+  getVelocityLimits(): VelocityLimits {
+    return {
+      maxVelocityMmS: this.limits.maxVelocityMmS,
+      maxAccelMmS2: this.limits.maxAccelMmS2,
+      squareCornerVelocityMmS: this.squareCornerVelocityMmS,
+      minimumCruiseRatio: this.minimumCruiseRatio,
+    };
+  }
+
+  /** For `printer.toolhead` status (Klipper's field names). */
+  getStatus(): Record<string, unknown> {
+    return {
+      position: this.getPosition(),
+      homed_axes: this.kinematics.homedAxes,
+      axis_minimum: [...this.kinematics.axisMinimum(), 0],
+      axis_maximum: [...this.kinematics.axisMaximum(), 0],
+      max_velocity: this.limits.maxVelocityMmS,
+      max_accel: this.limits.maxAccelMmS2,
+      minimum_cruise_ratio: this.minimumCruiseRatio,
+      square_corner_velocity: this.squareCornerVelocityMmS,
+      print_time: this.printTimeS,
+      stalls: 0,
+      estimated_print_time: this.estimatedPrintTimeS(),
+      extruder: this.extruder ? 'extruder' : '',
+    };
+  }
+
+  /** Moves on the print time line: when the first one starts after idle. */
+  private calcPrintTime(): void {
+    const est = this.estimatedPrintTimeS();
+    const kinTime = est + MIN_KIN_TIME_S + KIN_FLUSH_DELAY_S;
+    const minPrintTime = Math.max(est + BUFFER_TIME_START_S, kinTime);
+    if (minPrintTime > this.printTimeS) this.printTimeS = minPrintTime;
+  }
+
+  private advanceMoveTime(nextPrintTimeS: number): void {
+    if (nextPrintTimeS > this.printTimeS) this.printTimeS = nextPrintTimeS;
+  }
+
+  /** Full flush: plan every queued move; the next move re-syncs print time. */
+  private flushLookahead(): void {
+    this.processLookahead(false);
+    this.needPrime = true;
+    this.lookahead.setFlushTime(BUFFER_TIME_HIGH_S);
+  }
+
+  private processLookahead(lazy: boolean): void {
+    const moves = this.lookahead.flush(lazy);
+    if (!moves.length) return;
+    if (this.needPrime) {
+      this.needPrime = false;
+      this.calcPrintTime();
+    }
+    let t = this.printTimeS;
+    const ex = this.extruder;
+    for (const m of moves) {
+      if (m.isKinematicMove) {
+        const s = m.startPos;
+        const r = m.axesR;
+        this.trapq.append(t, m.accelT, m.cruiseT, m.decelT, s[0]!, s[1]!, s[2]!, r[0]!, r[1]!, r[2]!, m.startV, m.cruiseV, m.accelMmS2);
+      }
+      if (m.axesD[3] && ex) ex.processMove(t, m);
+      t += m.accelT + m.cruiseT + m.decelT;
+    }
+    this.advanceMoveTime(t);
+    this.generateAndSendSteps(t, false);
+  }
+
+  /** Steps of everything planned before untilS; send finished runs (or all when force). */
+  private generateAndSendSteps(untilS: number, force: boolean): void {
+    if (untilS > this.stepGenTimeS) this.stepGenTimeS = untilS;
+    const until = this.stepGenTimeS;
+    for (const s of this.steppers) {
+      s.generateSteps(until);
+      if (force) s.flushSteps(Infinity);
+      else s.flushFinishedRuns();
+    }
+    this.trapq.expireBefore(until);
+    this.extruder?.trapq.expireBefore(until);
+  }
+}
+
+export { LOOKAHEAD_FLUSH_TIME_S };
