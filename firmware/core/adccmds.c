@@ -87,6 +87,8 @@ void command_query_analog_in(const uint32_t *args)
     uint8_t bytes = (uint8_t)args[5];
     if (bytes > ADC_REPORT_MAX || (bytes & 1))
         shutdown("Invalid analog_in bytes_per_report");
+    if (!args[4])
+        shutdown("Invalid rest_ticks");  // would sample forever at one instant
     a->timer.waketime = args[1];
     a->sample_ticks = args[2];
     a->rest_ticks = args[4];

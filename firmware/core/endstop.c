@@ -69,6 +69,8 @@ void command_endstop_home(const uint32_t *args)
     e->sample_count = (uint8_t)args[3];
     if (!e->sample_count)
         return;  // sample_count 0 stops homing
+    if (!args[4])
+        shutdown("Invalid rest_ticks");  // would poll forever at one instant
     e->time.waketime = args[1];
     e->sample_ticks = args[2];
     e->rest_ticks = args[4];

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Seed inputs for the receive-path fuzzer: command sequences that configure and run every
+// feature, encoded with the fuzz build's own dictionary. First byte 0x01 = "wrap into blocks".
+// Usage: node make-fuzz-seeds.mjs DICT.json CORPUS_DIR
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const [dictPath, outDir] = process.argv.slice(2);
+const dict = JSON.parse(readFileSync(dictPath, 'utf8'));
+const byName = new Map(Object.entries(dict.commands).map(([fmt, id]) => [fmt.split(' ')[0], { fmt, id }]));
+
+function vlq(v, out) {
+  v |= 0;
+  const fits = (lo, hi) => v >= lo && v < hi;
+  const n = fits(-32, 96) ? 1 : fits(-4096, 12288) ? 2 : fits(-524288, 1572864) ? 3 : fits(-67108864, 201326592) ? 4 : 5;
+  for (let i = n - 1; i > 0; i--) out.push(((v >> (7 * i)) & 0x7f) | 0x80);
+  out.push(v & 0x7f);
+}
+function cmd(name, ...args) {
+  const c = byName.get(name);
+  if (!c) throw new Error(`no command ${name}`);
+  const out = [];
+  vlq(c.id, out);
+  for (const a of args) {
+    if (Array.isArray(a)) out.push(a.length, ...a);
+    else vlq(a, out);
+  }
+  return out;
+}
+
+const seeds = {
+  'config-steppers': [
+    cmd('allocate_oids', 6), cmd('config_stepper', 0, 1, 2, 0, 0), cmd('config_stepper', 1, 3, 4, -1, 0),
+    cmd('config_endstop', 2, 5, 1), cmd('config_trsync', 3), cmd('finalize_config', 7),
+    cmd('reset_step_clock', 0, 100), cmd('set_next_step_dir', 0, 1), cmd('queue_step', 0, 500, 30, 3),
+    cmd('trsync_start', 3, 1000, 5000, 4), cmd('stepper_stop_on_trigger', 0, 3), cmd('trsync_set_timeout', 3, 90000),
+    cmd('endstop_home', 2, 1000, 10, 4, 200, 1, 3, 1), cmd('endstop_query_state', 2), cmd('stepper_get_position', 0),
+  ],
+  'config-outputs': [
+    cmd('allocate_oids', 4), cmd('config_digital_out', 0, 7, 0, 0, 50000), cmd('set_digital_out_pwm_cycle', 0, 1000),
+    cmd('config_pwm_out', 1, 8, 1000, 0, 0, 50000), cmd('config_analog_in', 2, 9), cmd('finalize_config', 1),
+    cmd('queue_digital_out', 0, 2000, 300), cmd('queue_pwm_out', 1, 2000, 100),
+    cmd('query_analog_in', 2, 2000, 10, 4, 1000, 4, 0, 4000, 2), cmd('update_digital_out', 0, 1),
+    cmd('set_digital_out', 10, 1), cmd('set_pwm_out', 11, 1000, 50),
+  ],
+  'base': [
+    cmd('get_uptime'), cmd('get_clock'), cmd('get_config'), cmd('debug_ping', [1, 2, 3]), cmd('debug_nop'),
+    cmd('identify', 0, 40), cmd('emergency_stop'), cmd('get_config'), cmd('clear_shutdown'), cmd('reset'),
+  ],
+};
+mkdirSync(outDir, { recursive: true });
+for (const [name, parts] of Object.entries(seeds)) {
+  writeFileSync(path.join(outDir, `seed-${name}`), Buffer.from([0x01, ...parts.flat()]));
+}
