@@ -1,0 +1,117 @@
+// End to end in Debian's Chromium (SwiftShader WebGL 2): the real PreviewPanel in a harness
+// page loads reference G-code through its file input, draws it, and redraws for the layer
+// slider and for live print progress. Screenshots go to test-output/preview/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { referenceDir, testOutputDir } from '../support/paths';
+import { toolsPresent } from '../support/tools';
+import { buildHarness, chromiumArgs, serveDir } from '../bench/preview/harnessServer';
+
+const outDir = path.join(testOutputDir, 'preview');
+const benchy = path.join(referenceDir, 'gcode', 'benchy-prusaslicer-2.6.1.gcode');
+
+type Harness = {
+  store: { getState(): Record<string, any> };
+  waitForFirstFrame(ms: number): Promise<Record<string, number>>;
+  snapshot(name: string): void;
+  diff(a: string, b: string): number;
+  drawn(): { first: number; end: number } | null;
+};
+declare const previewHarness: Harness;
+
+describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+  let server: { url: string; close(): Promise<void> };
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(outDir, { recursive: true });
+    const siteDir = path.join(testOutputDir, 'preview-harness');
+    await buildHarness(siteDir);
+    server = await serveDir(siteDir);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+    page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads a sliced file, draws it, and redraws for the layer slider and live progress', async () => {
+    await page.goto(`${server.url}/index.html`);
+    await page.getByText('Open a G-code file to preview it.').waitFor();
+    await page.evaluate(() => previewHarness.snapshot('empty'));
+
+    await page.getByTestId('preview-file').setInputFiles(benchy);
+    const timings = await page.evaluate(() => previewHarness.waitForFirstFrame(60_000));
+    expect(timings.firstFrameAt).toBeGreaterThan(timings.selectedAt);
+    await expect.poll(() => page.getByTestId('preview-status').textContent()).toMatch(/160 layers/);
+    await page.evaluate(() => previewHarness.snapshot('loaded'));
+    await page.screenshot({ path: path.join(outDir, 'benchy-all-layers.png') });
+    // The toolpath covers a real part of the canvas, compared with the bed alone.
+    const drawnPixels = await page.evaluate(() => previewHarness.diff('empty', 'loaded'));
+    expect(drawnPixels).toBeGreaterThan(5000);
+
+    // Layer slider down to layer 20: draw range only, and the picture changes.
+    const high = page.getByTestId('preview-layer-high');
+    await high.fill('20');
+    await expect.poll(() => page.evaluate(() => previewHarness.store.getState().layerRange[1])).toBe(19);
+    const win = await page.evaluate(() => previewHarness.drawn());
+    const layerStart = await page.evaluate(() => previewHarness.store.getState().toolpath.layers.startSegment[20]);
+    expect(win!.end).toBe(layerStart);
+    await page.evaluate(() => previewHarness.snapshot('layer20'));
+    await page.screenshot({ path: path.join(outDir, 'benchy-layer-20.png') });
+    expect(await page.evaluate(() => previewHarness.diff('loaded', 'layer20'))).toBeGreaterThan(2000);
+    await expect(page.getByTestId('preview-layer-info').textContent()).resolves.toMatch(/20 of 160/);
+
+    // Within-layer scrubber: fewer moves of the top layer drawn.
+    await page.getByTestId('preview-scrub').fill('10');
+    await expect.poll(() => page.evaluate(() => previewHarness.drawn()!.end)).toBe(
+      await page.evaluate(() => previewHarness.store.getState().toolpath.layers.startSegment[19] + 10),
+    );
+
+    // Live progress from the store action (the host drives it while printing): half the file.
+    await high.fill('160');
+    await page.evaluate(() => previewHarness.snapshot('full'));
+    const size = await page.evaluate(() => previewHarness.store.getState().toolpath.fileSizeBytes);
+    await page.evaluate((pos) => previewHarness.store.getState().setLiveProgress(pos), Math.floor(size / 2));
+    await page.getByTestId('preview-live').waitFor();
+    const liveLayer = await page.evaluate(() => previewHarness.store.getState().liveLayer);
+    expect(liveLayer).toBeGreaterThan(20);
+    expect(liveLayer).toBeLessThan(159);
+    await page.evaluate(() => previewHarness.snapshot('live'));
+    await page.screenshot({ path: path.join(outDir, 'benchy-live-progress.png') });
+    expect(await page.evaluate(() => previewHarness.diff('full', 'live'))).toBeGreaterThan(2000);
+    // Progress moves on: the picture changes again.
+    await page.evaluate((pos) => previewHarness.store.getState().setLiveProgress(pos), Math.floor(size * 0.9));
+    await page.evaluate(() => previewHarness.snapshot('live90'));
+    expect(await page.evaluate(() => previewHarness.diff('live', 'live90'))).toBeGreaterThan(500);
+
+    // Solid mode (instanced boxes) draws too, differently from lines.
+    await page.evaluate(() => previewHarness.store.getState().setLiveProgress(null));
+    await page.evaluate(() => previewHarness.store.getState().setRenderMode('solid'));
+    await page.evaluate(() => previewHarness.snapshot('solid'));
+    await page.screenshot({ path: path.join(outDir, 'benchy-solid.png') });
+    expect(await page.evaluate(() => previewHarness.diff('full', 'solid'))).toBeGreaterThan(2000);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows Simplified Chinese when the harness starts in zh-CN', async () => {
+    const zh = await browser.newPage();
+    await zh.goto(`${server.url}/index.html?lng=zh-CN`);
+    await zh.getByText('打开 G 代码文件以预览。').waitFor();
+    await zh.getByTestId('preview-file').setInputFiles(path.join(referenceDir, 'gcode', 'puzzle_all-cura-2.3.1.gcode'));
+    await zh.evaluate(() => previewHarness.waitForFirstFrame(60_000));
+    await expect.poll(() => zh.getByTestId('preview-status').textContent()).toMatch(/119 层/);
+    await zh.screenshot({ path: path.join(outDir, 'puzzle-zh-CN.png') });
+    await zh.close();
+  });
+});
