@@ -164,7 +164,7 @@ export function loadPrinterObjects(ctx: LoadContext): void {
     const list = unsupported.map((s) => `[${s.name}] (${formatPlace(s.place)})`).join(', ');
     throw new ConfigError(
       `${unsupported.length === 1 ? 'section' : 'sections'} ${list} ${unsupported.length === 1 ? 'is' : 'are'} not supported yet: remove or comment them out to use Tether now`,
-      unsupported[0].place,
+      undefined,
       unsupported.map((s) => s.place),
     );
   }
