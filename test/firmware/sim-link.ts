@@ -98,8 +98,9 @@ export async function startSim(simPath: string, args: string[]): Promise<{ proc:
 
 export async function stopSim(proc: ChildProcessWithoutNullStreams): Promise<number | null> {
   if (proc.exitCode !== null) return proc.exitCode;
+  // 'close' (not 'exit') so everything the sim wrote to stdout/stderr has been read.
   return new Promise((resolve) => {
-    proc.on('exit', (code) => resolve(code));
+    proc.on('close', (code) => resolve(code));
     proc.kill('SIGTERM');
   });
 }
