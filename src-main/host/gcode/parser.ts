@@ -32,60 +32,100 @@ function isWordLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 10 || c === 11 || c === 12;
+}
+function isNameChar(c: number): boolean {
+  return isWordLetter(c) || isDigit(c) || c === 95;
+}
+
+/**
+ * Parses one line. A single left-to-right scan with char codes (no regular expressions on the
+ * common path): a print file is hundreds of thousands of G1 lines.
+ */
 export function parseLine(line: string): ParsedLine {
   let checksum: number | null = null;
   let computedChecksum: number | null = null;
-  let body = line;
-  const star = body.indexOf('*');
-  const semi = body.indexOf(';');
+  let end = line.length;
+  const star = line.indexOf('*');
+  const semi = line.indexOf(';');
   if (star >= 0 && (semi < 0 || star < semi)) {
-    const digits = body.slice(star + 1).match(/^\s*(\d+)/);
-    if (digits) {
-      checksum = Number(digits[1]);
-      computedChecksum = lineChecksum(body.slice(0, star));
+    let j = star + 1;
+    while (j < line.length && isSpace(line.charCodeAt(j))) j++;
+    const d0 = j;
+    while (j < line.length && isDigit(line.charCodeAt(j))) j++;
+    if (j > d0) {
+      checksum = Number(line.slice(d0, j));
+      computedChecksum = lineChecksum(line.slice(0, star));
     }
-    body = body.slice(0, star);
+    end = star;
   } else if (semi >= 0) {
-    body = body.slice(0, semi);
+    end = semi;
   }
-  body = body.trim();
+  let start = 0;
+  while (start < end && isSpace(line.charCodeAt(start))) start++;
+  while (end > start && isSpace(line.charCodeAt(end - 1))) end--;
   let lineNumber: number | null = null;
-  const n = body.match(/^[Nn](\d+)\s*/);
-  if (n) {
-    lineNumber = Number(n[1]);
-    body = body.slice(n[0].length);
+  const c0 = line.charCodeAt(start);
+  if ((c0 === 78 || c0 === 110) && start + 1 < end && isDigit(line.charCodeAt(start + 1))) {
+    let j = start + 1;
+    while (j < end && isDigit(line.charCodeAt(j))) j++;
+    lineNumber = Number(line.slice(start + 1, j));
+    while (j < end && isSpace(line.charCodeAt(j))) j++;
+    start = j;
   }
-  const empty: ParsedLine = { command: '', params: {}, rawParams: '', lineNumber, checksum, computedChecksum, text: body };
-  if (!body) return empty;
+  const body = start === 0 && end === line.length ? line : line.slice(start, end);
+  if (!body) return { command: '', params: {}, rawParams: '', lineNumber, checksum, computedChecksum, text: body };
 
   // Command name: a classic letter+number word (G1, M104.1, T0, also "G1X10") or an extended
   // NAME word (SET_FAN_SPEED).
-  const classicName = body.match(/^([A-Za-z])(\d+(?:\.\d+)?)/);
-  const extendedName = body.match(/^[A-Za-z_][A-Za-z0-9_]*/);
-  const nameText = classicName ? classicName[0] : extendedName ? extendedName[0] : body.split(/\s+/)[0];
-  const name = nameText.toUpperCase();
-  const rest = body.slice(nameText.length);
-  const rawParams = rest.replace(/^\s+/, '');
+  const n = body.length;
+  let nameEnd: number;
+  let isClassic = false;
+  if (isWordLetter(body.charCodeAt(0)) && n > 1 && isDigit(body.charCodeAt(1))) {
+    isClassic = true;
+    nameEnd = 2;
+    while (nameEnd < n && isDigit(body.charCodeAt(nameEnd))) nameEnd++;
+    if (nameEnd + 1 < n && body.charCodeAt(nameEnd) === 46 && isDigit(body.charCodeAt(nameEnd + 1))) {
+      nameEnd += 2;
+      while (nameEnd < n && isDigit(body.charCodeAt(nameEnd))) nameEnd++;
+    }
+  } else if (isWordLetter(body.charCodeAt(0)) || body.charCodeAt(0) === 95) {
+    nameEnd = 1;
+    while (nameEnd < n && isNameChar(body.charCodeAt(nameEnd))) nameEnd++;
+  } else {
+    nameEnd = 1;
+    while (nameEnd < n && !isSpace(body.charCodeAt(nameEnd))) nameEnd++;
+  }
+  const name = body.slice(0, nameEnd).toUpperCase();
+  let restStart = nameEnd;
+  while (restStart < n && isSpace(body.charCodeAt(restStart))) restStart++;
+  const rawParams = restStart < n ? body.slice(restStart) : '';
   const params: Record<string, string> = {};
   if (RAW_TEXT_COMMANDS.has(name)) {
     return { command: name, params, rawParams, lineNumber, checksum, computedChecksum, text: body };
   }
-  const isClassic = classicName !== null;
   if (isClassic) {
     // Words: a letter followed by an optional value, separated by spaces or not ("X10Y20").
-    let i = 0;
-    const s = rawParams;
-    while (i < s.length) {
-      const c = s.charCodeAt(i);
+    let i = restStart;
+    while (i < n) {
+      const c = body.charCodeAt(i);
       if (!isWordLetter(c)) {
         i++;
         continue;
       }
-      const letter = s[i].toUpperCase();
+      const letter = c >= 97 ? String.fromCharCode(c - 32) : body[i];
       i++;
       let j = i;
-      while (j < s.length && !isWordLetter(s.charCodeAt(j)) && s[j] !== ' ' && s[j] !== '\t') j++;
-      params[letter] = s.slice(i, j).trim();
+      while (j < n) {
+        const cj = body.charCodeAt(j);
+        if (isWordLetter(cj) || cj === 32 || cj === 9) break;
+        j++;
+      }
+      params[letter] = body.slice(i, j).trim();
       i = j;
     }
   } else {
