@@ -4,7 +4,6 @@ import type { AppInfo, ConsoleLine, EventName, EventPayload } from './contract';
 import type { ApiBackend, ApiEventListener, ApiHandlers } from './dispatch';
 import type { ListSerialPorts } from './serial-ports';
 import type { PrinterFleet } from '../host/worker/fleet';
-import { HOST_VERSION } from '../host/host';
 
 export interface BackendOptions {
   fleet: PrinterFleet;
@@ -73,7 +72,7 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
       const { record, thread } = fleet.get(printerId);
       return {
         printerId,
-        hostVersion: HOST_VERSION,
+        hostVersion: thread.hostVersion,
         configPath: record.configPath,
         state: thread.state,
         stateMessage: thread.stateMessage,

@@ -39,7 +39,8 @@ export interface PrinterStatus {
 
 export interface HostInfo {
   printerId: string;
-  hostVersion: string;
+  /** Null until the host's worker has started. */
+  hostVersion: string | null;
   configPath: string | null;
   state: PrinterState;
   stateMessage: string;

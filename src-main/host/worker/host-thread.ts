@@ -70,6 +70,7 @@ export class HostThread {
   private log: WriteStream | null = null;
   private settleStart: (() => void) | null = null;
   private stopping: Promise<void> | null = null;
+  private hostVersionValue: string | null = null;
 
   constructor(readonly options: HostThreadOptions) {}
 
@@ -78,6 +79,10 @@ export class HostThread {
   }
   get stateMessage(): string {
     return this.messageValue;
+  }
+  /** The host's version, once its worker has said hello. */
+  get hostVersion(): string | null {
+    return this.hostVersionValue;
   }
   get running(): boolean {
     return this.worker !== null;
@@ -162,6 +167,10 @@ export class HostThread {
 
   private onWorkerMessage(msg: FromWorker): void {
     switch (msg.type) {
+      case 'hello':
+        this.hostVersionValue = msg.hostVersion;
+        this.writeLog(`host ${msg.hostVersion} (printer ${this.options.printerId})`);
+        break;
       case 'state':
         this.setState(msg.state, msg.message);
         break;

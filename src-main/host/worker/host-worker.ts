@@ -59,6 +59,7 @@ port.on('message', (msg: ToWorker) => {
 });
 
 async function start(): Promise<void> {
+  post({ type: 'hello', hostVersion: HOST_VERSION });
   post({ type: 'state', state: 'starting', message: 'Printer is starting' });
   try {
     const started = await Host.start({ configPath: data.configPath ?? undefined });

@@ -18,6 +18,8 @@ export type WorkerOp = keyof WorkerOps;
 export type ToWorker = { type: 'call'; id: number; op: WorkerOp; args: unknown } | { type: 'stop' };
 
 export type FromWorker =
+  /** First message: who is running (the parent must not import the host to learn this). */
+  | { type: 'hello'; hostVersion: string }
   | { type: 'state'; state: PrinterState; message: string }
   | { type: 'console'; kind: ConsoleKind; text: string; timeMs: number }
   | { type: 'reply'; id: number; ok: true; result: unknown }
