@@ -8,8 +8,8 @@ export interface QueueLink {
   onPush(queue: CommandQueue, bytes: number): void;
 }
 
-/** Called with the host time the block carrying a message was written. */
-export type SentCallback = (sentTimeS: number) => void;
+/** Called with the host time the block carrying a message was written and that block's sequence number. */
+export type SentCallback = (sentTimeS: number, blockSeq: number) => void;
 
 export class CommandQueue {
   /** Encoded bytes; message i lives in bytes[starts[i], ends[i]). May be replaced by reserve(). */

@@ -111,6 +111,8 @@ interface Waiter {
   name: string;
   oid: number | undefined;
   sent: boolean;
+  /** Sequence number of the block that first carried the request: older replies are stale. */
+  firstSeq: number;
   deliver: (params: MessageParams, meta: ResponseMeta) => void;
 }
 
@@ -155,6 +157,7 @@ export class Mcu extends EventEmitter {
   private fileClockStartS = 0;
   private loadStats = { mcuAwake: 0, mcuTaskAvg: 0, mcuTaskStddev: 0 };
   private invalidMessages = 0;
+  private messageListener: ((format: MessageFormat, params: MessageParams, meta: ResponseMeta) => void) | null = null;
 
   constructor(opts: McuOptions) {
     super();
@@ -246,6 +249,11 @@ export class Mcu extends EventEmitter {
     return new McuQueryCommand(this, msg, resp.name, oid, cq);
   }
 
+  /** Sees every decoded message from the MCU (console, logging). */
+  setMessageListener(cb: ((format: MessageFormat, params: MessageParams, meta: ResponseMeta) => void) | null): void {
+    this.messageListener = cb;
+  }
+
   /** Subscribes to a response by name (and oid, when the response has one). One per key. */
   registerResponse(handler: ResponseHandler | null, name: string, oid?: number): void {
     const key = oid === undefined ? name : `${name}:${oid}`;
@@ -309,7 +317,8 @@ export class Mcu extends EventEmitter {
     onSent?: SentCallback,
   ): void {
     if (end - start > MESSAGE_PAYLOAD_MAX) throw new McuError(`MCU '${this.name}': message of ${end - start} bytes exceeds a block`);
-    if (this.stateValue === 'shutdown' && !this.file) return; // nothing more goes to a shut-down MCU
+    // A shut-down MCU only answers is_shutdown to scheduled work: do not send it any.
+    if (this.stateValue === 'shutdown' && !this.file && (isMoveQueue || reqClock > 0)) return;
     const q = this.realQueue(cq);
     if (isMoveQueue && this.moveSlots) minClock = Math.max(minClock, this.moveSlots.take(moveClock));
     q.push(bytes, start, end, minClock, reqClock, onSent);
@@ -356,6 +365,7 @@ export class Mcu extends EventEmitter {
         name: responseName,
         oid,
         sent: false,
+        firstSeq: -1,
         deliver: (params, meta) => {
           if (timer) clearTimeout(timer);
           this.offWaiter(waiter);
@@ -370,7 +380,8 @@ export class Mcu extends EventEmitter {
       (waiter as Waiter & { fail?: (e: Error) => void }).fail = fail;
       const sendOnce = (): void => {
         attempts++;
-        q.push(bytes, 0, bytes.length, opts.minClock ?? 0, opts.reqClock ?? 0, () => {
+        q.push(bytes, 0, bytes.length, opts.minClock ?? 0, opts.reqClock ?? 0, (_sentTime, blockSeq) => {
+          if (!waiter.sent) waiter.firstSeq = blockSeq;
           waiter.sent = true;
           if (timer) clearTimeout(timer);
           const rto = this.serial?.getStats().rtoS ?? 0;
@@ -403,7 +414,8 @@ export class Mcu extends EventEmitter {
 
   // ------------------------------------------------------------ receiving
 
-  private handleMessages(block: Uint8Array, start: number, end: number, sentTimeS: number, receiveTimeS: number): void {
+  /** ackSeq: the MCU's next expected block when it sent this (it answers only blocks before it). */
+  private handleMessages(block: Uint8Array, start: number, end: number, sentTimeS: number, receiveTimeS: number, ackSeq: number): void {
     const dict = this.dict ?? BOOTSTRAP;
     let msgs;
     try {
@@ -417,12 +429,14 @@ export class Mcu extends EventEmitter {
     const meta: ResponseMeta = { sentTimeS, receiveTimeS };
     for (const { format, params } of msgs) {
       if (format.isOutput) {
+        this.messageListener?.(format, params, meta);
         this.log(`MCU '${this.name}' says: ${format.formatParams(params)}`);
         continue;
       }
+      this.messageListener?.(format, params, meta);
       const oid = typeof params.oid === 'number' ? params.oid : undefined;
       for (const w of this.waiters) {
-        if (w.sent && w.name === format.name && (w.oid === undefined || w.oid === oid)) {
+        if (w.sent && ackSeq > w.firstSeq && w.name === format.name && (w.oid === undefined || w.oid === oid)) {
           w.deliver(params, meta);
           break;
         }
@@ -487,8 +501,11 @@ export class Mcu extends EventEmitter {
 
   // ------------------------------------------------------------ connect
 
-  /** Identify, clock sync and config. Resolves when the MCU is ready. */
-  async connect(): Promise<void> {
+  /**
+   * Identify, clock sync and config. Resolves when the MCU is ready. `configure: false` stops
+   * after clock sync (the console uses it to talk to an MCU without configuring it).
+   */
+  async connect(opts: { configure?: boolean } = {}): Promise<void> {
     if (this.file) return this.connectFileOutput();
     this.stateValue = 'connecting';
     const deadline = this.now() + (this.opts.connectTimeoutS ?? 90);
@@ -508,7 +525,7 @@ export class Mcu extends EventEmitter {
       }
     }
     await this.startClockSync();
-    await this.configure();
+    if (opts.configure !== false) await this.configure();
     if (this.stateValue === 'connecting') this.stateValue = 'ready';
     this.emit('ready');
   }
@@ -521,7 +538,7 @@ export class Mcu extends EventEmitter {
     this.dict = null;
     this.serial = new SerialQueue(transport, {
       now: this.now,
-      onMessages: (b, s, e, sent, recv) => this.handleMessages(b, s, e, sent, recv),
+      onMessages: (b, s, e, sent, recv, ackSeq) => this.handleMessages(b, s, e, sent, recv, ackSeq),
     });
     this.link = this.serial;
     for (const q of this.userQueues) this.serial.adoptQueue(q);

@@ -34,7 +34,7 @@ export interface SerialQueueOptions {
   /** Host monotonic time in seconds. */
   now: () => number;
   /** Called for each MCU block that carries messages: payload is block[start, end). */
-  onMessages: (block: Uint8Array, start: number, end: number, sentTimeS: number, receiveTimeS: number) => void;
+  onMessages: (block: Uint8Array, start: number, end: number, sentTimeS: number, receiveTimeS: number, ackSeq: number) => void;
 }
 
 export interface SerialQueueStats {
@@ -93,6 +93,7 @@ export class SerialQueue implements QueueLink {
   private closed = false;
   private readonly writeList: Uint8Array[] = [];
   private readonly sentCallbacks: SentCallback[] = [];
+  private readonly sentCallbackSeqs: number[] = [];
   private readonly stats = { bytesWrite: 0, bytesRead: 0, bytesRetransmit: 0, bytesInvalid: 0, retransmits: 0, fastRetransmits: 0 };
   private readonly flushWaiters: (() => void)[] = [];
 
@@ -259,7 +260,10 @@ export class SerialQueue implements QueueLink {
       block.set(q.bytes.subarray(start, start + len), pos);
       pos += len;
       const cb = q.shift();
-      if (cb) this.sentCallbacks.push(cb);
+      if (cb) {
+        this.sentCallbacks.push(cb);
+        this.sentCallbackSeqs.push(this.sendSeq);
+      }
     }
     if (pos === MESSAGE_HEADER_SIZE) return false;
     const seq = this.sendSeq++;
@@ -315,7 +319,8 @@ export class SerialQueue implements QueueLink {
     if (this.sentCallbacks.length) {
       const sentTime = this.opts.now();
       const cbs = this.sentCallbacks.splice(0);
-      for (const cb of cbs) cb(sentTime);
+      const seqs = this.sentCallbackSeqs.splice(0);
+      for (let i = 0; i < cbs.length; i++) cbs[i](sentTime, seqs[i]);
     }
   }
 
@@ -378,7 +383,7 @@ export class SerialQueue implements QueueLink {
       const acked = this.receiveSeq - 1;
       const slot = acked & MESSAGE_SEQ_MASK;
       const sentTime = this.sentSeqs[slot] === acked ? this.sentTimes[slot] : 0;
-      this.opts.onMessages(block, MESSAGE_HEADER_SIZE, block.length - MESSAGE_TRAILER_SIZE, sentTime, now);
+      this.opts.onMessages(block, MESSAGE_HEADER_SIZE, block.length - MESSAGE_TRAILER_SIZE, sentTime, now, this.receiveSeq);
     }
     this.kick();
   }

@@ -100,6 +100,29 @@ describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
     expect(mcu.getStatus().shutdownReason).toBe("MCU 'mcu' shutdown: Command request");
   });
 
+  it('hears is_shutdown for commands sent while shut down, and restarts a shut-down MCU on connect', async () => {
+    const sim = await startSim('is-shutdown');
+    const first = new Mcu({ serialPort: sim.pty });
+    running.push({ sim, mcu: first });
+    await first.connect({ configure: false });
+    const seen: string[] = [];
+    first.setMessageListener((f, p) => seen.push(f.formatParams(p)));
+    const shutdown = new Promise<string>((resolve) => first.on('shutdown', resolve));
+    first.sendRaw(undefined, first.dictionary.lookupCommandByName('emergency_stop').encode());
+    expect(await shutdown).toBe("MCU 'mcu' shutdown: Command request");
+    first.sendRaw(undefined, first.dictionary.encodeCommandText('allocate_oids count=1').bytes);
+    await first.flush();
+    for (let i = 0; i < 200 && !seen.some((l) => l.startsWith('is_shutdown')); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(seen).toContain('is_shutdown static_string_id=Command request');
+    await first.close();
+    // A new session finds the MCU shut down and restarts it before configuring.
+    const second = new Mcu({ serialPort: sim.pty });
+    running.push({ mcu: second });
+    second.registerConfigCallback(() => second.addConfigCmd(`config_trsync oid=${second.createOid()}`));
+    await second.connect();
+    expect(second.getStatus().state).toBe('ready');
+  });
+
   it('says "Lost communication with MCU" within 5 s of the sim being killed', async () => {
     const { sim, mcu } = await connected('kill');
     const lost = new Promise<string>((resolve) => mcu.on('shutdown', resolve));
