@@ -92,12 +92,13 @@ describe('sim conversation over the pty', () => {
     expect(zpos.params.pos).toBe(200);
     const shut = link.received.filter((m) => m.name === 'shutdown');
     expect(shut).toEqual([]);
+    expect(link.badBlocks).toBe(0);
 
     await stopSim(sim.proc);
     const trace = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
     const cmds = trace.filter((e) => e.ev === 'cmd');
     const names = cmds.map((e) => e.name);
-    expect(names.slice(0, names.indexOf('finalize_config') + 1).filter((n) => n.startsWith('config_') || n === 'allocate_oids'))
+    expect(names.slice(0, names.indexOf('finalize_config') + 1).filter((n) => String(n).startsWith('config_') || n === 'allocate_oids'))
       .toEqual(['allocate_oids', 'config_stepper', 'config_digital_out', 'config_stepper']);
     const qs = cmds.filter((e) => e.name === 'queue_step');
     expect(qs.map((e) => e.args)).toEqual([
@@ -121,5 +122,34 @@ describe('sim conversation over the pty', () => {
     // The fan pin (PH6) went on at its clock.
     const fan = trace.find((e) => e.ev === 'fan' && e.name === 'fan');
     expect(fan).toMatchObject({ clock: (start + 1000) >>> 0, value: 1 });
+  });
+});
+
+describe('sim pty lifecycle', () => {
+  it('a host can close and reopen the pty; reset clears the configuration', async () => {
+    mkdirSync(outDir, { recursive: true });
+    const sim = await startSim(simPath, ['--pty', path.join(outDir, 'reopen.pty')]);
+    try {
+      let link = await SimLink.open(sim.pty);
+      const { dict } = await link.identify();
+      link.send('allocate_oids', { count: 1 });
+      link.send('finalize_config', { crc: 7 });
+      expect((await link.query('get_config', {}, 'config')).params.is_config).toBe(1);
+      await link.close();
+      await new Promise((r) => setTimeout(r, 200));
+      // Reopen through the symlink made by --pty.
+      link = await SimLink.open(path.join(outDir, 'reopen.pty'));
+      link.useDictionary(dict);
+      await link.resync();
+      expect((await link.query('get_config', {}, 'config')).params).toMatchObject({ is_config: 1, crc: 7 });
+      link.send('reset');
+      await new Promise((r) => setTimeout(r, 200));
+      await link.resync();
+      expect((await link.query('get_config', {}, 'config')).params.is_config).toBe(0);
+      expect(link.received.some((m) => m.name === 'starting')).toBe(true);
+      await link.close();
+    } finally {
+      expect(await stopSim(sim.proc)).toBe(0);
+    }
   });
 });

@@ -114,6 +114,8 @@ export class SimLink {
   private cmdByName = new Map<string, { id: number; format: Format }>();
   readonly received: Message[] = [];
   emptyBlocks = 0;
+  badBlocks = 0;
+  private adoptSeq: (() => void) | null = null;
 
   private constructor(port: SerialPort) {
     this.port = port;
@@ -146,15 +148,33 @@ export class SimLink {
         continue;
       }
       const len = this.rx[0];
-      if (len < 5 || len > 64) throw new Error(`bad block length ${len}`);
+      const skipToSync = () => {
+        // Stale or damaged bytes (e.g. queued while no host had the pty open): resync on 0x7E.
+        this.badBlocks++;
+        const sync = this.rx.indexOf(0x7e, 1);
+        this.rx = sync < 0 ? Buffer.alloc(0) : this.rx.subarray(sync + 1);
+      };
+      if (len < 5 || len > 64 || (this.rx[1] & 0xf0) !== 0x10) {
+        skipToSync();
+        continue;
+      }
       if (this.rx.length < len) break;
       const block = this.rx.subarray(0, len);
-      this.rx = this.rx.subarray(len);
       const crc = crc16(block.subarray(0, len - 3));
       if (block[len - 3] !== crc >> 8 || block[len - 2] !== (crc & 0xff) || block[len - 1] !== 0x7e) {
-        throw new Error(`bad block from MCU: ${block.toString('hex')}`);
+        skipToSync();
+        continue;
       }
-      if (len === 5) this.emptyBlocks++;
+      this.rx = this.rx.subarray(len);
+      if (len === 5) {
+        this.emptyBlocks++;
+        if (this.adoptSeq) {
+          // Connection init: take the MCU's expected sequence number from its NAK.
+          this.seq = block[1] & 0x0f;
+          this.adoptSeq();
+          this.adoptSeq = null;
+        }
+      }
       this.decodePayload(block.subarray(2, len - 3));
     }
   }
@@ -230,6 +250,16 @@ export class SimLink {
       if (m) return m;
       if (Date.now() > deadline) throw new Error(`no ${response} reply to ${name}`);
     }
+  }
+
+  /** Learn the MCU's expected sequence number (after reopening the port or a reset). */
+  async resync(): Promise<void> {
+    const adopted = new Promise<void>((resolve) => (this.adoptSeq = resolve));
+    for (let i = 0; i < 20 && this.adoptSeq; i++) {
+      this.port.write(frameBlock((this.seq + 8) & 0x0f, this.encode('get_clock')));
+      await Promise.race([adopted, new Promise((r) => setTimeout(r, 250))]);
+    }
+    if (this.adoptSeq) throw new Error('MCU never answered with its sequence number');
   }
 
   /** The whole identify transfer, inflated and parsed. */
