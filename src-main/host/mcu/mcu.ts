@@ -77,7 +77,7 @@ export type ResponseHandler = (params: MessageParams, meta: ResponseMeta) => voi
 export interface ConfigCmdOptions {
   /** Sent after finalize_config, on every connect (e.g. first sensor query, initial pin states). */
   isInit?: boolean;
-  /** Sent on every connect, also when the MCU was already configured by us (same CRC). */
+  /** Sent instead of the config when the MCU already holds our config (same CRC): state to reset after a host restart. */
   onRestart?: boolean;
 }
 
@@ -652,8 +652,8 @@ export class Mcu extends EventEmitter {
       }
       await this.runConfigCallbacks();
       if (!cfg.is_config) {
+        // A fresh MCU gets the config; restart commands are only for an MCU that kept it.
         this.sendLines(this.configLines());
-        this.sendLines(this.restartCmds);
         this.sendLines(this.initCmds);
         cfg = await this.getConfig();
         if (!cfg.is_config || cfg.is_shutdown || cfg.crc !== this.configCrc) {
@@ -699,7 +699,6 @@ export class Mcu extends EventEmitter {
       this.fileClockStartS = this.now();
       await this.runConfigCallbacks();
       this.sendLines(this.configLines());
-      this.sendLines(this.restartCmds);
       this.sendLines(this.initCmds);
       this.stateValue = 'ready';
       this.emit('ready');

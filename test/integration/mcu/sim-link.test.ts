@@ -150,6 +150,33 @@ describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
     }
   });
 
+  it('reconnects to an MCU that kept the same config: only restart commands are sent', async () => {
+    const sim = await startSim('same-crc');
+    running.push({ sim });
+    const session = async (): Promise<void> => {
+      const mcu = new Mcu({ serialPort: sim.pty });
+      running.push({ mcu });
+      mcu.registerConfigCallback(() => {
+        const oid = mcu.createOid();
+        const pin = [...mcu.dictionary.getEnumeration('pin')!.byName.keys()][0];
+        mcu.addConfigCmd(`config_stepper oid=${oid} step_pin=${pin} dir_pin=${pin} invert_step=0 step_pulse_ticks=100`);
+        mcu.addConfigCmd(`reset_step_clock oid=${oid} clock=0`, { onRestart: true });
+      });
+      await mcu.connect();
+      await mcu.flush();
+      await mcu.close();
+    };
+    await session();
+    await session();
+    await sim.stop();
+    const names = readTraceCommands(sim.tracePath).map((c) => c.name);
+    expect(names.filter((n) => n === 'finalize_config').length).toBe(1);
+    expect(names.filter((n) => n === 'config_stepper').length).toBe(1);
+    expect(names.filter((n) => n === 'reset_step_clock').length).toBe(1);
+    expect(names.lastIndexOf('reset_step_clock')).toBeGreaterThan(names.indexOf('finalize_config'));
+    expect(names).not.toContain('reset');
+  });
+
   it('restarts the firmware when it holds a different config (CRC mismatch)', async () => {
     const sim = await startSim('crc');
     const first = new Mcu({ serialPort: sim.pty });

@@ -33,6 +33,7 @@ describe('file-output Mcu (batch mode)', () => {
       for (let i = 0; i < oidCount; i++) mcu.createOid();
       for (const l of configLines) mcu.addConfigCmd(l);
       mcu.addConfigCmd(reference[fin + 1], { isInit: true });
+      mcu.addConfigCmd('reset_step_clock oid=2 clock=0', { onRestart: true }); // not for a fresh MCU
     });
     let ready = false;
     mcu.on('ready', () => (ready = true));
