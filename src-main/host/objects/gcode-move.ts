@@ -36,6 +36,11 @@ interface GCodeState {
 
 const AXES = ['X', 'Y', 'Z', 'E'] as const;
 
+interface StepperPosition {
+  name: string;
+  motion: { mcuPositionSteps: number; commandedPositionMm: number };
+}
+
 export class GCodeMove {
   absoluteCoord = true;
   absoluteExtrude = true;
@@ -220,8 +225,16 @@ export class GCodeMove {
     const fmt = (names: readonly string[], v: number[]) => names.map((n, i) => `${n}:${v[i].toFixed(6)}`).join(' ');
     const xyze = ['X', 'Y', 'Z', 'E'];
     const lines = [`toolhead: ${fmt(xyze, th)}`, `gcode: ${fmt(xyze, this.gcodePosition())}`, `gcode base: ${fmt(xyze, this.basePosition)}`, `gcode homing: ${fmt(xyze, this.homingPosition)}`];
-    const steppers = this.printer.lookupObjectOrNull<{ positionReport(): string[] }>('stepper_report');
-    if (steppers) lines.unshift(...steppers.positionReport());
+    // Per stepper: net steps sent to the MCU and the commanded position (mm), as Klipper lists them.
+    const th2 = this.printer.lookupObjectOrNull<{ steppers: StepperPosition[] }>('printer_toolhead');
+    const ex = this.printer.lookupObjectOrNull<{ stepper: StepperPosition | null }>('extruder');
+    const all = [...(th2?.steppers ?? []), ...(ex?.stepper ? [ex.stepper] : [])];
+    if (all.length) {
+      lines.unshift(
+        `mcu: ${all.map((s) => `${s.name}:${s.motion.mcuPositionSteps}`).join(' ')}`,
+        `stepper: ${all.map((s) => `${s.name}:${s.motion.commandedPositionMm.toFixed(6)}`).join(' ')}`,
+      );
+    }
     this.gcode.respondInfo(lines.join('\n'));
   }
 

@@ -90,7 +90,7 @@ const electron = vi.hoisted(() => {
 vi.mock('electron', () => ({ ...electron.module, default: electron.module }));
 
 const { applySessionPolicy, createMainWindow, WINDOW_WEB_PREFERENCES } = await import('../../../src-main/app/window');
-const { wireIpc, IPC_CALL, IPC_EVENT } = await import('../../../src-main/app/ipc');
+const { wireIpc, isAppPage, IPC_CALL, IPC_EVENT } = await import('../../../src-main/app/ipc');
 const { CONTENT_SECURITY_POLICY } = await import('../../../src-main/app/security');
 
 describe('main window', () => {
@@ -179,6 +179,16 @@ describe('preload', () => {
 });
 
 describe('IPC wiring', () => {
+  it('trusts only frames showing our own page, whatever the hash', () => {
+    const app = 'file:///opt/Tether/resources/app.asar/out/renderer/index.html';
+    expect(isAppPage(`${app}#/console`, app)).toBe(true);
+    expect(isAppPage(app, app)).toBe(true);
+    expect(isAppPage('file:///tmp/evil.html', app)).toBe(false);
+    expect(isAppPage('https://evil.example/out/renderer/index.html', app)).toBe(false);
+    expect(isAppPage('about:blank', app)).toBe(false);
+    expect(isAppPage(undefined, app)).toBe(false);
+  });
+
   function setup() {
     const calls: string[] = [];
     const handlers = new Proxy({} as ApiHandlers, {

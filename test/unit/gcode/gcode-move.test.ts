@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import { planArc } from '../../../src-main/host/objects/gcode-arcs';
-import { CARTESIAN, loadText } from '../objects/load-helpers';
+import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
 
 function printer(extra = '') {
   const p = loadText(CARTESIAN + extra);
@@ -85,6 +85,18 @@ describe('gcode_move', () => {
     expect(p.th.getVelocityLimits()).toMatchObject({ maxVelocityMmS: 120, squareCornerVelocityMmS: 3, minimumCruiseRatio: 0.3 });
     expect(p.out.at(-1)).toContain('max_velocity: 120.000000');
     await expect(p.run('SET_VELOCITY_LIMIT MINIMUM_CRUISE_RATIO=1')).rejects.toThrow('MINIMUM_CRUISE_RATIO must be below 1');
+  });
+
+  it('reports positions with GET_POSITION', async () => {
+    const p = printer();
+    await connectMcu(p);
+    await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=1\nG1 X10 Y5 F6000\nM400\nG92 X0\nGET_POSITION');
+    const text = p.out.at(-1) ?? '';
+    expect(text).toContain('// mcu: stepper_x:800 stepper_y:400 stepper_z:0 extruder:0');
+    expect(text).toContain('// stepper: stepper_x:10.000000 stepper_y:5.000000 stepper_z:1.000000');
+    expect(text).toContain('// toolhead: X:10.000000 Y:5.000000 Z:1.000000 E:0.000000');
+    expect(text).toContain('// gcode: X:0.000000 Y:5.000000');
+    expect(text).toContain('// gcode base: X:10.000000 Y:0.000000');
   });
 
   it('offsets with SET_GCODE_OFFSET and restores saved states', async () => {

@@ -6,6 +6,7 @@ import { parseConfigText, readConfigFile } from '../../../src-main/host/config/r
 import { PrinterConfig } from '../../../src-main/host/config/section';
 import { GCodeDispatcher } from '../../../src-main/host/gcode/dispatcher';
 import { loadDictionaryFile } from '../../../src-main/host/mcu/dictionary';
+import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { loadPrinterObjects } from '../../../src-main/host/objects/registry';
 import { Printer } from '../../../src-main/host/printer';
 import { referenceDir } from '../../support/paths';
@@ -32,6 +33,12 @@ export function loadConfig(config: PrinterConfig, unsupportedSections: 'error' |
 
 export function loadText(text: string): LoadedPrinter {
   return loadConfig(new PrinterConfig(parseConfigText(text, '/virtual/printer.cfg')));
+}
+
+/** Runs the MCU's config phase (file output), so steps can be generated and sent. */
+export async function connectMcu(p: LoadedPrinter): Promise<LoadedPrinter> {
+  await p.printer.lookupObject<Mcu>('mcu').connect();
+  return p;
 }
 
 export function loadFile(file: string, unsupportedSections: 'error' | 'skip' = 'error'): LoadedPrinter {
