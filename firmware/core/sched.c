@@ -147,22 +147,27 @@ void sched_reinit(void)
     run_init_functions();
 }
 
-// Main-loop statistics every 5 s of MCU time (PROTOCOL.md 1.8 "stats").
-static uint32_t stats_send_time, stats_last, stats_count, stats_sum, stats_sumsq;
+// Main-loop statistics every 5 s of MCU time (PROTOCOL.md 1.8 "stats"): how many passes did
+// work and how long that work took (sleeping in idle is not counted).
+static uint32_t stats_send_time, stats_count, stats_sum, stats_sumsq;
 
-static void stats_update(uint32_t now)
+static void stats_update(uint32_t start, uint32_t end)
 {
-    uint32_t diff = now - stats_last;
-    stats_last = now;
+    uint32_t diff = end - start;
     stats_count++;
     stats_sum += diff;
-    uint32_t nextsumsq = stats_sumsq + (diff <= 0xffff ? ((diff * diff) + 255) / 256
-                                                       : 0xffffffff);
-    stats_sumsq = nextsumsq < stats_sumsq ? 0xffffffff : nextsumsq;
-    if (timer_is_before(now, stats_send_time + 5 * DICT_CLOCK_FREQ))
+    uint32_t add;
+    if (diff <= 0xffff)
+        add = (diff * diff + 255) / 256;
+    else if (diff <= 0xfffff)
+        add = ((diff + 255) / 256) * diff;
+    else
+        add = 0xffffffff;
+    stats_sumsq = stats_sumsq + add < stats_sumsq ? 0xffffffff : stats_sumsq + add;
+    if (timer_is_before(end, stats_send_time + 5 * DICT_CLOCK_FREQ))
         return;
     send_stats(stats_count, stats_sum, stats_sumsq);
-    stats_send_time = now;
+    stats_send_time = end;
     stats_count = stats_sum = stats_sumsq = 0;
 }
 
@@ -171,13 +176,14 @@ void sched_main(void (*idle)(void))
     static jmp_buf main_jmp;
     sched_reinit();
     send_starting();
-    stats_send_time = stats_last = timer_read_time();
+    stats_send_time = timer_read_time();
     sched_shutdown_jmp = &main_jmp;
     setjmp(main_jmp);  // a shutdown resumes the loop here
     for (;;) {
         idle();
+        uint32_t start = timer_read_time();
         command_task();
         run_task_functions();
-        stats_update(timer_read_time());
+        stats_update(start, timer_read_time());
     }
 }
