@@ -3,6 +3,7 @@
 // that data dictionary, like Klipper's batch mode. It is how motion is compared with Klipper and
 // how host speed is measured. The input is streamed, so file size does not bound memory.
 import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import type { CliCommand } from '../cli-command';
 import { GCodeError } from './gcode/command';
 import { Host } from './host';
@@ -19,6 +20,8 @@ export interface BatchOptions {
   dictPath: string;
   /** Console output of commands (M114, SET_VELOCITY_LIMIT, ...); default: ignored. */
   onResponse?: (text: string) => void;
+  /** Input read size; tests use tiny chunks to cross line and UTF-8 boundaries. */
+  readChunkBytes?: number;
 }
 
 export interface StepperFigures {
@@ -66,7 +69,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchResult> {
   if (o.onResponse) host.gcode.onResponse((_kind, text) => o.onResponse?.(text));
   let lineNo = 0;
   try {
-    lineNo = await streamLines(inputFd, (line, n) => {
+    lineNo = await streamLines(inputFd, o.readChunkBytes ?? READ_CHUNK_BYTES, (line, n) => {
       try {
         const r = host.gcode.runLineDirect(line);
         if (r) return r.catch((e: unknown) => Promise.reject(gcodeFailure(o.inputPath, n, line, e)));
@@ -105,14 +108,16 @@ function gcodeFailure(file: string, lineNo: number, line: string, e: unknown): B
  * Calls `fn` for every line of the file (1-based numbers), awaiting it only when it returns a
  * promise. Returns the number of lines.
  */
-async function streamLines(fd: number, fn: (line: string, lineNo: number) => void | Promise<void>): Promise<number> {
-  const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
+async function streamLines(fd: number, chunkBytes: number, fn: (line: string, lineNo: number) => void | Promise<void>): Promise<number> {
+  const buf = Buffer.allocUnsafe(chunkBytes);
+  // A multi-byte character split between reads is completed by the next read.
+  const decoder = new StringDecoder('utf8');
   let carry = '';
   let lineNo = 0;
   for (;;) {
     const n = fs.readSync(fd, buf, 0, buf.length, null);
     if (n === 0) break;
-    const text = carry + buf.toString('utf8', 0, n);
+    const text = carry + decoder.write(buf.subarray(0, n));
     // Keep a trailing partial line (and a split multi-byte character) for the next chunk.
     const last = text.lastIndexOf('\n');
     if (last < 0) {

@@ -95,6 +95,21 @@ describe('tether batch', () => {
     );
   });
 
+  it('streams the input: tiny read chunks give the same output and line numbers', async () => {
+    const text = 'SET_KINEMATIC_POSITION X=0 Y=0 Z=0.5\n; comment with ünïcödé ✓\r\nG1 X10 Y10 F6000\nG1 X20\nG1 X500';
+    const g = write('chunks.gcode', text);
+    const outs = [];
+    for (const readChunkBytes of [3, 5, 1 << 20]) {
+      const out = path.join(dir, `chunk-${readChunkBytes}.serial`);
+      const err = await runBatch({ configPath: cfg, inputPath: g, outputPath: out, dictPath: klipperDict, readChunkBytes }).catch((e: Error) => e.message);
+      expect(err).toBe(`${g}:5: Move out of range: 500.000 10.000 0.500 [0.000] in 'G1 X500'`);
+      outs.push(fs.readFileSync(out));
+    }
+    expect(outs[0].length).toBeGreaterThan(0);
+    expect(Buffer.compare(outs[0], outs[2])).toBe(0);
+    expect(Buffer.compare(outs[1], outs[2])).toBe(0);
+  });
+
   it('explains bad arguments and missing files', async () => {
     expect((await cli([cfg, '-i', gcode, '-o', path.join(dir, 'y.serial')])).code).toBe(64);
     const r = await cli([cfg, '-i', path.join(dir, 'none.gcode'), '-o', path.join(dir, 'y.serial'), '-d', klipperDict]);
