@@ -30,6 +30,13 @@ export interface ToolheadOptions {
   squareCornerVelocityMmS?: number;
   /** The MCU's current time as print time; batch mode: () => 0 (the default). */
   estimatedPrintTimeS?: () => number;
+  /**
+   * Reproduce Klipper's batch mode exactly: its output (shared/reference/klipper-out) shows one
+   * full lookahead flush (the head stops) just before the first extruding move, which we
+   * attribute to its real-time "priming" timer firing during start-up. Off by default; batch
+   * comparisons against Klipper turn it on.
+   */
+  klipperBatchPrimingFlush?: boolean;
 }
 
 export interface VelocityLimits {
@@ -57,8 +64,10 @@ export class Toolhead {
   private steppers: MotionStepper[] = [];
   /** Steps are generated for everything planned up to here (s). */
   private stepGenTimeS = 0;
+  private primingFlushPending: boolean;
 
   constructor(o: ToolheadOptions) {
+    this.primingFlushPending = o.klipperBatchPrimingFlush ?? false;
     this.kinematics = o.kinematics;
     this.squareCornerVelocityMmS = o.squareCornerVelocityMmS ?? 5;
     this.minimumCruiseRatio = o.minimumCruiseRatio ?? 0.5;
@@ -112,6 +121,10 @@ export class Toolhead {
     if (move.axesD[3]) {
       if (!this.extruder) throw move.moveError('Extrude when no extruder present');
       this.extruder.checkMove(move);
+      if (this.primingFlushPending && move.axesD[3] > 0) {
+        this.primingFlushPending = false;
+        this.getLastMoveTime();
+      }
     }
     this.commandedPos.set(move.endPos);
     if (this.lookahead.add(move, this.extruder)) this.processLookahead(true);

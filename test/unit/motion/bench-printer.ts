@@ -19,7 +19,7 @@ export interface BenchPrinter {
 }
 
 /** bench-cartesian.cfg: 80 steps/mm X/Y, 400 Z, 3000 mm/s^2, 300 mm/s; dir inversions as there. */
-export function makeBenchPrinter(sinks: StepSink[]): BenchPrinter {
+export function makeBenchPrinter(sinks: StepSink[], klipperBatchPrimingFlush = true): BenchPrinter {
   const mk = (name: string, rd: number, inv: boolean, sink: StepSink): MotionStepper =>
     new MotionStepper({
       name,
@@ -41,7 +41,7 @@ export function makeBenchPrinter(sinks: StepSink[]): BenchPrinter {
     maxZVelocityMmS: 25,
     maxZAccelMmS2: 100,
   });
-  const toolhead = new Toolhead({ kinematics: kin, maxVelocityMmS: 300, maxAccelMmS2: 3000 });
+  const toolhead = new Toolhead({ kinematics: kin, maxVelocityMmS: 300, maxAccelMmS2: 3000, klipperBatchPrimingFlush });
   const extruder = new ExtruderMotion({ stepper: se, nozzleDiameterMm: 0.4, filamentDiameterMm: 1.75 }, {
     maxVelocityMmS: 300,
     maxAccelMmS2: 3000,
@@ -80,7 +80,6 @@ export function driveGcode(toolhead: Toolhead, text: string): number {
         else if (c === 70) speedMmS = v / 60;
         i = j;
       }
-      if (e && !(globalThis as any).__flushed && process.env.FLUSH_FIRST_E) { (globalThis as any).__flushed = 1; toolhead.getLastMoveTime(); }
       pos[3] += e;
       toolhead.move(pos, speedMmS);
       moves++;
