@@ -20,6 +20,21 @@ export interface IpcWiring {
   log: (message: string) => void;
 }
 
+/**
+ * Whether a frame shows our app page: same file, whatever the hash (the renderer routes with
+ * #/panel) or query. Anything else (another file, a remote page, about:blank) is untrusted.
+ */
+export function isAppPage(frameUrl: string | undefined, appUrl: string): boolean {
+  if (!frameUrl) return false;
+  try {
+    const frame = new URL(frameUrl);
+    const app = new URL(appUrl);
+    return frame.protocol === app.protocol && frame.host === app.host && frame.pathname === app.pathname;
+  } catch {
+    return false;
+  }
+}
+
 export function wireIpc(w: IpcWiring): () => void {
   w.ipcMain.handle(IPC_CALL, async (event, method: unknown, params: unknown): Promise<ApiReply> => {
     if (!w.isTrustedSender(event)) {

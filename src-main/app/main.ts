@@ -3,12 +3,12 @@
 import { app, type BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createApiBackend } from '../api/backend';
 import { listSerialPorts } from '../api/serial-ports';
 import { PrinterFleet } from '../host/worker/fleet';
 import { hostWorkerEntry } from '../host/worker/host-thread';
-import { wireIpc } from './ipc';
+import { isAppPage, wireIpc } from './ipc';
 import { APP_VERSION } from './version';
 import { applySessionPolicy, createMainWindow } from './window';
 
@@ -37,9 +37,9 @@ app.on('web-contents-created', (_e, contents) => {
 });
 
 let mainWindow: BrowserWindow | null = null;
-const appUrl = new URL(`file://${indexHtmlPath}`).href;
+const appUrl = pathToFileURL(indexHtmlPath).href;
 const isTrustedSender = (event: IpcMainInvokeEvent): boolean =>
-  event.sender === mainWindow?.webContents && event.senderFrame?.url === appUrl;
+  event.sender === mainWindow?.webContents && isAppPage(event.senderFrame?.url, appUrl);
 
 async function start(): Promise<void> {
   await app.whenReady();

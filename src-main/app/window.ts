@@ -1,6 +1,8 @@
 // The one app window, locked down: the renderer is our own bundle loaded from disk, with no
 // Node, no Electron, a sandbox, a strict CSP, and no way to navigate away or open windows.
+import { isAppPage } from './ipc';
 import { BrowserWindow, session, shell, type WebContents } from 'electron';
+import { pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY } from './security';
 
 export interface MainWindowOptions {
@@ -35,7 +37,7 @@ export function applySessionPolicy(): void {
 /** Denies navigation and new windows; http(s) links the user clicks open in the system browser. */
 export function lockNavigation(contents: WebContents, appUrl: string, log: (m: string) => void): void {
   contents.on('will-navigate', (event, url) => {
-    if (url === appUrl) return;
+    if (isAppPage(url, appUrl)) return; // a reload of our own page
     event.preventDefault();
     log(`blocked navigation to ${url}`);
   });
@@ -65,7 +67,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     backgroundColor: '#15171c',
     webPreferences: { ...WINDOW_WEB_PREFERENCES, preload: options.preloadPath },
   });
-  const appUrl = new URL(`file://${options.indexHtmlPath}`).href;
+  const appUrl = pathToFileURL(options.indexHtmlPath).href;
   lockNavigation(win.webContents, appUrl, options.log);
   win.once('ready-to-show', () => win.show());
   void win.loadFile(options.indexHtmlPath);

@@ -42,7 +42,10 @@ describe('HostThread', () => {
     expect(states).toEqual(['starting', 'ready', 'shutdown', 'starting', 'ready', 'shutdown']);
 
     const log = readFileSync(path.join(tmp, 'life', 'host.log'), 'utf8');
-    expect(log).toMatch(/state starting: Printer is starting\n.*state ready: Printer is ready/);
+    const startAt = log.indexOf('state starting: Printer is starting');
+    expect(startAt).toBeGreaterThanOrEqual(0);
+    expect(log.indexOf('host 0.1.0 (printer life)')).toBeGreaterThan(startAt);
+    expect(log.indexOf('state ready: Printer is ready')).toBeGreaterThan(startAt);
     expect(log).toContain('error: !! Unknown command: "BOGUS"');
     expect(log).toContain('restart requested');
   });
