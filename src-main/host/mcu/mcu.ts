@@ -552,6 +552,8 @@ export class Mcu extends EventEmitter {
     this.dict = Dictionary.fromZlib(data, `MCU '${this.name}' identify data`);
     this.mcuFreq = this.dict.getConstantFloat('CLOCK_FREQ');
     this.serial.setReceiveWindow(this.dict.getConstantInt('RECEIVE_WINDOW', 192));
+    // A real UART runs at SERIAL_BAUD (the MCU's build setting); ptys and USB have no such limit.
+    if (!isPseudoPort(port) && this.dict.hasConstant('SERIAL_BAUD')) this.serial.setBaud(this.dict.getConstantFloat('SERIAL_BAUD'));
     this.registerBuiltinHandlers();
   }
 

@@ -81,7 +81,7 @@ export class SerialQueue implements QueueLink {
   private rtoDeadline = 0;
   /** Host time at which everything written so far has left the wire (transmit model). */
   private idleTime = 0;
-  private readonly baudAdjust: number;
+  private baudAdjust: number;
   private receiveWindow: number;
   // MCU clock estimate for scheduling: clock = estClock + (t - estTime) * freq.
   private freq = 0;
@@ -129,6 +129,11 @@ export class SerialQueue implements QueueLink {
 
   setReceiveWindow(bytes: number): void {
     this.receiveWindow = bytes;
+  }
+
+  /** Wire speed for the transmit-time model (10 bits a byte); 0 turns the model off. */
+  setBaud(baud: number): void {
+    this.baudAdjust = baud > 0 ? 10 / baud : 0;
   }
 
   /** From clock sync: MCU clock = clock + (t - timeS) * freq. */

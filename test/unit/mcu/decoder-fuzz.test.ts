@@ -61,5 +61,5 @@ describe('decoder fuzz', () => {
     expect(rounds).toBeGreaterThan(1000);
     expect(decoded + rejected).toBeGreaterThan(0);
     expect(rx.stats.errors).toBeGreaterThan(0);
-  });
+  }, (seconds + 30) * 1000);
 });
