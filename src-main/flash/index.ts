@@ -11,3 +11,5 @@ export { Stk500v1 } from './stk500v1';
 export { Stk500v2 } from './stk500v2';
 export { Stm32SerialBootloader, erasePagesFor } from './an3155';
 export { SerialLink } from './serial-link';
+export { FlashJobs, type FlashStartRequest, type FlashJobEvent } from './jobs';
+export { listRemovableDrives, type DriveInfo } from './drives';

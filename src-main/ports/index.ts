@@ -1,5 +1,5 @@
 // Serial port discovery: the entry points the app API wires (see README.md).
-export type { PortInfo, PortKind, PortIdentity, PortsChangedEvent } from './types';
+export type { PortInfo, PortKind, PortIdentity, PortsChangedEvent, PortsListReply, PortProblemPayload } from './types';
 export { listPorts, describePort, systemPortSources, type PortSources } from './list';
 export { identityOf, findPortByIdentity, markPrinterPorts, type FindPortResult, type IdentityMatch } from './identity';
 export { PortWatcher, type PortWatcherOptions } from './watcher';

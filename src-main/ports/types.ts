@@ -47,3 +47,17 @@ export interface PortsChangedEvent {
   added: PortInfo[];
   removed: PortInfo[];
 }
+
+/** Reply of ports.list: the ports, and which configured printer sits on which (path -> name). */
+export interface PortsListReply {
+  ports: PortInfo[];
+  printerPorts: Record<string, string>;
+}
+
+/** A port problem as sent to the UI (see errors.ts). */
+export interface PortProblemPayload {
+  code: string;
+  path: string;
+  message: string;
+  fix: string;
+}

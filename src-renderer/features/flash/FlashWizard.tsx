@@ -1,0 +1,228 @@
+// The flashing wizard: pick board -> pick image -> enter bootloader -> flash (progress + live
+// log) -> verified -> reconnect. Rules live in store.ts; this file only renders them.
+import { useEffect, type ChangeEvent, type JSX } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { FlashClient } from './client';
+import { bootloaderInstructionKey, canStart, filteredBoards, percent, selectedBoard, targetKind, useFlashWizard, WIZARD_STEPS, type WizardStep } from './store';
+
+export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
+  const { t } = useTranslation('flash');
+  const s = useFlashWizard();
+  const board = selectedBoard(s);
+
+  useEffect(() => {
+    void s.load(client);
+    return client.onEvent((e) => useFlashWizard.getState().applyEvent(e));
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- subscribe once per client
+  }, [client]);
+
+  const stepIndex = (step: WizardStep) => WIZARD_STEPS.indexOf(step === 'failed' ? 'flashing' : step);
+
+  return (
+    <section className="panel" aria-labelledby="flash-title">
+      <header className="panel-header">
+        <h1 id="flash-title">{t('title')}</h1>
+      </header>
+      <ol className="flash-steps" aria-label={t('stepsLabel')}>
+        {WIZARD_STEPS.map((step) => (
+          <li key={step} aria-current={stepIndex(s.step) === stepIndex(step) ? 'step' : undefined} className={stepIndex(step) < stepIndex(s.step) ? 'muted' : undefined}>
+            {t(`steps.${step}`)}
+          </li>
+        ))}
+      </ol>
+      {s.loadError && (
+        <div className="alert alert-error" role="alert">
+          {t('loadError', { message: s.loadError })}
+        </div>
+      )}
+
+      {s.step === 'board' && (
+        <div className="card">
+          <h2>{t('board.title')}</h2>
+          <label>
+            {t('board.search')}
+            <input value={s.boardFilter} onChange={(e) => s.setBoardFilter(e.target.value)} placeholder={t('board.searchPlaceholder')} />
+          </label>
+          <ul className="flash-board-list" aria-label={t('board.listLabel')}>
+            {filteredBoards(s).map((b) => (
+              <li key={b.id}>
+                <button type="button" className="btn" onClick={() => void s.chooseBoard(client, b.id)}>
+                  {b.name}
+                </button>
+                <span className="muted">
+                  {' '}
+                  {t('board.facts', { mcu: b.mcu, mhz: Math.round(b.clockHz / 1e6) })}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+
+      {s.step === 'image' && board && (
+        <div className="card">
+          <h2>{t('image.title', { board: board.name })}</h2>
+          <p className="hint">{board.notes}</p>
+          {board.flashMethods.length > 1 && (
+            <label>
+              {t('image.method')}
+              <select value={s.method ?? ''} onChange={(e) => s.chooseMethod(e.target.value as typeof board.flashMethods[number])}>
+                {board.flashMethods.map((m) => (
+                  <option key={m} value={m}>
+                    {t(`method.${m}`)}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {s.images.length > 0 && (
+            <fieldset>
+              <legend>{t('image.available')}</legend>
+              {s.images.map((img) => (
+                <label key={img.id}>
+                  <input type="radio" name="image" checked={s.image?.kind === 'choice' && s.image.choice.id === img.id} onChange={() => s.chooseImage(img)} />
+                  {img.label} <span className="muted">{t(`image.source.${img.source}`)}</span>
+                </label>
+              ))}
+            </fieldset>
+          )}
+          <label>
+            {t('image.file')}
+            <input type="file" accept=".hex,.bin,.uf2" onChange={(e) => void readChosenFile(e, s.chooseFile)} />
+          </label>
+          {s.image && <p className="mono">{s.image.kind === 'file' ? t('image.chosenFile', { name: s.image.fileName, bytes: s.image.content.length }) : s.image.choice.label}</p>}
+          <div className="actions">
+            <button type="button" className="btn btn-ghost" onClick={() => s.goTo('board')}>
+              {t('back')}
+            </button>
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={!s.image}
+              onClick={() => {
+                s.goTo('bootloader');
+                void s.refreshTargets(client);
+              }}
+            >
+              {t('next')}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {s.step === 'bootloader' && board && s.method && (
+        <div className="card">
+          <h2>{t('bootloader.title')}</h2>
+          <p>{t(`bootloader.how.${bootloaderInstructionKey(board, s.method)}`)}</p>
+          {targetKind(s.method) === 'port' ? (
+            <label>
+              {t('bootloader.port')}
+              <select value={s.port ?? ''} onChange={(e) => s.choosePort(e.target.value)}>
+                <option value="">{t('bootloader.choosePort')}</option>
+                {s.ports.map((p) => (
+                  <option key={p.path} value={p.path}>
+                    {p.knownName ? `${p.path} — ${p.knownName}` : p.path}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : (
+            <label>
+              {t('bootloader.drive')}
+              <select value={s.drivePath ?? ''} onChange={(e) => s.chooseDrive(e.target.value)}>
+                <option value="">{t('bootloader.chooseDrive')}</option>
+                {s.drives.map((d) => (
+                  <option key={d.path} value={d.path}>
+                    {d.label} ({d.path})
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <div className="actions">
+            <button type="button" className="btn btn-ghost" onClick={() => s.goTo('image')}>
+              {t('back')}
+            </button>
+            <button type="button" className="btn" onClick={() => void s.refreshTargets(client)}>
+              {t('bootloader.rescan')}
+            </button>
+            <button type="button" className="btn btn-primary" disabled={!canStart(s)} onClick={() => void s.start(client)}>
+              {t('bootloader.start')}
+            </button>
+          </div>
+        </div>
+      )}
+
+      {(s.step === 'flashing' || s.step === 'done' || s.step === 'failed') && (
+        <div className="card">
+          <h2>{s.step === 'done' ? t('done.title') : s.step === 'failed' ? t('failed.title') : t('flashing.title')}</h2>
+          {s.step === 'flashing' && (
+            <>
+              <p>{s.phase ? t(`phase.${s.phase}`) : t('phase.starting')}</p>
+              <progress max={100} value={percent(s.doneBytes, s.totalBytes)} aria-label={t('flashing.progressLabel')} />
+              <span className="mono"> {percent(s.doneBytes, s.totalBytes)}%</span>
+              <div className="actions">
+                <button type="button" className="btn btn-danger" onClick={() => void s.cancel(client)} disabled={!s.jobId}>
+                  {t('flashing.cancel')}
+                </button>
+              </div>
+            </>
+          )}
+          {s.step === 'done' && s.result && (
+            <>
+              <p>{t('done.summary', { bytes: s.result.bytesWritten, seconds: (s.result.durationMs / 1000).toFixed(1) })}</p>
+              <p>{t(`done.verified.${s.result.verifiedBy}`)}</p>
+              {s.result.fileWritten && <p className="mono">{t('done.file', { file: s.result.fileWritten })}</p>}
+              {client.reconnect && targetKind(s.method) === 'port' && (
+                <button type="button" className="btn btn-primary" onClick={() => void s.reconnect(client)}>
+                  {t('done.reconnect')}
+                </button>
+              )}
+              {s.reconnected && <p>{t('done.reconnected', { firmware: s.reconnected })}</p>}
+              <button type="button" className="btn" onClick={() => s.reset()}>
+                {t('done.again')}
+              </button>
+            </>
+          )}
+          {s.step === 'failed' && s.error && (
+            <>
+              <div className="alert alert-error" role="alert">
+                <p>{s.error.message}</p>
+                {s.error.fix && (
+                  <p>
+                    <strong>{t('failed.fixLabel')}</strong> {s.error.fix}
+                  </p>
+                )}
+              </div>
+              <div className="actions">
+                <button type="button" className="btn btn-primary" onClick={() => s.goTo('bootloader')}>
+                  {t('failed.retry')}
+                </button>
+                <button type="button" className="btn" onClick={() => s.goTo('image')}>
+                  {t('failed.otherImage')}
+                </button>
+                <button type="button" className="btn btn-ghost" onClick={() => s.goTo('board')}>
+                  {t('failed.otherBoard')}
+                </button>
+              </div>
+            </>
+          )}
+          <h3>{t('log.title')}</h3>
+          <pre className="mono flash-log" role="log" aria-label={t('log.title')}>
+            {s.log.map((l, i) => (
+              <div key={i} className={`kind-${l.level === 'error' ? 'error' : 'info'}`}>
+                {l.text}
+              </div>
+            ))}
+          </pre>
+        </div>
+      )}
+    </section>
+  );
+}
+
+async function readChosenFile(e: ChangeEvent<HTMLInputElement>, choose: (name: string, content: Uint8Array) => void): Promise<void> {
+  const file = e.target.files?.[0];
+  if (!file) return;
+  choose(file.name, new Uint8Array(await file.arrayBuffer()));
+}

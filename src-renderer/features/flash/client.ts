@@ -1,0 +1,30 @@
+// What the flashing wizard needs from the app API (see src-main/flash/README.md for the
+// methods and events the shell wires this to).
+import type { Board, FlashMethodId } from '../../../src-main/flash/catalog';
+import type { DriveInfo } from '../../../src-main/flash/drives';
+import type { FlashEvent, FlashPhase, FlashResult } from '../../../src-main/flash/flash';
+import type { FlashJobEvent, FlashStartRequest } from '../../../src-main/flash/jobs';
+import type { PortInfo } from '../../../src-main/ports/types';
+
+export type { Board, DriveInfo, FlashEvent, FlashJobEvent, FlashMethodId, FlashPhase, FlashResult, FlashStartRequest, PortInfo };
+
+/** A firmware image the app can offer without a file dialog: packaged with the app or just built. */
+export interface ImageChoice {
+  id: string;
+  label: string;
+  source: 'packaged' | 'built';
+  path: string;
+}
+
+export interface FlashClient {
+  listBoards(): Promise<Board[]>;
+  listPorts(): Promise<PortInfo[]>;
+  listDrives(): Promise<DriveInfo[]>;
+  listImages(boardId: string): Promise<ImageChoice[]>;
+  start(request: FlashStartRequest): Promise<{ jobId: string }>;
+  cancel(jobId: string): Promise<void>;
+  /** Subscribes to flash job events; returns the unsubscribe function. */
+  onEvent(listener: (event: FlashJobEvent) => void): () => void;
+  /** Reconnects the printer after flashing and names the firmware it found (optional until the host provides it). */
+  reconnect?(boardId: string, port: string): Promise<{ firmware: string }>;
+}
