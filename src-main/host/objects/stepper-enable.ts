@@ -47,6 +47,9 @@ class EnablePin {
 /** One stepper's enable line: tracks whether that motor is on. */
 export class StepperEnableLine {
   isEnabled = false;
+  /** Clock of the last disable: steps before it were planned before the disable (the step
+   * compressor may hand them over later) and must not switch the driver back on. */
+  private disabledAtClock = -1;
   constructor(
     readonly stepperName: string,
     private readonly pin: EnablePin | null,
@@ -55,7 +58,7 @@ export class StepperEnableLine {
 
   /** Before the first step of a run: switch the driver on shortly before that step. */
   motorEnable(firstStepClock: number): void {
-    if (this.isEnabled) return;
+    if (this.isEnabled || firstStepClock <= this.disabledAtClock) return;
     this.isEnabled = true;
     if (!this.pin) return;
     if (this.pin.enabledCount++ === 0) {
@@ -67,6 +70,7 @@ export class StepperEnableLine {
   motorDisable(clock: number): void {
     if (!this.isEnabled) return;
     this.isEnabled = false;
+    this.disabledAtClock = clock;
     if (!this.pin) return;
     if (--this.pin.enabledCount === 0) this.pin.set(clock, false);
   }
