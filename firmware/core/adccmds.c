@@ -8,7 +8,6 @@
 #include "board/adc.h"
 #include "gen/dict.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 #define ADC_REPORT_MAX 16
 
 struct analog_in {

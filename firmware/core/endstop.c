@@ -8,8 +8,6 @@
 #include "board/gpio.h"
 #include "gen/dict.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-
 struct endstop {
     struct timer time;
     struct gpio_in pin;

@@ -8,8 +8,6 @@
 #include "board/timer.h"
 #include "gen/dict.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-
 struct digital_out {
     struct timer timer;
     struct gpio_out pin;

@@ -7,8 +7,6 @@
 #include "board/timer.h"
 #include "gen/dict.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-
 struct pwm_out {
     struct timer timer;
     struct gpio_pwm pin;

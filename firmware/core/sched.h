@@ -3,6 +3,10 @@
 // Timers, the main loop and shutdown.
 #include <stdint.h>
 #include <setjmp.h>
+#include <stddef.h>
+
+// The struct holding a member (timers and signals are embedded in their objects).
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 struct timer {
     struct timer *next;

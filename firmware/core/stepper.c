@@ -10,8 +10,6 @@
 #include "board/misc.h"
 #include "gen/dict.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-
 enum { MF_DIR = 1 };  // move flags
 enum { SF_BOTH_EDGE = 1, SF_INVERT_STEP = 2, SF_NEXT_DIR = 4, SF_NEED_RESET = 8,
        SF_ACTIVE = 16, SF_DIR = 32 };

@@ -15,8 +15,6 @@ struct trsync {
 };
 static uint8_t trsync_wake;  // some trsync has a report pending
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
-
 DECL_RESPONSE("trsync_state oid=%c can_trigger=%c trigger_reason=%c clock=%u");
 
 void command_config_trsync(const uint32_t *args)

@@ -211,8 +211,14 @@ static void sim_idle(void)
     if (wait > SPIN_TICKS) {
         struct pollfd pfd = { pty_master, POLLIN | (tx_len ? POLLOUT : 0), 0 };
         uint64_t ns = (uint64_t)wait * (1000000000ull / SIM_CLOCK_FREQ);
+#ifdef __linux__
         struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
         ppoll(&pfd, 1, &ts, 0);
+#else
+        // macOS has no ppoll: millisecond poll, spinning through the last partial millisecond.
+        if (ns >= 1000000)
+            poll(&pfd, 1, (int)(ns / 1000000));
+#endif
     }
     sched_timer_dispatch();
     read_input();
