@@ -64,7 +64,12 @@ export interface SendOptions {
   reqClock?: number;
   /** For move-queue commands: MCU clock at which the MCU loads the entry (default reqClock). */
   moveClock?: number;
+  /** Low priority (status polls): due 0.105 s from now, so scheduled commands go first. */
+  background?: boolean;
 }
+
+/** How far out a background message counts as due. */
+const BACKGROUND_DUE_S = 0.105;
 
 export interface ResponseMeta {
   /** Host time the block the MCU was answering was sent (0 if unknown). */
@@ -328,6 +333,12 @@ export class Mcu extends EventEmitter {
   queueStepSender(cq?: CommandQueue): QueueStepSender {
     const msg = this.dictionary.lookupCommand('queue_step oid=%c interval=%u count=%hu add=%hi');
     return new QueueStepSender(this, this.realQueue(cq), msg.id);
+  }
+
+  /** req_clock for a background message: the estimated MCU clock 0.105 s from now. */
+  backgroundReqClock(): number {
+    if (this.file || !this.clockSync) return 0;
+    return this.getClockAt(this.now() + BACKGROUND_DUE_S);
   }
 
   /** @internal take a move-queue slot; returns the minClock it imposes. */
@@ -781,7 +792,7 @@ export class McuCommand {
 
   send(args: MessageArgs = [], opts: SendOptions = {}): void {
     const bytes = this.format.encode(args);
-    const reqClock = opts.reqClock ?? 0;
+    const reqClock = opts.background ? this.mcu.backgroundReqClock() : (opts.reqClock ?? 0);
     this.mcu.sendRaw(this.cq, bytes, 0, bytes.length, opts.minClock ?? 0, reqClock, this.isMoveQueue, opts.moveClock ?? reqClock);
   }
 }

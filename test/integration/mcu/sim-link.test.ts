@@ -70,6 +70,10 @@ describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
     expect(Math.abs(actual - predicted) / mcu.clockFreq).toBeLessThan(0.05);
     const pos = await mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i', 1).send([1]);
     expect(pos).toEqual({ oid: 1, pos: 0 });
+    // A background message still goes out (due 0.105 s later), and its reply arrives.
+    const pong = new Promise<string>((resolve) => mcu.registerResponse((p) => resolve(Buffer.from(p.data as Uint8Array).toString('hex')), 'pong'));
+    mcu.lookupCommand('debug_ping data=%*s').send([Uint8Array.of(0xbe, 0xef)], { background: true });
+    expect(await pong).toBe('beef');
   });
 
   it('delivers 10,000 queued commands exactly once, in order', async () => {
