@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Stm32SerialBootloader, AN3155_BLOCK_BYTES, erasePagesFor } from './an3155';
 import type { AvrBootloader } from './avr-bootloader';
 import { pulseReset, requestKlipperBootloader, touch1200Baud } from './bootloader-entry';
-import { type Board, type BoardCatalog, type FlashMethodId, loadBoardCatalog } from './catalog';
+import { type Board, type BoardCatalog, type BootloaderEntry, type FlashMethodId, loadBoardCatalog } from './catalog';
 import { FlashError, throwIfCancelled } from './errors';
 import { avrdudeArgs, bossacArgs, dfuUtilArgs, runTool } from './external-tool';
 import { type FirmwareImage, flattenImage, imageByteCount, imageEndAddress, imageLowAddress, loadImage, pagesOf } from './image';
@@ -40,6 +40,11 @@ export interface FlashRequest {
   method?: FlashMethodId;
   /** Overrides the bootloader's baud rate. */
   baudRate?: number;
+  /**
+   * Overrides how the bootloader is entered, e.g. 'klipper-request' for a board already running
+   * Klipper-protocol firmware (ours or Klipper's) when the host offers a re-flash.
+   */
+  entry?: BootloaderEntry;
   /** Mounted drive or card for uf2-copy and sd-card. */
   drivePath?: string;
   /** Last file name written to this board's card (Creality 4.2.x need a new one). */
@@ -148,17 +153,18 @@ type Progress = (phase: FlashPhase, doneBytes: number, totalBytes: number) => vo
 async function openForBootloader(board: Board, request: FlashRequest, log: Log, parity: 'none' | 'even'): Promise<SerialLink> {
   const port = requirePort(request);
   const baudRate = request.baudRate ?? board.bootloader.baudRate ?? 115200;
-  if (board.entry === 'klipper-request') {
+  const entry = request.entry ?? board.entry;
+  if (entry === 'klipper-request') {
     log(`Asking the firmware on ${port} to enter its bootloader.`);
     await requestKlipperBootloader(port, board.serialBaudRate);
-  } else if (board.entry === '1200-baud-touch') {
+  } else if (entry === '1200-baud-touch') {
     log(`Opening ${port} at 1200 baud to start the bootloader.`);
     await touch1200Baud(port);
-  } else if (board.entry === 'boot-button') {
+  } else if (entry === 'boot-button') {
     log('Expecting the board already in its bootloader (BOOT/BOOT0 held while resetting).');
   }
   const link = await SerialLink.open(port, { baudRate, parity });
-  if (board.entry === 'dtr-reset') {
+  if (entry === 'dtr-reset') {
     const pulsed = await pulseReset(link);
     log(pulsed ? `Reset the board through DTR/RTS on ${port}.` : `${port} has no DTR/RTS lines: relying on the reset at open (press reset if nothing answers).`, pulsed ? 'info' : 'warn');
   }

@@ -10,6 +10,7 @@ export interface FlashStartRequest {
   port?: string;
   drivePath?: string;
   baudRate?: number;
+  entry?: FlashRequest['entry'];
   previousSdFileName?: string;
   image: { kind: 'bytes'; fileName: string; content: Uint8Array } | { kind: 'path'; path: string };
 }
@@ -61,7 +62,7 @@ export class FlashJobs {
             ? { fileName: request.image.fileName, content: request.image.content }
             : { fileName: request.image.path, content: await this.readFile(request.image.path) };
         const result = await flash(
-          { board, image, port: request.port, method: request.method, drivePath: request.drivePath, baudRate: request.baudRate, previousSdFileName: request.previousSdFileName },
+          { board, image, port: request.port, method: request.method, drivePath: request.drivePath, baudRate: request.baudRate, entry: request.entry, previousSdFileName: request.previousSdFileName },
           (event) => emit({ jobId, type: 'event', event }),
           controller.signal,
         );

@@ -51,6 +51,8 @@ export interface FlashWizardState {
   applyEvent(event: FlashJobEvent): void;
   reconnect(client: FlashClient): Promise<void>;
   reset(): void;
+  /** Opens the wizard on a board (and port), e.g. when the host offers a re-flash after "MCU Protocol error". */
+  preselect(client: FlashClient, boardId: string, port?: string): Promise<void>;
 }
 
 const initial = {
@@ -210,6 +212,11 @@ export const useFlashWizard = create<FlashWizardState>((set, get) => ({
   },
   reset() {
     set({ ...initial, boards: get().boards });
+  },
+  async preselect(client, boardId, port) {
+    if (get().boards.length === 0) await get().load(client);
+    await get().chooseBoard(client, boardId);
+    if (port) set({ port });
   },
 }));
 
