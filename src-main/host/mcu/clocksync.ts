@@ -8,6 +8,13 @@ const DECAY = 1 / 30;
 const TRANSMIT_EXTRA_S = 0.001;
 /** Slowly forgive an old best round trip so a new route can take over. */
 const RTT_AGE = 0.00001 / 3600;
+/**
+ * Weight (in s^2 of send-time variance) of the nominal CLOCK_FREQ as a prior on the slope. The 8
+ * seeding samples span only 0.4 s, so a few ms of scheduling jitter on a busy host would skew a
+ * pure regression by percent; the prior holds the slope near nominal until samples spread over
+ * tens of seconds outweigh it (crystals are within ~100 ppm of nominal anyway).
+ */
+const FREQ_PRIOR_S2 = 0.05;
 /** get_clock period: odd on purpose so it never beats with other periodic work. */
 export const CLOCK_QUERY_PERIOD_S = 0.9839;
 /** Outstanding get_clock queries tolerated before the MCU counts as lost. */
@@ -104,7 +111,7 @@ export class ClockSync {
     const dc = clock - this.clockAvg;
     this.clockAvg += DECAY * dc;
     this.clockCovariance = (1 - DECAY) * (this.clockCovariance + dt * dc * DECAY);
-    const freq = this.timeVariance > 0 ? this.clockCovariance / this.timeVariance : this.mcuFreq;
+    const freq = (this.clockCovariance + FREQ_PRIOR_S2 * this.mcuFreq) / (this.timeVariance + FREQ_PRIOR_S2);
     const sigma = Math.sqrt(this.predictionVariance);
     this.onEstimate(freq, this.timeAvg + TRANSMIT_EXTRA_S, Math.floor(this.clockAvg - 3 * sigma));
     this.est = { timeS: this.timeAvg + this.minHalfRtt, clock: this.clockAvg, freq };

@@ -28,6 +28,15 @@ describe('ClockSync', () => {
     expect(Math.abs(sync.getClock(t) - (1e9 + t * freq))).toBeLessThan(16e6 * 0.0005);
   });
 
+  it('keeps the seeding estimate near nominal despite ms of jitter on a busy host', () => {
+    let x = 11;
+    const jitter = (): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32) * 0.01;
+    const samples = [];
+    for (let i = 1; i <= 8; i++) samples.push({ t: i * 0.05, rtt: 0.0005 + jitter() });
+    const { sync } = simulate(16e6, 0, samples);
+    expect(Math.abs(sync.estimate.freq - 16e6) / 16e6).toBeLessThan(0.005);
+  });
+
   it('ignores a late-looking outlier after good predictions', () => {
     const samples = [];
     for (let i = 1; i <= 40; i++) samples.push({ t: i * 0.5, rtt: 0.0005 });
