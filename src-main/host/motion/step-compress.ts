@@ -63,10 +63,11 @@ export class StepCompressor {
   reserve(n: number): void {
     if (this.tail + n <= this.q.length) return;
     this.emitRuns(-Infinity);
-    if (this.tail + n > this.q.length) this.compact();
-    if (this.tail + n > this.q.length) {
-      // Still no room: the pending steps are one long unfinished run; send part of it.
-      this.emitRuns(Infinity, this.q.length >> 1);
+    this.compact();
+    // Keep a quarter of the buffer free, or every push would rescan one long unfinished run.
+    const room = this.q.length - (this.q.length >> 2);
+    if (this.tail + n > room) {
+      this.emitRuns(Infinity, this.pending - (this.q.length >> 1));
       this.compact();
     }
     if (this.tail + n > this.q.length) {

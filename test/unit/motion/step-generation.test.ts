@@ -1,0 +1,206 @@
+// Step times from the trapq: every crossing of a half-step boundary, at the exact time.
+
+import { describe, expect, it } from 'vitest';
+import {
+  CartesianKinematics,
+  ExtruderMotion,
+  MotionStepper,
+  RecordingStepSink,
+  Toolhead,
+  TrapQ,
+} from '../../../src-main/host/motion/index.js';
+
+const FREQ = 16e6;
+const STEP = 0.0125;
+
+function exactStepper(sink: RecordingStepSink, invertDir = false): MotionStepper {
+  // maxErrorS 0: every replayed step is the exact (rounded) step time
+  return new MotionStepper({ name: 'stepper_x', stepDistMm: STEP, clockFreqHz: FREQ, sink, maxErrorS: 0, invertDir });
+}
+
+describe('step generation', () => {
+  it('a constant-velocity move gives exactly distance/step_dist steps at the expected times', () => {
+    const tq = new TrapQ();
+    const sink = new RecordingStepSink();
+    const s = exactStepper(sink);
+    s.setLinearKinematics(tq, 1, 0, 0);
+    s.setPosition(0, 0, 0);
+    // 10 mm at 20 mm/s starting at print time 1 s, already at speed
+    tq.append(1, 0, 0.5, 0, 0, 0, 0, 1, 0, 0, 20, 20, 0);
+    s.generateSteps(10);
+    s.flushSteps(Infinity);
+    const { clocks, dirs } = sink.decode();
+    expect(clocks.length).toBe(800);
+    for (let k = 0; k < 800; k++) {
+      const t = 1 + ((k + 0.5) * STEP) / 20; // half-step crossing
+      expect(clocks[k]).toBe(Math.floor(t * FREQ + 0.5));
+    }
+    expect(new Set(dirs)).toEqual(new Set([1]));
+    expect(s.mcuPositionSteps).toBe(800);
+    expect(s.commandedPositionMm).toBeCloseTo(10, 12);
+  });
+
+  it('accelerating from rest follows x = a t^2 / 2', () => {
+    const tq = new TrapQ();
+    const sink = new RecordingStepSink();
+    const s = exactStepper(sink);
+    s.setLinearKinematics(tq, 1, 0, 0);
+    s.setPosition(0, 0, 0);
+    tq.append(0.5, 0.1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 100, 1000); // 0 -> 100 mm/s over 5 mm
+    s.generateSteps(1);
+    s.flushSteps(Infinity);
+    const { clocks } = sink.decode();
+    expect(clocks.length).toBe(400);
+    for (const k of [0, 1, 57, 399]) {
+      const t = 0.5 + Math.sqrt((2 * (k + 0.5) * STEP) / 1000);
+      expect(clocks[k]).toBe(Math.floor(t * FREQ + 0.5));
+    }
+  });
+
+  it('a direction change sends set_next_step_dir and counts back; dir_pin inversion flips the level', () => {
+    for (const invert of [false, true]) {
+      const tq = new TrapQ();
+      const sink = new RecordingStepSink();
+      const s = exactStepper(sink, invert);
+      s.setLinearKinematics(tq, 1, 0, 0);
+      s.setPosition(0, 0, 0);
+      tq.append(0, 0, 0.1, 0, 0, 0, 0, 1, 0, 0, 10, 10, 0); // +1 mm
+      tq.append(0.2, 0, 0.1, 0, 1, 0, 0, -1, 0, 0, 10, 10, 0); // -1 mm, 0.1 s later
+      s.generateSteps(1);
+      s.flushSteps(Infinity);
+      const dirMsgs = sink.messages.filter((m) => 'dir' in m);
+      const up = invert ? 0 : 1;
+      expect(dirMsgs).toEqual([{ dir: up }, { dir: 1 - up }]);
+      const { dirs } = sink.decode();
+      expect(dirs.length).toBe(160);
+      expect(dirs.filter((d) => d === up).length).toBe(80);
+      expect(s.mcuPositionSteps).toBe(0);
+    }
+  });
+
+  it('a boundary touched and left within 750 us makes no step', () => {
+    const tq = new TrapQ();
+    const sink = new RecordingStepSink();
+    const s = exactStepper(sink);
+    s.setLinearKinematics(tq, 1, 0, 0);
+    s.setPosition(0, 0, 0);
+    // go just past the first half step (0.00625) by 1 um at 1 mm/s, then back: 2 ms above it
+    tq.append(0, 0, 0.00725, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0);
+    tq.append(0.00725, 0, 0.00725, 0, 0.00725, 0, 0, -1, 0, 0, 1, 1, 0);
+    s.generateSteps(1);
+    s.flushSteps(Infinity);
+    expect(sink.decode().clocks.length).toBe(2); // 2 ms > 750 us: a real step and back
+
+    const tq2 = new TrapQ();
+    const sink2 = new RecordingStepSink();
+    const s2 = exactStepper(sink2);
+    s2.setLinearKinematics(tq2, 1, 0, 0);
+    s2.setPosition(0, 0, 0);
+    // 0.1 um past the boundary: 0.2 ms above it -> filtered
+    tq2.append(0, 0, 0.00635, 0, 0, 0, 0, 1, 0, 0, 1, 1, 0);
+    tq2.append(0.00635, 0, 0.00635, 0, 0.00635, 0, 0, -1, 0, 0, 1, 1, 0);
+    s2.generateSteps(1);
+    s2.flushSteps(Infinity);
+    expect(sink2.decode().clocks.length).toBe(0);
+    expect(s2.mcuPositionSteps).toBe(0);
+  });
+
+  it('delta towers step where the carriage height crosses half steps', () => {
+    const tq = new TrapQ();
+    const sink = new RecordingStepSink();
+    const s = new MotionStepper({ name: 'stepper_a', stepDistMm: 0.01, clockFreqHz: FREQ, sink, maxErrorS: 0 });
+    const arm = 217;
+    s.setDeltaKinematics(tq, -85.7, -49.5, arm);
+    s.setPosition(0, 0, 10);
+    // a straight X move from -40 to +40 at 50 mm/s: the carriage rises then falls
+    s.setPosition(-40, 0, 10);
+    tq.append(0, 0, 1.6, 0, -40, 0, 10, 1, 0, 0, 50, 50, 0);
+    s.generateSteps(2);
+    s.flushSteps(Infinity);
+    const { clocks, dirs } = sink.decode();
+    const h = (x: number): number => 10 + Math.sqrt(arm * arm - (x + 85.7) ** 2 - 49.5 ** 2);
+    // net steps = height change / step (rounded to whole steps from the start position)
+    const net = dirs.reduce((a, d) => a + (d ? 1 : -1), 0);
+    expect(net).toBe(Math.round((h(40) - h(-40)) / 0.01));
+    // every step time: the carriage is on a half-step boundary then
+    const h0 = h(-40);
+    let pos = 0;
+    for (let i = 0; i < clocks.length; i++) {
+      const t = clocks[i]! / FREQ;
+      const boundary = h0 + (pos + (dirs[i] ? 0.5 : -0.5)) * 0.01;
+      expect(h(-40 + 50 * t)).toBeCloseTo(boundary, 4);
+      pos += dirs[i] ? 1 : -1;
+    }
+  });
+});
+
+describe('toolhead', () => {
+  function printer() {
+    const sinks = [0, 1, 2, 3].map(() => new RecordingStepSink());
+    const mk = (name: string, sink: RecordingStepSink, step = STEP) =>
+      new MotionStepper({ name, stepDistMm: step, clockFreqHz: FREQ, sink });
+    const sx = mk('stepper_x', sinks[0]!);
+    const kin = new CartesianKinematics({
+      rails: [
+        { axis: 'x', steppers: [sx], positionMinMm: 0, positionMaxMm: 200 },
+        { axis: 'y', steppers: [mk('stepper_y', sinks[1]!)], positionMinMm: 0, positionMaxMm: 200 },
+        { axis: 'z', steppers: [mk('stepper_z', sinks[2]!, 0.0025)], positionMinMm: 0, positionMaxMm: 200 },
+      ],
+      maxZVelocityMmS: 25,
+      maxZAccelMmS2: 100,
+    });
+    const toolhead = new Toolhead({ kinematics: kin, maxVelocityMmS: 300, maxAccelMmS2: 3000 });
+    const extruder = new ExtruderMotion(
+      { stepper: mk('extruder', sinks[3]!, 33.5 / 3200), nozzleDiameterMm: 0.4, filamentDiameterMm: 1.75 },
+      { maxVelocityMmS: 300, maxAccelMmS2: 3000 },
+    );
+    toolhead.setExtruder(extruder);
+    return { toolhead, sinks, extruder };
+  }
+
+  it('starts the first move 0.25 s after "now" and places moves back to back', () => {
+    const { toolhead, sinks } = printer();
+    toolhead.setPosition([0, 0, 0, 0], 'xyz');
+    toolhead.move([100, 0, 0, 0], 100);
+    toolhead.flushStepGeneration();
+    // 0 -> 100 mm/s at 3000 mm/s^2: 1/30 s over 5/3 mm each way, 96.67 mm cruise; after 0.25 s
+    const moveS = 2 / 30 + (100 - 10 / 3) / 100;
+    expect(toolhead.printTimeS).toBeCloseTo(0.25 + moveS, 9);
+    const { clocks } = sinks[0]!.decode();
+    expect(clocks.length).toBe(8000);
+    expect(clocks[0]! / FREQ).toBeCloseTo(0.25 + Math.sqrt((2 * 0.5 * STEP) / 3000), 5);
+    toolhead.dwell(0.5);
+    expect(toolhead.printTimeS).toBeCloseTo(0.75 + moveS, 9);
+    expect(toolhead.getLastMoveTime()).toBeCloseTo(0.75 + moveS, 9);
+  });
+
+  it('applies the extruder limits', () => {
+    const { toolhead, extruder } = printer();
+    toolhead.setPosition([10, 10, 0, 0], 'xyz');
+    // extrude-only: limited to max_extrude_only_velocity (default max_velocity * max ratio)
+    expect(() => toolhead.move([10, 10, 0, 60], 100)).toThrow(/^Extrude only move too long \(60.000mm vs 50.000mm\)/);
+    expect(() => toolhead.move([11, 10, 0, 1], 100)).toThrow(/^Move exceeds maximum extrusion \(2.405mm\^2 vs 0.640mm\^2\)/);
+    expect(extruder.maxExtrudeRatio).toBeCloseTo(0.64 / (Math.PI * 0.875 ** 2), 12);
+    expect(() => toolhead.move([10, 10, 0, 0], 10)).not.toThrow();
+    toolhead.setExtruder(null);
+    expect(() => toolhead.move([10, 10, 0, 1], 10)).toThrow(/^Extrude when no extruder present/);
+  });
+
+  it('SET_VELOCITY_LIMIT changes later moves', () => {
+    const { toolhead } = printer();
+    toolhead.setPosition([0, 0, 0, 0], 'xyz');
+    toolhead.setVelocityLimit({ maxVelocityMmS: 50, maxAccelMmS2: 500 });
+    expect(toolhead.getVelocityLimits()).toEqual({
+      maxVelocityMmS: 50,
+      maxAccelMmS2: 500,
+      squareCornerVelocityMmS: 5,
+      minimumCruiseRatio: 0.5,
+    });
+    const t0 = toolhead.getLastMoveTime();
+    toolhead.move([100, 0, 0, 0], 100);
+    toolhead.waitMoves();
+    // 0 -> 50 mm/s at 500: 0.1 s and 2.5 mm each way, 95 mm at 50 mm/s
+    expect(toolhead.printTimeS - t0).toBeCloseTo(0.2 + 95 / 50, 9);
+    expect(() => toolhead.setVelocityLimit({ maxAccelMmS2: Number.NaN })).toThrow(/SET_VELOCITY_LIMIT/);
+  });
+});
