@@ -15,6 +15,7 @@ import { HeaterBed } from './heater-bed';
 import { HEATER_OPTIONS } from './heater-options';
 import { isKnownUnsupportedSection } from './known-sections';
 import { loadMcu, type McuFileOutput } from './mcu';
+import type { Mcu } from '../mcu/mcu';
 import { PinRegistry } from './pins';
 import {
   DELTA_OPTIONS,
@@ -73,7 +74,11 @@ export const SECTION_TYPES: SectionType[] = [
     doc: 'Kinematics and toolhead speed limits',
     options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS],
     load: (ctx, s) => {
-      ctx.printer.addObject('printer_toolhead', new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS: () => 0 }, s));
+      const batch = ctx.mcuFileOutput !== null;
+      const mcu = ctx.printer.lookupObject<Mcu>('mcu');
+      // Batch mode has no MCU clock to follow: planning starts at print time 0.
+      const estimatedPrintTimeS = batch ? () => 0 : () => mcu.estimatedPrintTime(mcu.monotonic());
+      ctx.printer.addObject('printer_toolhead', new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch }, s));
     },
   },
   {

@@ -20,6 +20,9 @@ export interface ToolheadContext {
   config: PrinterConfig;
   /** Batch mode plans from print time 0 (no MCU clock to follow). */
   estimatedPrintTimeS: () => number;
+  /** Batch mode: reproduce the one lookahead flush Klipper's batch output shows before the first
+   * extruding move (see ToolheadOptions.klipperBatchPrimingFlush), so outputs compare step by step. */
+  klipperBatchPrimingFlush: boolean;
 }
 
 /** The [printer] object: owns the Toolhead and the axis steppers. */
@@ -50,6 +53,7 @@ export class PrinterToolhead {
       minimumCruiseRatio,
       squareCornerVelocityMmS: p.square_corner_velocity,
       estimatedPrintTimeS: ctx.estimatedPrintTimeS,
+      klipperBatchPrimingFlush: ctx.klipperBatchPrimingFlush,
     });
     printer.addObject('toolhead', this.toolhead);
     printer.lookupObject<GCodeMove>('gcode_move').setMoveTarget(toolheadMoveTarget(this.toolhead));
