@@ -120,7 +120,12 @@ async function runAt(summedRate: number): Promise<RunResult> {
 }
 
 const rates = [200_000, 400_000, 800_000, 1_600_000, 3_200_000];
-console.log(`load average before: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average before: ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 let best = 0;
 console.log(`sim step rate, ${STEPPERS} steppers, ${STEPS_PER_MOVE} steps per queue_step, ${seconds} s per rate`);
 for (const rate of rates) {

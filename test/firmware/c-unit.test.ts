@@ -26,11 +26,21 @@ describe('firmware C unit tests', () => {
     const summary = /(\d+) checks, (\d+) failed/.exec(output);
     expect(summary, `no summary line in:\n${output}`).not.toBeNull();
     expect(Number(summary![1])).toBeGreaterThan(50);
-    expect(output.split('\n').filter((l) => l.startsWith('FAIL')), output).toEqual([]);
+    expect(
+      output.split('\n').filter((l) => l.startsWith('FAIL')),
+      output,
+    ).toEqual([]);
     expect(status).toBe(0);
     // The suites the firmware issue asks for all ran.
-    for (const name of ['crc16', 'vlq', 'framing and resync', 'dispatch and shutdown', 'queue_step math',
-      'max_duration shutdown', 'adc reports and range shutdown']) {
+    for (const name of [
+      'crc16',
+      'vlq',
+      'framing and resync',
+      'dispatch and shutdown',
+      'queue_step math',
+      'max_duration shutdown',
+      'adc reports and range shutdown',
+    ]) {
       expect(output).toContain(`ok   ${name}`);
     }
   });

@@ -59,10 +59,22 @@ describe('sim conversation over the pty', () => {
 
     link.send('allocate_oids', { count: 3 });
     link.sendBlock([
-      ...link.encode('config_stepper', { oid: 0, step_pin: pinNumber(dict, 'PF0'), dir_pin: pinNumber(dict, 'PF1'), invert_step: 0, step_pulse_ticks: 100 }),
+      ...link.encode('config_stepper', {
+        oid: 0,
+        step_pin: pinNumber(dict, 'PF0'),
+        dir_pin: pinNumber(dict, 'PF1'),
+        invert_step: 0,
+        step_pulse_ticks: 100,
+      }),
       ...link.encode('config_digital_out', { oid: 1, pin: pinNumber(dict, 'PH6'), value: 0, default_value: 0, max_duration: 0 }),
     ]);
-    link.send('config_stepper', { oid: 2, step_pin: pinNumber(dict, 'PL3'), dir_pin: pinNumber(dict, 'PL1'), invert_step: -1, step_pulse_ticks: 0 });
+    link.send('config_stepper', {
+      oid: 2,
+      step_pin: pinNumber(dict, 'PL3'),
+      dir_pin: pinNumber(dict, 'PL1'),
+      invert_step: -1,
+      step_pulse_ticks: 0,
+    });
     link.send('finalize_config', { crc: 0x12345678 });
     const after = await link.query('get_config', {}, 'config');
     expect(after.params).toMatchObject({ is_config: 1, crc: 0x12345678, is_shutdown: 0, move_count: 1024 });
@@ -95,11 +107,15 @@ describe('sim conversation over the pty', () => {
     expect(link.badBlocks).toBe(0);
 
     await stopSim(sim.proc);
-    const trace = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+    const trace = readFileSync(tracePath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceEvent);
     const cmds = trace.filter((e) => e.ev === 'cmd');
     const names = cmds.map((e) => e.name);
-    expect(names.slice(0, names.indexOf('finalize_config') + 1).filter((n) => String(n).startsWith('config_') || n === 'allocate_oids'))
-      .toEqual(['allocate_oids', 'config_stepper', 'config_digital_out', 'config_stepper']);
+    expect(
+      names.slice(0, names.indexOf('finalize_config') + 1).filter((n) => String(n).startsWith('config_') || n === 'allocate_oids'),
+    ).toEqual(['allocate_oids', 'config_stepper', 'config_digital_out', 'config_stepper']);
     const qs = cmds.filter((e) => e.name === 'queue_step');
     expect(qs.map((e) => e.args)).toEqual([
       { oid: 0, interval: 5000, count: 400, add: 0 },

@@ -116,6 +116,8 @@ export class SimLink {
   emptyBlocks = 0;
   badBlocks = 0;
   private adoptSeq: (() => void) | null = null;
+  /** Called with the sequence number of every good block from the MCU (its next expected). */
+  onBlockSeq: ((seq: number) => void) | null = null;
 
   private constructor(port: SerialPort) {
     this.port = port;
@@ -166,6 +168,7 @@ export class SimLink {
         continue;
       }
       this.rx = this.rx.subarray(len);
+      this.onBlockSeq?.(block[1] & 0x0f);
       if (len === 5) {
         this.emptyBlocks++;
         if (this.adoptSeq) {
@@ -226,6 +229,16 @@ export class SimLink {
   sendBlock(payload: number[]): void {
     this.port.write(frameBlock(this.seq, payload));
     this.seq = (this.seq + 1) & 0x0f;
+  }
+
+  /** The sequence number the next block will carry. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /** Write raw bytes (retransmission tests manage sequence numbers themselves). */
+  writeRaw(bytes: Buffer): void {
+    this.port.write(bytes);
   }
 
   send(name: string, params: Record<string, number | Buffer> = {}): void {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, testOutputDir } from '../support/paths';
-import { SimLink, pinNumber, startSim, stopSim, type Dictionary } from './sim-link';
+import { SimLink, frameBlock, pinNumber, startSim, stopSim, type Dictionary } from './sim-link';
 
 // The simulated hardware seen through the protocol: homing against an endstop that triggers at
 // its position, a heater warming up as read back through the thermistor, the max_duration
@@ -27,7 +27,13 @@ describe('simulated machine', () => {
     ({ dict } = await link.identify());
     link.send('allocate_oids', { count: 6 });
     link.sendBlock([
-      ...link.encode('config_stepper', { oid: 0, step_pin: pinNumber(dict, 'PF0'), dir_pin: pinNumber(dict, 'PF1'), invert_step: -1, step_pulse_ticks: 0 }),
+      ...link.encode('config_stepper', {
+        oid: 0,
+        step_pin: pinNumber(dict, 'PF0'),
+        dir_pin: pinNumber(dict, 'PF1'),
+        invert_step: -1,
+        step_pulse_ticks: 0,
+      }),
       ...link.encode('config_endstop', { oid: 1, pin: pinNumber(dict, 'PE5'), pull_up: 1 }),
       ...link.encode('config_trsync', { oid: 2 }),
     ]);
@@ -57,7 +63,16 @@ describe('simulated machine', () => {
       ...link.encode('trsync_set_timeout', { oid: 2, clock: (start + 1.5 * FREQ) >>> 0 }),
     ]);
     link.sendBlock([
-      ...link.encode('endstop_home', { oid: 1, clock: start, sample_ticks: 750, sample_count: 4, rest_ticks: 500, pin_value: 1, trsync_oid: 2, trigger_reason: 1 }),
+      ...link.encode('endstop_home', {
+        oid: 1,
+        clock: start,
+        sample_ticks: 750,
+        sample_count: 4,
+        rest_ticks: 500,
+        pin_value: 1,
+        trsync_oid: 2,
+        trigger_reason: 1,
+      }),
       ...link.encode('reset_step_clock', { oid: 0, clock: start }),
       ...link.encode('set_next_step_dir', { oid: 0, dir: 0 }),
     ]);
@@ -82,7 +97,17 @@ describe('simulated machine', () => {
   it('heater: full power warms the extruder and the thermistor ADC falls', async () => {
     const now = (await link.query('get_clock', {}, 'clock')).params.clock as number;
     const start = (now + 0.1 * FREQ) >>> 0;
-    link.send('query_analog_in', { oid: 4, clock: start, sample_ticks: 0.001 * FREQ, sample_count: 8, rest_ticks: 0.1 * FREQ, bytes_per_report: 2, min_value: 100 * 8, max_value: 4000 * 8, range_check_count: 4 });
+    link.send('query_analog_in', {
+      oid: 4,
+      clock: start,
+      sample_ticks: 0.001 * FREQ,
+      sample_count: 8,
+      rest_ticks: 0.1 * FREQ,
+      bytes_per_report: 2,
+      min_value: 100 * 8,
+      max_value: 4000 * 8,
+      range_check_count: 4,
+    });
     // On for 1.2 s with refreshes every 0.5 s (inside max_duration 2 s), then off.
     link.sendBlock([
       ...link.encode('queue_digital_out', { oid: 3, clock: (start + 0.05 * FREQ) >>> 0, on_ticks: 0.1 * FREQ }),
@@ -112,7 +137,10 @@ describe('simulated machine', () => {
     expect((await link.query('get_config', {}, 'config')).params.is_shutdown).toBe(1);
 
     await stopSim(sim.proc);
-    const trace = readFileSync(tracePath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TraceEvent);
+    const trace = readFileSync(tracePath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceEvent);
     expect(trace.filter((e) => e.ev === 'endstop' && e.name === 'x_min').map((e) => e.triggered)).toEqual([false, true]);
     const heater = trace.filter((e) => e.ev === 'heater' && e.name === 'extruder').map((e) => e.temp as number);
     expect(Math.max(...heater)).toBeGreaterThan(26);
@@ -124,19 +152,87 @@ describe('simulated machine', () => {
 
 describe('link fault injection', () => {
   it('--drop-rate 1 loses every block; --corrupt-rate 1 damages every block', async () => {
-    for (const [flag, expectBad] of [['--drop-rate', false], ['--corrupt-rate', true]] as const) {
+    for (const [flag, expectBad] of [
+      ['--drop-rate', false],
+      ['--corrupt-rate', true],
+    ] as const) {
       const sim = await startSim(simPath, [flag, '1', '--seed', '5']);
-      const link = await SimLink.open(sim.pty);
-      for (let i = 0; i < 5; i++) {
-        link.send('identify', { offset: 0, count: 40 });
-        await sleep(60);
+      try {
+        const link = await SimLink.open(sim.pty);
+        for (let i = 0; i < 5; i++) {
+          link.send('identify', { offset: 0, count: 40 });
+          await sleep(60);
+        }
+        await sleep(200);
+        expect(link.received.filter((m) => m.name === 'identify_response')).toEqual([]);
+        if (expectBad) expect(link.badBlocks + link.emptyBlocks).toBeGreaterThan(0);
+        else expect(link.badBlocks + link.emptyBlocks).toBe(0);
+        await link.close();
+      } finally {
+        expect(await stopSim(sim.proc)).toBe(0);
       }
-      await sleep(200);
-      expect(link.received.filter((m) => m.name === 'identify_response')).toEqual([]);
-      if (expectBad) expect(link.badBlocks + link.emptyBlocks).toBeGreaterThan(0);
-      else expect(link.badBlocks + link.emptyBlocks).toBe(0);
+    }
+  });
+});
+
+describe('delivery over a lossy link', () => {
+  it('with retransmission every command runs exactly once, in order (--drop-rate/--corrupt-rate 0.05)', async () => {
+    mkdirSync(outDir, { recursive: true });
+    const trace = path.join(outDir, 'lossy.trace.jsonl');
+    const total = 600;
+    let resends = 0;
+    const sim = await startSim(simPath, ['--drop-rate', '0.05', '--corrupt-rate', '0.05', '--seed', '11', '--trace', trace]);
+    try {
+      const link = await SimLink.open(sim.pty);
+      // identify's simple query loop does not retransmit: take the build's copy of the dictionary.
+      link.useDictionary(JSON.parse(readFileSync(path.join(repoRoot, 'firmware/build/sim/tether-sim.dict.json'), 'utf8')));
+      // A minimal go-back-N sender: up to 8 blocks in flight, every MCU block acks up to its seq,
+      // resend everything unacked (after a 0x7E) when the oldest is 40 ms old.
+      await link.resync();
+      let nextSeq = 0;
+      let base = 0; // oldest unacked, as a running count
+      const unacked: { bytes: Buffer; sentAt: number }[] = [];
+      link.onBlockSeq = (mcuNext) => {
+        const n = (mcuNext - base) & 0x0f;
+        if (n > 0 && n <= unacked.length) {
+          unacked.splice(0, n);
+          base += n;
+        }
+      };
+      // Resync put the link on the MCU's numbering; count from there.
+      nextSeq = base = link.nextSeq;
+      let sent = 0;
+      const deadline = Date.now() + 40_000;
+      while ((sent < total || unacked.length) && Date.now() < deadline) {
+        while (sent < total && unacked.length < 8) {
+          const payload: number[] = [];
+          for (let k = 0; k < 4 && sent < total; k++, sent++) {
+            payload.push(...link.encode('debug_ping', { data: Buffer.from([sent >> 8, sent & 0xff]) }));
+          }
+          const bytes = frameBlock(nextSeq, payload);
+          nextSeq++;
+          unacked.push({ bytes, sentAt: Date.now() });
+          link.writeRaw(bytes);
+        }
+        await new Promise((r) => setTimeout(r, 5));
+        if (unacked.length && Date.now() - unacked[0].sentAt > 40) {
+          link.writeRaw(Buffer.concat([Buffer.from([0x7e]), ...unacked.map((u) => u.bytes)]));
+          for (const u of unacked) u.sentAt = Date.now();
+          resends++;
+        }
+      }
+      expect(unacked.length).toBe(0);
       await link.close();
+    } finally {
       expect(await stopSim(sim.proc)).toBe(0);
     }
+    const pings = readFileSync(trace, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TraceEvent)
+      .filter((e) => e.ev === 'cmd' && e.name === 'debug_ping')
+      .map((e) => parseInt((e.args as { data: string }).data, 16));
+    expect(pings).toEqual(Array.from({ length: total }, (_, i) => i));
+    expect(resends, 'the faults should have forced retransmissions').toBeGreaterThan(0);
   });
 });

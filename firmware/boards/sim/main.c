@@ -292,6 +292,9 @@ int main(int argc, char **argv)
 #ifdef PR_SET_TIMERSLACK
     prctl(PR_SET_TIMERSLACK, 1);  // sleep precisely: step timers are microseconds apart
 #endif
+#ifdef PR_SET_PDEATHSIG
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // exit cleanly when whoever started us dies
+#endif
     clock_gettime(CLOCK_MONOTONIC, &clock_start);
     machine_reset();
     machine_clock_start();
