@@ -1,12 +1,11 @@
-// GLSL for the toolpath. One instance per segment: the segment's end points and attributes come
-// from instanced buffers, and the vertex shader turns the instance into a line or a box. Colour
-// modes, travel toggle and live-progress ghosting are uniforms, so changing them re-uploads nothing.
+// GLSL for the toolpath: the typed arrays are vertex buffers and the shaders turn them into
+// lines (one strip) or boxes (one instance per segment). Colour modes, travel toggle and
+// live-progress ghosting are uniforms, so changing them re-uploads nothing.
 
 export const FEATURE_COLORS = 17;
 export const TOOL_COLORS = 8;
 
 const common = /* glsl */ `
-  uniform int uFirst;          // segment index of instance 0 (the draw window's start)
   uniform int uProgress;       // segments printed; -1 when not printing
   uniform int uColorMode;      // 0 feature, 1 speed, 2 layer, 3 tool
   uniform bool uShowTravel;
@@ -16,14 +15,14 @@ const common = /* glsl */ `
   uniform float uLayerCount;
   uniform vec3 uGhostColor;
 
-  attribute vec3 aStart;
-  attribute vec3 aEnd;
   attribute float aFeature;
   attribute float aTool;
   attribute float aFeed;
   attribute uint aLayer;
 
-  varying vec3 vColor;
+  // Flat: a segment has one colour; in lines mode the value comes from the segment's end vertex.
+  flat varying vec3 vColor;
+  flat varying float vHidden;
 
   vec3 ramp(float t) {
     // blue -> green -> yellow -> red
@@ -37,9 +36,10 @@ const common = /* glsl */ `
     return mix(vec3(0.35), k, 0.85);
   }
 
-  // Returns false when the segment is not drawn (jumps; travel when hidden).
-  bool segmentColor(out vec3 color) {
+  // Colour of a segment; false when it is not drawn (jumps; travel when hidden).
+  bool segmentColor(int segment, out vec3 color) {
     int feature = int(aFeature + 0.5);
+    color = vec3(0.0);
     if (feature == 255) return false;
     bool travel = feature == 0;
     if (travel && !uShowTravel) return false;
@@ -48,38 +48,45 @@ const common = /* glsl */ `
     else if (uColorMode == 1) color = ramp((aFeed - uFeedRange.x) / max(1.0, uFeedRange.y - uFeedRange.x));
     else if (uColorMode == 2) color = hue(float(aLayer) / max(1.0, uLayerCount) * 0.8);
     else color = uToolColors[int(aTool + 0.5) % ${TOOL_COLORS}];
-    int segment = uFirst + gl_InstanceID;
     if (uProgress >= 0 && segment >= uProgress) color = mix(color, uGhostColor, 0.82);
     return true;
-  }
-
-  const vec4 CULLED = vec4(2.0, 2.0, 2.0, 1.0); // outside the clip volume: nothing rasterised
-`;
-
-/** Lines mode: the base geometry is two vertices, position.x = 0 (start) or 1 (end). */
-export const lineVertexShader = /* glsl */ `
-  ${common}
-  void main() {
-    vec3 color;
-    if (!segmentColor(color)) { gl_Position = CULLED; return; }
-    vColor = color;
-    vec3 p = mix(aStart, aEnd, position.x);
-    gl_Position = projectionMatrix * modelViewMatrix * vec4(p, 1.0);
   }
 `;
 
 /**
- * Solid mode: the base geometry is four faces of a box around the x axis. position.x = 0/1 along
- * the segment, position.y = -1/1 across it, position.z = -1/1 up; normal gives the face.
+ * Lines mode: one LINE_STRIP through all points (segment i = point i -> i+1), no instancing, so
+ * even software GL draws millions of segments in one pass. The per-segment attribute buffers
+ * carry one leading pad element, so vertex v holds segment v-1's values, and v is the last
+ * (provoking) vertex of that segment's line: flat varyings give each segment its own colour.
+ */
+export const lineVertexShader = /* glsl */ `
+  ${common}
+  void main() {
+    vec3 color;
+    vHidden = segmentColor(gl_VertexID - 1, color) ? 0.0 : 1.0;
+    vColor = color;
+    gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
+  }
+`;
+
+/**
+ * Solid mode: one instance per segment; the base geometry is four faces of a box along x.
+ * position.x = 0/1 along the segment, position.y = -1/1 across it, position.z = -1/1 up;
+ * normal gives the face.
  */
 export const solidVertexShader = /* glsl */ `
   ${common}
+  uniform int uFirst;          // segment index of instance 0 (the draw window's start)
   uniform float uHalfWidth;
   uniform float uHeight;
   uniform vec3 uLightDir;
+  attribute vec3 aStart;
+  attribute vec3 aEnd;
+  const vec4 CULLED = vec4(2.0, 2.0, 2.0, 1.0); // outside the clip volume: nothing rasterised
   void main() {
     vec3 color;
-    if (!segmentColor(color)) { gl_Position = CULLED; return; }
+    vHidden = 0.0;
+    if (!segmentColor(uFirst + gl_InstanceID, color)) { vColor = color; gl_Position = CULLED; return; }
     vec3 d = aEnd - aStart;
     float len = length(d);
     vec3 dir = len > 1e-6 ? d / len : vec3(1.0, 0.0, 0.0);
@@ -99,8 +106,10 @@ export const solidVertexShader = /* glsl */ `
 `;
 
 export const fragmentShader = /* glsl */ `
-  varying vec3 vColor;
+  flat varying vec3 vColor;
+  flat varying float vHidden;
   void main() {
+    if (vHidden > 0.5) discard;
     gl_FragColor = vec4(vColor, 1.0);
   }
 `;

@@ -1,5 +1,5 @@
 // three.js side of the preview: scene, camera, orbit controls, bed and build volume, and the
-// toolpath drawn as instanced segments. The toolpath's typed arrays go to the GPU once, in
+// toolpath drawn as one line strip (lines mode) or instanced boxes (solid mode). The toolpath's typed arrays go to the GPU once, in
 // small slices spread over several tasks so the page never stalls; afterwards every view change
 // (layer range, scrubber, colours, live progress) is a draw range or a uniform.
 import * as THREE from 'three';
@@ -51,12 +51,23 @@ export interface ViewState {
 
 interface GpuArray {
   buffer: WebGLBuffer;
-  /** One instanced view of the whole buffer; draw windows take InterleavedBufferAttribute views. */
-  attribute: THREE.GLBufferAttribute;
+  /** Per-vertex view of the whole buffer (lines mode). */
+  vertexAttribute: THREE.GLBufferAttribute;
+  /** Per-instance view; solid-mode draw windows take InterleavedBufferAttribute views of it. */
+  instanceAttribute: THREE.GLBufferAttribute;
   itemSize: number;
+  /** Elements before segment 0's value (the pad that lines mode needs). */
+  pad: number;
 }
 
 const colorModes: Record<ColorMode, number> = { feature: 0, speed: 1, layer: 2, tool: 3 };
+/** Shader attribute -> uploaded array. */
+const attributeNames: [string, string][] = [
+  ['aFeature', 'feature'],
+  ['aTool', 'tool'],
+  ['aFeed', 'feed'],
+  ['aLayer', 'layer'],
+];
 
 function boxFaces(): THREE.BufferGeometry {
   // Four faces (top, bottom, two sides) of a unit box along x; position encodes (along, across, up).
@@ -95,7 +106,7 @@ export class ToolpathViewer {
   private readonly controls: OrbitControls;
   private readonly bed = new THREE.Group();
   private readonly uniforms: Record<string, THREE.IUniform>;
-  private readonly lineObject: THREE.LineSegments;
+  private readonly lineObject: THREE.Line;
   private readonly solidObject: THREE.Mesh;
   private readonly gl: WebGL2RenderingContext;
   private gpu: Record<string, GpuArray> | null = null;
@@ -137,10 +148,8 @@ export class ToolpathViewer {
       uHeight: { value: 0.2 },
       uLightDir: { value: new THREE.Vector3(0.35, -0.45, 0.82).normalize() },
     };
-    const lineGeometry = new THREE.InstancedBufferGeometry();
-    lineGeometry.setAttribute('position', new THREE.Float32BufferAttribute([0, 0, 0, 1, 0, 0], 3));
-    this.lineObject = new THREE.LineSegments(
-      lineGeometry,
+    this.lineObject = new THREE.Line(
+      new THREE.BufferGeometry(),
       new THREE.ShaderMaterial({ uniforms: this.uniforms, vertexShader: lineVertexShader, fragmentShader }),
     );
     this.solidObject = new THREE.Mesh(
@@ -192,27 +201,42 @@ export class ToolpathViewer {
     const gpu: Record<string, GpuArray> = {};
     this.gpu = gpu;
     for (const [name, array, itemSize, type] of sources) {
+      // Per-segment values get one leading pad element: see lineVertexShader.
+      const pad = name === 'points' ? 0 : 1;
+      const bpe = array.BYTES_PER_ELEMENT as 1 | 2 | 4;
       const buffer = gl.createBuffer();
       if (!buffer) throw new Error('WebGL could not create a buffer: the GPU may be out of memory');
       gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-      gl.bufferData(gl.ARRAY_BUFFER, array.byteLength, gl.STATIC_DRAW);
-      const attribute = new THREE.GLBufferAttribute(buffer, type, itemSize, array.BYTES_PER_ELEMENT as 1 | 2 | 4, array.length / itemSize);
+      gl.bufferData(gl.ARRAY_BUFFER, (array.length + pad) * bpe, gl.STATIC_DRAW);
+      const count = array.length / itemSize + pad;
+      const vertexAttribute = new THREE.GLBufferAttribute(buffer, type, itemSize, bpe, count);
+      const instanceAttribute = new THREE.GLBufferAttribute(buffer, type, itemSize, bpe, count);
       // Per-instance for three.js's attribute binding; InterleavedBufferAttribute views read the
       // array's type (an empty one: the data lives on the GPU only).
-      Object.assign(attribute, {
+      Object.assign(instanceAttribute, {
         isInstancedBufferAttribute: true,
         meshPerAttribute: 1,
         array: new (array.constructor as new (n: number) => typeof array)(0),
       });
-      gpu[name] = { buffer, attribute, itemSize };
+      gpu[name] = { buffer, vertexAttribute, instanceAttribute, itemSize, pad };
       for (let at = 0; at < array.byteLength; at += UPLOAD_SLICE_BYTES) {
-        const n = Math.min(UPLOAD_SLICE_BYTES, array.byteLength - at) / array.BYTES_PER_ELEMENT;
+        const n = Math.min(UPLOAD_SLICE_BYTES, array.byteLength - at) / bpe;
         gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-        gl.bufferSubData(gl.ARRAY_BUFFER, at, array, at / array.BYTES_PER_ELEMENT, n);
+        gl.bufferSubData(gl.ARRAY_BUFFER, at + pad * bpe, array, at / bpe, n);
         await new Promise((r) => setTimeout(r, 0));
         if (token !== this.uploadToken) return;
       }
     }
+    const lines = this.lineObject.geometry;
+    lines.setAttribute('position', gpu.points.vertexAttribute as unknown as THREE.BufferAttribute);
+    for (const [attr, name] of attributeNames) {
+      lines.setAttribute(attr, gpu[name].vertexAttribute as unknown as THREE.BufferAttribute);
+    }
+    const { min, max } = tp.boundsMm;
+    const box = new THREE.Box3(new THREE.Vector3(...min), new THREE.Vector3(...max));
+    lines.boundingBox = box;
+    lines.boundingSphere = box.getBoundingSphere(new THREE.Sphere());
+    this.solidObject.geometry.boundingSphere = lines.boundingSphere;
     gl.bindBuffer(gl.ARRAY_BUFFER, null);
     this.toolpath = tp;
     this.uniforms.uLayerCount.value = tp.layers.count;
@@ -238,13 +262,17 @@ export class ToolpathViewer {
     }
     const w = drawWindow(tp, v.layerRange[0], v.layerRange[1], v.scrubSegments, v.renderMode, v.vertexBudget);
     const old = this.window;
-    if (!old || old.first !== w.first) this.bindWindow(w.first);
     this.window = w;
-    const active = v.renderMode === 'lines' ? this.lineObject : this.solidObject;
-    const other = v.renderMode === 'lines' ? this.solidObject : this.lineObject;
-    active.visible = w.end > w.first;
-    other.visible = false;
-    (active.geometry as THREE.InstancedBufferGeometry).instanceCount = w.end - w.first;
+    const solid = v.renderMode === 'solid';
+    this.lineObject.visible = !solid && w.end > w.first;
+    this.solidObject.visible = solid && w.end > w.first;
+    if (solid) {
+      if (!old || old.first !== w.first || !this.solidBound) this.bindSolidWindow(w.first);
+      (this.solidObject.geometry as THREE.InstancedBufferGeometry).instanceCount = w.end - w.first;
+    } else {
+      // Points first..end: the strip's segments first..end-1.
+      this.lineObject.geometry.setDrawRange(w.first, w.end - w.first + 1);
+    }
     const u = this.uniforms;
     u.uFirst.value = w.first;
     u.uColorMode.value = colorModes[v.colorMode];
@@ -263,28 +291,26 @@ export class ToolpathViewer {
     this.requestFrame();
   }
 
+  private solidBound = false;
+
   /** Point every instanced attribute at segment `first` (a new view of the same GPU buffer). */
-  private bindWindow(first: number): void {
+  private bindSolidWindow(first: number): void {
     const gpu = this.gpu!;
-    const view = (name: string, itemSize: number, offsetItems: number) => {
+    const view = (name: string, itemSize: number, segment: number) => {
       const g = gpu[name];
       return new THREE.InterleavedBufferAttribute(
-        g.attribute as unknown as THREE.InterleavedBuffer,
+        g.instanceAttribute as unknown as THREE.InterleavedBuffer,
         itemSize,
-        offsetItems * g.itemSize,
+        (segment + g.pad) * g.itemSize,
       );
     };
-    for (const o of [this.lineObject, this.solidObject]) {
-      const geo = o.geometry as THREE.InstancedBufferGeometry;
-      geo.setAttribute('aStart', view('points', 3, first));
-      geo.setAttribute('aEnd', view('points', 3, first + 1));
-      geo.setAttribute('aFeature', view('feature', 1, first));
-      geo.setAttribute('aTool', view('tool', 1, first));
-      geo.setAttribute('aFeed', view('feed', 1, first));
-      geo.setAttribute('aLayer', view('layer', 1, first));
-      // three.js caps instanceCount by the attribute count it saw first; the window decides.
-      (geo as unknown as { _maxInstanceCount?: number })._maxInstanceCount = undefined;
-    }
+    const geo = this.solidObject.geometry as THREE.InstancedBufferGeometry;
+    geo.setAttribute('aStart', view('points', 3, first));
+    geo.setAttribute('aEnd', view('points', 3, first + 1));
+    for (const [attr, name] of attributeNames) geo.setAttribute(attr, view(name, 1, first));
+    // three.js caps instanceCount by the attribute count it saw first; the window decides.
+    (geo as unknown as { _maxInstanceCount?: number })._maxInstanceCount = undefined;
+    this.solidBound = true;
   }
 
   private bedKey = '';
@@ -381,6 +407,12 @@ export class ToolpathViewer {
     for (const g of Object.values(this.gpu)) this.gl.deleteBuffer(g.buffer);
     this.gpu = null;
     this.window = null;
+    this.solidBound = false;
+    for (const o of [this.lineObject, this.solidObject]) {
+      for (const name of ['position', 'aStart', 'aEnd', ...attributeNames.map(([a]) => a)]) {
+        if (name !== 'position' || o === this.lineObject) o.geometry.deleteAttribute(name);
+      }
+    }
   }
 
   dispose(): void {
