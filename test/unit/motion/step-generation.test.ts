@@ -120,7 +120,7 @@ describe('step generation', () => {
     const { clocks, dirs } = sink.decode();
     const h = (x: number): number => 10 + Math.sqrt(arm * arm - (x + 85.7) ** 2 - 49.5 ** 2);
     // net steps = height change / step (rounded to whole steps from the start position)
-    const net = dirs.reduce((a, d) => a + (d ? 1 : -1), 0);
+    const net = dirs.reduce<number>((a, d) => a + (d ? 1 : -1), 0);
     expect(net).toBe(Math.round((h(40) - h(-40)) / 0.01));
     // every step time: the carriage is on a half-step boundary then
     const h0 = h(-40);
