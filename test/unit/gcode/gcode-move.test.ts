@@ -3,8 +3,9 @@ import type { Toolhead } from '../../../src-main/host/motion/index';
 import { planArc } from '../../../src-main/host/objects/gcode-arcs';
 import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
 
-function printer(extra = '') {
-  const p = loadText(CARTESIAN + extra);
+/** A loaded, MCU-configured (file output) cartesian printer. */
+async function printer(extra = '') {
+  const p = await connectMcu(loadText(CARTESIAN + extra));
   const out: string[] = [];
   p.gcode.onResponse((_k, t) => out.push(t));
   const th = p.printer.lookupObject<Toolhead>('toolhead');
@@ -15,7 +16,7 @@ function printer(extra = '') {
 
 describe('gcode_move', () => {
   it('refuses moves before the position is known, and after SET_KINEMATIC_POSITION moves', async () => {
-    const p = printer();
+    const p = await printer();
     await expect(p.run('G1 X10')).rejects.toThrow(/Must home axis first/);
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=0.5');
     await p.run('G1 X10 Y20 F6000');
@@ -23,7 +24,7 @@ describe('gcode_move', () => {
   });
 
   it('handles absolute/relative moves, G92 offsets and extrusion modes', async () => {
-    const p = printer();
+    const p = await printer();
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=0');
     await p.run('G91\nG1 X5 Y5 F3000\nG1 X5');
     expect(p.pos().slice(0, 2)).toEqual([10, 5]);
@@ -41,7 +42,7 @@ describe('gcode_move', () => {
   });
 
   it('reports out-of-range moves with Klipper words and the line', async () => {
-    const p = printer();
+    const p = await printer();
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=1');
     await expect(p.run('G1 X250 Y10')).rejects.toThrow("Move out of range: 250.000 10.000 1.000 [0.000] in 'G1 X250 Y10'");
     // The position did not change, so a valid move still starts from there.
@@ -50,7 +51,7 @@ describe('gcode_move', () => {
   });
 
   it('rejects bad parameters clearly', async () => {
-    const p = printer();
+    const p = await printer();
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=1');
     await expect(p.run('G1 X1-2')).rejects.toThrow("Unable to parse move: X='1-2' is not a number in 'G1 X1-2'");
     await expect(p.run('G1 X1 F0')).rejects.toThrow("Invalid speed F='0'");
@@ -63,7 +64,7 @@ describe('gcode_move', () => {
   });
 
   it('applies M220 speed and M221 extrusion factors', async () => {
-    const p = printer();
+    const p = await printer();
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=1\nM83\nG1 X20 F600');
     const gm = p.printer.lookupObject<{ speedMmS: number }>('gcode_move');
     expect(gm.speedMmS).toBeCloseTo(10);
@@ -76,7 +77,7 @@ describe('gcode_move', () => {
   });
 
   it('sets velocity limits with M204 and SET_VELOCITY_LIMIT', async () => {
-    const p = printer();
+    const p = await printer();
     await p.run('M204 S1500');
     expect(p.th.getVelocityLimits().maxAccelMmS2).toBe(1500);
     await p.run('M204 P800 T1200');
@@ -88,8 +89,7 @@ describe('gcode_move', () => {
   });
 
   it('reports positions with GET_POSITION', async () => {
-    const p = printer();
-    await connectMcu(p);
+    const p = await printer();
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=1\nG1 X10 Y5 F6000\nM400\nG92 X0\nGET_POSITION');
     const text = p.out.at(-1) ?? '';
     expect(text).toContain('// mcu: stepper_x:800 stepper_y:400 stepper_z:0 extruder:0');
@@ -100,7 +100,7 @@ describe('gcode_move', () => {
   });
 
   it('offsets with SET_GCODE_OFFSET and restores saved states', async () => {
-    const p = printer();
+    const p = await printer();
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=1\nG1 X10 Y10 Z1 F3000');
     await p.run('SET_GCODE_OFFSET Z=0.2');
     await p.run('G1 Z1');
@@ -116,7 +116,7 @@ describe('gcode_move', () => {
   });
 
   it('draws G2/G3 arcs in segments of the configured resolution', async () => {
-    const p = printer('\n[gcode_arcs]\nresolution: 0.5\n');
+    const p = await printer('\n[gcode_arcs]\nresolution: 0.5\n');
     await p.run('SET_KINEMATIC_POSITION X=50 Y=50 Z=1\nM83');
     await p.run('G2 X60 Y50 I5 J0 E2 F3000');
     expect(p.pos().map((v) => Math.round(v * 1000) / 1000)).toEqual([60, 50, 1, 2]);
