@@ -30,3 +30,36 @@ describe('parseLine', () => {
     expect(p.params).toEqual({});
   });
 });
+
+describe('parseLine edge cases', () => {
+  it('reads sub-commands, tool changes and lower case', () => {
+    expect(parseLine('M104.1 S200').command).toBe('M104.1');
+    expect(parseLine('t1').command).toBe('T1');
+    expect(parseLine('g28 x y').params).toEqual({ X: '', Y: '' });
+    expect(parseLine('G1 X1.5.').params.X).toBe('1.5.');
+  });
+  it('keeps extended names with digits and values with spaces in quotes', () => {
+    const p = parseLine('  SET_PIN2 PIN=fan0 VALUE="1 2"  ; x');
+    expect(p.command).toBe('SET_PIN2');
+    expect(p.params).toEqual({ PIN: 'fan0', VALUE: '1 2' });
+    expect(p.rawParams).toBe('PIN=fan0 VALUE="1 2"');
+  });
+  it('handles line numbers, checksums and comments together', () => {
+    const p = parseLine('N7 G1 X2 ; move*99');
+    expect(p.lineNumber).toBe(7);
+    expect(p.checksum).toBeNull();
+    expect(p.params).toEqual({ X: '2' });
+    const q = parseLine('N8 G1 X3*  57');
+    expect(q.checksum).toBe(57);
+    expect(q.computedChecksum).toBe(lineChecksum('N8 G1 X3'));
+    expect(parseLine('N9').command).toBe('');
+    expect(parseLine('').command).toBe('');
+    expect(parseLine('\t\r').command).toBe('');
+  });
+  it('parses a sliced file the same as words split by hand', () => {
+    for (const line of ['G1 X100.123 Y-20.5 E0.03327 F2400', 'G1 Z0.200 F600', 'G0 F9000 X1 Y2']) {
+      const words = line.split(' ').slice(1);
+      expect(parseLine(line).params).toEqual(Object.fromEntries(words.map((w) => [w[0], w.slice(1)])));
+    }
+  });
+});
