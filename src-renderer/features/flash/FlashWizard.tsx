@@ -10,10 +10,10 @@ export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
   const s = useFlashWizard();
   const board = selectedBoard(s);
 
+  // Subscribe once per client; the store's actions are stable.
   useEffect(() => {
-    void s.load(client);
+    void useFlashWizard.getState().load(client);
     return client.onEvent((e) => useFlashWizard.getState().applyEvent(e));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- subscribe once per client
   }, [client]);
 
   const stepIndex = (step: WizardStep) => WIZARD_STEPS.indexOf(step === 'failed' ? 'flashing' : step);
