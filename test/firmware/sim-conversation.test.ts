@@ -47,6 +47,8 @@ describe('sim conversation over the pty', () => {
     expect(pinNumber(dict, 'PL7')).toBe(pinNumber(dict, 'PL0') + 7);
     expect(pinNumber(dict, 'PK15')).toBe(pinNumber(dict, 'PK0') + 15);
     expect(pinNumber(dict, 'gpio29')).toBe(pinNumber(dict, 'gpio0') + 29);
+    // SAM and LPC176x names are aliases below 256 (step pins are %c parameters).
+    for (const name of ['PB27', 'PD31', 'P1.20', 'P4.29', 'gpio29', 'PL15']) expect(pinNumber(dict, name)).toBeLessThan(256);
   });
 
   it('config phase, clock, ping', async () => {

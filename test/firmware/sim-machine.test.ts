@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, testOutputDir } from '../support/paths';
@@ -234,5 +235,37 @@ describe('delivery over a lossy link', () => {
       .map((e) => parseInt((e.args as { data: string }).data, 16));
     expect(pings).toEqual(Array.from({ length: total }, (_, i) => i));
     expect(resends, 'the faults should have forced retransmissions').toBeGreaterThan(0);
+  });
+});
+
+describe('machine file validation', () => {
+  it('accepts LPC/SAM pin names and names the file, line and field of a mistake', async () => {
+    mkdirSync(outDir, { recursive: true });
+    const good = path.join(outDir, 'lpc-machine.json');
+    writeFileSync(
+      good,
+      JSON.stringify(
+        {
+          steppers: [
+            { name: 'stepper_x', step_pin: 'P2.2', dir_pin: '!P2.6', steps_per_mm: 80 },
+            { name: 'stepper_y', step_pin: 'PB27', dir_pin: 'PB26', steps_per_mm: 80 },
+          ],
+        },
+        null,
+        1,
+      ),
+    );
+    const sim = await startSim(simPath, ['--machine', good]);
+    expect(await stopSim(sim.proc)).toBe(0);
+
+    const bad = path.join(outDir, 'bad-machine.json');
+    writeFileSync(bad, '{\n "steppers": [\n  { "name": "stepper_x", "step_pin": "PF0", "dir_pin": "PF1", "steps_per_mm": -80 }\n ]\n}\n');
+    const r = spawnSync(simPath, ['--machine', bad], { encoding: 'utf8', timeout: 10_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}:3: stepper_x: steps_per_mm must be above 0`);
+    writeFileSync(bad, '{ "steppers": [ { "name": "x", } ] }');
+    const r2 = spawnSync(simPath, ['--machine', bad], { encoding: 'utf8', timeout: 10_000 });
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/invalid JSON: line 1: /);
   });
 });

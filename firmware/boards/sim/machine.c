@@ -84,7 +84,9 @@ static int get_pin(const struct json *obj, const char *key, int required, int *i
     }
     int pin = sim_pin_lookup(name);
     if (pin < 0)
-        die(v, "%s: unknown pin \"%s\" (use PA0-PL15 or gpio0-gpio29)", what, v->string);
+        die(v, "%s: unknown pin \"%s\" (use PA0-PL15, PA0-PD31, P0.0-P4.31 or gpio0-gpio29)",
+            what, v->string);
+    sim_pin_set_label(pin, name);
     return pin;
 }
 

@@ -1,6 +1,7 @@
 // The sim's pins: the "pin" enumeration (AVR, STM32 and RP2040 names), and the gpio, adc and
 // pwm board functions. Every output change goes to the machine model and the trace.
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "sim.h"
 #include "board/gpio.h"
@@ -31,6 +32,17 @@ static const struct pin_range pin_ranges[] = {
     DECL_ENUMERATION_RANGE("pin", "PK0", 160, 16)
     DECL_ENUMERATION_RANGE("pin", "PL0", 176, 16)
     DECL_ENUMERATION_RANGE("pin", "gpio0", 192, 30)
+    // Aliases so SAM/SAMD (PA0-PD31) and LPC176x (P0.0-P4.31) configs also run: they reuse
+    // numbers of ports no board of that family has (one printer.cfg never mixes families).
+    DECL_ENUMERATION_RANGE("pin", "PA16", 128, 16)
+    DECL_ENUMERATION_RANGE("pin", "PB16", 144, 16)
+    DECL_ENUMERATION_RANGE("pin", "PC16", 160, 16)
+    DECL_ENUMERATION_RANGE("pin", "PD16", 176, 16)
+    DECL_ENUMERATION_RANGE("pin", "P0.0", 0, 32)
+    DECL_ENUMERATION_RANGE("pin", "P1.0", 32, 32)
+    DECL_ENUMERATION_RANGE("pin", "P2.0", 64, 32)
+    DECL_ENUMERATION_RANGE("pin", "P3.0", 96, 32)
+    DECL_ENUMERATION_RANGE("pin", "P4.0", 128, 32)
 };
 #undef DECL_ENUMERATION
 #define DECL_ENUMERATION(enumname, name, value) { name, value, 1 },
@@ -70,8 +82,19 @@ int sim_pin_lookup(const char *name)
     return -1;
 }
 
+// Names the machine file used, so the trace speaks the printer's own pin names (aliases).
+static char *pin_label[SIM_PIN_COUNT];
+
+void sim_pin_set_label(int pin, const char *name)
+{
+    if (pin >= 0 && pin < SIM_PIN_COUNT && !pin_label[pin])
+        pin_label[pin] = strdup(name);
+}
+
 const char *sim_pin_name(int pin, char *buf, int buflen)
 {
+    if (pin >= 0 && pin < SIM_PIN_COUNT && pin_label[pin])
+        return pin_label[pin];
     for (unsigned i = 0; i < sizeof(pin_singles) / sizeof(pin_singles[0]); i++)
         if (pin == pin_singles[i].start)
             return pin_singles[i].first;

@@ -12,6 +12,7 @@
 // Pin names <-> numbers (the "pin" enumeration). Returns -1 / 0 when unknown.
 int sim_pin_lookup(const char *name);
 const char *sim_pin_name(int pin, char *buf, int buflen);
+void sim_pin_set_label(int pin, const char *name);
 
 // --- machine model (machine.c) ---
 struct sim_stepper {
