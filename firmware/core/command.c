@@ -8,7 +8,13 @@
 #include "board/irq.h"
 #include "gen/dict.h"
 
-#define RX_BUF_SIZE 1024
+#include "board_types.h"
+
+#ifdef BOARD_RX_BUF_SIZE
+#define RX_BUF_SIZE BOARD_RX_BUF_SIZE
+#else
+#define RX_BUF_SIZE 1024  // must exceed RECEIVE_WINDOW plus one block
+#endif
 #define MAX_ARGS 24
 
 static uint8_t rx_buf[RX_BUF_SIZE];
@@ -144,7 +150,8 @@ void command_dispatch(const uint8_t *payload, uint_fast8_t len)
 }
 
 // Responses: one message per block, built in place after the 2-byte header.
-static uint8_t tx_block[MESSAGE_HEADER_SIZE + 320];
+// Room for a whole encoded message before the size check (ints are at most 5 bytes each).
+static uint8_t tx_block[MESSAGE_HEADER_SIZE + 2 * MESSAGE_MAX + MESSAGE_TRAILER_SIZE];
 
 uint8_t *command_response_begin(uint16_t msgid)
 {
@@ -155,7 +162,7 @@ uint8_t *command_response_begin(uint16_t msgid)
 
 uint8_t *command_response_bytes(uint8_t *p, const uint8_t *data, uint_fast8_t len)
 {
-    if (p + 1 + len > &tx_block[sizeof(tx_block) - MESSAGE_TRAILER_SIZE])
+    if (p + 1 + len > &tx_block[MESSAGE_HEADER_SIZE + MESSAGE_PAYLOAD_MAX])
         shutdown("Message encode error");
     *p++ = len;
     memcpy(p, data, len);
