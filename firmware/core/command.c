@@ -121,7 +121,7 @@ void command_dispatch(const uint8_t *payload, uint_fast8_t len)
                 if (p >= end)
                     shutdown("Command parser error");
                 uint_fast8_t blen = *p++;
-                if (blen > end - p)
+                if ((int)blen > end - p)
                     shutdown("Command parser error");
                 args[ai++] = blen;
                 args[ai++] = (uint32_t)(p - payload);
