@@ -25,7 +25,7 @@ export function Shell(): JSX.Element {
     <div className="app">
       <nav className="sidebar" aria-label={t('nav.label')}>
         <div className="brand">
-          <span className="brand-mark" aria-hidden="true" />
+          <img className="brand-mark" src="./favicon.svg" alt="" width={24} height={24} />
           <span className="brand-name">Tether</span>
         </div>
         <ul className="nav-list">

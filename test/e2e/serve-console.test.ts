@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
 import { repoRoot, testOutputDir } from '../support/paths';
 import { toolsPresent } from '../support/tools';
+import { snapshotUi } from '../integration/serve/ui-snapshot';
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -27,15 +28,17 @@ describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', 
   let session: ServeSession;
   let browser: Browser;
   let dataDir: string;
+  let ui: { dir: string; remove(): void } | undefined;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
     mkdirSync(shotDir, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-e2e-'));
+    ui = await snapshotUi();
     session = await startServeSession({
       port: 0,
       dataDir,
-      uiDir: path.join(repoRoot, 'out/renderer'),
+      uiDir: ui.dir,
       entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
       log: () => undefined,
     });
@@ -46,6 +49,7 @@ describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', 
     await browser?.close();
     await session?.stop();
     rmSync(dataDir, { recursive: true, force: true });
+    ui?.remove();
   });
 
   async function open(scheme: 'light' | 'dark', locale = 'en-US'): Promise<Page> {
@@ -110,6 +114,12 @@ describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', 
     await page.getByLabel('语言').selectOption('en');
     await expect.poll(() => page.getByRole('link', { name: 'Console' }).count()).toBe(1);
     await page.screenshot({ path: path.join(shotDir, 'console-en-light.png') });
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await expect.poll(() => page.getByTestId('host-message').textContent()).toBe('Printer is ready');
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-light.png') });
+    await page.getByRole('link', { name: 'Ports' }).click();
+    await expect.poll(() => page.getByText('Coming soon').count()).toBe(1);
+    await page.screenshot({ path: path.join(shotDir, 'ports-placeholder-light.png') });
     await page.context().close();
     expect(pageErrors).toEqual([]);
   });

@@ -10,8 +10,15 @@ import WebSocket from 'ws';
 import type { ApiReply, WsServerMessage } from '../../../src-main/api/contract';
 import { startServeSession, type ServeSession } from '../../../src-main/server/serve-command';
 import { repoRoot } from '../../support/paths';
+import { snapshotUi } from './ui-snapshot';
 
-const uiDir = path.join(repoRoot, 'out/renderer');
+let uiDir = '';
+let ui: { dir: string; remove(): void } | null = null;
+beforeAll(async () => {
+  ui = await snapshotUi();
+  uiDir = ui.dir;
+});
+afterAll(() => ui?.remove());
 const entryUrl = pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href;
 
 /** A small API client over `ws`, recording every event it receives. */
