@@ -26,15 +26,36 @@ export function simBuilt(): boolean {
 
 let counter = 0;
 
+/**
+ * Starts the sim. Retries a few times when the binary cannot be executed for a moment: other
+ * suites' global setup may be relinking it in the shared checkout (EACCES/ETXTBSY while written).
+ */
 export async function startSim(name: string, extraArgs: string[] = []): Promise<SimProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSimOnce(name, extraArgs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (attempt >= 6 || !['EACCES', 'ETXTBSY', 'ENOENT', 'ENOEXEC'].includes(code ?? '')) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+async function startSimOnce(name: string, extraArgs: string[]): Promise<SimProcess> {
   const dir = path.join(testOutputDir, 'mcu-sim');
   mkdirSync(dir, { recursive: true });
   const tracePath = path.join(dir, `${name}-${process.pid}-${counter++}.trace.jsonl`);
   const proc = spawn(simBinary, ['--trace', tracePath, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += String(d)));
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-  const pty = await new Promise<string>((resolve, reject) => {
+  const spawnError = new Promise<never>((_resolve, reject) => proc.on('error', reject));
+  spawnError.catch(() => undefined);
+  const exited = new Promise<number | null>((resolve) => {
+    proc.on('exit', (code) => resolve(code));
+    proc.on('error', () => resolve(null));
+  });
+  const ready = new Promise<string>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`tether-sim did not print 'pty:' within 10 s; stderr: ${stderr}`)), 10_000);
     proc.stdout!.on('data', (d) => {
@@ -47,6 +68,8 @@ export async function startSim(name: string, extraArgs: string[] = []): Promise<
     });
     proc.on('exit', (code) => reject(new Error(`tether-sim exited with ${code} before it was ready: ${stderr}`)));
   });
+  ready.catch(() => undefined); // a spawn error wins the race below; do not leave this unhandled
+  const pty = await Promise.race([ready, spawnError]);
   return {
     pty,
     tracePath,
