@@ -8,6 +8,8 @@
 #include "sim.h"
 #include "json.h"
 
+static void heater_advance(struct sim_heater *h, uint32_t clock);
+
 struct sim_machine sim_machine;
 static struct sim_stepper *step_of[SIM_PIN_COUNT], *dir_of[SIM_PIN_COUNT], *enable_of[SIM_PIN_COUNT];
 static struct sim_heater *heater_of[SIM_PIN_COUNT], *sensor_of[SIM_PIN_COUNT];
@@ -291,7 +293,22 @@ void machine_load(const char *path)
     free(text);
 }
 
-// Back to the state of the file (MCU reset): positions and temperatures included.
+// The MCU restarted: its pins float low and its steppers are unconfigured, but the machine
+// keeps its physical state (axis positions, temperatures), as a real printer would.
+void machine_mcu_reset(uint32_t clock)
+{
+    for (int i = 0; i < sim_machine.heater_count; i++) {
+        heater_advance(&sim_machine.heaters[i], clock);
+        sim_machine.heaters[i].duty = 0;
+    }
+    for (int i = 0; i < sim_machine.stepper_count; i++) {
+        sim_machine.steppers[i].mcu_oid = -1;
+        sim_machine.steppers[i].both_edges = 0;
+    }
+    memset(level_of, 0, sizeof(level_of));
+}
+
+// Back to the state of the file (at start): positions and temperatures included.
 void machine_reset(void)
 {
     sim_machine.stepper_count = machine_stepper_count;

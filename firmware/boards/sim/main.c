@@ -189,8 +189,7 @@ static void machine_clock_start(void)
 void board_reset(void)
 {
     pins_reset();
-    machine_reset();
-    machine_clock_start();
+    machine_mcu_reset(sim_clock());
     sched_reinit();
     send_starting();
     longjmp(*sched_shutdown_jmp, 1);

@@ -68,6 +68,7 @@ struct sim_stepper *machine_stepper_for_oid(int oid);
 void machine_stepper_config(int oid, int step_pin, int dir_pin, int invert_step);
 void machine_periodic(uint32_t clock);
 void machine_reset(void);
+void machine_mcu_reset(uint32_t clock);
 double machine_stepper_mm(const struct sim_stepper *s);
 
 // --- trace (trace.c) ---
