@@ -104,6 +104,32 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
     expect(errors).toEqual([]);
   });
 
+  it('hides travel moves and colours each segment by its own type (not its neighbour\'s)', async () => {
+    // Short extrusions joined by long diagonal travels. If a segment took the colour and
+    // visibility of the segment before it, the long travels would show with travel hidden.
+    let g = 'G90\nM83\nG1 Z0.2\n';
+    for (let i = 0; i < 6; i++) {
+      const x = 20 + i * 30;
+      g += `G1 X${x} Y20 E0.5\nG1 X${x + 2} Y20 E0.5\nG1 X${200 - x} Y200\nG1 X${202 - x} Y200 E0.5\n`;
+    }
+    const p = await browser.newPage({ viewport: { width: 800, height: 600 } });
+    await p.goto(`${server.url}/index.html`);
+    await p.getByTestId('preview-panel').waitFor();
+    await p.evaluate(() => previewHarness.snapshot('empty'));
+    await p.getByTestId('preview-file').setInputFiles({ name: 'travel.gcode', mimeType: 'text/plain', buffer: Buffer.from(g) });
+    await p.evaluate(() => previewHarness.waitForFirstFrame(30_000));
+    await p.evaluate(() => previewHarness.store.getState().requestCamera('top'));
+    await p.evaluate(() => previewHarness.snapshot('hidden'));
+    await p.evaluate(() => previewHarness.store.getState().setShowTravel(true));
+    await p.evaluate(() => previewHarness.snapshot('shown'));
+    await p.screenshot({ path: path.join(outDir, 'travel-shown.png') });
+    const extrusionPixels = await p.evaluate(() => previewHarness.diff('empty', 'hidden'));
+    const travelPixels = await p.evaluate(() => previewHarness.diff('hidden', 'shown'));
+    expect(extrusionPixels).toBeGreaterThan(10);
+    expect(travelPixels).toBeGreaterThan(extrusionPixels * 5);
+    await p.close();
+  });
+
   it('shows Simplified Chinese when the harness starts in zh-CN', async () => {
     const zh = await browser.newPage();
     await zh.goto(`${server.url}/index.html?lng=zh-CN`);

@@ -162,6 +162,9 @@ export class ToolpathViewer {
       this.scene.add(o);
     }
     this.setCameraPreset('iso');
+    // Compile both programs now, not in the first frame after a file is opened.
+    this.lineObject.geometry.setAttribute('position', new THREE.Float32BufferAttribute([0, 0, 0], 3));
+    this.renderer.compile(this.scene, this.camera);
     if (typeof ResizeObserver !== 'undefined' && canvas.parentElement) {
       this.resizeObserver = new ResizeObserver(() => this.resize());
       this.resizeObserver.observe(canvas.parentElement);
