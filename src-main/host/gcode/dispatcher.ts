@@ -1,7 +1,7 @@
 // The G-code dispatcher: a registry of commands with help text, one queue that runs commands
 // in order, and the responses (info, raw, error) every command may produce.
 import { GCodeCommand, GCodeError } from './command';
-import { parseLine } from './parser';
+import { parseLine, parseMoveWords } from './parser';
 
 export type GCodeHandler = (cmd: GCodeCommand) => void | Promise<void>;
 
@@ -14,7 +14,12 @@ export interface CommandInfo {
 
 export interface RegisteredCommand extends CommandInfo {
   handler: GCodeHandler;
+  /** Optional fast path for plain G0/G1 lines (see parseMoveWords); same effect as handler. */
+  moveFastPath?: MoveFastPath;
 }
+
+/** Handles a parsed plain move: words[0..4] = X Y Z E F, mask = which are present. */
+export type MoveFastPath = (words: Float64Array, mask: number, line: string) => void;
 
 export type ResponseKind = 'info' | 'raw' | 'error' | 'command';
 export type ResponseListener = (kind: ResponseKind, text: string) => void;
@@ -27,6 +32,7 @@ export class GCodeDispatcher {
   private readonly listeners = new Set<ResponseListener>();
   private tail: Promise<void> = Promise.resolve();
   private emergencyHandler: (() => void | Promise<void>) | null = null;
+  private readonly moveWords = new Float64Array(5);
 
   constructor() {
     this.register('HELP', () => this.cmdHelp(), { help: 'Report the list of available extended G-Code commands' });
@@ -44,6 +50,13 @@ export class GCodeDispatcher {
     const prev = this.commands.get(key) ?? null;
     this.commands.set(key, { name: key, handler, ...info });
     return prev;
+  }
+
+  /** Adds the plain-move fast path to an already registered G0/G1 (dropped if it is replaced). */
+  setMoveFastPath(name: string, fast: MoveFastPath): void {
+    const entry = this.commands.get(name.toUpperCase());
+    if (!entry) throw new Error(`gcode command ${name} is not registered`);
+    entry.moveFastPath = fast;
   }
 
   unregister(name: string): RegisteredCommand | null {
@@ -124,6 +137,14 @@ export class GCodeDispatcher {
    * is asynchronous, so a stream of synchronous moves costs no microtask per line.
    */
   runLineDirect(line: string): void | Promise<void> {
+    const c0 = line.charCodeAt(0);
+    if (c0 === 71 || c0 === 103) {
+      const mask = parseMoveWords(line, this.moveWords);
+      if (mask >= 0) {
+        const fast = this.commands.get(line.charCodeAt(1) === 48 ? 'G0' : 'G1')?.moveFastPath;
+        if (fast) return fast(this.moveWords, mask, line);
+      }
+    }
     const parsed = parseLine(line);
     if (!parsed.command) return;
     const entry = this.commands.get(parsed.command);

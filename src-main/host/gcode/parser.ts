@@ -137,3 +137,53 @@ export function parseLine(line: string): ParsedLine {
   }
   return { command: name, params, rawParams, lineNumber, checksum, computedChecksum, text: body };
 }
+
+/** Bits of parseMoveWords' result: which of X Y Z E F the line gave. */
+export const MOVE_X = 1;
+export const MOVE_Y = 2;
+export const MOVE_Z = 4;
+export const MOVE_E = 8;
+export const MOVE_F = 16;
+const MOVE_BITS: Record<number, number> = { 88: 0, 89: 1, 90: 2, 69: 3, 70: 4, 120: 0, 121: 1, 122: 2, 101: 3, 102: 4 };
+
+/**
+ * The print-file fast path: a plain `G0`/`G1` line whose words are only X Y Z E F with numbers
+ * (spaces between words, optional ';' comment). Fills out[0..4] (X Y Z E F) and returns the bit
+ * mask of words present, or -1 for anything else (line numbers, checksums, other words, bad
+ * numbers), which then goes through parseLine and gets its full error message.
+ */
+export function parseMoveWords(line: string, out: Float64Array): number {
+  let i = 0;
+  const n = line.length;
+  while (i < n && line.charCodeAt(i) === 32) i++;
+  const g = line.charCodeAt(i);
+  if ((g !== 71 && g !== 103) || i + 2 > n) return -1;
+  const d = line.charCodeAt(i + 1);
+  if (d !== 48 && d !== 49) return -1;
+  i += 2;
+  if (i < n && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 59 && line.charCodeAt(i) !== 13) return -1;
+  let mask = 0;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) {
+      i++;
+      continue;
+    }
+    if (c === 59) break;
+    const bit = MOVE_BITS[c];
+    if (bit === undefined) return -1;
+    let j = i + 1;
+    while (j < n) {
+      const cj = line.charCodeAt(j);
+      if (cj === 32 || cj === 59 || cj === 13 || cj === 9) break;
+      j++;
+    }
+    if (j === i + 1) return -1;
+    const v = +line.slice(i + 1, j);
+    if (v !== v || v === Infinity || v === -Infinity) return -1;
+    out[bit] = v;
+    mask |= 1 << bit;
+    i = j;
+  }
+  return mask;
+}

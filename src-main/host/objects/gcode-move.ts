@@ -1,6 +1,7 @@
 // G-code coordinate state (Klipper's gcode_move): absolute/relative modes, G92 offsets, speed and
 // extrusion factors, saved states. It turns G0/G1 parameters into toolhead positions.
-import type { GCodeCommand } from '../gcode/command';
+import { GCodeCommand, GCodeError } from '../gcode/command';
+import { parseLine } from '../gcode/parser';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Printer } from '../printer';
 
@@ -63,6 +64,9 @@ export class GCodeMove {
       gcode.register(name, fn, params ? { help, params } : { help });
     reg('G1', (c) => this.cmdG1(c), 'Linear move', { X: 'mm', Y: 'mm', Z: 'mm', E: 'mm of filament', F: 'feed rate (mm/min)' });
     reg('G0', (c) => this.cmdG1(c), 'Linear move (same as G1)');
+    const fast = (w: Float64Array, mask: number, line: string) => this.fastG1(w, mask, line);
+    gcode.setMoveFastPath('G1', fast);
+    gcode.setMoveFastPath('G0', fast);
     reg('G4', (c) => this.cmdG4(c), 'Dwell', { P: 'milliseconds' });
     reg('G90', () => void (this.absoluteCoord = true), 'Absolute coordinates');
     reg('G91', () => void (this.absoluteCoord = false), 'Relative coordinates');
@@ -124,7 +128,16 @@ export class GCodeMove {
 
   cmdG1(cmd: GCodeCommand): void {
     const params = cmd.params;
-    const last = this.lastPosition;
+    // Check the speed before touching the position, so a bad line changes nothing.
+    const rawF = params.F;
+    let speedMmS = this.speedMmS;
+    if (rawF !== undefined) {
+      const f = parseNumber(rawF);
+      if (Number.isNaN(f) || f <= 0) throw cmd.error(`Invalid speed F='${rawF}': must be a number above 0 (mm/min)`);
+      speedMmS = f * this.speedFactor;
+    }
+    // Work on a copy so a bad word leaves the state as it was.
+    const last = this.lastPosition.slice();
     for (let i = 0; i < 3; i++) {
       const raw = params[AXES[i]];
       if (raw === undefined) continue;
@@ -139,13 +152,32 @@ export class GCodeMove {
       const e = v * this.extrudeFactor;
       last[3] = this.absoluteCoord && this.absoluteExtrude ? e + this.basePosition[3] : last[3] + e;
     }
-    const rawF = params.F;
-    if (rawF !== undefined) {
-      const f = parseNumber(rawF);
-      if (Number.isNaN(f) || f <= 0) throw cmd.error(`Invalid speed F='${rawF}': must be a number above 0 (mm/min)`);
-      this.speedMmS = f * this.speedFactor;
-    }
+    this.speedMmS = speedMmS;
+    this.lastPosition = last;
     this.moveTo(last, this.speedMmS, cmd);
+  }
+
+  /** G1 from pre-parsed words (print files): the same rules as cmdG1 without building a command. */
+  fastG1(w: Float64Array, mask: number, line: string): void {
+    // A bad F goes the slow way for the same message as cmdG1.
+    if (mask & 16 && !(w[4] > 0)) return this.cmdG1(new GCodeCommand(parseLine(line), line));
+    const last = this.lastPosition;
+    const base = this.basePosition;
+    const abs = this.absoluteCoord;
+    if (mask & 1) last[0] = abs ? w[0] + base[0] : last[0] + w[0];
+    if (mask & 2) last[1] = abs ? w[1] + base[1] : last[1] + w[1];
+    if (mask & 4) last[2] = abs ? w[2] + base[2] : last[2] + w[2];
+    if (mask & 8) {
+      const e = w[3] * this.extrudeFactor;
+      last[3] = abs && this.absoluteExtrude ? e + base[3] : last[3] + e;
+    }
+    if (mask & 16) this.speedMmS = w[4] * this.speedFactor;
+    try {
+      this.moveTarget().move(last, this.speedMmS);
+    } catch (e) {
+      this.resetFromToolhead();
+      throw new GCodeError(`${(e as Error).message} in '${line.trim()}'`);
+    }
   }
 
   /** Moves the toolhead to `pos` (toolhead coordinates); errors carry the G-code line. */

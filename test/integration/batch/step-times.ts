@@ -74,6 +74,12 @@ export class StepTimeCollector {
     return a;
   }
 
+  /** Steppers in the order of their config_stepper commands. */
+  inConfigOrder(): StepperSteps[] {
+    const byPin = this.result();
+    return this.configLines.filter((l) => l.startsWith('config_stepper')).map((l) => byPin.get(/step_pin=(\S+)/.exec(l)![1])!);
+  }
+
   /** Steppers by step pin. */
   result(): Map<string, StepperSteps> {
     const out = new Map<string, StepperSteps>();

@@ -126,6 +126,29 @@ describe('gcode_move', () => {
   });
 });
 
+describe('plain-move fast path (print files)', () => {
+  it('moves exactly as the generic G1 path and reports the same errors', async () => {
+    const script = ['SET_KINEMATIC_POSITION X=0 Y=0 Z=1', 'M83', 'G1 X10 Y10 F6000', 'G1 X30 E0.5 ; comment', 'g1 y40 e.2', 'G91', 'G0 X5 Y-5 Z0.2', 'G90', 'G1 X60 F3000', 'G1'];
+    const slow = await printer();
+    const fast = await printer();
+    await slow.run(script.join('\n'));
+    for (const line of script) await fast.gcode.runLineDirect(line);
+    expect(fast.pos()).toEqual(slow.pos());
+    expect(fast.pos()).toEqual([60, 35, 1.2, 0.7]);
+    for (const bad of ['G1 X1 F0', 'G1 X500', 'G1 X1-2', 'G1 X1 F-']) {
+      const slowErr = await slow.run(bad).catch((e: Error) => e.message);
+      let fastErr = '';
+      try {
+        await fast.gcode.runLineDirect(bad);
+      } catch (e) {
+        fastErr = (e as Error).message;
+      }
+      expect(fastErr, bad).toBe(slowErr);
+    }
+    expect(fast.pos()).toEqual(slow.pos());
+  });
+});
+
 describe('planArc', () => {
   it('cuts a half circle into resolution-long segments on the circle', () => {
     const pts = planArc([0, 0, 0], [10, 0, 0], [5, 0], true, [0, 1, 2], 1);
