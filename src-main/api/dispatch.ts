@@ -2,7 +2,7 @@
 // the method name and params are checked against the contract first, and only a valid call
 // reaches a handler. Nothing here throws: every outcome is an ApiReply.
 import { apiMethods, isMethodName } from './contract';
-import type { ApiEvents, ApiReply, EventName, EventPayload, MethodName, MethodParams, MethodResult } from './contract';
+import type { ApiReply, EventName, EventPayload, MethodName, MethodParams, MethodResult } from './contract';
 import { ApiError } from './errors';
 import { parse } from './schema';
 
@@ -45,6 +45,3 @@ export async function dispatchCall(
     return { ok: false, error: { code: 'internal', message: `${method} failed: ${e instanceof Error ? e.message : String(e)}` } };
   }
 }
-
-/** Narrows an event payload's type (useful to carriers that forward events generically). */
-export type AnyEvent = { [E in keyof ApiEvents]: { event: E; payload: EventPayload<E> } }[keyof ApiEvents];

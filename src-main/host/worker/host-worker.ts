@@ -18,8 +18,6 @@ let host: Host | null = null;
 async function handle(op: string, args: unknown): Promise<unknown> {
   if (!host) throw new Error('The host is still starting');
   switch (op) {
-    case 'info':
-      return { hostVersion: HOST_VERSION, configPath: host.info().configPath } satisfies WorkerOps['info']['result'];
     case 'gcode.run': {
       const { script } = args as WorkerOps['gcode.run']['args'];
       // Echo what was sent, so every window watching this printer sees who asked for what.

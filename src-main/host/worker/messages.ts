@@ -9,7 +9,6 @@ export interface HostWorkerData {
 
 /** The operations a worker answers, with their argument and result types. */
 export interface WorkerOps {
-  info: { args: Record<string, never>; result: { hostVersion: string; configPath: string | null } };
   'gcode.run': { args: { script: string }; result: { done: true } };
   'gcode.commands': { args: Record<string, never>; result: CommandHelp[] };
 }
