@@ -113,6 +113,11 @@ describe('sim conversation over the pty', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as TraceEvent);
+    expect(trace[0]).toMatchObject({ ev: 'start', clock_freq: 50000000 });
+    expect((trace[0].steppers as { name: string; pos: number }[]).find((st) => st.name === 'stepper_x')).toMatchObject({
+      pos: 8000,
+      steps_per_mm: 80,
+    });
     const cmds = trace.filter((e) => e.ev === 'cmd');
     const names = cmds.map((e) => e.name);
     expect(

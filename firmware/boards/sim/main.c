@@ -171,6 +171,24 @@ static void sim_exit(int status)
     exit(status);
 }
 
+// First trace line: the clock and what the machine file described.
+static void trace_start_event(void)
+{
+    if (!trace_file)
+        return;
+    fprintf(trace_file, "{\"ev\":\"start\",\"clock\":%u,\"clock_freq\":%d,\"steppers\":[",
+            sim_clock(), SIM_CLOCK_FREQ);
+    for (int i = 0; i < sim_machine.stepper_count; i++) {
+        const struct sim_stepper *st = &sim_machine.steppers[i];
+        fprintf(trace_file, "%s{\"name\":\"%s\",\"axis\":\"%s\",\"steps_per_mm\":%.6g,\"pos\":%lld}",
+                i ? "," : "", st->name, st->axis, st->steps_per_mm, (long long)st->position_steps);
+    }
+    fputs("],\"heaters\":[", trace_file);
+    for (int i = 0; i < sim_machine.heater_count; i++)
+        fprintf(trace_file, "%s\"%s\"", i ? "," : "", sim_machine.heaters[i].name);
+    fputs("]}\n", trace_file);
+}
+
 static void on_signal(int sig)
 {
     (void)sig;
@@ -298,5 +316,6 @@ int main(int argc, char **argv)
     machine_reset();
     machine_clock_start();
     open_pty();
+    trace_start_event();
     sched_main(sim_idle);
 }
