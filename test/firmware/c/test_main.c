@@ -379,6 +379,15 @@ static void test_timer_checks(void)
     cmd("finalize_config", 1, 0);
     test_clock = 50000;
     EXPECT_SHUTDOWN("Timer too close", cmd("queue_digital_out", 3, 0, 10000, 1));
+    // A stepper whose timers fall far behind the clock (e.g. the MCU stalled).
+    test_board_reset();
+    cmd("allocate_oids", 1, 1);
+    config_stepper(0, 0);
+    cmd("finalize_config", 1, 0);
+    cmd("reset_step_clock", 2, 0, 1000);
+    cmd("queue_step", 4, 0, 100, 50, 0);
+    test_clock = 1000 + 5 * test_late_limit;
+    EXPECT_SHUTDOWN("Rescheduled timer in the past", sched_timer_dispatch());
 }
 
 static void test_digital_out(void)
