@@ -110,6 +110,8 @@ export interface McuStats extends Partial<SerialQueueStats> {
   clockDriftPpm: number;
   srttS?: number;
   bytesWrite: number;
+  /** Good blocks whose messages the dictionary could not decode. */
+  invalidMessages: number;
 }
 
 interface Waiter {
@@ -765,7 +767,7 @@ export class Mcu extends EventEmitter {
         ...serialStats,
         ...this.loadStats,
         bytesWrite: serialStats?.bytesWrite ?? this.file?.stats.bytesWrite ?? 0,
-        bytesInvalid: (serialStats?.bytesInvalid ?? 0) + this.invalidMessages,
+        invalidMessages: this.invalidMessages,
         freq,
         clockDriftPpm: this.mcuFreq ? ((freq - this.mcuFreq) / this.mcuFreq) * 1e6 : 0,
       },

@@ -94,7 +94,7 @@ export class SerialQueue implements QueueLink {
   private readonly writeList: Uint8Array[] = [];
   private readonly sentCallbacks: SentCallback[] = [];
   private readonly sentCallbackSeqs: number[] = [];
-  private readonly stats = { bytesWrite: 0, bytesRead: 0, bytesRetransmit: 0, bytesInvalid: 0, retransmits: 0, fastRetransmits: 0 };
+  private readonly stats = { bytesWrite: 0, bytesRead: 0, bytesRetransmit: 0, retransmits: 0, fastRetransmits: 0 };
   private readonly flushWaiters: (() => void)[] = [];
 
   constructor(
@@ -104,12 +104,7 @@ export class SerialQueue implements QueueLink {
     this.receiveWindow = opts.receiveWindow ?? 192;
     this.baudAdjust = opts.baud ? 10 / opts.baud : 0;
     this.defaultQueue = this.allocCommandQueue();
-    this.receiver = new BlockReceiver(
-      (block, seq) => this.handleBlock(block, seq),
-      () => {
-        this.stats.bytesInvalid++;
-      },
-    );
+    this.receiver = new BlockReceiver((block, seq) => this.handleBlock(block, seq));
     transport.onData((data) => {
       this.stats.bytesRead += data.length;
       this.receiver.push(data);
@@ -169,6 +164,7 @@ export class SerialQueue implements QueueLink {
     }
     return {
       ...this.stats,
+      bytesInvalid: this.receiver.stats.discardedBytes,
       sendSeq: this.sendSeq,
       receiveSeq: this.receiveSeq,
       srttS: this.srtt,
