@@ -62,20 +62,19 @@ export class Stk500v1 implements AvrBootloader {
   }
 
   async writePage(byteAddress: number, data: Uint8Array): Promise<void> {
-    await this.loadAddress(byteAddress);
-    await this.command([STK_PROG_PAGE, data.length >> 8, data.length & 0xff, 0x46, ...data], 0, `writing 0x${byteAddress.toString(16)}`);
+    await this.loadAddressThen([STK_PROG_PAGE, data.length >> 8, data.length & 0xff, 0x46, ...data], 0, `writing 0x${byteAddress.toString(16)}`, byteAddress);
   }
 
   async readFlash(byteAddress: number, length: number): Promise<Uint8Array> {
-    await this.loadAddress(byteAddress);
-    return this.command([STK_READ_PAGE, length >> 8, length & 0xff, 0x46], length, `reading 0x${byteAddress.toString(16)}`);
+    return this.loadAddressThen([STK_READ_PAGE, length >> 8, length & 0xff, 0x46], length, `reading 0x${byteAddress.toString(16)}`, byteAddress);
   }
 
-  async leave(): Promise<void> {
-    await this.command([STK_LEAVE_PROGMODE], 0, 'leaving programming mode');
-  }
-
-  private async loadAddress(byteAddress: number): Promise<void> {
+  /**
+   * LOAD_ADDRESS, then the page command, each waiting for its reply. Sending both in one write
+   * would save a round trip, but a real chip's UART holds only two bytes while the bootloader
+   * is busy sending its reply, so the second command could be overrun (simavr would not show it).
+   */
+  private async loadAddressThen(body: number[], replyBytes: number, what: string, byteAddress: number): Promise<Uint8Array> {
     const word = byteAddress >> 1;
     const ext = (word >> 16) & 0xff;
     if (ext !== this.extendedByte && (ext !== 0 || this.extendedByte > 0)) {
@@ -84,11 +83,16 @@ export class Stk500v1 implements AvrBootloader {
       this.extendedByte = ext;
     }
     await this.command([STK_LOAD_ADDRESS, word & 0xff, (word >> 8) & 0xff], 0, 'loading the address');
+    return this.command(body, replyBytes, what);
   }
 
   /** Sends one command and returns the `replyBytes` between INSYNC and OK. */
   private async command(body: number[], replyBytes: number, what: string): Promise<Uint8Array> {
     await this.link.write(Uint8Array.from([...body, CRC_EOP]));
+    return this.reply(replyBytes, what);
+  }
+
+  private async reply(replyBytes: number, what: string): Promise<Uint8Array> {
     const head = await this.link.read(1, this.replyTimeoutMs, what);
     if (head[0] !== STK_INSYNC) {
       throw new FlashError('protocol', `The bootloader lost sync while ${what} (got 0x${head[0].toString(16)} instead of INSYNC).`, 'Reset the board and flash again.');

@@ -53,7 +53,9 @@ export class PortWatcher {
     this.timer = setInterval(() => void this.refresh(), this.intervalMs);
     if (this.devDir && existsSync(this.devDir)) {
       try {
-        this.devWatch = watch(this.devDir, () => {
+        this.devWatch = watch(this.devDir, (_event, name) => {
+          // Only serial device nodes matter; /dev sees many other comings and goings.
+          if (name && !/^(tty|cu\.|rfcomm|serial)/.test(String(name))) return;
           if (this.debounce) clearTimeout(this.debounce);
           // udev creates the node first and the by-id links a moment later.
           this.debounce = setTimeout(() => void this.refresh(), 300);
