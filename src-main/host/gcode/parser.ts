@@ -138,6 +138,38 @@ export function parseLine(line: string): ParsedLine {
   return { command: name, params, rawParams, lineNumber, checksum, computedChecksum, text: body };
 }
 
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * A plain decimal ('-12.345') without making a substring. mantissa / 10^k with both exact
+ * (at most 15 digits) is one correctly rounded division, so the result equals Number(text).
+ * Anything else (exponents, more digits, junk) goes through Number().
+ */
+function parseDecimal(s: string, start: number, end: number): number {
+  let i = start;
+  let neg = false;
+  const c0 = s.charCodeAt(i);
+  if (c0 === 45 || c0 === 43) {
+    neg = c0 === 45;
+    i++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (c === 46 && frac < 0) frac = 0;
+    else return +s.slice(start, end);
+  }
+  if (digits === 0 || digits > 15) return +s.slice(start, end);
+  const v = frac > 0 ? mant / POW10[frac] : mant;
+  return neg ? -v : v;
+}
+
 /** Bits of parseMoveWords' result: which of X Y Z E F the line gave. */
 export const MOVE_X = 1;
 export const MOVE_Y = 2;
@@ -179,7 +211,7 @@ export function parseMoveWords(line: string, out: Float64Array): number {
       j++;
     }
     if (j === i + 1) return -1;
-    const v = +line.slice(i + 1, j);
+    const v = parseDecimal(line, i + 1, j);
     if (v !== v || v === Infinity || v === -Infinity) return -1;
     out[bit] = v;
     mask |= 1 << bit;

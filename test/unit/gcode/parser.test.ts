@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lineChecksum, parseLine } from '../../../src-main/host/gcode/parser';
+import { lineChecksum, MOVE_E, MOVE_F, MOVE_X, MOVE_Y, MOVE_Z, parseLine, parseMoveWords } from '../../../src-main/host/gcode/parser';
 
 describe('parseLine', () => {
   it('parses classic words with and without spaces', () => {
@@ -60,6 +60,34 @@ describe('parseLine edge cases', () => {
     for (const line of ['G1 X100.123 Y-20.5 E0.03327 F2400', 'G1 Z0.200 F600', 'G0 F9000 X1 Y2']) {
       const words = line.split(' ').slice(1);
       expect(parseLine(line).params).toEqual(Object.fromEntries(words.map((w) => [w[0], w.slice(1)])));
+    }
+  });
+});
+
+describe('parseMoveWords (plain G0/G1 fast path)', () => {
+  const w = new Float64Array(5);
+  it('reads X Y Z E F and reports which were given', () => {
+    expect(parseMoveWords('G1 X100.123 Y-20.5 E0.03327 F2400 ; perimeter', w)).toBe(MOVE_X | MOVE_Y | MOVE_E | MOVE_F);
+    expect(Array.from(w)).toEqual([100.123, -20.5, w[2], 0.03327, 2400]);
+    expect(parseMoveWords('g0 z.2', w)).toBe(MOVE_Z);
+    expect(w[2]).toBe(0.2);
+    expect(parseMoveWords('G1', w)).toBe(0);
+    expect(parseMoveWords('G1 X1e2\r', w)).toBe(MOVE_X);
+    expect(w[0]).toBe(100);
+  });
+  it('leaves everything else to the full parser', () => {
+    for (const line of ['G10', 'G1X10', 'N1 G1 X1', 'G1 X1*12', 'G1 X', 'G1 X1-2', 'G1 Q1', 'G28 X', ' M104 S1', 'G1 X=1']) {
+      expect(parseMoveWords(line, w), line).toBe(-1);
+    }
+  });
+  it('gives exactly Number() for random decimals', () => {
+    let seed = 12345;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let k = 0; k < 20000; k++) {
+      const digits = 1 + Math.floor(rnd() * 8);
+      const text = `${rnd() < 0.3 ? '-' : ''}${(rnd() * 10 ** (digits - 3)).toFixed(Math.floor(rnd() * 7))}`;
+      expect(parseMoveWords(`G1 X${text}`, w)).toBe(MOVE_X);
+      if (w[0] !== Number(text)) expect(w[0], text).toBe(Number(text));
     }
   });
 });
