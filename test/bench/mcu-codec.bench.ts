@@ -94,3 +94,37 @@ await timeIt('decode: BlockReceiver + dictionary decode', M, () => {
   decodeStream(dict, bytes, () => decoded++);
 });
 void ByteReader;
+
+// 6. Over a real pty to the sim firmware (when built): queued debug_nop commands per second,
+//    the host half of Klipper's "FLOOD debug_nop" dispatch benchmark.
+{
+  const { existsSync } = await import('node:fs');
+  const { spawn } = await import('node:child_process');
+  const { repoRoot } = await import('../support/paths');
+  const simBin = path.join(repoRoot, 'firmware/build/sim/tether-sim');
+  if (!existsSync(simBin)) {
+    console.log('sim: firmware/build/sim/tether-sim not built; skipped (make -C firmware native)');
+  } else {
+    const sim = spawn(simBin, ['--trace', '/dev/null'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pty = await new Promise<string>((resolve) => {
+      let out = '';
+      sim.stdout!.on('data', (d) => {
+        out += String(d);
+        const m = /pty: (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+    });
+    const live = new Mcu({ serialPort: pty });
+    await live.connect({ configure: false });
+    const nop = live.lookupCommand('debug_nop');
+    const K = 100_000;
+    await timeIt('sim over pty: queued debug_nop, sent and acked', K, async () => {
+      for (let i = 0; i < K; i++) nop.send();
+      await live.flush();
+    });
+    const st = live.getStatus().lastStats;
+    console.log(`   -> ${st.bytesWrite} bytes written, ${st.retransmits} retransmits, srtt ${((st.srttS ?? 0) * 1000).toFixed(2)} ms`);
+    await live.close();
+    sim.kill('SIGTERM');
+  }
+}

@@ -1,13 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ByteReader, type MessageFormat, type ParamValue } from '../../../src-main/host/mcu/codec';
 import { Dictionary, DictionaryError, loadDictionaryFile } from '../../../src-main/host/mcu/dictionary';
-import { referenceDir } from '../../support/paths';
+import { referenceDir, repoRoot } from '../../support/paths';
+import { inCI } from '../../support/tools';
 
 const dictDir = path.join(referenceDir, 'klipper-dicts');
 const dictFiles = readdirSync(dictDir).filter((f) => f.endsWith('.dict'));
+// Our own firmware's dictionary (built by test/global-setup.ts) must parse the same way.
+const simDict = path.join(repoRoot, 'firmware/build/sim/tether-sim.dict.json');
+if (inCI && !existsSync(simDict)) throw new Error(`${simDict} missing in CI (firmware build failed?)`);
+const allDicts = [...dictFiles.map((f) => path.join(dictDir, f)), ...(existsSync(simDict) ? [simDict] : [])];
 
 /** Deterministic pseudo-random argument values that fit each parameter type. */
 function sampleArgs(fmt: MessageFormat, seed: number): ParamValue[] {
@@ -31,8 +36,8 @@ describe('reference Klipper dictionaries', () => {
     expect(dictFiles.length).toBeGreaterThanOrEqual(6);
   });
 
-  describe.each(dictFiles)('%s', (file) => {
-    const text = readFileSync(path.join(dictDir, file), 'utf8');
+  describe.each(allDicts)('%s', (file) => {
+    const text = readFileSync(file, 'utf8');
     const json = JSON.parse(text);
     const dict = Dictionary.fromText(text, file);
 
