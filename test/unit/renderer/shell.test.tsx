@@ -5,6 +5,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiReply, TetherBridge } from '../../../src-main/api/contract';
+import type { Shell as ShellComponent } from '../../../src-renderer/shell/Shell';
 
 const calls: [string, unknown][] = [];
 const listeners = new Map<string, Set<(p: unknown) => void>>();
@@ -36,7 +37,7 @@ const bridge: TetherBridge = {
 };
 const push = (event: string, payload: unknown) => act(() => listeners.get(event)?.forEach((l) => l(payload)));
 
-let Shell: typeof import('../../../src-renderer/shell/Shell').Shell;
+let Shell: ShellComponent;
 
 beforeAll(async () => {
   window.tether = bridge;
