@@ -69,6 +69,10 @@ export class Stk500v1 implements AvrBootloader {
     return this.loadAddressThen([STK_READ_PAGE, length >> 8, length & 0xff, 0x46], length, `reading 0x${byteAddress.toString(16)}`, byteAddress);
   }
 
+  async leave(): Promise<void> {
+    await this.command([STK_LEAVE_PROGMODE], 0, 'leaving programming mode');
+  }
+
   /**
    * LOAD_ADDRESS, then the page command, each waiting for its reply. Sending both in one write
    * would save a round trip, but a real chip's UART holds only two bytes while the bootloader
