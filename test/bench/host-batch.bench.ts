@@ -36,7 +36,14 @@ async function main(): Promise<void> {
     execFileSync('python3', [path.join(referenceDir, 'bench/gen_gcode.py'), String(moves), gcode], { stdio: 'ignore' });
     const out = path.join(dir, 'out.serial');
     const profDir = path.join(testOutputDir, 'profiles');
-    const nodeArgs = [...process.execArgv, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []), fileURLToPath(import.meta.url), '--child', gcode, out];
+    const nodeArgs = [
+      ...process.execArgv,
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+      fileURLToPath(import.meta.url),
+      '--child',
+      gcode,
+      out,
+    ];
     const t0 = performance.now();
     const run = spawnSync(process.execPath, nodeArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
     const wallS = (performance.now() - t0) / 1000;

@@ -57,14 +57,7 @@ export interface StringListOption extends OptionBase {
 }
 
 export type OptionSpec =
-  | FloatOption
-  | IntOption
-  | BooleanOption
-  | StringOption
-  | ChoiceOption
-  | PinOption
-  | FloatListOption
-  | StringListOption;
+  FloatOption | IntOption | BooleanOption | StringOption | ChoiceOption | PinOption | FloatListOption | StringListOption;
 
 export type OptionTable = Record<string, OptionSpec>;
 

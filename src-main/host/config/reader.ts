@@ -55,7 +55,7 @@ export function parseConfigText(text: string, mainPath: string): RawConfig {
     const lines = saveText.split('\n').slice(1);
     const stripped = lines.map((l) => {
       const t = l.trimEnd();
-      if (t === '' ) return '';
+      if (t === '') return '';
       if (!t.startsWith(SAVE_CONFIG_PREFIX)) return null;
       return t.slice(SAVE_CONFIG_PREFIX.length).replace(/^ /, '');
     });
@@ -95,14 +95,7 @@ function stripComment(line: string): string {
   return m ? line.slice(0, m.index) : line;
 }
 
-function parseInto(
-  cfg: RawConfig,
-  text: string,
-  file: string,
-  stack: string[],
-  firstLine = 1,
-  isSaveBlock = false,
-): void {
+function parseInto(cfg: RawConfig, text: string, file: string, stack: string[], firstLine = 1, isSaveBlock = false): void {
   cfg.files.push(file);
   const lines = text.split(/\r?\n/);
   let section: RawSection | null = null;

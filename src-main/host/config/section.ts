@@ -64,7 +64,10 @@ export class ConfigSection {
         return raw;
       case 'choice':
         if (!spec.choices.includes(raw)) {
-          throw this.error(name, `Choice '${raw}' for option '${name}' in section '${this.name}' is not a valid choice (use one of: ${spec.choices.join(', ')})`);
+          throw this.error(
+            name,
+            `Choice '${raw}' for option '${name}' in section '${this.name}' is not a valid choice (use one of: ${spec.choices.join(', ')})`,
+          );
         }
         return raw;
       case 'pin':
@@ -72,14 +75,20 @@ export class ConfigSection {
           this.error(name, `${why} for option '${name}' in section '${this.name}'`),
         );
       case 'floatList': {
-        const items = raw.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== '');
+        const items = raw
+          .split(/[,\n]/)
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
         if (spec.count !== undefined && items.length !== spec.count) {
           throw this.error(name, `Option '${name}' in section '${this.name}' must have ${spec.count} elements`);
         }
         return items.map((s) => this.checkLimits(name, this.parseNumber(name, s, false), spec));
       }
       case 'stringList':
-        return raw.split(/[,\n]/).map((s) => s.trim()).filter((s) => s !== '');
+        return raw
+          .split(/[,\n]/)
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
     }
   }
 
@@ -112,7 +121,10 @@ export class ConfigSection {
     const t = raw.trim();
     const v = t === '' ? NaN : Number(t);
     if (!Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-      throw this.error(name, `Unable to parse option '${name}' in section '${this.name}': '${raw}' is not ${integer ? 'an integer' : 'a number'}`);
+      throw this.error(
+        name,
+        `Unable to parse option '${name}' in section '${this.name}': '${raw}' is not ${integer ? 'an integer' : 'a number'}`,
+      );
     }
     return v;
   }
@@ -135,11 +147,7 @@ export class ConfigSection {
 }
 
 /** Parses a pin description: optional '^'/'~' then '!', optional 'chip:' prefix ('P1.4' on LPC176x). */
-export function parsePin(
-  text: string,
-  allow: { canInvert?: boolean; canPullup?: boolean },
-  fail: (why: string) => Error,
-): PinDesc {
+export function parsePin(text: string, allow: { canInvert?: boolean; canPullup?: boolean }, fail: (why: string) => Error): PinDesc {
   let s = text.trim();
   let pullup: 0 | 1 | -1 = 0;
   let invert = false;
@@ -198,7 +206,13 @@ export class PrinterConfig {
       for (const o of s.unreadOptions()) unread.push({ section: s, option: o });
     }
     if (!unread.length) return;
-    const lines = unread.map(({ section, option }) => `Option '${option.name}' is not valid in section '${section.name}' (${formatPlace(option.place)})`);
-    throw new ConfigError(lines.join('\n'), undefined, unread.map((u) => u.option.place));
+    const lines = unread.map(
+      ({ section, option }) => `Option '${option.name}' is not valid in section '${section.name}' (${formatPlace(option.place)})`,
+    );
+    throw new ConfigError(
+      lines.join('\n'),
+      undefined,
+      unread.map((u) => u.option.place),
+    );
   }
 }

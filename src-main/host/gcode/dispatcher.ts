@@ -91,7 +91,13 @@ export class GCodeDispatcher {
     for (const l of this.listeners) l(kind, text);
   }
   respondInfo(text: string): void {
-    this.respond('info', text.split('\n').map((l) => `// ${l}`).join('\n'));
+    this.respond(
+      'info',
+      text
+        .split('\n')
+        .map((l) => `// ${l}`)
+        .join('\n'),
+    );
   }
   respondRaw(text: string): void {
     this.respond('raw', text);

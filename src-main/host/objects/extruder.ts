@@ -15,7 +15,8 @@ export type HeaterSettings = OptionValues<typeof HEATER_OPTIONS>;
 /** Reads and checks the heater options; the heater task will build the heater from them. */
 export function loadHeaterSettings(printer: Printer, section: ConfigSection): HeaterSettings {
   const h = section.read(HEATER_OPTIONS);
-  if (h.max_temp <= h.min_temp) throw section.error('max_temp', `Option 'max_temp' in section '${section.name}' must be above ${h.min_temp} (min_temp)`);
+  if (h.max_temp <= h.min_temp)
+    throw section.error('max_temp', `Option 'max_temp' in section '${section.name}' must be above ${h.min_temp} (min_temp)`);
   if (h.control === 'pid') {
     for (const k of ['pid_kp', 'pid_ki', 'pid_kd'] as const) {
       if (h[k] === undefined) throw section.error(k, `Option '${k}' in section '${section.name}' must be specified (control: pid)`);
@@ -37,7 +38,10 @@ export class PrinterExtruder {
     this.stepper = section.has('step_pin') ? loadStepper(printer, section) : null;
     const e = section.read(EXTRUDER_OPTIONS);
     if (e.filament_diameter < e.nozzle_diameter) {
-      throw section.error('filament_diameter', `Option 'filament_diameter' in section '${section.name}' must have minimum of ${e.nozzle_diameter} (nozzle_diameter)`);
+      throw section.error(
+        'filament_diameter',
+        `Option 'filament_diameter' in section '${section.name}' must have minimum of ${e.nozzle_diameter} (nozzle_diameter)`,
+      );
     }
     if (e.pressure_advance > 0) {
       throw section.error('pressure_advance', 'pressure_advance is not supported yet: set it to 0 (or remove it) for now');

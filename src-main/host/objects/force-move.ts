@@ -23,9 +23,13 @@ export class ForceMove {
       help: 'Force a low-level kinematic position',
       params: { X: 'mm', Y: 'mm', Z: 'mm', SET_HOMED: 'axes to mark homed (default XYZ)', CLEAR_HOMED: 'axes to mark not homed' },
     });
-    gcode.register('FORCE_MOVE', (c) => {
-      throw c.error('FORCE_MOVE is not available yet (moving one stepper alone needs support from the motion core)');
-    }, { help: 'Manually move a stepper; invalidates kinematics (not available yet)' });
+    gcode.register(
+      'FORCE_MOVE',
+      (c) => {
+        throw c.error('FORCE_MOVE is not available yet (moving one stepper alone needs support from the motion core)');
+      },
+      { help: 'Manually move a stepper; invalidates kinematics (not available yet)' },
+    );
   }
 
   private cmdSetKinematicPosition(cmd: GCodeCommand): void {

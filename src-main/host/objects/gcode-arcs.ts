@@ -22,10 +22,22 @@ export class GCodeArcs {
     section: ConfigSection,
   ) {
     this.resolutionMm = section.read(GCODE_ARCS_OPTIONS).resolution;
-    const params = { X: 'end mm', Y: 'end mm', Z: 'end mm', E: 'filament mm', F: 'mm/min', I: 'centre X offset', J: 'centre Y offset', K: 'centre Z offset' };
+    const params = {
+      X: 'end mm',
+      Y: 'end mm',
+      Z: 'end mm',
+      E: 'filament mm',
+      F: 'mm/min',
+      I: 'centre X offset',
+      J: 'centre Y offset',
+      K: 'centre Z offset',
+    };
     gcode.register('G2', (c) => this.cmdArc(c, true), { help: 'Clockwise arc move', params });
     gcode.register('G3', (c) => this.cmdArc(c, false), { help: 'Counter-clockwise arc move', params });
-    for (const name of Object.keys(PLANES)) gcode.register(name, () => void (this.plane = PLANES[name]), { help: `Select arc plane ${name === 'G17' ? 'XY' : name === 'G18' ? 'XZ' : 'YZ'}` });
+    for (const name of Object.keys(PLANES))
+      gcode.register(name, () => void (this.plane = PLANES[name]), {
+        help: `Select arc plane ${name === 'G17' ? 'XY' : name === 'G18' ? 'XZ' : 'YZ'}`,
+      });
   }
 
   private cmdArc(cmd: GCodeCommand, clockwise: boolean): void {
@@ -69,7 +81,14 @@ export class GCodeArcs {
 }
 
 /** Points (G-code coordinates) along the arc from `start` to `target`; the last is `target`. */
-export function planArc(start: number[], target: number[], offset: [number, number], clockwise: boolean, plane: Plane, resolutionMm: number): number[][] {
+export function planArc(
+  start: number[],
+  target: number[],
+  offset: [number, number],
+  clockwise: boolean,
+  plane: Plane,
+  resolutionMm: number,
+): number[][] {
   const [a, b, h] = plane;
   const centerA = start[a] + offset[0];
   const centerB = start[b] + offset[1];

@@ -86,11 +86,21 @@ export class GCodeMove {
     });
     reg('GET_POSITION', () => this.cmdGetPosition(), 'Return information on the current location of the toolhead');
     reg('SET_GCODE_OFFSET', (c) => this.cmdSetGCodeOffset(c), 'Set a virtual offset to g-code positions', {
-      X: 'mm', Y: 'mm', Z: 'mm', E: 'mm', X_ADJUST: 'mm', Y_ADJUST: 'mm', Z_ADJUST: 'mm', MOVE: '1 to move now', MOVE_SPEED: 'mm/s',
+      X: 'mm',
+      Y: 'mm',
+      Z: 'mm',
+      E: 'mm',
+      X_ADJUST: 'mm',
+      Y_ADJUST: 'mm',
+      Z_ADJUST: 'mm',
+      MOVE: '1 to move now',
+      MOVE_SPEED: 'mm/s',
     });
     reg('SAVE_GCODE_STATE', (c) => this.cmdSaveState(c), 'Save G-Code coordinate state', { NAME: 'state name' });
     reg('RESTORE_GCODE_STATE', (c) => this.cmdRestoreState(c), 'Restore a previously saved G-Code state', {
-      NAME: 'state name', MOVE: '1 to move back', MOVE_SPEED: 'mm/s',
+      NAME: 'state name',
+      MOVE: '1 to move back',
+      MOVE_SPEED: 'mm/s',
     });
     // Firmware retraction and homing come with their own sections/tasks; until then a clear error.
     const retraction = () => {
@@ -98,9 +108,13 @@ export class GCodeMove {
     };
     reg('G10', retraction, 'Retract (needs [firmware_retraction])');
     reg('G11', retraction, 'Unretract (needs [firmware_retraction])');
-    reg('G28', () => {
-      throw new Error('G28: homing not available yet; use SET_KINEMATIC_POSITION (needs [force_move] enable_force_move: True)');
-    }, 'Home axes (not available yet)');
+    reg(
+      'G28',
+      () => {
+        throw new Error('G28: homing not available yet; use SET_KINEMATIC_POSITION (needs [force_move] enable_force_move: True)');
+      },
+      'Home axes (not available yet)',
+    );
   }
 
   /** Called by the toolhead's owner once it exists. */
@@ -230,7 +244,8 @@ export class GCodeMove {
   private cmdM204(cmd: GCodeCommand): void {
     let accel: number;
     if (cmd.has('S')) accel = cmd.getFloat('S', undefined, { above: 0 });
-    else if (cmd.has('P') && cmd.has('T')) accel = Math.min(cmd.getFloat('P', undefined, { above: 0 }), cmd.getFloat('T', undefined, { above: 0 }));
+    else if (cmd.has('P') && cmd.has('T'))
+      accel = Math.min(cmd.getFloat('P', undefined, { above: 0 }), cmd.getFloat('T', undefined, { above: 0 }));
     else if (cmd.has('P') || cmd.has('T')) accel = cmd.getFloat(cmd.has('P') ? 'P' : 'T', undefined, { above: 0 });
     else throw cmd.error('Invalid M204 command: give S (or P and/or T) in mm/s^2');
     this.moveTarget().setVelocityLimits({ maxAccelMmS2: accel });
@@ -240,8 +255,10 @@ export class GCodeMove {
     const change: Partial<VelocityLimits> = {};
     if (cmd.has('VELOCITY')) change.maxVelocityMmS = cmd.getFloat('VELOCITY', undefined, { above: 0 });
     if (cmd.has('ACCEL')) change.maxAccelMmS2 = cmd.getFloat('ACCEL', undefined, { above: 0 });
-    if (cmd.has('SQUARE_CORNER_VELOCITY')) change.squareCornerVelocityMmS = cmd.getFloat('SQUARE_CORNER_VELOCITY', undefined, { minval: 0 });
-    if (cmd.has('MINIMUM_CRUISE_RATIO')) change.minimumCruiseRatio = cmd.getFloat('MINIMUM_CRUISE_RATIO', undefined, { minval: 0, below: 1 });
+    if (cmd.has('SQUARE_CORNER_VELOCITY'))
+      change.squareCornerVelocityMmS = cmd.getFloat('SQUARE_CORNER_VELOCITY', undefined, { minval: 0 });
+    if (cmd.has('MINIMUM_CRUISE_RATIO'))
+      change.minimumCruiseRatio = cmd.getFloat('MINIMUM_CRUISE_RATIO', undefined, { minval: 0, below: 1 });
     const target = this.moveTarget();
     target.setVelocityLimits(change);
     const l = target.getVelocityLimits();
@@ -256,7 +273,12 @@ export class GCodeMove {
     const th = this.moveTarget().getPosition();
     const fmt = (names: readonly string[], v: number[]) => names.map((n, i) => `${n}:${v[i].toFixed(6)}`).join(' ');
     const xyze = ['X', 'Y', 'Z', 'E'];
-    const lines = [`toolhead: ${fmt(xyze, th)}`, `gcode: ${fmt(xyze, this.gcodePosition())}`, `gcode base: ${fmt(xyze, this.basePosition)}`, `gcode homing: ${fmt(xyze, this.homingPosition)}`];
+    const lines = [
+      `toolhead: ${fmt(xyze, th)}`,
+      `gcode: ${fmt(xyze, this.gcodePosition())}`,
+      `gcode base: ${fmt(xyze, this.basePosition)}`,
+      `gcode homing: ${fmt(xyze, this.homingPosition)}`,
+    ];
     // Per stepper: net steps sent to the MCU and the commanded position (mm), as Klipper lists them.
     const th2 = this.printer.lookupObjectOrNull<{ steppers: StepperPosition[] }>('printer_toolhead');
     const ex = this.printer.lookupObjectOrNull<{ stepper: StepperPosition | null }>('extruder');

@@ -14,7 +14,12 @@ export const HEATER_OPTIONS = defineOptions({
   pid_kp: { type: 'float', optional: true, doc: 'PID proportional term (control: pid)' },
   pid_ki: { type: 'float', optional: true, doc: 'PID integral term (control: pid)' },
   pid_kd: { type: 'float', optional: true, doc: 'PID derivative term (control: pid)' },
-  max_delta: { type: 'float', optional: true, above: 0, doc: 'Degrees above/below target before switching (control: watermark); default 2' },
+  max_delta: {
+    type: 'float',
+    optional: true,
+    above: 0,
+    doc: 'Degrees above/below target before switching (control: watermark); default 2',
+  },
   pwm_cycle_time: { type: 'float', default: 0.1, above: 0, maxval: 0.25, doc: 'PWM period (s) of the heater pin' },
   min_temp: { type: 'float', minval: -273.15, doc: 'Below this temperature (C) the printer shuts down' },
   max_temp: { type: 'float', doc: 'Above this temperature (C) the printer shuts down' },

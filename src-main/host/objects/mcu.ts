@@ -21,9 +21,13 @@ export interface McuSettings {
 export function loadMcu(section: ConfigSection, fileOutput: McuFileOutput | null): { mcu: Mcu; settings: McuSettings } {
   const o = section.read(MCU_OPTIONS);
   if (o.canbus_uuid !== undefined || o.canbus_interface !== undefined) {
-    throw section.error(o.canbus_uuid !== undefined ? 'canbus_uuid' : 'canbus_interface', 'CAN bus MCUs are not supported yet: connect the board over USB or UART and set serial');
+    throw section.error(
+      o.canbus_uuid !== undefined ? 'canbus_uuid' : 'canbus_interface',
+      'CAN bus MCUs are not supported yet: connect the board over USB or UART and set serial',
+    );
   }
-  if (o.serial === undefined && !fileOutput) throw section.error('serial', `Option 'serial' in section '${section.name}' must be specified`);
+  if (o.serial === undefined && !fileOutput)
+    throw section.error('serial', `Option 'serial' in section '${section.name}' must be specified`);
   const settings: McuSettings = { serial: o.serial, baud: o.baud, restartMethod: o.restart_method };
   const mcu = fileOutput
     ? new Mcu({ name: 'mcu', fileOutput: { dictionary: fileOutput.dictionary, output: fileOutput.output } })

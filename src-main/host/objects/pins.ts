@@ -18,7 +18,10 @@ export class PinRegistry {
     const prev = this.claims.get(key);
     if (prev) {
       if (shareType !== null && prev.shareType === shareType) return;
-      throw new ConfigError(`pin ${pin.pin} used multiple times in config: by ${prev.owner} (${formatPlace(prev.place)}) and by ${owner}`, place);
+      throw new ConfigError(
+        `pin ${pin.pin} used multiple times in config: by ${prev.owner} (${formatPlace(prev.place)}) and by ${owner}`,
+        place,
+      );
     }
     this.claims.set(key, { owner, place, shareType });
   }

@@ -4,13 +4,30 @@ import { defineOptions } from '../config/options';
 export const SUPPORTED_KINEMATICS = ['cartesian', 'corexy', 'corexz', 'delta', 'none'] as const;
 export type KinematicsName = (typeof SUPPORTED_KINEMATICS)[number];
 /** Klipper kinematics we know but cannot run yet. */
-export const UNSUPPORTED_KINEMATICS = ['hybrid_corexy', 'hybrid_corexz', 'polar', 'rotary_delta', 'winch', 'deltesian', 'generic_cartesian', 'limited_cartesian', 'limited_corexy', 'limited_corexz'];
+export const UNSUPPORTED_KINEMATICS = [
+  'hybrid_corexy',
+  'hybrid_corexz',
+  'polar',
+  'rotary_delta',
+  'winch',
+  'deltesian',
+  'generic_cartesian',
+  'limited_cartesian',
+  'limited_corexy',
+  'limited_corexz',
+];
 
 export const PRINTER_OPTIONS = defineOptions({
   kinematics: { type: 'string', doc: `Printer type: ${SUPPORTED_KINEMATICS.join(', ')}` },
   max_velocity: { type: 'float', above: 0, doc: 'Maximum toolhead velocity (mm/s)' },
   max_accel: { type: 'float', above: 0, doc: 'Maximum toolhead acceleration (mm/s^2)' },
-  minimum_cruise_ratio: { type: 'float', default: 0.5, minval: 0, below: 1, doc: 'Fraction of each move that should cruise; limits acceleration on short zig-zags' },
+  minimum_cruise_ratio: {
+    type: 'float',
+    default: 0.5,
+    minval: 0,
+    below: 1,
+    doc: 'Fraction of each move that should cruise; limits acceleration on short zig-zags',
+  },
   max_accel_to_decel: { type: 'float', optional: true, above: 0, doc: 'Deprecated: use minimum_cruise_ratio' },
   square_corner_velocity: { type: 'float', default: 5, minval: 0, doc: 'Speed (mm/s) through a 90 degree corner' },
 });
@@ -38,7 +55,12 @@ export const DELTA_TOWER_OPTIONS = defineOptions({
 export const MCU_OPTIONS = defineOptions({
   serial: { type: 'string', optional: true, doc: 'Serial port of the MCU (/dev/serial/by-id/...)' },
   baud: { type: 'int', default: 250000, minval: 2400, doc: 'Baud rate (ignored on USB)' },
-  restart_method: { type: 'choice', choices: ['arduino', 'cheetah', 'rpi_usb', 'command'], optional: true, doc: 'How to reset the MCU: arduino (DTR), cheetah, rpi_usb or command' },
+  restart_method: {
+    type: 'choice',
+    choices: ['arduino', 'cheetah', 'rpi_usb', 'command'],
+    optional: true,
+    doc: 'How to reset the MCU: arduino (DTR), cheetah, rpi_usb or command',
+  },
   canbus_uuid: { type: 'string', optional: true, doc: 'CAN bus node id (CAN is not supported yet)' },
   canbus_interface: { type: 'string', optional: true, doc: 'CAN interface (CAN is not supported yet)' },
 });

@@ -78,7 +78,10 @@ export const SECTION_TYPES: SectionType[] = [
       const mcu = ctx.printer.lookupObject<Mcu>('mcu');
       // Batch mode has no MCU clock to follow: planning starts at print time 0.
       const estimatedPrintTimeS = batch ? () => 0 : () => mcu.estimatedPrintTime(mcu.monotonic());
-      ctx.printer.addObject('printer_toolhead', new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch }, s));
+      ctx.printer.addObject(
+        'printer_toolhead',
+        new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch }, s),
+      );
     },
   },
   {
@@ -91,7 +94,8 @@ export const SECTION_TYPES: SectionType[] = [
     name: 'extruder',
     doc: 'The extruder: its stepper, filament limits and (stored for later) heater',
     options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
-    load: (ctx, s) => ctx.printer.addObject('extruder', new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null })),
+    load: (ctx, s) =>
+      ctx.printer.addObject('extruder', new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null })),
   },
   {
     name: 'heater_bed',
@@ -184,7 +188,10 @@ export function loadPrinterObjects(ctx: LoadContext): void {
 
   for (const name of ['mcu', 'printer']) {
     // These two must exist; reading options of a missing section names the first required one.
-    if (!config.has(name)) throw new ConfigError(`Section [${name}] is missing from ${formatPlace({ file: config.raw.mainPath, line: 1 }).replace(/:1$/, '')}: every printer needs one`);
+    if (!config.has(name))
+      throw new ConfigError(
+        `Section [${name}] is missing from ${formatPlace({ file: config.raw.mainPath, line: 1 }).replace(/:1$/, '')}: every printer needs one`,
+      );
   }
   const loaded = new Set<string>(unsupported.map((s) => s.name));
   for (const t of SECTION_TYPES) {

@@ -29,7 +29,9 @@ class EnablePin {
     this.oid = mcu.createOid();
     mcu.registerConfigCallback(() => {
       const disabledLevel = pin.invert ? 1 : 0;
-      mcu.addConfigCmd(`config_digital_out oid=${this.oid} pin=${pin.pin} value=${disabledLevel} default_value=${disabledLevel} max_duration=0`);
+      mcu.addConfigCmd(
+        `config_digital_out oid=${this.oid} pin=${pin.pin} value=${disabledLevel} default_value=${disabledLevel} max_duration=0`,
+      );
       const cmd = mcu.lookupCommand('queue_digital_out oid=%c clock=%u on_ticks=%u', mcu.allocCommandQueue());
       // The MCU takes the low 32 bits of the 64-bit clock.
       this.send = (clock, onTicks) => cmd.send([this.oid, clock % 0x100000000, onTicks], { minClock: this.lastClock, reqClock: clock });

@@ -8,7 +8,7 @@ import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import type { PinRegistry } from './pins';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
-import { StepperEnable } from './stepper-enable';
+import type { StepperEnable } from './stepper-enable';
 
 /** Default minimum step pulse (s) when step_pulse_duration is not set. */
 const DEFAULT_STEP_PULSE_S = 0.000002;
@@ -65,11 +65,17 @@ export class PrinterStepper {
   ) {
     this.stepPin = motor.step_pin;
     this.dirPin = motor.dir_pin;
-    for (const [opt, pin] of [['step_pin', motor.step_pin], ['dir_pin', motor.dir_pin]] as const) {
+    for (const [opt, pin] of [
+      ['step_pin', motor.step_pin],
+      ['dir_pin', motor.dir_pin],
+    ] as const) {
       pins.claim(pin, `[${name}] ${opt}`, section.placeOf(opt));
     }
     if (motor.full_steps_per_rotation % 4 !== 0) {
-      throw section.error('full_steps_per_rotation', `full_steps_per_rotation invalid in section '${name}': use a multiple of 4 (200 or 400)`);
+      throw section.error(
+        'full_steps_per_rotation',
+        `full_steps_per_rotation invalid in section '${name}': use a multiple of 4 (200 or 400)`,
+      );
     }
     let gearRatio: number;
     try {
@@ -87,7 +93,13 @@ export class PrinterStepper {
     this.oid = mcu.createOid();
     this.sink = new McuStepSink(this.oid);
     // The clock frequency comes from the MCU's dictionary; it is set in the config callback.
-    this.motion = new MotionStepper({ name, stepDistMm: this.stepDistMm, invertDir: motor.dir_pin.invert, clockFreqHz: 1, sink: this.sink });
+    this.motion = new MotionStepper({
+      name,
+      stepDistMm: this.stepDistMm,
+      invertDir: motor.dir_pin.invert,
+      clockFreqHz: 1,
+      sink: this.sink,
+    });
     // Klipper's order: config_stepper, then the stepper's enable pin.
     mcu.registerConfigCallback(() => this.buildConfig());
     if (motor.enable_pin) pins.claim(motor.enable_pin, `[${name}] enable_pin`, section.placeOf('enable_pin'), 'stepper_enable');
@@ -129,7 +141,14 @@ export class PrinterStepper {
 export function loadStepper(printer: Printer, section: ConfigSection): PrinterStepper {
   const motor = section.read(STEPPER_MOTOR_OPTIONS);
   const mcu = printer.lookupObject<Mcu>('mcu');
-  return new PrinterStepper(section.name, motor, section, mcu, printer.lookupObject<PinRegistry>('pins'), printer.lookupObject<StepperEnable>('stepper_enable'));
+  return new PrinterStepper(
+    section.name,
+    motor,
+    section,
+    mcu,
+    printer.lookupObject<PinRegistry>('pins'),
+    printer.lookupObject<StepperEnable>('stepper_enable'),
+  );
 }
 
 export interface RailSettings extends OptionValues<typeof RAIL_OPTIONS> {
@@ -145,7 +164,8 @@ export function loadRail(printer: Printer, section: ConfigSection, opts: { hasRa
   const rail = section.read(RAIL_OPTIONS, { position_endstop: opts.defaultEndstopMm });
   const pins = printer.lookupObject<PinRegistry>('pins');
   // A probe or driver virtual endstop ('probe:z_virtual_endstop') belongs to another object.
-  if (rail.endstop_pin.chip === 'mcu') pins.claim(rail.endstop_pin, `[${section.name}] endstop_pin`, section.placeOf('endstop_pin'), 'endstop');
+  if (rail.endstop_pin.chip === 'mcu')
+    pins.claim(rail.endstop_pin, `[${section.name}] endstop_pin`, section.placeOf('endstop_pin'), 'endstop');
   const pe = rail.position_endstop;
   const isVirtual = rail.endstop_pin.chip !== 'mcu';
   if (pe === undefined && (!opts.hasRange || !isVirtual)) {
@@ -157,7 +177,8 @@ export function loadRail(printer: Printer, section: ConfigSection, opts: { hasRa
     const range = section.read(RAIL_RANGE_OPTIONS);
     min = range.position_min;
     max = range.position_max;
-    if (max <= min) throw section.error('position_max', `Option 'position_max' in section '${section.name}' must be above ${min} (position_min)`);
+    if (max <= min)
+      throw section.error('position_max', `Option 'position_max' in section '${section.name}' must be above ${min} (position_min)`);
   }
   if (pe !== undefined && opts.hasRange && (pe < min || pe > max)) {
     throw section.error('position_endstop', `position_endstop in section '${section.name}' must be between position_min and position_max`);
@@ -166,7 +187,8 @@ export function loadRail(printer: Printer, section: ConfigSection, opts: { hasRa
     const span = max - min;
     if (pe <= min + span / 4) rail.homing_positive_dir = false;
     else if (pe >= max - span / 4) rail.homing_positive_dir = true;
-    else throw section.error('position_endstop', `Unable to infer homing_positive_dir in section '${section.name}': set it to True or False`);
+    else
+      throw section.error('position_endstop', `Unable to infer homing_positive_dir in section '${section.name}': set it to True or False`);
   }
   return { ...rail, positionMinMm: min, positionMaxMm: max };
 }

@@ -12,7 +12,15 @@ import {
 } from '../motion/index';
 import type { Printer } from '../printer';
 import type { GCodeMove, MoveTarget, VelocityLimits } from './gcode-move';
-import { DELTA_OPTIONS, DELTA_TOWER_OPTIONS, PRINTER_OPTIONS, SUPPORTED_KINEMATICS, UNSUPPORTED_KINEMATICS, Z_LIMIT_OPTIONS, type KinematicsName } from './printer-options';
+import {
+  DELTA_OPTIONS,
+  DELTA_TOWER_OPTIONS,
+  PRINTER_OPTIONS,
+  SUPPORTED_KINEMATICS,
+  UNSUPPORTED_KINEMATICS,
+  Z_LIMIT_OPTIONS,
+  type KinematicsName,
+} from './printer-options';
 import { loadRail, loadStepper, type PrinterStepper } from './stepper';
 
 export interface ToolheadContext {
@@ -34,9 +42,13 @@ export class PrinterToolhead {
   constructor(ctx: ToolheadContext, section: ConfigSection) {
     const { printer, config } = ctx;
     const kin = section.readSpec('kinematics', PRINTER_OPTIONS.kinematics) as string;
-    if (UNSUPPORTED_KINEMATICS.includes(kin)) throw section.error('kinematics', `kinematics '${kin}' is not supported yet (supported: ${SUPPORTED_KINEMATICS.join(', ')})`);
+    if (UNSUPPORTED_KINEMATICS.includes(kin))
+      throw section.error('kinematics', `kinematics '${kin}' is not supported yet (supported: ${SUPPORTED_KINEMATICS.join(', ')})`);
     if (!(SUPPORTED_KINEMATICS as readonly string[]).includes(kin)) {
-      throw section.error('kinematics', `Unknown kinematics '${kin}' in section 'printer' (use one of: ${SUPPORTED_KINEMATICS.join(', ')})`);
+      throw section.error(
+        'kinematics',
+        `Unknown kinematics '${kin}' in section 'printer' (use one of: ${SUPPORTED_KINEMATICS.join(', ')})`,
+      );
     }
     this.kinematicsName = kin as KinematicsName;
     const p = section.read(PRINTER_OPTIONS);
@@ -86,7 +98,12 @@ export class PrinterToolhead {
           if (t.arm_length === undefined) throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be specified`);
           armA ??= t.arm_length;
           endstopA ??= r.position_endstop;
-          towers.push({ steppers: [stepper.motion], armLengthMm: t.arm_length, positionEndstopMm: r.position_endstop as number, angleDeg: t.angle as number });
+          towers.push({
+            steppers: [stepper.motion],
+            armLengthMm: t.arm_length,
+            positionEndstopMm: r.position_endstop as number,
+            angleDeg: t.angle as number,
+          });
         }
         return new DeltaKinematics({
           towers: towers as [DeltaTower, DeltaTower, DeltaTower],

@@ -50,7 +50,7 @@ beforeAll(() => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('tether batch', () => {
-  it('writes the same steps for Klipper\'s and Tether\'s dictionaries, each with its own clock', async () => {
+  it("writes the same steps for Klipper's and Tether's dictionaries, each with its own clock", async () => {
     const outK = path.join(dir, 'k.serial');
     const outT = path.join(dir, 't.serial');
     const rk = await cli([cfg, '-i', gcode, '-o', outK, '-d', klipperDict]);
@@ -60,8 +60,12 @@ describe('tether batch', () => {
     const k = decode(klipperDict, outK);
     const t = decode(tetherDict, outT);
     // 2 us minimum step pulse: 32 ticks at 16 MHz, 100 ticks at the sim's 50 MHz.
-    expect(k.configLines.filter((l) => l.startsWith('config_stepper')).every((l) => l.endsWith('invert_step=0 step_pulse_ticks=32'))).toBe(true);
-    expect(t.configLines.filter((l) => l.startsWith('config_stepper')).every((l) => l.endsWith('invert_step=0 step_pulse_ticks=100'))).toBe(true);
+    expect(k.configLines.filter((l) => l.startsWith('config_stepper')).every((l) => l.endsWith('invert_step=0 step_pulse_ticks=32'))).toBe(
+      true,
+    );
+    expect(t.configLines.filter((l) => l.startsWith('config_stepper')).every((l) => l.endsWith('invert_step=0 step_pulse_ticks=100'))).toBe(
+      true,
+    );
     // The sim's dictionary has several names per pin number, so match steppers by config order.
     const kr = k.inConfigOrder();
     const tr = t.inConfigOrder();
@@ -78,10 +82,16 @@ describe('tether batch', () => {
 
   it('fails with file:line for a bad config', async () => {
     const bad = write('bad.cfg', fs.readFileSync(cfg, 'utf8').replace('max_accel: 3000', 'max_accel: fast'));
-    const line = fs.readFileSync(bad, 'utf8').split('\n').findIndex((l) => l.startsWith('max_accel')) + 1;
+    const line =
+      fs
+        .readFileSync(bad, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.startsWith('max_accel')) + 1;
     const r = await cli([bad, '-i', gcode, '-o', path.join(dir, 'x.serial'), '-d', klipperDict]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`tether batch: Config error: Unable to parse option 'max_accel' in section 'printer': 'fast' is not a number (bad.cfg:${line})\n`);
+    expect(r.stderr).toBe(
+      `tether batch: Config error: Unable to parse option 'max_accel' in section 'printer': 'fast' is not a number (bad.cfg:${line})\n`,
+    );
   });
 
   it('fails with the G-code line number for a move out of range', async () => {
@@ -89,12 +99,22 @@ describe('tether batch', () => {
     const r = await cli([cfg, '-i', g, '-o', path.join(dir, 'oor.serial'), '-d', klipperDict]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`tether batch: ${g}:5: Move out of range: 500.000 10.000 0.500 [0.000] in 'G1 X500 Y10'\n`);
-    await expect(runBatch({ configPath: cfg, inputPath: write('unk.gcode', 'G1 X1\r\nFOO\r\n'), outputPath: path.join(dir, 'u.serial'), dictPath: klipperDict })).rejects.toThrow(
-      /unk\.gcode:1: Must home axis first/,
-    );
-    await expect(runBatch({ configPath: cfg, inputPath: write('unk2.gcode', 'SET_KINEMATIC_POSITION X=0 Y=0 Z=1\r\nFOO_BAR X=1'), outputPath: path.join(dir, 'u.serial'), dictPath: klipperDict })).rejects.toThrow(
-      /unk2\.gcode:2: Unknown command: "FOO_BAR"$/,
-    );
+    await expect(
+      runBatch({
+        configPath: cfg,
+        inputPath: write('unk.gcode', 'G1 X1\r\nFOO\r\n'),
+        outputPath: path.join(dir, 'u.serial'),
+        dictPath: klipperDict,
+      }),
+    ).rejects.toThrow(/unk\.gcode:1: Must home axis first/);
+    await expect(
+      runBatch({
+        configPath: cfg,
+        inputPath: write('unk2.gcode', 'SET_KINEMATIC_POSITION X=0 Y=0 Z=1\r\nFOO_BAR X=1'),
+        outputPath: path.join(dir, 'u.serial'),
+        dictPath: klipperDict,
+      }),
+    ).rejects.toThrow(/unk2\.gcode:2: Unknown command: "FOO_BAR"$/);
   });
 
   it('streams the input: tiny read chunks give the same output and line numbers', async () => {
@@ -103,7 +123,9 @@ describe('tether batch', () => {
     const outs = [];
     for (const readChunkBytes of [3, 5, 1 << 20]) {
       const out = path.join(dir, `chunk-${readChunkBytes}.serial`);
-      const err = await runBatch({ configPath: cfg, inputPath: g, outputPath: out, dictPath: klipperDict, readChunkBytes }).catch((e: Error) => e.message);
+      const err = await runBatch({ configPath: cfg, inputPath: g, outputPath: out, dictPath: klipperDict, readChunkBytes }).catch(
+        (e: Error) => e.message,
+      );
       expect(err).toBe(`${g}:5: Move out of range: 500.000 10.000 0.500 [0.000] in 'G1 X500'`);
       outs.push(fs.readFileSync(out));
     }
@@ -116,7 +138,7 @@ describe('tether batch', () => {
     expect((await cli([cfg, '-i', gcode, '-o', path.join(dir, 'y.serial')])).code).toBe(64);
     const r = await cli([cfg, '-i', path.join(dir, 'none.gcode'), '-o', path.join(dir, 'y.serial'), '-d', klipperDict]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("Cannot read G-code file");
+    expect(r.stderr).toContain('Cannot read G-code file');
     const d = await cli([cfg, '-i', gcode, '-o', path.join(dir, 'y.serial'), '-d', path.join(dir, 'none.dict')]);
     expect(d.code).toBe(1);
   });

@@ -85,7 +85,13 @@ export class StepTimeCollector {
     const out = new Map<string, StepperSteps>();
     for (const a of this.byOid.values()) {
       if (a.stepPin === '?') continue;
-      out.set(a.stepPin, { stepPin: a.stepPin, clocks: a.clocks.subarray(0, a.count), count: a.count, position: a.position, queueSteps: a.queueSteps });
+      out.set(a.stepPin, {
+        stepPin: a.stepPin,
+        clocks: a.clocks.subarray(0, a.count),
+        count: a.count,
+        position: a.position,
+        queueSteps: a.queueSteps,
+      });
     }
     return out;
   }

@@ -76,7 +76,9 @@ describe('config reader', () => {
     expect(configError(() => parse('max_velocity: 5\n')).message).toBe("Option 'max_velocity' is outside of any [section] (printer.cfg:1)");
     expect(configError(() => parse('[printer\n')).message).toBe("Unable to parse section header '[printer' (printer.cfg:1)");
     expect(configError(() => parse('[printer]\nthis is not an option\n')).message).toContain('(printer.cfg:2)');
-    expect(configError(() => parse('[printer]\n  indented\n')).message).toBe("Indented line 'indented' does not continue an option (printer.cfg:2)");
+    expect(configError(() => parse('[printer]\n  indented\n')).message).toBe(
+      "Indented line 'indented' does not continue an option (printer.cfg:2)",
+    );
     expect(configError(() => parse('[]\n')).message).toBe('Empty section name [] (printer.cfg:1)');
     expect(configError(() => parse('[printer]\n: 5\n')).message).toBe("Missing option name in ': 5' (printer.cfg:2)");
   });
@@ -96,7 +98,9 @@ describe('config reader', () => {
 
   it('reports missing and recursive includes where they are written', () => {
     const missing = write('missing.cfg', '[printer]\n[include nothere.cfg]\n');
-    expect(configError(() => readConfigFile(missing)).message).toBe(`Include file '${path.join(dir, 'nothere.cfg')}' does not exist (missing.cfg:2)`);
+    expect(configError(() => readConfigFile(missing)).message).toBe(
+      `Include file '${path.join(dir, 'nothere.cfg')}' does not exist (missing.cfg:2)`,
+    );
     write('loop-a.cfg', '[include loop-b.cfg]\n');
     write('loop-b.cfg', '\n[include loop-a.cfg]\n');
     const e = configError(() => readConfigFile(path.join(dir, 'loop-a.cfg')));
@@ -108,7 +112,17 @@ describe('config reader', () => {
   });
 
   it('keeps the SAVE_CONFIG block intact and lets its values win', () => {
-    const block = [SAVE_CONFIG_MARKER, '#*# [extruder]', '#*# control = pid', '#*# pid_kp = 21.5', '#*#', '#*# [bed_mesh default]', '#*# points =', '#*# \t0.1, 0.2', '#*# \t0.3, 0.4'].join('\n');
+    const block = [
+      SAVE_CONFIG_MARKER,
+      '#*# [extruder]',
+      '#*# control = pid',
+      '#*# pid_kp = 21.5',
+      '#*#',
+      '#*# [bed_mesh default]',
+      '#*# points =',
+      '#*# \t0.1, 0.2',
+      '#*# \t0.3, 0.4',
+    ].join('\n');
     const text = `[extruder]\ncontrol: watermark\nmax_temp: 250\n\n${block}\n`;
     const raw = parseConfigText(text, path.join(dir, 'printer.cfg'));
     expect(raw.saveConfigText).toBe(`${block}\n`);
@@ -118,7 +132,9 @@ describe('config reader', () => {
     expect(ex.placeOf('control').line).toBe(7);
     expect(ex.getFloat('max_temp')).toBe(250);
     expect(cfg.get('bed_mesh default').getString('points')).toBe('0.1, 0.2\n0.3, 0.4');
-    const bad = configError(() => parseConfigText(`[printer]\n${SAVE_CONFIG_MARKER}\n#*# [printer]\nmax_velocity: 5\n`, path.join(dir, 'printer.cfg')));
+    const bad = configError(() =>
+      parseConfigText(`[printer]\n${SAVE_CONFIG_MARKER}\n#*# [printer]\nmax_velocity: 5\n`, path.join(dir, 'printer.cfg')),
+    );
     expect(bad.message).toContain('(printer.cfg:4)');
     expect(bad.message).toContain("does not start with '#*#'");
   });
@@ -165,19 +181,35 @@ describe('typed getters', () => {
   it('names section, option and file:line in every error', () => {
     const s = cfg().get('printer');
     const e = (fn: () => unknown) => configError(fn).message;
-    expect(e(() => s.getFloat('max_accel'))).toBe("Unable to parse option 'max_accel' in section 'printer': 'abc' is not a number (printer.cfg:3)");
+    expect(e(() => s.getFloat('max_accel'))).toBe(
+      "Unable to parse option 'max_accel' in section 'printer': 'abc' is not a number (printer.cfg:3)",
+    );
     expect(e(() => s.getFloat('nothing'))).toBe("Option 'nothing' in section 'printer' must be specified (printer.cfg:1)");
-    expect(e(() => s.getFloat('ratio', undefined, { minval: 2 }))).toBe("Option 'ratio' in section 'printer' must have minimum of 2 (printer.cfg:4)");
-    expect(e(() => s.getFloat('ratio', undefined, { maxval: 1 }))).toBe("Option 'ratio' in section 'printer' must have maximum of 1 (printer.cfg:4)");
-    expect(e(() => s.getFloat('ratio', undefined, { above: 1.5 }))).toBe("Option 'ratio' in section 'printer' must be above 1.5 (printer.cfg:4)");
-    expect(e(() => s.getFloat('ratio', undefined, { below: 1.5 }))).toBe("Option 'ratio' in section 'printer' must be below 1.5 (printer.cfg:4)");
+    expect(e(() => s.getFloat('ratio', undefined, { minval: 2 }))).toBe(
+      "Option 'ratio' in section 'printer' must have minimum of 2 (printer.cfg:4)",
+    );
+    expect(e(() => s.getFloat('ratio', undefined, { maxval: 1 }))).toBe(
+      "Option 'ratio' in section 'printer' must have maximum of 1 (printer.cfg:4)",
+    );
+    expect(e(() => s.getFloat('ratio', undefined, { above: 1.5 }))).toBe(
+      "Option 'ratio' in section 'printer' must be above 1.5 (printer.cfg:4)",
+    );
+    expect(e(() => s.getFloat('ratio', undefined, { below: 1.5 }))).toBe(
+      "Option 'ratio' in section 'printer' must be below 1.5 (printer.cfg:4)",
+    );
     expect(e(() => s.getInt('count'))).toBe("Unable to parse option 'count' in section 'printer': '2.5' is not an integer (printer.cfg:5)");
     expect(e(() => s.readSpec('mode', { type: 'choice', choices: ['slow', 'normal'], doc: '' }))).toBe(
       "Choice 'fast' for option 'mode' in section 'printer' is not a valid choice (use one of: slow, normal) (printer.cfg:6)",
     );
-    expect(e(() => s.getBoolean('flag'))).toBe("Unable to parse option 'flag' in section 'printer': 'maybe' is not True or False (printer.cfg:7)");
-    expect(e(() => s.readSpec('pin', { type: 'pin', canInvert: true, doc: '' }))).toBe("Pull-up/down '^' is not allowed in pin '^!PA1' for option 'pin' in section 'printer' (printer.cfg:9)");
-    expect(e(() => s.readSpec('list', { type: 'floatList', count: 2, doc: '' }))).toBe("Option 'list' in section 'printer' must have 2 elements (printer.cfg:10)");
+    expect(e(() => s.getBoolean('flag'))).toBe(
+      "Unable to parse option 'flag' in section 'printer': 'maybe' is not True or False (printer.cfg:7)",
+    );
+    expect(e(() => s.readSpec('pin', { type: 'pin', canInvert: true, doc: '' }))).toBe(
+      "Pull-up/down '^' is not allowed in pin '^!PA1' for option 'pin' in section 'printer' (printer.cfg:9)",
+    );
+    expect(e(() => s.readSpec('list', { type: 'floatList', count: 2, doc: '' }))).toBe(
+      "Option 'list' in section 'printer' must have 2 elements (printer.cfg:10)",
+    );
     expect(e(() => s.getFloat('empty'))).toContain("Unable to parse option 'empty'");
     const p2 = parse('[x]\na: !PA1\nb: P A\n').get('x');
     expect(e(() => p2.readSpec('a', { type: 'pin', doc: '' }))).toContain("Inversion '!' is not allowed in pin '!PA1'");
@@ -189,7 +221,9 @@ describe('typed getters', () => {
     c.get('printer').getFloat('max_velocity');
     c.get('mcu').getString('serial');
     const e = configError(() => c.checkUnread());
-    expect(e.message).toBe("Option 'typo_option' is not valid in section 'printer' (printer.cfg:3)\nOption 'buad' is not valid in section 'mcu' (printer.cfg:6)");
+    expect(e.message).toBe(
+      "Option 'typo_option' is not valid in section 'printer' (printer.cfg:3)\nOption 'buad' is not valid in section 'mcu' (printer.cfg:6)",
+    );
     expect(e.places.map((p) => p.line)).toEqual([3, 6]);
   });
 });

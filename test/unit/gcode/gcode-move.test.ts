@@ -109,7 +109,12 @@ describe('gcode_move', () => {
     expect(p.pos()[2]).toBeCloseTo(1.1);
     await p.run('SAVE_GCODE_STATE NAME=s1\nG91\nG1 X5\nSET_GCODE_OFFSET Z=0');
     await p.run('RESTORE_GCODE_STATE NAME=s1 MOVE=1');
-    expect(p.pos().slice(0, 3).map((v) => Math.round(v * 1000) / 1000)).toEqual([10, 10, 1.1]);
+    expect(
+      p
+        .pos()
+        .slice(0, 3)
+        .map((v) => Math.round(v * 1000) / 1000),
+    ).toEqual([10, 10, 1.1]);
     // Restored G90: an absolute move lands with the saved offset.
     await p.run('G1 Z2');
     expect(p.pos()[2]).toBeCloseTo(2.1);
@@ -121,14 +126,30 @@ describe('gcode_move', () => {
     await p.run('G2 X60 Y50 I5 J0 E2 F3000');
     expect(p.pos().map((v) => Math.round(v * 1000) / 1000)).toEqual([60, 50, 1, 2]);
     await p.run('G3 X60 Y50 I-5 J0');
-    expect(p.pos().slice(0, 2).map((v) => Math.round(v * 1000) / 1000)).toEqual([60, 50]);
+    expect(
+      p
+        .pos()
+        .slice(0, 2)
+        .map((v) => Math.round(v * 1000) / 1000),
+    ).toEqual([60, 50]);
     await expect(p.run('G2 X1 Y1 R5')).rejects.toThrow('G2/G3 with R is not supported');
   });
 });
 
 describe('plain-move fast path (print files)', () => {
   it('moves exactly as the generic G1 path and reports the same errors', async () => {
-    const script = ['SET_KINEMATIC_POSITION X=0 Y=0 Z=1', 'M83', 'G1 X10 Y10 F6000', 'G1 X30 E0.5 ; comment', 'g1 y40 e.2', 'G91', 'G0 X5 Y-5 Z0.2', 'G90', 'G1 X60 F3000', 'G1'];
+    const script = [
+      'SET_KINEMATIC_POSITION X=0 Y=0 Z=1',
+      'M83',
+      'G1 X10 Y10 F6000',
+      'G1 X30 E0.5 ; comment',
+      'g1 y40 e.2',
+      'G91',
+      'G0 X5 Y-5 Z0.2',
+      'G90',
+      'G1 X60 F3000',
+      'G1',
+    ];
     const slow = await printer();
     const fast = await printer();
     await slow.run(script.join('\n'));

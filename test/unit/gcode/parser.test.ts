@@ -82,7 +82,7 @@ describe('parseMoveWords (plain G0/G1 fast path)', () => {
   });
   it('gives exactly Number() for random decimals', () => {
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let k = 0; k < 20000; k++) {
       const digits = 1 + Math.floor(rnd() * 8);
       const text = `${rnd() < 0.3 ? '-' : ''}${(rnd() * 10 ** (digits - 3)).toFixed(Math.floor(rnd() * 7))}`;

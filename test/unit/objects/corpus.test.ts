@@ -8,7 +8,10 @@ import { referenceDir } from '../../support/paths';
 import { loadFile } from './load-helpers';
 
 const corpusDir = path.join(referenceDir, 'klipper-configs');
-const files = fs.readdirSync(corpusDir).filter((f) => f.endsWith('.cfg')).sort();
+const files = fs
+  .readdirSync(corpusDir)
+  .filter((f) => f.endsWith('.cfg'))
+  .sort();
 
 describe('Klipper sample config corpus', () => {
   it('loads every config or names what is not supported yet', () => {
@@ -41,7 +44,9 @@ describe('Klipper sample config corpus', () => {
       }
     }
     const top = [...tally].sort((a, b) => b[1] - a[1]).map(([n, c]) => `${n}: ${c}`);
-    console.log(`corpus: ${files.length} configs, ${loaded.length} load, ${files.length - loaded.length - bad.length - stubs.length} name unsupported sections, ${stubs.length} have no sections (${stubs.join(', ')})\nunsupported (configs using it): ${top.join(', ')}\nloading: ${loaded.join(', ')}`);
+    console.log(
+      `corpus: ${files.length} configs, ${loaded.length} load, ${files.length - loaded.length - bad.length - stubs.length} name unsupported sections, ${stubs.length} have no sections (${stubs.join(', ')})\nunsupported (configs using it): ${top.join(', ')}\nloading: ${loaded.join(', ')}`,
+    );
     expect(bad).toEqual([]);
   });
 

@@ -44,7 +44,9 @@ describe('printer objects from printer.cfg', () => {
 
   it('names unknown sections and lists unsupported ones with file:line', () => {
     const unknown = CARTESIAN + '\n[stepper_q_typo]\nstep_pin: PA0\n[bogus_section]\nx: 1\n';
-    expect(loadError(unknown)).toBe(`Section 'bogus_section' is not a valid config section (printer.cfg:${lineOf(unknown, '[bogus_section]')})`);
+    expect(loadError(unknown)).toBe(
+      `Section 'bogus_section' is not a valid config section (printer.cfg:${lineOf(unknown, '[bogus_section]')})`,
+    );
     const text = CARTESIAN + '\n[fan]\npin: PH6\n[tmc2209 stepper_x]\nuart_pin: PA1\n';
     expect(loadError(text)).toBe(
       `sections [fan] (printer.cfg:${lineOf(text, '[fan]')}), [tmc2209 stepper_x] (printer.cfg:${lineOf(text, '[tmc2209')}) are not supported yet: remove or comment them out to use Tether now`,
@@ -53,25 +55,41 @@ describe('printer objects from printer.cfg', () => {
 
   it('rejects options nobody reads, naming each with file:line', () => {
     const text = edit('stepper_x', 'rotation_distanse', '40');
-    expect(loadError(text)).toBe(`Option 'rotation_distanse' is not valid in section 'stepper_x' (printer.cfg:${lineOf(text, 'rotation_distanse')})`);
+    expect(loadError(text)).toBe(
+      `Option 'rotation_distanse' is not valid in section 'stepper_x' (printer.cfg:${lineOf(text, 'rotation_distanse')})`,
+    );
     // A delta tower option on a cartesian printer is just as wrong.
     expect(loadError(edit('stepper_y', 'arm_length', '200'))).toMatch(/^Option 'arm_length' is not valid in section 'stepper_y'/);
     // Stepper sections the kinematics does not use are mistakes, not silently ignored.
-    expect(loadError(CARTESIAN + '\n[stepper_a]\nstep_pin: PC0\n')).toMatch(/^Section 'stepper_a' is not a valid config section for this printer/);
+    expect(loadError(CARTESIAN + '\n[stepper_a]\nstep_pin: PC0\n')).toMatch(
+      /^Section 'stepper_a' is not a valid config section for this printer/,
+    );
   });
 
   it('checks stepper, printer and extruder values like Klipper', () => {
-    expect(loadError(edit('stepper_x', 'rotation_distance', '0'))).toMatch(/^Option 'rotation_distance' in section 'stepper_x' must be above 0 \(printer.cfg:\d+\)$/);
+    expect(loadError(edit('stepper_x', 'rotation_distance', '0'))).toMatch(
+      /^Option 'rotation_distance' in section 'stepper_x' must be above 0 \(printer.cfg:\d+\)$/,
+    );
     expect(loadError(edit('stepper_x', 'microsteps', null))).toMatch(/^Option 'microsteps' in section 'stepper_x' must be specified/);
-    expect(loadError(edit('stepper_x', 'position_endstop', '300'))).toMatch(/position_endstop in section 'stepper_x' must be between position_min and position_max/);
+    expect(loadError(edit('stepper_x', 'position_endstop', '300'))).toMatch(
+      /position_endstop in section 'stepper_x' must be between position_min and position_max/,
+    );
     expect(loadError(edit('stepper_x', 'gear_ratio', '80-20'))).toMatch(/Invalid gear_ratio '80-20'/);
-    expect(loadError(edit('stepper_x', 'full_steps_per_rotation', '201'))).toMatch(/full_steps_per_rotation invalid in section 'stepper_x'/);
-    expect(loadError(edit('stepper_y', 'step_pin', 'PF0'))).toMatch(/^pin PF0 used multiple times in config: by \[stepper_x\] step_pin \(printer.cfg:\d+\) and by \[stepper_y\] step_pin/);
-    expect(loadError(edit('stepper_x', 'step_pin', '^PF0'))).toMatch(/Pull-up\/down '\^' is not allowed in pin '\^PF0' for option 'step_pin'/);
+    expect(loadError(edit('stepper_x', 'full_steps_per_rotation', '201'))).toMatch(
+      /full_steps_per_rotation invalid in section 'stepper_x'/,
+    );
+    expect(loadError(edit('stepper_y', 'step_pin', 'PF0'))).toMatch(
+      /^pin PF0 used multiple times in config: by \[stepper_x\] step_pin \(printer.cfg:\d+\) and by \[stepper_y\] step_pin/,
+    );
+    expect(loadError(edit('stepper_x', 'step_pin', '^PF0'))).toMatch(
+      /Pull-up\/down '\^' is not allowed in pin '\^PF0' for option 'step_pin'/,
+    );
     expect(loadError(edit('printer', 'kinematics', 'polar'))).toMatch(/^kinematics 'polar' is not supported yet/);
     expect(loadError(edit('printer', 'kinematics', 'cartesain'))).toMatch(/^Unknown kinematics 'cartesain'/);
     expect(loadError(edit('printer', 'minimum_cruise_ratio', '1'))).toMatch(/minimum_cruise_ratio' in section 'printer' must be below 1/);
-    expect(loadError(edit('extruder', 'filament_diameter', '0.3'))).toMatch(/filament_diameter' in section 'extruder' must have minimum of 0.4/);
+    expect(loadError(edit('extruder', 'filament_diameter', '0.3'))).toMatch(
+      /filament_diameter' in section 'extruder' must have minimum of 0.4/,
+    );
     expect(loadError(edit('extruder', 'pressure_advance', '0.05'))).toMatch(/pressure_advance is not supported yet/);
     expect(loadError(edit('extruder', 'control', 'bang'))).toMatch(/Choice 'bang' for option 'control' in section 'extruder'/);
     expect(loadError(edit('extruder', 'pid_Kd', null))).toMatch(/Option 'pid_kd' in section 'extruder' must be specified/);
@@ -88,7 +106,9 @@ describe('printer objects from printer.cfg', () => {
     expect(printer?.options.find((o) => o.name === 'max_velocity')).toMatchObject({ type: 'float', required: true, limits: { above: 0 } });
     expect(printer?.options.find((o) => o.name === 'square_corner_velocity')).toMatchObject({ default: 5, required: false });
     const stepper = cat.find((s) => s.name === 'stepper_');
-    expect(stepper?.options.map((o) => o.name)).toEqual(expect.arrayContaining(['step_pin', 'rotation_distance', 'position_max', 'homing_speed', 'arm_length']));
+    expect(stepper?.options.map((o) => o.name)).toEqual(
+      expect.arrayContaining(['step_pin', 'rotation_distance', 'position_max', 'homing_speed', 'arm_length']),
+    );
     for (const s of cat) for (const o of s.options) expect(o.doc, `${s.name}.${o.name}`).not.toBe('');
     expect(cat.find((s) => s.name === 'extruder')?.options.find((o) => o.name === 'control')?.choices).toEqual(['watermark', 'pid']);
   });
@@ -103,7 +123,9 @@ describe('Host.start with printer.cfg', () => {
     fs.writeFileSync(file, text);
     const host = await Host.start({ configPath: file });
     expect(host.info().state).toBe('error');
-    expect(host.info().stateMessage).toBe(`Config error: Option 'max_accel' in section 'printer' must be above 0 (bad.cfg:${lineOf(text, 'max_accel')})`);
+    expect(host.info().stateMessage).toBe(
+      `Config error: Option 'max_accel' in section 'printer' must be above 0 (bad.cfg:${lineOf(text, 'max_accel')})`,
+    );
     await host.stop();
   });
 });

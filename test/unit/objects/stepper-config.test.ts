@@ -24,7 +24,12 @@ async function run(cfgText: string, gcode: string, before?: (p: Printer) => void
   const printer = new Printer();
   const gc = new GCodeDispatcher();
   printer.addObject('gcode', gc);
-  loadPrinterObjects({ printer, gcode: gc, config: new PrinterConfig(parseConfigText(cfgText, '/v/printer.cfg')), mcuFileOutput: { dictionary: atmegaDict, output } });
+  loadPrinterObjects({
+    printer,
+    gcode: gc,
+    config: new PrinterConfig(parseConfigText(cfgText, '/v/printer.cfg')),
+    mcuFileOutput: { dictionary: atmegaDict, output },
+  });
   before?.(printer);
   const mcu = printer.lookupObject<Mcu>('mcu');
   await mcu.connect();
@@ -69,7 +74,10 @@ describe('stepper MCU commands', () => {
     expect(lines.find((l) => l.includes('pin=PD7'))).toMatch(/value=1 default_value=1 max_duration=0$/);
     const xOut = lines.filter((l) => l.startsWith(`queue_digital_out oid=${xEnable} `));
     // '!PD7': on = low (on_ticks 0), then off = high (1) after M84.
-    expect(xOut.map((l) => l.replace(/clock=\d+ /, ''))).toEqual([`queue_digital_out oid=${xEnable} on_ticks=0`, `queue_digital_out oid=${xEnable} on_ticks=1`]);
+    expect(xOut.map((l) => l.replace(/clock=\d+ /, ''))).toEqual([
+      `queue_digital_out oid=${xEnable} on_ticks=0`,
+      `queue_digital_out oid=${xEnable} on_ticks=1`,
+    ]);
     const enableClock = Number(/clock=(\d+)/.exec(xOut[0])![1]);
     const firstStep = lines.find((l) => l.startsWith(`queue_step oid=${xOid} `))!;
     expect(enableClock).toBeLessThan(Number(/interval=(\d+)/.exec(firstStep)![1]));
