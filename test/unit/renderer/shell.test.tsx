@@ -37,7 +37,7 @@ const bridge: TetherBridge = {
 };
 const push = (event: string, payload: unknown) => act(() => listeners.get(event)?.forEach((l) => l(payload)));
 
-let Shell: ShellComponent;
+let Shell: typeof ShellComponent;
 
 beforeAll(async () => {
   window.tether = bridge;
