@@ -69,16 +69,23 @@ uint32_t sched_next_waketime(uint32_t now, uint32_t limit)
 
 void sched_timer_dispatch(void)
 {
+    sched_timer_dispatch_until(timer_read_time());
+}
+
+void sched_timer_dispatch_until(uint32_t until)
+{
     uint32_t now = timer_read_time();
     uint32_t late_limit = timer_late_limit_ticks();
     uint_fast16_t n = 0;
-    while (timer_list && !timer_is_before(now, timer_list->waketime)) {
+    while (timer_list && !timer_is_before(until, timer_list->waketime)) {
         struct timer *t = timer_list;
-        uint32_t late = now - t->waketime;
         sched_lateness.count++;
-        sched_lateness.sum_ticks += late;
-        if (late > sched_lateness.max_ticks)
-            sched_lateness.max_ticks = late;
+        if (!timer_is_before(now, t->waketime)) {
+            uint32_t late = now - t->waketime;
+            sched_lateness.sum_ticks += late;
+            if (late > sched_lateness.max_ticks)
+                sched_lateness.max_ticks = late;
+        }
         timer_list = t->next;
         running_timer = t;
         uint_fast8_t res = t->func(t);
@@ -90,7 +97,9 @@ void sched_timer_dispatch(void)
         }
         if (++n >= 64) {
             n = 0;
-            now = timer_read_time();
+            uint32_t fresh = timer_read_time();
+            until += fresh - now;  // keep the same look-ahead as time moves on
+            now = fresh;
         }
     }
 }

@@ -25,6 +25,9 @@ void sched_add_timer(struct timer *t);
 void sched_del_timer(struct timer *t);
 // Run every due timer (timer interrupt on hardware, idle hook on the sim).
 void sched_timer_dispatch(void);
+// Also run timers due up to `until` (a simulating board may run a little ahead of the clock to
+// batch work instead of spinning; hardware boards use sched_timer_dispatch()).
+void sched_timer_dispatch_until(uint32_t until);
 // The waketime of the next timer, or now + limit if none.
 uint32_t sched_next_waketime(uint32_t now, uint32_t limit);
 // Time of the event being executed: the running timer's waketime, else the clock.

@@ -214,7 +214,10 @@ void board_reset(void)
 }
 
 #define MAX_SLEEP_TICKS (SIM_CLOCK_FREQ / 100)   // wake at least every 10 ms
-#define SPIN_TICKS (SIM_CLOCK_FREQ / 50000)       // closer timers than 20 us: do not sleep
+// Timers due within this window run in one batch, up to 200 us before their time: the
+// physics uses each timer's own clock, and no host can observe the difference, but the sim
+// sleeps between batches instead of spinning a core while steppers run.
+#define RUN_AHEAD_TICKS (SIM_CLOCK_FREQ / 5000)
 static uint32_t next_periodic, next_flush;
 
 static void sim_idle(void)
@@ -224,20 +227,20 @@ static void sim_idle(void)
     flush_tx();
     uint32_t now = sim_clock();
     uint32_t next = sched_next_waketime(now, MAX_SLEEP_TICKS);
-    int32_t wait = (int32_t)(next - now);
-    if (wait > SPIN_TICKS) {
+    int32_t wait = (int32_t)(next - now) - RUN_AHEAD_TICKS / 2;
+    if (wait > 0) {
         struct pollfd pfd = { pty_master, POLLIN | (tx_len ? POLLOUT : 0), 0 };
         uint64_t ns = (uint64_t)wait * (1000000000ull / SIM_CLOCK_FREQ);
 #ifdef __linux__
         struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
         ppoll(&pfd, 1, &ts, 0);
 #else
-        // macOS has no ppoll: millisecond poll, spinning through the last partial millisecond.
+        // macOS has no ppoll: millisecond poll, then the run-ahead window absorbs the rest.
         if (ns >= 1000000)
             poll(&pfd, 1, (int)(ns / 1000000));
 #endif
     }
-    sched_timer_dispatch();
+    sched_timer_dispatch_until(sim_clock() + RUN_AHEAD_TICKS);
     read_input();
     now = sim_clock();
     if (!timer_is_before(now, next_periodic)) {
