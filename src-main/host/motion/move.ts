@@ -23,10 +23,11 @@ export interface ExtruderJunction {
 }
 
 export class Move {
-  readonly startPos: Float64Array; // x, y, z, e
-  readonly endPos: Float64Array;
-  readonly axesD: Float64Array;
-  readonly axesR: Float64Array;
+  // Plain arrays: a move is allocated per G-code line and these are far cheaper than typed arrays.
+  readonly startPos: number[]; // x, y, z, e
+  readonly endPos: number[];
+  readonly axesD: number[];
+  readonly axesR: number[];
   moveDMm: number;
   accelMmS2: number;
   readonly junctionDeviationMm: number;
@@ -48,13 +49,14 @@ export class Move {
   decelT = 0;
 
   constructor(limits: MovePlannerLimits, startPos: ArrayLike<number>, endPos: ArrayLike<number>, speedMmS: number) {
-    this.startPos = Float64Array.from([startPos[0]!, startPos[1]!, startPos[2]!, startPos[3]!]);
-    this.endPos = Float64Array.from([endPos[0]!, endPos[1]!, endPos[2]!, endPos[3]!]);
+    this.startPos = [startPos[0]!, startPos[1]!, startPos[2]!, startPos[3]!];
+    this.endPos = [endPos[0]!, endPos[1]!, endPos[2]!, endPos[3]!];
     this.accelMmS2 = limits.maxAccelMmS2;
     this.junctionDeviationMm = limits.junctionDeviationMm;
     let velocity = Math.min(speedMmS, limits.maxVelocityMmS);
-    const d = (this.axesD = new Float64Array(4));
-    for (let i = 0; i < 4; i++) d[i] = this.endPos[i]! - this.startPos[i]!;
+    const sp = this.startPos;
+    const ep = this.endPos;
+    const d = (this.axesD = [ep[0]! - sp[0]!, ep[1]! - sp[1]!, ep[2]! - sp[2]!, ep[3]! - sp[3]!]);
     let moveD = Math.sqrt(d[0]! * d[0]! + d[1]! * d[1]! + d[2]! * d[2]!);
     let invMoveD: number;
     if (moveD < 0.000000001) {
@@ -73,7 +75,7 @@ export class Move {
       this.isKinematicMove = true;
     }
     this.moveDMm = moveD;
-    this.axesR = Float64Array.from([d[0]! * invMoveD, d[1]! * invMoveD, d[2]! * invMoveD, d[3]! * invMoveD]);
+    this.axesR = [d[0]! * invMoveD, d[1]! * invMoveD, d[2]! * invMoveD, d[3]! * invMoveD];
     this.minMoveTS = moveD / velocity;
     this.maxCruiseV2 = velocity * velocity;
     this.deltaV2 = 2 * moveD * this.accelMmS2;

@@ -28,11 +28,19 @@ export class StepCompressError extends Error {
 export class StepCompressor {
   /** Pending exact step clocks (whole ticks), indices [head, tail). */
   q: Float64Array;
+  /**
+   * Earliest allowed clock of each pending step: exact - min(maxError, half the gap to the
+   * previous exact step). Written with q (one subtraction per step) so the scans, which look at
+   * each step several times, do not recompute it. For the first step of a run the gap is to the
+   * last sent step instead, which the scan handles itself.
+   */
+  lo: Float64Array;
   head = 0;
   tail = 0;
   /** Clock of the last step the MCU will take (decoded, not exact). */
   lastStepClock = 0;
   readonly maxErrorTicks: number;
+  private readonly noAddBeyond: number;
   queueStepCount = 0;
   /** Work done: steps looked at by all scans (tuning figure). */
   scannedSteps = 0;
@@ -48,7 +56,9 @@ export class StepCompressor {
   constructor(sink: StepSink, maxErrorTicks: number, capacity = 1 << 17) {
     this.sink = sink;
     this.maxErrorTicks = Math.floor(maxErrorTicks);
+    this.noAddBeyond = Math.ceil(1.5 * Math.sqrt(this.maxErrorTicks / 0.0858)) + 2;
     this.q = new Float64Array(capacity);
+    this.lo = new Float64Array(capacity);
   }
 
   setSink(sink: StepSink): void {
@@ -71,17 +81,22 @@ export class StepCompressor {
       this.compact();
     }
     if (this.tail + n > this.q.length) {
-      const next = new Float64Array(Math.max(this.q.length * 2, this.pending + n));
+      const cap = Math.max(this.q.length * 2, this.pending + n);
+      const next = new Float64Array(cap);
       next.set(this.q.subarray(this.head, this.tail));
+      const nextLo = new Float64Array(cap);
+      nextLo.set(this.lo.subarray(this.head, this.tail));
       this.tail -= this.head;
       this.head = 0;
       this.q = next;
+      this.lo = nextLo;
     }
   }
 
   private compact(): void {
     if (this.head === 0) return;
     this.q.copyWithin(0, this.head, this.tail);
+    this.lo.copyWithin(0, this.head, this.tail);
     this.tail -= this.head;
     this.head = 0;
   }
@@ -99,6 +114,9 @@ export class StepCompressor {
       this.emitFar(clock);
       return;
     }
+    let err = Math.floor((clock - prev) * 0.5);
+    if (err > this.maxErrorTicks) err = this.maxErrorTicks;
+    this.lo[this.tail] = clock - err;
     this.q[this.tail++] = clock;
   }
 
@@ -152,7 +170,10 @@ export class StepCompressor {
     let bestInterval = zeroInterval;
     let bestAdd = 0;
     let bestReach = this.scanReach;
-    if (zeroCount < avail && avail >= 3) {
+    // Two runs that both fit the first n windows (each at most maxError wide) differ by at most
+    // maxError there, but any add >= 1 bends away from a line by about 0.0858*add*n^2 at best:
+    // beyond noAddBeyond steps no add other than 0 can fit, so there is nothing to search.
+    if (zeroCount < avail && avail >= 3 && zeroCount <= this.noAddBeyond) {
       let lowAdd = MIN_ADD;
       let highAdd = MAX_ADD;
       if (this.scanNeedsMoreAdd) lowAdd = 1;
@@ -183,6 +204,8 @@ export class StepCompressor {
           bestAdd = add;
         }
         if (count >= avail) break;
+        // From a long add=0 run, the neighbouring add already loses: the rest lose more.
+        if (probe === 0 && zeroCount >= 32 && count <= zeroCount) break;
         const more = this.scanNeedsMoreAdd;
         if (more) {
           lowAdd = add + 1;
@@ -270,41 +293,43 @@ export class StepCompressor {
    */
   private scan(add: number, avail: number): void {
     const q = this.q;
+    const loQ = this.lo;
     const head = this.head;
     const base = this.lastStepClock;
-    const maxErr = this.maxErrorTicks;
-    let imin = -Infinity;
-    let imax = Infinity;
-    let prev = 0;
-    let addFactor = 0; // k*(k-1)/2
-    let count = 0;
-    let interval = 0;
+    // Step 1: its window is measured from the last sent step; interval alone places it.
+    const hi1 = q[head]! - base;
+    let err1 = Math.floor(hi1 * 0.5);
+    if (err1 > this.maxErrorTicks) err1 = this.maxErrorTicks;
+    let imin = hi1 - err1;
+    let imax = hi1;
+    let count = 1;
     let needMore = false;
-    for (let k = 1; k <= avail; k++) {
-      const hi = q[head + k - 1]! - base;
-      let err = Math.floor((hi - prev) * 0.5);
-      if (err > maxErr) err = maxErr;
-      const lo = hi - err;
+    let addFactor = 1; // k*(k-1)/2 for k = 2
+    for (let k = 2; k <= avail; k++) {
+      const i = head + k - 1;
+      const hi = q[i]! - base;
+      const lo = loQ[i]! - base;
       const c = add * addFactor;
       if (k * imin + c < lo) {
-        imin = Math.ceil((lo - c) / k);
-        if (imin > imax) {
+        const nextMin = Math.ceil((lo - c) / k);
+        if (nextMin > imax) {
           needMore = true; // this step comes later than the run can reach
           break;
         }
+        imin = nextMin;
       }
       if (k * imax + c > hi) {
-        imax = Math.floor((hi - c) / k);
-        if (imin > imax) {
+        const nextMax = Math.floor((hi - c) / k);
+        if (imin > nextMax) {
           needMore = false; // this step comes earlier than the run allows
           break;
         }
+        imax = nextMax;
       }
       count = k;
-      interval = imax;
-      prev = hi;
       addFactor += k;
     }
+    const interval = imax;
     if (interval < 0 || interval > MAX_INTERVAL) {
       // Only possible for absurd inputs (steps before the last sent one, or > 2^32 ticks away).
       throw new StepCompressError(
@@ -323,6 +348,8 @@ export class StepCompressor {
     const head = this.head;
     const base = this.lastStepClock;
     if (this.verify) {
+      // Independent of the scan: replay as the MCU does and recompute every window.
+      const maxErr = this.maxErrorTicks;
       let prev = base;
       let t = base;
       let iv = interval;
@@ -331,8 +358,7 @@ export class StepCompressor {
         iv += add;
         const exact = q[head + k]!;
         let err = Math.floor((exact - prev) * 0.5);
-        if (err > this.maxErrorTicks) err = this.maxErrorTicks;
-        if (k === 0) err = Math.min(this.maxErrorTicks, Math.floor((exact - base) * 0.5));
+        if (err > maxErr) err = maxErr;
         if (t > exact || t < exact - err) {
           throw new StepCompressError(
             `queue_step interval=${interval} count=${count} add=${add} puts step ${k + 1} at ` +

@@ -20,6 +20,8 @@ const SOLVE_TIME_EPSILON_S = 1e-10;
 /** Default largest early error of a compressed step (PROTOCOL.md 1.9). */
 export const MAX_STEP_ERROR_S = 0.000025;
 const CHUNK_STEPS = 1 << 15;
+/** flushFinishedRuns() waits for this many pending steps. */
+const LAZY_EMIT_STEPS = 1 << 14;
 /** A step undone by a reverse step within this time is dropped with it (s). */
 export const SDS_FILTER_TIME_S = 0.00075;
 
@@ -178,9 +180,12 @@ export class MotionStepper {
     this.compressor.emitRuns(until);
   }
 
-  /** Send only runs that cannot grow any more (cheap to call often). */
+  /**
+   * Send runs that cannot grow any more. Waits until a batch of steps is pending, so a long
+   * unfinished run is not rescanned after every small lookahead flush.
+   */
   flushFinishedRuns(): void {
-    this.compressor.emitRuns(-Infinity);
+    if (this.compressor.pending >= LAZY_EMIT_STEPS) this.compressor.emitRuns(-Infinity);
   }
 
   /** Send the held-back step (its direction is already current or becomes so). */
@@ -207,6 +212,7 @@ export class MotionStepper {
     const freq = this.clockFreqHz;
     const t0 = this.printTimeAtClockZeroS;
     const comp = this.compressor;
+    const maxErr = comp.maxErrorTicks;
     while (this.seq < tq.tailSeq) {
       const i = this.seq & tq.mask;
       const segT = tq.printTimeS[i]!;
@@ -271,23 +277,39 @@ export class MotionStepper {
             const m = Math.min(last - done, CHUNK_STEPS);
             comp.reserve(m);
             let q = comp.q;
+            let lo = comp.lo;
             let tail = comp.tail;
             let prev = tail > comp.head ? q[tail - 1]! : comp.lastStepClock;
+            // Cruise (no accel): step times are evenly spaced, no square root needed.
+            const cruise = ha === 0 && v0 > 0;
+            const cruiseFirst = cruise ? clockBase + (x0 / v0) * freq : 0;
+            const cruiseStep = cruise ? (dx / v0) * freq : 0;
+            const clockEnd = clockBase + end * freq;
             for (let j = done; j < done + m; j++) {
-              let x = x0 + j * dx;
-              if (x < 0) x = 0;
-              let disc = v02 + ha4 * x;
-              if (disc < 0) disc = 0;
-              const den = v0 + Math.sqrt(disc);
-              let t = den > 0 ? (2 * x) / den : 0;
-              if (t > end) t = end;
-              const clock = Math.floor(clockBase + t * freq);
+              let cf: number;
+              if (cruise) {
+                cf = cruiseFirst + j * cruiseStep;
+                if (cf < clockBase) cf = clockBase;
+              } else {
+                let x = x0 + j * dx;
+                if (x < 0) x = 0;
+                let disc = v02 + ha4 * x;
+                if (disc < 0) disc = 0;
+                const den = v0 + Math.sqrt(disc);
+                cf = clockBase + (den > 0 ? (2 * x) / den : 0) * freq;
+              }
+              if (cf > clockEnd) cf = clockEnd;
+              const clock = Math.floor(cf);
               if (clock - prev >= 805306368 /* FAR_STEP_TICKS */) {
                 comp.tail = tail;
                 comp.push(clock);
                 q = comp.q;
+                lo = comp.lo;
                 tail = comp.tail;
               } else {
+                let err = Math.floor((clock - prev) * 0.5);
+                if (err > maxErr) err = maxErr;
+                lo[tail] = clock - err;
                 q[tail++] = clock;
               }
               prev = clock;
