@@ -5,6 +5,9 @@ import type { ApiBackend, ApiEventListener, ApiHandlers } from './dispatch';
 import type { ListSerialPorts } from './serial-ports';
 import type { PrinterFleet } from '../host/worker/fleet';
 
+/** Console lines per event at most. */
+export const MAX_LINES_PER_EVENT = 500;
+
 export interface BackendOptions {
   fleet: PrinterFleet;
   appInfo: AppInfo;
@@ -44,7 +47,11 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
       const list = pendingLines.get(printerId) ?? [];
       list.push(line);
       pendingLines.set(printerId, list);
-      flushTimer ??= setTimeout(flush, batchMs);
+      // A flood goes out in bounded pieces, so no single event stalls a renderer frame.
+      if (list.length >= MAX_LINES_PER_EVENT) {
+        if (flushTimer) clearTimeout(flushTimer);
+        flush();
+      } else flushTimer ??= setTimeout(flush, batchMs);
     },
     changed(printers) {
       emit('printers.changed', { printers });
