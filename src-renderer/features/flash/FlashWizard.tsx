@@ -3,6 +3,7 @@
 import { useEffect, type ChangeEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { FlashClient } from './client';
+import './flash.css';
 import { bootloaderInstructionKey, canStart, filteredBoards, percent, selectedBoard, targetKind, useFlashWizard, WIZARD_STEPS, type WizardStep } from './store';
 
 export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
@@ -19,7 +20,7 @@ export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
   const stepIndex = (step: WizardStep) => WIZARD_STEPS.indexOf(step === 'failed' ? 'flashing' : step);
 
   return (
-    <section className="panel" aria-labelledby="flash-title">
+    <section className="panel flash-wizard" aria-labelledby="flash-title">
       <header className="panel-header">
         <h1 id="flash-title">{t('title')}</h1>
       </header>

@@ -3,6 +3,7 @@
 import { useEffect, useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PortsClient } from './client';
+import './ports.css';
 import { usePorts, usbIdText } from './store';
 
 export function PortsPanel({ client }: { client: PortsClient }): JSX.Element {
@@ -57,7 +58,7 @@ export function PortsPanel({ client }: { client: PortsClient }): JSX.Element {
           <p className="hint">{t('emptyHint')}</p>
         </div>
       ) : (
-        <table className="card" aria-label={t('tableLabel')}>
+        <table className="card ports-table" aria-label={t('tableLabel')}>
           <thead>
             <tr>
               <th scope="col">{t('col.port')}</th>
@@ -88,7 +89,7 @@ export function PortsPanel({ client }: { client: PortsClient }): JSX.Element {
         </table>
       )}
 
-      <form className="card inline-form" onSubmit={onAdd} aria-label={t('virtual.title')}>
+      <form className="card ports-virtual" onSubmit={onAdd} aria-label={t('virtual.title')}>
         <h2>{t('virtual.title')}</h2>
         <p className="hint">{t('virtual.hint')}</p>
         <label>
