@@ -116,6 +116,20 @@ export class ByteReader {
 // ---------------------------------------------------------------- blocks
 
 /**
+ * Completes a block whose payload was written in place at out[blockStart + 2, payloadEnd):
+ * fills in LEN and SEQ, appends CRC and SYNC; returns the position after the block.
+ */
+export function sealBlock(out: Uint8Array, blockStart: number, payloadEnd: number, seq: number): number {
+  out[blockStart] = payloadEnd - blockStart + MESSAGE_TRAILER_SIZE;
+  out[blockStart + 1] = MESSAGE_DEST | (seq & MESSAGE_SEQ_MASK);
+  const crc = crc16(out, blockStart, payloadEnd);
+  out[payloadEnd] = crc >>> 8;
+  out[payloadEnd + 1] = crc & 0xff;
+  out[payloadEnd + 2] = MESSAGE_SYNC;
+  return payloadEnd + MESSAGE_TRAILER_SIZE;
+}
+
+/**
  * Frames payload[start, end) as one block with sequence `seq` into out[pos]; returns the
  * position after the block. Caller guarantees payload <= 59 bytes and space in `out`.
  */
@@ -127,17 +141,8 @@ export function writeBlock(
   start = 0,
   end = payload.length,
 ): number {
-  const len = end - start + MESSAGE_MIN;
-  const blockStart = pos;
-  out[pos++] = len;
-  out[pos++] = MESSAGE_DEST | (seq & MESSAGE_SEQ_MASK);
-  out.set(payload.subarray(start, end), pos);
-  pos += end - start;
-  const crc = crc16(out, blockStart, pos);
-  out[pos++] = crc >>> 8;
-  out[pos++] = crc & 0xff;
-  out[pos++] = MESSAGE_SYNC;
-  return pos;
+  out.set(payload.subarray(start, end), pos + MESSAGE_HEADER_SIZE);
+  return sealBlock(out, pos, pos + MESSAGE_HEADER_SIZE + end - start, seq);
 }
 
 /** A new array holding one framed block. */

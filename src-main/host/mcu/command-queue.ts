@@ -157,3 +157,49 @@ export function pickQueue(queues: readonly CommandQueue[], readyClock: number): 
   }
   return best;
 }
+
+/**
+ * The command queues one link drains, and the packing rule both links share: lowest req_clock
+ * first among messages whose min_clock has passed.
+ */
+export abstract class QueueSet implements QueueLink {
+  protected readonly queues: CommandQueue[] = [];
+
+  abstract onPush(queue: CommandQueue, bytes: number): void;
+
+  allocCommandQueue(): CommandQueue {
+    return this.adoptQueue(new CommandQueue(this.queues.length, this));
+  }
+
+  /** Drains a queue created elsewhere (by the Mcu before this link existed). */
+  adoptQueue(q: CommandQueue): CommandQueue {
+    q.attach(this);
+    this.queues.push(q);
+    return q;
+  }
+
+  /**
+   * Moves messages into out[pos, limit) in packing order; returns the end position. Sent
+   * callbacks of the moved messages are passed to `onSent` (if any).
+   */
+  protected fillPayload(out: Uint8Array, pos: number, limit: number, readyClock: number, onSent?: (cb: SentCallback) => void): number {
+    const queues = this.queues;
+    let q = pickQueue(queues, readyClock);
+    while (q !== null) {
+      const h = q.head;
+      const start = q.starts[h];
+      const end = q.ends[h];
+      if (pos + end - start > limit) break;
+      const src = q.bytes;
+      for (let i = start; i < end; i++) out[pos++] = src[i];
+      const cb = q.shift();
+      if (cb && onSent) onSent(cb);
+      this.onShift(end - start);
+      q = pickQueue(queues, readyClock);
+    }
+    return pos;
+  }
+
+  /** Bookkeeping hook for a message taken out of a queue. */
+  protected onShift(_bytes: number): void {}
+}

@@ -5,16 +5,8 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import {
-  MESSAGE_DEST,
-  MESSAGE_HEADER_SIZE,
-  MESSAGE_PAYLOAD_MAX,
-  MESSAGE_SEQ_MASK,
-  MESSAGE_SYNC,
-  MESSAGE_TRAILER_SIZE,
-  crc16,
-} from './codec';
-import { CommandQueue, pickQueue, type QueueLink } from './command-queue';
+import { MESSAGE_HEADER_SIZE, MESSAGE_MAX, MESSAGE_PAYLOAD_MAX, sealBlock } from './codec';
+import { QueueSet, type CommandQueue } from './command-queue';
 
 /** Pack when this many bytes wait, down to LOW_WATER (keeps req_clock interleaving). */
 const HIGH_WATER_BYTES = 64 * 1024;
@@ -23,8 +15,7 @@ const OUT_BUFFER_BYTES = 1 << 20;
 
 export type FileOutputTarget = string | number | Writable;
 
-export class FileOutputQueue implements QueueLink {
-  private readonly queues: CommandQueue[] = [];
+export class FileOutputQueue extends QueueSet {
   readonly defaultQueue: CommandQueue;
   private pendingBytes = 0;
   private out = new Uint8Array(OUT_BUFFER_BYTES);
@@ -37,6 +28,7 @@ export class FileOutputQueue implements QueueLink {
   readonly stats = { bytesWrite: 0, blocks: 0, messages: 0 };
 
   constructor(target: FileOutputTarget) {
+    super();
     if (typeof target === 'string') {
       this.fd = openSync(target, 'w');
       this.ownsFd = true;
@@ -48,18 +40,7 @@ export class FileOutputQueue implements QueueLink {
     this.defaultQueue = this.allocCommandQueue();
   }
 
-  allocCommandQueue(): CommandQueue {
-    return this.adoptQueue(new CommandQueue(this.queues.length, this));
-  }
-
-  /** Drains a queue created elsewhere (by the Mcu before this link existed). */
-  adoptQueue(q: CommandQueue): CommandQueue {
-    q.attach(this);
-    this.queues.push(q);
-    return q;
-  }
-
-  onPush(_queue: CommandQueue, bytes: number): void {
+  override onPush(_queue: CommandQueue, bytes: number): void {
     this.pendingBytes += bytes;
     if (this.pendingBytes >= HIGH_WATER_BYTES) this.pack(LOW_WATER_BYTES);
   }
@@ -82,39 +63,20 @@ export class FileOutputQueue implements QueueLink {
 
   /** Packs blocks until at most `keepBytes` wait. */
   private pack(keepBytes: number): void {
-    const queues = this.queues;
     while (this.pendingBytes > keepBytes) {
-      if (this.outPos + 64 > this.out.length) this.writeOut();
-      const out = this.out;
+      if (this.outPos + MESSAGE_MAX > this.out.length) this.writeOut();
       const blockStart = this.outPos;
-      let pos = blockStart + MESSAGE_HEADER_SIZE;
-      const limit = pos + MESSAGE_PAYLOAD_MAX;
-      let q = pickQueue(queues, Infinity);
-      while (q !== null) {
-        const h = q.head;
-        const start = q.starts[h];
-        const end = q.ends[h];
-        const len = end - start;
-        if (pos + len > limit) break;
-        const src = q.bytes;
-        for (let i = start; i < end; i++) out[pos++] = src[i];
-        q.shift();
-        this.pendingBytes -= len;
-        this.stats.messages++;
-        // Stay on the same queue while it still has the lowest head (the common batch case).
-        q = queues.length === 1 ? (q.head !== q.tail ? q : null) : pickQueue(queues, Infinity);
-      }
-      const total = pos - blockStart + MESSAGE_TRAILER_SIZE;
-      out[blockStart] = total;
-      out[blockStart + 1] = MESSAGE_DEST | (this.seq++ & MESSAGE_SEQ_MASK);
-      const crc = crc16(out, blockStart, pos);
-      out[pos] = crc >>> 8;
-      out[pos + 1] = crc & 0xff;
-      out[pos + 2] = MESSAGE_SYNC;
-      this.outPos = pos + 3;
+      const payloadStart = blockStart + MESSAGE_HEADER_SIZE;
+      const end = this.fillPayload(this.out, payloadStart, payloadStart + MESSAGE_PAYLOAD_MAX, Infinity);
+      this.outPos = sealBlock(this.out, blockStart, end, this.seq++);
       this.stats.blocks++;
-      this.stats.bytesWrite += total;
+      this.stats.bytesWrite += this.outPos - blockStart;
     }
+  }
+
+  protected override onShift(bytes: number): void {
+    this.pendingBytes -= bytes;
+    this.stats.messages++;
   }
 
   private writeOut(): void {

@@ -5,7 +5,6 @@
 
 import {
   BlockReceiver,
-  MESSAGE_DEST,
   MESSAGE_HEADER_SIZE,
   MESSAGE_MAX,
   MESSAGE_MIN,
@@ -13,9 +12,9 @@ import {
   MESSAGE_SEQ_MASK,
   MESSAGE_SYNC,
   MESSAGE_TRAILER_SIZE,
-  crc16,
+  sealBlock,
 } from './codec';
-import { CommandQueue, pickQueue, type QueueLink, type SentCallback } from './command-queue';
+import { QueueSet, type CommandQueue, type SentCallback } from './command-queue';
 import type { ByteTransport } from './transport';
 
 export const MAX_PENDING_BLOCKS = 12;
@@ -61,8 +60,7 @@ interface Inflight {
   retransmitted: boolean;
 }
 
-export class SerialQueue implements QueueLink {
-  private readonly queues: CommandQueue[] = [];
+export class SerialQueue extends QueueSet {
   /** Unscheduled commands (queries, config): min_clock = req_clock = 0. */
   readonly defaultQueue: CommandQueue;
   private readonly receiver: BlockReceiver;
@@ -101,6 +99,7 @@ export class SerialQueue implements QueueLink {
     private readonly transport: ByteTransport,
     private readonly opts: SerialQueueOptions,
   ) {
+    super();
     this.receiveWindow = opts.receiveWindow ?? 192;
     this.baudAdjust = opts.baud ? 10 / opts.baud : 0;
     this.defaultQueue = this.allocCommandQueue();
@@ -109,17 +108,6 @@ export class SerialQueue implements QueueLink {
       this.stats.bytesRead += data.length;
       this.receiver.push(data);
     });
-  }
-
-  allocCommandQueue(): CommandQueue {
-    return this.adoptQueue(new CommandQueue(this.queues.length, this));
-  }
-
-  /** Drains a queue created elsewhere (by the Mcu before this link existed). */
-  adoptQueue(q: CommandQueue): CommandQueue {
-    q.attach(this);
-    this.queues.push(q);
-    return q;
   }
 
   setReceiveWindow(bytes: number): void {
@@ -139,7 +127,7 @@ export class SerialQueue implements QueueLink {
     this.kick();
   }
 
-  onPush(): void {
+  override onPush(): void {
     this.kick();
   }
 
@@ -250,31 +238,13 @@ export class SerialQueue implements QueueLink {
   /** Sends one block of at most `room` payload bytes; false if not even one message fits. */
   private sendBlock(now: number, readyClock: number, room: number): boolean {
     const block = new Uint8Array(MESSAGE_MAX);
-    let pos = MESSAGE_HEADER_SIZE;
-    for (;;) {
-      const q = pickQueue(this.queues, readyClock);
-      if (!q) break;
-      const h = q.head;
-      const start = q.starts[h];
-      const len = q.ends[h] - start;
-      if (pos + len > MESSAGE_HEADER_SIZE + room) break;
-      block.set(q.bytes.subarray(start, start + len), pos);
-      pos += len;
-      const cb = q.shift();
-      if (cb) {
-        this.sentCallbacks.push(cb);
-        this.sentCallbackSeqs.push(this.sendSeq);
-      }
-    }
-    if (pos === MESSAGE_HEADER_SIZE) return false;
+    const end = this.fillPayload(block, MESSAGE_HEADER_SIZE, MESSAGE_HEADER_SIZE + room, readyClock, (cb) => {
+      this.sentCallbacks.push(cb);
+      this.sentCallbackSeqs.push(this.sendSeq);
+    });
+    if (end === MESSAGE_HEADER_SIZE) return false;
     const seq = this.sendSeq++;
-    const total = pos + MESSAGE_TRAILER_SIZE;
-    block[0] = total;
-    block[1] = MESSAGE_DEST | (seq & MESSAGE_SEQ_MASK);
-    const crc = crc16(block, 0, pos);
-    block[pos] = crc >>> 8;
-    block[pos + 1] = crc & 0xff;
-    block[pos + 2] = MESSAGE_SYNC;
+    const total = sealBlock(block, 0, end, seq);
     const bytes = block.subarray(0, total);
     if (this.inflight.length === 0) this.rtoDeadline = Math.max(now, this.idleTime) + total * this.baudAdjust + this.rto;
     this.inflight.push({ block: bytes, seq, sentTime: now, retransmitted: false });
