@@ -39,8 +39,8 @@ export class StepCompressor {
   tail = 0;
   /** Clock of the last step the MCU will take (decoded, not exact). */
   lastStepClock = 0;
-  readonly maxErrorTicks: number;
-  private readonly noAddBeyond: number;
+  maxErrorTicks = 0;
+  private noAddBeyond = 0;
   queueStepCount = 0;
   /** Work done: steps looked at by all scans (tuning figure). */
   scannedSteps = 0;
@@ -55,10 +55,15 @@ export class StepCompressor {
 
   constructor(sink: StepSink, maxErrorTicks: number, capacity = 1 << 17) {
     this.sink = sink;
-    this.maxErrorTicks = Math.floor(maxErrorTicks);
-    this.noAddBeyond = Math.ceil(1.5 * Math.sqrt(this.maxErrorTicks / 0.0858)) + 2;
+    this.setMaxError(maxErrorTicks);
     this.q = new Float64Array(capacity);
     this.lo = new Float64Array(capacity);
+  }
+
+  /** The largest early error in ticks (changes with the MCU clock frequency). */
+  setMaxError(maxErrorTicks: number): void {
+    this.maxErrorTicks = Math.floor(maxErrorTicks);
+    this.noAddBeyond = Math.ceil(1.5 * Math.sqrt(this.maxErrorTicks / 0.0858)) + 2;
   }
 
   setSink(sink: StepSink): void {

@@ -55,6 +55,7 @@ export class MotionStepper {
   readonly compressor: StepCompressor;
   clockFreqHz: number;
   printTimeAtClockZeroS = 0;
+  private readonly maxErrorS: number;
   /** Net steps sent since creation (positive direction counts up). */
   mcuPositionSteps = 0;
   /** Steps generated in total (both directions). */
@@ -94,14 +95,19 @@ export class MotionStepper {
     this.stepDistMm = o.stepDistMm;
     this.invertDir = o.invertDir ?? false;
     this.clockFreqHz = o.clockFreqHz;
-    const maxErr = (o.maxErrorS ?? MAX_STEP_ERROR_S) * o.clockFreqHz;
-    this.compressor = new StepCompressor(o.sink, maxErr);
+    this.maxErrorS = o.maxErrorS ?? MAX_STEP_ERROR_S;
+    this.compressor = new StepCompressor(o.sink, this.maxErrorS * o.clockFreqHz);
     this.sdsFilterTicks = SDS_FILTER_TIME_S * o.clockFreqHz;
   }
 
-  /** clock = round((printTimeS - printTimeAtClockZeroS) * clockFreqHz). */
+  /**
+   * clock = round((printTimeS - printTimeAtClockZeroS) * clockFreqHz). Also rescales the
+   * compression error window (25 us) and the step+unstep filter to the new frequency.
+   */
   setClockMapping(clockFreqHz: number, printTimeAtClockZeroS: number): void {
+    if (this.compressor.pending > 0) this.flushSteps(Infinity);
     this.clockFreqHz = clockFreqHz;
+    this.compressor.setMaxError(this.maxErrorS * clockFreqHz);
     this.printTimeAtClockZeroS = printTimeAtClockZeroS;
     this.sdsFilterTicks = SDS_FILTER_TIME_S * clockFreqHz;
   }

@@ -40,6 +40,22 @@ describe('step generation', () => {
     expect(s.commandedPositionMm).toBeCloseTo(10, 12);
   });
 
+  it('setClockMapping rescales the 25 us window to the MCU frequency', () => {
+    const tq = new TrapQ();
+    const sink = new RecordingStepSink();
+    // Built before the MCU frequency is known (as printer objects do), then mapped.
+    const s = new MotionStepper({ name: 'stepper_x', stepDistMm: STEP, clockFreqHz: 1, sink });
+    s.setClockMapping(FREQ, 0);
+    s.setLinearKinematics(tq, 1, 0, 0);
+    s.setPosition(0, 0, 0);
+    tq.append(0, 0, 0.5, 0, 0, 0, 0, 1, 0, 0, 20.0003, 20.0003, 0);
+    s.generateSteps(10);
+    s.flushSteps(Infinity);
+    expect(sink.decode().clocks.length).toBe(800);
+    // 800 evenly spaced steps of a fractional interval: a few runs, not one per step
+    expect(sink.messages.length).toBeLessThan(10);
+  });
+
   it('accelerating from rest follows x = a t^2 / 2', () => {
     const tq = new TrapQ();
     const sink = new RecordingStepSink();
