@@ -176,14 +176,17 @@ export class Dictionary {
    * different parameter list.
    */
   lookupCommand(format: string): MessageFormat {
-    const m = this.commandByFormat.get(format);
-    if (m) return m;
+    return this.commandByFormat.get(format) ?? this.missing('command', format, this.commandByName);
+  }
+
+  /** The error for a format the firmware lacks: says whether only the parameters differ. */
+  private missing(kind: 'command' | 'response', format: string, byName: Map<string, MessageFormat>): never {
     const name = format.trim().split(/\s+/)[0];
-    const other = this.commandByName.get(name);
+    const other = byName.get(name);
     if (other) {
-      throw new DictionaryError(`${this.source}: MCU command '${name}' has format '${other.format}', host expects '${format}' (firmware version mismatch; reflash the MCU)`);
+      throw new DictionaryError(`${this.source}: MCU ${kind} '${name}' has format '${other.format}', host expects '${format}' (firmware version mismatch; reflash the MCU)`);
     }
-    throw new DictionaryError(`${this.source}: MCU does not support command '${format}' (firmware built without it?)`);
+    throw new DictionaryError(`${this.source}: MCU has no ${kind} '${format}' (firmware built without it?)`);
   }
 
   commandByNameOrNull(name: string): MessageFormat | null {
@@ -201,14 +204,7 @@ export class Dictionary {
   }
 
   lookupResponse(format: string): MessageFormat {
-    const m = this.responseByFormat.get(format);
-    if (m) return m;
-    const name = format.trim().split(/\s+/)[0];
-    const other = this.responseByName.get(name);
-    if (other) {
-      throw new DictionaryError(`${this.source}: MCU response '${name}' has format '${other.format}', host expects '${format}' (firmware version mismatch)`);
-    }
-    throw new DictionaryError(`${this.source}: MCU has no response '${format}'`);
+    return this.responseByFormat.get(format) ?? this.missing('response', format, this.responseByName);
   }
 
   responseByNameOrNull(name: string): MessageFormat | null {
