@@ -12,6 +12,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { referenceDir } from '../support/paths';
 import { buildHarness, chromiumArgs, serveDir } from './preview/harnessServer';
+import type { PreviewState } from '../../src-renderer/features/preview/previewStore';
 
 // gen_gcode.py writes ~29.1 bytes per move: these counts give ~50 MB and ~200 MB (10^6 bytes).
 const sizes = [
@@ -28,9 +29,9 @@ const launchArgs = [...chromiumArgs, '--enable-precise-memory-info', '--js-flags
 const mb = (b: number) => b / 1e6;
 
 type Harness = {
-  store: { getState(): any };
+  store: { getState(): PreviewState };
   longTasks: { start: number; duration: number }[];
-  waitForFirstFrame(ms: number): Promise<Record<string, number>>;
+  waitForFirstFrame(ms: number): Promise<Record<string, number> & { parser: unknown }>;
   timeLayerChange(high: number): { updateMs: number; renderMs: number; frameMs: number };
   heapBytes(): number;
 };
@@ -49,12 +50,15 @@ function generate(moves: number): string {
   return file;
 }
 
-async function runOurs(browser: Browser, url: string, file: string) {
+async function runOurs(browser: Browser, url: string, file: string, fullBudget: boolean) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${url}/index.html`);
   await page.getByTestId('preview-panel').waitFor();
+  // Full: draw every layer (the hardware-GPU budget); auto: the budget the app picks here.
+  if (fullBudget) await page.evaluate(() => previewHarness.store.getState().setVertexBudget(20_000_000));
+  const budget = await page.evaluate(() => previewHarness.store.getState().vertexBudget);
   await page.getByTestId('preview-file').setInputFiles(file);
   const t = await page.evaluate(() => previewHarness.waitForFirstFrame(180_000));
   const heapAtFrame = await page.evaluate(() => previewHarness.heapBytes());
@@ -63,7 +67,7 @@ async function runOurs(browser: Browser, url: string, file: string) {
     return previewHarness.heapBytes();
   });
   const info = await page.evaluate(() => {
-    const tp = previewHarness.store.getState().toolpath;
+    const tp = previewHarness.store.getState().toolpath!;
     const arrays = [tp.points, tp.extrusionMm, tp.feedMmMin, tp.feature, tp.tool, tp.layer, tp.fileOffset];
     return {
       segments: tp.segmentCount,
@@ -82,6 +86,11 @@ async function runOurs(browser: Browser, url: string, file: string) {
   );
   const longest = tasks.reduce((m, e) => Math.max(m, e.ms), 0);
   if (tasks.length) console.log(`tether: main-thread tasks over 50 ms while loading (start after select, length): ${JSON.stringify(tasks)}`);
+  const drawn = await page.evaluate(() => {
+    const d = (window as unknown as { previewHarness: { drawn(): { first: number; end: number; skippedLayers: number } } })
+      .previewHarness.drawn()!;
+    return { segments: d.end - d.first, skippedLayers: d.skippedLayers };
+  });
   // Slider: 15 layer changes spread over the file.
   const slider: { updateMs: number; renderMs: number; frameMs: number }[] = [];
   for (let i = 0; i < 15; i++) {
@@ -89,7 +98,7 @@ async function runOurs(browser: Browser, url: string, file: string) {
     slider.push(await page.evaluate((h) => previewHarness.timeLayerChange(h), high));
   }
   await page.close();
-  return { t, heapAtFrame, heapAfterGc, info, longest, slider, errors };
+  return { t, heapAtFrame, heapAfterGc, info, longest, slider, errors, budget, drawn };
 }
 
 async function runGcodePreviewPkg(url: string, file: string, timeoutS: number) {
@@ -135,46 +144,57 @@ try {
     const file = generate(size.moves);
     const bytes = statSync(file).size;
     console.log(`\n--- ${size.label}: ${file} (${mb(bytes).toFixed(1)} MB, ${size.moves} moves)`);
-    const ours = await runOurs(browser, server.url, file);
-    const total = (ours.t.doneAt - ours.t.selectedAt) / 1000;
-    const parse = (ours.t.parsedAt - ours.t.selectedAt) / 1000;
-    const upload = (ours.t.uploadedAt - ours.t.parsedAt) / 1000;
-    const issued = (ours.t.firstFrameAt - ours.t.selectedAt) / 1000;
-    console.log(
-      `tether: first complete frame ${total.toFixed(2)} s (parse in worker ${parse.toFixed(2)} s, GPU upload ${upload.toFixed(2)} s, frame issued at ${issued.toFixed(2)} s, ` +
-        `rest is SwiftShader drawing it), ` +
-        `${ours.info.segments} segments, ${ours.info.layers} layers`,
-    );
-    console.log(
-      `tether: main-thread JS heap ${mb(ours.heapAtFrame).toFixed(1)} MB at first frame, ${mb(ours.heapAfterGc).toFixed(1)} MB after GC ` +
-        `(+ ${mb(ours.info.typedArrayBytes).toFixed(1)} MB typed-array buffers outside the JS heap)`,
-    );
-    console.log(`tether: longest main-thread task while loading ${ours.longest.toFixed(0)} ms (0 = none over 50 ms)`);
-    const upd = ours.slider.map((s) => s.updateMs);
-    const frm = ours.slider.map((s) => s.frameMs);
-    console.log(
-      `tether: layer slider update median ${median(upd).toFixed(2)} ms, max ${Math.max(...upd).toFixed(2)} ms (main thread); ` +
-        `frame incl. SwiftShader GPU work median ${median(frm).toFixed(0)} ms, max ${Math.max(...frm).toFixed(0)} ms`,
-    );
-    if (ours.errors.length) console.log(`tether: page errors: ${ours.errors.join('; ')}`);
-    let gpText = 'not run';
-    let ratioText = '-';
+    const results: { mode: string; total: number }[] = [];
+    for (const mode of ['full', 'auto'] as const) {
+      const ours = await runOurs(browser, server.url, file, mode === 'full');
+      const tag = `tether (${mode === 'full' ? 'all layers' : 'automatic budget'}, ${(ours.budget / 1e6).toFixed(0)} M vertices)`;
+      const total = (ours.t.doneAt - ours.t.selectedAt) / 1000;
+      const parse = (ours.t.parsedAt - ours.t.selectedAt) / 1000;
+      const upload = (ours.t.uploadedAt - ours.t.parsedAt) / 1000;
+      const issued = (ours.t.firstFrameAt - ours.t.selectedAt) / 1000;
+      const ps = ours.t.parser as unknown as { readWaitMs: number; scanMs: number; finishMs: number };
+      console.log(`${tag}:`);
+      console.log(
+        `  first complete frame ${total.toFixed(2)} s: parse in worker ${parse.toFixed(2)} s (file reads ${(ps.readWaitMs / 1000).toFixed(2)} s, ` +
+          `scan ${(ps.scanMs / 1000).toFixed(2)} s, arrays ${(ps.finishMs / 1000).toFixed(2)} s), GPU upload ${upload.toFixed(2)} s, ` +
+          `frame issued at ${issued.toFixed(2)} s, the rest is SwiftShader drawing it`,
+      );
+      console.log(
+        `  ${ours.info.segments} segments, ${ours.info.layers} layers; drawn ${ours.drawn.segments} segments` +
+          (ours.drawn.skippedLayers ? ` (${ours.drawn.skippedLayers} lowest layers skipped by the budget)` : ' (all)'),
+      );
+      console.log(
+        `  main-thread JS heap ${mb(ours.heapAtFrame).toFixed(1)} MB at first frame, ${mb(ours.heapAfterGc).toFixed(1)} MB after GC ` +
+          `(+ ${mb(ours.info.typedArrayBytes).toFixed(1)} MB typed-array buffers outside the JS heap)`,
+      );
+      console.log(`  longest main-thread task while loading ${ours.longest.toFixed(0)} ms (0 = none over 50 ms)`);
+      const upd = ours.slider.map((x) => x.updateMs);
+      const frm = ours.slider.map((x) => x.frameMs);
+      console.log(
+        `  layer slider update median ${median(upd).toFixed(2)} ms, max ${Math.max(...upd).toFixed(2)} ms (main thread); ` +
+          `frame incl. SwiftShader drawing median ${median(frm).toFixed(0)} ms, max ${Math.max(...frm).toFixed(0)} ms`,
+      );
+      if (ours.errors.length) console.log(`  page errors: ${ours.errors.join('; ')}`);
+      results.push({ mode, total });
+      rows.push(
+        `${size.label.padEnd(7)} ${mode.padEnd(4)} | ${total.toFixed(2).padStart(6)} s (goal ${size.goalS}) | heap ${mb(ours.heapAtFrame).toFixed(0).padStart(4)} MB (goal ${size.goalHeapMB}) | ` +
+          `longest task ${ours.longest.toFixed(0).padStart(4)} ms | slider update ${median(upd).toFixed(2)} ms, frame ${median(frm).toFixed(0)} ms`,
+      );
+    }
     if (runGcodePreview) {
       const gp = await runGcodePreviewPkg(server.url, file, size.gpTimeoutS);
+      const full = results.find((r) => r.mode === 'full')!.total;
+      let text: string;
       if (gp.status === 'ok') {
-        gpText = `${gp.seconds!.toFixed(2)} s, heap ${mb(gp.heap!).toFixed(0)} MB`;
-        ratioText = `${(gp.seconds! / total).toFixed(1)}x`;
+        text = `${gp.seconds!.toFixed(2)} s, heap ${mb(gp.heap!).toFixed(0)} MB -> tether (all layers) is ${(gp.seconds! / full).toFixed(1)}x faster`;
+      } else if (gp.status.startsWith('timeout')) {
+        text = `${gp.status} -> tether (all layers) is >= ${(size.gpTimeoutS / full).toFixed(1)}x faster`;
       } else {
-        gpText = gp.status;
-        ratioText = `>= ${(size.gpTimeoutS / total).toFixed(1)}x (timeout)`;
-        if (!gp.status.startsWith('timeout')) ratioText = 'n/a';
+        text = gp.status;
       }
-      console.log(`gcode-preview 2.18: ${gpText}; tether is ${ratioText} faster`);
+      console.log(`gcode-preview 2.18: ${text}`);
+      rows.push(`${size.label.padEnd(7)} gcode-preview 2.18: ${text}`);
     }
-    rows.push(
-      `${size.label.padEnd(7)} | ${total.toFixed(2).padStart(6)} s (goal ${size.goalS}) | heap ${mb(ours.heapAtFrame).toFixed(0).padStart(4)} MB (goal ${size.goalHeapMB}) | ` +
-        `longest task ${ours.longest.toFixed(0).padStart(3)} ms | slider ${median(upd).toFixed(2)} ms | gcode-preview ${gpText} | ${ratioText}`,
-    );
   }
 } finally {
   await browser.close();

@@ -8,12 +8,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { referenceDir, testOutputDir } from '../support/paths';
 import { toolsPresent } from '../support/tools';
 import { buildHarness, chromiumArgs, serveDir } from '../bench/preview/harnessServer';
+import type { PreviewState } from '../../src-renderer/features/preview/previewStore';
 
 const outDir = path.join(testOutputDir, 'preview');
 const benchy = path.join(referenceDir, 'gcode', 'benchy-prusaslicer-2.6.1.gcode');
 
 type Harness = {
-  store: { getState(): Record<string, any> };
+  store: { getState(): PreviewState };
   waitForFirstFrame(ms: number): Promise<Record<string, number>>;
   snapshot(name: string): void;
   diff(a: string, b: string): number;
@@ -65,7 +66,7 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
     await high.fill('20');
     await expect.poll(() => page.evaluate(() => previewHarness.store.getState().layerRange[1])).toBe(19);
     const win = await page.evaluate(() => previewHarness.drawn());
-    const layerStart = await page.evaluate(() => previewHarness.store.getState().toolpath.layers.startSegment[20]);
+    const layerStart = await page.evaluate(() => previewHarness.store.getState().toolpath!.layers.startSegment[20]);
     expect(win!.end).toBe(layerStart);
     await page.evaluate(() => previewHarness.snapshot('layer20'));
     await page.screenshot({ path: path.join(outDir, 'benchy-layer-20.png') });
@@ -75,13 +76,13 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
     // Within-layer scrubber: fewer moves of the top layer drawn.
     await page.getByTestId('preview-scrub').fill('10');
     await expect.poll(() => page.evaluate(() => previewHarness.drawn()!.end)).toBe(
-      await page.evaluate(() => previewHarness.store.getState().toolpath.layers.startSegment[19] + 10),
+      await page.evaluate(() => previewHarness.store.getState().toolpath!.layers.startSegment[19] + 10),
     );
 
     // Live progress from the store action (the host drives it while printing): half the file.
     await high.fill('160');
     await page.evaluate(() => previewHarness.snapshot('full'));
-    const size = await page.evaluate(() => previewHarness.store.getState().toolpath.fileSizeBytes);
+    const size = await page.evaluate(() => previewHarness.store.getState().toolpath!.fileSizeBytes);
     await page.evaluate((pos) => previewHarness.store.getState().setLiveProgress(pos), Math.floor(size / 2));
     await page.getByTestId('preview-live').waitFor();
     const liveLayer = await page.evaluate(() => previewHarness.store.getState().liveLayer);

@@ -39,6 +39,7 @@ export function PreviewCanvas({ onError }: { onError: (message: string) => void 
     }
     activeViewer = viewer;
     const store = usePreviewStore;
+    store.getState().setSoftwareRenderer(viewer.softwareRenderer);
     let waitingForFirstFrame = false;
     viewer.onFullFrame = () => {
       if (!waitingForFirstFrame) return;

@@ -2,10 +2,17 @@
 // workers) can hand the store a toolpath directly.
 import type { Toolpath } from './parser/toolpath';
 
+/** Where the worker spent its time, ms. */
+export interface ParserStats {
+  readWaitMs: number;
+  scanMs: number;
+  finishMs: number;
+}
+
 export type ParserRequest = { id: number; file: Blob };
 export type ParserReply =
   | { type: 'progress'; id: number; loadedBytes: number; totalBytes: number }
-  | { type: 'done'; id: number; toolpath: Toolpath }
+  | { type: 'done'; id: number; toolpath: Toolpath; stats: ParserStats }
   | { type: 'error'; id: number; message: string };
 
 export function createParserWorker(): Worker {

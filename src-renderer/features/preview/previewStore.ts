@@ -2,7 +2,7 @@
 // The heavy data (typed arrays) is held by reference; nothing here loops over segments.
 import { create } from 'zustand';
 import { layerOfSegment, segmentsBeforeFilePosition, type Toolpath } from './parser/toolpath';
-import { createParserWorker, type ParserReply } from './parserWorker';
+import { createParserWorker, type ParserReply, type ParserStats } from './parserWorker';
 import type { RenderMode } from './drawWindow';
 
 export type ColorMode = 'feature' | 'speed' | 'layer' | 'tool';
@@ -20,6 +20,7 @@ export interface PreviewTimings {
   /** performance.now() when the file was handed to loadFile. */
   selectedAt: number;
   parsedAt: number | null;
+  parser: ParserStats | null;
   uploadedAt: number | null;
   /** First frame with every (budgeted) segment drawn. */
   firstFrameAt: number | null;
@@ -50,6 +51,9 @@ export interface PreviewState {
   followLive: boolean;
   /** Most vertices drawn per frame; layers beyond it are skipped (see drawWindow). */
   vertexBudget: number;
+  /** Budget chosen from the renderer (software GL gets a smaller one) until the user sets one. */
+  vertexBudgetIsAuto: boolean;
+  softwareRenderer: boolean;
   /** Bumped on every camera preset request so the same preset can be asked for twice. */
   cameraRequest: { preset: CameraPreset; seq: number };
   timings: PreviewTimings | null;
@@ -65,15 +69,20 @@ export interface PreviewState {
   setBuildVolume(volume: BuildVolume): void;
   setLiveProgress(filePosition: number | null): void;
   setFollowLive(follow: boolean): void;
-  setVertexBudget(vertices: number): void;
+  /** A number of vertices, or null for the automatic budget. */
+  setVertexBudget(vertices: number | null): void;
+  /** Called by the viewer: software GL (SwiftShader, llvmpipe) draws far fewer vertices per second. */
+  setSoftwareRenderer(software: boolean): void;
   requestCamera(preset: CameraPreset): void;
   /** Called by the viewer when its GPU upload / first full frame finished. */
   markTiming(what: 'uploadedAt' | 'firstFrameAt'): void;
   clear(): void;
 }
 
-/** 20 M vertices: lines for ~10 M segments; a software-rendered frame still stays interactive. */
+/** 20 M vertices: lines for ~10 M segments, well within any discrete or integrated GPU. */
 export const defaultVertexBudget = 20_000_000;
+/** Software GL rasterises ~1-2 M line segments per second per core: keep a frame near a second. */
+export const softwareVertexBudget = 3_000_000;
 export const defaultBuildVolume: BuildVolume = { x: [0, 220], y: [0, 220], z: [0, 250] };
 
 let worker: Worker | null = null;
@@ -103,6 +112,8 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
   liveLayer: null,
   followLive: true,
   vertexBudget: defaultVertexBudget,
+  vertexBudgetIsAuto: true,
+  softwareRenderer: false,
   cameraRequest: { preset: 'iso', seq: 0 },
   timings: null,
 
@@ -118,7 +129,7 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
       toolpath: null,
       liveSegment: null,
       liveLayer: null,
-      timings: { selectedAt: performance.now(), parsedAt: null, uploadedAt: null, firstFrameAt: null },
+      timings: { selectedAt: performance.now(), parsedAt: null, parser: null, uploadedAt: null, firstFrameAt: null },
     });
     let w: Worker;
     try {
@@ -138,7 +149,7 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
         if (worker === w) worker = null;
         const timings = get().timings;
         get().setToolpath(msg.toolpath, name);
-        if (timings) set({ timings: { ...timings, parsedAt: performance.now() } });
+        if (timings) set({ timings: { ...timings, parsedAt: performance.now(), parser: msg.stats } });
       } else {
         w.terminate();
         set({ status: 'error', error: `${name}: ${msg.message}` });
@@ -215,8 +226,16 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
 
   setFollowLive: (followLive) => set({ followLive }),
   setVertexBudget(vertices) {
+    if (vertices === null) {
+      set({ vertexBudgetIsAuto: true, vertexBudget: get().softwareRenderer ? softwareVertexBudget : defaultVertexBudget });
+      return;
+    }
     if (!(vertices >= 1000)) throw new Error(`preview vertex budget ${vertices} is too small: use at least 1000`);
-    set({ vertexBudget: Math.floor(vertices) });
+    set({ vertexBudget: Math.floor(vertices), vertexBudgetIsAuto: false });
+  },
+  setSoftwareRenderer(software) {
+    set({ softwareRenderer: software });
+    if (get().vertexBudgetIsAuto) get().setVertexBudget(null);
   },
   requestCamera(preset) {
     set({ cameraRequest: { preset, seq: get().cameraRequest.seq + 1 } });

@@ -1,7 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { scanGcode } from '../../../src-renderer/features/preview/parser/gcodeScanner';
 import { drawWindow } from '../../../src-renderer/features/preview/drawWindow';
-import { usePreviewStore } from '../../../src-renderer/features/preview/previewStore';
+import {
+  defaultVertexBudget,
+  softwareVertexBudget,
+  usePreviewStore,
+} from '../../../src-renderer/features/preview/previewStore';
 
 // Ten layers of 1 Z move + 20 extrusions each; line offsets known.
 let text = 'M83\n';
@@ -80,5 +84,18 @@ describe('preview store', () => {
     expect(usePreviewStore.getState().buildVolume.x).toEqual([-10, 300]);
     expect(() => s.setBuildVolume({ x: [0, 0], y: [0, 1], z: [0, 1] })).toThrow(/max > min/);
     expect(() => s.setVertexBudget(10)).toThrow(/at least 1000/);
+  });
+
+  it('picks a smaller automatic vertex budget for software GL, unless the user chose one', () => {
+    const s = usePreviewStore.getState();
+    s.setVertexBudget(null);
+    s.setSoftwareRenderer(true);
+    expect(usePreviewStore.getState().vertexBudget).toBe(softwareVertexBudget);
+    s.setSoftwareRenderer(false);
+    expect(usePreviewStore.getState().vertexBudget).toBe(defaultVertexBudget);
+    s.setVertexBudget(5000);
+    s.setSoftwareRenderer(true);
+    expect(usePreviewStore.getState().vertexBudget).toBe(5000);
+    s.setVertexBudget(null);
   });
 });

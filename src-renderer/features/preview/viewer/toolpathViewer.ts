@@ -118,6 +118,8 @@ export class ToolpathViewer {
   private resizeObserver: ResizeObserver | null = null;
   /** Called after each frame that drew the whole uploaded toolpath window. */
   onFullFrame: (() => void) | null = null;
+  /** Software GL (SwiftShader, llvmpipe): far slower, so the store picks a smaller budget. */
+  readonly softwareRenderer: boolean;
   /** Time spent in the last render() call, ms (main thread only). */
   lastRenderMs = 0;
 
@@ -126,6 +128,9 @@ export class ToolpathViewer {
     this.renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio || 1));
     this.renderer.setClearColor(BACKGROUND);
     this.gl = this.renderer.getContext() as WebGL2RenderingContext;
+    const info = this.gl.getExtension('WEBGL_debug_renderer_info');
+    const rendererName = String(this.gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : this.gl.RENDERER));
+    this.softwareRenderer = /swiftshader|llvmpipe|softpipe|software/i.test(rendererName);
     this.camera = new THREE.PerspectiveCamera(40, 1, 0.5, 5000);
     this.camera.up.set(0, 0, 1); // G-code Z is up
     this.controls = new OrbitControls(this.camera, canvas);
@@ -165,6 +170,13 @@ export class ToolpathViewer {
     // Compile both programs now, not in the first frame after a file is opened.
     this.lineObject.geometry.setAttribute('position', new THREE.Float32BufferAttribute([0, 0, 0], 3));
     this.renderer.compile(this.scene, this.camera);
+    // ...and use them once: three.js checks a program's link status on first use, a call that
+    // waits for the GPU process, which after an upload means waiting for all of it.
+    this.lineObject.geometry.setDrawRange(0, 0);
+    (this.solidObject.geometry as THREE.InstancedBufferGeometry).instanceCount = 0;
+    this.lineObject.visible = this.solidObject.visible = true;
+    this.renderer.render(this.scene, this.camera);
+    this.lineObject.visible = this.solidObject.visible = false;
     if (typeof ResizeObserver !== 'undefined' && canvas.parentElement) {
       this.resizeObserver = new ResizeObserver(() => this.resize());
       this.resizeObserver.observe(canvas.parentElement);
