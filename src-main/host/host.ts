@@ -37,10 +37,16 @@ export class Host {
     this.gcode.setEmergencyHandler(() => this.printer.invokeShutdown('Shutdown due to M112 command'));
   }
 
+  /** Settles when start-up has finished: state 'ready', or 'error' with the reason. */
+  started: Promise<void> = Promise.resolve();
+
   /**
    * Loads printer.cfg, builds the printer objects and connects the MCU. A bad config or an MCU
    * that cannot be reached does not throw: the host enters the 'error' state with a message that
    * names the place (file:line) or the port, so the UI can show it and the user can fix it.
+   * A real MCU is connected in the background (it may take long, e.g. a board still booting):
+   * start() then resolves in the 'starting' state and `started` settles later. Batch mode
+   * (file output) is connected before start() resolves.
    */
   static async start(options: HostOptions = {}): Promise<Host> {
     const host = new Host(options);
@@ -58,16 +64,27 @@ export class Host {
       return host;
     }
     const mcu = host.printer.lookupObjectOrNull<Mcu>('mcu');
-    try {
-      await host.printer.emit('printer:connect');
-      await mcu?.connect();
-    } catch (e) {
-      host.printer.setState('error', e instanceof Error ? e.message : String(e));
-      return host;
+    if (mcu && !options.mcuFileOutput) {
+      const port = host.config.getOrNull('mcu')?.getString('serial', '') ?? '';
+      host.printer.setState('starting', `Connecting to MCU '${mcu.name}'${port ? ` on ${port}` : ''}`);
     }
-    mcu?.on('shutdown', (reason: string) => void host.printer.invokeShutdown(reason));
-    return host.becomeReady();
+    host.started = (async () => {
+      try {
+        await host.printer.emit('printer:connect');
+        await mcu?.connect();
+      } catch (e) {
+        if (host.stopping) return;
+        host.printer.setState('error', e instanceof Error ? e.message : String(e));
+        return;
+      }
+      mcu?.on('shutdown', (reason: string) => void host.printer.invokeShutdown(reason));
+      await host.becomeReady();
+    })();
+    if (options.mcuFileOutput) await host.started;
+    return host;
   }
+
+  private stopping = false;
 
   private async becomeReady(): Promise<Host> {
     this.printer.setState('ready', 'Printer is ready');
@@ -85,6 +102,7 @@ export class Host {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.printer.emit('printer:disconnect');
     await this.printer.lookupObjectOrNull<Mcu>('mcu')?.close();
   }
