@@ -80,8 +80,8 @@ export function PortsPanel({ client }: { client: PortsClient }): JSX.Element {
                   {port.knownName ?? port.product ?? port.manufacturer ?? t('unknownDevice')}
                   <div className="muted">{t(`kind.${port.kind}`)}</div>
                 </td>
-                <td className="mono">{usbIdText(port) ?? '—'}</td>
-                <td className="mono">{port.serialNumber ?? (port.vendorId ? t('noSerial') : '—')}</td>
+                <td className="mono ports-nowrap">{usbIdText(port) ?? '—'}</td>
+                <td>{port.serialNumber ? <span className="mono">{port.serialNumber}</span> : <span className="muted">{port.vendorId ? t('noSerial') : '—'}</span>}</td>
                 <td>{printerPorts[port.path] ? <span className="chip">{printerPorts[port.path]}</span> : <span className="muted">—</span>}</td>
               </tr>
             ))}
