@@ -435,8 +435,11 @@ export class Mcu extends EventEmitter {
       msgs = dict.decodeMessages(block, start, end, 'responses');
     } catch (e) {
       if (!(e instanceof ProtocolError)) throw e;
-      this.invalidMessages++;
-      if (this.dict) this.log(`MCU '${this.name}': undecodable message: ${e.message}`);
+      // Before identify only identify_response is known; anything else (e.g. `starting`) is noise.
+      if (this.dict) {
+        this.invalidMessages++;
+        this.log(`MCU '${this.name}': undecodable message: ${e.message}`);
+      }
       return;
     }
     const meta: ResponseMeta = { sentTimeS, receiveTimeS };
