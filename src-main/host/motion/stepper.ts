@@ -11,7 +11,7 @@
 
 import { StepCompressor } from './step-compress.js';
 import type { StepSink } from './step-sink.js';
-import type { TrapQ } from './trapq.js';
+import { TrapQ } from './trapq.js';
 
 /** A step counts as reached when the rail is within this of the half-step boundary (mm). */
 const STEP_EPSILON_MM = 1e-9;
@@ -61,6 +61,11 @@ export class MotionStepper {
   /** Steps generated in total (both directions). */
   stepCount = 0;
 
+  /**
+   * Called once, with the print time of the first planned segment that moves this stepper
+   * (stepper_enable turns the driver on then); re-arm it with armActiveCallback after M84.
+   */
+  private onActive: ((printTimeS: number) => void) | null = null;
   private kind = KIND_LINEAR;
   private cx = 0;
   private cy = 0;
@@ -114,6 +119,61 @@ export class MotionStepper {
 
   setSink(sink: StepSink): void {
     this.compressor.setSink(sink);
+  }
+
+  /** One-shot: cb(printTimeS) when the stepper next starts to move (see onActive). */
+  armActiveCallback(cb: (printTimeS: number) => void): void {
+    this.onActive = cb;
+  }
+
+  /**
+   * FORCE_MOVE / manual stepper move: move this stepper alone by distMm (accelerate to speed,
+   * cruise, decelerate; accel 0 = constant speed), starting at startPrintTimeS on a private trapq,
+   * send its steps, then return to its kinematics. The kinematic frame is kept (the toolhead does
+   * not learn of the move), as Klipper does. Returns the print time the move ends.
+   */
+  forceMove(distMm: number, speedMmS: number, accelMmS2: number, startPrintTimeS: number): number {
+    const tq = new TrapQ();
+    const prev = { trapq: this.trapq, seq: this.seq, kind: this.kind, cx: this.cx, cy: this.cy, cz: this.cz };
+    const prevOrigin = this.originMm;
+    const prevSteps = this.stepsFromOrigin;
+    const prevGenTime = this.genTimeS;
+    this.flushSteps(Infinity);
+    this.kind = KIND_LINEAR;
+    this.cx = 1;
+    this.cy = 0;
+    this.cz = 0;
+    this.trapq = tq;
+    this.seq = 0;
+    this.originMm = 0;
+    this.stepsFromOrigin = 0;
+    const axisR = distMm < 0 ? -1 : 1;
+    const dist = Math.abs(distMm);
+    let accelT = 0;
+    let cruiseT = 0;
+    let cruiseV = speedMmS;
+    if (!accelMmS2 || !dist) {
+      accelMmS2 = 0;
+      cruiseT = dist / speedMmS;
+    } else {
+      if (dist * accelMmS2 < speedMmS * speedMmS) cruiseV = Math.sqrt(dist * accelMmS2);
+      accelT = cruiseV / accelMmS2;
+      cruiseT = (dist - accelT * cruiseV) / cruiseV;
+    }
+    tq.append(startPrintTimeS, accelT, cruiseT, accelT, 0, 0, 0, axisR, 0, 0, 0, cruiseV, accelMmS2);
+    const endS = startPrintTimeS + 2 * accelT + cruiseT;
+    this.generateSteps(endS + 1);
+    this.flushSteps(Infinity);
+    this.trapq = prev.trapq;
+    this.seq = prev.seq;
+    this.kind = prev.kind;
+    this.cx = prev.cx;
+    this.cy = prev.cy;
+    this.cz = prev.cz;
+    this.originMm = prevOrigin;
+    this.stepsFromOrigin = prevSteps;
+    this.genTimeS = prevGenTime;
+    return endS;
   }
 
   /** Rail position = cx*x + cy*y + cz*z of the trapq position. */
@@ -228,6 +288,11 @@ export class MotionStepper {
       const end = partial ? untilS - segT : dur;
       const r = cx * tq.axesRX[i]! + cy * tq.axesRY[i]! + cz * tq.axesRZ[i]!;
       if (r !== 0) {
+        if (this.onActive) {
+          const cb = this.onActive;
+          this.onActive = null;
+          cb(segT);
+        }
         const v0 = tq.startVMmS[i]!;
         const ha = tq.halfAccelMmS2[i]!;
         const p0 = cx * tq.startX[i]! + cy * tq.startY[i]! + cz * tq.startZ[i]!;
@@ -364,6 +429,11 @@ export class MotionStepper {
       const dur = tq.durationS[i]!;
       const partial = segT + dur > untilS;
       const end = partial ? untilS - segT : dur;
+      if (this.onActive) {
+        const cb = this.onActive;
+        this.onActive = null;
+        cb(segT);
+      }
       let tLow = this.genTimeS > segT ? Math.min(this.genTimeS - segT, end) : 0;
       let seek = Math.min(this.seekS, 0.01);
       for (;;) {

@@ -167,6 +167,18 @@ export class Toolhead {
     for (const s of this.steppers) s.flushSteps(printTimeS);
   }
 
+  /**
+   * FORCE_MOVE STEPPER=... DISTANCE= VELOCITY= [ACCEL=]: one stepper moves alone after all
+   * queued moves; the toolhead position is not changed (Klipper's behaviour).
+   */
+  forceMoveStepper(stepper: MotionStepper, distMm: number, speedMmS: number, accelMmS2 = 0): void {
+    this.flushStepGeneration();
+    const start = this.getLastMoveTime();
+    const end = stepper.forceMove(distMm, speedMmS, accelMmS2, start);
+    this.dwell(end - start);
+    this.flushStepGeneration();
+  }
+
   /** G28 end / SET_KINEMATIC_POSITION / G92 on the toolhead: the toolhead is now at pos. */
   setPosition(pos: ArrayLike<number>, homingAxes = ''): void {
     this.flushStepGeneration();

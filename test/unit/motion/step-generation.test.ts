@@ -190,6 +190,39 @@ describe('toolhead', () => {
     expect(toolhead.getLastMoveTime()).toBeCloseTo(0.75 + moveS, 9);
   });
 
+  it('FORCE_MOVE moves one stepper alone and keeps the toolhead position', () => {
+    const { toolhead, sinks } = printer();
+    toolhead.setPosition([10, 10, 0, 0], 'xyz');
+    const sx = toolhead.kinematics.steppers[0]!;
+    const before = toolhead.printTimeS;
+    toolhead.forceMoveStepper(sx, -2, 5, 100);
+    const { dirs } = sinks[0]!.decode();
+    expect(dirs.length).toBe(160);
+    expect(sx.mcuPositionSteps).toBe(-160);
+    // 2 mm at 5 mm/s with 100 mm/s^2: 0.05 s up, 0.35 s cruise, 0.05 s down
+    expect(toolhead.printTimeS - Math.max(before, 0.25)).toBeCloseTo(0.45, 9);
+    expect(toolhead.getPosition()).toEqual([10, 10, 0, 0]);
+    // The next kinematic move steps from the kinematic position, as Klipper does.
+    toolhead.move([11, 10, 0, 0], 10);
+    toolhead.flushStepGeneration();
+    expect(sx.mcuPositionSteps).toBe(-160 + 80);
+  });
+
+  it('reports when a stepper first moves (for stepper_enable)', () => {
+    const { toolhead } = printer();
+    toolhead.setPosition([0, 0, 0, 0], 'xyz');
+    const [sx, sy] = toolhead.kinematics.steppers;
+    const active: string[] = [];
+    sx!.armActiveCallback((t) => active.push(`x@${t.toFixed(4)}`));
+    sy!.armActiveCallback((t) => active.push(`y@${t.toFixed(4)}`));
+    toolhead.move([10, 0, 0, 0], 100);
+    toolhead.move([10, 10, 0, 0], 100);
+    toolhead.flushStepGeneration();
+    expect(active[0]).toBe('x@0.2500');
+    expect(active).toHaveLength(2);
+    expect(Number(active[1]!.slice(2))).toBeGreaterThan(0.25);
+  });
+
   it('applies the extruder limits', () => {
     const { toolhead, extruder } = printer();
     toolhead.setPosition([10, 10, 0, 0], 'xyz');
