@@ -11,6 +11,7 @@ const DISABLE_STALL_TIME_S = 0.1;
 
 interface ToolheadForEnable {
   dwell(delayS: number): void;
+  flushStepGeneration(): void;
   getLastMoveTime(): number;
   kinematics: { clearHomingState(axes: string): void };
 }
@@ -124,6 +125,9 @@ export class StepperEnable {
   private motorsOff(): void {
     const th = this.toolhead();
     th.dwell(DISABLE_STALL_TIME_S);
+    // Drivers are switched on by their first step as it reaches the MCU queue; send every
+    // planned step now so each motor's on/off state is known before it is switched off.
+    th.flushStepGeneration();
     const clock = this.clockAt(th.getLastMoveTime());
     for (const line of this.lines.values()) line.motorDisable(clock);
     th.kinematics.clearHomingState('xyz');
@@ -137,6 +141,9 @@ export class StepperEnable {
     const enable = cmd.getInt('ENABLE', 1, { minval: 0, maxval: 1 }) === 1;
     const th = this.toolhead();
     th.dwell(DISABLE_STALL_TIME_S);
+    // Drivers are switched on by their first step as it reaches the MCU queue; send every
+    // planned step now so each motor's on/off state is known before it is switched off.
+    th.flushStepGeneration();
     const clock = this.clockAt(th.getLastMoveTime());
     if (enable) line.motorEnable(clock + Math.round(this.printer.lookupObject<Mcu>('mcu').secondsToClock(0.001)));
     else {
