@@ -6,9 +6,18 @@ import { repoRoot, testOutputDir } from '../../support/paths';
 export const simBoardDir = path.join(repoRoot, 'test/tools/simavr-board');
 export const simBuild = path.join(simBoardDir, 'build');
 
-/** Builds the board program, bootloaders and test apps once (make is a no-op when up to date). */
+/**
+ * Runs make in a test tool's folder under a lock: several test files build the same tools and
+ * vitest runs files in parallel workers, so two makes must not write the same outputs at once.
+ */
+export function makeTestTool(dir: string): void {
+  mkdirSync(testOutputDir, { recursive: true });
+  execFileSync('flock', [path.join(testOutputDir, 'test-tools.lock'), 'make', '-C', dir, '-s'], { stdio: 'inherit' });
+}
+
+/** Builds the board program, bootloaders and test apps (make is a no-op when up to date). */
 export function buildSimBoardTools(): void {
-  execFileSync('make', ['-C', simBoardDir, '-s'], { stdio: 'inherit' });
+  makeTestTool(simBoardDir);
 }
 
 export interface SimBoard {

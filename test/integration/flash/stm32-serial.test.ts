@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flash, FlashError, loadBoardCatalog, type Board } from '../../../src-main/flash';
 import { repoRoot, testOutputDir } from '../../support/paths';
+import { makeTestTool } from './sim-board';
 import { toolsPresent } from '../../support/tools';
 
 // AN3155 against a stand-in of the STM32 ROM bootloader on a pty. Debian's stm32flash flashing
@@ -63,7 +64,7 @@ describe.skipIf(!toolsPresent('stm32flash', 'cc', 'make'))('STM32 serial bootloa
   let standin: Standin | undefined;
   const bluepill = () => loadBoardCatalog().byId('stm32f103-bluepill')!;
 
-  beforeAll(() => execFileSync('make', ['-C', toolDir, '-s'], { stdio: 'inherit' }));
+  beforeAll(() => makeTestTool(toolDir));
   afterEach(async () => {
     await standin?.stop();
     standin = undefined;

@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyPortError, describeWrongBaud, looksLikeWrongBaud, processesUsingPort } from '../../../src-main/ports';
 import { repoRoot } from '../../support/paths';
+import { makeTestTool } from '../../integration/flash/sim-board';
 import { toolsPresent } from '../../support/tools';
 
 describe('classifyPortError on recorded messages', () => {
@@ -47,7 +48,7 @@ describe.skipIf(!toolsPresent('cc', 'make'))('busy port on a real pty', () => {
   let pty: string;
   const toolDir = path.join(repoRoot, 'test/tools/stm32-bootloader-standin');
   beforeAll(async () => {
-    execFileSync('make', ['-C', toolDir, '-s']);
+    makeTestTool(toolDir);
     child = spawn(path.join(toolDir, 'build/stm32-bootloader-standin'), [], { stdio: ['ignore', 'pipe', 'ignore'] });
     pty = await new Promise<string>((resolve) => child.stdout!.on('data', (d) => resolve(/PTY (\S+)/.exec(String(d))![1])));
   });
