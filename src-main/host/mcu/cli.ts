@@ -53,9 +53,10 @@ export const decodeCommand: CliCommand = {
       return 1;
     }
     const out: Writable = outPath ? createWriteStream(outPath) : process.stdout;
+    if (!outPath) ignoreStdoutEpipe();
     let chunk: string[] = [];
     const flush = (): void => {
-      if (chunk.length) out.write(chunk.join('\n') + '\n');
+      if (chunk.length && !stdoutClosed) out.write(chunk.join('\n') + '\n');
       chunk = [];
     };
     const stats = decodeStream(dict, bytes, (line) => {
@@ -73,6 +74,19 @@ export const decodeCommand: CliCommand = {
     return stats.badBlocks || stats.undecodable ? 2 : 0;
   },
 };
+
+let stdoutClosed = false;
+let stdoutGuarded = false;
+
+/** `tether decode ... | head` closes the pipe early: stop writing quietly instead of crashing. */
+function ignoreStdoutEpipe(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+  });
+}
 
 function usageError(message: string, usage: string): number {
   process.stderr.write(`${message}\n${usage}\n`);
