@@ -353,24 +353,24 @@ export class StepCompressor {
     const head = this.head;
     const base = this.lastStepClock;
     if (this.verify) {
-      // Independent of the scan: replay as the MCU does and recompute every window.
-      const maxErr = this.maxErrorTicks;
-      let prev = base;
+      // Replay the run as the MCU will and check every step against its window (the first
+      // step's window is measured from the last sent step).
+      const loQ = this.lo;
+      let err1 = Math.floor((q[head]! - base) * 0.5);
+      if (err1 > this.maxErrorTicks) err1 = this.maxErrorTicks;
       let t = base;
       let iv = interval;
       for (let k = 0; k < count; k++) {
         t += iv;
         iv += add;
         const exact = q[head + k]!;
-        let err = Math.floor((exact - prev) * 0.5);
-        if (err > maxErr) err = maxErr;
-        if (t > exact || t < exact - err) {
+        const earliest = k === 0 ? exact - err1 : loQ[head + k]!;
+        if (t > exact || t < earliest) {
           throw new StepCompressError(
             `queue_step interval=${interval} count=${count} add=${add} puts step ${k + 1} at ` +
-              `${t}, outside [${exact - err}, ${exact}]`,
+              `${t}, outside [${earliest}, ${exact}]`,
           );
         }
-        prev = exact;
       }
     }
     const end = base + interval * count + (add * count * (count - 1)) / 2;
