@@ -13,3 +13,4 @@ export { Stm32SerialBootloader, erasePagesFor } from './an3155';
 export { SerialLink } from './serial-link';
 export { FlashJobs, type FlashStartRequest, type FlashJobEvent } from './jobs';
 export { listRemovableDrives, type DriveInfo } from './drives';
+export { identifyFirmware, type FirmwareIdentity } from './identify';
