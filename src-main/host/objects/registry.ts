@@ -1,37 +1,25 @@
-// The table of config sections Tether handles: name -> option tables + factory. Loading a
-// printer.cfg walks this table; the editor's option catalog is derived from the same table.
+// Builds the printer objects from printer.cfg: the rows of the option catalog (catalog.ts) plus
+// one factory per row. Loading walks the catalog, so the editor's catalog and what loads agree.
 import { ConfigError, formatPlace } from '../config/errors';
-import { catalogOptions, type CatalogOption, type OptionTable } from '../config/options';
 import type { ConfigSection, PrinterConfig } from '../config/section';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
+import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
-import { Respond } from './respond';
+import { catalogEntryOf, SECTION_CATALOG } from './catalog';
 import { PrinterExtruder } from './extruder';
-import { EXTRUDER_OPTIONS } from './extruder-options';
 import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
-import { HEATER_OPTIONS } from './heater-options';
 import { isKnownUnsupportedSection } from './known-sections';
 import { loadMcu, type McuFileOutput } from './mcu';
-import type { Mcu } from '../mcu/mcu';
 import { PinRegistry } from './pins';
-import {
-  DELTA_OPTIONS,
-  DELTA_TOWER_OPTIONS,
-  FORCE_MOVE_OPTIONS,
-  GCODE_ARCS_OPTIONS,
-  MCU_OPTIONS,
-  PRINTER_OPTIONS,
-  RESPOND_OPTIONS,
-  SUPPORTED_KINEMATICS,
-  UNSUPPORTED_KINEMATICS,
-  Z_LIMIT_OPTIONS,
-} from './printer-options';
+import { RESPOND_OPTIONS, SUPPORTED_KINEMATICS, UNSUPPORTED_KINEMATICS } from './printer-options';
+import { Respond } from './respond';
 import { StepperEnable } from './stepper-enable';
-import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
 import { PrinterToolhead } from './toolhead';
+
+export { configCatalog, type CatalogSection } from './catalog';
 
 export interface LoadContext {
   printer: Printer;
@@ -46,110 +34,30 @@ export interface LoadContext {
   unsupportedSections?: 'error' | 'skip';
 }
 
-export interface SectionType {
-  /** Section name ('printer') or, for `prefix` types, the name start ('stepper_'). */
-  name: string;
-  /** One line for the editor. */
-  doc: string;
-  /** Options by group; the catalog lists them all. */
-  options: OptionTable[];
-  /** Section names this type covers when it is not a single fixed name. */
-  matches?: (sectionName: string) => boolean;
-  /** Builds the object; absent when another object reads the section ([printer] reads the steppers). */
-  load?: (ctx: LoadContext, section: ConfigSection) => void;
-}
+/** How each catalog row's object is built; rows without a loader are read by another object
+ * ([printer] reads the stepper sections). */
+type SectionLoader = (ctx: LoadContext, section: ConfigSection) => void;
 
-const STEPPER_AXES = new Set(['stepper_x', 'stepper_y', 'stepper_z', 'stepper_a', 'stepper_b', 'stepper_c']);
-
-/** In load order: the MCU first, then the toolhead (which reads the steppers), then the rest. */
-export const SECTION_TYPES: SectionType[] = [
-  {
-    name: 'mcu',
-    doc: 'The main micro-controller and how to reach it',
-    options: [MCU_OPTIONS],
-    load: (ctx, s) => ctx.printer.addObject('mcu', loadMcu(s, ctx.mcuFileOutput).mcu),
+const LOADERS: Record<string, SectionLoader> = {
+  mcu: (ctx, s) => ctx.printer.addObject('mcu', loadMcu(s, ctx.mcuFileOutput).mcu),
+  printer: (ctx, s) => {
+    const batch = ctx.mcuFileOutput !== null;
+    const mcu = ctx.printer.lookupObject<Mcu>('mcu');
+    // Batch mode has no MCU clock to follow: planning starts at print time 0.
+    const estimatedPrintTimeS = batch ? () => 0 : () => mcu.estimatedPrintTime(mcu.monotonic());
+    ctx.printer.addObject(
+      'printer_toolhead',
+      new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch }, s),
+    );
   },
-  {
-    name: 'printer',
-    doc: 'Kinematics and toolhead speed limits',
-    options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS],
-    load: (ctx, s) => {
-      const batch = ctx.mcuFileOutput !== null;
-      const mcu = ctx.printer.lookupObject<Mcu>('mcu');
-      // Batch mode has no MCU clock to follow: planning starts at print time 0.
-      const estimatedPrintTimeS = batch ? () => 0 : () => mcu.estimatedPrintTime(mcu.monotonic());
-      ctx.printer.addObject(
-        'printer_toolhead',
-        new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch }, s),
-      );
-    },
-  },
-  {
-    name: 'stepper_',
-    doc: 'A stepper motor driving an axis (stepper_x/y/z; stepper_a/b/c on a delta)',
-    options: [STEPPER_MOTOR_OPTIONS, RAIL_RANGE_OPTIONS, RAIL_OPTIONS, DELTA_TOWER_OPTIONS],
-    matches: (n) => STEPPER_AXES.has(n),
-  },
-  {
-    name: 'extruder',
-    doc: 'The extruder: its stepper, filament limits and (stored for later) heater',
-    options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
-    load: (ctx, s) =>
-      ctx.printer.addObject('extruder', new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null })),
-  },
-  {
-    name: 'heater_bed',
-    doc: 'The heated bed (options stored; heating comes with the heater task)',
-    options: [HEATER_OPTIONS],
-    load: (ctx, s) => ctx.printer.addObject('heater_bed', new HeaterBed(ctx.printer, s)),
-  },
-  {
-    name: 'force_move',
-    doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging',
-    options: [FORCE_MOVE_OPTIONS],
-    load: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
-  },
-  {
-    name: 'gcode_arcs',
-    doc: 'G2/G3 arc moves',
-    options: [GCODE_ARCS_OPTIONS],
-    load: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
-  },
-  {
-    name: 'respond',
-    doc: 'Defaults of RESPOND and M118',
-    options: [RESPOND_OPTIONS],
-    // The Respond object always exists; this section only sets its defaults (see loadPrinterObjects).
-    load: () => undefined,
-  },
-];
-
-function sectionTypeOf(name: string): SectionType | null {
-  for (const t of SECTION_TYPES) if (t.matches ? t.matches(name) : t.name === name) return t;
-  return null;
-}
-
-export interface CatalogSection {
-  name: string;
-  doc: string;
-  options: CatalogOption[];
-}
-
-/** The option catalog for the config editor: every handled section with its options. */
-export function configCatalog(): CatalogSection[] {
-  return SECTION_TYPES.map((t) => {
-    const seen = new Set<string>();
-    const options: CatalogOption[] = [];
-    for (const table of t.options) {
-      for (const o of catalogOptions(table)) {
-        if (seen.has(o.name)) continue;
-        seen.add(o.name);
-        options.push(o);
-      }
-    }
-    return { name: t.name, doc: t.doc, options };
-  });
-}
+  extruder: (ctx, s) =>
+    ctx.printer.addObject('extruder', new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null })),
+  heater_bed: (ctx, s) => ctx.printer.addObject('heater_bed', new HeaterBed(ctx.printer, s)),
+  force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
+  gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
+  // The Respond object always exists; this section only sets its defaults (see loadPrinterObjects).
+  respond: () => undefined,
+};
 
 /**
  * Checks the section names, then builds every printer object from printer.cfg, then rejects
@@ -165,7 +73,7 @@ export function loadPrinterObjects(ctx: LoadContext): void {
     throw printerSection!.error('kinematics', `kinematics '${kin}' is not supported yet (supported: ${SUPPORTED_KINEMATICS.join(', ')})`);
   }
   for (const s of config.sections()) {
-    if (sectionTypeOf(s.name)) continue;
+    if (catalogEntryOf(s.name)) continue;
     if (isKnownUnsupportedSection(s.name)) unsupported.push(s);
     else throw new ConfigError(`Section '${s.name}' is not a valid config section`, s.place);
   }
@@ -194,11 +102,12 @@ export function loadPrinterObjects(ctx: LoadContext): void {
       );
   }
   const loaded = new Set<string>(unsupported.map((s) => s.name));
-  for (const t of SECTION_TYPES) {
-    if (!t.load) continue;
+  for (const entry of SECTION_CATALOG) {
+    const load = LOADERS[entry.name];
+    if (!load) continue;
     for (const s of config.sections()) {
-      if (sectionTypeOf(s.name) !== t) continue;
-      t.load(ctx, s);
+      if (catalogEntryOf(s.name) !== entry) continue;
+      load(ctx, s);
       loaded.add(s.name);
     }
   }

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src-main/host/config/errors';
 import { Host } from '../../../src-main/host/host';
-import { configCatalog } from '../../../src-main/host/objects/registry';
+import { configCatalog } from '../../../src-main/host/objects/catalog';
 import type { PrinterToolhead } from '../../../src-main/host/objects/toolhead';
-import { testOutputDir } from '../../support/paths';
+import { repoRoot, testOutputDir } from '../../support/paths';
 import fs from 'node:fs';
 import { CARTESIAN, loadText } from './load-helpers';
 
@@ -111,6 +111,30 @@ describe('printer objects from printer.cfg', () => {
     );
     for (const s of cat) for (const o of s.options) expect(o.doc, `${s.name}.${o.name}`).not.toBe('');
     expect(cat.find((s) => s.name === 'extruder')?.options.find((o) => o.name === 'control')?.choices).toEqual(['watermark', 'pid']);
+  });
+});
+
+describe('option catalog module', () => {
+  it('imports nothing but option tables, so the editor (renderer) can load it', () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^import (?!type)[^;]*? from '([^']+)';/gms)) {
+        expect(m[1].startsWith('.'), `${path.basename(file)} imports ${m[1]}`).toBe(true);
+        visit(path.resolve(path.dirname(file), `${m[1]}.ts`));
+      }
+    };
+    visit(path.join(repoRoot, 'src-main/host/objects/catalog.ts'));
+    expect([...seen].map((f) => path.relative(path.join(repoRoot, 'src-main/host'), f)).sort()).toEqual([
+      'config/options.ts',
+      'objects/catalog.ts',
+      'objects/extruder-options.ts',
+      'objects/heater-options.ts',
+      'objects/printer-options.ts',
+      'objects/stepper-options.ts',
+    ]);
   });
 });
 

@@ -1,0 +1,78 @@
+// The option catalog: every config section Tether handles, with a one-line doc and its option
+// tables. Pure data (no Node, no printer objects), so the config editor can import it as is;
+// registry.ts attaches the factories that build the objects from the same rows.
+import { catalogOptions, type CatalogOption, type OptionTable } from '../config/options';
+import { EXTRUDER_OPTIONS } from './extruder-options';
+import { HEATER_OPTIONS } from './heater-options';
+import {
+  DELTA_OPTIONS,
+  DELTA_TOWER_OPTIONS,
+  FORCE_MOVE_OPTIONS,
+  GCODE_ARCS_OPTIONS,
+  MCU_OPTIONS,
+  PRINTER_OPTIONS,
+  RESPOND_OPTIONS,
+  Z_LIMIT_OPTIONS,
+} from './printer-options';
+import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
+
+export interface SectionCatalogEntry {
+  /** Section name ('printer') or, for entries with `matches`, the name start ('stepper_'). */
+  name: string;
+  /** One line for the editor. */
+  doc: string;
+  /** Options by group; the catalog lists them all. */
+  options: OptionTable[];
+  /** Section names this entry covers when it is not a single fixed name. */
+  matches?: (sectionName: string) => boolean;
+}
+
+const STEPPER_AXES = new Set(['stepper_x', 'stepper_y', 'stepper_z', 'stepper_a', 'stepper_b', 'stepper_c']);
+
+/** In load order: the MCU first, then the toolhead (which reads the steppers), then the rest. */
+export const SECTION_CATALOG: SectionCatalogEntry[] = [
+  { name: 'mcu', doc: 'The main micro-controller and how to reach it', options: [MCU_OPTIONS] },
+  { name: 'printer', doc: 'Kinematics and toolhead speed limits', options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS] },
+  {
+    name: 'stepper_',
+    doc: 'A stepper motor driving an axis (stepper_x/y/z; stepper_a/b/c on a delta)',
+    options: [STEPPER_MOTOR_OPTIONS, RAIL_RANGE_OPTIONS, RAIL_OPTIONS, DELTA_TOWER_OPTIONS],
+    matches: (n) => STEPPER_AXES.has(n),
+  },
+  {
+    name: 'extruder',
+    doc: 'The extruder: its stepper, filament limits and (stored for later) heater',
+    options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
+  },
+  { name: 'heater_bed', doc: 'The heated bed (options stored; heating comes with the heater task)', options: [HEATER_OPTIONS] },
+  { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
+  { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
+  { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
+];
+
+export function catalogEntryOf(sectionName: string): SectionCatalogEntry | null {
+  for (const e of SECTION_CATALOG) if (e.matches ? e.matches(sectionName) : e.name === sectionName) return e;
+  return null;
+}
+
+export interface CatalogSection {
+  name: string;
+  doc: string;
+  options: CatalogOption[];
+}
+
+/** The option catalog for the config editor: every handled section with its options. */
+export function configCatalog(): CatalogSection[] {
+  return SECTION_CATALOG.map((t) => {
+    const seen = new Set<string>();
+    const options: CatalogOption[] = [];
+    for (const table of t.options) {
+      for (const o of catalogOptions(table)) {
+        if (seen.has(o.name)) continue;
+        seen.add(o.name);
+        options.push(o);
+      }
+    }
+    return { name: t.name, doc: t.doc, options };
+  });
+}
