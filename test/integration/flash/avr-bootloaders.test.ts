@@ -5,8 +5,9 @@ import { flash, FlashError, flattenImage, parseIntelHex, type FlashEvent } from 
 import { toolsPresent } from '../../support/tools';
 import { buildSimBoardTools, crc16, simBuild, startSimBoard, waitForUart, type SimBoard } from './sim-board';
 
-// Real bootloaders on simulated chips: optiboot (built from Debian's source) on an atmega328p,
-// Debian's prebuilt stk500v2 on an atmega2560. The board program resets the chip when the pty
+// Real bootloaders on simulated chips: optiboot (built from Debian's source) on an atmega328p
+// and an atmega644p, Debian's prebuilt ATmegaBOOT (old Nano) on an atmega328p and its prebuilt
+// stk500v2 on an atmega2560. The board program resets the chip when the pty
 // is opened, like the Arduino auto-reset. The test app prints its image's CRC, so a match proves
 // the chip runs exactly what was flashed.
 const hexOf = (name: string) => readFileSync(path.join(simBuild, name), 'utf8');
@@ -53,6 +54,13 @@ describe.skipIf(!toolsPresent('avr-gcc', 'make', 'cc'))('AVR bootloaders on sima
     const result = await flash({ board: 'arduino-mega2560-ramps', image: appImage('app_atmega2560_A.hex'), port: board.pty });
     expect(result).toMatchObject({ method: 'stk500v2', verifiedBy: 'read-back', chipId: '1e9801' });
     await waitForUart(board, expectedBanner('app_atmega2560_A.hex', 'A'));
+  });
+
+  it('flashes an old Nano through ATmegaBOOT at 57600 baud', async () => {
+    board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'atmegaboot_atmega328p.hex')]);
+    const result = await flash({ board: 'arduino-nano-old-bootloader', image: appImage('app_atmega328p_A.hex'), port: board.pty });
+    expect(result).toMatchObject({ method: 'stk500v1', verifiedBy: 'read-back', chipId: '1e950f' });
+    await waitForUart(board, expectedBanner('app_atmega328p_A.hex', 'A'));
   });
 
   it('flashes a Sanguinololu (atmega644p) through optiboot with start-up LED flashes', async () => {
