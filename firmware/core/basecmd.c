@@ -9,6 +9,9 @@
 #include "board/misc.h"
 #include "board_types.h"
 #include "gen/dict.h"
+#ifdef __AVR__
+#include <avr/pgmspace.h>
+#endif
 
 DECL_CONSTANT("RECEIVE_WINDOW", 192);
 
@@ -170,7 +173,13 @@ void command_identify(const uint32_t *args)
         count = dict_zlib_size - offset;
     if (count > 40)
         count = 40;  // keep the response inside one block
+#ifdef __AVR__
+    uint8_t chunk[40];  // the dictionary lives in flash (PROGMEM) on AVR
+    memcpy_P(chunk, &dict_zlib[offset], count);
+    send_identify_response(args[0], (uint8_t)count, chunk);
+#else
     send_identify_response(args[0], (uint8_t)count, &dict_zlib[offset]);
+#endif
 }
 DECL_COMMAND_FLAGS(command_identify, HF_IN_SHUTDOWN, "identify offset=%u count=%c");
 

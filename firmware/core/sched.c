@@ -5,6 +5,7 @@
 #include "board/timer.h"
 #include "board/irq.h"
 #include "gen/dict.h"
+#include "board_types.h"
 
 static struct timer *timer_list;
 static struct timer *running_timer;
@@ -79,6 +80,7 @@ void sched_timer_dispatch_until(uint32_t until)
     uint_fast16_t n = 0;
     while (timer_list && !timer_is_before(until, timer_list->waketime)) {
         struct timer *t = timer_list;
+#ifndef BOARD_NO_LATENESS_STATS
         sched_lateness.count++;
         if (!timer_is_before(now, t->waketime)) {
             uint32_t late = now - t->waketime;
@@ -86,6 +88,7 @@ void sched_timer_dispatch_until(uint32_t until)
             if (late > sched_lateness.max_ticks)
                 sched_lateness.max_ticks = late;
         }
+#endif
         timer_list = t->next;
         running_timer = t;
         uint_fast8_t res = t->func(t);

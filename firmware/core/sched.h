@@ -34,8 +34,15 @@ uint32_t sched_next_waketime(uint32_t now, uint32_t limit);
 uint32_t sched_now(void);
 
 // Enter shutdown with a static string (the generator collects every literal used here).
+// Where the compiler can resolve the id from the literal (gen/dict.h's DICT_STATIC_STRING_ID,
+// folded at compile time), the strings never take RAM: needed on the 2 KiB AVRs.
+#ifdef __AVR__
+#define shutdown(msg) sched_shutdown(DICT_STATIC_STRING_ID(msg))
+#define try_shutdown(msg) sched_try_shutdown(DICT_STATIC_STRING_ID(msg))
+#else
 #define shutdown(msg) sched_shutdown(static_string_lookup(msg))
 #define try_shutdown(msg) sched_try_shutdown(static_string_lookup(msg))
+#endif
 void sched_shutdown(uint16_t reason) __attribute__((noreturn));
 void sched_try_shutdown(uint16_t reason);
 int sched_is_shutdown(void);

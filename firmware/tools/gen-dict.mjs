@@ -173,6 +173,10 @@ for (const [k, v] of constants) if (typeof v === 'number') h.push(`#define DICT_
 for (const d of ordered.filter((x) => x.kind === 'response')) {
   h.push(`void send_${d.name}(${sendParams(d) || 'void'});`);
 }
+// shutdown("...") ids resolved by the compiler (string literals compare at compile time).
+h.push('#define DICT_STATIC_STRING_ID(msg) ( \\');
+strings.forEach((s, i) => h.push(`    __builtin_strcmp((msg), ${cStr(s)}) == 0 ? ${i + 1} : \\`));
+h.push('    0)');
 h.push('#endif', '');
 
 function sendParams(d) {
@@ -217,7 +221,7 @@ for (const [kind, list] of Object.entries(hooks)) {
   c.push(`void run_${kind}_functions(void)`, '{', ...list.map((f) => `    ${f}();`), '}');
 }
 c.push(`const uint32_t dict_zlib_size = ${compressed.length};`);
-c.push('const uint8_t dict_zlib[] = {');
+c.push('#ifdef __AVR__', '#include <avr/pgmspace.h>', 'const uint8_t dict_zlib[] PROGMEM = {', '#else', 'const uint8_t dict_zlib[] = {', '#endif');
 for (let i = 0; i < compressed.length; i += 16) {
   c.push('    ' + [...compressed.subarray(i, i + 16)].map((b) => `0x${b.toString(16).padStart(2, '0')},`).join(' '));
 }

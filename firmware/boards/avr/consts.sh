@@ -1,0 +1,17 @@
+#!/bin/sh
+# Writes the per-build dictionary constants and pin enumeration of an AVR image (read by
+# tools/gen-dict.mjs only, never compiled): the generator does not evaluate #if, so what differs
+# by chip and clock is written here. Usage: consts.sh MCU F_CPU
+mcu=$1 f_cpu=$2
+echo "DECL_CONSTANT(\"CLOCK_FREQ\", $f_cpu);"
+echo "DECL_CONSTANT_STR(\"MCU\", \"$mcu\");"
+case $mcu in
+atmega2560) ports="A:0 B:1 C:2 D:3 E:4 F:5 G:6 H:7 J:9 K:10 L:11"; serial="PE0,PE1" ;;
+atmega1284p|atmega644p) ports="A:0 B:1 C:2 D:3"; serial="PD0,PD1" ;;
+atmega328p) ports="B:1 C:2 D:3"; serial="PD0,PD1" ;;
+*) echo "consts.sh: unknown AVR MCU $mcu (atmega2560, atmega1284p, atmega644p, atmega328p)" >&2; exit 1 ;;
+esac
+for p in $ports; do
+  echo "DECL_ENUMERATION_RANGE(\"pin\", \"P${p%%:*}0\", $(( ${p##*:} * 8 )), 8);"
+done
+echo "DECL_CONSTANT_STR(\"RESERVE_PINS_serial\", \"$serial\");"

@@ -1,0 +1,214 @@
+// The AVR board: Timer1 as the scheduler clock, USART0 at 250000 baud, the watchdog, idle sleep.
+//
+// simavr 1.6 faults this code avoids (shared/STACK.md):
+// - interrupts become pending two instructions after `sei`: the idle loop sleeps with
+//   `sei; sleep`, and a sleeping core wakes on the pending interrupt, so no wake-up is lost;
+// - a write-1-to-clear of one Timer1 flag clears all of them: this code never writes TIFR1;
+//   the flags clear when their interrupt is taken, and a compare match that happened while the
+//   ISR was running only re-enters it once (harmless: nothing is due, it reprograms OCR1A).
+#include <avr/interrupt.h>
+#include <avr/io.h>
+#include <avr/sleep.h>
+#include <avr/wdt.h>
+#include "command.h"
+#include "sched.h"
+#include "board/irq.h"
+#include "board/misc.h"
+#include "board/serial.h"
+#include "board/timer.h"
+#include "gen/dict.h"
+
+DECL_CONSTANT("SERIAL_BAUD", 250000);
+DECL_CONSTANT("STEPPER_STEP_BOTH_EDGE", 1);
+
+// ---- interrupts ----
+void irq_disable(void) { cli(); }
+void irq_enable(void) { sei(); }
+// The "memory" clobbers keep the compiler (LTO inlines these) from moving buffer accesses out of
+// the masked section.
+irqstatus_t irq_save(void)
+{
+    irqstatus_t flag = SREG;
+    cli();
+    return flag;
+}
+void irq_restore(irqstatus_t flag)
+{
+    asm volatile("" ::: "memory");
+    SREG = flag;
+    asm volatile("" ::: "memory");
+}
+
+// ---- clock: Timer1 counts CPU cycles; its overflows extend it to 32 bits ----
+static volatile uint16_t timer_high;
+static volatile uint8_t wake_main;  // an interrupt did something the main loop should look at
+
+ISR(TIMER1_OVF_vect)
+{
+    timer_high++;
+}
+
+uint32_t timer_read_time(void)
+{
+    irqstatus_t flag = irq_save();
+    uint16_t low = TCNT1, high = timer_high;
+    // An overflow not yet counted (its interrupt is pending) belongs to a small low half.
+    if ((TIFR1 & (1 << TOV1)) && low < 0x8000)
+        high++;
+    irq_restore(flag);
+    return ((uint32_t)high << 16) | low;
+}
+
+// Timers may run this late before the core shuts down ("Rescheduled timer in the past").
+uint32_t timer_late_limit_ticks(void) { return F_CPU / 1000 * 8; }  // 8 ms, like a 16-bit wrap
+
+// Ticks closer than this are run at once instead of through a compare match.
+#define TIMER_MIN_TICKS 80
+// Compare matches are set at most this far ahead (half the 16-bit range, so never ambiguous).
+#define TIMER_MAX_TICKS 0x6000
+
+static void timer_program(void)
+{
+    for (;;) {
+        uint32_t now = timer_read_time();
+        uint32_t next = sched_next_waketime(now, TIMER_MAX_TICKS);
+        if ((int32_t)(next - now) > TIMER_MIN_TICKS) {
+            OCR1A = (uint16_t)next;
+            // A match only fires if TCNT1 has not passed it while we were writing.
+            if ((int32_t)(next - timer_read_time()) > TIMER_MIN_TICKS / 2)
+                return;
+        }
+        // Due now or very soon: wait for it and run it here.
+        while ((int32_t)(next - timer_read_time()) > 0)
+            ;
+        sched_timer_dispatch();
+    }
+}
+
+ISR(TIMER1_COMPA_vect)
+{
+    sched_timer_dispatch();
+    timer_program();
+    wake_main = 1;
+}
+
+void timer_kick(void)
+{
+    // The list head changed outside the ISR: reprogram the compare match.
+    irqstatus_t flag = irq_save();
+    timer_program();
+    irq_restore(flag);
+}
+
+static void timer_init(void)
+{
+    TCCR1A = 0;
+    TCCR1B = 1 << CS10;  // clk/1, normal mode
+    TIMSK1 = (1 << OCIE1A) | (1 << TOIE1);
+}
+
+// ---- USART0: 250000 baud with U2X ----
+#if defined(USART0_RX_vect)
+#define RX_VECT USART0_RX_vect
+#define UDRE_VECT USART0_UDRE_vect
+#else
+#define RX_VECT USART_RX_vect
+#define UDRE_VECT USART_UDRE_vect
+#endif
+
+static uint8_t tx_buf[192];
+static volatile uint8_t tx_head, tx_tail;  // bytes tx_tail..tx_head wait (wrapping at 192)
+
+ISR(RX_VECT)
+{
+    uint8_t c = UDR0;
+    command_receive(&c, 1);
+    wake_main = 1;
+}
+
+ISR(UDRE_VECT)
+{
+    if (tx_tail == tx_head) {
+        UCSR0B &= ~(1 << UDRIE0);
+        return;
+    }
+    UDR0 = tx_buf[tx_tail];
+    tx_tail = tx_tail + 1u >= sizeof(tx_buf) ? 0 : tx_tail + 1;
+}
+
+void serial_send_block(const uint8_t *block, uint_fast8_t len)
+{
+    for (uint_fast8_t i = 0; i < len; i++) {
+        uint8_t next = tx_head + 1u >= sizeof(tx_buf) ? 0 : tx_head + 1;
+        while (next == tx_tail) {
+            // Full: the UDRE interrupt drains it (interrupts are on in the main loop; a send
+            // from a timer would deadlock, but the core only sends from the main loop).
+            if (!(SREG & (1 << SREG_I)))
+                return;
+        }
+        tx_buf[tx_head] = block[i];
+        tx_head = next;
+    }
+    UCSR0B |= 1 << UDRIE0;
+}
+
+static void serial_init(void)
+{
+    UCSR0A = 1 << U2X0;
+    UBRR0 = (F_CPU / 8 + 250000 / 2) / 250000 - 1;
+    UCSR0C = (1 << UCSZ01) | (1 << UCSZ00);  // 8N1
+    UCSR0B = (1 << RXEN0) | (1 << TXEN0) | (1 << RXCIE0);
+}
+
+// ---- reset, watchdog, observation hooks ----
+void board_reset(void)
+{
+    cli();
+    wdt_enable(WDTO_15MS);
+    for (;;)
+        ;
+}
+
+// The watchdog resets a chip whose main loop stops running (500 ms).
+DECL_TASK(watchdog_task);
+void watchdog_task(void)
+{
+    wdt_reset();
+}
+
+void observe_command(const struct command_parser *cp, const uint32_t *args) { (void)cp; (void)args; }
+void observe_stepper_config(uint8_t oid, uint8_t step_pin, uint8_t dir_pin, int8_t invert_step) {}
+void observe_stepper_move_done(uint8_t oid, uint32_t clock, int32_t position) {}
+int observe_rx_block(uint8_t *block, uint_fast8_t len) { return 0; }
+
+// ---- main ----
+static void idle(void)
+{
+    cli();
+    if (!wake_main) {
+        sleep_enable();
+        sei();
+        sleep_cpu();  // `sei; sleep`: a pending interrupt wakes it (see the note at the top)
+        sleep_disable();
+    }
+    wake_main = 0;
+    sei();
+}
+
+// Runs before main's stack frame: a watchdog reset leaves the watchdog on with 15 ms.
+void wdt_off(void) __attribute__((naked, used, section(".init3")));
+void wdt_off(void)
+{
+    MCUSR = 0;
+    wdt_disable();
+}
+
+int main(void)
+{
+    set_sleep_mode(SLEEP_MODE_IDLE);
+    timer_init();
+    serial_init();
+    wdt_enable(WDTO_500MS);
+    sei();
+    sched_main(idle);
+}

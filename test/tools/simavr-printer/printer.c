@@ -1,0 +1,397 @@
+/*
+ * simavr-printer: Tether's AVR firmware on a simulated chip, as a printer board for tests.
+ *
+ * Usage: simavr-printer --mcu atmega2560 --freq 16000000 --elf tether.elf
+ *          [--pty] [--link PATH] [--speed R] [--script FILE] [--uart-out FILE]
+ *          [--cycles N] [--report FILE] [--adc CHAN=MILLIVOLTS]... [--heater PIN:CHAN]
+ *   --pty       UART0 on a pseudo terminal; prints "pty: <path>" on stdout once ready
+ *   --speed R   pace simulated time to R x wall-clock time (default 1; 0 = as fast as possible).
+ *               A host needs R = 1 (its clock sync assumes real time); lower if the machine
+ *               cannot keep up, then the host sees a slower clock, which it measures.
+ *   --script F  feed these bytes to UART0 right after start (benchmarks: no host needed)
+ *   --uart-out  record every byte the firmware sends
+ *   --cycles N  stop after N simulated cycles
+ *   --report F  on exit write JSON: cycles, state, rising edges per pin ("PA0": n), and the
+ *               net position of every pin pair given with --stepper STEP:DIR
+ *   --adc C=mV  voltage on ADC channel C (default: every channel reads a 100k NTC at 25 C behind
+ *               a 4.7k pull-up on 5 V, 4775 mV)
+ *   --heater P:C  a heater on output pin P warms the thermistor on ADC channel C (first-order
+ *               model: 1 C/s per full power above ambient, cooling 2 %/s towards 25 C)
+ * SIGTERM / SIGINT: write the report and exit 0.
+ *
+ * simavr 1.6 faults (shared/STACK.md) are handled in the firmware, not here: it idles with
+ * `sei; sleep` (interrupts are only taken two instructions after `sei`) and never writes
+ * Timer1's flag register (a write-1-to-clear clears all of Timer1's flags).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <simavr/avr_adc.h>
+#include <simavr/avr_ioport.h>
+#include <simavr/avr_uart.h>
+#include <simavr/sim_avr.h>
+#include <simavr/sim_elf.h>
+#include <simavr/sim_irq.h>
+
+#define PORTS 12  /* A..L; pin number = port * 8 + bit, as the firmware's "pin" enumeration */
+#define MAX_STEPPERS 8
+
+static avr_t *avr;
+static int master_fd = -1, slave_fd = -1;
+static FILE *uart_out;
+static const char *link_path, *report_path;
+static volatile sig_atomic_t stop_requested;
+static uint64_t rises[PORTS * 8];
+static uint8_t pin_level[PORTS * 8];
+static struct { int step, dir; int64_t pos; } steppers[MAX_STEPPERS];
+static int stepper_count;
+static uint8_t tx_pending[65536];
+static size_t tx_len;
+static uint8_t rx_fifo[65536];
+static size_t rx_head, rx_tail;
+static int uart_xon = 1;
+static avr_irq_t *uart_in;
+static int firmware_spoke;
+static int adc_mv[16];
+static int heater_pin = -1, heater_chan = -1;
+static double heater_temp_c = 25.0;
+static uint64_t heater_on_cycles, heater_last_cycle;
+
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void on_uart_output(avr_irq_t *irq, uint32_t value, void *param)
+{
+    (void)irq; (void)param;
+    firmware_spoke = 1;
+    if (uart_out)
+        fputc((int)value, uart_out);
+    if (master_fd >= 0 && tx_len < sizeof(tx_pending))
+        tx_pending[tx_len++] = (uint8_t)value;
+}
+static void on_xon(avr_irq_t *irq, uint32_t v, void *p) { (void)irq; (void)v; (void)p; uart_xon = 1; }
+static void on_xoff(avr_irq_t *irq, uint32_t v, void *p) { (void)irq; (void)v; (void)p; uart_xon = 0; }
+
+/* Thermistor: 100k NTC (beta 3950) behind 4.7k to 5 V. */
+static int thermistor_mv(double temp_c)
+{
+    double r = 100000.0 * exp(3950.0 * (1.0 / (temp_c + 273.15) - 1.0 / 298.15));
+    return (int)(5000.0 * r / (r + 4700.0));
+}
+
+static void heater_update(void)
+{
+    /* Integrate the heater's on-time since the last update into the temperature. */
+    uint64_t now = avr->cycle;
+    if (heater_pin >= 0 && pin_level[heater_pin])
+        heater_on_cycles += now - heater_last_cycle;
+    double dt = (double)(now - heater_last_cycle) / avr->frequency;
+    if (dt < 0.01)
+        return;
+    double duty = (double)heater_on_cycles / (double)(now - heater_last_cycle);
+    heater_temp_c += (duty * 100.0 - (heater_temp_c - 25.0) * 0.02) * dt;
+    heater_on_cycles = 0;
+    heater_last_cycle = now;
+    adc_mv[heater_chan] = thermistor_mv(heater_temp_c);
+    avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, heater_chan), adc_mv[heater_chan]);
+}
+
+static void on_pin(avr_irq_t *irq, uint32_t value, void *param)
+{
+    (void)irq;
+    int pin = (int)(intptr_t)param;
+    value = value ? 1 : 0;
+    if (value == pin_level[pin])
+        return;
+    if (pin == heater_pin) {
+        if (!value)
+            heater_on_cycles += avr->cycle - heater_last_cycle;  /* approximate: see heater_update */
+    }
+    pin_level[pin] = (uint8_t)value;
+    if (!value)
+        return;
+    rises[pin]++;
+    for (int i = 0; i < stepper_count; i++)
+        if (steppers[i].step == pin)
+            steppers[i].pos += pin_level[steppers[i].dir] ? 1 : -1;
+}
+
+static const char *pin_name(int pin, char *buf)
+{
+    sprintf(buf, "P%c%d", "ABCDEFGHIJKL"[pin / 8], pin % 8);
+    return buf;
+}
+
+static int parse_pin(const char *s)
+{
+    if (s[0] != 'P' || s[1] < 'A' || s[1] > 'L' || s[2] < '0' || s[2] > '7' || s[3]) {
+        fprintf(stderr, "simavr-printer: bad pin name %s (want e.g. PA4)\n", s);
+        exit(2);
+    }
+    return (s[1] - 'A') * 8 + (s[2] - '0');
+}
+
+static void write_report(void)
+{
+    if (!report_path)
+        return;
+    FILE *f = fopen(report_path, "w");
+    if (!f) {
+        perror("simavr-printer: --report");
+        return;
+    }
+    char name[8];
+    fprintf(f, "{\"cycles\":%llu,\"freq\":%u,\"state\":%d,\"rises\":{", (unsigned long long)avr->cycle,
+            avr->frequency, avr->state);
+    int first = 1;
+    for (int p = 0; p < PORTS * 8; p++) {
+        if (!rises[p])
+            continue;
+        fprintf(f, "%s\"%s\":%llu", first ? "" : ",", pin_name(p, name), (unsigned long long)rises[p]);
+        first = 0;
+    }
+    fprintf(f, "},\"positions\":{");
+    for (int i = 0; i < stepper_count; i++)
+        fprintf(f, "%s\"%s\":%lld", i ? "," : "", pin_name(steppers[i].step, name), (long long)steppers[i].pos);
+    fprintf(f, "},\"heater_c\":%.2f}\n", heater_temp_c);
+    fclose(f);
+}
+
+static void open_pty(void)
+{
+    master_fd = posix_openpt(O_RDWR | O_NOCTTY);
+    if (master_fd < 0 || grantpt(master_fd) || unlockpt(master_fd)) {
+        perror("simavr-printer: cannot create a pty");
+        exit(1);
+    }
+    /* Hold the slave open so the master stays usable while no host has it open. */
+    slave_fd = open(ptsname(master_fd), O_RDWR | O_NOCTTY);
+    struct termios t;
+    if (slave_fd >= 0 && tcgetattr(slave_fd, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(slave_fd, TCSANOW, &t);
+    }
+    fcntl(master_fd, F_SETFL, fcntl(master_fd, F_GETFL) | O_NONBLOCK);
+    if (link_path) {
+        unlink(link_path);
+        if (symlink(ptsname(master_fd), link_path)) {
+            perror("simavr-printer: --link");
+            exit(1);
+        }
+    }
+    printf("pty: %s\n", ptsname(master_fd));
+    fflush(stdout);
+}
+
+static void pump_pty(void)
+{
+    if (tx_len) {
+        ssize_t n = write(master_fd, tx_pending, tx_len);
+        if (n > 0) {
+            memmove(tx_pending, tx_pending + n, tx_len - n);
+            tx_len -= n;
+        }
+    }
+    uint8_t buf[512];
+    size_t room = sizeof(rx_fifo) - (rx_tail - rx_head);
+    ssize_t n = read(master_fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+    for (ssize_t i = 0; i < n; i++)
+        rx_fifo[rx_tail++ % sizeof(rx_fifo)] = buf[i];
+}
+
+/* Hand received bytes to the UART one at a time, at the wire's byte rate (10 bits at 250000
+ * baud), like a real line: simavr 1.6's UART input FIFO sets overrun and drops bytes raised
+ * faster than that. simavr times its receiver without U2X (half our rate), so bytes go at
+ * 125000 baud: 12.5 kB/s, plenty for a printer's command stream. */
+static uint64_t next_feed_cycle;
+static void feed_uart(void)
+{
+    /* Bytes sent before the firmware enabled its receiver would be lost (clearing 6 KiB of RAM
+     * at boot takes ~2.5 ms): wait until it has said something ("starting"). */
+    if (!firmware_spoke || avr->cycle < next_feed_cycle)
+        return;
+    if (uart_xon && rx_head != rx_tail) {
+        avr_raise_irq(uart_in, rx_fifo[rx_head++ % sizeof(rx_fifo)]);
+        next_feed_cycle = avr->cycle + avr->frequency / 12500;
+    }
+}
+
+static void no_sleep(avr_t *a, avr_cycle_count_t how_long) { (void)a; (void)how_long; }
+
+int main(int argc, char **argv)
+{
+    const char *mcu = NULL, *elf = NULL, *script = NULL;
+    uint32_t freq = 16000000;
+    double speed = 1.0;
+    uint64_t max_cycles = 0;
+    int use_pty = 0;
+    for (int c = 0; c < 16; c++)
+        adc_mv[c] = thermistor_mv(25.0);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--pty")) use_pty = 1;
+        else if (!v) { fprintf(stderr, "simavr-printer: %s needs a value (see printer.c)\n", a); return 2; }
+        else if (!strcmp(a, "--mcu")) mcu = v, i++;
+        else if (!strcmp(a, "--freq")) freq = (uint32_t)strtoul(v, NULL, 0), i++;
+        else if (!strcmp(a, "--elf")) elf = v, i++;
+        else if (!strcmp(a, "--link")) link_path = v, i++;
+        else if (!strcmp(a, "--speed")) speed = atof(v), i++;
+        else if (!strcmp(a, "--script")) script = v, i++;
+        else if (!strcmp(a, "--cycles")) max_cycles = strtoull(v, NULL, 0), i++;
+        else if (!strcmp(a, "--report")) report_path = v, i++;
+        else if (!strcmp(a, "--uart-out")) {
+            uart_out = fopen(v, "wb"); i++;
+            if (!uart_out) { perror("simavr-printer: --uart-out"); return 2; }
+        } else if (!strcmp(a, "--adc")) {
+            int chan, mv;
+            if (sscanf(v, "%d=%d", &chan, &mv) != 2 || chan < 0 || chan > 15) {
+                fprintf(stderr, "simavr-printer: --adc wants CHAN=MILLIVOLTS, got %s\n", v);
+                return 2;
+            }
+            adc_mv[chan] = mv; i++;
+        } else if (!strcmp(a, "--heater")) {
+            char pin[8]; int chan;
+            if (sscanf(v, "%3[A-Z0-9]:%d", pin, &chan) != 2 || chan < 0 || chan > 15) {
+                fprintf(stderr, "simavr-printer: --heater wants PIN:CHAN, got %s\n", v);
+                return 2;
+            }
+            heater_pin = parse_pin(pin); heater_chan = chan; i++;
+        } else if (!strcmp(a, "--stepper")) {
+            char s[8], d[8];
+            if (stepper_count >= MAX_STEPPERS || sscanf(v, "%3[A-Z0-9]:%3[A-Z0-9]", s, d) != 2) {
+                fprintf(stderr, "simavr-printer: --stepper wants STEP:DIR (at most %d), got %s\n", MAX_STEPPERS, v);
+                return 2;
+            }
+            steppers[stepper_count].step = parse_pin(s);
+            steppers[stepper_count++].dir = parse_pin(d); i++;
+        } else { fprintf(stderr, "simavr-printer: unknown option %s (see printer.c)\n", a); return 2; }
+    }
+    if (!mcu || !elf) {
+        fprintf(stderr, "simavr-printer: --mcu and --elf are required\n");
+        return 2;
+    }
+    elf_firmware_t fw;
+    memset(&fw, 0, sizeof(fw));
+    if (elf_read_firmware(elf, &fw)) {
+        fprintf(stderr, "simavr-printer: cannot read ELF %s\n", elf);
+        return 2;
+    }
+    avr = avr_make_mcu_by_name(mcu);
+    if (!avr) {
+        fprintf(stderr, "simavr-printer: simavr does not know MCU %s\n", mcu);
+        return 2;
+    }
+    avr_init(avr);
+    fw.frequency = freq;
+    avr_load_firmware(avr, &fw);
+    avr->frequency = freq;
+    avr->sleep = no_sleep;
+    avr->log = 0;
+    avr->vcc = avr->avcc = avr->aref = 5000;
+
+    uint32_t flags = 0;
+    avr_ioctl(avr, AVR_IOCTL_UART_GET_FLAGS('0'), &flags);
+    flags &= ~(AVR_UART_FLAG_POLL_SLEEP | AVR_UART_FLAG_STDIO);
+    avr_ioctl(avr, AVR_IOCTL_UART_SET_FLAGS('0'), &flags);
+    avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUTPUT), on_uart_output, NULL);
+    avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XON), on_xon, NULL);
+    avr_irq_register_notify(avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF), on_xoff, NULL);
+    uart_in = avr_io_getirq(avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_INPUT);
+
+    for (int port = 0; port < PORTS; port++) {
+        for (int bit = 0; bit < 8; bit++) {
+            avr_irq_t *irq = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('A' + port), bit);
+            if (irq)
+                avr_irq_register_notify(irq, on_pin, (void *)(intptr_t)(port * 8 + bit));
+        }
+    }
+    for (int c = 0; c < 16; c++) {
+        avr_irq_t *irq = avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + c);
+        if (irq)
+            avr_raise_irq(irq, adc_mv[c]);
+    }
+
+    if (script) {
+        FILE *f = fopen(script, "rb");
+        if (!f) { perror("simavr-printer: --script"); return 2; }
+        size_t n = fread(rx_fifo, 1, sizeof(rx_fifo), f);
+        fclose(f);
+        rx_tail = n;
+    }
+    if (use_pty)
+        open_pty();
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+
+    uint64_t start_ns = now_ns();
+    int state = cpu_Running;
+    while (!stop_requested) {
+        /* A slice of 1000 simulated microseconds' worth of cycles, then I/O and pacing. */
+        uint64_t slice_end = avr->cycle + freq / 1000;
+        if (max_cycles && slice_end > max_cycles)
+            slice_end = max_cycles;
+        while (avr->cycle < slice_end) {
+            state = avr_run(avr);
+            if (state == cpu_Done || state == cpu_Crashed)
+                break;
+            feed_uart();
+        }
+        if (state == cpu_Done || state == cpu_Crashed) {
+            fprintf(stderr, "simavr-printer: the simulated chip stopped (state %d) at cycle %llu\n", state,
+                    (unsigned long long)avr->cycle);
+            break;
+        }
+        if (heater_pin >= 0)
+            heater_update();
+        if (max_cycles && avr->cycle >= max_cycles)
+            break;
+        if (master_fd >= 0)
+            pump_pty();
+        if (speed > 0) {
+            uint64_t sim_ns = (uint64_t)((double)avr->cycle * 1e9 / freq / speed);
+            uint64_t real_ns = now_ns() - start_ns;
+            if (sim_ns > real_ns + 200000) {
+                struct pollfd p = { master_fd, POLLIN, 0 };
+                int wait_ms = (int)((sim_ns - real_ns) / 1000000);
+                if (master_fd >= 0)
+                    poll(&p, 1, wait_ms);
+                else
+                    usleep((useconds_t)((sim_ns - real_ns) / 1000));
+            }
+        }
+    }
+    if (uart_out)
+        fclose(uart_out);
+    if (getenv("SIMAVR_PRINTER_DEBUG"))
+        fprintf(stderr, "pc=0x%x cycle=%llu fed=%zu/%zu sreg_i=%d\n", avr->pc, (unsigned long long)avr->cycle,
+                rx_head, rx_tail, avr->sreg[7]);
+    if (getenv("SIMAVR_PRINTER_PEEK")) {  /* debugging: hex address of a RAM byte to print */
+        unsigned addr = (unsigned)strtoul(getenv("SIMAVR_PRINTER_PEEK"), NULL, 16);
+        fprintf(stderr, "ram[0x%x..]:", addr);
+        for (int k = 0; k < 24; k++)
+            fprintf(stderr, " %02x", avr->data[addr + k]);
+        fprintf(stderr, "\n");
+    }
+    write_report();
+    if (link_path)
+        unlink(link_path);
+    return state == cpu_Crashed ? 1 : 0;
+}
