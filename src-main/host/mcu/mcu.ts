@@ -509,6 +509,7 @@ export class Mcu extends EventEmitter {
   private lostCommunication(detail: string): void {
     const reason = `Lost communication with MCU '${this.name}'${detail ? ` (${detail})` : ''}`;
     this.stopClockTimer();
+    this.serial?.close(); // the link is dead: stop retransmitting, release flush() waiters
     const wasConnected = this.stateValue !== 'disconnected';
     this.enterShutdown(reason);
     if (wasConnected) this.emit('disconnect', reason);
@@ -732,8 +733,8 @@ export class Mcu extends EventEmitter {
   }
 
   emergencyStop(): void {
-    const cmd = this.dict?.commandByNameOrNull('emergency_stop');
-    if (cmd && this.serial) this.serial.defaultQueue.push(cmd.encode(), 0, cmd.encode().length, 0, 0);
+    const bytes = this.dict?.commandByNameOrNull('emergency_stop')?.encode();
+    if (bytes && this.serial) this.serial.defaultQueue.push(bytes, 0, bytes.length, 0, 0);
   }
 
   async close(): Promise<void> {
