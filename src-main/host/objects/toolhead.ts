@@ -21,7 +21,7 @@ import {
   Z_LIMIT_OPTIONS,
   type KinematicsName,
 } from './printer-options';
-import { loadRail, loadStepper, type PrinterStepper } from './stepper';
+import { loadRail, loadStepper, type PrinterStepper, type RailSettings } from './stepper';
 
 export interface ToolheadContext {
   printer: Printer;
@@ -36,6 +36,8 @@ export interface ToolheadContext {
 /** The [printer] object: owns the Toolhead and the axis steppers. */
 export class PrinterToolhead {
   readonly steppers: PrinterStepper[] = [];
+  /** Endstop, range and homing settings per stepper section, kept for the homing task. */
+  readonly rails = new Map<string, RailSettings>();
   readonly toolhead: Toolhead;
   readonly kinematicsName: KinematicsName;
 
@@ -78,6 +80,7 @@ export class PrinterToolhead {
       const stepper = loadStepper(printer, s);
       this.steppers.push(stepper);
       const r = loadRail(printer, s, { hasRange: true });
+      this.rails.set(s.name, r);
       return { axis, steppers: [stepper.motion], positionMinMm: r.positionMinMm, positionMaxMm: r.positionMaxMm };
     };
     switch (this.kinematicsName) {
@@ -94,6 +97,7 @@ export class PrinterToolhead {
           const stepper = loadStepper(printer, s);
           this.steppers.push(stepper);
           const r = loadRail(printer, s, { hasRange: false, defaultEndstopMm: endstopA });
+          this.rails.set(s.name, r);
           const t = s.read(DELTA_TOWER_OPTIONS, { arm_length: armA, angle: angles[i] });
           if (t.arm_length === undefined) throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be specified`);
           armA ??= t.arm_length;

@@ -40,6 +40,15 @@ describe('printer objects from printer.cfg', () => {
       ['stepper_y', 'PF6', 40 / 3200],
       ['stepper_z', 'PL3', 8 / 3200],
     ]);
+    expect(th.rails.get('stepper_z')).toMatchObject({
+      positionMinMm: 0,
+      positionMaxMm: 200,
+      position_endstop: 0.5,
+      homing_speed: 5,
+      homing_retract_dist: 5,
+      homing_positive_dir: false,
+      endstop_pin: { pin: 'PD3', pullup: 1, invert: false },
+    });
   });
 
   it('names unknown sections and lists unsupported ones with file:line', () => {
