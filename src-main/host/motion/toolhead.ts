@@ -241,8 +241,12 @@ export class Toolhead {
     if (nextPrintTimeS > this.printTimeS) this.printTimeS = nextPrintTimeS;
   }
 
-  /** Full flush: plan every queued move; the next move re-syncs print time. */
-  private flushLookahead(): void {
+  /**
+   * Full flush: plan every queued move (the head stops after the last one); the next move
+   * re-syncs print time with the MCU. Live mode calls this when the MCU is about to run out of
+   * moves (Klipper's buffer_time_low), batch mode never needs it.
+   */
+  flushLookahead(): void {
     this.processLookahead(false);
     this.needPrime = true;
     this.lookahead.setFlushTime(BUFFER_TIME_HIGH_S);
