@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src-main/host/config/errors';
 import { referenceDir } from '../../support/paths';
+import type { PrinterToolhead } from '../../../src-main/host/objects/toolhead';
 import { loadFile } from './load-helpers';
 
 const corpusDir = path.join(referenceDir, 'klipper-configs');
@@ -55,11 +56,14 @@ describe('Klipper sample config corpus', () => {
     // [stepper_*], [extruder], [heater_bed], [mcu] ... against real-world configs.
     const bad: string[] = [];
     const snippets: string[] = [];
+    const kinematics = new Map<string, number>();
     let loaded = 0;
     for (const f of files) {
       if (!/^\[/m.test(fs.readFileSync(path.join(corpusDir, f), 'utf8'))) continue;
       try {
-        loadFile(path.join(corpusDir, f), 'skip');
+        const p = loadFile(path.join(corpusDir, f), 'skip');
+        const kin = p.printer.lookupObject<PrinterToolhead>('printer_toolhead').kinematicsName;
+        kinematics.set(kin, (kinematics.get(kin) ?? 0) + 1);
         loaded++;
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
@@ -72,5 +76,7 @@ describe('Klipper sample config corpus', () => {
     expect(snippets.every((f) => f.startsWith('sample-'))).toBe(true);
     expect(bad).toEqual([]);
     expect(loaded).toBeGreaterThan(150);
+    // Real configs of every kinematics we support load (cartesian 173, corexy 14, delta 11, corexz 1).
+    for (const k of ['cartesian', 'corexy', 'corexz', 'delta']) expect(kinematics.get(k) ?? 0, k).toBeGreaterThan(0);
   });
 });
