@@ -96,6 +96,35 @@ describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
     if (rate >= 1e-2) expect(stats.retransmits).toBeGreaterThan(0);
   });
 
+  it('streams more queue_steps than the MCU move queue holds, on time (move_count slots, clock sync)', async () => {
+    let oid = -1;
+    const { mcu } = await connected('steps', [], (m) => {
+      oid = m.createOid();
+      m.addConfigCmd(`config_stepper oid=${oid} step_pin=PA0 dir_pin=PA1 invert_step=0 step_pulse_ticks=50`);
+    });
+    const moveCount = mcu.getStatus().moveCount;
+    const cq = mcu.allocCommandQueue();
+    const steps = mcu.queueStepSender(cq);
+    const freq = mcu.clockFreq;
+    const interval = Math.round(freq * 50e-6); // 50 us between steps
+    const count = 10;
+    const messages = moveCount * 2 + 100; // the host must wait for slots to free up
+    const t0 = mcu.getClockAt(mcu.monotonic() + 0.3);
+    mcu.lookupCommand('reset_step_clock oid=%c clock=%u', cq).send([oid, t0 % 2 ** 32], { reqClock: t0 });
+    mcu.lookupCommand('set_next_step_dir oid=%c dir=%c', cq).send([oid, 1], { reqClock: t0 });
+    for (let k = 0; k < messages; k++) steps.send(oid, interval, count, 0, t0 + k * count * interval);
+    const endClock = t0 + messages * count * interval;
+    const shutdowns: string[] = [];
+    mcu.on('shutdown', (r) => shutdowns.push(r));
+    await mcu.flush();
+    // Wait until the MCU has stepped through the last move, then read the position.
+    const endS = (endClock - mcu.getClockAt(mcu.monotonic())) / freq;
+    await new Promise((r) => setTimeout(r, Math.max(0, endS * 1000) + 200));
+    const pos = await mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i', oid).send([oid]);
+    expect(shutdowns).toEqual([]);
+    expect(Math.abs(pos.pos as number)).toBe(messages * count);
+  });
+
   it('reports the MCU shutdown reason', async () => {
     const { mcu } = await connected('shutdown');
     const reason = new Promise<string>((resolve) => mcu.on('shutdown', resolve));
