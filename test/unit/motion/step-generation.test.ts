@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CartesianKinematics,
+  CoreXYKinematics,
   ExtruderMotion,
   MotionStepper,
   RecordingStepSink,
@@ -221,6 +222,53 @@ describe('toolhead', () => {
     expect(active[0]).toBe('x@0.2500');
     expect(active).toHaveLength(2);
     expect(Number(active[1]!.slice(2))).toBeGreaterThan(0.25);
+  });
+
+  it('extrude-only moves (retract, prime) step the extruder alone at its own limits', () => {
+    const { toolhead, sinks, extruder } = printer();
+    toolhead.setPosition([10, 10, 0, 0], 'xyz');
+    const t0 = toolhead.getLastMoveTime();
+    toolhead.move([10, 10, 0, -1], 35);
+    toolhead.move([10, 10, 0, 0], 35);
+    toolhead.flushStepGeneration();
+    const { dirs } = sinks[3]!.decode();
+    const stepsPerMm = 3200 / 33.5;
+    expect(dirs.length).toBe(2 * Math.round(stepsPerMm));
+    expect(dirs.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(dirs.at(-1)).toBe(1);
+    expect(sinks[0]!.decode().clocks.length).toBe(0);
+    // each 1 mm move: accel limited to max_extrude_only_accel, speed 35 mm/s
+    const a = extruder.maxEAccelMmS2;
+    const v = Math.min(35, Math.sqrt(1 * a));
+    const moveS = v / a + (1 - (v * v) / a) / v + v / a;
+    expect(toolhead.printTimeS - t0).toBeCloseTo(2 * moveS, 9);
+  });
+
+  it('corexy: an X move turns both motors the same way, a Y move opposite ways', () => {
+    const sinks = [0, 1, 2].map(() => new RecordingStepSink());
+    const mk = (name: string, sink: RecordingStepSink) => new MotionStepper({ name, stepDistMm: STEP, clockFreqHz: FREQ, sink });
+    const kin = new CoreXYKinematics({
+      rails: (['x', 'y', 'z'] as const).map((axis, i) => ({
+        axis,
+        steppers: [mk(`stepper_${axis}`, sinks[i]!)],
+        positionMinMm: 0,
+        positionMaxMm: 200,
+      })),
+    });
+    const th = new Toolhead({ kinematics: kin, maxVelocityMmS: 300, maxAccelMmS2: 3000 });
+    th.setPosition([50, 50, 0, 0], 'xyz');
+    th.move([60, 50, 0, 0], 100);
+    th.move([60, 55, 0, 0], 100);
+    th.flushStepGeneration();
+    const a = sinks[0]!.decode().dirs;
+    const b = sinks[1]!.decode().dirs;
+    // X +10: A and B +800; Y +5: A +400, B -400
+    expect(a.filter((d) => d === 1).length).toBe(1200);
+    expect(b.filter((d) => d === 1).length).toBe(800);
+    expect(b.filter((d) => d === 0).length).toBe(400);
+    const [x, y] = kin.calcPosition();
+    expect(x).toBeCloseTo(60, 9);
+    expect(y).toBeCloseTo(55, 9);
   });
 
   it('applies the extruder limits', () => {
