@@ -12,9 +12,6 @@ export const rendererConfig: UserConfig = {
   root: path.join(root, 'src-renderer'),
   base: './',
   plugins: [react()],
-  // Always the production React build, also when vitest (NODE_ENV=test) runs the build: the
-  // tests exercise exactly what users get.
-  define: { 'process.env.NODE_ENV': JSON.stringify('production') },
   build: {
     outDir: path.join(root, 'out/renderer'),
     emptyOutDir: true,
