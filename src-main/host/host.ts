@@ -34,6 +34,10 @@ export class Host {
 
   private constructor(readonly options: HostOptions) {
     this.printer.addObject('gcode', this.gcode);
+    // Commands run only when the printer is ready; otherwise they get the reason (config error
+    // with file:line, MCU connecting, shutdown), as half-built objects must not move anything.
+    this.gcode.setNotReadyReason(this.printer.stateMessage);
+    this.printer.on('printer:state', (state, message) => this.gcode.setNotReadyReason(state === 'ready' ? null : message));
     this.gcode.setEmergencyHandler(() => this.printer.invokeShutdown('Shutdown due to M112 command'));
   }
 

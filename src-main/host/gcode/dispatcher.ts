@@ -33,6 +33,8 @@ export class GCodeDispatcher {
   private tail: Promise<void> = Promise.resolve();
   private emergencyHandler: (() => void | Promise<void>) | null = null;
   private readonly moveWords = new Float64Array(5);
+  /** While set, commands other than HELP are refused with this reason (starting, error, shutdown). */
+  private notReadyReason: string | null = null;
 
   constructor() {
     this.register('HELP', () => this.cmdHelp(), { help: 'Report the list of available extended G-Code commands' });
@@ -75,6 +77,11 @@ export class GCodeDispatcher {
     return [...this.commands.values()]
       .map(({ name, help, params }) => ({ name, help, ...(params ? { params } : {}) }))
       .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The host sets this from the printer state: null when ready, else why commands cannot run. */
+  setNotReadyReason(reason: string | null): void {
+    this.notReadyReason = reason;
   }
 
   /** M112's path: runs without waiting for the queue. */
@@ -143,6 +150,7 @@ export class GCodeDispatcher {
    * is asynchronous, so a stream of synchronous moves costs no microtask per line.
    */
   runLineDirect(line: string): void | Promise<void> {
+    if (this.notReadyReason !== null) throw new GCodeError(`Printer is not ready: ${this.notReadyReason}`);
     const c0 = line.charCodeAt(0);
     if (c0 === 71 || c0 === 103) {
       const mask = parseMoveWords(line, this.moveWords);
@@ -162,6 +170,9 @@ export class GCodeDispatcher {
   }
 
   private async dispatch(cmd: GCodeCommand): Promise<void> {
+    if (this.notReadyReason !== null && cmd.command !== 'HELP' && !EMERGENCY_COMMANDS.has(cmd.command)) {
+      throw new GCodeError(`Printer is not ready: ${this.notReadyReason}`);
+    }
     const entry = this.commands.get(cmd.command);
     if (!entry) {
       if (EMERGENCY_COMMANDS.has(cmd.command)) return; // handled by the emergency path

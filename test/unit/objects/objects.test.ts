@@ -159,6 +159,9 @@ describe('Host.start with printer.cfg', () => {
     expect(host.info().stateMessage).toBe(
       `Config error: Option 'max_accel' in section 'printer' must be above 0 (bad.cfg:${lineOf(text, 'max_accel')})`,
     );
+    // Nothing half-built may run: commands get the reason, HELP still answers.
+    await expect(host.gcode.run('G1 X10')).rejects.toThrow("Printer is not ready: Config error: Option 'max_accel'");
+    await expect(host.gcode.run('HELP')).resolves.toBeUndefined();
     await host.stop();
   });
 });
