@@ -23,6 +23,9 @@ const CHROMIUM_ARGS = [
   '--enable-unsafe-swiftshader',
 ];
 const shotDir = path.join(testOutputDir, 'e2e');
+/** Generous waits: the host starts in a worker and CI machines may be busy. */
+const SLOW = { timeout: 30_000, interval: 100 };
+const TEST_TIMEOUT_MS = 180_000;
 
 describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', () => {
   let session: ServeSession;
@@ -56,6 +59,7 @@ describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', 
     pageErrors.length = 0;
     const context = await browser.newContext({ colorScheme: scheme, locale, viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(`${m.text()} (${m.location().url})`);
@@ -64,63 +68,76 @@ describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', 
     return page;
   }
 
-  it('runs console commands typed in the UI and shows their replies', async () => {
-    const page = await open('dark');
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('Connected');
-    await page.screenshot({ path: path.join(shotDir, 'dashboard-dark.png') });
-    await page.getByRole('link', { name: 'Console' }).click();
-    const input = page.getByTestId('console-input');
-    await expect.poll(() => input.isEnabled()).toBe(true);
+  it(
+    'runs console commands typed in the UI and shows their replies',
+    async () => {
+      const page = await open('dark');
+      await expect.poll(() => page.getByTestId('connection').textContent(), SLOW).toContain('Connected');
+      await page.screenshot({ path: path.join(shotDir, 'dashboard-dark.png') });
+      await page.getByRole('link', { name: 'Console' }).click();
+      const input = page.getByTestId('console-input');
+      await expect.poll(() => input.isEnabled(), SLOW).toBe(true);
 
-    await input.fill('M118 hi');
-    await input.press('Enter');
-    const output = page.getByTestId('console-output');
-    await expect.poll(() => output.textContent()).toContain('echo: hi');
+      await input.fill('M118 hi');
+      await input.press('Enter');
+      const output = page.getByTestId('console-output');
+      await expect.poll(() => output.textContent(), SLOW).toContain('echo: hi');
 
-    await input.fill('HELP');
-    await input.press('Enter');
-    await expect.poll(() => output.textContent()).toContain('Available extended commands');
-    await expect.poll(() => output.textContent()).toContain('RESPOND');
+      await input.fill('HELP');
+      await input.press('Enter');
+      await expect.poll(() => output.textContent(), SLOW).toContain('Available extended commands');
+      await expect.poll(() => output.textContent(), SLOW).toContain('RESPOND');
 
-    await input.fill('NOT_A_COMMAND');
-    await input.press('Enter');
-    await expect.poll(() => output.textContent()).toContain('Unknown command: "NOT_A_COMMAND"');
+      await input.fill('NOT_A_COMMAND');
+      await input.press('Enter');
+      await expect.poll(() => output.textContent(), SLOW).toContain('Unknown command: "NOT_A_COMMAND"');
 
-    // History: Up brings back the last command sent.
-    await input.press('ArrowUp');
-    expect(await input.inputValue()).toBe('NOT_A_COMMAND');
-    await input.press('ArrowUp');
-    expect(await input.inputValue()).toBe('HELP');
-    await input.fill('RESP');
-    await input.press('Tab');
-    expect(await input.inputValue()).toBe('RESPOND ');
-    await input.fill('');
+      // History: Up brings back the last command sent.
+      await input.press('ArrowUp');
+      expect(await input.inputValue()).toBe('NOT_A_COMMAND');
+      await input.press('ArrowUp');
+      expect(await input.inputValue()).toBe('HELP');
+      // Tab completes from the host's command list (fetched once the host is ready).
+      await expect
+        .poll(async () => {
+          await input.fill('RESP');
+          await input.press('Tab');
+          return input.inputValue();
+        }, SLOW)
+        .toBe('RESPOND ');
+      await input.fill('');
 
-    await page.screenshot({ path: path.join(shotDir, 'console-dark.png') });
-    await page.context().close();
-    expect(pageErrors).toEqual([]);
-  });
+      await page.screenshot({ path: path.join(shotDir, 'console-dark.png') });
+      await page.context().close();
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('follows a Chinese system language and can switch to English', async () => {
-    const page = await open('light', 'zh-CN');
-    await expect.poll(() => page.getByTestId('connection').textContent()).toContain('已连接');
-    await page.getByRole('link', { name: '控制台' }).click();
-    const input = page.getByTestId('console-input');
-    await expect.poll(() => input.isEnabled()).toBe(true);
-    await input.fill('M118 你好');
-    await input.press('Enter');
-    await expect.poll(() => page.getByTestId('console-output').textContent()).toContain('echo: 你好');
-    await page.screenshot({ path: path.join(shotDir, 'console-zh-CN-light.png') });
-    await page.getByLabel('语言').selectOption('en');
-    await expect.poll(() => page.getByRole('link', { name: 'Console' }).count()).toBe(1);
-    await page.screenshot({ path: path.join(shotDir, 'console-en-light.png') });
-    await page.getByRole('link', { name: 'Dashboard' }).click();
-    await expect.poll(() => page.getByTestId('host-message').textContent()).toBe('Printer is ready');
-    await page.screenshot({ path: path.join(shotDir, 'dashboard-light.png') });
-    await page.getByRole('link', { name: 'Ports' }).click();
-    await expect.poll(() => page.getByText('Coming soon').count()).toBe(1);
-    await page.screenshot({ path: path.join(shotDir, 'ports-placeholder-light.png') });
-    await page.context().close();
-    expect(pageErrors).toEqual([]);
-  });
+  it(
+    'follows a Chinese system language and can switch to English',
+    async () => {
+      const page = await open('light', 'zh-CN');
+      await expect.poll(() => page.getByTestId('connection').textContent(), SLOW).toContain('已连接');
+      await page.getByRole('link', { name: '控制台' }).click();
+      const input = page.getByTestId('console-input');
+      await expect.poll(() => input.isEnabled(), SLOW).toBe(true);
+      await input.fill('M118 你好');
+      await input.press('Enter');
+      await expect.poll(() => page.getByTestId('console-output').textContent(), SLOW).toContain('echo: 你好');
+      await page.screenshot({ path: path.join(shotDir, 'console-zh-CN-light.png') });
+      await page.getByLabel('语言').selectOption('en');
+      await expect.poll(() => page.getByRole('link', { name: 'Console' }).count(), SLOW).toBe(1);
+      await page.screenshot({ path: path.join(shotDir, 'console-en-light.png') });
+      await page.getByRole('link', { name: 'Dashboard' }).click();
+      await expect.poll(() => page.getByTestId('host-message').textContent(), SLOW).toBe('Printer is ready');
+      await page.screenshot({ path: path.join(shotDir, 'dashboard-light.png') });
+      await page.getByRole('link', { name: 'Ports' }).click();
+      await expect.poll(() => page.getByText('Coming soon').count(), SLOW).toBe(1);
+      await page.screenshot({ path: path.join(shotDir, 'ports-placeholder-light.png') });
+      await page.context().close();
+      expect(pageErrors).toEqual([]);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
