@@ -18,7 +18,9 @@ function timeIt(label: string, count: number, fn: () => void | Promise<void>): P
     const t0 = performance.now();
     await fn();
     const s = (performance.now() - t0) / 1000;
-    console.log(`${label.padEnd(58)} ${(count / s / 1e6).toFixed(2).padStart(7)} M msg/s  ${((s / count) * 1e9).toFixed(0).padStart(5)} ns/msg  (${s.toFixed(3)} s)`);
+    console.log(
+      `${label.padEnd(58)} ${(count / s / 1e6).toFixed(2).padStart(7)} M msg/s  ${((s / count) * 1e9).toFixed(0).padStart(5)} ns/msg  (${s.toFixed(3)} s)`,
+    );
     return s;
   })();
 }
@@ -61,7 +63,9 @@ const batchS = await timeIt('batch: Mcu file output, 4 queues, queue_step fast l
   await mcu.close();
 });
 const size = statSync(outFile).size;
-console.log(`   -> ${(size / 1e6).toFixed(2)} MB written, ${(size / N).toFixed(2)} bytes per queue_step; ${N} messages in ${batchS.toFixed(2)} s`);
+console.log(
+  `   -> ${(size / 1e6).toFixed(2)} MB written, ${(size / N).toFixed(2)} bytes per queue_step; ${N} messages in ${batchS.toFixed(2)} s`,
+);
 
 // 3. One queue (Klipper's layout: all steppers on one queue, already in req_clock order).
 const mcu1 = new Mcu({ fileOutput: { dictionary: dict, output: outFile } });

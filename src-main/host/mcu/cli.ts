@@ -59,10 +59,15 @@ export const decodeCommand: CliCommand = {
       if (chunk.length && !stdoutClosed) out.write(chunk.join('\n') + '\n');
       chunk = [];
     };
-    const stats = decodeStream(dict, bytes, (line) => {
-      chunk.push(line);
-      if (chunk.length >= 4096) flush();
-    }, direction);
+    const stats = decodeStream(
+      dict,
+      bytes,
+      (line) => {
+        chunk.push(line);
+        if (chunk.length >= 4096) flush();
+      },
+      direction,
+    );
     flush();
     if (outPath) await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     process.stderr.write(
@@ -149,7 +154,9 @@ export function createMcuConsoleCommand(io: () => ConsoleIo): CliCommand {
         return 1;
       }
       const dict = mcu.dictionary;
-      output.write(`# connected to ${dict.getConstant('MCU', '?')} (${dict.version}), CLOCK_FREQ=${dict.getConstant('CLOCK_FREQ', '?')}; type help\n`);
+      output.write(
+        `# connected to ${dict.getConstant('MCU', '?')} (${dict.version}), CLOCK_FREQ=${dict.getConstant('CLOCK_FREQ', '?')}; type help\n`,
+      );
       let failed = 0;
       const rl = createInterface({ input, crlfDelay: Infinity });
       for await (const raw of rl) {

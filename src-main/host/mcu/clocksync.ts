@@ -74,7 +74,7 @@ export class ClockSync {
 
   /** Extends a 32-bit MCU clock to 64 bits near the last clock seen. */
   clock32ToClock64(clock32: number): number {
-    const delta = ((clock32 - this.lastClock) | 0);
+    const delta = (clock32 - this.lastClock) | 0;
     return this.lastClock + delta;
   }
 

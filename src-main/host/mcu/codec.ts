@@ -133,14 +133,7 @@ export function sealBlock(out: Uint8Array, blockStart: number, payloadEnd: numbe
  * Frames payload[start, end) as one block with sequence `seq` into out[pos]; returns the
  * position after the block. Caller guarantees payload <= 59 bytes and space in `out`.
  */
-export function writeBlock(
-  out: Uint8Array,
-  pos: number,
-  seq: number,
-  payload: Uint8Array,
-  start = 0,
-  end = payload.length,
-): number {
+export function writeBlock(out: Uint8Array, pos: number, seq: number, payload: Uint8Array, start = 0, end = payload.length): number {
   out.set(payload.subarray(start, end), pos + MESSAGE_HEADER_SIZE);
   return sealBlock(out, pos, pos + MESSAGE_HEADER_SIZE + end - start, seq);
 }

@@ -4,13 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
-import {
-  ByteReader,
-  MessageFormat,
-  ProtocolError,
-  type Enumeration,
-  type MessageParams,
-} from './codec';
+import { ByteReader, MessageFormat, ProtocolError, type Enumeration, type MessageParams } from './codec';
 
 /** The JSON object the firmware publishes. */
 export interface DictionaryJson {
@@ -184,7 +178,9 @@ export class Dictionary {
     const name = format.trim().split(/\s+/)[0];
     const other = byName.get(name);
     if (other) {
-      throw new DictionaryError(`${this.source}: MCU ${kind} '${name}' has format '${other.format}', host expects '${format}' (firmware version mismatch; reflash the MCU)`);
+      throw new DictionaryError(
+        `${this.source}: MCU ${kind} '${name}' has format '${other.format}', host expects '${format}' (firmware version mismatch; reflash the MCU)`,
+      );
     }
     throw new DictionaryError(`${this.source}: MCU has no ${kind} '${format}' (firmware built without it?)`);
   }

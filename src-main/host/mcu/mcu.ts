@@ -5,14 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import { crc32 } from 'node:zlib';
-import {
-  MESSAGE_PAYLOAD_MAX,
-  ProtocolError,
-  writeVlq,
-  type MessageArgs,
-  type MessageFormat,
-  type MessageParams,
-} from './codec';
+import { MESSAGE_PAYLOAD_MAX, ProtocolError, writeVlq, type MessageArgs, type MessageFormat, type MessageParams } from './codec';
 import { ClockSync, CLOCK_QUERY_PERIOD_S } from './clocksync';
 import { CommandQueue, type SentCallback } from './command-queue';
 import { Dictionary } from './dictionary';
@@ -199,12 +192,14 @@ export class Mcu extends EventEmitter {
 
   /** The data dictionary (throws before identify in serial mode). */
   get dictionary(): Dictionary {
-    if (!this.dict) throw new McuError(`MCU '${this.name}' is not connected yet: use the dictionary from a config callback or after connect()`);
+    if (!this.dict)
+      throw new McuError(`MCU '${this.name}' is not connected yet: use the dictionary from a config callback or after connect()`);
     return this.dict;
   }
 
   createOid(): number {
-    if (this.configCallbacksRun && this.stateValue === 'ready') throw new McuError(`MCU '${this.name}': oids must be created before the config is sent`);
+    if (this.configCallbacksRun && this.stateValue === 'ready')
+      throw new McuError(`MCU '${this.name}': oids must be created before the config is sent`);
     return this.oidCount++;
   }
 
@@ -586,7 +581,9 @@ export class Mcu extends EventEmitter {
       try {
         reply = await this.queryIdentify(identify, offset, keepTrying);
       } catch {
-        throw new McuError(`Timeout on connect to MCU '${this.name}': identify took more than ${IDENTIFY_TIMEOUT_S} s (wrong port or baud, or not running Klipper-compatible firmware?)`);
+        throw new McuError(
+          `Timeout on connect to MCU '${this.name}': identify took more than ${IDENTIFY_TIMEOUT_S} s (wrong port or baud, or not running Klipper-compatible firmware?)`,
+        );
       }
       const data = reply.data as Uint8Array;
       if (data.length === 0) break;
@@ -667,7 +664,9 @@ export class Mcu extends EventEmitter {
       let cfg = await this.getConfig();
       if (cfg.is_shutdown) {
         if (attempt === 0 && (await this.restartFirmware())) continue;
-        throw new McuError(`MCU '${this.name}' is shut down${this.shutdownReason ? ` (${this.shutdownReason})` : ''}; restart the firmware (FIRMWARE_RESTART) or power-cycle the board`);
+        throw new McuError(
+          `MCU '${this.name}' is shut down${this.shutdownReason ? ` (${this.shutdownReason})` : ''}; restart the firmware (FIRMWARE_RESTART) or power-cycle the board`,
+        );
       }
       await this.runConfigCallbacks();
       if (!cfg.is_config) {
@@ -676,11 +675,15 @@ export class Mcu extends EventEmitter {
         this.sendLines(this.initCmds);
         cfg = await this.getConfig();
         if (!cfg.is_config || cfg.is_shutdown || cfg.crc !== this.configCrc) {
-          throw new McuError(`MCU '${this.name}' rejected the configuration${this.shutdownReason ? `: ${this.shutdownReason}` : ''} (check pins and oids in printer.cfg)`);
+          throw new McuError(
+            `MCU '${this.name}' rejected the configuration${this.shutdownReason ? `: ${this.shutdownReason}` : ''} (check pins and oids in printer.cfg)`,
+          );
         }
       } else if (cfg.crc !== this.configCrc) {
         if (attempt === 0 && (await this.restartFirmware())) continue;
-        throw new McuError(`MCU '${this.name}' CRC does not match config: it was configured with a different printer.cfg. Restart the firmware (FIRMWARE_RESTART) or power-cycle the board.`);
+        throw new McuError(
+          `MCU '${this.name}' CRC does not match config: it was configured with a different printer.cfg. Restart the firmware (FIRMWARE_RESTART) or power-cycle the board.`,
+        );
       } else {
         this.sendLines(this.restartCmds);
         this.sendLines(this.initCmds);

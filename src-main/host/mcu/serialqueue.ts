@@ -305,11 +305,14 @@ export class SerialQueue extends QueueSet {
     if (this.timer && Math.abs(this.timerAt - at) < 0.0005) return;
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.timerAt = Infinity;
-      this.process();
-    }, Math.max(0, (at - now) * 1000));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        this.process();
+      },
+      Math.max(0, (at - now) * 1000),
+    );
   }
 
   // ------------------------------------------------------------ receiving

@@ -97,9 +97,11 @@ class SerialPortTransport implements ByteTransport {
       this.fireClose();
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.port.close(() => {
-      this.fireClose();
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      this.port.close(() => {
+        this.fireClose();
+        resolve();
+      }),
+    );
   }
 }

@@ -18,7 +18,11 @@ afterEach(async () => {
 
 if (inCI && !simBuilt()) throw new Error('firmware/build/sim/tether-sim is missing in CI');
 
-async function connected(name: string, simArgs: string[] = [], configure?: (mcu: Mcu) => void): Promise<{ sim: SimProcess; mcu: Mcu; logs: string[] }> {
+async function connected(
+  name: string,
+  simArgs: string[] = [],
+  configure?: (mcu: Mcu) => void,
+): Promise<{ sim: SimProcess; mcu: Mcu; logs: string[] }> {
   const sim = await startSim(name, simArgs);
   const logs: string[] = [];
   const mcu = new Mcu({ name: 'mcu', serialPort: sim.pty, log: (l) => logs.push(l) });
@@ -71,7 +75,9 @@ describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
     const pos = await mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i', 1).send([1]);
     expect(pos).toEqual({ oid: 1, pos: 0 });
     // A background message still goes out (due 0.105 s later), and its reply arrives.
-    const pong = new Promise<string>((resolve) => mcu.registerResponse((p) => resolve(Buffer.from(p.data as Uint8Array).toString('hex')), 'pong'));
+    const pong = new Promise<string>((resolve) =>
+      mcu.registerResponse((p) => resolve(Buffer.from(p.data as Uint8Array).toString('hex')), 'pong'),
+    );
     mcu.lookupCommand('debug_ping data=%*s').send([Uint8Array.of(0xbe, 0xef)], { background: true });
     expect(await pong).toBe('beef');
   });

@@ -39,7 +39,6 @@ describe('serial transport errors', () => {
     const mcu = new Mcu({ serialPort: '/dev/tether-no-such-port', connectTimeoutS: 0.5 });
     await expect(mcu.connect()).rejects.toThrow(/does not exist/);
   });
-
 });
 
 describe.skipIf(!toolsPresent('socat'))('identify timeout', () => {

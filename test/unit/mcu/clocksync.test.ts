@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ClockSync, MAX_PENDING_CLOCK_QUERIES } from '../../../src-main/host/mcu/clocksync';
 
 /** An MCU whose clock runs at `freq` ticks per host second from `offset` ticks at t=0. */
-function simulate(freq: number, offset: number, samples: { t: number; rtt: number }[], nominal = 16e6): { sync: ClockSync; estimates: [number, number, number][] } {
+function simulate(
+  freq: number,
+  offset: number,
+  samples: { t: number; rtt: number }[],
+  nominal = 16e6,
+): { sync: ClockSync; estimates: [number, number, number][] } {
   const estimates: [number, number, number][] = [];
   const sync = new ClockSync(nominal, (f, t, c) => estimates.push([f, t, c]));
   sync.start(offset, 0);
@@ -67,7 +72,10 @@ describe('ClockSync', () => {
   });
 
   it('hands the serial queue a clock that is pessimistic by 3 sigma', () => {
-    const { estimates } = simulate(16e6, 0, [{ t: 0.05, rtt: 0.001 }, { t: 0.1, rtt: 0.001 }]);
+    const { estimates } = simulate(16e6, 0, [
+      { t: 0.05, rtt: 0.001 },
+      { t: 0.1, rtt: 0.001 },
+    ]);
     const [freq, time, clock] = estimates.at(-1)!;
     expect(freq).toBeGreaterThan(15.9e6);
     expect(clock).toBeLessThan(time * 16e6);

@@ -10,7 +10,10 @@ import {
   writeVlq,
 } from '../../../src-main/host/mcu/codec';
 
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+const hex = (b: Uint8Array): string =>
+  Buffer.from(b)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
 const bytes = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 
 function vlq(v: number): string {
@@ -162,7 +165,9 @@ describe('MessageFormat', () => {
   });
 
   it('names the parameter in errors', () => {
-    expect(() => fmt.encode({ oid: 0, step_pin: 'PZ9', dir_pin: 1, invert_step: 0, step_pulse_ticks: 1 })).toThrow(/unknown pin 'PZ9'.*step_pin/);
+    expect(() => fmt.encode({ oid: 0, step_pin: 'PZ9', dir_pin: 1, invert_step: 0, step_pulse_ticks: 1 })).toThrow(
+      /unknown pin 'PZ9'.*step_pin/,
+    );
     expect(() => fmt.encode([0, 1, 2])).toThrow(/expected 5 parameters/);
     expect(() => fmt.encode({ oid: 0, step_pin: 1, dir_pin: 1, invert_step: 0, step_pulse_ticks: 2 ** 33 })).toThrow(/step_pulse_ticks/);
   });

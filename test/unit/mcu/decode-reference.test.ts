@@ -31,7 +31,9 @@ describe("decode of Klipper's batch output", () => {
     const out = path.join(testOutputDir, 'mcu-decode-zigzag.txt');
     const code = await decodeCommand.run([dictPath, serialPath, '-o', out]);
     expect(code).toBe(0);
-    const text = readFileSync(out, 'utf8').split('\n').filter((l) => l);
+    const text = readFileSync(out, 'utf8')
+      .split('\n')
+      .filter((l) => l);
     expect(text.length).toBe(expected.length);
     expect(text.filter((l) => l.startsWith('queue_step')).length).toBe(expected.filter((l) => l.startsWith('queue_step')).length);
     expect(text.slice(-50)).toEqual(expected.slice(-50));

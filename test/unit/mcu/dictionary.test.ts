@@ -22,11 +22,16 @@ function sampleArgs(fmt: MessageFormat, seed: number): ParamValue[] {
     const r = next();
     if (p.isBytes) return Uint8Array.from({ length: r % (fmt.params.length > 4 ? 8 : 40) }, () => next() & 0xff);
     switch (p.type) {
-      case 'c': return r & 0xff;
-      case 'hu': return r & 0xffff;
-      case 'hi': return ((r & 0xffff) << 16) >> 16;
-      case 'i': return r | 0;
-      default: return r;
+      case 'c':
+        return r & 0xff;
+      case 'hu':
+        return r & 0xffff;
+      case 'hi':
+        return ((r & 0xffff) << 16) >> 16;
+      case 'i':
+        return r | 0;
+      default:
+        return r;
     }
   });
 }
@@ -75,7 +80,10 @@ describe('reference Klipper dictionaries', () => {
     });
 
     it('round-trips every command and response format', () => {
-      for (const [list, dir] of [[dict.commands, 'commands'], [dict.responses, 'responses']] as const) {
+      for (const [list, dir] of [
+        [dict.commands, 'commands'],
+        [dict.responses, 'responses'],
+      ] as const) {
         for (const fmt of list) {
           for (let seed = 1; seed <= 3; seed++) {
             const args = sampleArgs(fmt, seed * 7919 + fmt.id);
@@ -111,15 +119,21 @@ describe('Dictionary text commands and errors', () => {
     expect(format.name).toBe('config_stepper');
     const r = new ByteReader(bytes);
     expect(r.readVlq()).toBe(format.id);
-    expect(format.formatParams(format.decodeParams(r))).toBe('config_stepper oid=2 step_pin=PF0 dir_pin=PF1 invert_step=0 step_pulse_ticks=32');
+    expect(format.formatParams(format.decodeParams(r))).toBe(
+      'config_stepper oid=2 step_pin=PF0 dir_pin=PF1 invert_step=0 step_pulse_ticks=32',
+    );
   });
 
   it('says what is wrong with a bad line', () => {
     expect(() => dict.encodeCommandText('config_stepper oid=2 step_pin=PF0')).toThrow(/missing parameter 'dir_pin'/);
-    expect(() => dict.encodeCommandText('config_stepper oid=2 step_pin=PZ0 dir_pin=PF1 invert_step=0 step_pulse_ticks=32')).toThrow(/unknown pin 'PZ0'/);
+    expect(() => dict.encodeCommandText('config_stepper oid=2 step_pin=PZ0 dir_pin=PF1 invert_step=0 step_pulse_ticks=32')).toThrow(
+      /unknown pin 'PZ0'/,
+    );
     expect(() => dict.encodeCommandText('frobnicate x=1')).toThrow(/unknown command 'frobnicate'/);
     expect(() => dict.encodeCommandText('get_clock x=1')).toThrow(/no parameter 'x'/);
-    expect(() => dict.lookupCommand('queue_step oid=%c interval=%u count=%hu')).toThrow(/has format 'queue_step oid=%c interval=%u count=%hu add=%hi'/);
+    expect(() => dict.lookupCommand('queue_step oid=%c interval=%u count=%hu')).toThrow(
+      /has format 'queue_step oid=%c interval=%u count=%hu add=%hi'/,
+    );
   });
 
   it('rejects files that are not dictionaries', () => {

@@ -26,7 +26,10 @@ class FakeMcu {
   /** Return true to flip a bit in the next chunk the host writes. */
   corrupt: () => boolean = () => false;
   private toHost: ((d: Uint8Array) => void) | null = null;
-  private readonly rx = new BlockReceiver((block, seq) => this.onBlock(block, seq), () => this.onError());
+  private readonly rx = new BlockReceiver(
+    (block, seq) => this.onBlock(block, seq),
+    () => this.onError(),
+  );
   private inErrorEpisode = false;
   closed = false;
 
@@ -136,7 +139,11 @@ describe('SerialQueue', () => {
   });
 
   it('keeps at most 12 blocks and less than RECEIVE_WINDOW bytes unacknowledged', async () => {
-    for (const [window, maxBlocks] of [[192, 12], [100, 12], [2000, 12]] as const) {
+    for (const [window, maxBlocks] of [
+      [192, 12],
+      [100, 12],
+      [2000, 12],
+    ] as const) {
       const peer = new FakeMcu();
       const sq = setup(peer, window);
       await startConnection(peer, sq);
