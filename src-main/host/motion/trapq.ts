@@ -162,11 +162,22 @@ export class TrapQ {
     this.restZ = z;
   }
 
-  /** Position at a print time: inside a stored segment, or resting between/after them. */
+  /**
+   * Position at a print time: inside a stored segment, resting between or after them, or at
+   * the first stored segment's start before it.
+   */
   positionAt(printTimeS: number, out: Float64Array | number[]): void {
     let rx = this.restX;
     let ry = this.restY;
     let rz = this.restZ;
+    if (this.tailSeq > this.headSeq) {
+      const first = this.headSeq & this.mask;
+      if (printTimeS < this.printTimeS[first]!) {
+        rx = this.startX[first]!;
+        ry = this.startY[first]!;
+        rz = this.startZ[first]!;
+      }
+    }
     for (let s = this.tailSeq - 1; s >= this.headSeq; s--) {
       const i = s & this.mask;
       const t0 = this.printTimeS[i]!;
