@@ -111,15 +111,17 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
     let g = 'G90\nM83\nG1 Z0.2\n';
     for (let i = 0; i < 6; i++) {
       const x = 20 + i * 30;
-      g += `G1 X${x} Y20 E0.5\nG1 X${x + 2} Y20 E0.5\nG1 X${200 - x} Y200\nG1 X${202 - x} Y200 E0.5\n`;
+      g += `G1 X${x} Y20\nG1 X${x + 2} Y20 E0.5\nG1 X${200 - x} Y200\nG1 X${202 - x} Y200 E0.5\n`;
     }
     const p = await browser.newPage({ viewport: { width: 800, height: 600 } });
     await p.goto(`${server.url}/index.html`);
     await p.getByTestId('preview-panel').waitFor();
-    await p.evaluate(() => previewHarness.snapshot('empty'));
     await p.getByTestId('preview-file').setInputFiles({ name: 'travel.gcode', mimeType: 'text/plain', buffer: Buffer.from(g) });
     await p.evaluate(() => previewHarness.waitForFirstFrame(30_000));
     await p.evaluate(() => previewHarness.store.getState().requestCamera('top'));
+    await p.evaluate(() => previewHarness.store.getState().setScrub(0)); // nothing drawn: the bed alone
+    await p.evaluate(() => previewHarness.snapshot('empty'));
+    await p.evaluate(() => previewHarness.store.getState().setScrub(null));
     await p.evaluate(() => previewHarness.snapshot('hidden'));
     await p.evaluate(() => previewHarness.store.getState().setShowTravel(true));
     await p.evaluate(() => previewHarness.snapshot('shown'));

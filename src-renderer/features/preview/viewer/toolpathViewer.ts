@@ -34,7 +34,7 @@ export const toolColors = ['#ff8c1a', '#2f8cff', '#2bbf3a', '#e0307a', '#c9c924'
 
 const BACKGROUND = '#1e2227';
 /** Slice of a buffer uploaded per task: small enough to keep each task well under 50 ms. */
-const UPLOAD_SLICE_BYTES = 2 << 20;
+const UPLOAD_SLICE_BYTES = 8 << 20;
 
 export interface ViewState {
   layerRange: [number, number];
@@ -263,6 +263,9 @@ export class ToolpathViewer {
   }
 
   setView(view: ViewState): void {
+    const old = this.view;
+    // Store updates that do not touch the view (load progress, timings) draw nothing.
+    if (old && (Object.keys(view) as (keyof ViewState)[]).every((k) => view[k] === old[k])) return;
     this.view = view;
     this.applyView();
   }
