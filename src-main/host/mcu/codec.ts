@@ -318,9 +318,9 @@ export class MessageFormat {
       throw new ProtocolError(`${this.name}: parameter '${p.name}' needs bytes, got ${value}`);
     }
     if (typeof value === 'number') {
-      if (!Number.isInteger(value) || value < -0x80000000 || value > 0xffffffff) {
-        throw new ProtocolError(`${this.name}: ${p.name}=${value} is not a 32-bit integer`);
-      }
+      // 64-bit clocks are passed as they are (like Klipper's host): the wire and the MCU keep
+      // the low 32 bits.
+      if (!Number.isSafeInteger(value)) throw new ProtocolError(`${this.name}: ${p.name}=${value} is not an integer`);
       return value;
     }
     if (typeof value === 'string') {

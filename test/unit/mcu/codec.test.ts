@@ -169,7 +169,15 @@ describe('MessageFormat', () => {
       /unknown pin 'PZ9'.*step_pin/,
     );
     expect(() => fmt.encode([0, 1, 2])).toThrow(/expected 5 parameters/);
-    expect(() => fmt.encode({ oid: 0, step_pin: 1, dir_pin: 1, invert_step: 0, step_pulse_ticks: 2 ** 33 })).toThrow(/step_pulse_ticks/);
+    expect(() => fmt.encode({ oid: 0, step_pin: 1, dir_pin: 1, invert_step: 0, step_pulse_ticks: 1.5 })).toThrow(
+      /step_pulse_ticks=1.5 is not an integer/,
+    );
+  });
+
+  it('keeps the low 32 bits of 64-bit clocks, as the MCU does', () => {
+    const clockFmt = new MessageFormat(15, 'queue_digital_out oid=%c clock=%u on_ticks=%u');
+    const r = new ByteReader(clockFmt.encode([1, 2 ** 33 + 5, 0]), 1);
+    expect(clockFmt.decodeParams(r).clock).toBe(5);
   });
 
   it('encodes byte strings with a length prefix and prints them as b-literals', () => {
