@@ -57,6 +57,7 @@ static uint_fast8_t analog_in_event(struct timer *t)
             a->report_clock = a->next_group;
             a->report_pending = 1;
             analog_wake = 1;
+            sched_wake_tasks();
         }
     }
     t->waketime = a->next_group;

@@ -12,6 +12,7 @@ static struct timer *running_timer;
 static uint8_t shutdown_status;  // 0 running, 1 shut down
 static uint16_t shutdown_reason;
 jmp_buf *sched_shutdown_jmp;
+volatile uint8_t sched_tasks_pending;
 struct sched_lateness sched_lateness;
 
 DECL_RESPONSE("starting");

@@ -30,6 +30,10 @@ void sched_timer_dispatch(void);
 void sched_timer_dispatch_until(uint32_t until);
 // The waketime of the next timer, or now + limit if none.
 uint32_t sched_next_waketime(uint32_t now, uint32_t limit);
+// A timer left work for a task: the main loop must run (interrupt-driven boards sleep until
+// then instead of running every task after every timer interrupt).
+extern volatile uint8_t sched_tasks_pending;
+static inline void sched_wake_tasks(void) { sched_tasks_pending = 1; }
 // Time of the event being executed: the running timer's waketime, else the clock.
 uint32_t sched_now(void);
 

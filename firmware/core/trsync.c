@@ -45,6 +45,7 @@ static void request_report(struct trsync *ts, uint32_t clock)
     ts->report_clock = clock;
     ts->report_pending = 1;
     trsync_wake = 1;
+    sched_wake_tasks();
 }
 
 void trsync_do_trigger(struct trsync *ts, uint8_t reason)

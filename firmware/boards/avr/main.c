@@ -3,9 +3,10 @@
 // simavr 1.6 faults this code avoids (shared/STACK.md):
 // - interrupts become pending two instructions after `sei`: the idle loop sleeps with
 //   `sei; sleep`, and a sleeping core wakes on the pending interrupt, so no wake-up is lost;
-// - a write-1-to-clear of one Timer1 flag clears all of them: this code never writes TIFR1;
-//   the flags clear when their interrupt is taken, and a compare match that happened while the
-//   ISR was running only re-enters it once (harmless: nothing is due, it reprograms OCR1A).
+// - a write-1-to-clear of one Timer1 flag clears all of them (also when the core takes the
+//   compare interrupt): this code never writes TIFR1 and never relies on TOV1 (see the clock
+//   below); a compare match that happened while the ISR was running only re-enters it once
+//   (harmless: nothing is due, it reprograms OCR1A).
 #include <avr/interrupt.h>
 #include <avr/io.h>
 #include <avr/sleep.h>
@@ -39,24 +40,25 @@ void irq_restore(irqstatus_t flag)
     asm volatile("" ::: "memory");
 }
 
-// ---- clock: Timer1 counts CPU cycles; its overflows extend it to 32 bits ----
-static volatile uint16_t timer_high;
+// ---- clock: Timer1 counts CPU cycles; every read extends it to 32 bits ----
+// Not with the overflow flag: simavr 1.6 clears TOV1 whenever it clears any Timer1 flag (also
+// when it takes the compare interrupt), which lost overflows. Instead each read notices the
+// 16-bit wrap itself; the compare interrupt fires at least every TIMER_MAX_TICKS, so no read is
+// ever more than one wrap after the previous one.
+static uint16_t timer_high, timer_last_low;
+static uint8_t timer_wake_high;
 static volatile uint8_t wake_main;  // an interrupt did something the main loop should look at
-
-ISR(TIMER1_OVF_vect)
-{
-    timer_high++;
-}
 
 uint32_t timer_read_time(void)
 {
     irqstatus_t flag = irq_save();
-    uint16_t low = TCNT1, high = timer_high;
-    // An overflow not yet counted (its interrupt is pending) belongs to a small low half.
-    if ((TIFR1 & (1 << TOV1)) && low < 0x8000)
-        high++;
+    uint16_t low = TCNT1;
+    if (low < timer_last_low)
+        timer_high++;
+    timer_last_low = low;
+    uint32_t now = ((uint32_t)timer_high << 16) | low;
     irq_restore(flag);
-    return ((uint32_t)high << 16) | low;
+    return now;
 }
 
 // Timers may run this late before the core shuts down ("Rescheduled timer in the past").
@@ -89,7 +91,11 @@ ISR(TIMER1_COMPA_vect)
 {
     sched_timer_dispatch();
     timer_program();
-    wake_main = 1;
+    // Every 16 wraps (65 ms at 16 MHz) the main loop runs: watchdog, uptime, stats.
+    if ((uint8_t)(timer_high - timer_wake_high) >= 16) {
+        timer_wake_high = (uint8_t)timer_high;
+        wake_main = 1;
+    }
 }
 
 void timer_kick(void)
@@ -104,7 +110,7 @@ static void timer_init(void)
 {
     TCCR1A = 0;
     TCCR1B = 1 << CS10;  // clk/1, normal mode
-    TIMSK1 = (1 << OCIE1A) | (1 << TOIE1);
+    TIMSK1 = 1 << OCIE1A;
 }
 
 // ---- USART0: 250000 baud with U2X ----
@@ -182,16 +188,21 @@ void observe_stepper_move_done(uint8_t oid, uint32_t clock, int32_t position) {}
 int observe_rx_block(uint8_t *block, uint_fast8_t len) { return 0; }
 
 // ---- main ----
+// Sleep until received bytes, a task's work or the periodic wake need the main loop (not
+// after every step interrupt: that would cost the step path hundreds of cycles).
 static void idle(void)
 {
-    cli();
-    if (!wake_main) {
+    for (;;) {
+        cli();
+        if (wake_main || sched_tasks_pending)
+            break;
         sleep_enable();
         sei();
         sleep_cpu();  // `sei; sleep`: a pending interrupt wakes it (see the note at the top)
         sleep_disable();
     }
     wake_main = 0;
+    sched_tasks_pending = 0;
     sei();
 }
 

@@ -1,0 +1,88 @@
+// Tether's AVR firmware on simulated silicon (simavr-printer, Debian's libsimavr 1.6): identify,
+// configure, queued steps whose executed count (rising edges on the step pin, and the position
+// from step + dir edges) equals the planned count, the thermistor ADC reports, a timed digital
+// output and emergency_stop. The chip runs unpaced from a pre-encoded command script (the clock
+// starts at 0 at reset and simavr is cycle-exact, so absolute clocks are known in advance).
+// simavr 1.6 faults worked around (see firmware/boards/avr/main.c and printer.c): the firmware
+// idles with `sei; sleep` (interrupts are taken two instructions after `sei`), never writes
+// TIFR1 and extends Timer1 without TOV1 (simavr clears every Timer1 flag together); the board
+// program feeds received bytes at half the wire rate (its UART ignores U2X and drops bytes
+// raised faster).
+import { describe, expect, it } from 'vitest';
+import { toolsPresent } from '../support/tools';
+import { avrDictionary, buildAvr, runScript } from '../tools/simavr-printer/harness';
+
+describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('AVR firmware on simavr', () => {
+  it('atmega2560: identify, config, queued steps counted, ADC, shutdown', () => {
+    const img = buildAvr('atmega2560', 16000000);
+    const dict = avrDictionary(img);
+    const planned = [
+      [0, 4000, 300, 0], // oid, interval, count, add
+      [0, 3000, 200, 5],
+      [1, 2500, 450, 0],
+    ];
+    const lines = [
+      'identify offset=0 count=40',
+      'allocate_oids count=4',
+      'config_stepper oid=0 step_pin=PA0 dir_pin=PA1 invert_step=0 step_pulse_ticks=0',
+      'config_stepper oid=1 step_pin=PC0 dir_pin=PC1 invert_step=0 step_pulse_ticks=0',
+      'config_analog_in oid=2 pin=PF5', // ADC5 (ADC8-15 on port K read 1023 in simavr: not verified there)
+      'config_digital_out oid=3 pin=PB4 value=0 default_value=0 max_duration=0',
+      'finalize_config crc=1234',
+      'get_config',
+      'reset_step_clock oid=0 clock=1000000',
+      'set_next_step_dir oid=0 dir=1',
+      ...planned.filter((p) => p[0] === 0).map(([o, i, c, a]) => `queue_step oid=${o} interval=${i} count=${c} add=${a}`),
+      'reset_step_clock oid=1 clock=1200000',
+      ...planned.filter((p) => p[0] === 1).map(([o, i, c, a]) => `queue_step oid=${o} interval=${i} count=${c} add=${a}`),
+      'query_analog_in oid=2 clock=1500000 sample_ticks=2000 sample_count=4 rest_ticks=400000 bytes_per_report=2 min_value=0 max_value=4092 range_check_count=4',
+      'queue_digital_out oid=3 clock=1600000 on_ticks=1',
+      'stepper_get_position oid=0',
+    ];
+    const run = runScript(img, dict, lines, { cycles: 4_000_000, name: 'e2e', steppers: ['PA0:PA1', 'PC0:PC1'] });
+    const by = (name: string) => run.responses.filter((m) => m.format.name === name);
+
+    expect(by('starting')).toHaveLength(1); // no watchdog or crash reset
+    expect(by('shutdown')).toHaveLength(0);
+    const id = by('identify_response')[0];
+    expect(id.params.offset).toBe(0);
+    expect((id.params.data as Uint8Array).length).toBe(40);
+    expect(by('config').map((m) => m.params)).toContainEqual({ is_config: 1, crc: 1234, is_shutdown: 0, move_count: expect.any(Number) });
+
+    const plannedSteps = (oid: number) => planned.filter((p) => p[0] === oid).reduce((n, p) => n + p[2], 0);
+    expect(run.report.rises.PA0).toBe(plannedSteps(0));
+    expect(run.report.rises.PC0).toBe(plannedSteps(1));
+    expect(run.report.positions.PA0).toBe(plannedSteps(0)); // dir=1: forward
+    expect(run.report.positions.PC0).toBe(-plannedSteps(1)); // dir=0: backward
+    expect(run.report.rises.PB4).toBe(1); // the timed digital output went high
+
+    // 100k NTC at 25 C behind 4.7k: 4775 mV of 5 V -> ~977 per sample, 4 samples summed.
+    const adc = by('analog_in_state');
+    expect(adc.length).toBeGreaterThanOrEqual(2);
+    const v = adc[0].params.values as Uint8Array;
+    const sum = v[0] | (v[1] << 8);
+    expect(sum).toBeGreaterThan(4 * 960);
+    expect(sum).toBeLessThan(4 * 990);
+  });
+
+  it('atmega328p: an emergency_stop shuts down and stops the stepper', () => {
+    const img = buildAvr('atmega328p', 16000000);
+    const dict = avrDictionary(img);
+    const lines = [
+      'allocate_oids count=1',
+      'config_stepper oid=0 step_pin=PD2 dir_pin=PD3 invert_step=0 step_pulse_ticks=0',
+      'finalize_config crc=1',
+      'reset_step_clock oid=0 clock=400000',
+      'queue_step oid=0 interval=16000 count=60000 add=0', // would take a minute
+      'emergency_stop',
+      'get_config',
+    ];
+    const run = runScript(img, dict, lines, { cycles: 2_000_000, name: 'estop-328p', steppers: ['PD2:PD3'] });
+    const shutdown = run.responses.find((m) => m.format.name === 'shutdown');
+    expect(shutdown).toBeDefined();
+    const reasons = dict.enumerations.get('static_string_id')!;
+    expect(reasons.byValue.get(shutdown!.params.static_string_id as number)).toBe('Command request');
+    expect(run.report.rises.PD2 ?? 0).toBeLessThan(100);
+    expect(run.responses.find((m) => m.format.name === 'config')?.params.is_shutdown).toBe(1);
+  });
+});
