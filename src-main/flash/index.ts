@@ -14,3 +14,4 @@ export { SerialLink } from './serial-link';
 export { FlashJobs, type FlashStartRequest, type FlashJobEvent } from './jobs';
 export { listRemovableDrives, type DriveInfo } from './drives';
 export { identifyFirmware, type FirmwareIdentity } from './identify';
+export { flashCommand, boardsCommand } from './cli';

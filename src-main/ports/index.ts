@@ -13,3 +13,4 @@ export {
   type PortHolder,
 } from './errors';
 export { KNOWN_USB_IDS, lookupUsbId, normaliseUsbId } from './usb-names';
+export { portsCommand, formatPorts } from './cli';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { flash, FlashError, flattenImage, parseIntelHex, type FlashEvent } from '../../../src-main/flash';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { flash, flashCommand, FlashError, flattenImage, parseIntelHex, type FlashEvent } from '../../../src-main/flash';
 import { toolsPresent } from '../../support/tools';
 import { buildSimBoardTools, crc16, simBuild, startSimBoard, waitForUart, type SimBoard } from './sim-board';
 
@@ -110,6 +110,30 @@ describe.skipIf(!toolsPresent('avr-gcc', 'make', 'cc'))('AVR bootloaders on sima
     expect(err.code).toBe('timeout');
     expect(err.message).toMatch(/No STK500v1 bootloader answered/);
     expect(err.fix).toMatch(/reset button/);
+  });
+
+  it('tether flash: flashes from the command line and reports a wrong board with its fix', async () => {
+    board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'optiboot_atmega328p.hex')]);
+    const out: string[] = [];
+    const err: string[] = [];
+    const so = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    const se = vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      const hex = path.join(simBuild, 'app_atmega328p_B.hex');
+      expect(await flashCommand.run(['--board', 'arduino-uno', '--port', board.pty, hex])).toBe(0);
+      expect(out.join('')).toMatch(/flashed 2\d{3} bytes with stk500v1 .* verified by read-back/);
+      expect(err.join('')).toMatch(/write 100%[\s\S]*verify 100%/);
+      expect(await flashCommand.run(['--board', 'sanguinololu-644p', '--port', board.pty, hex])).toBe(1);
+      expect(err.join('')).toMatch(/reports signature 1e950f \(atmega328p\)[\s\S]*Pick the board that is really connected/);
+      // A board whose bootloader speaks another protocol (the Mega's STK500v2) gets no answer.
+      expect(await flashCommand.run(['--board', 'arduino-mega2560-ramps', '--port', board.pty, hex])).toBe(1);
+      expect(err.join('')).toMatch(/No STK500v2 bootloader answered/);
+      expect(await flashCommand.run(['--port', board.pty, hex])).toBe(2);
+    } finally {
+      so.mockRestore();
+      se.mockRestore();
+    }
+    await waitForUart(board, expectedBanner('app_atmega328p_B.hex', 'B'));
   });
 
   it.skipIf(!toolsPresent('avrdude'))('flashes through avrdude as the alternative, wrapped in timeouts', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePort, findPortByIdentity, identityOf, listPorts, markPrinterPorts, type PortInfo, type PortSources } from '../../../src-main/ports';
+import { describePort, findPortByIdentity, formatPorts, identityOf, listPorts, markPrinterPorts, type PortInfo, type PortSources } from '../../../src-main/ports';
 import type { SerialportPortInfo } from '../../../src-main/ports/list';
 import * as rec from './recorded-ports';
 
@@ -24,6 +24,12 @@ describe('listPorts on recorded data', () => {
     expect(ports.find((p) => p.path === '/dev/ttyACM0')).toMatchObject({ knownName: 'Arduino Mega 2560 R3' });
     expect(ports.find((p) => p.path === '/dev/ttyS0')).toMatchObject({ kind: 'onboard' });
     expect(ports.map((p) => p.path)).toEqual(['/dev/ttyACM0', '/dev/ttyACM1', '/dev/ttyS0', '/dev/ttyUSB0']);
+  });
+
+  it('tether ports prints each port with its links and ids', async () => {
+    const text = formatPorts(await listPorts(sources('linux', rec.linuxBefore, rec.linuxLinksBefore)));
+    expect(text).toContain('/dev/ttyUSB0  CH340 USB-serial\n  usb 1a86:7523  serial none (remembered by USB socket)\n  /dev/serial/by-id/usb-1a86_USB2.0-Serial-if00-port0\n  /dev/serial/by-path/pci-0000:00:14.0-usb-0:2:1.0-port0');
+    expect(formatPorts([])).toMatch(/No serial ports found/);
   });
 
   it('Windows: normalises upper-case ids and does not take an instance id for a serial number', () => {
