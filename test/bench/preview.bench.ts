@@ -157,7 +157,7 @@ try {
       console.log(
         `  first complete frame ${total.toFixed(2)} s: parse in worker ${parse.toFixed(2)} s (file reads ${(ps.readWaitMs / 1000).toFixed(2)} s, ` +
           `scan ${(ps.scanMs / 1000).toFixed(2)} s, arrays ${(ps.finishMs / 1000).toFixed(2)} s), GPU upload ${upload.toFixed(2)} s, ` +
-          `frame issued at ${issued.toFixed(2)} s, the rest is SwiftShader drawing it`,
+          `frame issued at ${issued.toFixed(2)} s (its render call took ${ours.t.firstFrameRenderMs.toFixed(0)} ms), the rest is SwiftShader drawing it`,
       );
       console.log(
         `  ${ours.info.segments} segments, ${ours.info.layers} layers; drawn ${ours.drawn.segments} segments` +

@@ -44,7 +44,7 @@ export function PreviewCanvas({ onError }: { onError: (message: string) => void 
     viewer.onFullFrame = () => {
       if (!waitingForFirstFrame) return;
       waitingForFirstFrame = false;
-      store.getState().markTiming('firstFrameAt');
+      store.getState().markTiming('firstFrameAt', viewer.lastRenderMs);
     };
     const upload = (s: PreviewState) => {
       viewer

@@ -24,6 +24,8 @@ export interface PreviewTimings {
   uploadedAt: number | null;
   /** First frame with every (budgeted) segment drawn. */
   firstFrameAt: number | null;
+  /** How long the main thread spent in that frame's render call, ms. */
+  firstFrameRenderMs: number | null;
 }
 
 export interface PreviewState {
@@ -75,7 +77,7 @@ export interface PreviewState {
   setSoftwareRenderer(software: boolean): void;
   requestCamera(preset: CameraPreset): void;
   /** Called by the viewer when its GPU upload / first full frame finished. */
-  markTiming(what: 'uploadedAt' | 'firstFrameAt'): void;
+  markTiming(what: 'uploadedAt' | 'firstFrameAt', renderMs?: number): void;
   clear(): void;
 }
 
@@ -129,7 +131,7 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
       toolpath: null,
       liveSegment: null,
       liveLayer: null,
-      timings: { selectedAt: performance.now(), parsedAt: null, parser: null, uploadedAt: null, firstFrameAt: null },
+      timings: { selectedAt: performance.now(), parsedAt: null, parser: null, uploadedAt: null, firstFrameAt: null, firstFrameRenderMs: null },
     });
     let w: Worker;
     try {
@@ -240,9 +242,10 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
   requestCamera(preset) {
     set({ cameraRequest: { preset, seq: get().cameraRequest.seq + 1 } });
   },
-  markTiming(what) {
+  markTiming(what, renderMs) {
     const t = get().timings;
-    if (t && t[what] === null) set({ timings: { ...t, [what]: performance.now() } });
+    if (!t || t[what] !== null) return;
+    set({ timings: { ...t, [what]: performance.now(), ...(renderMs !== undefined ? { firstFrameRenderMs: renderMs } : {}) } });
   },
   clear() {
     worker?.terminate();
