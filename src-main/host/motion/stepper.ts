@@ -17,9 +17,13 @@ import { TrapQ } from './trapq.js';
 const STEP_EPSILON_MM = 1e-9;
 /** Step times are found to this precision by the delta solver (s). */
 const SOLVE_TIME_EPSILON_S = 1e-10;
+/** A reversal must pass the half-step boundary by this much to count (mm). */
+const REVERSE_EPSILON_MM = 1e-8;
 /** Default largest early error of a compressed step (PROTOCOL.md 1.9). */
 export const MAX_STEP_ERROR_S = 0.000025;
 const CHUNK_STEPS = 1 << 15;
+/** Delta solver: the furthest it looks ahead in one go (s). */
+const DELTA_SEEK_MAX_S = 0.001;
 /** flushFinishedRuns() waits for this many pending steps. */
 const LAZY_EMIT_STEPS = 1 << 14;
 /** A step undone by a reverse step within this time is dropped with it (s). */
@@ -91,8 +95,6 @@ export class MotionStepper {
   private pendingCenterMm = 0;
   private pendingCommitted = false;
   private sdsFilterTicks: number;
-  /** Delta solver: how far ahead to look for the next step. */
-  private seekS = 0.001;
 
   constructor(o: MotionStepperOptions) {
     if (!(o.stepDistMm > 0)) throw new Error(`${o.name}: step distance must be above 0`);
@@ -227,6 +229,7 @@ export class MotionStepper {
     this.stepsFromOrigin = 0;
     if (this.trapq) this.seq = this.trapq.tailSeq;
     this.genTimeS = 0;
+    this.deltaLastSign = 0;
   }
 
   /** Generate the steps of all planned motion before printTimeS (into the compressor). */
@@ -404,24 +407,61 @@ export class MotionStepper {
     }
   }
 
-  private deltaPos(tq: TrapQ, i: number, t: number): number {
-    const d = (tq.startVMmS[i]! + tq.halfAccelMmS2[i]! * t) * t;
-    const dx = tq.startX[i]! + tq.axesRX[i]! * d - this.towerX;
-    const dy = tq.startY[i]! + tq.axesRY[i]! * d - this.towerY;
-    return tq.startZ[i]! + tq.axesRZ[i]! * d + Math.sqrt(this.arm2 - dx * dx - dy * dy);
+  // Delta tower position and velocity at time t into segment i (fields: no allocation).
+  private dPos = 0;
+  private dVel = 0;
+  /** Direction of the last delta step (0 after a cancelled pair or a new position). */
+  private deltaLastSign = 0;
+  private deltaEval(tq: TrapQ, i: number, t: number): void {
+    const v0 = tq.startVMmS[i]!;
+    const ha = tq.halfAccelMmS2[i]!;
+    const d = (v0 + ha * t) * t;
+    const v = v0 + 2 * ha * t;
+    const rx = tq.axesRX[i]!;
+    const ry = tq.axesRY[i]!;
+    const dx = tq.startX[i]! + rx * d - this.towerX;
+    const dy = tq.startY[i]! + ry * d - this.towerY;
+    const root = Math.sqrt(this.arm2 - dx * dx - dy * dy);
+    this.dPos = tq.startZ[i]! + tq.axesRZ[i]! * d + root;
+    this.dVel = tq.axesRZ[i]! * v - ((dx * rx + dy * ry) * v) / root;
+  }
+
+  /** A generated step in direction sgn (+1/-1), with the step+unstep filter. */
+  private genericStep(clock: number, sgn: number): void {
+    if (this.pendingClock >= 0) {
+      if (sgn === this.pendingDirSign) {
+        this.pushPending();
+      } else if (!this.pendingCommitted && clock - this.pendingClock < this.sdsFilterTicks) {
+        // The rail came straight back over the boundary: neither step happens.
+        this.pendingClock = -1;
+        this.stepsFromOrigin += sgn;
+        this.mcuPositionSteps += sgn;
+        this.stepCount -= 1;
+        return;
+      } else {
+        this.pushPending();
+      }
+    }
+    this.stepsFromOrigin += sgn;
+    this.mcuPositionSteps += sgn;
+    this.stepCount++;
+    this.pendingClock = clock;
+    this.pendingDirSign = sgn;
+    this.pendingCenterMm = this.originMm + this.stepsFromOrigin * this.stepDistMm;
+    this.pendingCommitted = false;
   }
 
   /**
-   * Delta towers: walk forward in time with a growing look-ahead window until the rail crosses
-   * the next half-step boundary up or down, then narrow the bracket (secant with bisection
-   * fallback). The window restarts from 1.5x the last step gap so reversals are not skipped.
+   * Delta towers: from the current time, predict when the carriage reaches the next half-step
+   * boundary at its current speed (a curving path reaches it later, so the prediction never
+   * jumps over a crossing while the motion decelerates), look there, and when a boundary has
+   * been passed, narrow the bracket with Newton steps kept inside it (bisection fallback).
    */
   private generateDelta(tq: TrapQ, untilS: number): void {
     const step = this.stepDistMm;
     const half = 0.5 * step;
     const freq = this.clockFreqHz;
     const t0 = this.printTimeAtClockZeroS;
-    const comp = this.compressor;
     while (this.seq < tq.tailSeq) {
       const i = this.seq & tq.mask;
       const segT = tq.printTimeS[i]!;
@@ -434,65 +474,64 @@ export class MotionStepper {
         this.onActive = null;
         cb(segT);
       }
-      let tLow = this.genTimeS > segT ? Math.min(this.genTimeS - segT, end) : 0;
-      let seek = Math.min(this.seekS, 0.01);
-      for (;;) {
+      let t = this.genTimeS > segT ? Math.min(this.genTimeS - segT, end) : 0;
+      this.deltaEval(tq, i, t);
+      let p = this.dPos;
+      let pv = this.dVel;
+      while (t < end) {
+        if (this.pendingClock >= 0 && this.pendingDirSign * (p - this.pendingCenterMm) >= -STEP_EPSILON_MM) {
+          this.pendingCommitted = true;
+        }
         const cmd = this.originMm + this.stepsFromOrigin * step;
         const up = cmd + half;
         const down = cmd - half;
-        // Find a bracket [tLow, tHigh] in which a boundary is crossed.
-        let tHigh = tLow;
-        let pHigh = 0;
-        let crossed = 0;
-        while (tHigh < end) {
-          tHigh = Math.min(tLow + seek, end);
-          pHigh = this.deltaPos(tq, i, tHigh);
-          if (pHigh >= up - STEP_EPSILON_MM) {
-            crossed = 1;
-            break;
-          }
-          if (pHigh <= down + STEP_EPSILON_MM) {
-            crossed = -1;
-            break;
-          }
-          tLow = tHigh;
-          seek *= 2;
+        let dt = pv > 0 ? (up - p) / pv : pv < 0 ? (down - p) / pv : DELTA_SEEK_MAX_S;
+        if (!(dt < DELTA_SEEK_MAX_S)) dt = DELTA_SEEK_MAX_S;
+        if (dt < 1e-9) dt = 1e-9;
+        const tn = Math.min(t + dt, end);
+        this.deltaEval(tq, i, tn);
+        const pn = this.dPos;
+        // Continuing in the last step's direction, reaching the boundary (within 1e-9 mm) is a
+        // step; turning back must pass it by REVERSE_EPSILON_MM (the rail sits right on the
+        // boundary it just stepped over).
+        const last = this.deltaLastSign;
+        const upTol = last > 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
+        const downTol = last < 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
+        const sgn = pn >= up - upTol ? 1 : pn <= down + downTol ? -1 : 0;
+        if (sgn === 0) {
+          t = tn;
+          p = pn;
+          pv = this.dVel;
+          continue;
         }
-        if (crossed === 0) break;
-        const target = crossed > 0 ? up : down;
-        // Narrow: f(t) = sgn*(pos - target) is < 0 at a, >= 0 at b.
-        let a = tLow;
-        let b = tHigh;
-        let fa = crossed * (this.deltaPos(tq, i, a) - target);
-        let fb = crossed * (pHigh - target);
-        while (b - a > SOLVE_TIME_EPSILON_S && fb > STEP_EPSILON_MM) {
-          let m = fa < fb ? a - (fa * (b - a)) / (fb - fa) : 0.5 * (a + b);
+        // f(x) = sgn*(pos - target): < 0 at a, >= -eps at b.
+        const target = sgn > 0 ? up + (sgn === last ? 0 : REVERSE_EPSILON_MM) : down - (sgn === last ? 0 : REVERSE_EPSILON_MM);
+        let a = t;
+        let b = tn;
+        let fb = sgn * (pn - target);
+        let x = tn;
+        let vx = this.dVel;
+        for (let iter = 0; iter < 60 && fb > STEP_EPSILON_MM && b - a > SOLVE_TIME_EPSILON_S; iter++) {
+          let m = vx !== 0 ? x - (sgn * (this.dPos - target)) / (sgn * vx) : 0.5 * (a + b);
           if (!(m > a && m < b)) m = 0.5 * (a + b);
-          // Keep the bracket shrinking fast: alternate secant with bisection.
-          if (b - a < 1e-7) m = 0.5 * (a + b);
-          const fm = crossed * (this.deltaPos(tq, i, m) - target);
-          if (fm >= 0) {
+          this.deltaEval(tq, i, m);
+          const fm = sgn * (this.dPos - target);
+          if (fm >= -STEP_EPSILON_MM) {
             b = m;
             fb = fm;
           } else {
             a = m;
-            fa = fm;
           }
+          x = m;
+          vx = this.dVel;
         }
-        const t = b;
-        const dir = crossed > 0 ? 1 : 0;
-        if (dir !== this.dir) this.changeDir(dir);
-        comp.reserve(1);
-        comp.push(Math.floor((segT + t - t0) * freq + 0.5));
-        this.stepsFromOrigin += crossed;
-        this.mcuPositionSteps += crossed;
-        this.stepCount++;
-        const gap = t - tLow;
-        seek = Math.max(1.5 * gap, 1e-9);
-        if (seek > 0.01) seek = 0.01;
-        tLow = t;
+        this.genericStep(Math.floor((segT + b - t0) * freq + 0.5), sgn);
+        this.deltaLastSign = this.pendingClock >= 0 ? sgn : 0;
+        this.deltaEval(tq, i, b);
+        t = b;
+        p = this.dPos;
+        pv = this.dVel;
       }
-      this.seekS = seek;
       if (partial) {
         this.genTimeS = untilS;
         break;
