@@ -108,6 +108,27 @@ void sched_timer_dispatch_until(uint32_t until)
     }
 }
 
+uint32_t sched_timer_run_due(uint32_t now, uint32_t limit_ticks)
+{
+    for (;;) {
+        struct timer *t = timer_list;
+        if (!t || timer_is_before(now, t->waketime)) {
+            if (t && timer_is_before(t->waketime, now + limit_ticks))
+                return t->waketime;
+            return now + limit_ticks;
+        }
+        timer_list = t->next;
+        running_timer = t;
+        uint_fast8_t res = t->func(t);
+        running_timer = 0;
+        if (res == SF_RESCHEDULE) {
+            if (timer_is_before(t->waketime, now - timer_late_limit_ticks()))
+                shutdown("Rescheduled timer in the past");
+            insert_timer(t);
+        }
+    }
+}
+
 int sched_is_shutdown(void)
 {
     return shutdown_status;

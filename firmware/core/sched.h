@@ -28,6 +28,10 @@ void sched_timer_dispatch(void);
 // Also run timers due up to `until` (a simulating board may run a little ahead of the clock to
 // batch work instead of spinning; hardware boards use sched_timer_dispatch()).
 void sched_timer_dispatch_until(uint32_t until);
+// Interrupt-driven boards (interrupts off): run every timer due at `now`, then return the next
+// timer's waketime, or now + limit_ticks if none is sooner. Reads no clock itself (the step path
+// is the hot loop), so the caller re-reads the clock and calls again if the next is due.
+uint32_t sched_timer_run_due(uint32_t now, uint32_t limit_ticks);
 // The waketime of the next timer, or now + limit if none.
 uint32_t sched_next_waketime(uint32_t now, uint32_t limit);
 // A timer left work for a task: the main loop must run (interrupt-driven boards sleep until

@@ -16,7 +16,8 @@ enum { SF_BOTH_EDGE = 1, SF_INVERT_STEP = 2, SF_NEXT_DIR = 4, SF_NEED_RESET = 8,
 
 struct stepper {
     struct timer time;
-    uint32_t interval, last_step_time, count;
+    uint32_t interval, last_step_time;
+    uint16_t count;     // steps left in the current run (queue_step count is 16-bit)
     int32_t position;  // net steps taken (+1 per step with dir=1)
     int16_t add;
     uint8_t oid, flags;

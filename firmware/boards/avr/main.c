@@ -49,14 +49,19 @@ static uint16_t timer_high, timer_last_low;
 static uint8_t timer_wake_high;
 static volatile uint8_t wake_main;  // an interrupt did something the main loop should look at
 
-uint32_t timer_read_time(void)
+static inline uint32_t timer_read_noirq(void)
 {
-    irqstatus_t flag = irq_save();
     uint16_t low = TCNT1;
     if (low < timer_last_low)
         timer_high++;
     timer_last_low = low;
-    uint32_t now = ((uint32_t)timer_high << 16) | low;
+    return ((uint32_t)timer_high << 16) | low;
+}
+
+uint32_t timer_read_time(void)
+{
+    irqstatus_t flag = irq_save();
+    uint32_t now = timer_read_noirq();
     irq_restore(flag);
     return now;
 }
@@ -69,28 +74,22 @@ uint32_t timer_late_limit_ticks(void) { return F_CPU / 1000 * 8; }  // 8 ms, lik
 // Compare matches are set at most this far ahead (half the 16-bit range, so never ambiguous).
 #define TIMER_MAX_TICKS 0x6000
 
-static void timer_program(void)
-{
-    for (;;) {
-        uint32_t now = timer_read_time();
-        uint32_t next = sched_next_waketime(now, TIMER_MAX_TICKS);
-        if ((int32_t)(next - now) > TIMER_MIN_TICKS) {
-            OCR1A = (uint16_t)next;
-            // A match only fires if TCNT1 has not passed it while we were writing.
-            if ((int32_t)(next - timer_read_time()) > TIMER_MIN_TICKS / 2)
-                return;
-        }
-        // Due now or very soon: wait for it and run it here.
-        while ((int32_t)(next - timer_read_time()) > 0)
-            ;
-        sched_timer_dispatch();
-    }
-}
-
+// The step path: run what is due, then either arm the compare match for the next timer or, when
+// it is closer than TIMER_MIN_TICKS, wait for it here (cheaper than leaving and re-entering).
 ISR(TIMER1_COMPA_vect)
 {
-    sched_timer_dispatch();
-    timer_program();
+    uint32_t now = timer_read_noirq();
+    for (;;) {
+        uint32_t next = sched_timer_run_due(now, TIMER_MAX_TICKS);
+        now = timer_read_noirq();
+        if ((int32_t)(next - now) > TIMER_MIN_TICKS) {
+            OCR1A = (uint16_t)next;
+            break;
+        }
+        while ((int16_t)((uint16_t)next - TCNT1) > 0)
+            ;
+        now = next;
+    }
     // Every 16 wraps (65 ms at 16 MHz) the main loop runs: watchdog, uptime, stats.
     if ((uint8_t)(timer_high - timer_wake_high) >= 16) {
         timer_wake_high = (uint8_t)timer_high;
@@ -100,9 +99,10 @@ ISR(TIMER1_COMPA_vect)
 
 void timer_kick(void)
 {
-    // The list head changed outside the ISR: reprogram the compare match.
+    // The list head changed: take the compare interrupt very soon; it runs what is due and
+    // arms the match for the new head.
     irqstatus_t flag = irq_save();
-    timer_program();
+    OCR1A = TCNT1 + TIMER_MIN_TICKS;
     irq_restore(flag);
 }
 

@@ -15,6 +15,7 @@
  *               net position of every pin pair given with --stepper STEP:DIR
  *   --adc C=mV  voltage on ADC channel C (default: every channel reads a 100k NTC at 25 C behind
  *               a 4.7k pull-up on 5 V, 4775 mV)
+ *   --profile F cycles spent at each program address (text: "hexaddr cycles" per line)
  *   --heater P:C  a heater on output pin P warms the thermistor on ADC channel C (first-order
  *               model: 1 C/s per full power above ambient, cooling 2 %/s towards 25 C)
  * SIGTERM / SIGINT: write the report and exit 0.
@@ -63,6 +64,10 @@ static size_t rx_head, rx_tail;
 static int uart_xon = 1;
 static avr_irq_t *uart_in;
 static int firmware_spoke;
+/* --profile FILE: cycles spent per program word (a debugging aid for the step path). */
+#define PROFILE_WORDS (256 * 1024 / 2)
+static uint64_t *profile;
+static const char *profile_path;
 static int adc_mv[16];
 static int heater_pin = -1, heater_chan = -1;
 static double heater_temp_c = 25.0;
@@ -256,6 +261,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--script")) script = v, i++;
         else if (!strcmp(a, "--cycles")) max_cycles = strtoull(v, NULL, 0), i++;
         else if (!strcmp(a, "--report")) report_path = v, i++;
+        else if (!strcmp(a, "--profile")) profile_path = v, profile = calloc(PROFILE_WORDS, sizeof(uint64_t)), i++;
         else if (!strcmp(a, "--uart-out")) {
             uart_out = fopen(v, "wb"); i++;
             if (!uart_out) { perror("simavr-printer: --uart-out"); return 2; }
@@ -349,7 +355,11 @@ int main(int argc, char **argv)
         if (max_cycles && slice_end > max_cycles)
             slice_end = max_cycles;
         while (avr->cycle < slice_end) {
+            uint32_t pc = avr->pc;
+            uint64_t before = avr->cycle;
             state = avr_run(avr);
+            if (profile && pc / 2 < PROFILE_WORDS)
+                profile[pc / 2] += avr->cycle - before;
             if (state == cpu_Done || state == cpu_Crashed)
                 break;
             feed_uart();
@@ -391,6 +401,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "\n");
     }
     write_report();
+    if (profile_path) {
+        FILE *f = fopen(profile_path, "w");
+        for (uint32_t w = 0; f && w < PROFILE_WORDS; w++)
+            if (profile[w])
+                fprintf(f, "%x %llu\n", w * 2, (unsigned long long)profile[w]);
+        if (f)
+            fclose(f);
+    }
     if (link_path)
         unlink(link_path);
     return state == cpu_Crashed ? 1 : 0;
