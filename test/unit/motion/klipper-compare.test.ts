@@ -54,7 +54,12 @@ describe.skipIf(!toolsPresent('python3'))('steps match Klipper on the 10k-move b
     execFileSync('python3', [path.join(referenceDir, 'bench/gen_gcode.py'), '10000', gcodePath], { stdio: 'ignore' });
     const ours = OIDS.map(() => new ReplaySink());
     const printer = makeBenchPrinter(ours);
+    const activeClock: number[] = [];
+    printer.steppers.forEach((s, k) => s.armActiveCallback((t) => (activeClock[k] = Math.floor(t * 16e6))));
     driveGcode(printer.toolhead, readFileSync(gcodePath, 'utf8'));
+    // Klipper enables each driver (queue_digital_out on its enable pin) when the stepper first
+    // moves: X/Y PD7/PF2 at 5618782, Z PK0 at 4000000, E PA2 at 23971723.
+    expect(activeClock).toEqual([5618782, 5618782, 4000000, 23971723]);
 
     const ref = OIDS.map(() => new ReplaySink());
     const text = gunzipSync(readFileSync(path.join(referenceDir, 'klipper-out/zigzag-10k.klipper-decoded.txt.gz'))).toString();
