@@ -8,9 +8,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ConsoleLine, PrinterState } from '../../api/contract';
+import type { ApiErrorCode, ConsoleLine, PrinterState } from '../../api/contract';
 import { ApiError } from '../../api/errors';
-import type { FromWorker, HostWorkerData, ToWorker, WorkerOp, WorkerOps } from './messages';
+import type { FromWorker, HostWorkerData, ToWorker, WorkerErrorKind, WorkerOp, WorkerOps } from './messages';
 
 export interface HostThreadOptions {
   printerId: string;
@@ -57,6 +57,8 @@ function tsxBootstrap(entry: string): string {
   return `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${entryUrl}, ${JSON.stringify(api)}));`;
 }
 
+const REPLY_CODES: Record<WorkerErrorKind, ApiErrorCode> = { gcode: 'gcode_error', starting: 'host_not_running', internal: 'internal' };
+
 export class HostThread {
   private worker: Worker | null = null;
   private stateValue: PrinterState = 'shutdown';
@@ -93,7 +95,10 @@ export class HostThread {
     return () => this.listeners[event].delete(listener);
   }
 
-  /** Starts the worker; resolves once the host is ready, in error, or shut down (never rejects). */
+  /**
+   * Starts the worker; resolves once the host exists (ready, in error, or still connecting its
+   * MCU: see `state`) or the worker died. Never rejects.
+   */
   start(): Promise<void> {
     if (this.worker) return Promise.resolve();
     this.openLog();
@@ -152,10 +157,14 @@ export class HostThread {
   /** Asks the worker to run one operation; rejects with an ApiError the API passes on. */
   call<K extends WorkerOp>(op: K, args: WorkerOps[K]['args']): Promise<WorkerOps[K]['result']> {
     const worker = this.worker;
-    if (!worker || this.stopping || this.stateValue === 'starting') {
-      const why = this.stateValue === 'starting' ? 'is still starting' : `is not running (${this.messageValue})`;
+    // While the host connects its MCU the worker still answers (HELP, M112, the reason why
+    // other commands must wait); only a missing or stopping worker is refused here.
+    if (!worker || this.stopping) {
       return Promise.reject(
-        new ApiError('host_not_running', `The host for printer '${this.options.printerId}' ${why}. Wait for it, or restart the printer.`),
+        new ApiError(
+          'host_not_running',
+          `The host for printer '${this.options.printerId}' is not running (${this.messageValue}). Restart the printer.`,
+        ),
       );
     }
     const id = this.nextCallId++;
@@ -185,9 +194,13 @@ export class HostThread {
         if (!call) return;
         this.pending.delete(msg.id);
         if (msg.ok) call.resolve(msg.result);
-        else call.reject(new ApiError(msg.error.gcode ? 'gcode_error' : 'internal', msg.error.message));
+        else call.reject(new ApiError(REPLY_CODES[msg.error.kind], msg.error.message));
         break;
       }
+      case 'started':
+        this.settleStart?.();
+        this.settleStart = null;
+        break;
       case 'stopped':
         void this.worker?.terminate();
         break;
@@ -210,6 +223,7 @@ export class HostThread {
       this.setState('error', `Host exited unexpectedly (exit code ${code}). Restart the printer; the host log has details.`);
     }
     this.settleStart?.();
+    this.settleStart = null;
   }
 
   private setState(state: PrinterState, message: string): void {
@@ -217,10 +231,6 @@ export class HostThread {
     this.stateValue = state;
     this.messageValue = message;
     this.writeLog(`state ${state}: ${message}`);
-    if (state !== 'starting') {
-      this.settleStart?.();
-      this.settleStart = null;
-    }
     for (const l of this.listeners.state) l(state, message);
   }
 

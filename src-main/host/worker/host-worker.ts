@@ -3,7 +3,7 @@
 // parent loads this .ts file with tsx's loader.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Host, HOST_VERSION } from '../host';
-import type { FromWorker, HostWorkerData, ToWorker, WorkerOps } from './messages';
+import type { FromWorker, HostWorkerData, ToWorker, WorkerErrorKind, WorkerOps } from './messages';
 
 if (!parentPort) throw new Error('host-worker.ts must run in a worker thread (see host-thread.ts)');
 const port = parentPort;
@@ -15,8 +15,10 @@ function post(msg: FromWorker): void {
 
 let host: Host | null = null;
 
+class StillStarting extends Error {}
+
 async function handle(op: string, args: unknown): Promise<unknown> {
-  if (!host) throw new Error('The host is still starting');
+  if (!host) throw new StillStarting('The host is still starting');
   switch (op) {
     case 'gcode.run': {
       const { script } = args as WorkerOps['gcode.run']['args'];
@@ -30,6 +32,11 @@ async function handle(op: string, args: unknown): Promise<unknown> {
     default:
       throw new Error(`Unknown worker operation '${op}'`);
   }
+}
+
+function errorKind(e: unknown): WorkerErrorKind {
+  if (e instanceof StillStarting) return 'starting';
+  return e instanceof Error && e.name === 'GCodeError' ? 'gcode' : 'internal';
 }
 
 port.on('message', (msg: ToWorker) => {
@@ -51,7 +58,7 @@ port.on('message', (msg: ToWorker) => {
         id: msg.id,
         ok: false,
         // A G-code failure is a normal outcome the console already shows; anything else is a bug.
-        error: { gcode: e instanceof Error && e.name === 'GCodeError', message: e instanceof Error ? e.message : String(e) },
+        error: { kind: errorKind(e), message: e instanceof Error ? e.message : String(e) },
       }),
   );
 });
@@ -68,6 +75,9 @@ async function start(): Promise<void> {
   } catch (e) {
     post({ type: 'state', state: 'error', message: e instanceof Error ? e.message : String(e) });
   }
+  // Start-up is done even when the MCU is still connecting (the state says so): the parent
+  // must not wait for a board that may take long or never answer.
+  post({ type: 'started' });
 }
 
 void start();

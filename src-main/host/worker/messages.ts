@@ -22,5 +22,10 @@ export type FromWorker =
   | { type: 'state'; state: PrinterState; message: string }
   | { type: 'console'; kind: ConsoleKind; text: string; timeMs: number }
   | { type: 'reply'; id: number; ok: true; result: unknown }
-  | { type: 'reply'; id: number; ok: false; error: { gcode: boolean; message: string } }
+  | { type: 'reply'; id: number; ok: false; error: { kind: WorkerErrorKind; message: string } }
+  /** The Host object exists (its MCU may still be connecting: see the state). */
+  | { type: 'started' }
   | { type: 'stopped' };
+
+/** 'gcode': a command failed (the console shows it); 'starting': no host yet; 'internal': a bug. */
+export type WorkerErrorKind = 'gcode' | 'starting' | 'internal';

@@ -61,6 +61,26 @@ describe('HostThread', () => {
     await t.dispose();
   });
 
+  it('resolves start while the MCU is still connecting, and the console answers meanwhile', async () => {
+    const cfg = path.join(tmp, 'connecting.cfg');
+    writeFileSync(cfg, '[mcu]\nserial: /tmp/tether-no-such-tty\n\n[printer]\nkinematics: none\nmax_velocity: 100\nmax_accel: 100\n');
+    const t = new HostThread({
+      printerId: 'connecting',
+      configPath: cfg,
+      workerEntry: hostWorkerEntry(import.meta.url),
+      logPath: path.join(tmp, 'connecting', 'host.log'),
+    });
+    await t.start();
+    expect(t.state).toBe('starting');
+    expect(t.stateMessage).toContain('/tmp/tether-no-such-tty');
+    await expect(t.call('gcode.run', { script: 'HELP' })).resolves.toEqual({ done: true });
+    await expect(t.call('gcode.run', { script: 'M118 not yet' })).rejects.toMatchObject({
+      code: 'gcode_error',
+      message: expect.stringContaining('not ready'),
+    });
+    await t.dispose();
+  });
+
   it('reports a crashing host as error with its message, and logs it', async () => {
     const entry = path.join(tmp, 'crash.mjs');
     writeFileSync(entry, "throw new Error('config exploded');\n");
@@ -80,6 +100,7 @@ describe('HostThread', () => {
       [
         "import { parentPort } from 'node:worker_threads';",
         "parentPort.postMessage({ type: 'state', state: 'ready', message: 'Printer is ready' });",
+        "parentPort.postMessage({ type: 'started' });",
         "parentPort.on('message', () => process.exit(3));",
       ].join('\n'),
     );
