@@ -1,0 +1,97 @@
+// Runs a printer.cfg as a simulated printer: writes the sim's machine file generated from the
+// config and starts firmware/build/sim/tether-sim on a pty whose link path is the config's
+// [mcu] serial, so the host connects to it exactly as to a real board.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readConfigFile } from '../config/reader';
+import { PrinterConfig } from '../config/section';
+import { machineFromConfig, type SimMachineOverrides } from './machine';
+
+export interface SimPrinterOptions {
+  configPath: string;
+  /** Machine file, trace and pty link go here when the config names no serial. */
+  dataDir: string;
+  overrides?: SimMachineOverrides;
+  /** The tether-sim binary; default: firmware/build/sim/tether-sim of this checkout or $TETHER_SIM. */
+  simBinary?: string;
+  /** Extra sim arguments (--late-limit-ms, --drop-rate ...). */
+  extraArgs?: string[];
+}
+
+export interface SimPrinter {
+  /** The pty link the host opens ([mcu] serial). */
+  ptyPath: string;
+  machinePath: string;
+  tracePath: string;
+  pid: number;
+  /** SIGTERM and wait: the sim flushes its trace and removes the link. */
+  stop(): Promise<void>;
+  /** Resolves with the exit code when the sim exits. */
+  exited: Promise<number | null>;
+}
+
+export function defaultSimBinary(): string {
+  if (process.env.TETHER_SIM) return process.env.TETHER_SIM;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const up of ['../../..', '../..', '..']) {
+    const p = path.resolve(here, up, 'firmware/build/sim/tether-sim');
+    if (existsSync(p)) return p;
+  }
+  return path.resolve(here, '../../../firmware/build/sim/tether-sim');
+}
+
+/** Starts the sim for a printer.cfg; resolves once its pty link exists. */
+export async function startSimPrinter(o: SimPrinterOptions): Promise<SimPrinter> {
+  const config = new PrinterConfig(readConfigFile(o.configPath));
+  const machine = machineFromConfig(config, o.overrides);
+  mkdirSync(o.dataDir, { recursive: true });
+  const machinePath = path.join(o.dataDir, 'sim-machine.json');
+  const tracePath = path.join(o.dataDir, 'sim-trace.jsonl');
+  writeFileSync(machinePath, JSON.stringify(machine, null, 2));
+  const serial = config.getOrNull('mcu')?.getString('serial', '') ?? '';
+  const ptyPath = serial || path.join(o.dataDir, 'tether-sim-pty');
+  mkdirSync(path.dirname(ptyPath), { recursive: true });
+  const binary = o.simBinary ?? defaultSimBinary();
+  if (!existsSync(binary)) throw new Error(`The printer simulator ${binary} is missing: build it with 'make -C firmware native'`);
+  const proc = spawn(binary, ['--pty', ptyPath, '--machine', machinePath, '--trace', tracePath, ...(o.extraArgs ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  proc.stderr!.on('data', (d) => (stderr += String(d)));
+  const exited = new Promise<number | null>((resolve) => {
+    proc.on('exit', (code) => resolve(code));
+    proc.on('error', () => resolve(null));
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`The printer simulator did not start within 10 s: ${stderr}`)), 10_000);
+    proc.stdout!.on('data', (d) => {
+      out += String(d);
+      if (/pty: \S+/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`Cannot start the printer simulator ${binary}: ${e.message}`));
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The printer simulator exited (${code}) before it was ready: ${stderr.trim()}`));
+    });
+  });
+  return {
+    ptyPath,
+    machinePath,
+    tracePath,
+    pid: proc.pid!,
+    exited,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+// The sim's machine description (firmware/boards/sim/README.md) generated from a printer.cfg,
+// so any config runs as a simulated printer: its steppers (steps/mm from the config), endstops
+// at position_endstop, heaters with the configured thermistor curve and a thermal model, fans.
+import { readConfigFile } from '../config/reader';
+import { parsePin, PrinterConfig, type ConfigSection } from '../config/section';
+import type { PinDesc } from '../config/options';
+import { parseGearRatio } from '../motion/index';
+import { resolveResistanceSensor } from '../objects/temperature-sensor';
+import type { SteinhartHart } from '../objects/thermistor';
+
+export interface SimStepper {
+  name: string;
+  axis: string;
+  step_pin: string;
+  dir_pin: string;
+  enable_pin?: string;
+  steps_per_mm: number;
+  position_mm?: number;
+}
+export interface SimEndstop {
+  name: string;
+  pin: string;
+  steppers: string[];
+  trigger_position_mm: number;
+  side: 'min' | 'max';
+}
+export interface SimHeater {
+  name: string;
+  heater_pin: string;
+  sensor_pin: string;
+  thermistor: SteinhartHart | { beta: number; r0_ohm: number; t0_c: number };
+  pullup_ohm: number;
+  power_w: number;
+  heat_capacity_j_per_k: number;
+  loss_w_per_k: number;
+  ambient_c?: number;
+  initial_c?: number;
+}
+export interface SimFan {
+  name: string;
+  pin: string;
+}
+export interface SimMachine {
+  comment?: string;
+  steppers: SimStepper[];
+  endstops: SimEndstop[];
+  heaters: SimHeater[];
+  fans: SimFan[];
+}
+
+/** Test and user tweaks applied on top of the generated machine (by name). */
+export interface SimMachineOverrides {
+  steppers?: Record<string, Partial<SimStepper>>;
+  heaters?: Record<string, Partial<SimHeater>>;
+}
+
+/** Thermal models: a hotend block heats in about a minute, a bed in a few minutes. */
+const HEATER_MODELS: Record<string, Pick<SimHeater, 'power_w' | 'heat_capacity_j_per_k' | 'loss_w_per_k'>> = {
+  hotend: { power_w: 40, heat_capacity_j_per_k: 8, loss_w_per_k: 0.12 },
+  bed: { power_w: 200, heat_capacity_j_per_k: 300, loss_w_per_k: 1.2 },
+};
+
+function pinOf(section: ConfigSection, option: string): PinDesc | null {
+  if (!section.has(option)) return null;
+  const text = section.getString(option);
+  const pin = parsePin(text, { canInvert: true, canPullup: true }, (why) => section.error(option, why));
+  return pin.chip === 'mcu' ? pin : null;
+}
+
+const simPin = (p: PinDesc, invert = p.invert) => `${invert ? '!' : ''}${p.pin}`;
+
+function stepperOf(section: ConfigSection, axis: string, positionMm: number | undefined): SimStepper | null {
+  const step = pinOf(section, 'step_pin');
+  const dir = pinOf(section, 'dir_pin');
+  if (!step || !dir || !section.has('rotation_distance')) return null;
+  const fullSteps = section.has('full_steps_per_rotation') ? section.getInt('full_steps_per_rotation') : 200;
+  const microsteps = section.getInt('microsteps');
+  const gear = parseGearRatio(section.has('gear_ratio') ? section.getString('gear_ratio') : '');
+  const stepsPerMm = (fullSteps * microsteps * gear) / section.getFloat('rotation_distance');
+  const enable = pinOf(section, 'enable_pin');
+  const s: SimStepper = { name: section.name, axis, step_pin: simPin(step), dir_pin: simPin(dir), steps_per_mm: stepsPerMm };
+  if (enable) s.enable_pin = simPin(enable);
+  if (positionMm !== undefined) s.position_mm = positionMm;
+  return s;
+}
+
+/** Generates the machine for a loaded config (sections it cannot model are left out). */
+export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOverrides = {}): SimMachine {
+  const m: SimMachine = { comment: `generated from ${config.raw.mainPath}`, steppers: [], endstops: [], heaters: [], fans: [] };
+  for (const s of config.sections()) {
+    const axisMatch = /^stepper_([a-z])$/.exec(s.name);
+    if (axisMatch) {
+      const axis = axisMatch[1];
+      const hasRange = s.has('position_max');
+      const min = s.has('position_min') ? s.getFloat('position_min') : 0;
+      const max = hasRange ? s.getFloat('position_max') : s.has('position_endstop') ? s.getFloat('position_endstop') : 0;
+      // Start inside the range, away from the endstops, as a printer left where it stopped.
+      const startMm = hasRange ? min + (max - min) * 0.4 : max * 0.5;
+      const st = stepperOf(s, axis, startMm);
+      if (!st) continue;
+      m.steppers.push(st);
+      const endstop = pinOf(s, 'endstop_pin');
+      if (endstop && s.has('position_endstop')) {
+        const pe = s.getFloat('position_endstop');
+        const positive = s.has('homing_positive_dir') ? s.getBoolean('homing_positive_dir') : pe >= max - (max - min) / 4 && hasRange;
+        m.endstops.push({ name: `${axis}_endstop`, pin: simPin(endstop), steppers: [s.name], trigger_position_mm: pe, side: positive ? 'max' : 'min' });
+      }
+    } else if (/^extruder\d*$/.test(s.name)) {
+      const st = stepperOf(s, 'e', undefined);
+      if (st) m.steppers.push(st);
+    }
+    const heaterModel = /^extruder\d*$/.test(s.name) ? 'hotend' : s.name === 'heater_bed' ? 'bed' : /^heater_generic /.test(s.name) ? 'hotend' : null;
+    if (heaterModel && s.has('heater_pin') && s.has('sensor_pin') && s.has('sensor_type')) {
+      const heater = pinOf(s, 'heater_pin');
+      const sensor = pinOf(s, 'sensor_pin');
+      let curve;
+      try {
+        curve = resolveResistanceSensor(config, s.getString('sensor_type'));
+      } catch {
+        curve = null; // amplifier/SPI sensors are not simulated; the heater stays out of the machine
+      }
+      if (heater && sensor && curve) {
+        m.heaters.push({
+          name: s.name,
+          heater_pin: simPin(heater, false),
+          sensor_pin: sensor.pin,
+          thermistor: curve.simThermistor,
+          pullup_ohm: s.has('pullup_resistor') ? s.getFloat('pullup_resistor') : 4700,
+          ...HEATER_MODELS[heaterModel],
+        });
+      }
+    }
+    if (s.name === 'fan' || /^(heater_fan|controller_fan|fan_generic) /.test(s.name)) {
+      const pin = pinOf(s, 'pin');
+      if (pin) m.fans.push({ name: s.name, pin: simPin(pin, false) });
+    }
+  }
+  for (const st of m.steppers) Object.assign(st, overrides.steppers?.[st.name] ?? {});
+  for (const h of m.heaters) Object.assign(h, overrides.heaters?.[h.name] ?? {});
+  return m;
+}
+
+export function machineFromConfigFile(configPath: string, overrides: SimMachineOverrides = {}): SimMachine {
+  return machineFromConfig(new PrinterConfig(readConfigFile(configPath)), overrides);
+}
