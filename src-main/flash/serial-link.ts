@@ -94,6 +94,11 @@ export class SerialLink {
     return Buffer.from(out);
   }
 
+  /** Bytes received and not read yet. */
+  bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
   /** Drops whatever arrived so far (an application's chatter before the reset, stale replies). */
   discardInput(): void {
     this.pending = [];

@@ -35,7 +35,7 @@ export class Stk500v1 implements AvrBootloader {
         const reply = await this.link.read(2, perTryMs, 'the sync reply');
         strayBytes += 2;
         if (reply[0] === STK_INSYNC && reply[1] === STK_OK) {
-          await this.link.settle(50); // replies to earlier tries, if they arrive late
+          await this.drainLateReplies();
           return;
         }
       } catch (err) {
@@ -50,6 +50,21 @@ export class Stk500v1 implements AvrBootloader {
       `No STK500v1 bootloader answered on ${this.link.path} after ${attempts} tries (the bootloader is missing, dead, or runs at another baud rate).${heard}`,
       'Press the board\'s reset button just before flashing, check the baud (optiboot: 115200, old Nano bootloader: 57600), or burn a bootloader with an ISP programmer.',
     );
+  }
+
+  /**
+   * Tries sent while the bootloader was still starting (or replies slowed by a busy machine)
+   * answer late; a stray "in sync, OK" would shift every later reply by two bytes. So wait
+   * until the line stays quiet, then check sync once more with nothing outstanding.
+   */
+  private async drainLateReplies(): Promise<void> {
+    for (let round = 0; round < 10; round++) {
+      this.link.discardInput();
+      await new Promise((r) => setTimeout(r, 100));
+      if (this.link.bufferedBytes() === 0) break;
+    }
+    this.link.discardInput();
+    await this.command([STK_GET_SYNC], 0, 'the sync check');
   }
 
   async readSignature(): Promise<Uint8Array> {

@@ -94,25 +94,36 @@ export class Stk500v2 implements AvrBootloader {
     frame.push(frame.reduce((a, b) => a ^ b, 0));
     await this.link.write(Uint8Array.from(frame));
 
-    // Skip stray bytes until a message start (an application's last output, line noise).
-    let start: Buffer;
-    let skipped = 0;
-    do {
-      start = await this.link.read(1, timeoutMs, what);
-      if (start[0] !== MESSAGE_START && ++skipped > 300) {
-        throw new FlashError('protocol', `No STK500v2 message start while ${what}.`, 'Check the board and the baud rate (115200), then reset and try again.');
+    // Replies to earlier tries (sent while the bootloader was starting) can still arrive: skip
+    // whole messages with an older sequence number, and stray bytes before a message start.
+    for (let stale = 0; ; stale++) {
+      let start: Buffer;
+      let skipped = 0;
+      do {
+        start = await this.link.read(1, timeoutMs, what);
+        if (start[0] !== MESSAGE_START && ++skipped > 300) {
+          throw new FlashError('protocol', `No STK500v2 message start while ${what}.`, 'Check the board and the baud rate (115200), then reset and try again.');
+        }
+      } while (start[0] !== MESSAGE_START);
+      const head = await this.link.read(4, timeoutMs, what);
+      const size = (head[1] << 8) | head[2];
+      if (head[3] !== TOKEN || size > 300) {
+        throw new FlashError('protocol', `Bad STK500v2 reply header while ${what}.`, 'Reset the board and flash again.');
       }
-    } while (start[0] !== MESSAGE_START);
-    const head = await this.link.read(4, timeoutMs, what);
-    const size = (head[1] << 8) | head[2];
-    if (head[0] !== seq || head[3] !== TOKEN) {
-      throw new FlashError('protocol', `Bad STK500v2 reply header while ${what} (sequence ${head[0]}, expected ${seq}).`, 'Reset the board and flash again.');
+      const rest = await this.link.read(size + 1, timeoutMs, what);
+      if (head[0] !== seq) {
+        if (stale < 8) continue;
+        throw new FlashError('protocol', `STK500v2 replies out of sequence while ${what} (got ${head[0]}, expected ${seq}).`, 'Reset the board and flash again.');
+      }
+      return this.checkReply(body[0], head, rest, size, what);
     }
-    const rest = await this.link.read(size + 1, timeoutMs, what);
+  }
+
+  private checkReply(command: number, head: Buffer, rest: Buffer, size: number, what: string): Uint8Array {
     const replyBody = rest.subarray(0, size);
     const sum = [MESSAGE_START, ...head, ...replyBody].reduce((a, b) => a ^ b, 0);
     if (sum !== rest[size]) throw new FlashError('protocol', `STK500v2 checksum error while ${what}.`, 'Check the USB cable, then reset the board and flash again.');
-    if (replyBody[0] !== body[0] || replyBody[1] !== STATUS_CMD_OK) {
+    if (replyBody[0] !== command || replyBody[1] !== STATUS_CMD_OK) {
       throw new FlashError('protocol', `The bootloader refused ${what} (command 0x${replyBody[0]?.toString(16)}, status 0x${replyBody[1]?.toString(16)}).`, 'Reset the board and flash again.');
     }
     return replyBody;
