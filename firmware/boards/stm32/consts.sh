@@ -1,0 +1,16 @@
+#!/bin/sh
+# Per-build dictionary constants of an STM32 image (read by tools/gen-dict.mjs only, never
+# compiled; the generator does not evaluate #if). Usage: consts.sh MCU CLOCK_FREQ
+mcu=$1 clock=$2
+echo "DECL_CONSTANT(\"CLOCK_FREQ\", $clock);"
+echo "DECL_CONSTANT_STR(\"MCU\", \"$mcu\");"
+case $mcu in
+stm32f4*) ports="A B C D E F G H" ;;
+*) ports="A B C D E F G" ;;
+esac
+i=0
+for p in $ports; do
+  echo "DECL_ENUMERATION_RANGE(\"pin\", \"P${p}0\", $(( i * 16 )), 16);"
+  i=$((i + 1))
+done
+echo "DECL_CONSTANT_STR(\"RESERVE_PINS_serial\", \"PA10,PA9\");"

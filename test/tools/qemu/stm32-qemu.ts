@@ -1,0 +1,62 @@
+// Starts Tether's STM32 firmware (the qemu-stm32f405 build) in QEMU's netduinoplus2 machine
+// (STM32F405) with USART1 on a pty. QEMU discards UART output while nobody has the pty open, so
+// it starts paused (-S); `resume()` continues it through the monitor once the host has the pty.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { testOutputDir } from '../../support/paths';
+
+export interface QemuBoard {
+  pty: string;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startQemuStm32(elf: string, name: string): Promise<QemuBoard> {
+  const dir = path.join(testOutputDir, 'qemu');
+  mkdirSync(dir, { recursive: true });
+  const monitor = path.join(dir, `${name}.monitor`);
+  rmSync(monitor, { force: true });
+  const proc: ChildProcess = spawn(
+    'qemu-system-arm',
+    ['-M', 'netduinoplus2', '-kernel', elf, '-nographic', '-serial', 'pty', '-monitor', `unix:${monitor},server,nowait`, '-S'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const pty = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`QEMU printed no pty within 20 s:\n${out}`)), 20_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /redirected to (\/dev\/pts\/\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.on('exit', (code) => reject(new Error(`QEMU exited (${code}):\n${out}`)));
+  });
+  const monitorCommand = (cmd: string) =>
+    new Promise<void>((resolve, reject) => {
+      const sock = net.connect(monitor, () => {
+        sock.write(`${cmd}\n`);
+        setTimeout(() => {
+          sock.end();
+          resolve();
+        }, 200);
+      });
+      sock.on('error', reject);
+    });
+  return {
+    pty,
+    resume: () => monitorCommand('cont'),
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.on('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
