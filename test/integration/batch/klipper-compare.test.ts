@@ -41,6 +41,12 @@ describe('batch mode vs Klipper (zigzag 10k, atmega2560)', () => {
     const strip = (l: string) => l.replace(/oid=\d+ /, '');
     const steppers = (c: StepTimeCollector) => c.configLines.filter((l) => l.startsWith('config_stepper')).map(strip);
     expect(steppers(ours)).toEqual(steppers(theirs));
+    // Enable pins as Klipper configures them (Klipper's other config_digital_out are heaters).
+    const outs = (c: StepTimeCollector) => c.configLines.filter((l) => l.startsWith('config_digital_out')).map(strip);
+    expect(outs(ours)).toEqual(
+      ['PD7', 'PF2', 'PK0', 'PA2'].map((p) => `config_digital_out pin=${p} value=1 default_value=1 max_duration=0`),
+    );
+    for (const l of outs(ours)) expect(outs(theirs)).toContain(l);
     expect(ours.configLines.at(-1)).toMatch(/^finalize_config crc=\d+$/);
   });
 
