@@ -125,10 +125,14 @@ export class StepCompressor {
     this.q[this.tail++] = clock;
   }
 
-  /** A long gap: send everything pending, then this step on its own. */
+  /**
+   * A long gap: send everything pending, then this step on its own. The MCU counts time in 32
+   * bits, so a gap of 2^32 ticks or more (268 s at 16 MHz, e.g. Z during a long layer) is sent
+   * modulo 2^32: last + interval lands on the right 32-bit clock, as with Klipper.
+   */
   emitFar(clock: number): void {
     const start = this.lastStepClock;
-    const interval = clock - start;
+    const interval = (clock - start) % 4294967296;
     this.sink.queueStep(interval, 1, 0, start, clock);
     this.queueStepCount++;
     this.lastStepClock = clock;

@@ -120,6 +120,21 @@ describe('step compression', () => {
     expect(decode(sink)).toEqual([1000, 2000, 3000, 3000 + FAR_STEP_TICKS + 5, 3000 + FAR_STEP_TICKS + 1005]);
   });
 
+  it('sends a gap of more than 2^32 ticks modulo 2^32 (the MCU clock is 32 bits)', () => {
+    const sink = new RecordingStepSink();
+    const c = new StepCompressor(sink, 400);
+    const far = 1000 + 5 * 2 ** 32 + 12345;
+    for (const t of [1000, far]) {
+      c.reserve(1);
+      c.push(t);
+    }
+    c.emitRuns(Infinity);
+    const m = sink.messages[1] as { interval: number; count: number };
+    expect(m.interval).toBe(12345);
+    expect(m.count).toBe(1);
+    expect(c.lastStepClock).toBe(far);
+  });
+
   it('keeps an unfinished run until more steps come, unless forced', () => {
     const sink = new RecordingStepSink();
     const c = new StepCompressor(sink, 400);
