@@ -40,7 +40,12 @@ export class Stm32SerialBootloader {
       await this.link.write(Uint8Array.of(INIT));
       try {
         const reply = await this.link.read(1, 500, 'the autobaud reply');
-        if (reply[0] === ACK || reply[0] === NACK) return;
+        if (reply[0] === ACK || reply[0] === NACK) {
+          // An answer to an earlier 0x7F may still be on its way: let it land and drop it,
+          // or it would be taken for the ACK of the next command.
+          await this.link.settle(100);
+          return;
+        }
       } catch (err) {
         if (!(err instanceof FlashError) || err.code !== 'timeout') throw err;
       }
