@@ -122,7 +122,11 @@ static void timer_init(void)
 #define UDRE_VECT USART_UDRE_vect
 #endif
 
+#if RAMEND < 0x10ff
+static uint8_t tx_buf[128];  // atmega328p: 2 KiB of RAM
+#else
 static uint8_t tx_buf[192];
+#endif
 static volatile uint8_t tx_head, tx_tail;  // bytes tx_tail..tx_head wait (wrapping at 192)
 
 ISR(RX_VECT)
