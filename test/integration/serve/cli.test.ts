@@ -3,11 +3,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../support/paths';
+import { snapshotUi } from './ui-snapshot';
 
 const cli = path.join(repoRoot, 'src-main/cli.ts');
 const tsxArgs = ['--import', 'tsx', cli];
+let ui: { dir: string; remove(): void } | null = null;
+beforeAll(async () => {
+  ui = await snapshotUi();
+});
+afterAll(() => ui?.remove());
 
 describe('tether CLI', () => {
   it('lists its commands, and refuses unknown ones', () => {
@@ -21,11 +27,15 @@ describe('tether CLI', () => {
 
   it('refuses a network bind without a token, saying what to do', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-cli-'));
-    const r = spawnSync(process.execPath, [...tsxArgs, 'serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, TETHER_TOKEN: '' },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [...tsxArgs, 'serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir, '--ui-dir', ui!.dir],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        env: { ...process.env, TETHER_TOKEN: '' },
+      },
+    );
     rmSync(dataDir, { recursive: true, force: true });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('Refusing to bind 0.0.0.0 without a token');
@@ -34,7 +44,9 @@ describe('tether CLI', () => {
 
   it('serves until interrupted, then stops cleanly', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-cli-'));
-    const child = spawn(process.execPath, [...tsxArgs, 'serve', '--port', '0', '--data-dir', dataDir], { cwd: repoRoot });
+    const child = spawn(process.execPath, [...tsxArgs, 'serve', '--port', '0', '--data-dir', dataDir, '--ui-dir', ui!.dir], {
+      cwd: repoRoot,
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += String(d)));
     child.stderr.on('data', (d) => (out += String(d)));
