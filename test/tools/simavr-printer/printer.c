@@ -101,12 +101,14 @@ static int thermistor_mv(double temp_c)
     return (int)(5000.0 * r / (r + 4700.0));
 }
 
+static uint64_t heater_on_since;  /* cycle the heater pin last went high */
+
 static void heater_update(void)
 {
     /* Integrate the heater's on-time since the last update into the temperature. */
     uint64_t now = avr->cycle;
-    if (heater_pin >= 0 && pin_level[heater_pin])
-        heater_on_cycles += now - heater_last_cycle;
+    if (pin_level[heater_pin])
+        heater_on_cycles += now - (heater_on_since > heater_last_cycle ? heater_on_since : heater_last_cycle);
     double dt = (double)(now - heater_last_cycle) / avr->frequency;
     if (dt < 0.01)
         return;
@@ -114,6 +116,8 @@ static void heater_update(void)
     heater_temp_c += (duty * 100.0 - (heater_temp_c - 25.0) * 0.02) * dt;
     heater_on_cycles = 0;
     heater_last_cycle = now;
+    if (pin_level[heater_pin])
+        heater_on_since = now;
     adc_mv[heater_chan] = thermistor_mv(heater_temp_c);
     avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, heater_chan), adc_mv[heater_chan]);
 }
@@ -126,8 +130,11 @@ static void on_pin(avr_irq_t *irq, uint32_t value, void *param)
     if (value == pin_level[pin])
         return;
     if (pin == heater_pin) {
-        if (!value)
-            heater_on_cycles += avr->cycle - heater_last_cycle;  /* approximate: see heater_update */
+        uint64_t from = heater_on_since > heater_last_cycle ? heater_on_since : heater_last_cycle;
+        if (value)
+            heater_on_since = avr->cycle;
+        else
+            heater_on_cycles += avr->cycle - from;
     }
     pin_level[pin] = (uint8_t)value;
     if (!value)
