@@ -190,15 +190,19 @@ export class Toolhead {
 
   /** SET_VELOCITY_LIMIT / M204: change limits for the moves queued from now on. */
   setVelocityLimit(l: Partial<VelocityLimits>): void {
-    for (const [k, v] of Object.entries(l)) {
-      if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
-        throw new MoveError(`SET_VELOCITY_LIMIT: ${k} must be a number >= 0, got ${v}`);
+    const check = (name: string, v: number | undefined, ok: (v: number) => boolean, rule: string): void => {
+      if (v !== undefined && !(Number.isFinite(v) && ok(v))) {
+        throw new MoveError(`SET_VELOCITY_LIMIT: ${name} must be ${rule}, got ${v}`);
       }
-    }
+    };
+    check('VELOCITY', l.maxVelocityMmS, (v) => v > 0, 'above 0');
+    check('ACCEL', l.maxAccelMmS2, (v) => v > 0, 'above 0');
+    check('SQUARE_CORNER_VELOCITY', l.squareCornerVelocityMmS, (v) => v >= 0, '0 or more');
+    check('MINIMUM_CRUISE_RATIO', l.minimumCruiseRatio, (v) => v >= 0 && v < 1, 'from 0 to below 1');
     if (l.maxVelocityMmS !== undefined) this.limits.maxVelocityMmS = l.maxVelocityMmS;
     if (l.maxAccelMmS2 !== undefined) this.limits.maxAccelMmS2 = l.maxAccelMmS2;
     if (l.squareCornerVelocityMmS !== undefined) this.squareCornerVelocityMmS = l.squareCornerVelocityMmS;
-    if (l.minimumCruiseRatio !== undefined) this.minimumCruiseRatio = Math.min(l.minimumCruiseRatio, 1);
+    if (l.minimumCruiseRatio !== undefined) this.minimumCruiseRatio = l.minimumCruiseRatio;
     this.updateDerivedLimits();
   }
 

@@ -298,6 +298,8 @@ describe('toolhead', () => {
     toolhead.waitMoves();
     // 0 -> 50 mm/s at 500: 0.1 s and 2.5 mm each way, 95 mm at 50 mm/s
     expect(toolhead.printTimeS - t0).toBeCloseTo(0.2 + 95 / 50, 9);
-    expect(() => toolhead.setVelocityLimit({ maxAccelMmS2: Number.NaN })).toThrow(/SET_VELOCITY_LIMIT/);
+    expect(() => toolhead.setVelocityLimit({ maxAccelMmS2: Number.NaN })).toThrow(/SET_VELOCITY_LIMIT: ACCEL must be above 0/);
+    expect(() => toolhead.setVelocityLimit({ minimumCruiseRatio: 1 })).toThrow(/MINIMUM_CRUISE_RATIO/);
+    expect(toolhead.getVelocityLimits().maxAccelMmS2).toBe(500);
   });
 });
