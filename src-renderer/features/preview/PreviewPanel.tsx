@@ -201,7 +201,7 @@ export function PreviewPanel() {
                   <summary>{t('warnings', { count: tp.warnings.length })}</summary>
                   <ul>
                     {tp.warnings.map((w) => (
-                      <li key={w}>{w}</li>
+                      <li key={`${w.line}-${w.kind}`}>{t(`warning.${w.kind}`, { line: w.line, command: w.command })}</li>
                     ))}
                   </ul>
                 </details>

@@ -217,7 +217,8 @@ describe('G-code scanner edge cases', () => {
   it('an arc without I/J/R is drawn straight and warned about with its line number', () => {
     const tp = scanText('G1 X1\nG2 X5 Y5\n');
     expect(tp.segmentCount).toBe(2);
-    expect(tp.warnings[0]).toMatch(/^line 2: G2 without I\/J or R/);
+    expect(tp.warnings[0]).toMatchObject({ line: 2, kind: 'arcWithoutCentre', command: 'G2' });
+    expect(tp.warnings[0].message).toMatch(/^line 2: G2 without I\/J or R/);
   });
 
   it('G91 makes XYZ and E relative; M83 only E; M82 back to absolute E', () => {

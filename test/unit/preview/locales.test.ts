@@ -35,6 +35,7 @@ describe('preview locales', () => {
     for (const n of featureNames) used.add(`feature.${n}`);
     for (const m of ['feature', 'speed', 'layer', 'tool']) used.add(`color.${m}`);
     for (const c of ['top', 'front', 'iso']) used.add(`camera.${c}`);
+    for (const w of ['arcWithoutCentre', 'arcRadiusTooSmall', 'arcPlaneUnsupported']) used.add(`warning.${w}`);
     for (const k of used) expect(typeof lookup(en, k), k).toBe('string');
   });
 });

@@ -2,7 +2,7 @@
 // string per line or an object per move, so 200 MB of G-code costs only the arrays it fills.
 // Pure module (no DOM, no Node): it runs in the preview's Web Worker and in the host.
 import { Feature, featureFromTypeComment } from './features';
-import type { Toolpath } from './toolpath';
+import type { ScanWarning, Toolpath } from './toolpath';
 
 export interface ScanOptions {
   /** File size if known: sizes the arrays up front so they rarely grow. */
@@ -131,7 +131,7 @@ export class GcodeScanner {
   private bytesSeen = 0;
   private carry: Uint8Array | null = null;
   private slicer: string | null = null;
-  private warnings: string[] = [];
+  private warnings: ScanWarning[] = [];
 
   constructor(options: ScanOptions = {}) {
     this.arcSegmentMm = options.arcSegmentMm ?? 1;
@@ -193,8 +193,9 @@ export class GcodeScanner {
     return this.build();
   }
 
-  private warn(message: string): void {
-    if (this.warnings.length < MAX_WARNINGS) this.warnings.push(`line ${this.lineNumber}: ${message}`);
+  private warn(kind: ScanWarning['kind'], command: string, message: string): void {
+    if (this.warnings.length >= MAX_WARNINGS) return;
+    this.warnings.push({ line: this.lineNumber, kind, command, message: `line ${this.lineNumber}: ${message}` });
   }
 
   private scanLine(buf: Uint8Array, k: number, end: number, fileOffset: number): void {
@@ -266,7 +267,7 @@ export class GcodeScanner {
         return;
       case 18:
       case 19:
-        this.warn(`G${code} (arc plane other than XY) is not supported: arcs are drawn in XY`);
+        this.warn('arcPlaneUnsupported', `G${code}`, `G${code} (arc plane other than XY) is not supported: arcs are drawn in XY`);
         return;
       default:
         return;
@@ -419,7 +420,8 @@ export class GcodeScanner {
       const d = Math.hypot(dx, dy);
       const r = this.wR;
       if (d === 0 || Math.abs(r) * 2 < d - 1e-6) {
-        this.warn(`G${clockwise ? 2 : 3} R${r} cannot reach its end point: drawn as a straight move`);
+        const cmd = `G${clockwise ? 2 : 3}`;
+        this.warn('arcRadiusTooSmall', cmd, `${cmd} R${r} cannot reach its end point: drawn as a straight move`);
         if (tx !== sx || ty !== sy || tz !== sz) this.segment(tx, ty, tz, de, fileOffset);
         return;
       }
@@ -429,7 +431,8 @@ export class GcodeScanner {
       cx = (sx + tx) / 2 - (dy / d) * h * side;
       cy = (sy + ty) / 2 + (dx / d) * h * side;
     } else {
-      this.warn(`G${clockwise ? 2 : 3} without I/J or R: drawn as a straight move`);
+      const cmd = `G${clockwise ? 2 : 3}`;
+      this.warn('arcWithoutCentre', cmd, `${cmd} without I/J or R: drawn as a straight move`);
       if (tx !== sx || ty !== sy || tz !== sz) this.segment(tx, ty, tz, de, fileOffset);
       return;
     }

@@ -6,5 +6,6 @@ export {
   segmentsBeforeFilePosition,
   toolpathBuffers,
   type LayerTable,
+  type ScanWarning,
   type Toolpath,
 } from './toolpath';

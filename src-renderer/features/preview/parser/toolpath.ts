@@ -14,6 +14,15 @@ export interface LayerTable {
   timeS: Float32Array;
 }
 
+/** A line the scanner could not draw faithfully. `message` is English, for logs; UIs translate `kind`. */
+export interface ScanWarning {
+  line: number;
+  kind: 'arcWithoutCentre' | 'arcRadiusTooSmall' | 'arcPlaneUnsupported';
+  /** The command as written, e.g. "G2". */
+  command: string;
+  message: string;
+}
+
 export interface Toolpath {
   segmentCount: number;
   /**
@@ -47,7 +56,7 @@ export interface Toolpath {
   layerSource: 'comments' | 'z';
   slicer: string | null;
   /** Things the scanner could not draw faithfully, each naming its line. First 50 only. */
-  warnings: string[];
+  warnings: ScanWarning[];
 }
 
 /** The buffers to list as transferables when posting a toolpath between threads. */
