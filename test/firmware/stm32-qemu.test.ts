@@ -1,6 +1,7 @@
 // Tether's STM32 firmware under QEMU (netduinoplus2 = STM32F405, USART1 on a pty) driven by our
-// host's MCU link (src-main/host/mcu): it connects, identifies, configures two steppers, runs
-// queued steps, and the MCU's own step counts (stepper_get_position, counted in the step path)
+// host's MCU link (src-main/host/mcu): it connects, identifies, configures two steppers and a
+// hardware PWM output, runs queued steps and a queued PWM value (read back from TIM2's compare
+// register through the QEMU monitor), and the MCU's own step counts (stepper_get_position, counted in the step path)
 // equal the planned ones. QEMU has no GPIO observer, so the steps are counted by the firmware.
 // QEMU's STM32F4 model lacks an RCC (no PLL lock: the qemu build skips clock setup), a cycle
 // counter and timer compare interrupts, so the board uses SysTick as its clock (see
@@ -32,6 +33,8 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
     const y = mcu.createOid();
     mcu.addConfigCmd(`config_stepper oid=${x} step_pin=PA5 dir_pin=PA6 invert_step=0 step_pulse_ticks=0`);
     mcu.addConfigCmd(`config_stepper oid=${y} step_pin=PB5 dir_pin=PB6 invert_step=0 step_pulse_ticks=0`);
+    const fan = mcu.createOid(); // hardware PWM: PA1 = TIM2 channel 2
+    mcu.addConfigCmd(`config_pwm_out oid=${fan} pin=PA1 cycle_ticks=16800 value=0 default_value=0 max_duration=0`);
     const connected = mcu.connect();
     await new Promise((r) => setTimeout(r, 300)); // the host has the pty open: let the chip run
     await board.resume();
@@ -62,6 +65,7 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
         queueStep.send([oid, iv, count, add], { reqClock: t0 });
         clocks.set(oid, t0 + iv * count + (add * count * (count - 1)) / 2);
       }
+      mcu.lookupCommand('queue_pwm_out oid=%c clock=%u value=%hu').send([fan, (start >>> 0), 200], { reqClock: start });
       await mcu.flush();
       const end = Math.max(...clocks.values());
       const waitS = (end - mcu.printTimeToClock(mcu.estimatedPrintTime(mcu.monotonic()))) / freq + 0.5;
@@ -73,6 +77,9 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
       expect(shutdowns).toEqual([]);
       expect(px.pos).toBe(400 + 300);
       expect(py.pos).toBe(-250);
+      // The PWM value reached TIM2's compare register (CCR2 at 0x40000038), enabled (CCER CC2E).
+      expect(await board.readWord(0x40000038)).toBe(200);
+      expect((await board.readWord(0x40000020)) & 0x10).toBe(0x10);
     } finally {
       await mcu.close();
     }

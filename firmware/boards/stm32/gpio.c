@@ -1,6 +1,6 @@
 // STM32 pins: the "pin" enumeration is port * 16 + bit (PA0 = 0, PB0 = 16, ...), as in Klipper's
 // dictionaries for these chips. Digital in/out and the ADC on F1 (CRL/CRH) and F4 (MODER) GPIO.
-// Hardware PWM is not implemented yet: config_pwm_out shuts down with "Not a valid PWM pin".
+// Hardware PWM on TIM2-TIM4 channels at their default pins.
 #include "regs.h"
 #include "command.h"
 #include "sched.h"
@@ -190,10 +190,60 @@ void gpio_adc_cancel_sample(struct gpio_adc g)
     irq_restore(flag);
 }
 
-// ---- hardware PWM: not implemented yet (see the file comment) ----
+// ---- hardware PWM on TIM2-TIM4 (8 bits: ARR 255, PWM_MAX 255) ----
+// Default pin mapping (no remap on F1; AF1 for TIM2, AF2 for TIM3/4 on F4).
+struct pwm_pin { uint8_t pin, tim, ch; };
+#define P(port, bit) ((port) * 16 + (bit))
+static const struct pwm_pin pwm_pins[] = {
+    { P(0, 0), 2, 1 }, { P(0, 1), 2, 2 }, { P(0, 2), 2, 3 }, { P(0, 3), 2, 4 },
+    { P(0, 6), 3, 1 }, { P(0, 7), 3, 2 }, { P(1, 0), 3, 3 }, { P(1, 1), 3, 4 },
+    { P(1, 6), 4, 1 }, { P(1, 7), 4, 2 }, { P(1, 8), 4, 3 }, { P(1, 9), 4, 4 },
+#if defined(STM32F4)
+    { P(2, 6), 3, 1 }, { P(2, 7), 3, 2 }, { P(2, 8), 3, 3 }, { P(2, 9), 3, 4 },
+    { P(3, 12), 4, 1 }, { P(3, 13), 4, 2 }, { P(3, 14), 4, 3 }, { P(3, 15), 4, 4 },
+#endif
+};
+// APB1 timer clock: twice PCLK1 whenever APB1 is divided (it is on every clock set-up here).
+#if defined(STM32F1) || CLOCK_HZ <= 84000000
+#define TIM_CLOCK_HZ CLOCK_HZ
+#else
+#define TIM_CLOCK_HZ (CLOCK_HZ / 2)
+#endif
+
 struct gpio_pwm gpio_pwm_setup(uint32_t pin, uint32_t cycle_ticks, uint32_t value)
 {
+    for (uint32_t i = 0; i < sizeof(pwm_pins) / sizeof(pwm_pins[0]); i++) {
+        if (pwm_pins[i].pin != pin)
+            continue;
+        uint32_t tim = pwm_pins[i].tim, ch = pwm_pins[i].ch;
+        volatile uint32_t *t = (volatile uint32_t *)TIM_BASE(tim);
+        RCC_APB1ENR |= 1u << (tim - 2);
+        // cycle_ticks is in CPU clocks; one PWM cycle is 256 timer counts.
+        uint64_t psc = (uint64_t)cycle_ticks * TIM_CLOCK_HZ / CLOCK_HZ / 256;
+        irqstatus_t flag = irq_save();
+        t[TIM_PSC] = psc ? (uint32_t)(psc > 0xffff ? 0xffff : psc - 1) : 0;
+        t[TIM_ARR] = 255;
+        volatile uint32_t *ccmr = &t[ch <= 2 ? TIM_CCMR1 : TIM_CCMR2];
+        uint32_t shift = ch % 2 ? 0 : 8;
+        *ccmr = (*ccmr & ~(0xffu << shift)) | ((6u << 4) | (1u << 3)) << shift;  // PWM mode 1, preload
+        t[TIM_CCR1 + ch - 1] = value > 255 ? 255 : value;
+        t[TIM_CCER] |= 1u << ((ch - 1) * 4);
+        t[TIM_EGR] = 1;
+        t[TIM_CR1] = 1u << 7 | 1;  // auto-reload preload, enable
+        irq_restore(flag);
+        volatile uint32_t *port = port_regs(pin);
+#if defined(STM32F4)
+        uint32_t n = pin % 16, af = tim == 2 ? 1 : 2;
+        volatile uint32_t *afr = &port[n < 8 ? AFRL : AFRH];
+        *afr = (*afr & ~(0xfu << ((n % 8) * 4))) | (af << ((n % 8) * 4));
+#endif
+        set_mode(port, 1u << (pin % 16), MODE_ALT, 0);
+        return (struct gpio_pwm){ &t[TIM_CCR1 + ch - 1] };
+    }
     shutdown("Not a valid PWM pin");
 }
 
-void gpio_pwm_write(struct gpio_pwm g, uint32_t value) {}
+void gpio_pwm_write(struct gpio_pwm g, uint32_t value)
+{
+    *g.ccr = value > 255 ? 255 : value;
+}

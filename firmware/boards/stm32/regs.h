@@ -20,6 +20,7 @@
 #define RCC_CR REG(RCC_BASE + 0x00)
 #define RCC_CFGR REG(RCC_BASE + 0x04)
 #define RCC_APB2ENR REG(RCC_BASE + 0x18)
+#define RCC_APB1ENR REG(RCC_BASE + 0x1C)
 #define FLASH_ACR REG(0x40022000)
 #define GPIO_BASE(port) (0x40010800 + 0x400 * (port))
 #define USART1_BASE 0x40013800
@@ -30,6 +31,7 @@
 #define RCC_PLLCFGR REG(RCC_BASE + 0x04)
 #define RCC_CFGR REG(RCC_BASE + 0x08)
 #define RCC_AHB1ENR REG(RCC_BASE + 0x30)
+#define RCC_APB1ENR REG(RCC_BASE + 0x40)
 #define RCC_APB2ENR REG(RCC_BASE + 0x44)
 #define FLASH_ACR REG(0x40023C00)
 #define GPIO_BASE(port) (0x40020000 + 0x400 * (port))
@@ -53,6 +55,11 @@
 #define CR1_RXNEIE (1u << 5)
 #define CR1_TE (1u << 3)
 #define CR1_RE (1u << 2)
+
+// General-purpose timers TIM2-TIM4 on APB1 (same addresses and layout on F1 and F4)
+#define TIM_BASE(n) (0x40000000 + 0x400 * ((n) - 2))
+enum { TIM_CR1 = 0, TIM_EGR = 5, TIM_CCMR1 = 6, TIM_CCMR2 = 7, TIM_CCER = 8, TIM_PSC = 10, TIM_ARR = 11,
+       TIM_CCR1 = 13 };
 
 // ADC (same offsets on F1 and F4)
 #define ADC_SR REG(ADC1_BASE + 0x00)

@@ -10,6 +10,8 @@ import { testOutputDir } from '../../support/paths';
 export interface QemuBoard {
   pty: string;
   resume(): Promise<void>;
+  /** A 32-bit word of the simulated chip's memory or registers (monitor `xp`). */
+  readWord(address: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -39,19 +41,30 @@ export async function startQemuStm32(elf: string, name: string): Promise<QemuBoa
     proc.on('exit', (code) => reject(new Error(`QEMU exited (${code}):\n${out}`)));
   });
   const monitorCommand = (cmd: string) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<string>((resolve, reject) => {
+      let text = '';
       const sock = net.connect(monitor, () => {
         sock.write(`${cmd}\n`);
         setTimeout(() => {
           sock.end();
-          resolve();
-        }, 200);
+          resolve(text);
+        }, 300);
       });
+      sock.on('data', (d: Buffer) => (text += d.toString()));
       sock.on('error', reject);
     });
   return {
     pty,
-    resume: () => monitorCommand('cont'),
+    resume: async () => {
+      await monitorCommand('cont');
+    },
+    readWord: async (address: number) => {
+      const hex = `0x${address.toString(16)}`;
+      const text = await monitorCommand(`xp /1wx ${hex}`);
+      const m = new RegExp(`${hex.slice(2)}:\\s+0x([0-9a-f]+)`, 'i').exec(text);
+      if (!m) throw new Error(`QEMU monitor gave no value for ${hex}:\n${text}`);
+      return Number.parseInt(m[1], 16);
+    },
     stop: () =>
       new Promise((resolve) => {
         if (proc.exitCode !== null) return resolve();
