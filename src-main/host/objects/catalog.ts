@@ -14,6 +14,7 @@ import {
   RESPOND_OPTIONS,
   Z_LIMIT_OPTIONS,
 } from './printer-options';
+import { DELAYED_GCODE_OPTIONS, EMPTY_OPTIONS, GCODE_MACRO_OPTIONS, PAUSE_RESUME_OPTIONS, VIRTUAL_SDCARD_OPTIONS } from './macro-options';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
 
 export interface SectionCatalogEntry {
@@ -48,6 +49,24 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
+  // Print jobs and macros (issue 7). gcode_macro comes last: rename_existing needs the others' commands.
+  { name: 'print_stats', doc: 'Print job state and durations (always present)', options: [EMPTY_OPTIONS] },
+  { name: 'virtual_sdcard', doc: 'Print G-code files from a folder', options: [VIRTUAL_SDCARD_OPTIONS] },
+  { name: 'pause_resume', doc: 'PAUSE, RESUME and CANCEL_PRINT', options: [PAUSE_RESUME_OPTIONS] },
+  { name: 'exclude_object', doc: 'Cancel single objects of a print (EXCLUDE_OBJECT, M486)', options: [EMPTY_OPTIONS] },
+  { name: 'display_status', doc: 'M117 message and M73 progress for the display and UI', options: [EMPTY_OPTIONS] },
+  {
+    name: 'delayed_gcode',
+    doc: 'A template run after a delay (UPDATE_DELAYED_GCODE)',
+    options: [DELAYED_GCODE_OPTIONS],
+    matches: (n) => n.startsWith('delayed_gcode '),
+  },
+  {
+    name: 'gcode_macro',
+    doc: 'A G-code command written as a template (variable_* options hold its variables)',
+    options: [GCODE_MACRO_OPTIONS],
+    matches: (n) => n.startsWith('gcode_macro '),
+  },
 ];
 
 export function catalogEntryOf(sectionName: string): SectionCatalogEntry | null {

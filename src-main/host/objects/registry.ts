@@ -17,6 +17,14 @@ import { PinRegistry } from './pins';
 import { RESPOND_OPTIONS, SUPPORTED_KINEMATICS, UNSUPPORTED_KINEMATICS } from './printer-options';
 import { Respond } from './respond';
 import { StepperEnable } from './stepper-enable';
+import { DisplayStatus } from './display-status';
+import { ExcludeObject } from './exclude-object';
+import { DelayedGCode, GCodeMacro, registerSetGCodeVariable, registerUpdateDelayedGCode } from './gcode-macro';
+import { PAUSE_RESUME_OPTIONS } from './macro-options';
+import { PauseResume } from './pause-resume';
+import { PrintStats } from './print-stats';
+import { ConfigFileStatus, MotionReport, SystemStats, WebhooksStatus } from './status-objects';
+import { VirtualSdcard } from './virtual-sdcard';
 import { PrinterToolhead } from './toolhead';
 
 export { configCatalog, type CatalogSection } from './catalog';
@@ -57,6 +65,21 @@ const LOADERS: Record<string, SectionLoader> = {
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
   // The Respond object always exists; this section only sets its defaults (see loadPrinterObjects).
   respond: () => undefined,
+  // Print jobs and macros (issue 7); print_stats is a built-in (see loadPrinterObjects).
+  print_stats: () => undefined,
+  virtual_sdcard: (ctx, s) =>
+    ctx.printer.addObject('virtual_sdcard', new VirtualSdcard(ctx.printer, ctx.gcode, s, ctx.printer.lookupObject<PrintStats>('print_stats'))),
+  pause_resume: (ctx, s) => ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
+  exclude_object: (ctx) => ctx.printer.addObject('exclude_object', new ExcludeObject(ctx.gcode)),
+  display_status: () => undefined,
+  delayed_gcode: (ctx, s) => {
+    registerUpdateDelayedGCode(ctx.printer, ctx.gcode);
+    ctx.printer.addObject(s.name, new DelayedGCode(ctx.printer, ctx.gcode, s));
+  },
+  gcode_macro: (ctx, s) => {
+    registerSetGCodeVariable(ctx.printer, ctx.gcode);
+    ctx.printer.addObject(s.name, new GCodeMacro(ctx.printer, ctx.gcode, s));
+  },
 };
 
 /**
@@ -93,6 +116,13 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   const r = respond?.read(RESPOND_OPTIONS);
   const prefixes: Record<string, string> = { echo: 'echo:', echo_no_space: 'echo:', command: '//', error: '!!' };
   printer.addObject('respond', new Respond(gcode, r?.default_prefix ?? prefixes[r?.default_type ?? 'echo']));
+  // Status objects every printer has (issue 7): what the UI, macros and API clients read.
+  printer.addObject('print_stats', new PrintStats(printer));
+  printer.addObject('display_status', new DisplayStatus(printer, gcode));
+  printer.addObject('configfile', new ConfigFileStatus(config));
+  printer.addObject('webhooks', new WebhooksStatus(printer));
+  printer.addObject('system_stats', new SystemStats());
+  printer.addObject('motion_report', new MotionReport(printer));
 
   for (const name of ['mcu', 'printer']) {
     // These two must exist; reading options of a missing section names the first required one.

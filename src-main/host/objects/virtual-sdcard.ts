@@ -1,0 +1,243 @@
+// [virtual_sdcard]: prints a G-code file from the printer's folder, line by line through the
+// G-code queue, with progress by file position. The reader keeps at most a couple of seconds
+// of motion queued ahead of the MCU, so PAUSE stops motion soon and progress follows the print.
+import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConfigSection } from '../config/section';
+import type { GCodeCommand } from '../gcode/command';
+import type { GCodeDispatcher } from '../gcode/dispatcher';
+import type { Printer, PrinterObject } from '../printer';
+import type { ExcludeObject } from './exclude-object';
+import { MacroTemplate } from './gcode-macro';
+import { VIRTUAL_SDCARD_OPTIONS } from './macro-options';
+import type { PrintStats } from './print-stats';
+
+const CHUNK_BYTES = 8192;
+/** How far (s of print time) the reader may run ahead of the MCU's clock. */
+const MAX_AHEAD_S = 2;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class VirtualSdcard implements PrinterObject {
+  readonly dir: string;
+  private file: { name: string; path: string; size: number } | null = null;
+  filePosition = 0;
+  private reading: Promise<void> | null = null;
+  private stopRequested = false;
+  private readonly onError: MacroTemplate | null;
+
+  constructor(
+    private readonly printer: Printer,
+    private readonly gcode: GCodeDispatcher,
+    section: ConfigSection,
+    private readonly stats: PrintStats,
+  ) {
+    const o = section.read(VIRTUAL_SDCARD_OPTIONS);
+    this.dir = path.resolve(o.path.replace(/^~(?=$|\/)/, os.homedir()));
+    this.onError = o.on_error_gcode ? new MacroTemplate(printer, gcode, `${section.name}:on_error_gcode`, o.on_error_gcode) : null;
+    const reg = (name: string, fn: (c: GCodeCommand) => void | Promise<void>, help: string) => gcode.register(name, fn, { help });
+    reg('M20', () => this.cmdM20(), 'List the files on the virtual SD card');
+    reg('M21', () => this.gcode.respondRaw('SD card ok'), 'Initialize the SD card');
+    reg('M23', (c) => this.cmdM23(c), 'Select a file to print');
+    reg('M24', () => this.cmdM24(), 'Start or resume the selected file');
+    reg('M25', () => { this.pause(); }, 'Pause the SD print');
+    reg('M26', (c) => this.cmdM26(c), 'Set the SD file position (S bytes)');
+    reg('M27', () => this.cmdM27(), 'Report the SD print status');
+    reg('SDCARD_PRINT_FILE', (c) => this.cmdPrintFile(c), 'Load and start printing a file (FILENAME)');
+    // The reader's own queue entry (no help text: not a user command).
+    gcode.register('SDCARD_RUN_CHUNK', () => this.runChunk(), { help: '' });
+    reg('SDCARD_RESET_FILE', () => this.cmdResetFile(), 'Clear the loaded file and reset the print stats');
+    printer.on('printer:shutdown', () => {
+      if (this.isActive()) this.stopRequested = true;
+    });
+  }
+
+  isActive(): boolean {
+    return this.reading !== null;
+  }
+
+  /** Files in the printer's folder, relative names. */
+  listFiles(): { name: string; size: number; modifiedS: number }[] {
+    if (!existsSync(this.dir)) return [];
+    const out: { name: string; size: number; modifiedS: number }[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const full = path.join(d, e.name);
+        if (e.isDirectory()) walk(full);
+        else if (/\.(gcode|g|gco)$/i.test(e.name)) {
+          const st = statSync(full);
+          out.push({ name: path.relative(this.dir, full), size: st.size, modifiedS: st.mtimeMs / 1000 });
+        }
+      }
+    };
+    walk(this.dir);
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Resolves a name inside the folder; names reaching outside it are refused. */
+  resolve(name: string): string {
+    const p = path.resolve(this.dir, name.replace(/^\/+/, ''));
+    if (p !== this.dir && !p.startsWith(this.dir + path.sep)) throw new Error(`File '${name}' is outside the G-code folder ${this.dir}`);
+    return p;
+  }
+
+  loadFile(name: string, check: (msg: string) => Error = (m) => new Error(m)): void {
+    if (this.isActive()) throw check('SD busy');
+    const p = this.resolve(name);
+    if (!existsSync(p) || !statSync(p).isFile()) throw check(`Unable to open file '${name}' in ${this.dir}`);
+    this.file = { name, path: p, size: statSync(p).size };
+    this.filePosition = 0;
+    this.stats.setFile(name);
+    this.exclude()?.reset();
+  }
+
+  private exclude(): ExcludeObject | null {
+    return this.printer.lookupObjectOrNull<ExcludeObject>('exclude_object');
+  }
+
+  /** Starts (or resumes) reading; the returned promise ends when the reader stops. */
+  start(): void {
+    if (!this.file) throw new Error('No file selected: use SDCARD_PRINT_FILE or M23 first');
+    if (this.isActive()) return;
+    this.stopRequested = false;
+    this.stats.noteStart();
+    this.reading = this.readLoop().finally(() => (this.reading = null));
+  }
+
+  /**
+   * Stops reading before the next line (PAUSE / M25). Never waits for the reader: this runs
+   * inside the G-code queue, where the reader's next chunk is waiting too.
+   */
+  pause(): void {
+    if (!this.isActive()) return;
+    this.stopRequested = true;
+    if (this.stats.state === 'printing') this.stats.notePause();
+  }
+
+  /** Stops and ends the job as cancelled (CANCEL_PRINT). */
+  cancel(): void {
+    this.stopRequested = true;
+    if (this.file && (this.stats.state === 'printing' || this.stats.state === 'paused')) this.stats.noteEnd('cancelled');
+    this.file = null;
+  }
+
+  /** Resolves when the reader has stopped (end of file, pause, cancel or error). */
+  async idle(): Promise<void> {
+    await this.reading;
+  }
+
+  private aheadS(): number {
+    const th = this.printer.lookupObjectOrNull<PrinterObject>('toolhead')?.getStatus?.(0);
+    if (!th) return 0;
+    return (th.print_time as number) - (th.estimated_print_time as number);
+  }
+
+  /** Lines of the chunk being printed, with the file offset after each. */
+  private pending: { line: string; endPos: number }[] = [];
+
+  /** Runs the pending chunk inside the G-code queue, checking for a pause before each line. */
+  private async runChunk(): Promise<void> {
+    const ex = this.exclude();
+    for (const { line, endPos } of this.pending) {
+      if (this.stopRequested) break;
+      if (!ex?.skipLine(line)) await this.gcode.runLines([line]);
+      this.filePosition = endPos;
+    }
+    this.pending = [];
+  }
+
+  private async readLoop(): Promise<void> {
+    const file = this.file!;
+    const fd = openSync(file.path, 'r');
+    const buf = Buffer.alloc(CHUNK_BYTES);
+    try {
+      for (;;) {
+        if (this.stopRequested) return;
+        const n = readSync(fd, buf, 0, CHUNK_BYTES, this.filePosition);
+        if (n === 0) break;
+        // Whole lines only (the last one may end at end of file without a newline).
+        let end = buf.lastIndexOf(10, n - 1) + 1;
+        if (end === 0 || this.filePosition + n >= file.size) end = n;
+        let pos = this.filePosition;
+        let start = 0;
+        this.pending = [];
+        while (start < end) {
+          let nl = buf.indexOf(10, start);
+          if (nl < 0 || nl >= end) nl = end - 1;
+          const line = buf.toString('latin1', start, nl + 1).replace(/\r?\n$/, '');
+          pos += nl + 1 - start;
+          this.pending.push({ line, endPos: pos });
+          start = nl + 1;
+        }
+        try {
+          await this.gcode.run('SDCARD_RUN_CHUNK');
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          this.stats.noteEnd('error', msg);
+          this.file = null;
+          if (this.onError) await this.gcode.run(this.onError.render()).catch(() => undefined);
+          return;
+        }
+        // Keep the motion queue short so pause and progress follow the real print.
+        while (this.aheadS() > MAX_AHEAD_S && !this.stopRequested) await sleep(50);
+      }
+      if (this.stopRequested) return;
+      this.filePosition = file.size;
+      this.stats.noteEnd('complete');
+      this.file = null;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private cmdM20(): void {
+    const lines = ['Begin file list', ...this.listFiles().map((f) => `${f.name} ${f.size}`), 'End file list'];
+    this.gcode.respondRaw(lines.join('\n'));
+  }
+
+  private cmdM23(c: GCodeCommand): void {
+    const name = c.rawParams.trim().split(/\s+/)[0] ?? '';
+    if (!name) throw c.error('M23 needs a file name');
+    this.loadFile(name, (m) => c.error(m));
+    this.gcode.respondRaw(`File opened:${name} Size:${this.file!.size}\nFile selected`);
+  }
+
+  private cmdM24(): void {
+    this.start();
+  }
+
+  private cmdM26(c: GCodeCommand): void {
+    if (this.isActive()) throw c.error('SD busy');
+    if (!this.file) throw c.error('No file selected');
+    this.filePosition = c.getInt('S', undefined, { minval: 0, maxval: this.file.size });
+  }
+
+  private cmdM27(): void {
+    if (!this.file) this.gcode.respondRaw('Not SD printing.');
+    else this.gcode.respondRaw(`SD printing byte ${this.filePosition}/${this.file.size}`);
+  }
+
+  private cmdPrintFile(c: GCodeCommand): void {
+    this.loadFile(c.get('FILENAME'), (m) => c.error(m));
+    this.start();
+  }
+
+  private async cmdResetFile(): Promise<void> {
+    if (this.isActive()) throw new Error('SDCARD_RESET_FILE cannot be run from the sdcard');
+    this.file = null;
+    this.filePosition = 0;
+    this.stats.reset();
+  }
+
+  getStatus(): Record<string, unknown> {
+    const size = this.file?.size ?? 0;
+    return {
+      file_path: this.file?.path ?? null,
+      progress: size ? Math.min(1, this.filePosition / size) : this.stats.state === 'complete' ? 1 : 0,
+      is_active: this.isActive(),
+      file_position: this.filePosition,
+      file_size: size,
+    };
+  }
+}
