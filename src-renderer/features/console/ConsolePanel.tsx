@@ -1,21 +1,51 @@
-// The console: the host's output for the selected printer and a command line with history
-// (Up/Down) and Tab completion of command names from the host's registry.
-import { useEffect, useLayoutEffect, useRef, useState, type JSX, type KeyboardEvent } from 'react';
+// The console: the host's output for the selected printer in a virtualized scrollback (only
+// the rows on screen are in the DOM, so 50,000 rows scroll like 50), a command line with
+// history (Up/Down), Tab completion of commands and their parameters with help, a regex filter
+// that never hides errors, commands or prompts, timestamps, copy and clear. M112 goes out at
+// once through the host's emergency path (the dispatcher runs it ahead of any queued line).
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CommandHelp } from '../../../src-main/api/contract';
 import { api } from '../../api';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
 import { Icon } from '../../shell/icons';
-import { completeCommand } from './completion';
+import { completeInput, suggest, type Suggestion } from './completion';
+import { FilteredView, helpRow, parseFilter } from './filter';
 import { historyStep, type HistoryCursor } from './history';
-import { useConsole, type ConsoleEntry } from './store';
+import { isEmergencyStop, useConsole, type ConsoleEntry } from './store';
+import './console.css';
 
 const NO_LINES: ConsoleEntry[] = [];
 const NO_COMMANDS: CommandHelp[] = [];
+/** Every row has this height (CSS .console-row): what makes the virtual list cheap. */
+export const ROW_HEIGHT_PX = 21;
+const OVERSCAN_ROWS = 12;
+const SHOW_TIME_KEY = 'tether.console.showTime';
 
 function timeOf(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+function rowText(row: ConsoleEntry): string {
+  return row.kind === 'command' ? `> ${row.text}` : row.text;
+}
+
+function Row({ row, top, showTime }: { row: ConsoleEntry; top: number; showTime: boolean }): JSX.Element {
+  const help = row.kind === 'info' ? helpRow(row.text) : null;
+  return (
+    <div className={`console-row kind-${row.kind}`} style={{ top }} title={row.text.length > 120 ? row.text : undefined}>
+      {showTime && <span className="console-time">{timeOf(row.timeMs)}</span>}
+      {help ? (
+        <span className="console-text help-row">
+          <span className="help-name">{help.name}</span>
+          <span className="help-text">{help.help}</span>
+        </span>
+      ) : (
+        <span className="console-text">{rowText(row)}</span>
+      )}
+    </div>
+  );
 }
 
 export function ConsolePanel(): JSX.Element {
@@ -23,14 +53,20 @@ export function ConsolePanel(): JSX.Element {
   const printer = useSelectedPrinter();
   const connected = useConnection((s) => s.status === 'connected');
   const printerId = printer?.id ?? '';
-  const lines = useConsole((s) => s.lines[printerId] ?? NO_LINES);
+  const rows = useConsole((s) => s.lines[printerId] ?? NO_LINES);
+  const rev = useConsole((s) => s.rev[printerId] ?? 0);
   const history = useConsole((s) => s.history);
   const commands = useConsole((s) => s.commands[printerId] ?? NO_COMMANDS);
   const { send, clear, loadCommands } = useConsole.getState();
 
   const [input, setInput] = useState('');
   const [cursor, setCursor] = useState<HistoryCursor>({ index: null, draft: '' });
-  const [matches, setMatches] = useState<CommandHelp[]>([]);
+  const [choices, setChoices] = useState<Suggestion[]>([]);
+  const [filterText, setFilterText] = useState('');
+  const [showTime, setShowTime] = useState(() => localStorage.getItem(SHOW_TIME_KEY) !== '0');
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewportPx, setViewportPx] = useState(600);
+  const [copied, setCopied] = useState(false);
   const outputRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
 
@@ -39,22 +75,51 @@ export function ConsolePanel(): JSX.Element {
     if (printerId && ready) void loadCommands(api(), printerId);
   }, [printerId, ready, loadCommands]);
 
+  const filter = useMemo(() => parseFilter(filterText), [filterText]);
+  // A new view per filter/printer; it then only tests rows it has not seen.
+  const view = useMemo(() => new FilteredView(filter.regex), [filter.regex, printerId]); // eslint-disable-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const visible = useMemo(() => view.update(rows), [view, rows, rev]);
+
+  useLayoutEffect(() => {
+    const el = outputRef.current;
+    if (!el) return;
+    const measure = (): void => setViewportPx(el.clientHeight);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
   // Follow new output unless the user has scrolled up to read.
   useLayoutEffect(() => {
     const el = outputRef.current;
-    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
-  }, [lines]);
+    if (el && stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+      setScrollTop(el.scrollTop);
+    }
+  }, [rev, visible.length, viewportPx]);
 
-  const canSend = Boolean(printer) && connected && printer?.state !== 'starting';
+  const total = visible.length;
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT_PX) - OVERSCAN_ROWS);
+  const last = Math.min(total, Math.ceil((scrollTop + viewportPx) / ROW_HEIGHT_PX) + OVERSCAN_ROWS);
+  const onScreen: JSX.Element[] = [];
+  for (let i = first; i < last; i++) onScreen.push(<Row key={visible[i].seq} row={visible[i]} top={i * ROW_HEIGHT_PX} showTime={showTime} />);
+
+  const canSend = Boolean(printer) && connected;
 
   const submit = (): void => {
     const script = input.trim();
     if (!script || !printer || !canSend) return;
     setInput('');
     setCursor({ index: null, draft: '' });
-    setMatches([]);
+    setChoices([]);
     stickToBottom.current = true;
     void send(api(), printer.id, script);
+  };
+
+  const emergencyStop = (): void => {
+    if (printer) void send(api(), printer.id, 'M112');
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
@@ -66,69 +131,118 @@ export function ConsolePanel(): JSX.Element {
       const step = historyStep(history, cursor, input, e.key === 'ArrowUp' ? 'up' : 'down');
       setCursor(step.cursor);
       setInput(step.text);
+      setChoices([]);
     } else if (e.key === 'Tab' && input.trim()) {
       e.preventDefault();
-      const c = completeCommand(input, commands);
+      const c = completeInput(input, commands);
       setInput(c.text);
-      setMatches(c.matches.length > 1 ? c.matches : []);
+      setChoices(c.choices.length > 1 ? c.choices : suggest(c.text, commands));
     } else if (e.key === 'Escape') {
-      setMatches([]);
+      setChoices([]);
     }
   };
+
+  const copy = async (): Promise<void> => {
+    const text = visible.map((r) => (showTime ? `${timeOf(r.timeMs)} ${rowText(r)}` : rowText(r))).join('\n');
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // Without clipboard permission (plain http in serve mode), fall back to a selection copy.
+      const area = document.createElement('textarea');
+      area.value = text;
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  };
+
+  const emergencyTyped = isEmergencyStop(input);
 
   return (
     <section className="panel console-panel" aria-labelledby="console-title">
       <header className="panel-header">
         <h1 id="console-title">{t('title')}</h1>
         <div className="panel-actions">
-          <span className="muted">{t('lineCount', { count: lines.length })}</span>
-          <button type="button" className="btn" onClick={() => printer && clear(printer.id)} disabled={lines.length === 0}>
-            {t('clear')}
+          <span className="muted" data-testid="console-count">
+            {filter.regex ? t('shownOf', { shown: total, count: rows.length }) : t('lineCount', { count: rows.length })}
+          </span>
+          <button type="button" className="btn btn-danger" onClick={emergencyStop} disabled={!canSend} title={t('estopHint')}>
+            {t('estop')}
           </button>
         </div>
       </header>
+      <div className="console-toolbar">
+        <label className={filter.error ? 'console-filter invalid' : 'console-filter'}>
+          <span>{t('filterLabel')}</span>
+          <input
+            type="text"
+            value={filterText}
+            onChange={(e) => setFilterText(e.target.value)}
+            placeholder={t('filterPlaceholder')}
+            spellCheck={false}
+            aria-invalid={Boolean(filter.error)}
+            data-testid="console-filter"
+          />
+        </label>
+        {filter.error && <span className="console-filter-error">{t('filterError', { error: filter.error })}</span>}
+        <label className="console-check">
+          <input
+            type="checkbox"
+            checked={showTime}
+            onChange={(e) => {
+              setShowTime(e.target.checked);
+              localStorage.setItem(SHOW_TIME_KEY, e.target.checked ? '1' : '0');
+            }}
+          />
+          {t('timestamps')}
+        </label>
+        <button type="button" className="btn" onClick={() => void copy()} disabled={total === 0}>
+          {copied ? t('copied') : t('copy')}
+        </button>
+        <button type="button" className="btn" onClick={() => printer && clear(printer.id)} disabled={rows.length === 0}>
+          {t('clear')}
+        </button>
+      </div>
       <div
         className="console-output"
         ref={outputRef}
         role="log"
-        aria-live="polite"
         aria-label={t('outputLabel')}
         data-testid="console-output"
         onScroll={(e) => {
           const el = e.currentTarget;
-          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT_PX * 2;
+          setScrollTop(el.scrollTop);
         }}
       >
-        {lines.length === 0 ? (
-          <p className="console-empty">{t('empty')}</p>
+        {total === 0 ? (
+          <p className="console-empty">{rows.length ? t('allFiltered') : t('empty')}</p>
         ) : (
-          lines.map((l) => (
-            <div key={l.seq} className={`console-line kind-${l.kind}`}>
-              <time className="console-time" dateTime={new Date(l.timeMs).toISOString()}>
-                {timeOf(l.timeMs)}
-              </time>
-              <span className="console-text">{l.kind === 'command' ? `> ${l.text}` : l.text}</span>
-            </div>
-          ))
+          <div className="console-rows" style={{ height: total * ROW_HEIGHT_PX }}>
+            {onScreen}
+          </div>
         )}
       </div>
-      {matches.length > 0 && (
-        <ul className="console-matches" aria-label={t('matchesLabel')}>
-          {matches.slice(0, 30).map((m) => (
-            <li key={m.name}>
+      {choices.length > 0 && (
+        <ul className="console-choices" aria-label={t('matchesLabel')} data-testid="console-choices">
+          {choices.slice(0, 12).map((c) => (
+            <li key={c.label}>
               <button
                 type="button"
-                className="chip"
-                title={m.help}
                 onClick={() => {
-                  setInput(`${m.name} `);
-                  setMatches([]);
+                  setInput(c.apply);
+                  setChoices(suggest(c.apply, commands));
                 }}
               >
-                {m.name}
+                <span className="choice-label">{c.kind === 'param' ? `${c.label}=` : c.label}</span>
+                <span className="choice-help">{c.help}</span>
               </button>
             </li>
           ))}
+          {choices.length > 12 && <li className="muted">{t('moreChoices', { count: choices.length - 12 })}</li>}
         </ul>
       )}
       <form
@@ -144,7 +258,10 @@ export function ConsolePanel(): JSX.Element {
         <input
           type="text"
           value={input}
-          onChange={(e) => setInput(e.target.value)}
+          onChange={(e) => {
+            setInput(e.target.value);
+            setChoices([]);
+          }}
           onKeyDown={onKeyDown}
           placeholder={canSend ? t('placeholder') : t('placeholderDisabled')}
           aria-label={t('inputLabel')}
@@ -154,7 +271,7 @@ export function ConsolePanel(): JSX.Element {
           disabled={!canSend}
           data-testid="console-input"
         />
-        <button type="submit" className="btn btn-primary" disabled={!canSend || !input.trim()}>
+        <button type="submit" className={emergencyTyped ? 'btn btn-danger' : 'btn btn-primary'} disabled={!canSend || !input.trim()}>
           <Icon name="send" size={16} />
           {t('send')}
         </button>

@@ -1,21 +1,26 @@
-// The console's store: output lines per printer (capped), sent-command history (persisted),
-// and each printer's command list for completion.
+// The console's store: output rows per printer (a long scrollback, trimmed from the front), the
+// sent-command history (persisted in localStorage), and each printer's command list for
+// completion. Rows live in a mutable array per printer and `rev` bumps on each change, so a
+// flood of output costs one push per line instead of copying 50,000 rows per batch.
 import { create } from 'zustand';
 import type { CommandHelp, ConsoleLine } from '../../../src-main/api/contract';
 import { ApiCallError, type ApiClient } from '../../api';
 import { pushHistory } from './history';
 
-/** Lines kept per printer. The virtualized 20,000-line scrollback comes with issue 8. */
-export const MAX_LINES = 5000;
+/** Rows kept per printer (the scrollback is virtualized, so this costs memory, not frames). */
+export const MAX_LINES = 50_000;
 const HISTORY_KEY = 'tether.console.history';
 
+/** One display row: multi-line host replies (HELP) are split into one row per line. */
 export interface ConsoleEntry extends ConsoleLine {
-  /** Stable key for React lists. */
+  /** Stable, increasing key. */
   seq: number;
 }
 
 export interface ConsoleState {
   lines: Record<string, ConsoleEntry[]>;
+  /** Bumped on every change of a printer's rows (the arrays are mutated in place). */
+  rev: Record<string, number>;
   history: string[];
   commands: Record<string, CommandHelp[]>;
   append(printerId: string, lines: ConsoleLine[]): void;
@@ -43,18 +48,29 @@ function saveHistory(history: string[]): void {
   }
 }
 
+/** M112 must never wait behind anything: it is sent at once and not awaited by the UI. */
+export function isEmergencyStop(script: string): boolean {
+  return script.split('\n').some((l) => /^\s*M112(\s|$|;)/i.test(l));
+}
+
 export const useConsole = create<ConsoleState>()((set, get) => ({
   lines: {},
+  rev: {},
   history: loadHistory(),
   commands: {},
 
   append(printerId, lines) {
-    const entries = lines.map((l) => ({ ...l, seq: seq++ }));
-    set((s) => ({ lines: { ...s.lines, [printerId]: [...(s.lines[printerId] ?? []), ...entries].slice(-MAX_LINES) } }));
+    const rows = get().lines[printerId] ?? [];
+    for (const l of lines) {
+      if (l.text.includes('\n')) for (const part of l.text.split('\n')) rows.push({ ...l, text: part, seq: seq++ });
+      else rows.push({ ...l, seq: seq++ });
+    }
+    if (rows.length > MAX_LINES) rows.splice(0, rows.length - MAX_LINES);
+    set((s) => ({ lines: { ...s.lines, [printerId]: rows }, rev: { ...s.rev, [printerId]: (s.rev[printerId] ?? 0) + 1 } }));
   },
 
   clear(printerId) {
-    set((s) => ({ lines: { ...s.lines, [printerId]: [] } }));
+    set((s) => ({ lines: { ...s.lines, [printerId]: [] }, rev: { ...s.rev, [printerId]: (s.rev[printerId] ?? 0) + 1 } }));
   },
 
   async send(client, printerId, script) {

@@ -3,9 +3,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiReply, CommandHelp } from '../../../src-main/api/contract';
 import { ApiClient, type CarrierBridge } from '../../../src-renderer/api/client';
-import { completeCommand } from '../../../src-renderer/features/console/completion';
+import { completeCommand, completeInput, suggest } from '../../../src-renderer/features/console/completion';
+import { FilteredView, helpRow, parseFilter } from '../../../src-renderer/features/console/filter';
 import { HISTORY_LIMIT, historyStep, pushHistory, type HistoryCursor } from '../../../src-renderer/features/console/history';
-import { MAX_LINES, useConsole } from '../../../src-renderer/features/console/store';
+import { MAX_LINES, isEmergencyStop, useConsole, type ConsoleEntry } from '../../../src-renderer/features/console/store';
 import { pickLanguage, resourcesFrom } from '../../../src-renderer/i18n';
 
 describe('history', () => {
@@ -45,6 +46,60 @@ describe('completion', () => {
   it('leaves parameters and unknown prefixes alone', () => {
     expect(completeCommand('M118 he', cmds)).toEqual({ text: 'M118 he', matches: [] });
     expect(completeCommand('XYZ', cmds)).toEqual({ text: 'XYZ', matches: [] });
+  });
+});
+
+describe('parameter completion', () => {
+  const cmds: CommandHelp[] = [
+    { name: 'SET_HEATER_TEMPERATURE', help: 'Sets a heater temperature', params: { HEATER: 'heater name', TARGET: 'target temperature (C)' } },
+    { name: 'SET_FAN_SPEED', help: 'Sets a fan speed', params: { FAN: 'fan name', SPEED: '0..1' } },
+    { name: 'HELP', help: 'Lists commands' },
+  ];
+  it('offers the parameters of the typed command with their help, not those already given', () => {
+    expect(suggest('SET_HEATER_TEMPERATURE ', cmds).map((s) => [s.label, s.help])).toEqual([
+      ['HEATER', 'heater name'],
+      ['TARGET', 'target temperature (C)'],
+    ]);
+    expect(suggest('set_heater_temperature HEATER=extruder ', cmds).map((s) => s.label)).toEqual(['TARGET']);
+    expect(suggest('SET_HEATER_TEMPERATURE HEATER=ext', cmds)).toEqual([]);
+  });
+  it('Tab fills a unique parameter name with its =, and command names as before', () => {
+    expect(completeInput('SET_HEATER_TEMPERATURE HEATER=extruder t', cmds).text).toBe('SET_HEATER_TEMPERATURE HEATER=extruder TARGET=');
+    expect(completeInput('set_f', cmds).text).toBe('SET_FAN_SPEED ');
+    expect(completeInput('SET_', cmds)).toMatchObject({ text: 'SET_' });
+    expect(completeInput('SET_', cmds).choices.map((c) => c.label)).toEqual(['SET_HEATER_TEMPERATURE', 'SET_FAN_SPEED']);
+  });
+});
+
+describe('console filter', () => {
+  const row = (seq: number, kind: ConsoleEntry['kind'], text: string): ConsoleEntry => ({ seq, kind, text, timeMs: 0 });
+  it('hides matching rows but never errors, commands or prompts', () => {
+    const view = new FilteredView(parseFilter('^ok|B:').regex);
+    const rows = [
+      row(1, 'info', 'ok'),
+      row(2, 'info', 'B:60.0 /60.0'),
+      row(3, 'error', '!! ok but failed'),
+      row(4, 'command', 'ok'),
+      row(5, 'info', '// action:prompt_begin ok?'),
+      row(6, 'info', 'Printer is ready'),
+    ];
+    expect(view.update(rows).map((r) => r.seq)).toEqual([3, 4, 5, 6]);
+    // Incremental: new rows are tested once, trimmed rows leave the view.
+    rows.push(row(7, 'raw', 'ok'), row(8, 'raw', 'hello'));
+    rows.splice(0, 3);
+    expect(view.update(rows).map((r) => r.seq)).toEqual([4, 5, 6, 8]);
+  });
+  it('reports a bad pattern instead of throwing', () => {
+    expect(parseFilter('(').error).toMatch(/./);
+    expect(parseFilter('  ')).toEqual({ regex: null, error: null });
+  });
+  it('splits HELP rows into name and help', () => {
+    expect(helpRow('G28                  : Move to origin')).toEqual({ name: 'G28', help: 'Move to origin' });
+    expect(helpRow('Printer is ready')).toBeNull();
+  });
+  it('recognises M112 anywhere in a script', () => {
+    expect(isEmergencyStop('G28\nm112')).toBe(true);
+    expect(isEmergencyStop('M1120')).toBe(false);
   });
 });
 
@@ -90,6 +145,13 @@ describe('console store', () => {
     const lines = useConsole.getState().lines.q;
     expect(lines).toHaveLength(MAX_LINES);
     expect(lines.at(-1)?.text).toBe(`line ${MAX_LINES + 4}`);
+  });
+
+  it('keeps at least 20,000 lines and splits multi-line replies into rows', () => {
+    expect(MAX_LINES).toBeGreaterThanOrEqual(20_000);
+    useConsole.getState().clear('r');
+    useConsole.getState().append('r', [{ kind: 'info', text: 'A : a\nB : b', timeMs: 1 }]);
+    expect(useConsole.getState().lines.r.map((l) => l.text)).toEqual(['A : a', 'B : b']);
   });
 });
 
