@@ -114,6 +114,7 @@ interface Waiter {
   /** Sequence number of the block that first carried the request: older replies are stale. */
   firstSeq: number;
   deliver: (params: MessageParams, meta: ResponseMeta) => void;
+  fail: (err: Error) => void;
 }
 
 interface MessageLink {
@@ -157,6 +158,8 @@ export class Mcu extends EventEmitter {
   private fileClockStartS = 0;
   private loadStats = { mcuAwake: 0, mcuTaskAvg: 0, mcuTaskStddev: 0 };
   private invalidMessages = 0;
+  /** The link died (lost communication or closed): queries fail at once instead of waiting. */
+  private linkLost = false;
   private messageListener: ((format: MessageFormat, params: MessageParams, meta: ResponseMeta) => void) | null = null;
 
   constructor(opts: McuOptions) {
@@ -343,11 +346,6 @@ export class Mcu extends EventEmitter {
     return this.moveSlots ? this.moveSlots.take(moveClock) : 0;
   }
 
-  /** @internal resolved queue for a command. */
-  queueFor(cq: CommandQueue | undefined): CommandQueue {
-    return this.realQueue(cq);
-  }
-
   /**
    * Sends a query and waits for the reply named `responseName` (with `oid` if given). Resends
    * starting 10 ms after the block went out, doubling, at least 5 times and 2.5 s.
@@ -362,6 +360,7 @@ export class Mcu extends EventEmitter {
     if (this.file) {
       return Promise.reject(new McuError(`MCU '${this.name}': query '${msg.name}' needs a live MCU (batch/file output has no replies)`));
     }
+    if (this.linkLost) return Promise.reject(new McuError(this.shutdownReason ?? `MCU '${this.name}' is not connected`));
     const bytes = msg.encode(args);
     const q = this.realQueue(opts.cq);
     return new Promise((resolve, reject) => {
@@ -379,28 +378,26 @@ export class Mcu extends EventEmitter {
           this.offWaiter(waiter);
           resolve({ params, meta });
         },
+        fail: (err) => {
+          if (timer) clearTimeout(timer);
+          this.offWaiter(waiter);
+          reject(err);
+        },
       };
-      const fail = (err: Error): void => {
-        if (timer) clearTimeout(timer);
-        this.offWaiter(waiter);
-        reject(err);
-      };
-      (waiter as Waiter & { fail?: (e: Error) => void }).fail = fail;
       const sendOnce = (): void => {
         attempts++;
         q.push(bytes, 0, bytes.length, opts.minClock ?? 0, opts.reqClock ?? 0, (_sentTime, blockSeq) => {
           if (!waiter.sent) waiter.firstSeq = blockSeq;
           waiter.sent = true;
           if (timer) clearTimeout(timer);
-          const rto = this.serial?.getStats().rtoS ?? 0;
-          timer = setTimeout(retry, Math.max(delay, rto) * 1000);
+          timer = setTimeout(retry, Math.max(delay, this.serial?.rtoS ?? 0) * 1000);
         });
       };
       const retry = (): void => {
         timer = null;
         const giveUp = attempts > QUERY_RETRIES && this.now() - startS >= QUERY_MIN_WAIT_S;
         if (this.stateValue === 'disconnected' || (giveUp && !(opts.keepTrying?.() ?? false))) {
-          fail(new McuError(`MCU '${this.name}': timeout waiting for '${responseName}' reply to '${msg.name}'`));
+          waiter.fail(new McuError(`MCU '${this.name}': timeout waiting for '${responseName}' reply to '${msg.name}'`));
           return;
         }
         delay = Math.min(delay * 2, 1);
@@ -417,7 +414,7 @@ export class Mcu extends EventEmitter {
   }
 
   private failWaiters(err: Error): void {
-    for (const w of this.waiters.splice(0)) (w as Waiter & { fail?: (e: Error) => void }).fail?.(err);
+    for (const w of this.waiters.splice(0)) w.fail(err);
   }
 
   // ------------------------------------------------------------ receiving
@@ -505,6 +502,7 @@ export class Mcu extends EventEmitter {
     const reason = `Lost communication with MCU '${this.name}'${detail ? ` (${detail})` : ''}`;
     this.stopClockTimer();
     this.serial?.close(); // the link is dead: stop retransmitting, release flush() waiters
+    this.linkLost = true;
     const wasConnected = this.stateValue !== 'disconnected';
     this.enterShutdown(reason);
     if (wasConnected) this.emit('disconnect', reason);
@@ -547,6 +545,7 @@ export class Mcu extends EventEmitter {
     const baud = port && isPseudoPort(port) ? DEFAULT_BAUD : (this.opts.baud ?? DEFAULT_BAUD);
     const transport = this.opts.openTransport ? await this.opts.openTransport() : await openSerialTransport(port, baud);
     this.transport = transport;
+    this.linkLost = false;
     this.dict = null;
     this.serial = new SerialQueue(transport, {
       now: this.now,
@@ -747,6 +746,7 @@ export class Mcu extends EventEmitter {
       return;
     }
     await this.closeTransport();
+    this.linkLost = true;
     this.failWaiters(new McuError(`MCU '${this.name}' closed`));
     if (this.stateValue !== 'shutdown') this.stateValue = 'disconnected';
   }

@@ -163,6 +163,11 @@ export class SerialQueue extends QueueSet {
     };
   }
 
+  /** Current retransmission timeout, seconds. */
+  get rtoS(): number {
+    return this.rto;
+  }
+
   /** True when nothing waits in any queue and nothing is unacknowledged. */
   isIdle(): boolean {
     return this.inflight.length === 0 && this.queues.every((q) => q.length === 0);

@@ -93,8 +93,8 @@ afterEach(() => {
   for (const q of queues.splice(0)) q.close();
 });
 
-function setup(peer: FakeMcu, receiveWindow = 192): SerialQueue {
-  const sq = new SerialQueue(peer.transport(), { now, receiveWindow, onMessages: () => undefined });
+function setup(peer: FakeMcu, receiveWindow = 192, clock: () => number = now): SerialQueue {
+  const sq = new SerialQueue(peer.transport(), { now: clock, receiveWindow, onMessages: () => undefined });
   queues.push(sq);
   return sq;
 }
@@ -129,10 +129,14 @@ describe('SerialQueue', () => {
     const peer = new FakeMcu();
     const sq = setup(peer);
     sq.defaultQueue.push(Uint8Array.of(0x21), 0, 1, 0, 0);
-    await until(() => peer.naks === 1 && sq.isIdle());
-    await sleep(60); // longer than the minimum RTO: nothing may be resent
+    await until(() => peer.naks >= 1 && sq.isIdle());
+    // (On a loaded machine the timer may resend before the NAK arrives; that is allowed. Once the
+    // NAK has been taken as an ack for everything sent, nothing more may be resent.)
+    const retransmits = sq.getStats().retransmits;
+    await sleep(60); // longer than the minimum RTO
+    expect(sq.getStats().retransmits).toBe(retransmits);
     expect(peer.accepted.length).toBe(0);
-    expect(sq.getStats().retransmits).toBe(0);
+    expect(sq.getStats().receiveSeq % 16).toBe(peer.expected);
     sq.defaultQueue.push(Uint8Array.of(0x22), 0, 1, 0, 0);
     await until(() => peer.accepted.length === 1);
     expect([...peer.accepted[0]]).toEqual([0x22]);
@@ -169,7 +173,10 @@ describe('SerialQueue', () => {
 
   it('fast-retransmits on a NAK without waiting for the timer', async () => {
     const peer = new FakeMcu();
-    const sq = setup(peer);
+    // Host time stands still, so the retransmission timer can never expire: only a NAK can
+    // trigger the resend this test expects, however slow the machine is.
+    const frozen = now();
+    const sq = setup(peer, 192, () => frozen);
     await startConnection(peer, sq);
     const first = peer.blocksSeen;
     peer.holdAcks = false;
@@ -180,7 +187,7 @@ describe('SerialQueue', () => {
     };
     peer.holdAcks = true; // keep several blocks in flight so later ones arrive out of order
     for (let i = 0; i < 30; i++) sq.defaultQueue.push(msg(i), 0, 4, 0, 0);
-    await sleep(20);
+    await until(() => peer.blocksSeen >= first + 3); // 30 messages pack into 3 blocks
     peer.releaseAcks();
     await until(() => sq.isIdle());
     const base = peer.stream().length - 120;
@@ -202,7 +209,8 @@ describe('SerialQueue', () => {
     const rtoAfterFirst = sq.getStats().rtoS;
     await until(() => sq.isIdle());
     const stats = sq.getStats();
-    expect(stats.retransmits).toBe(2);
+    // Two timeouts needed; a loaded machine may delay the ack into a third (harmless duplicate).
+    expect(stats.retransmits).toBeGreaterThanOrEqual(2);
     expect(stats.fastRetransmits).toBe(0);
     expect(rtoAfterFirst).toBeGreaterThanOrEqual(0.05);
     expect([...peer.accepted.at(-1)!]).toEqual([...msg(7)]);
