@@ -124,7 +124,12 @@ uint32_t sched_timer_run_due(uint32_t now, uint32_t limit_ticks)
         if (res == SF_RESCHEDULE) {
             if (timer_is_before(t->waketime, now - timer_late_limit_ticks()))
                 shutdown("Rescheduled timer in the past");
-            insert_timer(t);
+            if (!timer_list || timer_is_before(t->waketime, timer_list->waketime)) {
+                t->next = timer_list;  // still the earliest (one busy stepper): no list walk
+                timer_list = t;
+            } else {
+                insert_timer(t);
+            }
         }
     }
 }

@@ -18,7 +18,7 @@ struct stepper {
     struct timer time;
     uint32_t interval, last_step_time;
     uint16_t count;     // steps left in the current run (queue_step count is 16-bit)
-    int32_t position;  // net steps taken (+1 per step with dir=1)
+    int32_t position;  // net steps (+1 per step with dir=1) once the current run completes
     int16_t add;
     uint8_t oid, flags;
     struct gpio_out step_pin, dir_pin;
@@ -38,7 +38,13 @@ static void do_step(struct stepper *s)
         gpio_out_toggle_noirq(s->step_pin);
         gpio_out_toggle_noirq(s->step_pin);
     }
-    s->position += (s->flags & SF_DIR) ? 1 : -1;
+}
+
+// Net steps taken so far: the step path does not count (it is the hot loop); the position is
+// advanced a whole run at a time and the steps still to go are taken off here.
+static int32_t stepper_position(const struct stepper *s)
+{
+    return s->position - ((s->flags & SF_DIR) ? (int32_t)s->count : -(int32_t)s->count);
 }
 
 // Take the next run off the queue; returns 0 if there is none.
@@ -56,6 +62,7 @@ static int load_next_move(struct stepper *s)
     }
     s->interval = m->interval;
     s->count = m->count;
+    s->position += dir ? (int32_t)m->count : -(int32_t)m->count;
     s->add = m->add;
     s->time.waketime = s->last_step_time + s->interval;
     move_free(m);
@@ -145,7 +152,7 @@ DECL_COMMAND(command_reset_step_clock, "reset_step_clock oid=%c clock=%u");
 void command_stepper_get_position(const uint32_t *args)
 {
     struct stepper *s = stepper_oid_lookup((uint8_t)args[0]);
-    send_stepper_position(s->oid, (uint32_t)s->position);
+    send_stepper_position(s->oid, (uint32_t)stepper_position(s));
 }
 DECL_COMMAND(command_stepper_get_position, "stepper_get_position oid=%c");
 
@@ -153,6 +160,7 @@ static void stepper_stop(struct stepper *s)
 {
     sched_del_timer(&s->time);
     move_queue_clear(&s->mq);
+    s->position = stepper_position(s);
     s->count = 0;
     s->flags &= ~SF_ACTIVE;
     if (!(s->flags & SF_BOTH_EDGE))

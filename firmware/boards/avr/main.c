@@ -49,7 +49,7 @@ static uint16_t timer_high, timer_last_low;
 static uint8_t timer_wake_high;
 static volatile uint8_t wake_main;  // an interrupt did something the main loop should look at
 
-static inline uint32_t timer_read_noirq(void)
+static inline __attribute__((always_inline)) uint32_t timer_read_noirq(void)
 {
     uint16_t low = TCNT1;
     if (low < timer_last_low)
@@ -69,8 +69,12 @@ uint32_t timer_read_time(void)
 // Timers may run this late before the core shuts down ("Rescheduled timer in the past").
 uint32_t timer_late_limit_ticks(void) { return F_CPU / 1000 * 8; }  // 8 ms, like a 16-bit wrap
 
-// Ticks closer than this are run at once instead of through a compare match.
-#define TIMER_MIN_TICKS 80
+// Timers closer than this are waited for inside the interrupt instead of leaving it (saving and
+// restoring the registers costs more than waiting).
+#define TIMER_MIN_TICKS 240
+// After this many timers in one interrupt, leave for a moment so the main loop progresses.
+#define TIMER_REPEAT_MAX 16
+#define TIMER_DEFER_TICKS 100
 // Compare matches are set at most this far ahead (half the 16-bit range, so never ambiguous).
 #define TIMER_MAX_TICKS 0x6000
 
@@ -79,11 +83,19 @@ uint32_t timer_late_limit_ticks(void) { return F_CPU / 1000 * 8; }  // 8 ms, lik
 ISR(TIMER1_COMPA_vect)
 {
     uint32_t now = timer_read_noirq();
+    uint8_t repeat = TIMER_REPEAT_MAX;
     for (;;) {
         uint32_t next = sched_timer_run_due(now, TIMER_MAX_TICKS);
         now = timer_read_noirq();
         if ((int32_t)(next - now) > TIMER_MIN_TICKS) {
             OCR1A = (uint16_t)next;
+            break;
+        }
+        if (!--repeat) {
+            // Busy for a while: let the main loop run a little (timers then run late; too late
+            // and the core shuts down with "Rescheduled timer in the past", as it should).
+            uint16_t soon = (uint16_t)now + TIMER_DEFER_TICKS;
+            OCR1A = (int16_t)((uint16_t)next - soon) > 0 ? (uint16_t)next : soon;
             break;
         }
         while ((int16_t)((uint16_t)next - TCNT1) > 0)
