@@ -5,16 +5,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand } from './cli-command';
 import { APP_VERSION } from './app/version';
+import { boardsCommand, flashCommand } from './flash/cli';
+import { batchCommand } from './host/batch';
+import { decodeCommand, mcuConsoleCommand } from './host/mcu/cli';
+import { portsCommand } from './ports/cli';
 import { serveCommand } from './server/serve-command';
 
 export function cliCommands(entryUrl: string): CliCommand[] {
   return [
     serveCommand(entryUrl),
-    // ---- More commands plug in here, one line each (owned by their features): ----------
-    // mcuConsoleCommand,   // `tether mcu-console`: talk to an MCU directly (src-main/host/mcu)
-    // decodeCommand,       // `tether decode`: decode a serial capture with a dictionary
-    // batchCommand,        // `tether batch printer.cfg -i file.gcode -o out.serial -d mcu.dict`
-    // -------------------------------------------------------------------------------------
+    batchCommand, // `tether batch printer.cfg -i in.gcode -o out.serial -d mcu.dict` (src-main/host)
+    decodeCommand, // `tether decode DICT FILE.serial` (src-main/host/mcu)
+    mcuConsoleCommand, // `tether mcu-console PORT`: talk to an MCU directly (src-main/host/mcu)
+    flashCommand, // `tether flash --board ID FILE` (src-main/flash)
+    boardsCommand, // `tether boards` (src-main/flash)
+    portsCommand, // `tether ports` (src-main/ports)
   ];
 }
 
@@ -46,6 +51,11 @@ export async function main(argv: string[], entryUrl: string = import.meta.url): 
   if (!command) {
     console.error(`tether: unknown command '${name}'\n\n${help(commands)}`);
     return 2;
+  }
+  // Every command answers --help the same way, whether or not its module parses it.
+  if (rest[0] === '--help' || rest[0] === '-h') {
+    console.log(command.usage);
+    return 0;
   }
   return command.run(rest);
 }

@@ -2,7 +2,7 @@
 // fleet's happenings turned into API events. Both carriers (Electron IPC, WebSocket) use this.
 import type { AppInfo, ConsoleLine, EventName, EventPayload } from './contract';
 import type { ApiBackend, ApiEventListener, ApiHandlers } from './dispatch';
-import type { ListSerialPorts } from './serial-ports';
+import type { HardwareServices } from './hardware';
 import type { PrinterFleet } from '../host/worker/fleet';
 
 /** Console lines per event at most. */
@@ -11,13 +11,14 @@ export const MAX_LINES_PER_EVENT = 500;
 export interface BackendOptions {
   fleet: PrinterFleet;
   appInfo: AppInfo;
-  listPorts: ListSerialPorts;
+  /** Ports, board catalog and flashing (src-main/api/hardware.ts). */
+  hardware: HardwareServices;
   /** Console lines produced within this window go out as one event (default 16 ms, a frame). */
   consoleBatchMs?: number;
 }
 
 export function createApiBackend(options: BackendOptions): ApiBackend & { close(): void } {
-  const { fleet, appInfo, listPorts } = options;
+  const { fleet, appInfo, hardware } = options;
   const listeners = new Set<ApiEventListener>();
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
     for (const l of listeners) l(event, payload);
@@ -58,6 +59,10 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     },
   });
 
+  const unlistenPorts = hardware.onPortsChanged((e) => emit('ports.changed', e));
+  const unlistenFlash = hardware.onFlashEvent((e) => emit('flash.event', e));
+
+
   const handlers: ApiHandlers = {
     'app.info': async () => appInfo,
     'printers.list': async () => fleet.list(),
@@ -88,7 +93,14 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     },
     'gcode.run': async ({ printerId, script }) => fleet.get(printerId).thread.call('gcode.run', { script }),
     'gcode.commands': async ({ printerId }) => fleet.get(printerId).thread.call('gcode.commands', {}),
-    'ports.list': async () => listPorts(),
+    'ports.list': async () => hardware.listPorts(),
+    'ports.addVirtual': async ({ path, label }) => hardware.addVirtual(path, label),
+    'boards.list': async () => hardware.boards(),
+    'flash.drives': async () => hardware.drives(),
+    'flash.images': async ({ boardId }) => hardware.images(boardId),
+    'flash.start': async (params) => hardware.startFlash(params),
+    'flash.cancel': async ({ jobId }) => hardware.cancelFlash(jobId),
+    'flash.reconnect': async ({ boardId, port }) => hardware.reconnect(boardId, port),
   };
 
   return {
@@ -99,6 +111,8 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     },
     close() {
       unlisten();
+      unlistenPorts();
+      unlistenFlash();
       if (flushTimer) clearTimeout(flushTimer);
       listeners.clear();
     },

@@ -7,6 +7,12 @@
 // or client that needs to know.
 import * as s from './schema';
 import type { Infer, Schema } from './schema';
+import type { Board } from '../flash/catalog';
+import type { DriveInfo } from '../flash/drives';
+import type { FlashJobEvent } from '../flash/jobs';
+import type { PortsChangedEvent, PortsListReply, PortProblemPayload } from '../ports/types';
+
+export type { Board, DriveInfo, FlashJobEvent, PortsChangedEvent, PortsListReply, PortProblemPayload };
 
 // ---- Shared shapes -------------------------------------------------------------------------
 
@@ -78,6 +84,17 @@ export interface ConsoleLine {
   timeMs: number;
 }
 
+/** A firmware image the app offers for a board without a file dialog: packaged or built here. */
+export interface ImageChoice {
+  id: string;
+  label: string;
+  source: 'packaged' | 'built';
+  path: string;
+}
+
+/** Largest image sent inline with flash.start (base64 must fit the WebSocket's 1 MiB message). */
+export const MAX_FLASH_IMAGE_BYTES = 700 * 1024;
+
 // ---- Methods -------------------------------------------------------------------------------
 
 export interface MethodSpec<P, R> {
@@ -91,6 +108,10 @@ function method<R>() {
 }
 
 const byPrinter = s.object({ printerId: printerIdSchema });
+
+const flashMethodIds = ['stk500v1', 'stk500v2', 'stm32-serial', 'avrdude', 'dfu-util', 'bossac', 'uf2-copy', 'sd-card'] as const;
+const bootloaderEntries = ['dtr-reset', '1200-baud-touch', 'klipper-request', 'boot-button', 'sd-card'] as const;
+const boardIdSchema = boardIdSchemaOf();
 
 /** 64 KiB of G-code per call: a console line or a macro, not a print file (files have their own upload). */
 export const MAX_SCRIPT_CHARS = 65_536;
@@ -115,7 +136,37 @@ export const apiMethods = {
   ),
   /** Every registered G-code command with its help: the console's completion and help source. */
   'gcode.commands': method<CommandHelp[]>()(byPrinter),
-  'ports.list': method<SerialPortInfo[]>()(s.object({})),
+  /** Serial ports with what identifies them, and which configured printer sits on which. */
+  'ports.list': method<PortsListReply>()(s.object({})),
+  /** Adds a pty or simulator port (never in the system list); the path must exist. */
+  'ports.addVirtual': method<null>()(
+    s.object({ path: s.string({ minLength: 1, maxLength: 4096, pattern: /^[^\0]+$/ }), label: s.string({ minLength: 1, maxLength: 80 }) }),
+  ),
+  /** The board catalog (MCU, bootloader, flash methods, offsets, notes). */
+  'boards.list': method<Board[]>()(s.object({})),
+  /** Mounted removable drives (SD cards, RP2040 UF2 drives) for the drive flash methods. */
+  'flash.drives': method<DriveInfo[]>()(s.object({})),
+  /** Images the app can offer for a board: firmware builds and packaged images. */
+  'flash.images': method<ImageChoice[]>()(s.object({ boardId: boardIdSchema })),
+  /** Starts a flash; progress, log and the outcome arrive as flash.event with the job id. */
+  'flash.start': method<{ jobId: string }>()(
+    s.object({
+      boardId: boardIdSchema,
+      method: s.optional(s.oneOf(flashMethodIds)),
+      port: s.optional(s.string({ minLength: 1, maxLength: 4096 })),
+      drivePath: s.optional(s.string({ minLength: 1, maxLength: 4096 })),
+      baudRate: s.optional(s.number({ integer: true, min: 300, max: 4_000_000 })),
+      entry: s.optional(s.oneOf(bootloaderEntries)),
+      previousSdFileName: s.optional(s.string({ minLength: 1, maxLength: 255 })),
+      image: flashImageSchema(),
+    }),
+  ),
+  /** Cancels a running flash (it stops between pages). */
+  'flash.cancel': method<{ cancelled: boolean }>()(s.object({ jobId: s.string({ minLength: 1, maxLength: 64 }) })),
+  /** After a flash: connects to the board's new firmware and names it (identify, no config). */
+  'flash.reconnect': method<{ firmware: string }>()(
+    s.object({ boardId: boardIdSchema, port: s.string({ minLength: 1, maxLength: 4096 }) }),
+  ),
 } satisfies Record<string, MethodSpec<unknown, unknown>>;
 
 export type ApiMethods = typeof apiMethods;
@@ -125,6 +176,33 @@ export type MethodResult<M extends MethodName> = ApiMethods[M] extends MethodSpe
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && Object.hasOwn(apiMethods, name);
+}
+
+// ---- Ports and flashing: shared shapes ----------------------------------------------------
+
+function boardIdSchemaOf(): Schema<string> {
+  return s.string({ minLength: 1, maxLength: 64, pattern: /^[a-z0-9][a-z0-9._-]*$/ });
+}
+
+/** The image to flash, as the API carries it: bytes in base64 (JSON-safe), or an offered image's path. */
+export type FlashImageParam = { kind: 'bytes'; fileName: string; contentBase64: string } | { kind: 'path'; path: string };
+
+function flashImageSchema(): Schema<FlashImageParam> {
+  const bytes = s.object({
+    kind: s.oneOf(['bytes'] as const),
+    fileName: s.string({ minLength: 1, maxLength: 255 }),
+    contentBase64: s.string({ minLength: 4, maxLength: Math.ceil(MAX_FLASH_IMAGE_BYTES / 3) * 4, pattern: /^[A-Za-z0-9+/]+={0,2}$/ }),
+  });
+  const byPath = s.object({ kind: s.oneOf(['path'] as const), path: s.string({ minLength: 1, maxLength: 4096 }) });
+  return {
+    expected: "image {kind:'bytes', fileName, contentBase64} or {kind:'path', path}",
+    check(value, path) {
+      const kind = (value as { kind?: unknown } | null)?.kind;
+      if (kind === 'bytes') return bytes.check(value, path);
+      if (kind === 'path') return byPath.check(value, path);
+      return `${path}.kind: expected one of bytes, path, got ${JSON.stringify(kind) ?? 'nothing'}`;
+    },
+  };
 }
 
 // ---- Events --------------------------------------------------------------------------------
@@ -150,6 +228,16 @@ export const apiEvents = {
   'console.lines': s.object({ printerId: printerIdSchema, lines: s.array(consoleLineSchema) }),
   /** The printer list changed (added, removed, renamed). */
   'printers.changed': s.object({ printers: s.array(printerSummarySchema) }),
+  /** Ports appeared or disappeared (one app-wide watcher; virtual ports included). */
+  'ports.changed': s.object({ ports: s.array(unknownValue()), added: s.array(unknownValue()), removed: s.array(unknownValue()) }) as Schema<PortsChangedEvent>,
+  /** A flash job's progress, log line, or outcome ('done' / 'failed' with code, message and fix). */
+  'flash.event': s.object({
+    jobId: s.string(),
+    type: s.oneOf(['event', 'done', 'failed'] as const),
+    event: s.optional(unknownValue()),
+    result: s.optional(unknownValue()),
+    error: s.optional(unknownValue()),
+  }) as Schema<FlashJobEvent>,
 } satisfies Record<string, Schema<unknown>>;
 
 export type ApiEvents = typeof apiEvents;
@@ -183,6 +271,8 @@ export type ApiErrorCode = (typeof apiErrorCodes)[number];
 export interface ApiErrorInfo {
   code: ApiErrorCode;
   message: string;
+  /** Port errors: what went wrong with which port and the fix (dialout group, ModemManager...). */
+  problem?: PortProblemPayload;
 }
 
 /** Every reply, on every carrier: never a thrown exception across the boundary. */

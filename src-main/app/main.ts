@@ -4,11 +4,8 @@ import { app, type BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'elect
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createApiBackend } from '../api/backend';
-import { listSerialPorts } from '../api/serial-ports';
-import { PrinterFleet } from '../host/worker/fleet';
-import { hostWorkerEntry } from '../host/worker/host-thread';
 import { isAppPage, wireIpc } from './ipc';
+import { createAppServices } from './services';
 import { APP_VERSION } from './version';
 import { applySessionPolicy, createMainWindow } from './window';
 
@@ -44,12 +41,24 @@ const isTrustedSender = (event: IpcMainInvokeEvent): boolean =>
 async function start(): Promise<void> {
   await app.whenReady();
   applySessionPolicy();
-  const fleet = new PrinterFleet({ dataDir, workerEntry: hostWorkerEntry(import.meta.url) });
-  const backend = createApiBackend({
-    fleet,
-    listPorts: listSerialPorts,
+  // Packaged: resources/ and firmware builds are extra resources beside the app (electron-builder.yml).
+  const packaged = app.isPackaged
+    ? {
+        resourcesDir: path.join(process.resourcesPath, 'resources'),
+        firmwareDir: path.join(process.resourcesPath, 'firmware'),
+        simBinary: path.join(process.resourcesPath, 'firmware', 'sim', process.platform === 'win32' ? 'tether-sim.exe' : 'tether-sim'),
+      }
+    : {};
+  const services = createAppServices({
+    dataDir,
+    entryUrl: import.meta.url,
     appInfo: { appVersion: APP_VERSION, mode: 'electron', platform: process.platform, dataDir },
+    log,
+    // TODO(sim printer): default on once serial I/O leaves the host's worker thread (see serve-command.ts).
+    simulatedPrinter: process.env.TETHER_SIM_PRINTER === '1',
+    ...packaged,
   });
+  const { backend } = services;
   wireIpc({ ipcMain, backend, isTrustedSender, targets: () => (mainWindow ? [mainWindow.webContents] : []), log });
   const openWindow = (): void => {
     mainWindow = createMainWindow({ preloadPath, indexHtmlPath, log });
@@ -61,14 +70,14 @@ async function start(): Promise<void> {
     if (!mainWindow) openWindow();
   });
   // Hosts start after the window, so the UI shows 'starting' instead of a blank wait.
-  fleet.start().catch((e: unknown) => log(`could not start printers: ${e instanceof Error ? e.message : e}`));
+  services.start().catch((e: unknown) => log(`could not start printers: ${e instanceof Error ? e.message : e}`));
 
   let quitting = false;
   app.on('before-quit', (event) => {
     if (quitting) return;
     event.preventDefault();
     quitting = true;
-    void fleet.stopAll().finally(() => app.quit());
+    void services.stop().finally(() => app.quit());
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

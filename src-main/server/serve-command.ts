@@ -4,10 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../cli-command';
-import { createApiBackend } from '../api/backend';
-import { listSerialPorts } from '../api/serial-ports';
-import { PrinterFleet } from '../host/worker/fleet';
-import { hostWorkerEntry } from '../host/worker/host-thread';
+import { createAppServices } from '../app/services';
+import type { PrinterFleet } from '../host/worker/fleet';
 import { APP_VERSION } from '../app/version';
 import { defaultDataDir } from './data-dir';
 import { startServer, type RunningServer } from './serve';
@@ -31,16 +29,25 @@ export interface ServeSessionOptions {
   /** The caller's import.meta.url, to find the host worker next to a built entry. */
   entryUrl: string;
   log?: (message: string) => void;
+  /** The sim executable for the default simulated printer (tests; default: the checkout's build). */
+  simBinary?: string;
+  /** First start without --config: create "Simulated printer" and run its sim (the CLI does; default off). */
+  simulatedPrinter?: boolean;
 }
 
 /** Starts fleet + server; used by the CLI and by tests (in-process, on a free port). */
 export async function startServeSession(o: ServeSessionOptions): Promise<ServeSession> {
-  const fleet = new PrinterFleet({ dataDir: o.dataDir, workerEntry: hostWorkerEntry(o.entryUrl), defaultConfigPath: o.configPath ?? null });
-  const backend = createApiBackend({
-    fleet,
-    listPorts: listSerialPorts,
+  const log = o.log ?? ((m: string) => console.error(m));
+  const services = createAppServices({
+    dataDir: o.dataDir,
+    entryUrl: o.entryUrl,
+    configPath: o.configPath ?? null,
+    simBinary: o.simBinary,
+    simulatedPrinter: o.simulatedPrinter ?? false,
     appInfo: { appVersion: APP_VERSION, mode: 'serve', platform: process.platform, dataDir: o.dataDir },
+    log,
   });
+  const { fleet, backend } = services;
   let server: RunningServer;
   try {
     server = await startServer({
@@ -53,15 +60,15 @@ export async function startServeSession(o: ServeSessionOptions): Promise<ServeSe
       log: o.log,
     });
   } catch (e) {
-    backend.close();
+    await services.stop();
     throw e;
   }
   // The server starts (and checks its bind rules) before any host, so a refused bind starts nothing.
   try {
-    await fleet.start();
+    await services.start();
   } catch (e) {
     await server.close();
-    backend.close();
+    await services.stop();
     throw e;
   }
   return {
@@ -69,8 +76,7 @@ export async function startServeSession(o: ServeSessionOptions): Promise<ServeSe
     fleet,
     async stop() {
       await server.close();
-      backend.close();
-      await fleet.stopAll();
+      await services.stop();
     },
   };
 }
@@ -92,7 +98,8 @@ Options:
   --port <n>           Port (default ${DEFAULT_SERVE_PORT}; 0 picks a free one).
   --token <secret>     Token browsers must present (>= 16 characters; or env TETHER_TOKEN).
   --data-dir <dir>     Where printers.json and host logs live (default ${defaultDataDir()}).
-  --config <file>      printer.cfg for the first printer, when none is set up yet.
+  --config <file>      printer.cfg for the first printer, when none is set up yet
+                       (without it, the first start creates "Simulated printer").
   --ui-dir <dir>       Built renderer folder (default out/renderer; build with npm run build:renderer).
   --allow-origin <url> Another origin allowed to open the API WebSocket (repeatable).
   -h, --help           Show this help.`;
@@ -154,6 +161,10 @@ export function serveCommand(entryUrl: string): CliCommand {
           configPath,
           allowedOrigins: values['allow-origin'],
           entryUrl,
+          // TODO(sim printer): on by default once the host no longer opens serial ports inside a
+          // worker_thread (serialport's native poller then aborts the whole process, see
+          // serialport/node-serialport#1938); until then opt in with TETHER_SIM_PRINTER=1.
+          simulatedPrinter: process.env.TETHER_SIM_PRINTER === '1',
         });
       } catch (e) {
         console.error(`tether serve: ${e instanceof Error ? e.message : e}`);

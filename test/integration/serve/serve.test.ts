@@ -139,7 +139,7 @@ describe('serve mode on loopback', () => {
 
     const ports = await client.call('ports.list');
     expect(ports.ok).toBe(true);
-    expect(Array.isArray(ports.ok && ports.result)).toBe(true);
+    expect(ports.ok && Array.isArray((ports.result as { ports: unknown[] }).ports)).toBe(true);
 
     const missing = await client.call('printer.status', { printerId: 'nope' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });

@@ -2,6 +2,8 @@
 // before a state change that follows them, and printer-list changes passed on.
 import { describe, expect, it, vi } from 'vitest';
 import { createApiBackend, MAX_LINES_PER_EVENT } from '../../../src-main/api/backend';
+import { HardwareServices } from '../../../src-main/api/hardware';
+import { PortWatcher } from '../../../src-main/ports';
 import type { FleetListener, PrinterFleet } from '../../../src-main/host/worker/fleet';
 
 function setup() {
@@ -10,7 +12,7 @@ function setup() {
   const backend = createApiBackend({
     fleet,
     appInfo: { appVersion: '0', mode: 'serve', platform: 'linux', dataDir: '/d' },
-    listPorts: async () => [],
+    hardware: new HardwareServices({ watcher: new PortWatcher({ list: async () => [], devDir: null }) }),
     consoleBatchMs: 10,
   });
   const events: [string, unknown][] = [];

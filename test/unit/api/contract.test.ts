@@ -65,7 +65,8 @@ describe('method param schemas', () => {
 
 function fakeHandlers(): ApiHandlers {
   const fail = () => Promise.reject(new Error('not expected in this test'));
-  return {
+  // Methods other features add later answer 'not expected' too (the test need not list each).
+  const handlers: Partial<ApiHandlers> = {
     'app.info': vi.fn(async () => ({ appVersion: '0', mode: 'serve' as const, platform: 'linux', dataDir: '/tmp' })),
     'printers.list': vi.fn(async () => []),
     'printers.add': vi.fn(fail),
@@ -79,8 +80,16 @@ function fakeHandlers(): ApiHandlers {
     'gcode.commands': vi.fn(async () => {
       throw new TypeError('boom');
     }),
-    'ports.list': vi.fn(async () => []),
+    'ports.list': vi.fn(async () => ({ ports: [], printerPorts: {} })),
+    'ports.addVirtual': vi.fn(async () => null),
+    'boards.list': vi.fn(async () => []),
+    'flash.drives': vi.fn(async () => []),
+    'flash.images': vi.fn(async () => []),
+    'flash.start': vi.fn(async () => ({ jobId: 'j1' })),
+    'flash.cancel': vi.fn(async () => ({ cancelled: true })),
+    'flash.reconnect': vi.fn(fail),
   };
+  return new Proxy(handlers, { get: (t, k) => (t as Record<string | symbol, unknown>)[k] ?? vi.fn(fail) }) as ApiHandlers;
 }
 
 describe('dispatchCall', () => {

@@ -1,0 +1,130 @@
+// What the desktop app and `tether serve` both run behind their carriers: the printer fleet,
+// ports/boards/flash services and the API backend, plus the default simulated printer for a
+// user with no printer yet. One code path for both, so serve mode tests the app's wiring.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppInfo } from '../api/contract';
+import { createApiBackend } from '../api/backend';
+import { HardwareServices } from '../api/hardware';
+import type { ApiBackend } from '../api/dispatch';
+import { readConfigFile } from '../host/config/reader';
+import { PrinterConfig } from '../host/config/section';
+import { startSimPrinter, type SimPrinter } from '../host/sim/launch';
+import { PrinterFleet } from '../host/worker/fleet';
+import { hostWorkerEntry } from '../host/worker/host-thread';
+
+export const SIM_PRINTER_ID = 'simulated-printer';
+export const SIM_PRINTER_NAME = 'Simulated printer';
+
+export interface AppServicesOptions {
+  dataDir: string;
+  /** The running entry's import.meta.url, to find the host worker beside it. */
+  entryUrl: string;
+  appInfo: AppInfo;
+  /** printer.cfg for the first printer (serve --config). */
+  configPath?: string | null;
+  /** With no printer remembered and no configPath: create "Simulated printer" (the app and `tether serve` do). */
+  simulatedPrinter?: boolean;
+  /** The app's resources/ folder (packaged: process.resourcesPath/resources). */
+  resourcesDir?: string;
+  /** firmware/build (packaged: process.resourcesPath/firmware). */
+  firmwareDir?: string;
+  /** The sim executable; default: the launcher's (checkout build or $TETHER_SIM). */
+  simBinary?: string;
+  log: (message: string) => void;
+}
+
+export interface AppServices {
+  fleet: PrinterFleet;
+  backend: ApiBackend & { close(): void };
+  hardware: HardwareServices;
+  /** Creates the first printer if needed, starts the sim for it, then every host. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const checkoutRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function createAppServices(o: AppServicesOptions): AppServices {
+  const resourcesDir = o.resourcesDir ?? path.join(checkoutRoot, 'resources');
+  const firmwareDir = o.firmwareDir ?? path.join(checkoutRoot, 'firmware/build');
+  const fleet = new PrinterFleet({ dataDir: o.dataDir, workerEntry: hostWorkerEntry(o.entryUrl), defaultConfigPath: o.configPath ?? null });
+  const hardware = new HardwareServices({
+    catalogPath: path.join(resourcesDir, 'boards/catalog.json'),
+    firmwareBuildDir: firmwareDir,
+    printerPorts: () => fleet.list().flatMap((p) => (p.configPath ? [{ name: p.name, identity: { path: serialOf(p.configPath) } }] : [])).filter((p) => p.identity.path),
+  });
+  const backend = createApiBackend({ fleet, appInfo: o.appInfo, hardware });
+  let sim: SimPrinter | null = null;
+
+  return {
+    fleet,
+    backend,
+    hardware,
+    async start() {
+      const simConfig = simConfigPath(o.dataDir);
+      if (o.simulatedPrinter && !o.configPath && !existsSync(fleet.printersFile)) createSimPrinter(o.dataDir, path.join(resourcesDir, 'printers/tether-sim.cfg'), fleet.printersFile);
+      if (remembersConfig(fleet.printersFile, simConfig)) {
+        try {
+          sim = await startSimPrinter({ configPath: simConfig, dataDir: path.dirname(simConfig), simBinary: o.simBinary });
+          o.log(`Simulated printer running on ${sim.ptyPath}`);
+          sim.exited.then((code) => o.log(`Simulated printer exited (${code}); restart Tether to start it again.`), () => undefined);
+        } catch (e) {
+          // The host still starts and shows why it cannot connect; this says how to fix it.
+          o.log(`Cannot start the simulated printer: ${e instanceof Error ? e.message : e}. Build it with 'npm run build:firmware'.`);
+        }
+      }
+      await fleet.start();
+    },
+    async stop() {
+      backend.close();
+      hardware.close();
+      await fleet.stopAll();
+      await sim?.stop();
+    },
+  };
+}
+
+/** Where the simulated printer's editable printer.cfg lives; its pty sits beside it. */
+export function simConfigPath(dataDir: string): string {
+  return path.join(dataDir, 'sim', 'printer.cfg');
+}
+
+/**
+ * First start with nothing configured: a "Simulated printer" from the packaged sim config,
+ * copied so the user can edit it, its [mcu] serial moved into the data folder (two Tethers
+ * with different data folders then never share a pty).
+ */
+function createSimPrinter(dataDir: string, templatePath: string, printersFile: string): void {
+  const target = simConfigPath(dataDir);
+  mkdirSync(path.dirname(target), { recursive: true });
+  if (!existsSync(target)) {
+    const template = readFileSync(templatePath, 'utf8');
+    const pty = path.join(path.dirname(target), 'ttyTether');
+    writeFileSync(target, template.replace(/^(serial\s*[:=]\s*).*$/m, `$1${pty}`));
+  }
+  // TODO(fleet): PrinterFleet names its first printer "Printer 1"; a `firstPrinter` option there
+  // would replace writing its printers.json (version 1 format) here.
+  mkdirSync(path.dirname(printersFile), { recursive: true });
+  writeFileSync(printersFile, `${JSON.stringify({ version: 1, printers: [{ id: SIM_PRINTER_ID, name: SIM_PRINTER_NAME, configPath: target }] }, null, 2)}\n`);
+}
+
+function remembersConfig(printersFile: string, configPath: string): boolean {
+  if (!existsSync(printersFile) || !existsSync(configPath)) return false;
+  try {
+    const data = JSON.parse(readFileSync(printersFile, 'utf8')) as { printers?: { configPath?: unknown }[] };
+    return (data.printers ?? []).some((p) => p.configPath === configPath);
+  } catch {
+    return false; // the fleet reports a broken printers.json with a fix
+  }
+}
+
+/** The [mcu] serial of a printer.cfg, or '' when it cannot be read (the host reports why). */
+function serialOf(configPath: string): string {
+  try {
+    return new PrinterConfig(readConfigFile(configPath)).getOrNull('mcu')?.getString('serial', '') ?? '';
+  } catch {
+    return '';
+  }
+}
