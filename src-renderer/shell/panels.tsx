@@ -5,6 +5,11 @@ import type { ComponentType } from 'react';
 import { ConfigPanel } from '../features/config/ConfigPanel';
 import { ConsolePanel } from '../features/console/ConsolePanel';
 import { DashboardPanel } from '../features/dashboard/DashboardPanel';
+import { flashClientFor } from '../features/flash/api-client';
+import { FlashWizard } from '../features/flash/FlashWizard';
+import { portsClientFor } from '../features/ports/api-client';
+import { PortsPanel } from '../features/ports/PortsPanel';
+import { api } from '../api';
 import { ComingSoon } from './ComingSoon';
 import type { IconName } from './icons';
 
@@ -23,9 +28,24 @@ export const panels: PanelDef[] = [
   { id: 'config', icon: 'config', component: ConfigPanel },
   // Placeholders until the features land (src-renderer/features/{preview,ports,flash}):
   { id: 'preview', icon: 'preview', component: () => <ComingSoon panel="preview" /> },
-  { id: 'ports', icon: 'ports', component: () => <ComingSoon panel="ports" /> },
-  { id: 'flash', icon: 'flash', component: () => <ComingSoon panel="flash" /> },
+  { id: 'ports', icon: 'ports', component: PortsPage },
+  { id: 'flash', icon: 'flash', component: FlashPage },
 ];
+
+// One client per API client, so the panels' subscriptions stay put across re-renders.
+const clients = new WeakMap<object, { ports: ReturnType<typeof portsClientFor>; flash: ReturnType<typeof flashClientFor> }>();
+function clientsFor() {
+  const client = api();
+  let c = clients.get(client);
+  if (!c) clients.set(client, (c = { ports: portsClientFor(client), flash: flashClientFor(client) }));
+  return c;
+}
+function PortsPage() {
+  return <PortsPanel client={clientsFor().ports} />;
+}
+function FlashPage() {
+  return <FlashWizard client={clientsFor().flash} />;
+}
 
 export function panelFromHash(hash: string): PanelId {
   const id = hash.replace(/^#\/?/, '');
