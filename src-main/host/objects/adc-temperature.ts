@@ -1,0 +1,80 @@
+// An ADC temperature sensor on the MCU (PROTOCOL.md 1.8): config_analog_in, then
+// query_analog_in with 8 samples 1 ms apart every 0.3 s; min_temp/max_temp become the ADC range
+// the MCU checks itself (4 bad sums in a row -> "ADC out of range"), so a broken or shorted
+// sensor stops the printer even if the host hangs.
+import type { Mcu } from '../mcu/mcu';
+import type { DividerSensor } from './thermistor';
+
+export const ADC_SAMPLE_TIME_S = 0.001;
+export const ADC_SAMPLE_COUNT = 8;
+export const ADC_REPORT_TIME_S = 0.3;
+export const ADC_RANGE_CHECK_COUNT = 4;
+
+export type TemperatureCallback = (readTimeS: number, tempC: number) => void;
+
+export class AdcTemperatureSensor {
+  readonly oid: number;
+  private callback: TemperatureCallback | null = null;
+  private adcMax = 0;
+
+  constructor(
+    private readonly mcu: Mcu,
+    readonly pin: string,
+    readonly sensor: DividerSensor,
+    private readonly minTempC: number,
+    private readonly maxTempC: number,
+  ) {
+    this.oid = mcu.createOid();
+    mcu.registerConfigCallback(() => {
+      mcu.addConfigCmd(`config_analog_in oid=${this.oid} pin=${pin}`);
+      this.adcMax = mcu.getConstantFloat('ADC_MAX');
+    });
+    mcu.registerResponse((params) => this.onReport(params.next_clock as number, params.values as Uint8Array), 'analog_in_state', this.oid);
+  }
+
+  setCallback(cb: TemperatureCallback): void {
+    this.callback = cb;
+  }
+
+  /** The ADC sums (0..65535) the MCU must stay within: low temperature = high ADC for an NTC. */
+  rangeLimits(): { minValue: number; maxValue: number } {
+    const full = ADC_SAMPLE_COUNT * this.adcMax;
+    const a = this.sensor.adcFromTemp(this.minTempC);
+    const b = this.sensor.adcFromTemp(this.maxTempC);
+    const lo = Math.min(a, b);
+    const hi = Math.max(a, b);
+    return {
+      minValue: Math.max(0, Math.min(0xffff, Math.floor(lo * full))),
+      maxValue: Math.max(0, Math.min(0xffff, Math.ceil(hi * full))),
+    };
+  }
+
+  /** Starts (or restarts) sampling; called once the MCU is ready. */
+  startSampling(): void {
+    const { minValue, maxValue } = this.rangeLimits();
+    const clock = this.mcu.getClockAt(this.mcu.monotonic() + 0.2);
+    this.mcu
+      .lookupCommand(
+        'query_analog_in oid=%c clock=%u sample_ticks=%u sample_count=%c rest_ticks=%u bytes_per_report=%c min_value=%hu max_value=%hu range_check_count=%c',
+      )
+      .send([
+        this.oid,
+        clock,
+        this.mcu.secondsToClock(ADC_SAMPLE_TIME_S),
+        ADC_SAMPLE_COUNT,
+        this.mcu.secondsToClock(ADC_REPORT_TIME_S),
+        2,
+        minValue,
+        maxValue,
+        ADC_RANGE_CHECK_COUNT,
+      ]);
+  }
+
+  private onReport(nextClock32: number, values: Uint8Array): void {
+    if (values.length < 2 || !this.callback) return;
+    const sum = values[0] | (values[1] << 8);
+    const readClock = this.mcu.clock32ToClock64(nextClock32) - this.mcu.secondsToClock(ADC_REPORT_TIME_S);
+    const readTimeS = this.mcu.clockToPrintTime(readClock);
+    this.callback(readTimeS, this.sensor.tempFromAdc(sum / (ADC_SAMPLE_COUNT * this.adcMax)));
+  }
+}

@@ -1,0 +1,198 @@
+// 'heaters': every heater and temperature sensor of the printer and their G-code: M104/M109
+// (extruder), M140/M190 (bed), M105, SET_HEATER_TEMPERATURE, TEMPERATURE_WAIT, PID_CALIBRATE.
+// Heaters are built from the options [extruder]/[heater_bed] already read and checked.
+import type { ConfigSection, PrinterConfig } from '../config/section';
+import type { GCodeCommand } from '../gcode/command';
+import type { GCodeDispatcher } from '../gcode/dispatcher';
+import type { Mcu } from '../mcu/mcu';
+import type { Printer } from '../printer';
+import { AdcTemperatureSensor } from './adc-temperature';
+import type { HeaterSettings } from './extruder';
+import { Heater } from './heater';
+import { PidCalibrate } from './pid-calibrate';
+import { resolveResistanceSensor, UnknownSensorError } from './temperature-sensor';
+import { DividerSensor } from './thermistor';
+import { VerifyHeater } from './verify-heater';
+import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
+
+/** A sensor shown in M105 and the UI (heaters and [temperature_sensor]s). */
+export interface TemperatureSource {
+  name: string;
+  sensor: AdcTemperatureSensor;
+  readonly currentC: number;
+}
+
+export class PrinterHeaters {
+  readonly heaters = new Map<string, Heater>();
+  readonly sensors: TemperatureSource[] = [];
+  private readonly pidCalibrate: PidCalibrate;
+
+  constructor(
+    private readonly printer: Printer,
+    private readonly gcode: GCodeDispatcher,
+    private readonly config: PrinterConfig,
+  ) {
+    gcode.register('M105', () => gcode.respondRaw(`ok ${this.m105Text()}`), { help: 'Report the temperatures' });
+    gcode.register('M104', (c) => this.cmdSetTemp(c, 'extruder', false), { help: 'Set the extruder temperature' });
+    gcode.register('M109', (c) => this.cmdSetTemp(c, 'extruder', true), { help: 'Set the extruder temperature and wait' });
+    gcode.register('M140', (c) => this.cmdSetTemp(c, 'heater_bed', false), { help: 'Set the bed temperature' });
+    gcode.register('M190', (c) => this.cmdSetTemp(c, 'heater_bed', true), { help: 'Set the bed temperature and wait' });
+    gcode.register('SET_HEATER_TEMPERATURE', (c) => this.cmdSetHeaterTemperature(c), {
+      help: 'Sets a heater temperature',
+      params: { HEATER: 'heater name', TARGET: 'target temperature (C); 0 = off' },
+    });
+    gcode.register('TEMPERATURE_WAIT', (c) => this.cmdTemperatureWait(c), {
+      help: 'Wait for a temperature on a sensor',
+      params: { SENSOR: 'heater or sensor name', MINIMUM: 'C', MAXIMUM: 'C' },
+    });
+    this.pidCalibrate = new PidCalibrate(printer, gcode, this);
+    void this.pidCalibrate;
+    printer.on('printer:ready', () => {
+      for (const s of this.sensors) s.sensor.startSampling();
+    });
+    printer.on('printer:shutdown', () => {
+      for (const h of this.heaters.values()) h.stop();
+    });
+  }
+
+  /** Builds the heater of [extruder] / [heater_bed] / [heater_generic x] from its read options. */
+  addHeater(section: ConfigSection, h: HeaterSettings): Heater {
+    const name = section.name;
+    const mcu = this.printer.lookupObject<Mcu>('mcu');
+    const adc = this.adcSensor(section, h.sensor_type, h.sensor_pin, h.pullup_resistor, h.inline_resistor, h.min_temp, h.max_temp);
+    const heater = new Heater(
+      {
+        name,
+        heaterPin: h.heater_pin,
+        maxPower: h.max_power,
+        pwmCycleTimeS: h.pwm_cycle_time,
+        smoothTimeS: h.smooth_time,
+        minTempC: h.min_temp,
+        maxTempC: h.max_temp,
+        control: h.control as 'pid' | 'watermark',
+        kp: h.pid_kp,
+        ki: h.pid_ki,
+        kd: h.pid_kd,
+        maxDeltaC: h.max_delta ?? 2,
+      },
+      adc,
+      mcu,
+    );
+    this.heaters.set(name, heater);
+    this.sensors.push({ name, sensor: adc, get currentC() { return heater.smoothedTempC; } });
+    const v = this.config.getOrNull(`verify_heater ${name}`)?.read(VERIFY_HEATER_OPTIONS);
+    new VerifyHeater(this.printer, heater, {
+      maxError: v?.max_error ?? 120,
+      checkGainTimeS: v?.check_gain_time ?? (name === 'heater_bed' ? 60 : 20),
+      hysteresis: v?.hysteresis ?? 5,
+      heatingGain: v?.heating_gain ?? 2,
+    });
+    return heater;
+  }
+
+  /** An ADC thermistor/RTD sensor on the main MCU; unknown types name the option and the fix. */
+  adcSensor(
+    section: ConfigSection,
+    sensorType: string,
+    pin: { pin: string; chip: string } | undefined,
+    pullup: number | undefined,
+    inline: number | undefined,
+    minTempC: number,
+    maxTempC: number,
+  ): AdcTemperatureSensor {
+    let resolved;
+    try {
+      resolved = resolveResistanceSensor(this.config, sensorType);
+    } catch (e) {
+      if (e instanceof UnknownSensorError) throw section.error('sensor_type', e.message);
+      throw e;
+    }
+    if (!pin) throw section.error('sensor_pin', `Option 'sensor_pin' in section '${section.name}' must be specified`);
+    if (pin.chip !== 'mcu') throw section.error('sensor_pin', `sensor_pin on '${pin.chip}' is not supported yet: use a pin of the main [mcu]`);
+    const mcu = this.printer.lookupObject<Mcu>('mcu');
+    return new AdcTemperatureSensor(mcu, pin.pin, new DividerSensor(resolved.curve, pullup ?? 4700, inline ?? 0), minTempC, maxTempC);
+  }
+
+  lookupHeater(name: string, cmd?: GCodeCommand): Heater {
+    const h = this.heaters.get(name);
+    if (!h) {
+      const msg = `Unknown heater '${name}' (heaters: ${[...this.heaters.keys()].join(', ') || 'none'})`;
+      throw cmd ? cmd.error(msg) : new Error(msg);
+    }
+    return h;
+  }
+
+  m105Text(): string {
+    const parts: string[] = [];
+    for (const [name, h] of this.heaters) {
+      const id = name === 'heater_bed' ? 'B' : name === 'extruder' ? 'T0' : /^extruder(\d+)$/.test(name) ? `T${name.slice(8)}` : null;
+      if (id) parts.push(`${id}:${h.smoothedTempC.toFixed(1)} /${h.targetC.toFixed(1)}`);
+    }
+    return parts.length ? parts.join(' ') : 'T:0';
+  }
+
+  private async cmdSetTemp(c: GCodeCommand, defaultHeater: string, wait: boolean): Promise<void> {
+    let name = defaultHeater;
+    if (defaultHeater === 'extruder' && c.has('T')) {
+      const t = c.getFloat('T');
+      name = t === 0 ? 'extruder' : `extruder${t}`;
+    }
+    const heater = this.heaters.get(name);
+    const temp = c.getFloat('S', 0);
+    if (!heater) {
+      if (temp <= 0) return;
+      throw c.error(`Heater ${name} not configured`);
+    }
+    await this.setTemperature(heater, temp, wait, c);
+  }
+
+  async setTemperature(heater: Heater, tempC: number, wait: boolean, c?: GCodeCommand): Promise<void> {
+    // The target takes effect after the queued moves, as a print expects.
+    const toolhead = this.printer.lookupObjectOrNull<{ waitMoves(): Promise<void> | void }>('toolhead');
+    await toolhead?.waitMoves();
+    try {
+      heater.setTarget(tempC);
+    } catch (e) {
+      throw c ? c.error((e as Error).message) : e;
+    }
+    if (wait && tempC > 0) await this.waitFor(() => !heater.isBusy());
+  }
+
+  /** Reports temperatures every second until done() or shutdown (like Klipper's M109). */
+  async waitFor(done: () => boolean): Promise<void> {
+    while (!done()) {
+      if (this.printer.state !== 'ready') throw new Error(`Printer is not ready: ${this.printer.stateMessage}`);
+      this.gcode.respondRaw(this.m105Text());
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  private async cmdSetHeaterTemperature(c: GCodeCommand): Promise<void> {
+    const heater = this.lookupHeater(c.get('HEATER'), c);
+    await this.setTemperature(heater, c.getFloat('TARGET', 0), false, c);
+  }
+
+  private async cmdTemperatureWait(c: GCodeCommand): Promise<void> {
+    const name = c.get('SENSOR');
+    const source = this.sensors.find((s) => s.name === name || s.name === `temperature_sensor ${name}`);
+    if (!source) throw c.error(`Unknown sensor '${name}'`);
+    if (!c.has('MINIMUM') && !c.has('MAXIMUM')) throw c.error('Error on TEMPERATURE_WAIT: missing MINIMUM or MAXIMUM.');
+    const min = c.getFloat('MINIMUM', -Infinity);
+    const max = c.getFloat('MAXIMUM', Infinity);
+    await this.waitFor(() => source.currentC >= min && source.currentC <= max);
+  }
+
+  getStatus(): Record<string, unknown> {
+    return { available_heaters: [...this.heaters.keys()], available_sensors: this.sensors.map((s) => s.name) };
+  }
+}
+
+/** The printer's 'heaters' object, created by the first section that needs it. */
+export function heatersOf(printer: Printer, gcode: GCodeDispatcher, config: PrinterConfig): PrinterHeaters {
+  let h = printer.lookupObjectOrNull<PrinterHeaters>('heaters');
+  if (!h) {
+    h = new PrinterHeaters(printer, gcode, config);
+    printer.addObject('heaters', h);
+  }
+  return h;
+}
