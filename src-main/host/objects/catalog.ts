@@ -14,6 +14,8 @@ import {
   RESPOND_OPTIONS,
   Z_LIMIT_OPTIONS,
 } from './printer-options';
+import { THERMISTOR_OPTIONS } from './thermistor-options';
+import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { DELAYED_GCODE_OPTIONS, EMPTY_OPTIONS, GCODE_MACRO_OPTIONS, PAUSE_RESUME_OPTIONS, VIRTUAL_SDCARD_OPTIONS } from './macro-options';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
 
@@ -45,10 +47,22 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'The extruder: its stepper, filament limits and (stored for later) heater',
     options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
   },
-  { name: 'heater_bed', doc: 'The heated bed (options stored; heating comes with the heater task)', options: [HEATER_OPTIONS] },
+  { name: 'heater_bed', doc: 'The heated bed: its heater and temperature sensor', options: [HEATER_OPTIONS] },
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
+  {
+    name: 'thermistor',
+    doc: 'A custom thermistor (usable as sensor_type by its name)',
+    options: [THERMISTOR_OPTIONS],
+    matches: (n) => n.startsWith('thermistor '),
+  },
+  {
+    name: 'verify_heater',
+    doc: 'Heater safety checks (defaults apply to every heater without this section)',
+    options: [VERIFY_HEATER_OPTIONS],
+    matches: (n) => n.startsWith('verify_heater '),
+  },
   // Print jobs and macros (issue 7). gcode_macro comes last: rename_existing needs the others' commands.
   { name: 'print_stats', doc: 'Print job state and durations (always present)', options: [EMPTY_OPTIONS] },
   { name: 'virtual_sdcard', doc: 'Print G-code files from a folder', options: [VIRTUAL_SDCARD_OPTIONS] },

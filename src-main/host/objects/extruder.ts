@@ -33,6 +33,8 @@ export class PrinterExtruder {
   readonly motion: ExtruderMotion;
   readonly heater: HeaterSettings;
   readonly settings: OptionValues<typeof EXTRUDER_OPTIONS>;
+  /** Set by the heater (live printers): the nozzle is hot enough to extrude. */
+  heaterCanExtrude: (() => boolean) | null = null;
 
   constructor(printer: Printer, section: ConfigSection, opts: { allowColdExtrude: boolean }) {
     this.stepper = section.has('step_pin') ? loadStepper(printer, section) : null;
@@ -61,7 +63,7 @@ export class PrinterExtruder {
         maxExtrudeOnlyDistanceMm: e.max_extrude_only_distance,
         instantaneousCornerVelocityMmS: e.instantaneous_corner_velocity,
         // No heater yet: the temperature is unknown, so only batch mode or min_extrude_temp <= 0 extrude.
-        canExtrude: () => opts.allowColdExtrude || minTemp <= 0,
+        canExtrude: () => opts.allowColdExtrude || minTemp <= 0 || (this.heaterCanExtrude?.() ?? false),
       },
       toolhead.getVelocityLimits(),
     );

@@ -11,6 +11,8 @@ import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
+import { heatersOf } from './heaters';
+import { ShutdownHandler } from './shutdown';
 import { isKnownUnsupportedSection } from './known-sections';
 import { loadMcu, type McuFileOutput } from './mcu';
 import { PinRegistry } from './pins';
@@ -58,9 +60,20 @@ const LOADERS: Record<string, SectionLoader> = {
       new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch }, s),
     );
   },
-  extruder: (ctx, s) =>
-    ctx.printer.addObject('extruder', new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null })),
-  heater_bed: (ctx, s) => ctx.printer.addObject('heater_bed', new HeaterBed(ctx.printer, s)),
+  extruder: (ctx, s) => {
+    const extruder = new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null });
+    ctx.printer.addObject('extruder', extruder);
+    // Live printers heat; batch mode has no sensor to read (as before).
+    if (ctx.mcuFileOutput === null) {
+      const heater = heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, extruder.heater);
+      extruder.heaterCanExtrude = () => heater.smoothedTempC >= extruder.settings.min_extrude_temp;
+    }
+  },
+  heater_bed: (ctx, s) => {
+    const bed = new HeaterBed(ctx.printer, s);
+    ctx.printer.addObject('heater_bed', bed);
+    if (ctx.mcuFileOutput === null) heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, bed.heater);
+  },
   force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
   // The Respond object always exists; this section only sets its defaults (see loadPrinterObjects).
@@ -112,6 +125,7 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   printer.addObject('pins', new PinRegistry());
   printer.addObject('gcode_move', new GCodeMove(printer, gcode));
   printer.addObject('stepper_enable', new StepperEnable(printer, gcode));
+  printer.addObject('shutdown', new ShutdownHandler(printer, gcode));
   const respond = config.getOrNull('respond');
   const r = respond?.read(RESPOND_OPTIONS);
   const prefixes: Record<string, string> = { echo: 'echo:', echo_no_space: 'echo:', command: '//', error: '!!' };
