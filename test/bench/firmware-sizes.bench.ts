@@ -1,15 +1,13 @@
 // Firmware image sizes: every AVR chip (16 MHz) and every catalog STM32 F1/F4 board build, with
 // flash used against what the bootloader leaves and static RAM against the chip's RAM.
 // Run: npx tsx test/bench/firmware-sizes.bench.ts
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { firmwareTargets, imageSizes } from '../firmware/firmware-targets';
-import { repoRoot } from '../support/paths';
+import { makeFirmware } from '../tools/simavr-printer/harness';
 
 console.log('Firmware sizes (flash = text + data; RAM = data + bss)');
 console.log(`${'target'.padEnd(40)} ${'flash'.padStart(8)} ${'of'.padStart(8)} ${'RAM'.padStart(7)} ${'of'.padStart(7)}`);
 for (const t of firmwareTargets()) {
-  execFileSync('make', ['-s', '-C', path.join(repoRoot, 'firmware'), ...t.makeArgs], { stdio: 'pipe' });
+  makeFirmware(t.makeArgs);
   const s = imageSizes(t);
   console.log(
     `${t.label.padEnd(40)} ${String(s.flash).padStart(8)} ${String(t.flashAvailable).padStart(8)} ${String(s.ram).padStart(7)} ${String(t.ramBytes).padStart(7)}`,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { referenceDir, repoRoot } from '../support/paths';
 import { toolsPresent } from '../support/tools';
+import { makeFirmware } from '../tools/simavr-printer/harness';
 
 interface Catalog {
   mcus: Record<string, { family: string; flashBytes: number }>;
@@ -30,15 +31,10 @@ describe.skipIf(!toolsPresent('avr-gcc', 'avr-size'))('AVR firmware images', () 
   for (const [mcu, fCpu] of builds) {
     {
       it(`${mcu} at ${fCpu / 1e6} MHz links and fits flash and RAM`, () => {
-        execFileSync('make', ['-s', '-C', path.join(repoRoot, 'firmware'), 'avr', `MCU=${mcu}`, `F_CPU=${fCpu}`], {
-          stdio: 'pipe',
-        });
+        makeFirmware(['avr', `MCU=${mcu}`, `F_CPU=${fCpu}`]);
         const dir = path.join(repoRoot, `firmware/build/avr-${mcu}-${fCpu}`);
         const s = sizes(path.join(dir, 'tether.elf'));
-        const biggestBoot = Math.max(
-          0,
-          ...catalog.boards.filter((b) => b.mcu === mcu).map((b) => b.bootloader.bytes),
-        );
+        const biggestBoot = Math.max(0, ...catalog.boards.filter((b) => b.mcu === mcu).map((b) => b.bootloader.bytes));
         expect(s.text + s.data).toBeGreaterThan(4096); // a real image, not an empty link
         expect(s.text + s.data + biggestBoot).toBeLessThanOrEqual(catalog.mcus[mcu].flashBytes);
         expect(s.data + s.bss + STACK_RESERVE).toBeLessThanOrEqual(RAM_BYTES[mcu]);

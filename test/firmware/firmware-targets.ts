@@ -12,8 +12,16 @@ interface Catalog {
 export const catalog = JSON.parse(readFileSync(path.join(repoRoot, 'resources/boards/catalog.json'), 'utf8')) as Catalog;
 
 const RAM: Record<string, number> = {
-  atmega2560: 8192, atmega1284p: 16384, atmega644p: 4096, atmega328p: 2048,
-  stm32f103x8: 20480, stm32f103xc: 49152, stm32f103xe: 65536, stm32f401xc: 65536, stm32f407xe: 131072, stm32f446xe: 131072,
+  atmega2560: 8192,
+  atmega1284p: 16384,
+  atmega644p: 4096,
+  atmega328p: 2048,
+  stm32f103x8: 20480,
+  stm32f103xc: 49152,
+  stm32f103xe: 65536,
+  stm32f401xc: 65536,
+  stm32f407xe: 131072,
+  stm32f446xe: 131072,
 };
 // Boards whose crystal is not 8 MHz.
 const HSE_HZ: Record<string, number> = { 'btt-octopus-v1.1': 12000000, 'fysetc-spider-v2': 12000000 };
@@ -37,10 +45,14 @@ export function firmwareTargets(): FirmwareTarget[] {
     const boards = catalog.boards.filter((b) => b.mcu === mcu);
     const boot = Math.max(0, ...boards.map((b) => b.bootloader.bytes));
     out.set(mcu, {
-      label: `avr ${mcu} 16 MHz`, family: 'avr', mcu,
+      label: `avr ${mcu} 16 MHz`,
+      family: 'avr',
+      mcu,
       makeArgs: ['avr', `MCU=${mcu}`, 'F_CPU=16000000'],
       elf: path.join(repoRoot, `firmware/build/avr-${mcu}-16000000/tether.elf`),
-      flashAvailable: catalog.mcus[mcu].flashBytes - boot, ramBytes: RAM[mcu], boards: boards.map((b) => b.id),
+      flashAvailable: catalog.mcus[mcu].flashBytes - boot,
+      ramBytes: RAM[mcu],
+      boards: boards.map((b) => b.id),
     });
   }
   for (const b of catalog.boards) {
@@ -49,10 +61,14 @@ export function firmwareTargets(): FirmwareTarget[] {
     const key = `${b.mcu}-${b.applicationOffset}-${hse}`;
     const dir = `stm32-${b.mcu}-${b.applicationOffset}${hse === 8000000 ? '' : `-hse${hse}`}`;
     const t = out.get(key) ?? {
-      label: `stm32 ${b.mcu} @${b.applicationOffset / 1024}K hse ${hse / 1e6}M`, family: 'stm32' as const, mcu: b.mcu,
+      label: `stm32 ${b.mcu} @${b.applicationOffset / 1024}K hse ${hse / 1e6}M`,
+      family: 'stm32' as const,
+      mcu: b.mcu,
       makeArgs: ['stm32', `MCU=${b.mcu}`, `OFFSET=${b.applicationOffset}`, `HSE_HZ=${hse}`],
       elf: path.join(repoRoot, `firmware/build/${dir}/tether.elf`),
-      flashAvailable: catalog.mcus[b.mcu].flashBytes - b.applicationOffset, ramBytes: RAM[b.mcu], boards: [],
+      flashAvailable: catalog.mcus[b.mcu].flashBytes - b.applicationOffset,
+      ramBytes: RAM[b.mcu],
+      boards: [],
     };
     t.boards.push(b.id);
     out.set(key, t);

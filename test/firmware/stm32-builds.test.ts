@@ -3,10 +3,9 @@
 // and RAM. Catalog STM32 chips without a port (the G0B1) are listed as unsupported, visibly.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/paths';
 import { toolsPresent } from '../support/tools';
+import { makeFirmware } from '../tools/simavr-printer/harness';
 import { catalog, firmwareTargets, imageSizes, UNSUPPORTED_STM32 } from './firmware-targets';
 
 describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'arm-none-eabi-size'))('STM32 firmware images', () => {
@@ -22,7 +21,7 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'arm-none-eabi-size'))('STM32
 
   for (const t of targets) {
     it(`${t.label} (${t.boards.join(', ')}) links and fits`, () => {
-      execFileSync('make', ['-s', '-C', path.join(repoRoot, 'firmware'), ...t.makeArgs], { stdio: 'pipe' });
+      makeFirmware(t.makeArgs);
       const s = imageSizes(t);
       expect(s.flash).toBeGreaterThan(4096);
       expect(s.flash).toBeLessThanOrEqual(t.flashAvailable);

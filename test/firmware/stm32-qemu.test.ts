@@ -6,13 +6,13 @@
 // QEMU's STM32F4 model lacks an RCC (no PLL lock: the qemu build skips clock setup), a cycle
 // counter and timer compare interrupts, so the board uses SysTick as its clock (see
 // firmware/boards/stm32/main.c).
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Mcu } from '../../src-main/host/mcu/mcu';
 import { repoRoot } from '../support/paths';
 import { toolsPresent } from '../support/tools';
 import { startQemuStm32, type QemuBoard } from '../tools/qemu/stm32-qemu';
+import { makeFirmware } from '../tools/simavr-printer/harness';
 
 const boards: QemuBoard[] = [];
 afterAll(async () => {
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 firmware under QEMU', () => {
   it('connects, identifies and runs queued steps on an STM32F405', { timeout: 90_000 }, async () => {
-    execFileSync('make', ['-s', '-C', path.join(repoRoot, 'firmware'), 'stm32', 'MCU=qemu-stm32f405'], { stdio: 'pipe' });
+    makeFirmware(['stm32', 'MCU=qemu-stm32f405']);
     const elf = path.join(repoRoot, 'firmware/build/stm32-qemu-stm32f405-0/tether.elf');
     const board = await startQemuStm32(elf, 'identify-steps');
     boards.push(board);
@@ -59,13 +59,16 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
         resetClock.send([oid, start >>> 0], { reqClock: start });
         setDir.send([oid, oid === x ? 1 : 0]);
       }
-      const clocks = new Map<number, number>([[x, start], [y, start]]);
+      const clocks = new Map<number, number>([
+        [x, start],
+        [y, start],
+      ]);
       for (const [oid, iv, count, add] of runs) {
         const t0 = clocks.get(oid)!;
         queueStep.send([oid, iv, count, add], { reqClock: t0 });
         clocks.set(oid, t0 + iv * count + (add * count * (count - 1)) / 2);
       }
-      mcu.lookupCommand('queue_pwm_out oid=%c clock=%u value=%hu').send([fan, (start >>> 0), 200], { reqClock: start });
+      mcu.lookupCommand('queue_pwm_out oid=%c clock=%u value=%hu').send([fan, start >>> 0, 200], { reqClock: start });
       await mcu.flush();
       const end = Math.max(...clocks.values());
       const waitS = (end - mcu.printTimeToClock(mcu.estimatedPrintTime(mcu.monotonic()))) / freq + 0.5;

@@ -22,8 +22,11 @@ afterAll(() => {
 });
 
 async function startPrinter(elf: string, report: string, extra: string[]): Promise<{ proc: ChildProcess; pty: string }> {
-  const proc = spawn(printerBin, ['--mcu', 'atmega2560', '--freq', '16000000', '--elf', elf, '--pty', '--speed', '1',
-    '--report', report, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    printerBin,
+    ['--mcu', 'atmega2560', '--freq', '16000000', '--elf', elf, '--pty', '--speed', '1', '--report', report, ...extra],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   procs.push(proc);
   let out = '';
   const pty = await new Promise<string>((resolve, reject) => {
@@ -48,9 +51,7 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('AVR firmware on simavr with our
     const dir = path.join(testOutputDir, 'avr-host');
     mkdirSync(dir, { recursive: true });
     const report = path.join(dir, 'report.json');
-    const { proc, pty } = await startPrinter(path.join(img.dir, 'tether.elf'), report, [
-      '--stepper', 'PF0:PF1', '--stepper', 'PF6:PF7',
-    ]);
+    const { proc, pty } = await startPrinter(path.join(img.dir, 'tether.elf'), report, ['--stepper', 'PF0:PF1', '--stepper', 'PF6:PF7']);
 
     const mcu = new Mcu({ name: 'mcu', serialPort: pty, baud: 250000, connectTimeoutS: 60 });
     const shutdowns: string[] = [];
@@ -62,17 +63,24 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('AVR firmware on simavr with our
     mcu.addConfigCmd(`config_stepper oid=${y} step_pin=PF6 dir_pin=PF7 invert_step=0 step_pulse_ticks=0`);
     mcu.addConfigCmd(`config_analog_in oid=${adc} pin=PF5`);
     const adcSums: number[] = [];
-    mcu.registerResponse((params) => {
-      const v = params.values as Uint8Array;
-      adcSums.push(v[0] | (v[1] << 8));
-    }, 'analog_in_state', adc);
+    mcu.registerResponse(
+      (params) => {
+        const v = params.values as Uint8Array;
+        adcSums.push(v[0] | (v[1] << 8));
+      },
+      'analog_in_state',
+      adc,
+    );
     await mcu.connect();
     try {
       expect(mcu.getConstant('MCU')).toBe('atmega2560');
       expect(mcu.clockFreq).toBe(16000000);
       const freq = mcu.clockFreq;
       const now = () => mcu.printTimeToClock(mcu.estimatedPrintTime(mcu.monotonic()));
-      mcu.lookupCommand('query_analog_in oid=%c clock=%u sample_ticks=%u sample_count=%c rest_ticks=%u bytes_per_report=%c min_value=%hu max_value=%hu range_check_count=%c')
+      mcu
+        .lookupCommand(
+          'query_analog_in oid=%c clock=%u sample_ticks=%u sample_count=%c rest_ticks=%u bytes_per_report=%c min_value=%hu max_value=%hu range_check_count=%c',
+        )
         .send([adc, Math.round(now() + 0.2 * freq) >>> 0, 1600, 8, Math.round(0.3 * freq), 2, 0, 8 * 1023, 4]);
 
       const start = Math.round(now() + 0.4 * freq);

@@ -17,12 +17,21 @@ export interface AvrImage {
   dir: string; // firmware/build/avr-<mcu>-<fcpu>
 }
 
-/** Builds (make is incremental) the simavr-printer and an AVR image. */
-export function buildAvr(mcu: string, fCpu = 16000000): AvrImage {
-  execFileSync('make', ['-s', '-C', path.join(repoRoot, 'test/tools/simavr-printer')], { stdio: 'pipe' });
-  execFileSync('make', ['-s', '-C', path.join(repoRoot, 'firmware'), 'avr', `MCU=${mcu}`, `F_CPU=${fCpu}`], {
+/**
+ * Runs make in firmware/ (or another directory) under one lock: test files run in parallel
+ * workers and several build the same image; concurrent makes would write the same files.
+ */
+export function makeFirmware(args: string[], dir = path.join(repoRoot, 'firmware')): void {
+  mkdirSync(testOutputDir, { recursive: true });
+  execFileSync('flock', [path.join(testOutputDir, 'firmware-make.lock'), 'make', '-s', '-C', dir, ...args], {
     stdio: 'pipe',
   });
+}
+
+/** Builds (make is incremental) the simavr-printer and an AVR image. */
+export function buildAvr(mcu: string, fCpu = 16000000): AvrImage {
+  makeFirmware([], path.join(repoRoot, 'test/tools/simavr-printer'));
+  makeFirmware(['avr', `MCU=${mcu}`, `F_CPU=${fCpu}`]);
   return { mcu, fCpu, dir: path.join(repoRoot, `firmware/build/avr-${mcu}-${fCpu}`) };
 }
 
@@ -60,8 +69,24 @@ export function runScript(
   writeFileSync(scriptPath, encodeScript(dict, lines));
   const out = path.join(dir, 'uart.bin');
   const report = path.join(dir, 'report.json');
-  const args = ['--mcu', img.mcu, '--freq', String(img.fCpu), '--elf', path.join(img.dir, 'tether.elf'), '--speed', '0',
-    '--script', scriptPath, '--uart-out', out, '--report', report, '--cycles', String(opts.cycles)];
+  const args = [
+    '--mcu',
+    img.mcu,
+    '--freq',
+    String(img.fCpu),
+    '--elf',
+    path.join(img.dir, 'tether.elf'),
+    '--speed',
+    '0',
+    '--script',
+    scriptPath,
+    '--uart-out',
+    out,
+    '--report',
+    report,
+    '--cycles',
+    String(opts.cycles),
+  ];
   for (const s of opts.steppers ?? []) args.push('--stepper', s);
   execFileSync(printerBin, args, { stdio: 'pipe', timeout: 120_000 });
   const responses: DecodedMessage[] = [];
