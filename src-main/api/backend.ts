@@ -4,6 +4,7 @@ import type { AppInfo, ConsoleLine, EventName, EventPayload } from './contract';
 import type { ApiBackend, ApiEventListener, ApiHandlers } from './dispatch';
 import type { HardwareServices } from './hardware';
 import type { PrinterFleet } from '../host/worker/fleet';
+import { createConfigFiles } from './config-files';
 
 /** Console lines per event at most. */
 export const MAX_LINES_PER_EVENT = 500;
@@ -62,6 +63,8 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
   const unlistenPorts = hardware.onPortsChanged((e) => emit('ports.changed', e));
   const unlistenFlash = hardware.onFlashEvent((e) => emit('flash.event', e));
 
+  // The config editor's files (issue 8): read, validate, write, samples.
+  const configFiles = createConfigFiles({ fleet, dataDir: appInfo.dataDir });
 
   const handlers: ApiHandlers = {
     'app.info': async () => appInfo,
@@ -101,6 +104,11 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     'flash.start': async (params) => hardware.startFlash(params),
     'flash.cancel': async ({ jobId }) => hardware.cancelFlash(jobId),
     'flash.reconnect': async ({ boardId, port }) => hardware.reconnect(boardId, port),
+    'config.read': async ({ printerId }) => configFiles.read(printerId),
+    'config.validate': async ({ printerId, text }) => configFiles.validate(printerId, text),
+    'config.write': async ({ printerId, text }) => configFiles.write(printerId, text),
+    'config.samples': async () => configFiles.samples(),
+    'config.newPrinter': async ({ name, sampleId }) => configFiles.newPrinter(name, sampleId),
   };
 
   return {

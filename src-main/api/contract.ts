@@ -95,6 +95,41 @@ export interface ImageChoice {
 /** Largest image sent inline with flash.start (base64 must fit the WebSocket's 1 MiB message). */
 export const MAX_FLASH_IMAGE_BYTES = 700 * 1024;
 
+// ---- Config editor (issue 8) ----------------------------------------------------------------
+
+/** printer.cfg as the editor gets it: the editable text and the SAVE_CONFIG block (read-only). */
+export interface ConfigFileText {
+  path: string;
+  /** Everything above the SAVE_CONFIG marker. */
+  text: string;
+  /** The SAVE_CONFIG block from its marker line on, or ''. Kept as is by config.write. */
+  saveConfig: string;
+}
+
+/** One problem the host's reader/option tables find, on its line (0 = no line / another file). */
+export interface ConfigDiagnostic {
+  line: number;
+  severity: 'error' | 'warning';
+  /** The host's own message (Klipper's English wording). */
+  message: string;
+  file?: string;
+}
+
+export interface ConfigWriteResult {
+  path: string;
+  changed: boolean;
+  /** The previous file, kept beside it. */
+  backupPath: string | null;
+}
+
+/** A printer.cfg we ship (resources/) to start a new printer from. */
+export interface ConfigSample {
+  /** Path under resources/, e.g. 'printers/tether-sim.cfg'. */
+  id: string;
+  name: string;
+  description: string;
+}
+
 // ---- Methods -------------------------------------------------------------------------------
 
 export interface MethodSpec<P, R> {
@@ -166,6 +201,20 @@ export const apiMethods = {
   /** After a flash: connects to the board's new firmware and names it (identify, no config). */
   'flash.reconnect': method<{ firmware: string }>()(
     s.object({ boardId: boardIdSchema, port: s.string({ minLength: 1, maxLength: 4096 }) }),
+  ),
+  /** The printer's printer.cfg: editable text plus its SAVE_CONFIG block. */
+  'config.read': method<ConfigFileText>()(byPrinter),
+  /** Validates unsaved printer.cfg text with the host's reader and option catalog. */
+  'config.validate': method<ConfigDiagnostic[]>()(
+    s.object({ printerId: s.optional(printerIdSchema), text: s.string({ maxLength: 1_000_000 }) }),
+  ),
+  /** Writes the text above SAVE_CONFIG (the block on disk is kept); the old file goes to .bak. */
+  'config.write': method<ConfigWriteResult>()(s.object({ printerId: printerIdSchema, text: s.string({ maxLength: 1_000_000 }) })),
+  /** Sample printer.cfg files to start a new printer from. */
+  'config.samples': method<ConfigSample[]>()(s.object({})),
+  /** Copies a sample into the data folder and adds a printer using it. */
+  'config.newPrinter': method<PrinterSummary>()(
+    s.object({ name: s.string({ minLength: 1, maxLength: 80 }), sampleId: s.string({ minLength: 1, maxLength: 200 }) }),
   ),
 } satisfies Record<string, MethodSpec<unknown, unknown>>;
 
