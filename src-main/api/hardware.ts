@@ -58,12 +58,19 @@ export class HardwareServices {
   }
 
   async listPorts(): Promise<PortsListReply> {
+    // The watcher reports a failed list to its error listeners (and keeps the last good list);
+    // a user asking for the list hears about it, with the fix (e.g. install udev).
+    let failure: unknown = null;
+    const unlisten = this.watcher.onError((e) => (failure ??= e));
     try {
       await this.ensureWatching();
       await this.watcher.refresh();
     } catch (e) {
-      throw portError(e, '');
+      failure ??= e;
+    } finally {
+      unlisten();
     }
+    if (failure) throw portError(failure, '');
     const ports = this.watcher.current();
     const marks = markPrinterPorts(this.options.printerPorts?.() ?? [], ports);
     return { ports, printerPorts: Object.fromEntries(marks) };
