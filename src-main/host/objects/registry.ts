@@ -13,6 +13,8 @@ import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
 import { ShutdownHandler } from './shutdown';
+import { customThermistorPoints } from './temperature-sensor';
+import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { isKnownUnsupportedSection } from './known-sections';
 import { loadMcu, type McuFileOutput } from './mcu';
 import { PinRegistry } from './pins';
@@ -76,6 +78,9 @@ const LOADERS: Record<string, SectionLoader> = {
   },
   force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
+  // Read (and checked) here in every mode; heaters use them on live printers.
+  thermistor: (ctx, s) => void customThermistorPoints(ctx.config, s.name.slice('thermistor '.length)),
+  verify_heater: (_ctx, s) => void s.read(VERIFY_HEATER_OPTIONS),
   // The Respond object always exists; this section only sets its defaults (see loadPrinterObjects).
   respond: () => undefined,
   // Print jobs and macros (issue 7); print_stats is a built-in (see loadPrinterObjects).

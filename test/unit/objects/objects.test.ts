@@ -141,8 +141,11 @@ describe('option catalog module', () => {
       'objects/catalog.ts',
       'objects/extruder-options.ts',
       'objects/heater-options.ts',
+      'objects/macro-options.ts',
       'objects/printer-options.ts',
       'objects/stepper-options.ts',
+      'objects/thermistor-options.ts',
+      'objects/verify-heater-options.ts',
     ]);
   });
 });
