@@ -60,14 +60,25 @@ export async function startLivePrinter(name: string, opts: { edit?: (cfg: string
       return out.join('\n');
     },
     trace() {
-      return readFileSync(sim.tracePath, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      return readTraceEvents(sim.tracePath);
     },
     async stop() {
       await host.stop();
       await sim.stop();
     },
   };
+}
+
+/** The sim's trace as parsed JSON lines (a line cut short by a kill is skipped). */
+export function readTraceEvents(tracePath: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const l of readFileSync(tracePath, 'utf8').split('\n')) {
+    if (!l.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(l) as Record<string, unknown>);
+    } catch {
+      // partial last line
+    }
+  }
+  return out;
 }
