@@ -114,7 +114,7 @@ export class HardwareServices {
       const file = ['tether.hex', 'tether.bin'].map((f) => path.join(dir, name, f)).find((f) => existsSync(f) && statSync(f).isFile());
       if (!file) continue;
       this.offeredImages.add(file);
-      choices.push({ id: name, label: `Tether firmware (${name}, built ${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')})`, source: 'built', path: file });
+      choices.push({ id: name, label: `Tether firmware ${name} (${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')})`, source: 'built', path: file });
     }
     return choices;
   }

@@ -1,0 +1,84 @@
+// End to end: the Ports page and the Flash wizard in Debian's Chromium against serve mode,
+// through the real API (PortWatcher on this machine's ports, board catalog, firmware builds).
+// A socat pty stands in for a simulator: it is added as a virtual port, then offered by the
+// wizard's port step.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
+import { snapshotUi } from '../integration/serve/ui-snapshot';
+import { repoRoot, testOutputDir } from '../support/paths';
+import { toolsPresent } from '../support/tools';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const shotDir = path.join(testOutputDir, 'e2e');
+const SLOW = { timeout: 30_000, interval: 100 };
+
+describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels against serve mode', () => {
+  let session: ServeSession;
+  let browser: Browser;
+  let dataDir: string;
+  let socat: ChildProcess;
+  let ptyPath: string;
+  let ui: { dir: string; remove(): void } | undefined;
+
+  beforeAll(async () => {
+    mkdirSync(shotDir, { recursive: true });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-e2e-ports-'));
+    ptyPath = path.join(dataDir, 'ttyVirtualPrinter');
+    socat = spawn('socat', [`pty,link=${ptyPath},raw,echo=0`, 'pty,raw,echo=0'], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(ptyPath); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!existsSync(ptyPath)) throw new Error(`socat did not create ${ptyPath}`);
+    ui = await snapshotUi();
+    session = await startServeSession({ port: 0, dataDir, uiDir: ui.dir, entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href, log: () => undefined });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await session?.stop();
+    socat?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+    ui?.remove();
+  });
+
+  it('lists ports, adds a virtual one, and walks the flash wizard to the port step', async () => {
+    const errors: string[] = [];
+    const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(session.server.url);
+    await expect.poll(() => page.getByTestId('connection').textContent(), SLOW).toContain('Connected');
+
+    // Ports: the list has loaded (a table, or the empty message on a machine with no ports).
+    await page.getByRole('link', { name: 'Ports' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Serial ports' }).count(), SLOW).toBe(1);
+    await expect.poll(async () => (await page.getByRole('table', { name: 'Serial ports' }).count()) + (await page.getByText('No serial ports found.').count()), SLOW).toBe(1);
+    const form = page.getByRole('form', { name: 'Add a virtual port' });
+    await form.getByLabel('Path').fill(ptyPath);
+    await form.getByLabel('Name').fill('Bench simulator');
+    await form.getByRole('button').click();
+    const table = page.getByRole('table', { name: 'Serial ports' });
+    await expect.poll(() => table.textContent(), SLOW).toContain(ptyPath);
+    await expect.poll(() => table.textContent(), SLOW).toContain('Bench simulator');
+    await page.screenshot({ path: path.join(shotDir, 'ports-virtual.png') });
+
+    // Flash: board -> image (this checkout's atmega2560 build is offered) -> port step.
+    await page.getByRole('link', { name: 'Flash' }).click();
+    await page.getByPlaceholder('Name or chip', { exact: false }).fill('atmega2560');
+    await page.getByRole('button', { name: 'Arduino Mega 2560 + RAMPS 1.4' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Firmware for Arduino Mega 2560 + RAMPS 1.4' }).count(), SLOW).toBe(1);
+    const built = page.getByRole('radio', { name: /avr-atmega2560-16000000/ });
+    await expect.poll(() => built.count(), SLOW).toBe(1);
+    await built.check();
+    await page.screenshot({ path: path.join(shotDir, 'flash-image-step.png') });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect.poll(() => page.locator('select option').allTextContents(), SLOW).toEqual(expect.arrayContaining([expect.stringContaining(ptyPath)]));
+    await page.screenshot({ path: path.join(shotDir, 'flash-port-step.png') });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
