@@ -44,7 +44,10 @@ export interface AppServices {
   stop(): Promise<void>;
 }
 
-const checkoutRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout (or unpacked app) root: src-main/app/ from source, out/main/ when built. */
+const checkoutRoot = ['../..', '..', '../../..']
+  .map((up) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), up))
+  .find((dir) => existsSync(path.join(dir, 'resources/boards/catalog.json'))) ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export function createAppServices(o: AppServicesOptions): AppServices {
   const resourcesDir = o.resourcesDir ?? path.join(checkoutRoot, 'resources');
