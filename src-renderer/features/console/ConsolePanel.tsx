@@ -3,7 +3,7 @@
 // history (Up/Down), Tab completion of commands and their parameters with help, a regex filter
 // that never hides errors, commands or prompts, timestamps, copy and clear. M112 goes out at
 // once through the host's emergency path (the dispatcher runs it ahead of any queued line).
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX, type KeyboardEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CommandHelp } from '../../../src-main/api/contract';
 import { api } from '../../api';
@@ -20,6 +20,8 @@ const NO_COMMANDS: CommandHelp[] = [];
 /** Every row has this height (CSS .console-row): what makes the virtual list cheap. */
 export const ROW_HEIGHT_PX = 21;
 const OVERSCAN_ROWS = 12;
+/** .console-output's vertical padding (6px top + bottom). */
+const OUTPUT_PADDING_PX = 12;
 const SHOW_TIME_KEY = 'tether.console.showTime';
 
 function timeOf(ms: number): string {
@@ -31,7 +33,7 @@ function rowText(row: ConsoleEntry): string {
   return row.kind === 'command' ? `> ${row.text}` : row.text;
 }
 
-function Row({ row, top, showTime }: { row: ConsoleEntry; top: number; showTime: boolean }): JSX.Element {
+const Row = memo(function Row({ row, top, showTime }: { row: ConsoleEntry; top: number; showTime: boolean }): JSX.Element {
   const help = row.kind === 'info' ? helpRow(row.text) : null;
   return (
     <div className={`console-row kind-${row.kind}`} style={{ top }} title={row.text.length > 120 ? row.text : undefined}>
@@ -46,7 +48,7 @@ function Row({ row, top, showTime }: { row: ConsoleEntry; top: number; showTime:
       )}
     </div>
   );
-}
+});
 
 export function ConsolePanel(): JSX.Element {
   const { t } = useTranslation('console');
@@ -91,16 +93,18 @@ export function ConsolePanel(): JSX.Element {
     return () => ro.disconnect();
   }, []);
 
-  // Follow new output unless the user has scrolled up to read.
+  const total = visible.length;
+  // Follow new output unless the user has scrolled up to read. Written, never read back: the
+  // content height is known (rows x row height), so no forced layout per update.
   useLayoutEffect(() => {
     const el = outputRef.current;
     if (el && stickToBottom.current) {
-      el.scrollTop = el.scrollHeight;
-      setScrollTop(el.scrollTop);
+      const bottom = Math.max(0, total * ROW_HEIGHT_PX + OUTPUT_PADDING_PX - viewportPx);
+      el.scrollTop = bottom;
+      setScrollTop(bottom);
     }
-  }, [rev, visible.length, viewportPx]);
+  }, [rev, total, viewportPx]);
 
-  const total = visible.length;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT_PX) - OVERSCAN_ROWS);
   const last = Math.min(total, Math.ceil((scrollTop + viewportPx) / ROW_HEIGHT_PX) + OVERSCAN_ROWS);
   const onScreen: JSX.Element[] = [];
@@ -213,9 +217,9 @@ export function ConsolePanel(): JSX.Element {
         aria-label={t('outputLabel')}
         data-testid="console-output"
         onScroll={(e) => {
-          const el = e.currentTarget;
-          stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < ROW_HEIGHT_PX * 2;
-          setScrollTop(el.scrollTop);
+          const top = e.currentTarget.scrollTop;
+          stickToBottom.current = total * ROW_HEIGHT_PX + OUTPUT_PADDING_PX - top - viewportPx < ROW_HEIGHT_PX * 2;
+          setScrollTop(top);
         }}
       >
         {total === 0 ? (

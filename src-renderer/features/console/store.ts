@@ -96,7 +96,26 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   },
 }));
 
-/** Subscribes the store to the API's console events (called once by the shell). */
+/** Subscribes the store to the API's console events (called once by the shell). Events are
+ * gathered and applied once per animation frame: a flood then costs one render per frame,
+ * not one per WebSocket message. */
 export function attachConsole(client: ApiClient): () => void {
-  return client.on('console.lines', ({ printerId, lines }) => useConsole.getState().append(printerId, lines));
+  const pending = new Map<string, ConsoleLine[]>();
+  let frame: number | null = null;
+  const flush = (): void => {
+    frame = null;
+    for (const [printerId, lines] of pending) useConsole.getState().append(printerId, lines);
+    pending.clear();
+  };
+  const off = client.on('console.lines', ({ printerId, lines }) => {
+    const list = pending.get(printerId);
+    if (list) for (const l of lines) list.push(l);
+    else pending.set(printerId, [...lines]);
+    frame ??= typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
+  });
+  return () => {
+    off();
+    if (frame !== null && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
+    flush();
+  };
 }
