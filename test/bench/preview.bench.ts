@@ -4,7 +4,7 @@
 // loading, layer slider update time. Goals (issue 9): 50 MB <= 2.5 s and <= 80 MB heap;
 // 200 MB <= 8 s and <= 250 MB; >= 4x faster than gcode-preview; slider update <= 16 ms;
 // no main-thread task > 50 ms while loading.
-// Run: npx tsx test/bench/preview.bench.ts [50] [200] [--no-gcode-preview]
+// Run: npx tsx test/bench/preview.bench.ts [50] [200] [--no-gcode-preview] [--gpu-process]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,15 @@ const runGcodePreview = !args.includes('--no-gcode-preview');
 const workDir = path.join(os.tmpdir(), 'tether-preview-bench');
 mkdirSync(workDir, { recursive: true });
 
-const launchArgs = [...chromiumArgs, '--enable-precise-memory-info', '--js-flags=--expose-gc'];
+// --gpu-process: leave out --disable-gpu, so WebGL still runs on SwiftShader but in Chromium's
+// GPU process with GPU compositing, as for a user with a graphics card; with --disable-gpu the
+// software compositor reads every WebGL frame back on the page's main thread.
+const gpuProcess = args.includes('--gpu-process');
+const launchArgs = [
+  ...chromiumArgs.filter((a) => !(gpuProcess && a === '--disable-gpu')),
+  '--enable-precise-memory-info',
+  '--js-flags=--expose-gc',
+];
 const mb = (b: number) => b / 1e6;
 
 type Harness = {
@@ -200,5 +208,5 @@ try {
   await browser.close();
   await server.close();
 }
-console.log(`\nsummary (headless Chromium, SwiftShader, this machine; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
+console.log(`\nsummary (headless Chromium, SwiftShader${gpuProcess ? ' in the GPU process' : ', --disable-gpu'}, this machine; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
 for (const r of rows) console.log(r);

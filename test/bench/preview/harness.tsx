@@ -48,7 +48,10 @@ const harness = {
       const s = usePreviewStore.getState();
       if (s.status === 'error') throw new Error(s.error ?? 'load failed');
       if (s.timings?.firstFrameAt) {
-        readPixels(); // make sure the GPU finished the frame
+        // Wait until the GPU finished that frame: a 1-pixel read waits for every command before
+        // it. (Not readPixels() above: it would draw the whole toolpath a second time.)
+        const gl = getActiveViewer()!.renderer.getContext();
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
         return { ...s.timings, doneAt: performance.now() };
       }
       if (performance.now() - t0 > timeoutMs) throw new Error(`no first frame after ${timeoutMs} ms`);
@@ -82,6 +85,7 @@ const harness = {
     return (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN;
   },
   drawn: () => getActiveViewer()?.drawn ?? null,
+  viewer: () => getActiveViewer(),
 };
 Object.assign(window, { previewHarness: harness });
 

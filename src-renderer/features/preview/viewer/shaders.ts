@@ -15,8 +15,10 @@ const common = /* glsl */ `
   uniform float uLayerCount;
   uniform vec3 uGhostColor;
 
-  attribute float aFeature;
-  attribute float aTool;
+  // Integer attributes (bytes read as uint): software GL (ANGLE on SwiftShader) converts
+  // byte-to-float attributes in a pass over the whole buffer before drawing.
+  attribute uint aFeature;
+  attribute uint aTool;
   attribute float aFeed;
   attribute uint aLayer;
 
@@ -38,7 +40,7 @@ const common = /* glsl */ `
 
   // Colour of a segment; false when it is not drawn (jumps; travel when hidden).
   bool segmentColor(int segment, out vec3 color) {
-    int feature = int(aFeature + 0.5);
+    int feature = int(aFeature);
     color = vec3(0.0);
     if (feature == 255) return false;
     bool travel = feature == 0;
@@ -47,7 +49,7 @@ const common = /* glsl */ `
     else if (uColorMode == 0) color = uFeatureColors[min(feature, ${FEATURE_COLORS - 1})];
     else if (uColorMode == 1) color = ramp((aFeed - uFeedRange.x) / max(1.0, uFeedRange.y - uFeedRange.x));
     else if (uColorMode == 2) color = hue(float(aLayer) / max(1.0, uLayerCount) * 0.8);
-    else color = uToolColors[int(aTool + 0.5) % ${TOOL_COLORS}];
+    else color = uToolColors[int(aTool) % ${TOOL_COLORS}];
     if (uProgress >= 0 && segment >= uProgress) color = mix(color, uGhostColor, 0.82);
     return true;
   }
@@ -93,7 +95,7 @@ export const solidVertexShader = /* glsl */ `
     vec3 side = cross(dir, vec3(0.0, 0.0, 1.0));
     side = length(side) > 1e-4 ? normalize(side) : vec3(1.0, 0.0, 0.0);
     vec3 up = cross(side, dir);
-    bool travel = int(aFeature + 0.5) == 0;
+    bool travel = aFeature == 0u;
     float hw = travel ? 0.05 : uHalfWidth;
     float hh = travel ? 0.05 : uHeight * 0.5;
     // Extrusions hang below the nozzle height; boxes overlap by half a width at the joints.

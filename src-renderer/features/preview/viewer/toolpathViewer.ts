@@ -33,7 +33,11 @@ export const featureColors: Record<string, string> = {
 export const toolColors = ['#ff8c1a', '#2f8cff', '#2bbf3a', '#e0307a', '#c9c924', '#8a4dff', '#1fc9c9', '#999999'];
 
 const BACKGROUND = '#1e2227';
-/** Slice of a buffer uploaded per task: small enough to keep each task well under 50 ms. */
+/**
+ * Slice of a buffer uploaded per task. Measured on SwiftShader: 8 MB slices load 50 MB in 0.3 s
+ * with ~170 ms tasks; 1 MB slices took 1 s and still had 100-340 ms tasks (the wait is in
+ * Chromium's transfer to the GPU process, not in the slice size).
+ */
 const UPLOAD_SLICE_BYTES = 8 << 20;
 
 export interface ViewState {
@@ -167,16 +171,7 @@ export class ToolpathViewer {
       this.scene.add(o);
     }
     this.setCameraPreset('iso');
-    // Compile both programs now, not in the first frame after a file is opened.
-    this.lineObject.geometry.setAttribute('position', new THREE.Float32BufferAttribute([0, 0, 0], 3));
-    this.renderer.compile(this.scene, this.camera);
-    // ...and use them once: three.js checks a program's link status on first use, a call that
-    // waits for the GPU process, which after an upload means waiting for all of it.
-    this.lineObject.geometry.setDrawRange(0, 0);
-    (this.solidObject.geometry as THREE.InstancedBufferGeometry).instanceCount = 0;
-    this.lineObject.visible = this.solidObject.visible = true;
-    this.renderer.render(this.scene, this.camera);
-    this.lineObject.visible = this.solidObject.visible = false;
+    this.warmUp();
     if (typeof ResizeObserver !== 'undefined' && canvas.parentElement) {
       this.resizeObserver = new ResizeObserver(() => this.resize());
       this.resizeObserver.observe(canvas.parentElement);
@@ -206,47 +201,23 @@ export class ToolpathViewer {
     this.requestFrame();
     if (!tp || tp.segmentCount === 0) return;
     const gl = this.gl;
-    const sources: [string, Float32Array | Uint8Array | Uint32Array, number, number][] = [
-      ['points', tp.points, 3, gl.FLOAT],
-      ['feature', tp.feature, 1, gl.UNSIGNED_BYTE],
-      ['tool', tp.tool, 1, gl.UNSIGNED_BYTE],
-      ['feed', tp.feedMmMin, 1, gl.FLOAT],
-      ['layer', tp.layer, 1, gl.UNSIGNED_INT],
-    ];
+    const sources = gpuSources(gl, tp);
     const gpu: Record<string, GpuArray> = {};
     this.gpu = gpu;
     for (const [name, array, itemSize, type] of sources) {
-      // Per-segment values get one leading pad element: see lineVertexShader.
-      const pad = name === 'points' ? 0 : 1;
-      const bpe = array.BYTES_PER_ELEMENT as 1 | 2 | 4;
-      const buffer = gl.createBuffer();
-      if (!buffer) throw new Error('WebGL could not create a buffer: the GPU may be out of memory');
-      gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-      gl.bufferData(gl.ARRAY_BUFFER, (array.length + pad) * bpe, gl.STATIC_DRAW);
-      const count = array.length / itemSize + pad;
-      const vertexAttribute = new THREE.GLBufferAttribute(buffer, type, itemSize, bpe, count);
-      const instanceAttribute = new THREE.GLBufferAttribute(buffer, type, itemSize, bpe, count);
-      // Per-instance for three.js's attribute binding; InterleavedBufferAttribute views read the
-      // array's type (an empty one: the data lives on the GPU only).
-      Object.assign(instanceAttribute, {
-        isInstancedBufferAttribute: true,
-        meshPerAttribute: 1,
-        array: new (array.constructor as new (n: number) => typeof array)(0),
-      });
-      gpu[name] = { buffer, vertexAttribute, instanceAttribute, itemSize, pad };
+      const g = createGpuArray(gl, name, array, itemSize, type, false);
+      gpu[name] = g;
+      const bpe = array.BYTES_PER_ELEMENT;
       for (let at = 0; at < array.byteLength; at += UPLOAD_SLICE_BYTES) {
         const n = Math.min(UPLOAD_SLICE_BYTES, array.byteLength - at) / bpe;
-        gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
-        gl.bufferSubData(gl.ARRAY_BUFFER, at + pad * bpe, array, at / bpe, n);
+        gl.bindBuffer(gl.ARRAY_BUFFER, g.buffer);
+        gl.bufferSubData(gl.ARRAY_BUFFER, at + g.pad * bpe, array, at / bpe, n);
         await new Promise((r) => setTimeout(r, 0));
         if (token !== this.uploadToken) return;
       }
     }
     const lines = this.lineObject.geometry;
-    lines.setAttribute('position', gpu.points.vertexAttribute as unknown as THREE.BufferAttribute);
-    for (const [attr, name] of attributeNames) {
-      lines.setAttribute(attr, gpu[name].vertexAttribute as unknown as THREE.BufferAttribute);
-    }
+    this.bindLineAttributes();
     const { min, max } = tp.boundsMm;
     const box = new THREE.Box3(new THREE.Vector3(...min), new THREE.Vector3(...max));
     lines.boundingBox = box;
@@ -260,6 +231,49 @@ export class ToolpathViewer {
     this.window = null;
     this.applyView();
     this.setCameraPreset('iso');
+  }
+
+  private bindLineAttributes(): void {
+    const gpu = this.gpu!;
+    const lines = this.lineObject.geometry;
+    lines.setAttribute('position', gpu.points.vertexAttribute as unknown as THREE.BufferAttribute);
+    for (const [attr, name] of attributeNames) {
+      lines.setAttribute(attr, gpu[name].vertexAttribute as unknown as THREE.BufferAttribute);
+    }
+  }
+
+  /**
+   * Compile and use both programs with a two-segment toolpath of the real attribute types, out
+   * of view: compiling, three.js's first-use link check and software GL's pipeline build would
+   * otherwise all land in the first frame after a file is opened (seconds on SwiftShader).
+   */
+  private warmUp(): void {
+    const far = 1e9; // beyond the far plane: nothing is rasterised
+    const tiny = {
+      points: new Float32Array([far, far, far, far, far, far, far, far, far]),
+      feature: new Uint8Array([1, 1]),
+      tool: new Uint8Array(2),
+      feedMmMin: new Float32Array([1, 1]),
+      layer: new Uint32Array(2),
+    };
+    const gpu: Record<string, GpuArray> = {};
+    for (const [name, array, itemSize, type] of gpuSources(this.gl, tiny)) {
+      gpu[name] = createGpuArray(this.gl, name, array, itemSize, type, true);
+    }
+    this.gpu = gpu;
+    this.bindLineAttributes();
+    const sphere = new THREE.Sphere(new THREE.Vector3(far, far, far), 1);
+    this.lineObject.geometry.boundingSphere = this.solidObject.geometry.boundingSphere = sphere;
+    this.lineObject.geometry.setDrawRange(0, 3);
+    this.bindSolidWindow(0);
+    (this.solidObject.geometry as THREE.InstancedBufferGeometry).instanceCount = 2;
+    this.lineObject.visible = this.solidObject.visible = true;
+    this.renderer.compile(this.scene, this.camera);
+    this.renderer.render(this.scene, this.camera);
+    // Wait for the GPU here, at start-up, rather than in the first real frame.
+    this.gl.readPixels(0, 0, 1, 1, this.gl.RGBA, this.gl.UNSIGNED_BYTE, new Uint8Array(4));
+    this.lineObject.visible = this.solidObject.visible = false;
+    this.freeGpu();
   }
 
   setView(view: ViewState): void {
@@ -316,11 +330,13 @@ export class ToolpathViewer {
     const gpu = this.gpu!;
     const view = (name: string, itemSize: number, segment: number) => {
       const g = gpu[name];
-      return new THREE.InterleavedBufferAttribute(
+      const a = new THREE.InterleavedBufferAttribute(
         g.instanceAttribute as unknown as THREE.InterleavedBuffer,
         itemSize,
         (segment + g.pad) * g.itemSize,
       );
+      // three.js reads the integer flag from the view, not from the buffer it views.
+      return Object.assign(a, { gpuType: (g.instanceAttribute as { gpuType?: number }).gpuType });
     };
     const geo = this.solidObject.geometry as THREE.InstancedBufferGeometry;
     geo.setAttribute('aStart', view('points', 3, first));
@@ -448,4 +464,56 @@ function typicalLayerHeight(tp: Toolpath): number {
   if (h.length === 0) return 0.2;
   h.sort((a, b) => a - b);
   return h[h.length >> 1];
+}
+
+type GpuSource = [string, Float32Array | Uint8Array | Uint32Array, number, number];
+
+function gpuSources(
+  gl: WebGL2RenderingContext,
+  tp: Pick<Toolpath, 'points' | 'feature' | 'tool' | 'feedMmMin' | 'layer'>,
+): GpuSource[] {
+  return [
+    ['points', tp.points, 3, gl.FLOAT],
+    ['feature', tp.feature, 1, gl.UNSIGNED_BYTE],
+    ['tool', tp.tool, 1, gl.UNSIGNED_BYTE],
+    ['feed', tp.feedMmMin, 1, gl.FLOAT],
+    ['layer', tp.layer, 1, gl.UNSIGNED_INT],
+  ];
+}
+
+/**
+ * One GPU buffer for a per-point or per-segment array, sized for the array plus its pad and
+ * filled with it when `fill` (else filled later in slices). Per-segment values get one leading
+ * pad element: see lineVertexShader.
+ */
+function createGpuArray(
+  gl: WebGL2RenderingContext,
+  name: string,
+  array: Float32Array | Uint8Array | Uint32Array,
+  itemSize: number,
+  type: number,
+  fill: boolean,
+): GpuArray {
+  const pad = name === 'points' ? 0 : 1;
+  const bpe = array.BYTES_PER_ELEMENT as 1 | 2 | 4;
+  const buffer = gl.createBuffer();
+  if (!buffer) throw new Error('WebGL could not create a buffer: the GPU may be out of memory');
+  gl.bindBuffer(gl.ARRAY_BUFFER, buffer);
+  gl.bufferData(gl.ARRAY_BUFFER, (array.length + pad) * bpe, gl.STATIC_DRAW);
+  if (fill) gl.bufferSubData(gl.ARRAY_BUFFER, pad * bpe, array);
+  const count = array.length / itemSize + pad;
+  const vertexAttribute = new THREE.GLBufferAttribute(buffer, type, itemSize, bpe, count);
+  const instanceAttribute = new THREE.GLBufferAttribute(buffer, type, itemSize, bpe, count);
+  // Bytes are integer attributes (vertexAttribIPointer), see shaders.ts.
+  if (type === gl.UNSIGNED_BYTE) {
+    for (const a of [vertexAttribute, instanceAttribute]) Object.assign(a, { gpuType: THREE.IntType });
+  }
+  // Per-instance for three.js's attribute binding; InterleavedBufferAttribute views read the
+  // array's type (an empty one: the data lives on the GPU only).
+  Object.assign(instanceAttribute, {
+    isInstancedBufferAttribute: true,
+    meshPerAttribute: 1,
+    array: new (array.constructor as new (n: number) => typeof array)(0),
+  });
+  return { buffer, vertexAttribute, instanceAttribute, itemSize, pad };
 }
