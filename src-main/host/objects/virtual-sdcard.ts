@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ConfigSection } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
+import { parseLine } from '../gcode/parser';
 import type { Printer, PrinterObject } from '../printer';
 import type { ExcludeObject } from './exclude-object';
 import { MacroTemplate } from './gcode-macro';
@@ -16,6 +17,8 @@ import type { PrintStats } from './print-stats';
 const CHUNK_BYTES = 8192;
 /** How far (s of print time) the reader may run ahead of the MCU's clock. */
 const MAX_AHEAD_S = 2;
+/** Below this much queued motion the planned moves are flushed to the MCU. */
+const BUFFER_LOW_S = 1;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,8 +51,25 @@ export class VirtualSdcard implements PrinterObject {
     // The reader's own queue entry (no help text: not a user command).
     gcode.register('SDCARD_RUN_CHUNK', () => this.runChunk(), { help: '' });
     reg('SDCARD_RESET_FILE', () => this.cmdResetFile(), 'Clear the loaded file and reset the print stats');
-    printer.on('printer:shutdown', () => {
-      if (this.isActive()) this.stopRequested = true;
+    // Klipper's toolhead flush timer: when the MCU is about to run out of planned motion, plan
+    // and send everything queued (the live toolhead leaves this to its caller; moves typed or
+    // run by macros while no file prints need it too). Batch mode has no MCU clock: no timer.
+    let flushTimer: NodeJS.Timeout | null = null;
+    printer.on('printer:ready', () => {
+      flushTimer = setInterval(() => {
+        const th = this.printer.lookupObjectOrNull<PrinterObject>('toolhead')?.getStatus?.(0);
+        if (this.printer.state === 'ready' && th && (th.estimated_print_time as number) > 0 && this.aheadS() < BUFFER_LOW_S) this.toolhead()?.waitMoves();
+      }, 100);
+      flushTimer.unref?.();
+    });
+    printer.on('printer:disconnect', () => {
+      if (flushTimer) clearInterval(flushTimer);
+    });
+    printer.on('printer:shutdown', (reason) => {
+      if (!this.isActive()) return;
+      this.stopRequested = true;
+      this.stats.noteEnd('error', reason);
+      this.file = null;
     });
   }
 
@@ -127,6 +147,10 @@ export class VirtualSdcard implements PrinterObject {
     await this.reading;
   }
 
+  private toolhead(): { waitMoves(): void } | null {
+    return this.printer.lookupObjectOrNull<{ waitMoves(): void }>('toolhead');
+  }
+
   private aheadS(): number {
     const th = this.printer.lookupObjectOrNull<PrinterObject>('toolhead')?.getStatus?.(0);
     if (!th) return 0;
@@ -141,10 +165,22 @@ export class VirtualSdcard implements PrinterObject {
     const ex = this.exclude();
     for (const { line, endPos } of this.pending) {
       if (this.stopRequested) break;
-      if (!ex?.skipLine(line)) await this.gcode.runLines([line]);
+      if (ex?.skipLine(line)) {
+        // skipped: a move of an excluded object
+      } else if (this.isUnknown(line)) {
+        // As Klipper does in a print: an unknown command (G21, M84 variants...) is reported, not fatal.
+        this.gcode.respondInfo(`Unknown command: "${parseLine(line).command}" in ${this.file?.name ?? 'file'} (ignored)`);
+      } else await this.gcode.runLines([line]);
       this.filePosition = endPos;
     }
     this.pending = [];
+  }
+
+  private isUnknown(line: string): boolean {
+    const c0 = line.charCodeAt(0);
+    if ((c0 === 71 || c0 === 103) && (line[1] === '0' || line[1] === '1') && !/\d/.test(line[2] ?? '')) return false;
+    const cmd = parseLine(line).command;
+    return cmd !== '' && cmd !== 'M112' && !this.gcode.lookup(cmd);
   }
 
   private async readLoop(): Promise<void> {
@@ -183,6 +219,7 @@ export class VirtualSdcard implements PrinterObject {
         while (this.aheadS() > MAX_AHEAD_S && !this.stopRequested) await sleep(50);
       }
       if (this.stopRequested) return;
+      this.toolhead()?.waitMoves();
       this.filePosition = file.size;
       this.stats.noteEnd('complete');
       this.file = null;
