@@ -14,6 +14,7 @@ import { resolveResistanceSensor, UnknownSensorError } from './temperature-senso
 import { DividerSensor } from './thermistor';
 import { VerifyHeater } from './verify-heater';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
+import { TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
 
 /** A sensor shown in M105 and the UI (heaters and [temperature_sensor]s). */
 export interface TemperatureSource {
@@ -79,7 +80,13 @@ export class PrinterHeaters {
       mcu,
     );
     this.heaters.set(name, heater);
-    this.sensors.push({ name, sensor: adc, get currentC() { return heater.smoothedTempC; } });
+    this.sensors.push({
+      name,
+      sensor: adc,
+      get currentC() {
+        return heater.smoothedTempC;
+      },
+    });
     const v = this.config.getOrNull(`verify_heater ${name}`)?.read(VERIFY_HEATER_OPTIONS);
     new VerifyHeater(this.printer, heater, {
       maxError: v?.max_error ?? 120,
@@ -88,6 +95,21 @@ export class PrinterHeaters {
       heatingGain: v?.heating_gain ?? 2,
     });
     return heater;
+  }
+
+  /** [temperature_sensor NAME]: an ADC thermistor read like a heater's, shown to the UI. */
+  addSensor(section: ConfigSection): void {
+    const o = section.read(TEMPERATURE_SENSOR_OPTIONS);
+    const adc = this.adcSensor(section, o.sensor_type, o.sensor_pin, o.pullup_resistor, o.inline_resistor, o.min_temp, o.max_temp);
+    let currentC = 0;
+    adc.setCallback((_t, temp) => (currentC = temp));
+    this.sensors.push({
+      name: section.name,
+      sensor: adc,
+      get currentC() {
+        return currentC;
+      },
+    });
   }
 
   /** An ADC thermistor/RTD sensor on the main MCU; unknown types name the option and the fix. */
@@ -108,7 +130,8 @@ export class PrinterHeaters {
       throw e;
     }
     if (!pin) throw section.error('sensor_pin', `Option 'sensor_pin' in section '${section.name}' must be specified`);
-    if (pin.chip !== 'mcu') throw section.error('sensor_pin', `sensor_pin on '${pin.chip}' is not supported yet: use a pin of the main [mcu]`);
+    if (pin.chip !== 'mcu')
+      throw section.error('sensor_pin', `sensor_pin on '${pin.chip}' is not supported yet: use a pin of the main [mcu]`);
     const mcu = this.printer.lookupObject<Mcu>('mcu');
     return new AdcTemperatureSensor(mcu, pin.pin, new DividerSensor(resolved.curve, pullup ?? 4700, inline ?? 0), minTempC, maxTempC);
   }

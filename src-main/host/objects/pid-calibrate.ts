@@ -82,7 +82,8 @@ export class PidCalibrate {
   private async cmd(c: GCodeCommand): Promise<void> {
     const heater = this.heaters.lookupHeater(c.get('HEATER'), c);
     const target = c.getFloat('TARGET');
-    if (target < heater.cfg.minTempC || target > heater.cfg.maxTempC) throw c.error(`Requested temperature (${target.toFixed(1)}) out of range`);
+    if (target < heater.cfg.minTempC || target > heater.cfg.maxTempC)
+      throw c.error(`Requested temperature (${target.toFixed(1)}) out of range`);
     const relay = new RelayControl(heater.cfg.maxPower, target);
     heater.controlOverride = relay;
     heater.targetC = target;

@@ -10,7 +10,9 @@ export class ShutdownHandler {
     printer.on('printer:shutdown', (reason) => {
       const mcu = printer.lookupObjectOrNull<Mcu>('mcu');
       if (mcu && !mcu.isFileOutput() && mcu.state === 'ready') mcu.emergencyStop();
-      gcode.respondError(`${reason}\nOnce the underlying issue is corrected, use the "FIRMWARE_RESTART" command to reset the firmware, reload the config, and restart the host software.\nPrinter is shutdown`);
+      gcode.respondError(
+        `${reason}\nOnce the underlying issue is corrected, use the "FIRMWARE_RESTART" command to reset the firmware, reload the config, and restart the host software.\nPrinter is shutdown`,
+      );
     });
   }
 }

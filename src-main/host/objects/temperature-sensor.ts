@@ -42,7 +42,14 @@ export function resolveResistanceSensor(config: PrinterConfig | null, sensorType
   const base = BUILTIN_PLATINUM[sensorType];
   if (base !== undefined) {
     const curve = platinumCurve(base);
-    const sh = steinhartHartFrom({ t1: 25, r1: curve.ohmFromTemp(25), t2: 150, r2: curve.ohmFromTemp(150), t3: 300, r3: curve.ohmFromTemp(300) });
+    const sh = steinhartHartFrom({
+      t1: 25,
+      r1: curve.ohmFromTemp(25),
+      t2: 150,
+      r2: curve.ohmFromTemp(150),
+      t3: 300,
+      r3: curve.ohmFromTemp(300),
+    });
     return { curve, simThermistor: sh };
   }
   const known = [...Object.keys(BUILTIN_THERMISTORS), ...Object.keys(BUILTIN_PLATINUM)];

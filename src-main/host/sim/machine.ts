@@ -103,13 +103,25 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
       if (endstop && s.has('position_endstop')) {
         const pe = s.getFloat('position_endstop');
         const positive = s.has('homing_positive_dir') ? s.getBoolean('homing_positive_dir') : pe >= max - (max - min) / 4 && hasRange;
-        m.endstops.push({ name: `${axis}_endstop`, pin: simPin(endstop), steppers: [s.name], trigger_position_mm: pe, side: positive ? 'max' : 'min' });
+        m.endstops.push({
+          name: `${axis}_endstop`,
+          pin: simPin(endstop),
+          steppers: [s.name],
+          trigger_position_mm: pe,
+          side: positive ? 'max' : 'min',
+        });
       }
     } else if (/^extruder\d*$/.test(s.name)) {
       const st = stepperOf(s, 'e', undefined);
       if (st) m.steppers.push(st);
     }
-    const heaterModel = /^extruder\d*$/.test(s.name) ? 'hotend' : s.name === 'heater_bed' ? 'bed' : /^heater_generic /.test(s.name) ? 'hotend' : null;
+    const heaterModel = /^extruder\d*$/.test(s.name)
+      ? 'hotend'
+      : s.name === 'heater_bed'
+        ? 'bed'
+        : /^heater_generic /.test(s.name)
+          ? 'hotend'
+          : null;
     if (heaterModel && s.has('heater_pin') && s.has('sensor_pin') && s.has('sensor_type')) {
       const heater = pinOf(s, 'heater_pin');
       const sensor = pinOf(s, 'sensor_pin');

@@ -32,7 +32,9 @@ describe('live heaters', () => {
 
   it('a disconnected thermistor shuts down with ADC out of range, shown to the user', async () => {
     // Open circuit: enormous resistance, the ADC reads full scale (= far below min_temp).
-    const p = await startLivePrinter('adc-range', { overrides: { heaters: { extruder: { thermistor: { beta: 3950, r0_ohm: 1e12, t0_c: 25 } } } } });
+    const p = await startLivePrinter('adc-range', {
+      overrides: { heaters: { extruder: { thermistor: { beta: 3950, r0_ohm: 1e12, t0_c: 25 } } } },
+    });
     const messages: string[] = [];
     p.host.gcode.onResponse((_k, t) => messages.push(t));
     try {

@@ -33,7 +33,10 @@ export function writeTestConfig(name: string, edit: (cfg: string) => string = (c
   return { dir, configPath };
 }
 
-export async function startLivePrinter(name: string, opts: { edit?: (cfg: string) => string; overrides?: SimMachineOverrides } = {}): Promise<LivePrinter> {
+export async function startLivePrinter(
+  name: string,
+  opts: { edit?: (cfg: string) => string; overrides?: SimMachineOverrides } = {},
+): Promise<LivePrinter> {
   const { dir, configPath } = writeTestConfig(name, opts.edit);
   const sim = await startSimPrinter({ configPath, dataDir: dir, overrides: opts.overrides });
   const host = await Host.start({ configPath });

@@ -73,7 +73,9 @@ describe('live safety', () => {
     console.log(`X stopped at ${lastX.mm} mm; stepper runs ending after emergency_stop: ${stepsAfter.length}`);
     // The long cruise run was queued before M112 but never completed: the MCU cut it (the sim
     // traces a run only when it ends, so a cut run leaves no 'stepper' event after the stop).
-    const queued = trace.filter((e) => e.ev === 'cmd' && (e as { name?: string }).name === 'queue_step' && (e as unknown as { args: { oid: number } }).args.oid === 0);
+    const queued = trace.filter(
+      (e) => e.ev === 'cmd' && (e as { name?: string }).name === 'queue_step' && (e as unknown as { args: { oid: number } }).args.oid === 0,
+    );
     const queuedSteps = queued.reduce((n, e) => n + (e as unknown as { args: { count: number } }).args.count, 0);
     const doneSteps = (lastX as unknown as { mcu_pos: number }).mcu_pos;
     console.log(`X steps queued ${queuedSteps}, completed runs ${doneSteps}`);
