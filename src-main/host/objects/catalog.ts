@@ -14,6 +14,7 @@ import {
   RESPOND_OPTIONS,
   Z_LIMIT_OPTIONS,
 } from './printer-options';
+import { FAN_OPTIONS, HEATER_FAN_OPTIONS, OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS, TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { DELAYED_GCODE_OPTIONS, EMPTY_OPTIONS, GCODE_MACRO_OPTIONS, PAUSE_RESUME_OPTIONS, VIRTUAL_SDCARD_OPTIONS } from './macro-options';
@@ -51,6 +52,26 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
+  { name: 'fan', doc: 'The part-cooling fan (M106/M107)', options: [FAN_OPTIONS] },
+  {
+    name: 'heater_fan',
+    doc: 'A fan that runs while its heaters are hot',
+    options: [FAN_OPTIONS, HEATER_FAN_OPTIONS],
+    matches: (n) => n.startsWith('heater_fan '),
+  },
+  {
+    name: 'temperature_sensor',
+    doc: 'An extra temperature sensor (shown, not controlled)',
+    options: [TEMPERATURE_SENSOR_OPTIONS],
+    matches: (n) => n.startsWith('temperature_sensor '),
+  },
+  { name: 'output_pin', doc: 'An output pin set with SET_PIN', options: [OUTPUT_PIN_OPTIONS], matches: (n) => n.startsWith('output_pin ') },
+  {
+    name: 'static_digital_output',
+    doc: 'Pins set once at start-up',
+    options: [STATIC_DIGITAL_OUTPUT_OPTIONS],
+    matches: (n) => n.startsWith('static_digital_output '),
+  },
   {
     name: 'thermistor',
     doc: 'A custom thermistor (usable as sensor_type by its name)',

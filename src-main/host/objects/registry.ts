@@ -13,6 +13,9 @@ import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
 import { ShutdownHandler } from './shutdown';
+import { loadHeaterFan, loadPrinterFan } from './fan';
+import { FAN_OPTIONS, HEATER_FAN_OPTIONS, OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS, TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
+import { loadStaticDigitalOutput, OutputPin } from './output-pin';
 import { customThermistorPoints } from './temperature-sensor';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { isKnownUnsupportedSection } from './known-sections';
@@ -78,6 +81,16 @@ const LOADERS: Record<string, SectionLoader> = {
   },
   force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
+  // Output devices exist on live printers; batch mode only checks their options.
+  fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
+  heater_fan: (ctx, s) => {
+    if (ctx.mcuFileOutput) return void (s.read(FAN_OPTIONS), s.read(HEATER_FAN_OPTIONS));
+    ctx.printer.addObject(s.name, loadHeaterFan(ctx.printer, s));
+  },
+  temperature_sensor: (ctx, s) =>
+    ctx.mcuFileOutput ? void s.read(TEMPERATURE_SENSOR_OPTIONS) : heatersOf(ctx.printer, ctx.gcode, ctx.config).addSensor(s),
+  output_pin: (ctx, s) => (ctx.mcuFileOutput ? void s.read(OUTPUT_PIN_OPTIONS) : ctx.printer.addObject(s.name, new OutputPin(ctx.printer, ctx.gcode, s))),
+  static_digital_output: (ctx, s) => (ctx.mcuFileOutput ? void s.read(STATIC_DIGITAL_OUTPUT_OPTIONS) : loadStaticDigitalOutput(ctx.printer, s)),
   // Read (and checked) here in every mode; heaters use them on live printers.
   thermistor: (ctx, s) => void customThermistorPoints(ctx.config, s.name.slice('thermistor '.length)),
   verify_heater: (_ctx, s) => void s.read(VERIFY_HEATER_OPTIONS),

@@ -56,9 +56,9 @@ describe('printer objects from printer.cfg', () => {
     expect(loadError(unknown)).toBe(
       `Section 'bogus_section' is not a valid config section (printer.cfg:${lineOf(unknown, '[bogus_section]')})`,
     );
-    const text = CARTESIAN + '\n[fan]\npin: PH6\n[tmc2209 stepper_x]\nuart_pin: PA1\n';
+    const text = CARTESIAN + '\n[bed_mesh]\nspeed: 100\n[tmc2209 stepper_x]\nuart_pin: PA1\n';
     expect(loadError(text)).toBe(
-      `sections [fan] (printer.cfg:${lineOf(text, '[fan]')}), [tmc2209 stepper_x] (printer.cfg:${lineOf(text, '[tmc2209')}) are not supported yet: remove or comment them out to use Tether now`,
+      `sections [bed_mesh] (printer.cfg:${lineOf(text, '[bed_mesh]')}), [tmc2209 stepper_x] (printer.cfg:${lineOf(text, '[tmc2209')}) are not supported yet: remove or comment them out to use Tether now`,
     );
   });
 
@@ -140,6 +140,7 @@ describe('option catalog module', () => {
       'config/options.ts',
       'objects/catalog.ts',
       'objects/extruder-options.ts',
+      'objects/fan-options.ts',
       'objects/heater-options.ts',
       'objects/macro-options.ts',
       'objects/printer-options.ts',
