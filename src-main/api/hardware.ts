@@ -77,7 +77,8 @@ export class HardwareServices {
   }
 
   async addVirtual(portPath: string, label: string): Promise<null> {
-    if (!path.isAbsolute(portPath)) throw new ApiError('bad_request', `'${portPath}' is not an absolute path; give the pty's full path (e.g. /tmp/printer).`);
+    if (!path.isAbsolute(portPath))
+      throw new ApiError('bad_request', `'${portPath}' is not an absolute path; give the pty's full path (e.g. /tmp/printer).`);
     if (!existsSync(portPath)) {
       throw new ApiError('refused', `${portPath} does not exist. Start the simulator or socat first; it creates the pty.`, {
         code: 'vanished',
@@ -114,7 +115,12 @@ export class HardwareServices {
       const file = ['tether.hex', 'tether.bin'].map((f) => path.join(dir, name, f)).find((f) => existsSync(f) && statSync(f).isFile());
       if (!file) continue;
       this.offeredImages.add(file);
-      choices.push({ id: name, label: `Tether firmware ${name} (${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')})`, source: 'built', path: file });
+      choices.push({
+        id: name,
+        label: `Tether firmware ${name} (${statSync(file).mtime.toISOString().slice(0, 16).replace('T', ' ')})`,
+        source: 'built',
+        path: file,
+      });
     }
     return choices;
   }
@@ -131,10 +137,16 @@ export class HardwareServices {
   }): { jobId: string } {
     this.board(params.boardId);
     if (params.port && !this.knownPort(params.port)) {
-      throw new ApiError('refused', `${params.port} is not a port Tether listed; pick one on the Ports page (add ptys there as virtual ports).`);
+      throw new ApiError(
+        'refused',
+        `${params.port} is not a port Tether listed; pick one on the Ports page (add ptys there as virtual ports).`,
+      );
     }
     if (params.drivePath && !this.drives().some((d) => d.path === params.drivePath)) {
-      throw new ApiError('refused', `${params.drivePath} is not a mounted removable drive; insert the card or press the board's BOOTSEL and refresh.`);
+      throw new ApiError(
+        'refused',
+        `${params.drivePath} is not a mounted removable drive; insert the card or press the board's BOOTSEL and refresh.`,
+      );
     }
     let image: FlashStartRequest['image'];
     if (params.image.kind === 'path') {
@@ -143,7 +155,11 @@ export class HardwareServices {
       }
       image = { kind: 'path', path: params.image.path };
     } else {
-      image = { kind: 'bytes', fileName: params.image.fileName, content: new Uint8Array(Buffer.from(params.image.contentBase64, 'base64')) };
+      image = {
+        kind: 'bytes',
+        fileName: params.image.fileName,
+        content: new Uint8Array(Buffer.from(params.image.contentBase64, 'base64')),
+      };
     }
     const { image: _image, ...rest } = params;
     try {
@@ -187,5 +203,10 @@ export class HardwareServices {
 /** A port failure as an API error with the classified problem (permission, busy, vanished...). */
 function portError(e: unknown, portPath: string): ApiError {
   const problem = classifyPortError(e, portPath);
-  return new ApiError('refused', `${problem.message} ${problem.fix}`, { code: problem.code, path: problem.path, message: problem.message, fix: problem.fix });
+  return new ApiError('refused', `${problem.message} ${problem.fix}`, {
+    code: problem.code,
+    path: problem.path,
+    message: problem.message,
+    fix: problem.fix,
+  });
 }

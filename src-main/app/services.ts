@@ -45,9 +45,11 @@ export interface AppServices {
 }
 
 /** The checkout (or unpacked app) root: src-main/app/ from source, out/main/ when built. */
-const checkoutRoot = ['../..', '..', '../../..']
-  .map((up) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), up))
-  .find((dir) => existsSync(path.join(dir, 'resources/boards/catalog.json'))) ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const checkoutRoot =
+  ['../..', '..', '../../..']
+    .map((up) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), up))
+    .find((dir) => existsSync(path.join(dir, 'resources/boards/catalog.json'))) ??
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export function createAppServices(o: AppServicesOptions): AppServices {
   const resourcesDir = o.resourcesDir ?? path.join(checkoutRoot, 'resources');
@@ -56,7 +58,11 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   const hardware = new HardwareServices({
     catalogPath: path.join(resourcesDir, 'boards/catalog.json'),
     firmwareBuildDir: firmwareDir,
-    printerPorts: () => fleet.list().flatMap((p) => (p.configPath ? [{ name: p.name, identity: { path: serialOf(p.configPath) } }] : [])).filter((p) => p.identity.path),
+    printerPorts: () =>
+      fleet
+        .list()
+        .flatMap((p) => (p.configPath ? [{ name: p.name, identity: { path: serialOf(p.configPath) } }] : []))
+        .filter((p) => p.identity.path),
   });
   const backend = createApiBackend({ fleet, appInfo: o.appInfo, hardware });
   let sim: SimPrinter | null = null;
@@ -67,12 +73,16 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     hardware,
     async start() {
       const simConfig = simConfigPath(o.dataDir);
-      if (o.simulatedPrinter && !o.configPath && !existsSync(fleet.printersFile)) createSimPrinter(o.dataDir, path.join(resourcesDir, 'printers/tether-sim.cfg'), fleet.printersFile);
+      if (o.simulatedPrinter && !o.configPath && !existsSync(fleet.printersFile))
+        createSimPrinter(o.dataDir, path.join(resourcesDir, 'printers/tether-sim.cfg'), fleet.printersFile);
       if (remembersConfig(fleet.printersFile, simConfig)) {
         try {
           sim = await startSimPrinter({ configPath: simConfig, dataDir: path.dirname(simConfig), simBinary: o.simBinary });
           o.log(`Simulated printer running on ${sim.ptyPath}`);
-          sim.exited.then((code) => o.log(`Simulated printer exited (${code}); restart Tether to start it again.`), () => undefined);
+          sim.exited.then(
+            (code) => o.log(`Simulated printer exited (${code}); restart Tether to start it again.`),
+            () => undefined,
+          );
         } catch (e) {
           // The host still starts and shows why it cannot connect; this says how to fix it.
           o.log(`Cannot start the simulated printer: ${e instanceof Error ? e.message : e}. Build it with 'npm run build:firmware'.`);
@@ -110,7 +120,10 @@ function createSimPrinter(dataDir: string, templatePath: string, printersFile: s
   // TODO(fleet): PrinterFleet names its first printer "Printer 1"; a `firstPrinter` option there
   // would replace writing its printers.json (version 1 format) here.
   mkdirSync(path.dirname(printersFile), { recursive: true });
-  writeFileSync(printersFile, `${JSON.stringify({ version: 1, printers: [{ id: SIM_PRINTER_ID, name: SIM_PRINTER_NAME, configPath: target }] }, null, 2)}\n`);
+  writeFileSync(
+    printersFile,
+    `${JSON.stringify({ version: 1, printers: [{ id: SIM_PRINTER_ID, name: SIM_PRINTER_NAME, configPath: target }] }, null, 2)}\n`,
+  );
 }
 
 function remembersConfig(printersFile: string, configPath: string): boolean {

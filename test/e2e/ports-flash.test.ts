@@ -14,7 +14,15 @@ import { snapshotUi } from '../integration/serve/ui-snapshot';
 import { repoRoot, testOutputDir } from '../support/paths';
 import { toolsPresent } from '../support/tools';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const shotDir = path.join(testOutputDir, 'e2e');
 const SLOW = { timeout: 30_000, interval: 100 };
 
@@ -34,7 +42,13 @@ describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels agai
     for (let i = 0; i < 100 && !existsSync(ptyPath); i++) await new Promise((r) => setTimeout(r, 100));
     if (!existsSync(ptyPath)) throw new Error(`socat did not create ${ptyPath}`);
     ui = await snapshotUi();
-    session = await startServeSession({ port: 0, dataDir, uiDir: ui.dir, entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href, log: () => undefined });
+    session = await startServeSession({
+      port: 0,
+      dataDir,
+      uiDir: ui.dir,
+      entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
+      log: () => undefined,
+    });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
@@ -57,7 +71,13 @@ describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels agai
     // Ports: the list has loaded (a table, or the empty message on a machine with no ports).
     await page.getByRole('link', { name: 'Ports' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Serial ports' }).count(), SLOW).toBe(1);
-    await expect.poll(async () => (await page.getByRole('table', { name: 'Serial ports' }).count()) + (await page.getByText('No serial ports found.').count()), SLOW).toBe(1);
+    await expect
+      .poll(
+        async () =>
+          (await page.getByRole('table', { name: 'Serial ports' }).count()) + (await page.getByText('No serial ports found.').count()),
+        SLOW,
+      )
+      .toBe(1);
     const form = page.getByRole('form', { name: 'Add a virtual port' });
     await form.getByLabel('Path').fill(ptyPath);
     await form.getByLabel('Name').fill('Bench simulator');
@@ -77,7 +97,9 @@ describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels agai
     await built.check();
     await page.screenshot({ path: path.join(shotDir, 'flash-image-step.png') });
     await page.getByRole('button', { name: 'Next' }).click();
-    await expect.poll(() => page.locator('select option').allTextContents(), SLOW).toEqual(expect.arrayContaining([expect.stringContaining(ptyPath)]));
+    await expect
+      .poll(() => page.locator('select option').allTextContents(), SLOW)
+      .toEqual(expect.arrayContaining([expect.stringContaining(ptyPath)]));
     await page.screenshot({ path: path.join(shotDir, 'flash-port-step.png') });
     expect(errors).toEqual([]);
   }, 120_000);

@@ -74,7 +74,16 @@ describe('tether command table', () => {
     mkdirSync(dir, { recursive: true });
     const gcode = path.join(dir, 'bad.gcode');
     writeFileSync(gcode, 'SET_KINEMATIC_POSITION X=0 Y=0 Z=0.5\nG1 X9999 F3000\n');
-    const r = await tether('batch', path.join(referenceDir, 'bench/bench-cartesian.cfg'), '-i', gcode, '-o', path.join(dir, 'bad.serial'), '-d', path.join(referenceDir, 'klipper-dicts/atmega2560.dict'));
+    const r = await tether(
+      'batch',
+      path.join(referenceDir, 'bench/bench-cartesian.cfg'),
+      '-i',
+      gcode,
+      '-o',
+      path.join(dir, 'bad.serial'),
+      '-d',
+      path.join(referenceDir, 'klipper-dicts/atmega2560.dict'),
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('bad.gcode:2');
     expect(r.stderr).toMatch(/Move out of range/);

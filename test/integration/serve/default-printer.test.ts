@@ -27,7 +27,14 @@ describe('default simulated printer', () => {
   it('is created once from resources/printers/tether-sim.cfg with its pty in the data folder', async () => {
     const dir = dataDir();
     const log: string[] = [];
-    const services = createAppServices({ dataDir: dir, entryUrl, appInfo: appInfo(dir), simulatedPrinter: true, simBinary: path.join(dir, 'no-such-sim'), log: (m) => log.push(m) });
+    const services = createAppServices({
+      dataDir: dir,
+      entryUrl,
+      appInfo: appInfo(dir),
+      simulatedPrinter: true,
+      simBinary: path.join(dir, 'no-such-sim'),
+      log: (m) => log.push(m),
+    });
     cleanups.unshift(() => services.stop());
     await services.start();
     expect(services.fleet.list()).toMatchObject([{ id: 'simulated-printer', name: SIM_PRINTER_NAME, configPath: simConfigPath(dir) }]);
@@ -35,13 +42,22 @@ describe('default simulated printer', () => {
     expect(cfg).toContain(`serial: ${path.join(dir, 'sim', 'ttyTether')}`);
     expect(cfg).toContain('[stepper_x]');
     // The rest of the packaged config is kept as it is.
-    expect(cfg.replace(/^serial:.*$/m, '')).toBe(readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8').replace(/^serial:.*$/m, ''));
+    expect(cfg.replace(/^serial:.*$/m, '')).toBe(
+      readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8').replace(/^serial:.*$/m, ''),
+    );
     expect(log.join('\n')).toMatch(/Cannot start the simulated printer: .*no-such-sim.*npm run build:firmware/s);
 
     // A second start keeps the printer list and the user's edits to the sim's printer.cfg.
     await services.stop();
     writeFileSync(simConfigPath(dir), cfg + '\n# my edit\n');
-    const again = createAppServices({ dataDir: dir, entryUrl, appInfo: appInfo(dir), simulatedPrinter: true, simBinary: path.join(dir, 'no-such-sim'), log: () => undefined });
+    const again = createAppServices({
+      dataDir: dir,
+      entryUrl,
+      appInfo: appInfo(dir),
+      simulatedPrinter: true,
+      simBinary: path.join(dir, 'no-such-sim'),
+      log: () => undefined,
+    });
     cleanups.unshift(() => again.stop());
     await again.start();
     expect(again.fleet.list().map((p) => p.name)).toEqual([SIM_PRINTER_NAME]);
@@ -50,7 +66,14 @@ describe('default simulated printer', () => {
 
   it('is not created when a config is given, nor when the app is not asked to', async () => {
     const dir = dataDir();
-    const withConfig = createAppServices({ dataDir: dir, entryUrl, appInfo: appInfo(dir), simulatedPrinter: true, configPath: path.join(repoRoot, 'resources/printers/tether-sim.cfg'), log: () => undefined });
+    const withConfig = createAppServices({
+      dataDir: dir,
+      entryUrl,
+      appInfo: appInfo(dir),
+      simulatedPrinter: true,
+      configPath: path.join(repoRoot, 'resources/printers/tether-sim.cfg'),
+      log: () => undefined,
+    });
     // Only the printer records matter here: no host needs to run.
     expect(existsSync(path.join(dir, 'printers.json'))).toBe(false);
     const dir2 = dataDir();
