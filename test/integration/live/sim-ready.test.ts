@@ -33,7 +33,9 @@ describe('sim printer from printer.cfg', () => {
     expect(cmds).toContain('"name":"finalize_config"');
     // M106 S128: a full-power kick-start, then 128/255 of the 10 ms (500000 tick) PWM cycle,
     // and the sim's fan pin toggles on and off.
-    const onTicks = [...cmds.matchAll(/"name":"queue_digital_out","args":\{"oid":\d+,"clock":\d+,"on_ticks":(\d+)\}/g)].map((m) => Number(m[1]));
+    const onTicks = [...cmds.matchAll(/"name":"queue_digital_out","args":\{"oid":\d+,"clock":\d+,"on_ticks":(\d+)\}/g)].map((m) =>
+      Number(m[1]),
+    );
     expect(onTicks).toContain(500000);
     expect(onTicks.some((t) => Math.abs(t / 500000 - 128 / 255) < 0.01)).toBe(true);
     const fanLevels = [...cmds.matchAll(/"ev":"fan","name":"fan","clock":\d+,"value":([\d.]+)/g)].map((m) => Number(m[1]));
