@@ -17,7 +17,8 @@
  *               a 4.7k pull-up on 5 V, 4775 mV)
  *   --profile F cycles spent at each program address (text: "hexaddr cycles" per line)
  *   --heater P:C  a heater on output pin P warms the thermistor on ADC channel C (first-order
- *               model: 1 C/s per full power above ambient, cooling 2 %/s towards 25 C)
+ *               model, fast so tests heat in seconds: 30 C/s at full power, cooling 5 %/s of
+ *               the difference to 25 C)
  * SIGTERM / SIGINT: write the report and exit 0.
  *
  * simavr 1.6 faults (shared/STACK.md) are handled in the firmware, not here: it idles with
@@ -113,7 +114,7 @@ static void heater_update(void)
     if (dt < 0.01)
         return;
     double duty = (double)heater_on_cycles / (double)(now - heater_last_cycle);
-    heater_temp_c += (duty * 100.0 - (heater_temp_c - 25.0) * 0.02) * dt;
+    heater_temp_c += (duty * 30.0 - (heater_temp_c - 25.0) * 0.05) * dt;
     heater_on_cycles = 0;
     heater_last_cycle = now;
     if (pin_level[heater_pin])
