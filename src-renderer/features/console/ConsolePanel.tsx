@@ -72,10 +72,12 @@ export function ConsolePanel(): JSX.Element {
   const outputRef = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
 
-  const ready = printer?.state === 'ready';
+  // The host answers gcode.commands while it connects too; reload on each state change (a
+  // config load registers more commands).
+  const state = printer?.state;
   useEffect(() => {
-    if (printerId && ready) void loadCommands(api(), printerId);
-  }, [printerId, ready, loadCommands]);
+    if (printerId && connected) void loadCommands(api(), printerId);
+  }, [printerId, state, connected, loadCommands]);
 
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
   // A new view per filter/printer; it then only tests rows it has not seen.

@@ -52,6 +52,6 @@ export class FilteredView {
 
 /** Splits a HELP reply row ("NAME : help") into its parts, for a two-column layout. */
 export function helpRow(text: string): { name: string; help: string } | null {
-  const m = /^([A-Z][A-Z0-9_]*)\s*: (.*)$/.exec(text);
+  const m = /^(?:\/\/ )?([A-Z][A-Z0-9_]*)\s*: (.*)$/.exec(text);
   return m ? { name: m[1], help: m[2] } : null;
 }

@@ -95,6 +95,7 @@ describe('console filter', () => {
   });
   it('splits HELP rows into name and help', () => {
     expect(helpRow('G28                  : Move to origin')).toEqual({ name: 'G28', help: 'Move to origin' });
+    expect(helpRow('// SET_FAN_SPEED      : Sets the speed of a fan')).toEqual({ name: 'SET_FAN_SPEED', help: 'Sets the speed of a fan' });
     expect(helpRow('Printer is ready')).toBeNull();
   });
   it('recognises M112 anywhere in a script', () => {
