@@ -154,6 +154,8 @@ export class VirtualSdcard implements PrinterObject {
   private aheadS(): number {
     const th = this.printer.lookupObjectOrNull<PrinterObject>('toolhead')?.getStatus?.(0);
     if (!th) return 0;
+    // Batch mode has no MCU clock (estimated time stays 0): nothing to pace against.
+    if (!((th.estimated_print_time as number) > 0)) return 0;
     return (th.print_time as number) - (th.estimated_print_time as number);
   }
 
