@@ -32,19 +32,11 @@ export const panels: PanelDef[] = [
   { id: 'flash', icon: 'flash', component: FlashPage },
 ];
 
-// One client per API client, so the panels' subscriptions stay put across re-renders.
-const clients = new WeakMap<object, { ports: ReturnType<typeof portsClientFor>; flash: ReturnType<typeof flashClientFor> }>();
-function clientsFor() {
-  const client = api();
-  let c = clients.get(client);
-  if (!c) clients.set(client, (c = { ports: portsClientFor(client), flash: flashClientFor(client) }));
-  return c;
-}
 function PortsPage() {
-  return <PortsPanel client={clientsFor().ports} />;
+  return <PortsPanel client={portsClientFor(api())} />;
 }
 function FlashPage() {
-  return <FlashWizard client={clientsFor().flash} />;
+  return <FlashWizard client={flashClientFor(api())} />;
 }
 
 export function panelFromHash(hash: string): PanelId {

@@ -2,8 +2,33 @@
 // bytes travel as base64 so the same call works over IPC and the WebSocket.
 import type { ApiClient } from '../../api';
 import type { FlashClient } from './client';
+import { useFlashWizard } from './store';
 
+const made = new WeakMap<ApiClient, FlashClient>();
+
+/** The wizard's client for this API client (one per API client, so subscriptions stay put). */
 export function flashClientFor(api: ApiClient): FlashClient {
+  let client = made.get(api);
+  if (!client) made.set(api, (client = makeFlashClient(api)));
+  return client;
+}
+
+/** Klipper's words when host and firmware speak different protocol versions: time to re-flash. */
+export function needsReflash(stateMessage: string): boolean {
+  return /MCU Protocol error/i.test(stateMessage);
+}
+
+/**
+ * The re-flash offer (e.g. a Dashboard button beside an "MCU Protocol error" message): opens
+ * the wizard with the board and port already chosen. A board running Klipper-protocol firmware
+ * can be sent to its bootloader with the 'klipper-request' entry.
+ */
+export async function openReflash(api: ApiClient, boardId: string, port?: string): Promise<void> {
+  await useFlashWizard.getState().preselect(flashClientFor(api), boardId, port);
+  window.location.hash = '#/flash';
+}
+
+function makeFlashClient(api: ApiClient): FlashClient {
   return {
     listBoards: () => api.call('boards.list'),
     listPorts: async () => (await api.call('ports.list')).ports,

@@ -12,7 +12,16 @@ export class PortCallError extends Error {
   }
 }
 
+const made = new WeakMap<ApiClient, PortsClient>();
+
+/** The ports page's client for this API client (one per API client). */
 export function portsClientFor(api: ApiClient): PortsClient {
+  let client = made.get(api);
+  if (!client) made.set(api, (client = makePortsClient(api)));
+  return client;
+}
+
+function makePortsClient(api: ApiClient): PortsClient {
   const call = async (method: 'ports.list' | 'ports.addVirtual', params: object): Promise<unknown> => {
     const reply = await api.bridge.call(method, params);
     if (!reply.ok) throw new PortCallError(reply.error.message, reply.error.problem);
