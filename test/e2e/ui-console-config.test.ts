@@ -16,7 +16,7 @@ import { snapshotUi } from '../integration/serve/ui-snapshot';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
 const shotDir = path.join(testOutputDir, 'e2e');
 const SLOW = { timeout: 30_000, interval: 100 };
-const SAVE_BLOCK = ['#*# <---------------------- SAVE_CONFIG ---------------------->', '#*# DO NOT EDIT THIS BLOCK OR BELOW. The contents are auto-generated.', '#*#', '#*# [extruder]', '#*# pid_kp = 22.2', ''].join('\n');
+const SAVE_BLOCK = ['#*# <---------------------- SAVE_CONFIG ---------------------->', '#*#', '#*# [extruder]', '#*# pid_kp = 22.2', ''].join('\n');
 
 describe.skipIf(!toolsPresent('chromium'))('console and config editor in Chromium against serve mode', () => {
   let session: ServeSession;
@@ -109,6 +109,18 @@ describe.skipIf(!toolsPresent('chromium'))('console and config editor in Chromiu
     await bad.first().hover();
     await expect.poll(() => page.locator('.cm-tooltip-lint').textContent(), SLOW).toContain("Option 'max_speeed' is not valid in section 'printer'");
     await page.screenshot({ path: path.join(shotDir, 'ui-config-error.png') });
+    // Completion of option names with their type and doc from the catalog.
+    await page.keyboard.press('Escape');
+    await editor.locator('.cm-line', { hasText: /^max_speeed: 300$/ }).click();
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('square_corner');
+    await expect.poll(() => page.locator('.cm-tooltip-autocomplete').textContent(), SLOW).toContain('square_corner_velocity');
+    await page.screenshot({ path: path.join(shotDir, 'ui-config-completion.png') });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+Home');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
 
     // Fix it to a real option, then save through the diff dialog.
     await editor.locator('.cm-line', { hasText: /^max_speeed: 300$/ }).click();

@@ -12,6 +12,28 @@ import type { CatalogSection } from '../../../src-main/host/objects/catalog';
 import { printerCfg } from './cfg-language';
 import { configCompletionSource, hoverDocAt, toEditorDiagnostics } from './editor-sources';
 
+/** The editor's look (lives in the shadow root, so config.css cannot reach it). */
+const editorTheme = EditorView.theme({
+  '&': { height: '100%', fontSize: '13px', color: 'var(--text)', backgroundColor: 'var(--console-bg)' },
+  '&.cm-focused': { outline: 'none' },
+  '.cm-scroller': { fontFamily: 'var(--font-mono)', lineHeight: '1.55' },
+  '.cm-content': { caretColor: 'var(--text)' },
+  '.cm-cursor': { borderLeftColor: 'var(--text)' },
+  '.cm-gutters': { backgroundColor: 'var(--surface-2)', color: 'var(--text-muted)', borderRight: '1px solid var(--border)' },
+  '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent-soft) 55%, transparent)' },
+  '.cm-selectionBackground, &.cm-focused .cm-selectionBackground': { backgroundColor: 'color-mix(in srgb, var(--accent) 25%, transparent) !important' },
+  '.cm-tooltip': { backgroundColor: 'var(--surface)', color: 'var(--text)', border: '1px solid var(--border)', borderRadius: '8px', boxShadow: 'var(--shadow)' },
+  '.cm-tooltip-autocomplete > ul': { fontFamily: 'var(--font-mono)', maxHeight: '16em' },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-text)' },
+  '.cm-completionDetail': { marginLeft: '1em', fontStyle: 'normal', opacity: '0.75' },
+  '.cm-completionInfo': { maxWidth: '360px', padding: '6px 10px', fontFamily: 'var(--font-ui)' },
+  '.cfg-hover': { maxWidth: '420px', padding: '6px 10px', fontFamily: 'var(--font-ui)', fontSize: '13px' },
+  '.cfg-hover div': { color: 'var(--text-muted)', fontSize: '12px' },
+  '.cfg-hover p': { margin: '4px 0 0' },
+  '.cm-diagnostic': { fontFamily: 'var(--font-ui)' },
+  '.cm-foldPlaceholder': { backgroundColor: 'var(--surface-2)', border: '1px solid var(--border)', color: 'var(--text-muted)' },
+});
+
 export interface ConfigEditorHandle {
   /** Scrolls to a 1-based line and puts the cursor there. */
   goToLine(line: number): void;
@@ -70,8 +92,15 @@ export const ConfigEditor = forwardRef<ConfigEditorHandle, Props>(function Confi
         },
       };
     });
+    // The app's CSP (style-src 'self') blocks the <style> tags CodeMirror injects into a
+    // document; inside a shadow root it uses constructed style sheets, which CSP allows.
+    const shadow = host.current.shadowRoot ?? host.current.attachShadow({ mode: 'open' });
+    shadow.replaceChildren();
+    const parent = shadow.appendChild(document.createElement('div'));
+    parent.style.height = '100%';
     const v = new EditorView({
-      parent: host.current,
+      root: shadow,
+      parent,
       state: EditorState.create({
         doc: props.initialText,
         extensions: [
@@ -91,7 +120,7 @@ export const ConfigEditor = forwardRef<ConfigEditorHandle, Props>(function Confi
           EditorView.updateListener.of((u) => {
             if (u.docChanged) latest.current.onChange(u.state.doc.toString());
           }),
-          EditorView.theme({ '&': { height: '100%' }, '.cm-scroller': { fontFamily: 'var(--font-mono)' } }),
+          editorTheme,
         ],
       }),
     });
