@@ -8,6 +8,7 @@ import { api } from '../../api';
 import { StateBadge } from '../../shell/StateBadge';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
 import { Icon } from '../../shell/icons';
+import { hintKeyFor } from './message-hints';
 
 export function DashboardPanel(): JSX.Element {
   const { t } = useTranslation('dashboard');
@@ -21,6 +22,7 @@ export function DashboardPanel(): JSX.Element {
   const [newName, setNewName] = useState('');
 
   const printerId = printer?.id;
+  const hintKey = printer ? hintKeyFor(printer.stateMessage) : null;
   const state = printer?.state;
   useEffect(() => {
     if (!printerId || !connected) return;
@@ -79,7 +81,29 @@ export function DashboardPanel(): JSX.Element {
                 {printer.stateMessage}
               </p>
               <p className="muted">{t(`printer.hint.${printer.state}`)}</p>
+              {hintKey && (
+                <div className="alert" data-testid="host-hint">
+                  <strong>{t('printer.whatToDo')}: </strong>
+                  {t(`hints.${hintKey}`)}
+                </div>
+              )}
               <div className="actions">
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={busy || !connected}
+                  onClick={() => void act(() => api().call('gcode.run', { printerId: printer.id, script: 'FIRMWARE_RESTART' }))}
+                >
+                  {t('printer.firmwareRestart')}
+                </button>
+                <button
+                  type="button"
+                  className="btn"
+                  disabled={busy || !connected}
+                  onClick={() => void act(() => api().call('gcode.run', { printerId: printer.id, script: 'RESTART' }))}
+                >
+                  {t('printer.hostRestart')}
+                </button>
                 <button
                   type="button"
                   className="btn"
