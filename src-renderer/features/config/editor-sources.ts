@@ -158,12 +158,13 @@ export function lineDiff(before: string, after: string): DiffLine[] {
       out.push({ kind: 'same', text: am[i], oldLine: head + i + 1, newLine: head + j + 1 });
       i++;
       j++;
-    } else if (j < bm.length && (i >= am.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      out.push({ kind: 'add', text: bm[j], newLine: head + j + 1 });
-      j++;
-    } else {
+    } else if (i < am.length && (j >= bm.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      // Removed lines first, then their replacement (the usual diff reading order).
       out.push({ kind: 'del', text: am[i], oldLine: head + i + 1 });
       i++;
+    } else {
+      out.push({ kind: 'add', text: bm[j], newLine: head + j + 1 });
+      j++;
     }
   }
   for (let k = 0; k < tail; k++) out.push({ kind: 'same', text: a[a.length - tail + k], oldLine: a.length - tail + k + 1, newLine: b.length - tail + k + 1 });
