@@ -60,6 +60,11 @@ describe.skipIf(!toolsPresent('chromium'))('console and config editor in Chromiu
   }
 
   it('completes a console command with Tab from the host registry and runs it', async () => {
+    const dash = await open('dashboard');
+    // The host is connecting to an MCU that is not there: its message comes with a hint.
+    await expect.poll(() => dash.getByTestId('host-hint').count(), SLOW).toBe(1);
+    await dash.screenshot({ path: path.join(shotDir, 'ui-dashboard.png') });
+    await dash.context().close();
     const page = await open('console');
     const input = page.getByTestId('console-input');
     await expect.poll(() => input.isEnabled(), SLOW).toBe(true);

@@ -9,6 +9,7 @@ import { StateBadge } from '../../shell/StateBadge';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
 import { Icon } from '../../shell/icons';
 import { hintKeyFor } from './message-hints';
+import './dashboard.css';
 
 export function DashboardPanel(): JSX.Element {
   const { t } = useTranslation('dashboard');
@@ -59,7 +60,7 @@ export function DashboardPanel(): JSX.Element {
   };
 
   return (
-    <section className="panel" aria-labelledby="dashboard-title">
+    <section className="panel dashboard-panel" aria-labelledby="dashboard-title">
       <header className="panel-header">
         <h1 id="dashboard-title">{t('title')}</h1>
       </header>
@@ -82,7 +83,7 @@ export function DashboardPanel(): JSX.Element {
               </p>
               <p className="muted">{t(`printer.hint.${printer.state}`)}</p>
               {hintKey && (
-                <div className="alert" data-testid="host-hint">
+                <div className="host-hint" data-testid="host-hint">
                   <strong>{t('printer.whatToDo')}: </strong>
                   {t(`hints.${hintKey}`)}
                 </div>
