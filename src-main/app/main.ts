@@ -54,8 +54,8 @@ async function start(): Promise<void> {
     entryUrl: import.meta.url,
     appInfo: { appVersion: APP_VERSION, mode: 'electron', platform: process.platform, dataDir },
     log,
-    // TODO(sim printer): default on once serial I/O leaves the host's worker thread (see serve-command.ts).
-    simulatedPrinter: process.env.TETHER_SIM_PRINTER === '1',
+    // With no printer yet, the first start creates the simulated printer (TETHER_SIM_PRINTER=0: don't).
+    simulatedPrinter: process.env.TETHER_SIM_PRINTER !== '0',
     ...packaged,
   });
   const { backend } = services;

@@ -161,10 +161,8 @@ export function serveCommand(entryUrl: string): CliCommand {
           configPath,
           allowedOrigins: values['allow-origin'],
           entryUrl,
-          // TODO(sim printer): on by default once the host no longer opens serial ports inside a
-          // worker_thread (serialport's native poller then aborts the whole process, see
-          // serialport/node-serialport#1938); until then opt in with TETHER_SIM_PRINTER=1.
-          simulatedPrinter: process.env.TETHER_SIM_PRINTER === '1',
+          // With no printer yet, the first start creates the simulated printer (TETHER_SIM_PRINTER=0: don't).
+          simulatedPrinter: process.env.TETHER_SIM_PRINTER !== '0',
         });
       } catch (e) {
         console.error(`tether serve: ${e instanceof Error ? e.message : e}`);

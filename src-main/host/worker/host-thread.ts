@@ -1,24 +1,26 @@
-// One printer's host, run in a worker thread so step generation never stalls the UI and UI
-// traffic never starves the MCU. The same wrapper serves the Electron main process and
-// `tether serve`. Lifecycle: starting -> ready | error | shutdown; restart() starts afresh.
-// Everything the host says (state changes, console lines, crashes) is appended to its log file,
-// written from this side so even a crashed worker leaves its last words.
+// One printer's host, run in its own child process so step generation never stalls the UI and
+// UI traffic never starves the MCU. A child process, not a worker thread: serialport's native
+// poller aborts the whole process when used from a worker thread (node-serialport #1938,
+// #2250), and a printer host must own a serial port. The same wrapper serves the Electron main
+// process and `tether serve`. Lifecycle: starting -> ready | error | shutdown; restart() starts
+// afresh. Everything the host says (state changes, console lines, crashes) is appended to its
+// log file, written from this side so even a crashed host leaves its last words.
+import { type ChildProcess, fork } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { ApiErrorCode, ConsoleLine, PrinterState } from '../../api/contract';
 import { ApiError } from '../../api/errors';
-import type { FromWorker, HostWorkerData, ToWorker, WorkerErrorKind, WorkerOp, WorkerOps } from './messages';
+import { HOST_DATA_ENV, type FromWorker, type HostWorkerData, type ToWorker, type WorkerErrorKind, type WorkerOp, type WorkerOps } from './messages';
 
 export interface HostThreadOptions {
   printerId: string;
   configPath: string | null;
-  /** The worker entry file: host-worker.ts (tsx, tests) or out/main/host-worker.js (built). */
+  /** The host process entry file: host-worker.ts (tsx, tests) or out/main/host-worker.js (built). */
   workerEntry: string;
   logPath: string;
-  /** How long stop() waits for a clean host shutdown before terminating the thread. */
+  /** How long stop() waits for a clean host shutdown before killing the process. */
   stopTimeoutMs?: number;
 }
 
@@ -33,7 +35,7 @@ interface PendingCall {
 }
 
 /**
- * Where the worker entry lives. From source (tsx, vitest) it is the .ts beside this module;
+ * Where the host entry lives. From source (tsx, vitest) it is the .ts beside this module;
  * in the electron-vite build every entry (main.js, cli.js, host-worker.js) sits in one folder,
  * so the caller passes its own import.meta.url.
  */
@@ -43,24 +45,21 @@ export function hostWorkerEntry(callerUrl: string): string {
   return path.join(path.dirname(fileURLToPath(callerUrl)), 'host-worker.js');
 }
 
-/**
- * From source (tsx, vitest) the entry is TypeScript. Node 20 does not apply `--import tsx` to a
- * worker's own modules, so the worker starts with a tiny script that imports the entry through
- * tsx's API.
- */
-function tsxBootstrap(entry: string): string {
-  // Resolved here (the parent knows where node_modules is); the worker gets an absolute URL to
-  // tsx's ESM build (its CommonJS entry of this API cannot load its ESM half from a worker).
+/** Node flags that let the child load a TypeScript entry through tsx (source checkouts, tests). */
+function tsxExecArgv(entry: string): string[] {
+  if (!entry.endsWith('.ts')) return [];
   const tsxDir = path.dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(path.join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const entryUrl = JSON.stringify(pathToFileURL(entry).href);
-  return `import(${JSON.stringify(api)}).then((tsx) => tsx.tsImport(${entryUrl}, ${JSON.stringify(api)}));`;
+  return ['--import', pathToFileURL(path.join(tsxDir, 'dist/loader.mjs')).href];
 }
+
+/** Keeps the end of the child's stderr, so a crash can be reported with its own words. */
+const STDERR_TAIL_CHARS = 4000;
 
 const REPLY_CODES: Record<WorkerErrorKind, ApiErrorCode> = { gcode: 'gcode_error', starting: 'host_not_running', internal: 'internal' };
 
 export class HostThread {
-  private worker: Worker | null = null;
+  private worker: ChildProcess | null = null;
+  private stderrTail = '';
   private stateValue: PrinterState = 'shutdown';
   private messageValue = 'Host not started';
   private readonly pending = new Map<number, PendingCall>();
@@ -106,16 +105,25 @@ export class HostThread {
     const data: HostWorkerData = { printerId, configPath };
     this.setState('starting', 'Printer is starting');
     const started = new Promise<void>((resolve) => (this.settleStart = resolve));
-    const worker = workerEntry.endsWith('.ts')
-      ? new Worker(tsxBootstrap(workerEntry), { eval: true, workerData: data, name: `host:${printerId}` })
-      : new Worker(workerEntry, { workerData: data, name: `host:${printerId}` });
+    this.stderrTail = '';
+    const worker = fork(workerEntry, [], {
+      execArgv: tsxExecArgv(workerEntry),
+      env: { ...process.env, [HOST_DATA_ENV]: JSON.stringify(data), ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
     this.worker = worker;
+    worker.stderr?.setEncoding('utf8');
+    worker.stderr?.on('data', (chunk: string) => {
+      process.stderr.write(chunk);
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+    });
     worker.on('message', (msg: FromWorker) => this.onWorkerMessage(msg));
     worker.on('error', (e) => {
-      this.writeLog(`host crashed: ${e.stack ?? e.message}`);
-      this.setState('error', `Host crashed: ${e.message}. Restart the printer; the host log has details.`);
+      this.writeLog(`host process error: ${e.stack ?? e.message}`);
+      this.setState('error', `Host process failed: ${e.message}. Restart the printer; the host log has details.`);
     });
-    worker.on('exit', (code) => this.onWorkerExit(worker, code));
+    worker.on('exit', (code, signal) => this.onWorkerExit(worker, code, signal));
     return started;
   }
 
@@ -127,14 +135,14 @@ export class HostThread {
     const timeoutMs = this.options.stopTimeoutMs ?? 3000;
     this.stopping = new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.writeLog(`host did not stop within ${timeoutMs} ms; terminating its thread`);
-        void worker.terminate();
+        this.writeLog(`host did not stop within ${timeoutMs} ms; killing its process`);
+        worker.kill('SIGKILL');
       }, timeoutMs);
       worker.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
-      worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      this.send(worker, { type: 'stop' });
     }).finally(() => {
       this.stopping = null;
     });
@@ -170,7 +178,7 @@ export class HostThread {
     const id = this.nextCallId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ type: 'call', id, op, args } satisfies ToWorker);
+      this.send(worker, { type: 'call', id, op, args });
     });
   }
 
@@ -202,12 +210,17 @@ export class HostThread {
         this.settleStart = null;
         break;
       case 'stopped':
-        void this.worker?.terminate();
+        this.worker?.kill();
         break;
     }
   }
 
-  private onWorkerExit(worker: Worker, code: number): void {
+  /** Sends to the child; a child that just died is reported by its exit, not here. */
+  private send(worker: ChildProcess, msg: ToWorker): void {
+    if (worker.connected) worker.send(msg);
+  }
+
+  private onWorkerExit(worker: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.worker !== worker) return;
     this.worker = null;
     const expected = this.stopping !== null;
@@ -219,11 +232,22 @@ export class HostThread {
       this.writeLog('host stopped');
       this.setState('shutdown', 'Host stopped');
     } else if (this.stateValue !== 'error') {
-      this.writeLog(`host exited unexpectedly (exit code ${code})`);
-      this.setState('error', `Host exited unexpectedly (exit code ${code}). Restart the printer; the host log has details.`);
+      const how = signal ? `signal ${signal}` : `exit code ${code}`;
+      const lastError = this.lastErrorLine();
+      if (lastError) this.writeLog(`host crashed: ${lastError}`);
+      this.writeLog(`host exited unexpectedly (${how})`);
+      const why = lastError ? `: ${lastError}` : '';
+      this.setState('error', `Host exited unexpectedly (${how})${why}. Restart the printer; the host log has details.`);
     }
     this.settleStart?.();
     this.settleStart = null;
+  }
+
+  /** The last "SomethingError: message" line the child printed, if any. */
+  private lastErrorLine(): string | null {
+    const lines = this.stderrTail.split('\n').map((l) => l.trim());
+    for (let i = lines.length - 1; i >= 0; i--) if (/^[A-Za-z]*Error\b.*:/.test(lines[i])) return lines[i];
+    return null;
   }
 
   private setState(state: PrinterState, message: string): void {

@@ -1,17 +1,26 @@
-// Worker-thread entry: runs one printer's Host off the UI thread and talks to its HostThread
-// through messages. Built as its own entry (out/main/host-worker.js); under tsx/vitest the
-// parent loads this .ts file with tsx's loader.
-import { parentPort, workerData } from 'node:worker_threads';
+// Host process entry: runs one printer's Host off the UI process and talks to its HostThread
+// through IPC messages. Built as its own entry (out/main/host-worker.js); under tsx/vitest the
+// parent starts this .ts file with tsx's loader.
 import { Host, HOST_VERSION } from '../host';
-import type { FromWorker, HostWorkerData, ToWorker, WorkerErrorKind, WorkerOps } from './messages';
+import { HOST_DATA_ENV, type FromWorker, type HostWorkerData, type ToWorker, type WorkerErrorKind, type WorkerOps } from './messages';
 
-if (!parentPort) throw new Error('host-worker.ts must run in a worker thread (see host-thread.ts)');
-const port = parentPort;
-const data = workerData as HostWorkerData;
+if (!process.send) throw new Error('host-worker.ts must be started by HostThread (child process with IPC)');
+const data = JSON.parse(process.env[HOST_DATA_ENV] ?? '{}') as HostWorkerData;
 
 function post(msg: FromWorker): void {
-  port.postMessage(msg);
+  if (process.connected) process.send!(msg);
 }
+
+// The parent is gone (app quit or crashed): a host must not keep a printer running unattended.
+process.on('disconnect', () => {
+  void (async () => {
+    try {
+      await host?.stop();
+    } finally {
+      process.exit(0);
+    }
+  })();
+});
 
 let host: Host | null = null;
 
@@ -39,7 +48,7 @@ function errorKind(e: unknown): WorkerErrorKind {
   return e instanceof Error && e.name === 'GCodeError' ? 'gcode' : 'internal';
 }
 
-port.on('message', (msg: ToWorker) => {
+process.on('message', (msg: ToWorker) => {
   if (msg.type === 'stop') {
     void (async () => {
       try {

@@ -2,6 +2,9 @@
 // only src-main/host/worker uses it; the public contract is src-main/api/contract.ts.
 import type { CommandHelp, ConsoleKind, PrinterState } from '../../api/contract';
 
+/** Environment variable carrying the HostWorkerData (JSON) to the host process. */
+export const HOST_DATA_ENV = 'TETHER_HOST_DATA';
+
 export interface HostWorkerData {
   printerId: string;
   configPath: string | null;

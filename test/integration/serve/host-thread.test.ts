@@ -1,10 +1,12 @@
-// The host's worker-thread wrapper: lifecycle (starting -> ready | error | shutdown), restart,
+// The host's process wrapper: lifecycle (starting -> ready | error | shutdown), restart,
 // calls refused while the host is down, crashes turned into an 'error' state, and the log file.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HostThread, hostWorkerEntry } from '../../../src-main/host/worker/host-thread';
+import { startSimPrinter } from '../../../src-main/host/sim/launch';
+import { repoRoot } from '../../support/paths';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tether-thread-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -98,10 +100,9 @@ describe('HostThread', () => {
     writeFileSync(
       entry,
       [
-        "import { parentPort } from 'node:worker_threads';",
-        "parentPort.postMessage({ type: 'state', state: 'ready', message: 'Printer is ready' });",
-        "parentPort.postMessage({ type: 'started' });",
-        "parentPort.on('message', () => process.exit(3));",
+        "process.send({ type: 'state', state: 'ready', message: 'Printer is ready' });",
+        "process.send({ type: 'started' });",
+        "process.on('message', () => process.exit(3));",
       ].join('\n'),
     );
     const t = thread('exit', entry);
@@ -112,4 +113,37 @@ describe('HostThread', () => {
     expect(t.stateMessage).toContain('exit code 3');
     await t.dispose();
   });
+
+  // serialport's native poller aborts a process that uses it from a worker thread; the host must
+  // own its serial port in its own process. This drives a real MCU (the sim) over a pty from the
+  // host process, as the app and serve mode do.
+  it('connects a real MCU over a serial pty from the host process', async () => {
+    const dir = path.join(tmp, 'sim');
+    const template = readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8');
+    const configPath = path.join(dir, 'printer.cfg');
+    const sim = await startSimPrinter({
+      configPath: (() => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(configPath, template.replace(/^serial: .*$/m, `serial: ${path.join(dir, 'tty')}`));
+        return configPath;
+      })(),
+      dataDir: dir,
+    });
+    const t = new HostThread({ printerId: 'sim', configPath, workerEntry: hostWorkerEntry(import.meta.url), logPath: path.join(dir, 'host.log') });
+    try {
+      await t.start();
+      await expect.poll(() => t.state, { timeout: 20_000 }).toBe('ready');
+      const lines: string[] = [];
+      t.on('console', (l) => lines.push(l.text));
+      await t.call('gcode.run', { script: 'M105' });
+      expect(lines.join('\n')).toMatch(/T0?:\d+\.\d/);
+      await t.call('gcode.run', { script: 'SET_KINEMATIC_POSITION X=10 Y=10 Z=5\nG1 X20 F3000\nM400' });
+    } finally {
+      await t.dispose();
+      await sim.stop();
+    }
+    const trace = readFileSync(sim.tracePath, 'utf8');
+    expect(trace).toContain('"name":"finalize_config"');
+    expect(trace).toContain('"name":"queue_step"');
+  }, 60_000);
 });

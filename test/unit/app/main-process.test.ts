@@ -59,6 +59,9 @@ const fake = vi.hoisted(() => {
 vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 
 fake.state.dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-main-'));
+// This test is about the shell's IPC gate, on a plain 'printer-1'; the simulated printer the
+// app creates by default has its own test (test/integration/serve/default-printer.test.ts).
+process.env.TETHER_SIM_PRINTER = '0';
 afterAll(() => rmSync(fake.state.dataDir, { recursive: true, force: true }));
 
 describe('Electron main process', () => {
