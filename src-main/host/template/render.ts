@@ -387,13 +387,24 @@ class Renderer {
     for (let i = scopes.length - 1; i >= 0; i--) if (scopes[i].has(name)) return scopes[i].get(name);
     if (this.globals.has(name)) return this.globals.get(name);
     if (name in BUILTINS) return BUILTINS[name];
-    if (name === 'action_respond_info') return new Builtin(name, (a) => void this.hooks.respondInfo?.(str(a[0])));
+    // Actions render as nothing: `{action_respond_info("x")}` must leave no text in the G-code.
+    if (name === 'action_respond_info') {
+      return new Builtin(name, (a) => {
+        this.hooks.respondInfo?.(str(a[0]));
+        return '';
+      });
+    }
     if (name === 'action_raise_error') {
       return new Builtin(name, (a) => {
         throw new TemplateError(str(a[0]));
       });
     }
-    if (name === 'action_emergency_stop') return new Builtin(name, (a) => void this.hooks.emergencyStop?.(str(a[0] ?? 'action_emergency_stop')));
+    if (name === 'action_emergency_stop') {
+      return new Builtin(name, (a) => {
+        this.hooks.emergencyStop?.(str(a[0] ?? 'action_emergency_stop'));
+        return '';
+      });
+    }
     if (name === 'action_call_remote_method') {
       return new Builtin(name, () => {
         throw new TemplateError('action_call_remote_method is not supported by Tether yet');

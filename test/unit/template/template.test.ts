@@ -71,8 +71,9 @@ describe('macro templates: statements', () => {
   });
   it('calls action_respond_info and action_raise_error', () => {
     const said: string[] = [];
-    new Template('t', '{action_respond_info("hi %d" % 5)}').render({}, { respondInfo: (m) => said.push(m) });
+    const out = new Template('t', 'A{action_respond_info("hi %d" % 5)}B').render({}, { respondInfo: (m) => said.push(m) });
     expect(said).toEqual(['hi 5']);
+    expect(out).toBe('AB');
     expect(() => render('{action_raise_error("bad thing")}')).toThrow("Error evaluating 'test': bad thing");
   });
   it('reports syntax errors with the template name', () => {
