@@ -32,6 +32,7 @@ export interface RawConfig {
 /** The marker line Klipper writes above the SAVE_CONFIG block. */
 export const SAVE_CONFIG_MARKER = '#*# <---------------------- SAVE_CONFIG ---------------------->';
 const SAVE_CONFIG_PREFIX = '#*#';
+const SAVE_CONFIG_WARNING = 'DO NOT EDIT THIS BLOCK OR BELOW';
 
 /** Reads printer.cfg (and its includes) from disk. */
 export function readConfigFile(mainPath: string): RawConfig {
@@ -57,7 +58,9 @@ export function parseConfigText(text: string, mainPath: string): RawConfig {
       const t = l.trimEnd();
       if (t === '') return '';
       if (!t.startsWith(SAVE_CONFIG_PREFIX)) return null;
-      return t.slice(SAVE_CONFIG_PREFIX.length).replace(/^ /, '');
+      const content = t.slice(SAVE_CONFIG_PREFIX.length).replace(/^ /, '');
+      // Klipper writes this warning as the block's second line; it is not config.
+      return content.startsWith(SAVE_CONFIG_WARNING) ? '' : content;
     });
     const bad = stripped.indexOf(null);
     if (bad >= 0) {

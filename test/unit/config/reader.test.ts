@@ -114,6 +114,8 @@ describe('config reader', () => {
   it('keeps the SAVE_CONFIG block intact and lets its values win', () => {
     const block = [
       SAVE_CONFIG_MARKER,
+      '#*# DO NOT EDIT THIS BLOCK OR BELOW. The contents are auto-generated.',
+      '#*#',
       '#*# [extruder]',
       '#*# control = pid',
       '#*# pid_kp = 21.5',
@@ -129,7 +131,7 @@ describe('config reader', () => {
     const cfg = new PrinterConfig(raw);
     const ex = cfg.get('extruder');
     expect(ex.getString('control')).toBe('pid');
-    expect(ex.placeOf('control').line).toBe(7);
+    expect(ex.placeOf('control').line).toBe(9);
     expect(ex.getFloat('max_temp')).toBe(250);
     expect(cfg.get('bed_mesh default').getString('points')).toBe('0.1, 0.2\n0.3, 0.4');
     const bad = configError(() =>
