@@ -5,6 +5,8 @@ import type { ApiBackend, ApiEventListener, ApiHandlers } from './dispatch';
 import type { HardwareServices } from './hardware';
 import type { PrinterFleet } from '../host/worker/fleet';
 import { createConfigFiles } from './config-files';
+import { randomUUID } from 'node:crypto';
+import { ApiError } from './errors';
 
 /** Console lines per event at most. */
 export const MAX_LINES_PER_EVENT = 500;
@@ -58,7 +60,19 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     changed(printers) {
       emit('printers.changed', { printers });
     },
+    status(printerId, eventtime, status) {
+      emit('status.delta', { printerId, eventtime, status });
+    },
   });
+
+  // Which printer each upload goes to: chunks carry only the upload id.
+  const uploads = new Map<string, { printerId: string; name: string }>();
+  const uploadOf = (uploadId: string) => {
+    const u = uploads.get(uploadId);
+    if (!u) throw new ApiError('not_found', `No upload '${uploadId}' in progress; start it with files.uploadBegin.`);
+    return { ...u, thread: fleet.get(u.printerId).thread };
+  };
+  const gcode = (printerId: string, script: string) => fleet.get(printerId).thread.call('gcode.run', { script });
 
   const unlistenPorts = hardware.onPortsChanged((e) => emit('ports.changed', e));
   const unlistenFlash = hardware.onFlashEvent((e) => emit('flash.event', e));
@@ -109,6 +123,47 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     'config.write': async ({ printerId, text }) => configFiles.write(printerId, text),
     'config.samples': async () => configFiles.samples(),
     'config.newPrinter': async ({ name, sampleId }) => configFiles.newPrinter(name, sampleId),
+    'status.query': async ({ printerId, objects }) => fleet.get(printerId).thread.call('status.query', { objects }),
+    'status.subscribe': async ({ printerId, objects }) => fleet.get(printerId).thread.call('status.subscribe', { objects }),
+    'status.unsubscribe': async ({ printerId }) => fleet.get(printerId).thread.call('status.unsubscribe', {}),
+    'status.objects': async ({ printerId }) => fleet.get(printerId).thread.call('status.objects', {}),
+    'files.list': async ({ printerId }) => fleet.get(printerId).thread.call('files.list', {}),
+    'files.metadata': async ({ printerId, name }) => fleet.get(printerId).thread.call('files.metadata', { name }),
+    'files.delete': async ({ printerId, name }) => fleet.get(printerId).thread.call('files.delete', { name }),
+    'files.uploadBegin': async ({ printerId, name, size }) => {
+      const { thread } = fleet.get(printerId);
+      const uploadId = randomUUID();
+      await thread.call('files.uploadBegin', { uploadId, name, size });
+      uploads.set(uploadId, { printerId, name });
+      return { uploadId };
+    },
+    'files.uploadChunk': async ({ uploadId, offset, dataBase64 }) => {
+      const { printerId, name, thread } = uploadOf(uploadId);
+      try {
+        const { doneBytes, totalBytes } = await thread.call('files.uploadChunk', { uploadId, offset, dataBase64 });
+        emit('files.progress', { uploadId, printerId, name, doneBytes, totalBytes });
+        return { doneBytes, totalBytes };
+      } catch (e) {
+        // An out-of-order chunk leaves the upload open (the sender may retry); the host dropped any other failure.
+        if (!(e instanceof ApiError && e.code === 'refused' && e.message.includes('send chunks in order'))) uploads.delete(uploadId);
+        throw e;
+      }
+    },
+    'files.uploadEnd': async ({ uploadId }) => {
+      const { thread } = uploadOf(uploadId);
+      uploads.delete(uploadId);
+      return thread.call('files.uploadEnd', { uploadId });
+    },
+    'files.uploadAbort': async ({ uploadId }) => {
+      const u = uploads.get(uploadId);
+      if (!u) return { aborted: false };
+      uploads.delete(uploadId);
+      return fleet.get(u.printerId).thread.call('files.uploadAbort', { uploadId });
+    },
+    'print.start': async ({ printerId, name }) => fleet.get(printerId).thread.call('print.start', { name }),
+    'print.pause': async ({ printerId }) => gcode(printerId, 'PAUSE'),
+    'print.resume': async ({ printerId }) => gcode(printerId, 'RESUME'),
+    'print.cancel': async ({ printerId }) => gcode(printerId, 'CANCEL_PRINT'),
   };
 
   return {

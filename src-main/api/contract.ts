@@ -11,8 +11,10 @@ import type { Board } from '../flash/catalog';
 import type { DriveInfo } from '../flash/drives';
 import type { FlashJobEvent } from '../flash/jobs';
 import type { PortsChangedEvent, PortsListReply, PortProblemPayload } from '../ports/types';
+import type { GCodeFileInfo } from '../host/files/store';
+import type { GCodeMetadata, Thumbnail } from '../host/files/metadata';
 
-export type { Board, DriveInfo, FlashJobEvent, PortsChangedEvent, PortsListReply, PortProblemPayload };
+export type { Board, DriveInfo, FlashJobEvent, PortsChangedEvent, PortsListReply, PortProblemPayload, GCodeFileInfo, GCodeMetadata, Thumbnail };
 
 // ---- Shared shapes -------------------------------------------------------------------------
 
@@ -130,6 +132,56 @@ export interface ConfigSample {
   description: string;
 }
 
+// ---- Status, files and print jobs (issue 7 wired for issue 8) ------------------------------
+
+/** Object name -> fields wanted (null = all): Klipper's objects/query shape. */
+export type StatusRequest = Record<string, string[] | null>;
+/** Object name -> field -> value. */
+export type StatusSnapshot = Record<string, Record<string, unknown>>;
+
+const MAX_STATUS_OBJECTS = 64;
+const statusNameSchema = s.string({ minLength: 1, maxLength: 100, pattern: /^[A-Za-z0-9_][A-Za-z0-9_ .-]*$/ });
+const statusFieldsSchema = s.nullable(s.array(s.string({ minLength: 1, maxLength: 100 }), { maxItems: 64 }));
+
+/** A bounded map of object name -> fields|null (an unbounded record would let one call ask for anything). */
+export const statusRequestSchema: Schema<StatusRequest> = {
+  expected: 'object of status object name -> field names or null',
+  check(value, path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${path}: expected object of object name -> fields`;
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return `${path}: expected a plain object`;
+    const entries = Object.entries(value);
+    if (entries.length === 0) return `${path}: name at least one status object`;
+    if (entries.length > MAX_STATUS_OBJECTS) return `${path}: at most ${MAX_STATUS_OBJECTS} objects allowed`;
+    for (const [name, fields] of entries) {
+      const err = statusNameSchema.check(name, `${path} key '${name.slice(0, 100)}'`) ?? statusFieldsSchema.check(fields, `${path}.${name}`);
+      if (err) return err;
+    }
+    return null;
+  },
+};
+
+/**
+ * A G-code file's name in the printer's folder: no path separators, no '..', a G-code extension,
+ * and nothing that could break out of SDCARD_PRINT_FILE FILENAME="..." (quotes, ';', control characters).
+ * The host's file store checks again; this refuses the call before it gets that far.
+ */
+export const gcodeFileNameSchema = s.string({ minLength: 3, maxLength: 255, pattern: /^(?!.*\.\.)(?!\.)[^/\\\x00-\x1f\x7f";]+\.(gcode|gco|g)$/i });
+
+/** Largest file an upload may announce (1 GiB: far above any real print file). */
+export const MAX_UPLOAD_BYTES = 1024 ** 3;
+/** Largest upload chunk: 512 KiB, ~700 KB of base64, inside the WebSocket's 1 MiB message. */
+export const MAX_UPLOAD_CHUNK_BYTES = 512 * 1024;
+const uploadIdSchema = s.string({ minLength: 1, maxLength: 64, pattern: /^[a-z0-9-]+$/ });
+
+export interface UploadProgress {
+  uploadId: string;
+  printerId: string;
+  name: string;
+  doneBytes: number;
+  totalBytes: number;
+}
+
 // ---- Methods -------------------------------------------------------------------------------
 
 export interface MethodSpec<P, R> {
@@ -216,6 +268,44 @@ export const apiMethods = {
   'config.newPrinter': method<PrinterSummary>()(
     s.object({ name: s.string({ minLength: 1, maxLength: 80 }), sampleId: s.string({ minLength: 1, maxLength: 200 }) }),
   ),
+  /** The asked fields of the asked status objects now (unknown objects are left out, as Klipper does). */
+  'status.query': method<{ eventtime: number; status: StatusSnapshot }>()(s.object({ printerId: printerIdSchema, objects: statusRequestSchema })),
+  /**
+   * Subscribes this printer to these objects: the reply is the full status now, then
+   * status.delta events carry only what changed, at most every 250 ms. A new subscribe replaces
+   * the previous one (one subscription per printer, shared by every window).
+   */
+  'status.subscribe': method<{ eventtime: number; status: StatusSnapshot }>()(s.object({ printerId: printerIdSchema, objects: statusRequestSchema })),
+  'status.unsubscribe': method<{ unsubscribed: boolean }>()(byPrinter),
+  /** Names of the status objects this printer has (toolhead, print_stats, 'heater_generic x'...). */
+  'status.objects': method<string[]>()(byPrinter),
+  /** G-code files in the printer's [virtual_sdcard] folder. */
+  'files.list': method<GCodeFileInfo[]>()(byPrinter),
+  /** Slicer metadata of one file (slicer, estimated time, filament, layers, temps, thumbnails). */
+  'files.metadata': method<GCodeMetadata>()(s.object({ printerId: printerIdSchema, name: gcodeFileNameSchema })),
+  'files.delete': method<{ deleted: string }>()(s.object({ printerId: printerIdSchema, name: gcodeFileNameSchema })),
+  /** Starts an upload; the file appears under its name only after files.uploadEnd with every byte. */
+  'files.uploadBegin': method<{ uploadId: string }>()(
+    s.object({ printerId: printerIdSchema, name: gcodeFileNameSchema, size: s.number({ integer: true, min: 0, max: MAX_UPLOAD_BYTES }) }),
+  ),
+  /** Appends one chunk at `offset` (must be the bytes received so far); a files.progress event follows. */
+  'files.uploadChunk': method<{ doneBytes: number; totalBytes: number }>()(
+    s.object({
+      uploadId: uploadIdSchema,
+      offset: s.number({ integer: true, min: 0, max: MAX_UPLOAD_BYTES }),
+      dataBase64: s.string({ minLength: 4, maxLength: Math.ceil(MAX_UPLOAD_CHUNK_BYTES / 3) * 4, pattern: /^[A-Za-z0-9+/]+={0,2}$/ }),
+    }),
+  ),
+  /** Completes the upload (refused if bytes are missing); returns the file as listed. */
+  'files.uploadEnd': method<GCodeFileInfo>()(s.object({ uploadId: uploadIdSchema })),
+  /** Drops an unfinished upload and its partial data. */
+  'files.uploadAbort': method<{ aborted: boolean }>()(s.object({ uploadId: uploadIdSchema })),
+  /** Prints a file from the folder (SDCARD_PRINT_FILE); refused without [virtual_sdcard]. */
+  'print.start': method<{ done: true }>()(s.object({ printerId: printerIdSchema, name: gcodeFileNameSchema })),
+  /** PAUSE / RESUME / CANCEL_PRINT ([pause_resume] and the user's macros around them). */
+  'print.pause': method<{ done: true }>()(byPrinter),
+  'print.resume': method<{ done: true }>()(byPrinter),
+  'print.cancel': method<{ done: true }>()(byPrinter),
 } satisfies Record<string, MethodSpec<unknown, unknown>>;
 
 export type ApiMethods = typeof apiMethods;
@@ -287,6 +377,16 @@ export const apiEvents = {
     result: s.optional(unknownValue()),
     error: s.optional(unknownValue()),
   }) as Schema<FlashJobEvent>,
+  /** Change-only status of the printer's subscription, at most every 250 ms. */
+  'status.delta': s.object({ printerId: printerIdSchema, eventtime: s.number(), status: s.record(s.record(unknownValue())) }),
+  /** Bytes of an upload received so far (after each chunk). */
+  'files.progress': s.object({
+    uploadId: s.string(),
+    printerId: printerIdSchema,
+    name: s.string(),
+    doneBytes: s.number({ integer: true, min: 0 }),
+    totalBytes: s.number({ integer: true, min: 0 }),
+  }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type ApiEvents = typeof apiEvents;

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ConsoleLine, PrinterState, PrinterSummary } from '../../api/contract';
+import type { ConsoleLine, PrinterState, PrinterSummary, StatusSnapshot } from '../../api/contract';
 import { printerIdSchema } from '../../api/contract';
 import { ApiError } from '../../api/errors';
 import * as s from '../../api/schema';
@@ -31,6 +31,7 @@ export interface FleetListener {
   state(printerId: string, state: PrinterState, message: string): void;
   console(printerId: string, line: ConsoleLine): void;
   changed(printers: PrinterSummary[]): void;
+  status(printerId: string, eventtime: number, status: StatusSnapshot): void;
 }
 
 export class PrinterFleet {
@@ -123,6 +124,9 @@ export class PrinterFleet {
     });
     thread.on('console', (line) => {
       for (const l of this.listeners) l.console?.(record.id, line);
+    });
+    thread.on('status', (eventtime, status) => {
+      for (const l of this.listeners) l.status?.(record.id, eventtime, status);
     });
     this.hosts.set(record.id, { record, thread });
   }

@@ -10,7 +10,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ApiErrorCode, ConsoleLine, PrinterState } from '../../api/contract';
+import type { ApiErrorCode, ConsoleLine, PrinterState, StatusSnapshot } from '../../api/contract';
 import { ApiError } from '../../api/errors';
 import { HOST_DATA_ENV, type FromWorker, type HostWorkerData, type ToWorker, type WorkerErrorKind, type WorkerOp, type WorkerOps } from './messages';
 
@@ -27,6 +27,8 @@ export interface HostThreadOptions {
 export interface HostThreadEvents {
   state: (state: PrinterState, message: string) => void;
   console: (line: ConsoleLine) => void;
+  /** A status subscription's change-only delta (eventtime in the host's seconds). */
+  status: (eventtime: number, status: StatusSnapshot) => void;
 }
 
 interface PendingCall {
@@ -55,7 +57,7 @@ function tsxExecArgv(entry: string): string[] {
 /** Keeps the end of the child's stderr, so a crash can be reported with its own words. */
 const STDERR_TAIL_CHARS = 4000;
 
-const REPLY_CODES: Record<WorkerErrorKind, ApiErrorCode> = { gcode: 'gcode_error', starting: 'host_not_running', internal: 'internal' };
+const REPLY_CODES: Record<WorkerErrorKind, ApiErrorCode> = { gcode: 'gcode_error', starting: 'host_not_running', refused: 'refused', internal: 'internal' };
 
 export class HostThread {
   private worker: ChildProcess | null = null;
@@ -67,6 +69,7 @@ export class HostThread {
   private readonly listeners: { [K in keyof HostThreadEvents]: Set<HostThreadEvents[K]> } = {
     state: new Set(),
     console: new Set(),
+    status: new Set(),
   };
   private log: WriteStream | null = null;
   private settleStart: (() => void) | null = null;
@@ -197,6 +200,9 @@ export class HostThread {
         for (const l of this.listeners.console) l(line);
         break;
       }
+      case 'status':
+        for (const l of this.listeners.status) l(msg.eventtime, msg.status);
+        break;
       case 'reply': {
         const call = this.pending.get(msg.id);
         if (!call) return;

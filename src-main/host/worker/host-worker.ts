@@ -2,6 +2,9 @@
 // through IPC messages. Built as its own entry (out/main/host-worker.js); under tsx/vitest the
 // parent starts this .ts file with tsx's loader.
 import { Host, HOST_VERSION } from '../host';
+import { FileStoreError, GCodeFileStore, type Upload } from '../files/store';
+import { listStatusObjects, queryStatus, StatusSubscription } from '../status/status';
+import type { VirtualSdcard } from '../objects/virtual-sdcard';
 import { HOST_DATA_ENV, type FromWorker, type HostWorkerData, type ToWorker, type WorkerErrorKind, type WorkerOps } from './messages';
 
 if (!process.send) throw new Error('host-worker.ts must be started by HostThread (child process with IPC)');
@@ -25,6 +28,50 @@ process.on('disconnect', () => {
 let host: Host | null = null;
 
 class StillStarting extends Error {}
+/** Understood but not possible here (no [virtual_sdcard], no such file, a bad upload). */
+class Refused extends Error {}
+
+/** The host's one status subscription (a new subscribe replaces it). */
+let subscription: StatusSubscription | null = null;
+
+/** An upload idle this long is dropped with its partial data (a closed window never finishes it). */
+const UPLOAD_IDLE_MS = 60_000;
+const uploads = new Map<string, { name: string; upload: Upload; idle: NodeJS.Timeout }>();
+
+function dropUpload(uploadId: string): boolean {
+  const u = uploads.get(uploadId);
+  if (!u) return false;
+  clearTimeout(u.idle);
+  u.upload.abort();
+  uploads.delete(uploadId);
+  return true;
+}
+
+function touchUpload(uploadId: string): void {
+  const u = uploads.get(uploadId);
+  if (!u) return;
+  clearTimeout(u.idle);
+  u.idle = setTimeout(() => dropUpload(uploadId), UPLOAD_IDLE_MS);
+  u.idle.unref?.();
+}
+
+function uploadOf(uploadId: string) {
+  const u = uploads.get(uploadId);
+  if (!u) throw new Refused(`No upload '${uploadId}' in progress (it finished, was aborted, or sat idle for ${UPLOAD_IDLE_MS / 1000} s); start it again with files.uploadBegin.`);
+  return u;
+}
+
+/** The printer's G-code folder is its [virtual_sdcard] path; without one there is nowhere to keep files. */
+function fileStore(h: Host): GCodeFileStore {
+  const sd = h.printer.lookupObjectOrNull<VirtualSdcard>('virtual_sdcard');
+  if (!sd) {
+    const cfg = data.configPath ?? 'printer.cfg';
+    throw new Refused(`Printer '${data.printerId}' has no [virtual_sdcard] section, so it has no G-code folder: add "[virtual_sdcard]" with "path: ~/gcode" to ${cfg} and restart.`);
+  }
+  return new GCodeFileStore(sd.dir);
+}
+
+const eventtimeS = () => performance.now() / 1000;
 
 async function handle(op: string, args: unknown): Promise<unknown> {
   if (!host) throw new StillStarting('The host is still starting');
@@ -38,6 +85,80 @@ async function handle(op: string, args: unknown): Promise<unknown> {
     }
     case 'gcode.commands':
       return host.gcode.listCommands();
+    case 'status.query': {
+      const { objects } = args as WorkerOps['status.query']['args'];
+      return { eventtime: eventtimeS(), status: queryStatus(host.printer, objects) };
+    }
+    case 'status.subscribe': {
+      const { objects } = args as WorkerOps['status.subscribe']['args'];
+      subscription?.close();
+      subscription = new StatusSubscription(host.printer, objects, (status, eventtime) => post({ type: 'status', eventtime, status }));
+      return { eventtime: eventtimeS(), status: subscription.initial };
+    }
+    case 'status.unsubscribe': {
+      const had = subscription !== null;
+      subscription?.close();
+      subscription = null;
+      return { unsubscribed: had };
+    }
+    case 'status.objects':
+      return listStatusObjects(host.printer);
+    case 'files.list':
+      return fileStore(host).list();
+    case 'files.metadata':
+      return fileStore(host).metadata((args as WorkerOps['files.metadata']['args']).name);
+    case 'files.delete': {
+      const { name } = args as WorkerOps['files.delete']['args'];
+      fileStore(host).delete(name);
+      return { deleted: name };
+    }
+    case 'files.uploadBegin': {
+      const { uploadId, name, size } = args as WorkerOps['files.uploadBegin']['args'];
+      const upload = fileStore(host).beginUpload(name, size);
+      uploads.set(uploadId, { name, upload, idle: setTimeout(() => undefined, 0) });
+      touchUpload(uploadId);
+      return { uploadId };
+    }
+    case 'files.uploadChunk': {
+      const { uploadId, offset, dataBase64 } = args as WorkerOps['files.uploadChunk']['args'];
+      const u = uploadOf(uploadId);
+      // Chunks must come in order: a gap or a repeat would silently corrupt the file.
+      if (offset !== u.upload.doneBytes) throw new Refused(`Upload '${u.name}': chunk at offset ${offset}, expected ${u.upload.doneBytes}; send chunks in order.`);
+      try {
+        await u.upload.write(Buffer.from(dataBase64, 'base64'));
+      } catch (e) {
+        dropUpload(uploadId);
+        throw e;
+      }
+      touchUpload(uploadId);
+      return { name: u.name, doneBytes: u.upload.doneBytes, totalBytes: u.upload.totalBytes };
+    }
+    case 'files.uploadEnd': {
+      const { uploadId } = args as WorkerOps['files.uploadEnd']['args'];
+      const u = uploadOf(uploadId);
+      clearTimeout(u.idle);
+      uploads.delete(uploadId);
+      try {
+        await u.upload.finish();
+      } catch (e) {
+        u.upload.abort();
+        throw e;
+      }
+      const listed = fileStore(host).list().find((f) => f.name === u.name);
+      if (!listed) throw new Error(`Upload '${u.name}' finished but the file is not in the folder`);
+      return listed;
+    }
+    case 'files.uploadAbort':
+      return { aborted: dropUpload((args as WorkerOps['files.uploadAbort']['args']).uploadId) };
+    case 'print.start': {
+      const { name } = args as WorkerOps['print.start']['args'];
+      const files = fileStore(host);
+      if (!files.list().some((f) => f.name === name)) throw new Refused(`File '${name}' is not in the G-code folder ${files.dir}; upload it first.`);
+      const script = `SDCARD_PRINT_FILE FILENAME="${name}"`;
+      post({ type: 'console', kind: 'command', text: script, timeMs: Date.now() });
+      await host.gcode.run(script);
+      return { done: true };
+    }
     default:
       throw new Error(`Unknown worker operation '${op}'`);
   }
@@ -45,6 +166,7 @@ async function handle(op: string, args: unknown): Promise<unknown> {
 
 function errorKind(e: unknown): WorkerErrorKind {
   if (e instanceof StillStarting) return 'starting';
+  if (e instanceof Refused || e instanceof FileStoreError) return 'refused';
   return e instanceof Error && e.name === 'GCodeError' ? 'gcode' : 'internal';
 }
 
