@@ -37,6 +37,13 @@ export interface ToolheadOptions {
    * comparisons against Klipper turn it on.
    */
   klipperBatchPrimingFlush?: boolean;
+  /**
+   * Live mode: steps are generated only by sendStepsUntil() (the MCU flush timer), not when
+   * moves leave the lookahead. Generating a long script's steps at once would queue seconds of
+   * queue_step messages ahead of the MCU and take every move-queue slot, so a stepper starting
+   * later (Z at a layer change) would get its slot too late ("Stepper too far in past").
+   */
+  streamSteps?: boolean;
 }
 
 export interface VelocityLimits {
@@ -59,6 +66,7 @@ export class Toolhead {
   private squareCornerVelocityMmS: number;
   private minimumCruiseRatio: number;
   private readonly estimatedPrintTimeS: () => number;
+  private readonly streamSteps: boolean;
   /** After a full flush the next move re-syncs print time with the MCU ("NeedPrime"). */
   private needPrime = true;
   private steppers: MotionStepper[] = [];
@@ -72,6 +80,7 @@ export class Toolhead {
     this.squareCornerVelocityMmS = o.squareCornerVelocityMmS ?? 5;
     this.minimumCruiseRatio = o.minimumCruiseRatio ?? 0.5;
     this.estimatedPrintTimeS = o.estimatedPrintTimeS ?? (() => 0);
+    this.streamSteps = o.streamSteps ?? false;
     this.limits = {
       maxVelocityMmS: o.maxVelocityMmS,
       maxAccelMmS2: o.maxAccelMmS2,
@@ -164,6 +173,7 @@ export class Toolhead {
    * MCU flush timer; Klipper does this every ~0.5 s of print time).
    */
   sendStepsUntil(printTimeS: number): void {
+    if (this.streamSteps) this.generateAndSendSteps(Math.min(printTimeS, this.printTimeS), false);
     for (const s of this.steppers) s.flushSteps(printTimeS);
   }
 
@@ -275,7 +285,7 @@ export class Toolhead {
       t += m.accelT + m.cruiseT + m.decelT;
     }
     this.advanceMoveTime(t);
-    this.generateAndSendSteps(t, false);
+    if (!this.streamSteps) this.generateAndSendSteps(t, false);
   }
 
   /** Steps of everything planned before untilS; send finished runs (or all when force). */

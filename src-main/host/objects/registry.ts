@@ -62,7 +62,7 @@ const LOADERS: Record<string, SectionLoader> = {
     const estimatedPrintTimeS = batch ? () => 0 : () => mcu.estimatedPrintTime(mcu.monotonic());
     ctx.printer.addObject(
       'printer_toolhead',
-      new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch }, s),
+      new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch, live: !batch }, s),
     );
   },
   extruder: (ctx, s) => {

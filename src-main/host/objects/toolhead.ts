@@ -31,7 +31,15 @@ export interface ToolheadContext {
   /** Batch mode: reproduce the one lookahead flush Klipper's batch output shows before the first
    * extruding move (see ToolheadOptions.klipperBatchPrimingFlush), so outputs compare step by step. */
   klipperBatchPrimingFlush: boolean;
+  /** A real MCU clock runs (not file output): planned steps are streamed ahead on a timer. */
+  live: boolean;
 }
+
+/** Live streaming (Klipper's toolhead flush timer): how often it runs, how far ahead of the
+ * MCU's "now" steps are sent, and below how much planned motion the lookahead is flushed. */
+const FLUSH_TIMER_MS = 50;
+const SEND_AHEAD_S = 1.0;
+const BUFFER_LOW_S = 1.0;
 
 /** The [printer] object: owns the Toolhead and the axis steppers. */
 export class PrinterToolhead {
@@ -68,9 +76,48 @@ export class PrinterToolhead {
       squareCornerVelocityMmS: p.square_corner_velocity,
       estimatedPrintTimeS: ctx.estimatedPrintTimeS,
       klipperBatchPrimingFlush: ctx.klipperBatchPrimingFlush,
+      streamSteps: ctx.live,
     });
     printer.addObject('toolhead', this.toolhead);
+    if (ctx.live) this.startStreaming(ctx);
     printer.lookupObject<GCodeMove>('gcode_move').setMoveTarget(toolheadMoveTarget(this.toolhead));
+  }
+
+  /**
+   * Keeps the MCU fed: moves wait in the lookahead and compressed runs wait until they cannot
+   * grow, so without this the MCU would get steps only when the next G-code arrives (too late:
+   * "Stepper too far in past"). Every tick sends all steps due within SEND_AHEAD_S and, when
+   * less than BUFFER_LOW_S of planned motion is left, plans every queued move (the head stops
+   * after them unless more G-code arrives, as in Klipper).
+   */
+  private startStreaming(ctx: ToolheadContext): void {
+    const { printer } = ctx;
+    let timer: NodeJS.Timeout | null = null;
+    const tick = () => {
+      if (printer.state !== 'ready') return;
+      const estS = ctx.estimatedPrintTimeS();
+      if (!(estS > 0)) return;
+      const th = this.toolhead;
+      try {
+        if (th.printTimeS - estS < BUFFER_LOW_S) th.flushLookahead();
+        th.sendStepsUntil(Math.min(th.printTimeS, estS + SEND_AHEAD_S));
+      } catch (e) {
+        // A timer has no caller to report to: a failed send (e.g. the serial link closed) must
+        // not crash the host process; the printer shuts down with the reason instead.
+        stop();
+        void printer.invokeShutdown(`Motion streaming failed: ${(e as Error).message}`);
+      }
+    };
+    printer.on('printer:ready', () => {
+      timer ??= setInterval(tick, FLUSH_TIMER_MS);
+      timer.unref?.();
+    });
+    const stop = () => {
+      if (timer) clearInterval(timer);
+      timer = null;
+    };
+    printer.on('printer:disconnect', stop);
+    printer.on('printer:shutdown', stop);
   }
 
   private buildKinematics(printer: Printer, config: PrinterConfig, section: ConfigSection, maxVelocityMmS: number, maxAccelMmS2: number) {

@@ -17,8 +17,6 @@ import type { PrintStats } from './print-stats';
 const CHUNK_BYTES = 8192;
 /** How far (s of print time) the reader may run ahead of the MCU's clock. */
 const MAX_AHEAD_S = 2;
-/** Below this much queued motion the planned moves are flushed to the MCU. */
-const BUFFER_LOW_S = 1;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -51,20 +49,6 @@ export class VirtualSdcard implements PrinterObject {
     // The reader's own queue entry (no help text: not a user command).
     gcode.register('SDCARD_RUN_CHUNK', () => this.runChunk(), { help: '' });
     reg('SDCARD_RESET_FILE', () => this.cmdResetFile(), 'Clear the loaded file and reset the print stats');
-    // Klipper's toolhead flush timer: when the MCU is about to run out of planned motion, plan
-    // and send everything queued (the live toolhead leaves this to its caller; moves typed or
-    // run by macros while no file prints need it too). Batch mode has no MCU clock: no timer.
-    let flushTimer: NodeJS.Timeout | null = null;
-    printer.on('printer:ready', () => {
-      flushTimer = setInterval(() => {
-        const th = this.printer.lookupObjectOrNull<PrinterObject>('toolhead')?.getStatus?.(0);
-        if (this.printer.state === 'ready' && th && (th.estimated_print_time as number) > 0 && this.aheadS() < BUFFER_LOW_S) this.toolhead()?.waitMoves();
-      }, 100);
-      flushTimer.unref?.();
-    });
-    printer.on('printer:disconnect', () => {
-      if (flushTimer) clearInterval(flushTimer);
-    });
     printer.on('printer:shutdown', (reason) => {
       if (!this.isActive()) return;
       this.stopRequested = true;
