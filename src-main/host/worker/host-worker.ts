@@ -38,12 +38,26 @@ let subscription: StatusSubscription | null = null;
 const UPLOAD_IDLE_MS = 60_000;
 const uploads = new Map<string, { name: string; upload: Upload; idle: NodeJS.Timeout }>();
 
-function dropUpload(uploadId: string): boolean {
+/**
+ * Drops an unfinished upload and its partial file. Upload.abort() destroys its stream, and a
+ * chunk still being written then errors with no listener, which would kill this process; so the
+ * stream is ended (pending writes flushed) through finish(), which removes a short file itself.
+ */
+async function dropUpload(uploadId: string): Promise<boolean> {
   const u = uploads.get(uploadId);
   if (!u) return false;
   clearTimeout(u.idle);
-  u.upload.abort();
   uploads.delete(uploadId);
+  const complete = u.upload.doneBytes === u.upload.totalBytes;
+  await u.upload.finish().catch(() => undefined);
+  // Every byte had arrived but the sender gave up before files.uploadEnd: take it back out.
+  if (complete && host) {
+    try {
+      fileStore(host).delete(u.name);
+    } catch {
+      // already gone
+    }
+  }
   return true;
 }
 
@@ -51,7 +65,7 @@ function touchUpload(uploadId: string): void {
   const u = uploads.get(uploadId);
   if (!u) return;
   clearTimeout(u.idle);
-  u.idle = setTimeout(() => dropUpload(uploadId), UPLOAD_IDLE_MS);
+  u.idle = setTimeout(() => void dropUpload(uploadId), UPLOAD_IDLE_MS);
   u.idle.unref?.();
 }
 
@@ -127,7 +141,7 @@ async function handle(op: string, args: unknown): Promise<unknown> {
       try {
         await u.upload.write(Buffer.from(dataBase64, 'base64'));
       } catch (e) {
-        dropUpload(uploadId);
+        await dropUpload(uploadId);
         throw e;
       }
       touchUpload(uploadId);
@@ -149,7 +163,7 @@ async function handle(op: string, args: unknown): Promise<unknown> {
       return listed;
     }
     case 'files.uploadAbort':
-      return { aborted: dropUpload((args as WorkerOps['files.uploadAbort']['args']).uploadId) };
+      return { aborted: await dropUpload((args as WorkerOps['files.uploadAbort']['args']).uploadId) };
     case 'print.start': {
       const { name } = args as WorkerOps['print.start']['args'];
       const files = fileStore(host);

@@ -2,6 +2,8 @@
 // before a state change that follows them, and printer-list changes passed on.
 import { describe, expect, it, vi } from 'vitest';
 import { createApiBackend, MAX_LINES_PER_EVENT } from '../../../src-main/api/backend';
+import { apiEvents } from '../../../src-main/api/contract';
+import { parse } from '../../../src-main/api/schema';
 import { HardwareServices } from '../../../src-main/api/hardware';
 import { PortWatcher } from '../../../src-main/ports';
 import type { FleetListener, PrinterFleet } from '../../../src-main/host/worker/fleet';
@@ -50,6 +52,14 @@ describe('API backend events', () => {
     s.fleet().changed?.([]);
     expect(s.events.at(-1)).toEqual(['printers.changed', { printers: [] }]);
     vi.useRealTimers();
+    s.backend.close();
+  });
+
+  it('passes a host status delta on as a status.delta event that matches its schema', () => {
+    const s = setup();
+    s.fleet().status?.('a', 12.5, { toolhead: { position: [20, 10, 5, 0] } });
+    expect(s.events).toEqual([['status.delta', { printerId: 'a', eventtime: 12.5, status: { toolhead: { position: [20, 10, 5, 0] } } }]]);
+    expect(parse(apiEvents['status.delta'], s.events[0][1]).ok).toBe(true);
     s.backend.close();
   });
 });
