@@ -84,6 +84,8 @@ export class GCodeFileStore {
 export class Upload {
   private readonly tmp: string;
   private readonly out;
+  /** A write error (full disk, aborted stream): reported by the next write/finish, never thrown unhandled. */
+  private failure: Error | null = null;
   doneBytes = 0;
 
   constructor(
@@ -93,16 +95,28 @@ export class Upload {
   ) {
     this.tmp = `${finalPath}.${process.pid}.uploading`;
     this.out = createWriteStream(this.tmp);
+    // An unhandled stream error would take the whole host process (and the printer) down.
+    this.out.on('error', (e) => {
+      this.failure = e;
+      this.out.emit('drain');
+    });
+  }
+
+  private checkFailure(): void {
+    if (this.failure) throw new FileStoreError(`Upload failed: ${this.failure.message}`);
   }
 
   async write(chunk: Uint8Array): Promise<void> {
+    this.checkFailure();
     if (this.doneBytes + chunk.length > this.totalBytes) throw new FileStoreError(`Upload is larger than announced (${this.totalBytes} bytes)`);
     if (!this.out.write(chunk)) await new Promise<void>((r) => this.out.once('drain', () => r()));
+    this.checkFailure();
     this.doneBytes += chunk.length;
     this.onProgress?.(this.doneBytes, this.totalBytes);
   }
 
   async finish(): Promise<void> {
+    this.checkFailure();
     await new Promise<void>((resolve, reject) => this.out.end((e?: Error | null) => (e ? reject(e) : resolve())));
     if (this.doneBytes !== this.totalBytes) {
       rmSync(this.tmp, { force: true });
