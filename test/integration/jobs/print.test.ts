@@ -1,7 +1,7 @@
 // Print jobs on the sim printer: a slicer file is uploaded into the printer's G-code folder and
 // printed through virtual_sdcard; the sim's trace shows where the steppers really went.
 // The full Cura file (about an hour of motion) does not fit a test; a prefix of it is printed
-// to the end instead (see the report: long prints currently hit MCU-streaming shutdowns).
+// to the end instead.
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { GCodeFileStore } from '../../../src-main/host/files/store';
 import { referenceDir, testOutputDir } from '../../support/paths';
 import { simPositions, sleep, startPrintPrinter, waitFor } from './print-helpers';
 import type { LivePrinter } from '../live/live-printer';
+import { statusOf } from '../../../src-main/host/objects/status-objects';
 
 const CURA = path.join(referenceDir, 'gcode/puzzle_all-cura-2.3.1.gcode');
 
@@ -28,7 +29,7 @@ async function upload(gcodeDir: string, name: string, text: string): Promise<voi
   await store.upload(name, createReadStream(src), Buffer.byteLength(text));
 }
 
-const status = (p: LivePrinter, name: string) => p.host.printer.lookupObject<{ getStatus(): Record<string, unknown> }>(name).getStatus();
+const status = (p: LivePrinter, name: string) => statusOf(p.host.printer, name)!;
 
 /** Waits until the MCU has run every planned move and the sim's trace holds it. */
 async function motionDone(p: LivePrinter): Promise<void> {
@@ -39,10 +40,10 @@ async function motionDone(p: LivePrinter): Promise<void> {
   await sleep(1500); // the sim flushes its trace at least once a second
 }
 
-// UNFINISHED: on the current sim link, streaming a print's steps ends in an MCU shutdown
-// ("Stepper too far in past" / "Lost communication", also when the same lines are run without
-// virtual_sdcard), so these run only with TETHER_SIM_PRINT=1 until the live motion flush /
-// MCU streaming is fixed. They are the acceptance tests of issue 7's print path.
+// Opt-in (TETHER_SIM_PRINT=1): since the toolhead streams steps from its flush timer both pass
+// on the sim, but together they take ~110 s of real time (too long for `npm test`'s budget;
+// the first one also failed once on a loaded machine). They are the acceptance tests of
+// issue 7's print path; the fast streaming check is test/integration/live/streaming.test.ts.
 describe.skipIf(process.env.TETHER_SIM_PRINT !== '1')('print jobs on the sim printer', () => {
   it('prints an uploaded Cura file to the end: print_stats complete, sim ends at the last move', async () => {
     const { p, gcodeDir } = await startPrintPrinter('print-end');
@@ -68,7 +69,7 @@ describe.skipIf(process.env.TETHER_SIM_PRINT !== '1')('print jobs on the sim pri
   it('PAUSE stops motion and parks, RESUME goes back and finishes, CANCEL_PRINT parks and turns heaters off', async () => {
     const { p, gcodeDir } = await startPrintPrinter('pause');
     try {
-      const { text, lastX, lastY } = curaPrefix(150);
+      const { text, lastX, lastY } = curaPrefix(400);
       await upload(gcodeDir, 'puzzle.gcode', text);
       await p.run('SDCARD_PRINT_FILE FILENAME=puzzle.gcode');
       await waitFor(() => (status(p, 'virtual_sdcard').file_position as number) > 2000, 'some progress');
