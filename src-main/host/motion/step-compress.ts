@@ -140,18 +140,23 @@ export class StepCompressor {
 
   /**
    * Emit runs. Runs that end because the next step does not fit are always sent; a run that
-   * reaches the end of the pending steps (it might grow with more steps) is sent only while
-   * lastStepClock < untilClock. untilClock = Infinity sends everything, -Infinity only
-   * finished runs. stopAfterSteps limits the work (used when the buffer is full).
+   * reaches the end of the pending steps (it might grow with more steps) is sent whole only when
+   * its last step is before untilClock, else only its steps before untilClock (a prefix of a
+   * run fits with the same interval and add) and the rest waits to grow. untilClock = Infinity
+   * sends everything, -Infinity only finished runs. stopAfterSteps limits the work (used when
+   * the buffer is full).
    */
   emitRuns(untilClock: number, stopAfterSteps = Infinity): void {
     let sent = 0;
     while (this.tail > this.head && sent < stopAfterSteps) {
       const avail = Math.min(this.tail - this.head, MAX_COUNT);
       this.bestRun(avail);
-      const count = this.bestCount;
-      if (count === this.tail - this.head && count < MAX_COUNT && !(this.lastStepClock < untilClock)) {
-        break;
+      let count = this.bestCount;
+      if (count === this.tail - this.head && count < MAX_COUNT && !(this.q[this.head + count - 1]! < untilClock)) {
+        // Judged by the run's own last step: the last *sent* step says nothing about whether
+        // this run's steps are due yet (sending them early only costs compression and MCU queue).
+        count = this.countBefore(untilClock, count);
+        if (count === 0) break;
       }
       this.emit(this.bestInterval, count, this.bestAdd);
       sent += count;
@@ -160,6 +165,18 @@ export class StepCompressor {
       this.head = 0;
       this.tail = 0;
     }
+  }
+
+  /** How many of the first `count` pending steps are before untilClock (binary search: clocks never decrease). */
+  private countBefore(untilClock: number, count: number): number {
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.q[this.head + mid]! < untilClock) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   private bestCount = 0;
