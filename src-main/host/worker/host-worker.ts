@@ -4,6 +4,7 @@
 import { Host, HOST_VERSION } from '../host';
 import { FileStoreError, GCodeFileStore, type Upload } from '../files/store';
 import { listStatusObjects, queryStatus, StatusSubscription } from '../status/status';
+import { readTemperatures, TemperatureHistory } from '../status/temperature-history';
 import type { VirtualSdcard } from '../objects/virtual-sdcard';
 import { HOST_DATA_ENV, type FromWorker, type HostWorkerData, type ToWorker, type WorkerErrorKind, type WorkerOps } from './messages';
 
@@ -33,6 +34,8 @@ class Refused extends Error {}
 
 /** The host's one status subscription (a new subscribe replaces it). */
 let subscription: StatusSubscription | null = null;
+/** The last 20 minutes of temperatures, sampled from start-up so any window can draw them. */
+let temperatureHistory: TemperatureHistory | null = null;
 
 /** An upload idle this long is dropped with its partial data (a closed window never finishes it). */
 const UPLOAD_IDLE_MS = 60_000;
@@ -173,6 +176,9 @@ async function handle(op: string, args: unknown): Promise<unknown> {
       await host.gcode.run(script);
       return { done: true };
     }
+    case 'temperatures.history':
+      // Set together with `host`, so it exists here.
+      return temperatureHistory!.query((args as WorkerOps['temperatures.history']['args']).sinceMs);
     default:
       throw new Error(`Unknown worker operation '${op}'`);
   }
@@ -216,6 +222,8 @@ async function start(): Promise<void> {
     started.gcode.onResponse((kind, text) => post({ type: 'console', kind, text, timeMs: Date.now() }));
     started.printer.on('printer:state', (state, message) => post({ type: 'state', state, message }));
     host = started;
+    temperatureHistory = new TemperatureHistory(() => readTemperatures(started.printer));
+    temperatureHistory.start();
     post({ type: 'state', state: started.printer.state, message: started.printer.stateMessage });
   } catch (e) {
     post({ type: 'state', state: 'error', message: e instanceof Error ? e.message : String(e) });

@@ -1,5 +1,6 @@
 // The private protocol between a HostThread (parent side) and its worker. Not the public API:
 // only src-main/host/worker uses it; the public contract is src-main/api/contract.ts.
+import type { TemperatureHistoryReply } from '../status/temperature-history';
 import type { CommandHelp, ConsoleKind, GCodeFileInfo, GCodeMetadata, PrinterState, StatusRequest, StatusSnapshot } from '../../api/contract';
 
 /** Environment variable carrying the HostWorkerData (JSON) to the host process. */
@@ -28,6 +29,8 @@ export interface WorkerOps {
   'files.uploadAbort': { args: { uploadId: string }; result: { aborted: boolean } };
   /** SDCARD_PRINT_FILE after checking the printer has [virtual_sdcard] and the file exists. */
   'print.start': { args: { name: string }; result: { done: true } };
+  /** The host's temperature history (status/temperature-history.ts), newer than sinceMs. */
+  'temperatures.history': { args: { sinceMs?: number }; result: TemperatureHistoryReply };
 }
 export type WorkerOp = keyof WorkerOps;
 
