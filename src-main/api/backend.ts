@@ -164,6 +164,7 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     'print.pause': async ({ printerId }) => gcode(printerId, 'PAUSE'),
     'print.resume': async ({ printerId }) => gcode(printerId, 'RESUME'),
     'print.cancel': async ({ printerId }) => gcode(printerId, 'CANCEL_PRINT'),
+    'temperatures.history': async ({ printerId, sinceMs }) => fleet.get(printerId).thread.call('temperatures.history', { sinceMs }),
   };
 
   return {

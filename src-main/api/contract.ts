@@ -13,6 +13,8 @@ import type { FlashJobEvent } from '../flash/jobs';
 import type { PortsChangedEvent, PortsListReply, PortProblemPayload } from '../ports/types';
 import type { GCodeFileInfo } from '../host/files/store';
 import type { GCodeMetadata, Thumbnail } from '../host/files/metadata';
+import type { TemperatureHistoryReply, TemperatureSeries } from '../host/status/temperature-history';
+export type { TemperatureHistoryReply, TemperatureSeries };
 
 export type { Board, DriveInfo, FlashJobEvent, PortsChangedEvent, PortsListReply, PortProblemPayload, GCodeFileInfo, GCodeMetadata, Thumbnail };
 
@@ -306,6 +308,10 @@ export const apiMethods = {
   'print.pause': method<{ done: true }>()(byPrinter),
   'print.resume': method<{ done: true }>()(byPrinter),
   'print.cancel': method<{ done: true }>()(byPrinter),
+  /** The host's last 20 minutes of every heater/sensor (1 s samples); `sinceMs`: only newer samples. */
+  'temperatures.history': method<TemperatureHistoryReply>()(
+    s.object({ printerId: printerIdSchema, sinceMs: s.optional(s.number({ min: 0, max: 8.64e15 })) }),
+  ),
 } satisfies Record<string, MethodSpec<unknown, unknown>>;
 
 export type ApiMethods = typeof apiMethods;
