@@ -1,6 +1,8 @@
 // The API implemented over the printer fleet: one handler per method of the contract, and the
 // fleet's happenings turned into API events. Both carriers (Electron IPC, WebSocket) use this.
-import type { AppInfo, ConsoleLine, EventName, EventPayload } from './contract';
+import type { AppInfo, ConsoleLine, EventName, EventPayload, PowerInfo } from './contract';
+import { buildDiagnostics, healthOf } from './diagnostics';
+import { readHostLog } from '../host/diagnostics/host-log';
 import type { ApiBackend, ApiEventListener, ApiHandlers } from './dispatch';
 import type { HardwareServices } from './hardware';
 import type { PrinterFleet } from '../host/worker/fleet';
@@ -18,7 +20,24 @@ export interface BackendOptions {
   hardware: HardwareServices;
   /** Console lines produced within this window go out as one event (default 16 ms, a frame). */
   consoleBatchMs?: number;
+  /** What only the desktop app can do (src-main/app): power, file dialogs. Absent in serve mode. */
+  desktop?: DesktopServices;
 }
+
+/** The Electron shell's services the API exposes (laptop care, dialogs). */
+export interface DesktopServices {
+  power(): PowerInfo;
+  onPower(listener: (info: PowerInfo) => void): () => void;
+  /** An open dialog for a printer.cfg; null when cancelled. */
+  pickConfigFile(): Promise<string | null>;
+  /** A save dialog, then writes the bytes; the path written or null when cancelled. */
+  saveFile(suggestedName: string, data: Buffer): Promise<string | null>;
+  /** Versions only the shell knows (electron, chrome). */
+  versions(): Record<string, string>;
+}
+
+/** Serve mode has no power APIs: nothing is kept awake and the battery is unknown. */
+const NO_POWER: PowerInfo = { supported: false, onBattery: false, keepingAwake: false, printing: [] };
 
 export function createApiBackend(options: BackendOptions): ApiBackend & { close(): void } {
   const { fleet, appInfo, hardware } = options;
@@ -76,6 +95,8 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
 
   const unlistenPorts = hardware.onPortsChanged((e) => emit('ports.changed', e));
   const unlistenFlash = hardware.onFlashEvent((e) => emit('flash.event', e));
+  const { desktop } = options;
+  const unlistenPower = desktop?.onPower((info) => emit('app.power', info)) ?? (() => undefined);
 
   // The config editor's files (issue 8): read, validate, write, samples.
   const configFiles = createConfigFiles({ fleet, dataDir: appInfo.dataDir });
@@ -118,11 +139,34 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     'flash.start': async (params) => hardware.startFlash(params),
     'flash.cancel': async ({ jobId }) => hardware.cancelFlash(jobId),
     'flash.reconnect': async ({ boardId, port }) => hardware.reconnect(boardId, port),
-    'config.read': async ({ printerId }) => configFiles.read(printerId),
-    'config.validate': async ({ printerId, text }) => configFiles.validate(printerId, text),
-    'config.write': async ({ printerId, text }) => configFiles.write(printerId, text),
+    'config.read': async ({ printerId, file }) => configFiles.read(printerId, file),
+    'config.validate': async ({ printerId, text, file }) => configFiles.validate(printerId, text, file),
+    'config.write': async ({ printerId, text, file }) => configFiles.write(printerId, text, file),
     'config.samples': async () => configFiles.samples(),
-    'config.newPrinter': async ({ name, sampleId }) => configFiles.newPrinter(name, sampleId),
+    'config.newPrinter': async ({ name, sampleId, serial }) => configFiles.newPrinter(name, sampleId, serial),
+    'config.includes': async ({ printerId }) => configFiles.includes(printerId),
+    'config.mcuPins': async ({ printerId }) => {
+      const { thread } = fleet.get(printerId);
+      return thread.running ? thread.call('mcu.pins', {}).catch(() => null) : null;
+    },
+    'health.stats': async ({ printerId }) => healthOf(printerId, fleet.get(printerId).thread),
+    'logs.read': async ({ printerId, maxLines }) => {
+      fleet.get(printerId); // an unknown printer is not_found, not an empty log
+      return readHostLog(fleet.logPath(printerId), maxLines);
+    },
+    'diagnostics.export': async ({ printerId }) => {
+      const { fileName, entries, archive } = await buildDiagnostics({ fleet, appInfo, printerId, versions: desktop?.versions() });
+      if (desktop) {
+        const savedPath = await desktop.saveFile(fileName, archive);
+        return { fileName, entries, bytes: archive.length, savedPath, archiveBase64: null };
+      }
+      return { fileName, entries, bytes: archive.length, savedPath: null, archiveBase64: archive.toString('base64') };
+    },
+    'app.power': async () => desktop?.power() ?? NO_POWER,
+    'app.pickConfigFile': async () => {
+      if (!desktop) throw new ApiError('refused', 'Choosing a file needs the desktop app; in serve mode type the printer.cfg path on the server.');
+      return { path: await desktop.pickConfigFile() };
+    },
     'status.query': async ({ printerId, objects }) => fleet.get(printerId).thread.call('status.query', { objects }),
     'status.subscribe': async ({ printerId, objects }) => fleet.get(printerId).thread.call('status.subscribe', { objects }),
     'status.unsubscribe': async ({ printerId }) => fleet.get(printerId).thread.call('status.unsubscribe', {}),
@@ -177,6 +221,7 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
       unlisten();
       unlistenPorts();
       unlistenFlash();
+      unlistenPower();
       if (flushTimer) clearTimeout(flushTimer);
       listeners.clear();
     },

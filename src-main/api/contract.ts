@@ -134,6 +134,15 @@ export interface ConfigSample {
   description: string;
 }
 
+/** A file pulled in by [include]: which line of which file asked for it. */
+export interface ConfigInclude {
+  path: string;
+  /** The [include ...] pattern as written and where. */
+  pattern: string;
+  fromFile: string;
+  fromLine: number;
+}
+
 // ---- Status, files and print jobs (issue 7 wired for issue 8) ------------------------------
 
 /** Object name -> fields wanted (null = all): Klipper's objects/query shape. */
@@ -182,6 +191,104 @@ export interface UploadProgress {
   name: string;
   doneBytes: number;
   totalBytes: number;
+}
+
+// ---- Machine health, logs, diagnostics, laptop care (issue 8) ----------------------------
+
+/** The MCU link's figures (Klipper's last_stats), for diagnosing "Lost communication with MCU". */
+export interface McuHealth {
+  name: string;
+  state: string;
+  shutdownReason: string | null;
+  /** Firmware (data dictionary) version and build tools. */
+  version: string;
+  buildVersions: string;
+  /** Fraction of time the MCU was busy (0..1) and its task time average / deviation, seconds. */
+  awake: number;
+  taskAvgS: number;
+  taskStddevS: number;
+  bytesWrite: number;
+  bytesRead: number;
+  bytesRetransmit: number;
+  bytesInvalid: number;
+  retransmits: number;
+  sendSeq: number;
+  receiveSeq: number;
+  /** Smoothed round trip time, its variance and the retransmit timeout, seconds. */
+  srttS: number;
+  rttvarS: number;
+  rtoS: number;
+  readyBytes: number;
+  upcomingBytes: number;
+  /** The clock as measured by clock sync vs the dictionary's CLOCK_FREQ. */
+  freqHz: number;
+  configuredFreqHz: number;
+  clockDriftPpm: number;
+  invalidMessages: number;
+}
+
+/** The printer's host process (its own child process) and the computer it runs on. */
+export interface HostProcessHealth {
+  pid: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** CPU seconds used since the host started (user + system); the UI derives a percentage. */
+  cpuUserS: number;
+  cpuSystemS: number;
+  uptimeS: number;
+  /** 1-minute load average of the computer and its free memory. */
+  sysload: number;
+  memAvailBytes: number;
+}
+
+export interface HealthStats {
+  printerId: string;
+  /** Wall clock of the sample (ms since the epoch). */
+  timeMs: number;
+  /** Null when the host is not running or has no MCU link (e.g. batch mode). */
+  mcu: McuHealth | null;
+  host: HostProcessHealth | null;
+  /** Why mcu/host are missing, in the host's words. */
+  note: string | null;
+}
+
+export const logLevels = ['error', 'warning', 'info', 'debug'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export interface LogLine {
+  /** ISO time written by the host's log, or '' for lines without one. */
+  time: string;
+  level: LogLevel;
+  text: string;
+}
+
+export interface LogView {
+  path: string;
+  lines: LogLine[];
+  /** True when only the end of a longer log is shown. */
+  truncated: boolean;
+}
+
+export interface DiagnosticsExport {
+  fileName: string;
+  /** Entry names inside the .tar.gz. */
+  entries: string[];
+  bytes: number;
+  /** Desktop app: where the user saved it (null: the dialog was cancelled). */
+  savedPath: string | null;
+  /** Serve mode: the archive itself, for the browser to download. */
+  archiveBase64: string | null;
+}
+
+/** Laptop care: whether the app keeps the system awake and whether it runs on battery. */
+export interface PowerInfo {
+  /** False in serve mode (no Electron power APIs): the other fields are then defaults. */
+  supported: boolean;
+  onBattery: boolean;
+  /** True while the power-save blocker is held (some printer is printing). */
+  keepingAwake: boolean;
+  /** Ids of printers with a print in progress (printing or paused). */
+  printing: string[];
 }
 
 // ---- Methods -------------------------------------------------------------------------------
@@ -257,18 +364,26 @@ export const apiMethods = {
     s.object({ boardId: boardIdSchema, port: s.string({ minLength: 1, maxLength: 4096 }) }),
   ),
   /** The printer's printer.cfg: editable text plus its SAVE_CONFIG block. */
-  'config.read': method<ConfigFileText>()(byPrinter),
+  'config.read': method<ConfigFileText>()(s.object({ printerId: printerIdSchema, file: s.optional(s.string({ minLength: 1, maxLength: 4096 })) })),
   /** Validates unsaved printer.cfg text with the host's reader and option catalog. */
   'config.validate': method<ConfigDiagnostic[]>()(
-    s.object({ printerId: s.optional(printerIdSchema), text: s.string({ maxLength: 1_000_000 }) }),
+    s.object({ printerId: s.optional(printerIdSchema), text: s.string({ maxLength: 1_000_000 }), file: s.optional(s.string({ minLength: 1, maxLength: 4096 })) }),
   ),
   /** Writes the text above SAVE_CONFIG (the block on disk is kept); the old file goes to .bak. */
-  'config.write': method<ConfigWriteResult>()(s.object({ printerId: printerIdSchema, text: s.string({ maxLength: 1_000_000 }) })),
+  /** `file`: one of config.includes' paths instead of printer.cfg (read and validate take it too). */
+  'config.write': method<ConfigWriteResult>()(
+    s.object({ printerId: printerIdSchema, text: s.string({ maxLength: 1_000_000 }), file: s.optional(s.string({ minLength: 1, maxLength: 4096 })) }),
+  ),
   /** Sample printer.cfg files to start a new printer from. */
   'config.samples': method<ConfigSample[]>()(s.object({})),
   /** Copies a sample into the data folder and adds a printer using it. */
   'config.newPrinter': method<PrinterSummary>()(
-    s.object({ name: s.string({ minLength: 1, maxLength: 80 }), sampleId: s.string({ minLength: 1, maxLength: 200 }) }),
+    s.object({
+      name: s.string({ minLength: 1, maxLength: 80 }),
+      sampleId: s.string({ minLength: 1, maxLength: 200 }),
+      /** A serial port for the copy's [mcu] serial (a printer "for a port"). */
+      serial: s.optional(s.string({ minLength: 1, maxLength: 4096, pattern: /^[^\0\r\n]+$/ })),
+    }),
   ),
   /** The asked fields of the asked status objects now (unknown objects are left out, as Klipper does). */
   'status.query': method<{ eventtime: number; status: StatusSnapshot }>()(s.object({ printerId: printerIdSchema, objects: statusRequestSchema })),
@@ -312,6 +427,20 @@ export const apiMethods = {
   'temperatures.history': method<TemperatureHistoryReply>()(
     s.object({ printerId: printerIdSchema, sinceMs: s.optional(s.number({ min: 0, max: 8.64e15 })) }),
   ),
+  /** The MCU link's statistics and the host process's CPU/memory (poll it; about 1 s is plenty). */
+  'health.stats': method<HealthStats>()(byPrinter),
+  /** The end of the printer's host log, each line with a level. */
+  'logs.read': method<LogView>()(s.object({ printerId: printerIdSchema, maxLines: s.optional(s.number({ integer: true, min: 1, max: 20_000 })) })),
+  /** One .tar.gz with host logs, printer.cfg files, versions and MCU stats: saved via a dialog (app) or returned (serve). */
+  'diagnostics.export': method<DiagnosticsExport>()(s.object({ printerId: s.optional(printerIdSchema) })),
+  /** Laptop care state (power-save blocker, battery); app.power events follow changes. */
+  'app.power': method<PowerInfo>()(s.object({})),
+  /** Desktop app only: a file dialog to choose an existing printer.cfg (null if cancelled). */
+  'app.pickConfigFile': method<{ path: string | null }>()(s.object({})),
+  /** Files the printer's printer.cfg pulls in with [include] (globs resolved, relative to the including file). */
+  'config.includes': method<ConfigInclude[]>()(byPrinter),
+  /** The MCU's pin names from its data dictionary (null while no MCU is connected). */
+  'config.mcuPins': method<{ mcu: string; pins: string[] } | null>()(byPrinter),
 } satisfies Record<string, MethodSpec<unknown, unknown>>;
 
 export type ApiMethods = typeof apiMethods;
@@ -393,6 +522,8 @@ export const apiEvents = {
     doneBytes: s.number({ integer: true, min: 0 }),
     totalBytes: s.number({ integer: true, min: 0 }),
   }),
+  /** Laptop care changed (battery, keep-awake, which printers print). */
+  'app.power': s.object({ supported: s.boolean(), onBattery: s.boolean(), keepingAwake: s.boolean(), printing: s.array(s.string()) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type ApiEvents = typeof apiEvents;

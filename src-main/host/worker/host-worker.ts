@@ -6,6 +6,7 @@ import { FileStoreError, GCodeFileStore, type Upload } from '../files/store';
 import { listStatusObjects, queryStatus, StatusSubscription } from '../status/status';
 import { readTemperatures, TemperatureHistory } from '../status/temperature-history';
 import type { VirtualSdcard } from '../objects/virtual-sdcard';
+import { hostProcessHealth, mcuPinNames } from '../diagnostics/health';
 import { HOST_DATA_ENV, type FromWorker, type HostWorkerData, type ToWorker, type WorkerErrorKind, type WorkerOps } from './messages';
 
 if (!process.send) throw new Error('host-worker.ts must be started by HostThread (child process with IPC)');
@@ -179,6 +180,10 @@ async function handle(op: string, args: unknown): Promise<unknown> {
     case 'temperatures.history':
       // Set together with `host`, so it exists here.
       return temperatureHistory!.query((args as WorkerOps['temperatures.history']['args']).sinceMs);
+    case 'host.process':
+      return hostProcessHealth();
+    case 'mcu.pins':
+      return mcuPinNames(host.printer);
     default:
       throw new Error(`Unknown worker operation '${op}'`);
   }

@@ -1,6 +1,7 @@
 // The private protocol between a HostThread (parent side) and its worker. Not the public API:
 // only src-main/host/worker uses it; the public contract is src-main/api/contract.ts.
 import type { TemperatureHistoryReply } from '../status/temperature-history';
+import type { HostProcessHealth } from '../../api/contract';
 import type { CommandHelp, ConsoleKind, GCodeFileInfo, GCodeMetadata, PrinterState, StatusRequest, StatusSnapshot } from '../../api/contract';
 
 /** Environment variable carrying the HostWorkerData (JSON) to the host process. */
@@ -31,6 +32,12 @@ export interface WorkerOps {
   'print.start': { args: { name: string }; result: { done: true } };
   /** The host's temperature history (status/temperature-history.ts), newer than sinceMs. */
   'temperatures.history': { args: { sinceMs?: number }; result: TemperatureHistoryReply };
+}
+export interface WorkerOps {
+  /** This host process's CPU and memory (machine health; host/diagnostics/health.ts). */
+  'host.process': { args: Record<string, never>; result: HostProcessHealth };
+  /** The connected MCU's pin names from its dictionary, or null (config editor's pin check). */
+  'mcu.pins': { args: Record<string, never>; result: { mcu: string; pins: string[] } | null };
 }
 export type WorkerOp = keyof WorkerOps;
 
