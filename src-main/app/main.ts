@@ -1,11 +1,14 @@
 // Electron main entry: one window, one fleet of printer hosts (each in its own worker thread),
 // the API wired to IPC. No printer logic here.
-import { app, type BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { app, type BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent, powerMonitor, powerSaveBlocker } from 'electron';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isAppPage, wireIpc } from './ipc';
-import { createAppServices } from './services';
+import { confirmQuitWhilePrinting, createDesktopServices } from './desktop';
+import { LaptopCare, printingPrinters } from './laptop-care';
+import { createAppServices, type AppServices } from './services';
+import { mainStringsFor } from './strings';
 import { APP_VERSION } from './version';
 import { applySessionPolicy, createMainWindow } from './window';
 
@@ -49,7 +52,17 @@ async function start(): Promise<void> {
         simBinary: path.join(process.resourcesPath, 'firmware', 'sim', process.platform === 'win32' ? 'tether-sim.exe' : 'tether-sim'),
       }
     : {};
-  const services = createAppServices({
+  const strings = mainStringsFor(app.getLocale());
+  // Laptop care: awake while printing, battery state for the UI, and the quit warning below.
+  let services: AppServices | null = null;
+  const care = new LaptopCare({
+    powerSaveBlocker,
+    powerMonitor,
+    printing: () => (services ? printingPrinters(services.fleet) : Promise.resolve([])),
+    log,
+  });
+  const desktop = createDesktopServices({ dialog, care, window: () => mainWindow, strings, downloadsDir: app.getPath('downloads') });
+  services = createAppServices({
     dataDir,
     entryUrl: import.meta.url,
     appInfo: { appVersion: APP_VERSION, mode: 'electron', platform: process.platform, dataDir },
@@ -57,8 +70,10 @@ async function start(): Promise<void> {
     // With no printer yet, the first start creates the simulated printer (TETHER_SIM_PRINTER=0: don't).
     simulatedPrinter: process.env.TETHER_SIM_PRINTER !== '0',
     ...packaged,
+    desktop,
   });
   const { backend } = services;
+  care.start();
   wireIpc({ ipcMain, backend, isTrustedSender, targets: () => (mainWindow ? [mainWindow.webContents] : []), log });
   const openWindow = (): void => {
     mainWindow = createMainWindow({ preloadPath, indexHtmlPath, log });
@@ -73,11 +88,20 @@ async function start(): Promise<void> {
   services.start().catch((e: unknown) => log(`could not start printers: ${e instanceof Error ? e.message : e}`));
 
   let quitting = false;
+  const running = services;
   app.on('before-quit', (event) => {
     if (quitting) return;
+    // The last printing check (at most a few seconds old): asking the hosts now would need an await.
+    const printing = care.info().printing;
+    const names = running.fleet.list().filter((p) => printing.includes(p.id)).map((p) => p.name);
+    if (!confirmQuitWhilePrinting(dialog, mainWindow, names, strings)) {
+      event.preventDefault();
+      return;
+    }
     event.preventDefault();
     quitting = true;
-    void services.stop().finally(() => app.quit());
+    care.stop();
+    void running.stop().finally(() => app.quit());
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();

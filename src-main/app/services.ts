@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppInfo } from '../api/contract';
-import { createApiBackend } from '../api/backend';
+import { createApiBackend, type DesktopServices } from '../api/backend';
 import { HardwareServices } from '../api/hardware';
 import type { ApiBackend } from '../api/dispatch';
 import { readConfigFile } from '../host/config/reader';
@@ -33,6 +33,8 @@ export interface AppServicesOptions {
   /** The sim executable; default: the launcher's (checkout build or $TETHER_SIM). */
   simBinary?: string;
   log: (message: string) => void;
+  /** The desktop shell's power state and dialogs (absent in serve mode). */
+  desktop?: DesktopServices;
 }
 
 export interface AppServices {
@@ -64,7 +66,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
         .flatMap((p) => (p.configPath ? [{ name: p.name, identity: { path: serialOf(p.configPath) } }] : []))
         .filter((p) => p.identity.path),
   });
-  const backend = createApiBackend({ fleet, appInfo: o.appInfo, hardware });
+  const backend = createApiBackend({ fleet, appInfo: o.appInfo, hardware, desktop: o.desktop });
   let sim: SimPrinter | null = null;
 
   return {

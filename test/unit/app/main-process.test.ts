@@ -15,6 +15,8 @@ const fake = vi.hoisted(() => {
     handlers: new Map<string, Listener>(),
     windows: [] as { webContents: { sent: unknown[][] }; options: Record<string, unknown> }[],
     quit: 0,
+    blockers: [] as string[],
+    quitDialogs: 0,
   };
   class BrowserWindow {
     webContents = {
@@ -44,6 +46,14 @@ const fake = vi.hoisted(() => {
       on: (event: string, fn: Listener) => state.appListeners.set(event, [...(state.appListeners.get(event) ?? []), fn]),
       quit: () => void state.quit++,
       exit: () => undefined,
+      getLocale: () => 'en-US',
+    },
+    powerSaveBlocker: { start: (type: string) => state.blockers.push(type), stop: () => undefined },
+    powerMonitor: { isOnBatteryPower: () => false, on: () => undefined },
+    dialog: {
+      showMessageBoxSync: () => void state.quitDialogs++,
+      showOpenDialog: () => Promise.resolve({ canceled: true, filePaths: [] }),
+      showSaveDialog: () => Promise.resolve({ canceled: true }),
     },
     BrowserWindow,
     ipcMain: {
@@ -97,12 +107,17 @@ describe('Electron main process', () => {
     expect(appLog).toContain('ipc: refused gcode.run: params.script: expected string, got array');
     expect(appLog).toContain('untrusted frame https://evil.example/');
 
-    // Quitting stops every host before the app really quits.
+    // Laptop care is wired: the power state reaches the UI; nothing prints, so nothing is kept awake.
+    expect(await call('app.power', {})).toEqual({ ok: true, result: { supported: true, onBattery: false, keepingAwake: false, printing: [] } });
+    expect(fake.state.blockers).toEqual([]);
+
+    // Quitting stops every host before the app really quits (no print: no warning dialog).
     const beforeQuit = fake.state.appListeners.get('before-quit')![0];
     const event = { preventDefault: vi.fn() };
     beforeQuit(event);
     expect(event.preventDefault).toHaveBeenCalled();
     await expect.poll(() => fake.state.quit, { timeout: 15_000 }).toBe(1);
+    expect(fake.state.quitDialogs).toBe(0);
     expect(readFileSync(path.join(fake.state.dataDir, 'printers', 'printer-1', 'host.log'), 'utf8')).toContain('host stopped');
   });
 });
