@@ -9,6 +9,85 @@ export interface ScanOptions {
   expectedBytes?: number;
   /** Longest chord when tessellating G2/G3 arcs, mm. */
   arcSegmentMm?: number;
+  /**
+   * Parallel parsing: the first byte pushed is at this file offset, and the machine state
+   * there is unknown, so it starts from `guess` (see parallelScan.ts, which checks the guess).
+   */
+  startOffset?: number;
+  guess?: ScanGuess;
+}
+
+/** What a scanner starting mid-file assumes (modes from the file's head; positions unknown). */
+export interface ScanGuess {
+  relativeXyz: boolean;
+  relativeE: boolean;
+  tool: number;
+  feedMmMin: number;
+}
+
+/**
+ * Everything that decides the scanner's output from here on. Two scanners in equal states at
+ * the same line produce the same segments after it: the basis of the parallel parse.
+ */
+export interface ScanState {
+  x: number;
+  y: number;
+  z: number;
+  /** NaN when `eUnknown`: E was never set absolutely since a mid-file start. */
+  e: number;
+  eUnknown: boolean;
+  feedMmMin: number;
+  relativeXyz: boolean;
+  relativeE: boolean;
+  tool: number;
+  feature: number;
+  retracted: boolean;
+  commentKind: number;
+  hasCommentLayers: boolean;
+  commentZ: number;
+  commentHeight: number;
+  zLayerZ: number;
+  lastFlatHeightMm: number;
+  /** Segments since the last extrusion (NaN before any). */
+  sinceExtrusion: number;
+  /** End of the last segment (NaN before any): differs from x/y/z after G92/G28. */
+  lastX: number;
+  lastY: number;
+  lastZ: number;
+}
+
+/** The scanner at a line start: its state and how much it has produced so far. */
+export interface ScanCheckpoint {
+  /** File offset of the line start. */
+  offset: number;
+  segments: number;
+  lines: number;
+  commentLayers: number;
+  zLayers: number;
+  warnings: number;
+  state: ScanState;
+}
+
+/** The scanner's output before the per-layer tables are built (what two halves merge from). */
+export interface RawScan {
+  count: number;
+  points: Float32Array;
+  extrusion: Float32Array;
+  feed: Float32Array;
+  feature: Uint8Array;
+  tool: Uint8Array;
+  offset: Uint32Array;
+  commentStarts: number[];
+  commentZ: number[];
+  commentHeight: number[];
+  zStarts: number[];
+  maxTool: number;
+  bytesSeen: number;
+  lineCount: number;
+  slicer: string | null;
+  warnings: ScanWarning[];
+  /** File offset of the first line that used an unknown E (absolute E before any E was known); -1 none. */
+  unknownEUsedAt: number;
 }
 
 const NL = 10;
@@ -96,6 +175,8 @@ export class GcodeScanner {
   private y = 0;
   private z = 0;
   private e = 0;
+  private eUnknown = false;
+  private unknownEUsedAt = -1;
   private feedMmMin = 1500;
   private relativeXyz = false;
   /** M83: E relative even under G90 (as in Marlin and Klipper, G91 also makes E relative). */
@@ -143,10 +224,72 @@ export class GcodeScanner {
     this.feature = new Uint8Array(this.capacity);
     this.tool = new Uint8Array(this.capacity);
     this.offset = new Uint32Array(this.capacity);
+    if (options.startOffset !== undefined) {
+      this.bytesSeen = options.startOffset;
+      // Mid-file: positions unknown until the file sets them.
+      this.x = this.y = this.z = this.e = NaN;
+      this.eUnknown = true;
+    }
+    const g = options.guess;
+    if (g) {
+      this.relativeXyz = g.relativeXyz;
+      this.relativeE = g.relativeE;
+      this.currentTool = g.tool;
+      this.feedMmMin = g.feedMmMin;
+    }
+  }
+
+  /** File offset just past the last byte pushed. */
+  get bytesPushed(): number {
+    return this.bytesSeen;
+  }
+
+  /** The state now (meaningful at a line start: after a push that ended with a newline). */
+  state(): ScanState {
+    const n = this.count;
+    const p = this.points;
+    return {
+      x: this.x,
+      y: this.y,
+      z: this.z,
+      e: this.eUnknown ? NaN : this.e,
+      eUnknown: this.eUnknown,
+      feedMmMin: this.feedMmMin,
+      relativeXyz: this.relativeXyz,
+      relativeE: this.relativeE,
+      tool: this.currentTool,
+      feature: this.currentFeature,
+      retracted: this.firmwareRetracted,
+      commentKind: this.commentKind,
+      hasCommentLayers: this.commentStarts.length > 0,
+      commentZ: this.commentZ.length ? this.commentZ[this.commentZ.length - 1] : NaN,
+      commentHeight: this.commentHeight.length ? this.commentHeight[this.commentHeight.length - 1] : NaN,
+      zLayerZ: this.zLayerZ,
+      lastFlatHeightMm: this.lastFlatHeightMm,
+      sinceExtrusion: this.lastExtrusionSegment < 0 ? NaN : n - this.lastExtrusionSegment,
+      lastX: n ? p[n * 3] : NaN,
+      lastY: n ? p[n * 3 + 1] : NaN,
+      lastZ: n ? p[n * 3 + 2] : NaN,
+    };
+  }
+
+  /** A checkpoint at the current line start; null when a partial line is held back. */
+  checkpoint(): ScanCheckpoint | null {
+    if (this.carry) return null;
+    return {
+      offset: this.bytesSeen,
+      segments: this.count,
+      lines: this.lineNumber,
+      commentLayers: this.commentStarts.length,
+      zLayers: this.zStarts.length,
+      warnings: this.warnings.length,
+      state: this.state(),
+    };
   }
 
   /** Feed the next bytes of the file. Lines may be split across chunks. */
   push(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
     let start = 0;
     const base = this.bytesSeen;
     this.bytesSeen += chunk.length;
@@ -185,12 +328,35 @@ export class GcodeScanner {
 
   /** Scan what is left and return the toolpath. The scanner cannot be used afterwards. */
   finish(): Toolpath {
+    return buildToolpath(this.finishRaw());
+  }
+
+  /** Scan what is left and return the arrays as filled (capacity may exceed `count`). */
+  finishRaw(): RawScan {
     if (this.carry) {
       const c = this.carry;
       this.carry = null;
       this.scanLine(c, 0, c.length, this.bytesSeen - c.length);
     }
-    return this.build();
+    return {
+      count: this.count,
+      points: this.points,
+      extrusion: this.extrusion,
+      feed: this.feed,
+      feature: this.feature,
+      tool: this.tool,
+      offset: this.offset,
+      commentStarts: this.commentStarts,
+      commentZ: this.commentZ,
+      commentHeight: this.commentHeight,
+      zStarts: this.zStarts,
+      maxTool: this.maxTool,
+      bytesSeen: this.bytesSeen,
+      lineCount: this.lineNumber,
+      slicer: this.slicer,
+      warnings: this.warnings,
+      unknownEUsedAt: this.unknownEUsedAt,
+    };
   }
 
   private warn(kind: ScanWarning['kind'], command: string, message: string): void {
@@ -362,8 +528,8 @@ export class GcodeScanner {
   }
 
   private commentLayer(): void {
-    // Moves before the first layer comment (start G-code, purge line) join the first layer.
-    this.commentStarts.push(this.commentStarts.length === 0 ? 0 : this.count);
+    // (buildToolpath makes the first layer start at 0: the start G-code joins it.)
+    this.commentStarts.push(this.count);
     this.commentZ.push(NaN);
     this.commentHeight.push(NaN);
   }
@@ -375,18 +541,27 @@ export class GcodeScanner {
     const tx = w & HAS_X ? (rel ? this.x + this.wX : this.wX) : this.x;
     const ty = w & HAS_Y ? (rel ? this.y + this.wY : this.wY) : this.y;
     const tz = w & HAS_Z ? (rel ? this.z + this.wZ : this.wZ) : this.z;
-    let de = 0;
-    if (w & HAS_E) {
-      if (rel || this.relativeE) {
-        de = this.wE;
-        this.e += this.wE;
-      } else {
-        de = this.wE - this.e;
-        this.e = this.wE;
-      }
-    }
+    const de = w & HAS_E ? this.takeE(rel, fileOffset) : 0;
     if (tx === this.x && ty === this.y && tz === this.z) return; // E or F only: nothing to draw
     this.segment(tx, ty, tz, de, fileOffset);
+  }
+
+  /** Filament pushed by this line's E word; updates the E position. */
+  private takeE(relXyz: boolean, fileOffset: number): number {
+    if (relXyz || this.relativeE) {
+      this.e += this.wE;
+      return this.wE;
+    }
+    if (this.eUnknown) {
+      // Mid-file start: this move's extrusion cannot be known here (parallelScan.ts re-scans it).
+      if (this.unknownEUsedAt < 0) this.unknownEUsedAt = fileOffset;
+      this.eUnknown = false;
+      this.e = this.wE;
+      return 0;
+    }
+    const de = this.wE - this.e;
+    this.e = this.wE;
+    return de;
   }
 
   private arc(clockwise: boolean, fileOffset: number): void {
@@ -399,16 +574,7 @@ export class GcodeScanner {
     const tx = w & HAS_X ? (rel ? sx + this.wX : this.wX) : sx;
     const ty = w & HAS_Y ? (rel ? sy + this.wY : this.wY) : sy;
     const tz = w & HAS_Z ? (rel ? sz + this.wZ : this.wZ) : sz;
-    let de = 0;
-    if (w & HAS_E) {
-      if (rel || this.relativeE) {
-        de = this.wE;
-        this.e += this.wE;
-      } else {
-        de = this.wE - this.e;
-        this.e = this.wE;
-      }
-    }
+    const de = w & HAS_E ? this.takeE(rel, fileOffset) : 0;
     let cx: number;
     let cy: number;
     if (w & (HAS_I | HAS_J)) {
@@ -459,12 +625,16 @@ export class GcodeScanner {
     const w = this.words;
     if ((w & (HAS_X | HAS_Y | HAS_Z | HAS_E)) === 0) {
       this.x = this.y = this.z = this.e = 0;
+      this.eUnknown = false;
       return;
     }
     if (w & HAS_X) this.x = this.wX;
     if (w & HAS_Y) this.y = this.wY;
     if (w & HAS_Z) this.z = this.wZ;
-    if (w & HAS_E) this.e = this.wE;
+    if (w & HAS_E) {
+      this.e = this.wE;
+      this.eUnknown = false;
+    }
   }
 
   private home(): void {
@@ -550,119 +720,124 @@ export class GcodeScanner {
         // The new layer starts right after the last extrusion of the old one, so the travel
         // and Z hop that lead to it belong to it.
         this.zStarts.push(this.lastExtrusionSegment + 1);
-        if (!spiral && dz > LAYER_Z_EPSILON_MM) this.lastFlatHeightMm = dz;
+        // Rounded to 1 um: a height, not float noise (so two scanners that reached
+        // this Z along different paths agree; see parallelScan.ts).
+        if (!spiral && dz > LAYER_Z_EPSILON_MM) this.lastFlatHeightMm = Math.round(dz * 1e6) / 1e6;
         this.zLayerZ = endZ;
       }
     }
     this.lastExtrusionSegment = segment;
   }
+}
 
-  private build(): Toolpath {
-    const n = this.count;
-    // Trim the arrays when more than a tenth is unused (a copy, but only once).
-    const trim = this.capacity > n * 1.1 + 1024;
-    const cut = <T extends Float32Array | Uint8Array | Uint32Array>(a: T, len: number): T =>
-      (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
-    const points = cut(this.points, (n + 1) * 3);
-    const extrusionMm = cut(this.extrusion, n);
-    const feedMmMin = cut(this.feed, n);
-    const feature = cut(this.feature, n);
-    const tool = cut(this.tool, n);
-    const fileOffset = cut(this.offset, n);
-    if (n === 0) points.fill(0, 0, 3);
+/** Per-layer tables, bounds and totals from the raw arrays (trimmed to `count`). */
+export function buildToolpath(raw: RawScan): Toolpath {
+  const n = raw.count;
+  // Trim the arrays when more than a tenth is unused (a copy, but only once).
+  const trim = raw.feature.length > n * 1.1 + 1024;
+  const cut = <T extends Float32Array | Uint8Array | Uint32Array>(a: T, len: number): T =>
+    (trim ? a.slice(0, len) : a.subarray(0, len)) as T;
+  const points = cut(raw.points, (n + 1) * 3);
+  const extrusionMm = cut(raw.extrusion, n);
+  const feedMmMin = cut(raw.feed, n);
+  const feature = cut(raw.feature, n);
+  const tool = cut(raw.tool, n);
+  const fileOffset = cut(raw.offset, n);
+  if (n === 0) points.fill(0, 0, 3);
 
-    const fromComments = this.commentStarts.length > 0;
-    const starts = fromComments ? this.commentStarts : this.zStarts;
-    const layerCount = Math.max(1, starts.length);
-    const startSegment = new Uint32Array(layerCount + 1);
-    for (let i = 0; i < starts.length; i++) startSegment[i] = starts[i];
-    startSegment[layerCount] = n;
-    const zMm = new Float32Array(layerCount);
-    const heightMm = new Float32Array(layerCount);
-    const timeS = new Float32Array(layerCount);
-    const layer = new Uint32Array(n);
+  const fromComments = raw.commentStarts.length > 0;
+  const starts = fromComments ? raw.commentStarts : raw.zStarts;
+  const layerCount = Math.max(1, starts.length);
+  const startSegment = new Uint32Array(layerCount + 1);
+  for (let i = 0; i < starts.length; i++) startSegment[i] = starts[i];
+  // Moves before the first layer comment (start G-code, purge line) join the first layer.
+  startSegment[0] = 0;
+  startSegment[layerCount] = n;
+  const zMm = new Float32Array(layerCount);
+  const heightMm = new Float32Array(layerCount);
+  const timeS = new Float32Array(layerCount);
+  const layer = new Uint32Array(n);
 
-    const min: [number, number, number] = [Infinity, Infinity, Infinity];
-    const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-    let feedMin = Infinity;
-    let feedMax = -Infinity;
-    let filamentMm = 0;
-    let totalTimeS = 0;
-    for (let l = 0; l < layerCount; l++) {
-      const s0 = startSegment[l];
-      const s1 = startSegment[l + 1];
-      layer.fill(l, s0, s1);
-      let topZ = -Infinity;
-      let t = 0;
-      for (let s = s0; s < s1; s++) {
-        const f = feature[s];
-        if (f === Feature.jump) continue;
-        const q = s * 3;
-        const dx = points[q + 3] - points[q];
-        const dy = points[q + 4] - points[q + 1];
-        const dz = points[q + 5] - points[q + 2];
-        const len = Math.sqrt(dx * dx + dy * dy + dz * dz);
-        const fr = feedMmMin[s];
-        if (fr > 0) t += (len * 60) / fr;
-        if (f !== Feature.travel) {
-          const ez = points[q + 5];
-          if (ez > topZ) topZ = ez;
-          filamentMm += extrusionMm[s];
-          if (fr < feedMin) feedMin = fr;
-          if (fr > feedMax) feedMax = fr;
-          for (let a = 0; a < 3; a++) {
-            const v0 = points[q + a];
-            const v1 = points[q + 3 + a];
-            if (v0 < min[a]) min[a] = v0;
-            if (v1 < min[a]) min[a] = v1;
-            if (v0 > max[a]) max[a] = v0;
-            if (v1 > max[a]) max[a] = v1;
-          }
-        }
-      }
-      timeS[l] = t;
-      totalTimeS += t;
-      const commentZ = fromComments ? this.commentZ[l] : NaN;
-      zMm[l] = !Number.isNaN(commentZ) ? commentZ : topZ > -Infinity ? topZ : points[s0 * 3 + 2];
-      const commentH = fromComments ? this.commentHeight[l] : NaN;
-      heightMm[l] = !Number.isNaN(commentH) ? commentH : l === 0 ? zMm[0] : zMm[l] - zMm[l - 1];
-    }
-    if (min[0] === Infinity) {
-      // Nothing extrudes: frame all points instead.
-      for (let i = 0; i < points.length; i += 3) {
+  const min: [number, number, number] = [Infinity, Infinity, Infinity];
+  const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+  let feedMin = Infinity;
+  let feedMax = -Infinity;
+  let filamentMm = 0;
+  let totalTimeS = 0;
+  for (let l = 0; l < layerCount; l++) {
+    const s0 = startSegment[l];
+    const s1 = startSegment[l + 1];
+    layer.fill(l, s0, s1);
+    let topZ = -Infinity;
+    let t = 0;
+    for (let s = s0; s < s1; s++) {
+      const f = feature[s];
+      if (f === Feature.jump) continue;
+      const q = s * 3;
+      const dx = points[q + 3] - points[q];
+      const dy = points[q + 4] - points[q + 1];
+      const dz = points[q + 5] - points[q + 2];
+      const len = Math.sqrt(dx * dx + dy * dy + dz * dz);
+      const fr = feedMmMin[s];
+      if (fr > 0) t += (len * 60) / fr;
+      if (f !== Feature.travel) {
+        const ez = points[q + 5];
+        if (ez > topZ) topZ = ez;
+        filamentMm += extrusionMm[s];
+        if (fr < feedMin) feedMin = fr;
+        if (fr > feedMax) feedMax = fr;
         for (let a = 0; a < 3; a++) {
-          const v = points[i + a];
-          if (v < min[a]) min[a] = v;
-          if (v > max[a]) max[a] = v;
+          const v0 = points[q + a];
+          const v1 = points[q + 3 + a];
+          if (v0 < min[a]) min[a] = v0;
+          if (v1 < min[a]) min[a] = v1;
+          if (v0 > max[a]) max[a] = v0;
+          if (v1 > max[a]) max[a] = v1;
         }
       }
     }
-    if (feedMin === Infinity) {
-      feedMin = 0;
-      feedMax = 0;
-    }
-    return {
-      segmentCount: n,
-      points,
-      extrusionMm,
-      feedMmMin,
-      feature,
-      tool,
-      layer,
-      fileOffset,
-      layers: { count: layerCount, startSegment, zMm, heightMm, timeS },
-      boundsMm: { min, max },
-      feedRangeMmMin: [feedMin, feedMax],
-      toolCount: this.maxTool + 1,
-      fileSizeBytes: this.bytesSeen,
-      lineCount: this.lineNumber,
-      estimatedTimeS: totalTimeS,
-      filamentMm,
-      layerSource: fromComments ? 'comments' : 'z',
-      slicer: this.slicer,
-      warnings: this.warnings,
-    };
+    timeS[l] = t;
+    totalTimeS += t;
+    const commentZ = fromComments ? raw.commentZ[l] : NaN;
+    zMm[l] = !Number.isNaN(commentZ) ? commentZ : topZ > -Infinity ? topZ : points[s0 * 3 + 2];
+    const commentH = fromComments ? raw.commentHeight[l] : NaN;
+    heightMm[l] = !Number.isNaN(commentH) ? commentH : l === 0 ? zMm[0] : zMm[l] - zMm[l - 1];
   }
+  if (min[0] === Infinity) {
+    // Nothing extrudes: frame all points instead.
+    for (let i = 0; i < points.length; i += 3) {
+      for (let a = 0; a < 3; a++) {
+        const v = points[i + a];
+        if (v < min[a]) min[a] = v;
+        if (v > max[a]) max[a] = v;
+      }
+    }
+  }
+  if (feedMin === Infinity) {
+    feedMin = 0;
+    feedMax = 0;
+  }
+  return {
+    segmentCount: n,
+    points,
+    extrusionMm,
+    feedMmMin,
+    feature,
+    tool,
+    layer,
+    fileOffset,
+    layers: { count: layerCount, startSegment, zMm, heightMm, timeS },
+    boundsMm: { min, max },
+    feedRangeMmMin: [feedMin, feedMax],
+    toolCount: raw.maxTool + 1,
+    fileSizeBytes: raw.bytesSeen,
+    lineCount: raw.lineCount,
+    estimatedTimeS: totalTimeS,
+    filamentMm,
+    layerSource: fromComments ? 'comments' : 'z',
+    slicer: raw.slicer,
+    warnings: raw.warnings,
+  };
 }
 
 /** Scan a whole file held in memory (tests, small files, the host's metadata reader). */

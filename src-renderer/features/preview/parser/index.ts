@@ -1,5 +1,15 @@
 // Public surface of the G-code scanner, for the preview worker and the host (file metadata).
-export { GcodeScanner, scanGcode, type ScanOptions } from './gcodeScanner';
+export {
+  GcodeScanner,
+  buildToolpath,
+  scanGcode,
+  type RawScan,
+  type ScanCheckpoint,
+  type ScanGuess,
+  type ScanOptions,
+  type ScanState,
+} from './gcodeScanner';
+export { canJoin, firstLineStart, guessFromHead, mergeScans, pushWithCheckpoints, scanInTwo, statesMatch } from './parallelScan';
 export { Feature, featureNames, featureFromTypeComment, type FeatureName } from './features';
 export {
   layerOfSegment,
