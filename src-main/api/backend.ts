@@ -95,6 +95,7 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
 
   const unlistenPorts = hardware.onPortsChanged((e) => emit('ports.changed', e));
   const unlistenFlash = hardware.onFlashEvent((e) => emit('flash.event', e));
+  const unlistenBuilds = hardware.onBuildEvent((e) => emit('flash.buildEvent', e));
   const { desktop } = options;
   const unlistenPower = desktop?.onPower((info) => emit('app.power', info)) ?? (() => undefined);
 
@@ -139,6 +140,9 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     'flash.start': async (params) => hardware.startFlash(params),
     'flash.cancel': async ({ jobId }) => hardware.cancelFlash(jobId),
     'flash.reconnect': async ({ boardId, port }) => hardware.reconnect(boardId, port),
+    'flash.buildStatus': async ({ boardId }) => hardware.buildStatus(boardId),
+    'flash.build': async ({ boardId }) => hardware.startBuild(boardId),
+    'flash.buildCancel': async ({ buildId }) => hardware.cancelBuild(buildId),
     'config.read': async ({ printerId, file }) => configFiles.read(printerId, file),
     'config.validate': async ({ printerId, text, file }) => configFiles.validate(printerId, text, file),
     'config.write': async ({ printerId, text, file }) => configFiles.write(printerId, text, file),
@@ -221,6 +225,7 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
       unlisten();
       unlistenPorts();
       unlistenFlash();
+      unlistenBuilds();
       unlistenPower();
       if (flushTimer) clearTimeout(flushTimer);
       listeners.clear();

@@ -10,12 +10,14 @@ import type { Infer, Schema } from './schema';
 import type { Board } from '../flash/catalog';
 import type { DriveInfo } from '../flash/drives';
 import type { FlashJobEvent } from '../flash/jobs';
+import type { FirmwareBuildJobEvent } from '../flash/firmware-build';
 import type { PortsChangedEvent, PortsListReply, PortProblemPayload } from '../ports/types';
 import type { GCodeFileInfo } from '../host/files/store';
 import type { GCodeMetadata, Thumbnail } from '../host/files/metadata';
 import type { TemperatureHistoryReply, TemperatureSeries } from '../host/status/temperature-history';
 export type { TemperatureHistoryReply, TemperatureSeries };
 
+export type { FirmwareBuildJobEvent };
 export type { Board, DriveInfo, FlashJobEvent, PortsChangedEvent, PortsListReply, PortProblemPayload, GCodeFileInfo, GCodeMetadata, Thumbnail };
 
 // ---- Shared shapes -------------------------------------------------------------------------
@@ -94,6 +96,15 @@ export interface ImageChoice {
   label: string;
   source: 'packaged' | 'built';
   path: string;
+}
+
+/** Whether firmware can be built here for a board (flash.buildStatus), and what to install if not. */
+export interface FirmwareBuildStatus {
+  buildable: boolean;
+  target?: 'avr' | 'stm32';
+  /** Each with a fix: a missing compiler and its package, no firmware for this MCU, no sources. */
+  problems: { code: string; message: string; fix: string }[];
+  warnings: string[];
 }
 
 /** Largest image sent inline with flash.start (base64 must fit the WebSocket's 1 MiB message). */
@@ -359,6 +370,11 @@ export const apiMethods = {
   ),
   /** Cancels a running flash (it stops between pages). */
   'flash.cancel': method<{ cancelled: boolean }>()(s.object({ jobId: s.string({ minLength: 1, maxLength: 64 }) })),
+  /** Whether Tether's firmware can be built here for the board (toolchain, sources, MCU support). */
+  'flash.buildStatus': method<FirmwareBuildStatus>()(s.object({ boardId: boardIdSchema })),
+  /** Builds our firmware for the board into a new folder; progress, log and the outcome arrive as flash.buildEvent. */
+  'flash.build': method<{ buildId: string }>()(s.object({ boardId: boardIdSchema })),
+  'flash.buildCancel': method<{ cancelled: boolean }>()(s.object({ buildId: s.string({ minLength: 1, maxLength: 64 }) })),
   /** After a flash: connects to the board's new firmware and names it (identify, no config). */
   'flash.reconnect': method<{ firmware: string }>()(
     s.object({ boardId: boardIdSchema, port: s.string({ minLength: 1, maxLength: 4096 }) }),
@@ -512,6 +528,14 @@ export const apiEvents = {
     result: s.optional(unknownValue()),
     error: s.optional(unknownValue()),
   }) as Schema<FlashJobEvent>,
+  /** A firmware build's progress (make steps), log line, or outcome ('done' with the image / 'failed' with code, message and fix). */
+  'flash.buildEvent': s.object({
+    buildId: s.string(),
+    type: s.oneOf(['event', 'done', 'failed'] as const),
+    event: s.optional(unknownValue()),
+    result: s.optional(unknownValue()),
+    error: s.optional(unknownValue()),
+  }) as Schema<FirmwareBuildJobEvent>,
   /** Change-only status of the printer's subscription, at most every 250 ms. */
   'status.delta': s.object({ printerId: printerIdSchema, eventtime: s.number(), status: s.record(s.record(unknownValue())) }),
   /** Bytes of an upload received so far (after each chunk). */

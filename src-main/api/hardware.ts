@@ -3,6 +3,7 @@
 // share one instance through the backend. Inputs that name files or ports are checked here
 // against what the app itself offered, so a call cannot flash an arbitrary file or device.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FlashImageParam, ImageChoice, PortsListReply } from './contract';
 import { ApiError } from './errors';
@@ -11,6 +12,7 @@ import { FlashJobs, type FlashJobEvent, type FlashStartRequest } from '../flash/
 import { loadBoardCatalog, type Board, type BoardCatalog } from '../flash/catalog';
 import { listRemovableDrives, type DriveInfo } from '../flash/drives';
 import { identifyFirmware } from '../flash/identify';
+import { FirmwareBuilds, type FirmwareBuildJobEvent } from '../flash/firmware-build';
 import { classifyPortError, markPrinterPorts, PortWatcher, type PortIdentity, type PortsChangedEvent } from '../ports';
 
 export interface HardwareOptions {
@@ -18,6 +20,10 @@ export interface HardwareOptions {
   catalogPath?: string;
   /** Folder with firmware builds (firmware/build: <family>-<mcu>-<...>/tether.{hex,bin}). */
   firmwareBuildDir?: string;
+  /** The firmware sources (with their Makefile); default: firmwareBuildDir's parent when it has one. */
+  firmwareSourceDir?: string;
+  /** Where the wizard's own builds go, one folder each (default: the system temp folder). */
+  buildOutputDir?: string;
   /** The configured printers and the port each one uses (for ports.list's marks). */
   printerPorts?: () => { name: string; identity: PortIdentity }[];
   /** Injected in tests; default: a real PortWatcher (serialport list + /dev watch). */
@@ -31,6 +37,7 @@ export class HardwareServices {
   readonly watcher: PortWatcher;
   readonly catalog: BoardCatalog;
   readonly jobs: FlashJobs;
+  readonly builds: FirmwareBuilds;
   private readonly offeredImages = new Set<string>();
   private started: Promise<void> | null = null;
 
@@ -38,6 +45,12 @@ export class HardwareServices {
     this.catalog = loadBoardCatalog(options.catalogPath);
     this.watcher = options.watcher ?? new PortWatcher();
     this.jobs = options.jobs ?? new FlashJobs(this.catalog);
+    const buildDir = options.firmwareBuildDir;
+    const checkoutSources = buildDir && existsSync(path.join(path.dirname(buildDir), 'Makefile')) ? path.dirname(buildDir) : undefined;
+    this.builds = new FirmwareBuilds(this.catalog, {
+      sourceDir: options.firmwareSourceDir ?? checkoutSources,
+      outputRoot: options.buildOutputDir ?? path.join(tmpdir(), 'tether-firmware-builds'),
+    });
   }
 
   /** Starts watching ports on first use (no /dev watch or polling until someone looks). */
@@ -55,6 +68,34 @@ export class HardwareServices {
 
   onFlashEvent(listener: (e: FlashJobEvent) => void): () => void {
     return this.jobs.onEvent(listener);
+  }
+
+  onBuildEvent(listener: (e: FirmwareBuildJobEvent) => void): () => void {
+    return this.builds.onEvent((e) => {
+      // A finished build's image may be flashed: it is one the app offered.
+      if (e.type === 'done') this.offeredImages.add(e.result.imagePath);
+      listener(e);
+    });
+  }
+
+  /** Whether firmware can be built here for the board, and what to install if not. */
+  buildStatus(boardId: string): ReturnType<FirmwareBuilds['status']> {
+    this.board(boardId);
+    return this.builds.status(boardId);
+  }
+
+  startBuild(boardId: string): { buildId: string } {
+    this.board(boardId);
+    try {
+      return this.builds.start(boardId);
+    } catch (e) {
+      if (e instanceof FlashError) throw new ApiError('refused', `${e.message} ${e.fix}`);
+      throw e;
+    }
+  }
+
+  cancelBuild(buildId: string): { cancelled: boolean } {
+    return { cancelled: this.builds.cancel(buildId) };
   }
 
   async listPorts(): Promise<PortsListReply> {
@@ -100,12 +141,24 @@ export class HardwareServices {
     return (this.options.listDrives ?? listRemovableDrives)();
   }
 
-  /** Firmware builds for the board's MCU (and clock on AVR, application offset on STM32). */
+  /**
+   * Images for the board: the wizard's own builds (newest first), then the images in
+   * firmwareBuildDir for the board's MCU (and clock on AVR, application offset on STM32):
+   * the checkout's make output, or the images packaged with the app.
+   */
   images(boardId: string): ImageChoice[] {
     const board = this.board(boardId);
+    const choices: ImageChoice[] = this.builds.builds(boardId).map((b) => {
+      this.offeredImages.add(b.imagePath);
+      return {
+        id: `build-${path.basename(b.dir)}`,
+        label: `Tether firmware built ${b.builtAt.slice(0, 16).replace('T', ' ')} (${b.imageBytes} bytes${b.serial === 'usb' ? ', USB' : ''})`,
+        source: 'built' as const,
+        path: b.imagePath,
+      };
+    });
     const dir = this.options.firmwareBuildDir;
-    if (!dir || !existsSync(dir)) return [];
-    const choices: ImageChoice[] = [];
+    if (!dir || !existsSync(dir)) return choices;
     for (const name of readdirSync(dir).sort()) {
       const parts = name.split('-');
       if (parts[0] !== board.mcuSpec.family || !parts[1]?.startsWith(board.mcu)) continue;

@@ -47,6 +47,8 @@ export interface BoardSpec {
   /** Baud the firmware talks at once running (for reconnecting after the flash). */
   serialBaudRate: number;
   sdCard?: SdCardRules;
+  /** What building Tether's firmware for this board needs beyond MCU, clock and offset. */
+  firmware?: { hseHz?: number };
   notes: string;
 }
 
@@ -98,6 +100,9 @@ export function parseBoardCatalog(raw: unknown, file = 'catalog.json'): BoardCat
     for (const m of b.flashMethods) if (!METHODS.includes(m)) throw new Error(`${where}: unknown flash method "${m}" (one of ${METHODS.join(', ')}).`);
     if (!ENTRIES.includes(b.entry)) throw new Error(`${where}: unknown bootloader entry "${b.entry}".`);
     if (b.flashMethods.includes('sd-card') && !b.sdCard) throw new Error(`${where}: the sd-card method needs "sdCard" file-name rules.`);
+    if (b.firmware?.hseHz !== undefined && !(Number.isInteger(b.firmware.hseHz) && b.firmware.hseHz >= 4e6 && b.firmware.hseHz <= 26e6)) {
+      throw new Error(`${where}: firmware.hseHz must be the crystal's frequency in Hz (4-26 MHz).`);
+    }
     if (mcu.family === 'avr' && !mcu.signature) throw new Error(`${where}: AVR mcu "${b.mcu}" needs a signature.`);
     const bootBytes = b.bootloader?.bytes ?? 0;
     const flashStart = mcu.flashStart ?? 0;

@@ -13,7 +13,10 @@ export type FlashErrorCode =
   | 'tool-timeout'
   | 'unsupported-method'
   | 'no-drive'
-  | 'cancelled';
+  | 'cancelled'
+  /** Building firmware: no Tether firmware for this board's MCU, or no firmware sources here. */
+  | 'no-firmware'
+  | 'build-failed';
 
 /** A flashing failure the user can act on: what failed, where, and what to do (`fix`). */
 export class FlashError extends Error {

@@ -12,13 +12,16 @@ export interface ToolRun {
   signal?: AbortSignal;
   /** Debian package that provides the tool, for the "install it" fix. */
   debianPackage?: string;
+  /** Working directory and environment (default: this process's). */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Runs an external flashing tool with both timeouts; rejects with a FlashError naming the tool. */
 export function runTool(run: ToolRun): Promise<{ output: string }> {
   return new Promise((resolve, reject) => {
     // Own process group, so a timeout also stops what the tool started (wrapper scripts).
-    const child = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    const child = spawn(run.command, run.args, { stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32', cwd: run.cwd, env: run.env });
     let output = '';
     let partial = '';
     let failure: FlashError | null = null;
