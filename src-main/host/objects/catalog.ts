@@ -16,6 +16,10 @@ import {
 } from './printer-options';
 import { FAN_OPTIONS, HEATER_FAN_OPTIONS, OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS, TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
+import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
+import { BOARD_PINS_OPTIONS } from './board-pins-options';
+import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
+import { IDLE_TIMEOUT_OPTIONS } from './idle-timeout-options';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { DELAYED_GCODE_OPTIONS, EMPTY_OPTIONS, GCODE_MACRO_OPTIONS, PAUSE_RESUME_OPTIONS, VIRTUAL_SDCARD_OPTIONS } from './macro-options';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
@@ -36,6 +40,12 @@ const STEPPER_AXES = new Set(['stepper_x', 'stepper_y', 'stepper_z', 'stepper_a'
 /** In load order: the MCU first, then the toolhead (which reads the steppers), then the rest. */
 export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'mcu', doc: 'The main micro-controller and how to reach it', options: [MCU_OPTIONS] },
+  {
+    name: 'board_pins',
+    doc: 'Pin aliases (connector names such as EXP1_1) usable in every pin option',
+    options: [BOARD_PINS_OPTIONS],
+    matches: (n) => n === 'board_pins' || n.startsWith('board_pins '),
+  },
   { name: 'printer', doc: 'Kinematics and toolhead speed limits', options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS] },
   {
     name: 'stepper_',
@@ -51,6 +61,9 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'heater_bed', doc: 'The heated bed: its heater and temperature sensor', options: [HEATER_OPTIONS] },
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
+  // Both wrap G28 (registered by [printer]); they cannot be combined.
+  { name: 'homing_override', doc: 'Run a G-code template instead of the normal G28', options: [HOMING_OVERRIDE_OPTIONS] },
+  { name: 'safe_z_home', doc: 'G28 homes Z at a set X/Y position (over the bed), after X and Y', options: [SAFE_Z_HOME_OPTIONS] },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
   { name: 'fan', doc: 'The part-cooling fan (M106/M107)', options: [FAN_OPTIONS] },
   {
@@ -59,6 +72,13 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [FAN_OPTIONS, HEATER_FAN_OPTIONS],
     matches: (n) => n.startsWith('heater_fan '),
   },
+  {
+    name: 'controller_fan',
+    doc: 'A fan that runs while steppers or heaters are on (driver cooling)',
+    options: [FAN_OPTIONS, CONTROLLER_FAN_OPTIONS],
+    matches: (n) => n.startsWith('controller_fan '),
+  },
+  { name: 'idle_timeout', doc: 'What runs after the printer sits idle (default: heaters and motors off after 600 s)', options: [IDLE_TIMEOUT_OPTIONS] },
   {
     name: 'temperature_sensor',
     doc: 'An extra temperature sensor (shown, not controlled)',

@@ -9,6 +9,8 @@ import type { Printer } from '../printer';
 import { AdcTemperatureSensor } from './adc-temperature';
 import type { HeaterSettings } from './extruder';
 import { Heater } from './heater';
+import type { IdleTimeout } from './idle-timeout';
+import type { PinRegistry } from './pins';
 import { PidCalibrate } from './pid-calibrate';
 import { resolveResistanceSensor, UnknownSensorError } from './temperature-sensor';
 import { DividerSensor } from './thermistor';
@@ -46,6 +48,7 @@ export class PrinterHeaters {
       help: 'Wait for a temperature on a sensor',
       params: { SENSOR: 'heater or sensor name', MINIMUM: 'C', MAXIMUM: 'C' },
     });
+    gcode.register('TURN_OFF_HEATERS', () => this.turnOffAll(), { help: 'Turn off all heaters' });
     this.pidCalibrate = new PidCalibrate(printer, gcode, this);
     void this.pidCalibrate;
     printer.on('printer:ready', () => {
@@ -133,6 +136,7 @@ export class PrinterHeaters {
     if (pin.chip !== 'mcu')
       throw section.error('sensor_pin', `sensor_pin on '${pin.chip}' is not supported yet: use a pin of the main [mcu]`);
     const mcu = this.printer.lookupObject<Mcu>('mcu');
+    this.printer.lookupObject<PinRegistry>('pins').resolve(pin, section.placeOf('sensor_pin'));
     return new AdcTemperatureSensor(mcu, pin.pin, new DividerSensor(resolved.curve, pullup ?? 4700, inline ?? 0), minTempC, maxTempC);
   }
 
@@ -178,15 +182,34 @@ export class PrinterHeaters {
     } catch (e) {
       throw c ? c.error((e as Error).message) : e;
     }
+    // A heater switched on is work in progress: the idle countdown starts over.
+    if (tempC > 0) this.printer.lookupObjectOrNull<IdleTimeout>('idle_timeout')?.noteActivity();
     if (wait && tempC > 0) await this.waitFor(() => !heater.isBusy());
+  }
+
+  /** TURN_OFF_HEATERS (and [idle_timeout]'s default gcode): every target to 0 at once. */
+  turnOffAll(): void {
+    for (const h of this.heaters.values()) h.setTarget(0);
+  }
+
+  /** Heater waits in progress (M109, M190, TEMPERATURE_WAIT): they keep the printer from going idle. */
+  private waiting = 0;
+
+  busyReason(): string | null {
+    return this.waiting > 0 ? 'waiting for a temperature' : null;
   }
 
   /** Reports temperatures every second until done() or shutdown (like Klipper's M109). */
   async waitFor(done: () => boolean): Promise<void> {
-    while (!done()) {
-      if (this.printer.state !== 'ready') throw new Error(`Printer is not ready: ${this.printer.stateMessage}`);
-      this.gcode.respondRaw(this.m105Text());
-      await new Promise((r) => setTimeout(r, 1000));
+    this.waiting++;
+    try {
+      while (!done()) {
+        if (this.printer.state !== 'ready') throw new Error(`Printer is not ready: ${this.printer.stateMessage}`);
+        this.gcode.respondRaw(this.m105Text());
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    } finally {
+      this.waiting--;
     }
   }
 

@@ -9,6 +9,8 @@ import { catalogEntryOf, SECTION_CATALOG } from './catalog';
 import { PrinterExtruder } from './extruder';
 import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
+import { HomingOverride } from './homing-override';
+import { SafeZHome } from './safe-z-home';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
@@ -32,6 +34,11 @@ import { PauseResume } from './pause-resume';
 import { PrintStats } from './print-stats';
 import { ConfigFileStatus, MotionReport, SystemStats, WebhooksStatus } from './status-objects';
 import { VirtualSdcard } from './virtual-sdcard';
+import { loadBoardPins } from './board-pins';
+import { ControllerFan } from './controller-fan';
+import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
+import { batchHeatersOf } from './heater-batch';
+import { IdleTimeout } from './idle-timeout';
 import { PrinterToolhead } from './toolhead';
 
 export { configCatalog, type CatalogSection } from './catalog';
@@ -68,19 +75,22 @@ const LOADERS: Record<string, SectionLoader> = {
   extruder: (ctx, s) => {
     const extruder = new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null });
     ctx.printer.addObject('extruder', extruder);
-    // Live printers heat; batch mode has no sensor to read (as before).
+    // Live printers heat; batch mode has no sensor to read, so its heater commands return at once.
     if (ctx.mcuFileOutput === null) {
       const heater = heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, extruder.heater);
       extruder.heaterCanExtrude = () => heater.smoothedTempC >= extruder.settings.min_extrude_temp;
-    }
+    } else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, extruder.heater);
   },
   heater_bed: (ctx, s) => {
     const bed = new HeaterBed(ctx.printer, s);
     ctx.printer.addObject('heater_bed', bed);
     if (ctx.mcuFileOutput === null) heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, bed.heater);
+    else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, bed.heater);
   },
   force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
+  homing_override: (ctx, s) => ctx.printer.addObject('homing_override', new HomingOverride(ctx.printer, ctx.gcode, s)),
+  safe_z_home: (ctx, s) => ctx.printer.addObject('safe_z_home', new SafeZHome(ctx.printer, ctx.gcode, s)),
   // Output devices exist on live printers; batch mode only checks their options.
   fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
   heater_fan: (ctx, s) => {
@@ -88,7 +98,17 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject(s.name, loadHeaterFan(ctx.printer, s));
   },
   temperature_sensor: (ctx, s) =>
-    ctx.mcuFileOutput ? void s.read(TEMPERATURE_SENSOR_OPTIONS) : heatersOf(ctx.printer, ctx.gcode, ctx.config).addSensor(s),
+    ctx.mcuFileOutput
+      ? void (s.read(TEMPERATURE_SENSOR_OPTIONS), batchHeatersOf(ctx.printer, ctx.gcode).addSensor(s))
+      : heatersOf(ctx.printer, ctx.gcode, ctx.config).addSensor(s),
+  controller_fan: (ctx, s) => {
+    if (ctx.mcuFileOutput) return void (s.read(FAN_OPTIONS), s.read(CONTROLLER_FAN_OPTIONS));
+    ctx.printer.addObject(s.name, new ControllerFan(ctx.printer, s));
+  },
+  // Aliases must exist before any pin is claimed: this row comes right after [mcu].
+  board_pins: (ctx, s) => loadBoardPins(ctx.printer, s),
+  // A built-in (see loadPrinterObjects); the section only sets its options.
+  idle_timeout: () => undefined,
   output_pin: (ctx, s) => (ctx.mcuFileOutput ? void s.read(OUTPUT_PIN_OPTIONS) : ctx.printer.addObject(s.name, new OutputPin(ctx.printer, ctx.gcode, s))),
   static_digital_output: (ctx, s) => (ctx.mcuFileOutput ? void s.read(STATIC_DIGITAL_OUTPUT_OPTIONS) : loadStaticDigitalOutput(ctx.printer, s)),
   // Read (and checked) here in every mode; heaters use them on live printers.
@@ -155,6 +175,8 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   printer.addObject('webhooks', new WebhooksStatus(printer));
   printer.addObject('system_stats', new SystemStats());
   printer.addObject('motion_report', new MotionReport(printer));
+  // Every printer turns its heaters and motors off when left alone (Klipper's default too).
+  printer.addObject('idle_timeout', new IdleTimeout(printer, gcode, config.getOrNull('idle_timeout'), ctx.mcuFileOutput === null));
 
   for (const name of ['mcu', 'printer']) {
     // These two must exist; reading options of a missing section names the first required one.

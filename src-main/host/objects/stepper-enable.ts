@@ -114,6 +114,16 @@ export class StepperEnable {
     return [...this.lines.keys()];
   }
 
+  /** Whether that stepper's driver is on (controller_fan, status). */
+  isEnabled(name: string): boolean {
+    return this.lines.get(name)?.isEnabled ?? false;
+  }
+
+  /** Klipper's stepper_enable status: each stepper's enable state. */
+  getStatus(): Record<string, unknown> {
+    return { steppers: Object.fromEntries([...this.lines].map(([n, l]) => [n, l.isEnabled])) };
+  }
+
   private toolhead(): ToolheadForEnable {
     return this.printer.lookupObject<ToolheadForEnable>('toolhead');
   }
@@ -122,7 +132,8 @@ export class StepperEnable {
     return Math.round(this.printer.lookupObject<Mcu>('mcu').printTimeToClock(printTimeS));
   }
 
-  private motorsOff(): void {
+  /** M84 (also after a failed G28): every motor off, homing forgotten. */
+  motorsOff(): void {
     const th = this.toolhead();
     th.dwell(DISABLE_STALL_TIME_S);
     // Drivers are switched on by their first step as it reaches the MCU queue; send every

@@ -138,10 +138,13 @@ describe('option catalog module', () => {
     visit(path.join(repoRoot, 'src-main/host/objects/catalog.ts'));
     expect([...seen].map((f) => path.relative(path.join(repoRoot, 'src-main/host'), f)).sort()).toEqual([
       'config/options.ts',
+      'objects/board-pins-options.ts',
       'objects/catalog.ts',
+      'objects/controller-fan-options.ts',
       'objects/extruder-options.ts',
       'objects/fan-options.ts',
       'objects/heater-options.ts',
+      'objects/idle-timeout-options.ts',
       'objects/macro-options.ts',
       'objects/printer-options.ts',
       'objects/stepper-options.ts',
