@@ -146,11 +146,17 @@ export class VirtualSdcard implements PrinterObject {
   /** Lines of the chunk being printed, with the file offset after each. */
   private pending: { line: string; endPos: number }[] = [];
 
-  /** Runs the pending chunk inside the G-code queue, checking for a pause before each line. */
+  /**
+   * Runs the pending chunk inside the G-code queue, checking for a pause before each line. It
+   * stops early once the planned motion reaches MAX_AHEAD_S past the MCU's clock: the reader then
+   * waits outside the queue (so PAUSE, M105 or a UI command get their turn) and re-reads the
+   * file from the first line not run. A whole 8 KiB chunk is a minute of slow perimeters, far
+   * too much to queue before a PAUSE could run.
+   */
   private async runChunk(): Promise<void> {
     const ex = this.exclude();
     for (const { line, endPos } of this.pending) {
-      if (this.stopRequested) break;
+      if (this.stopRequested || this.aheadS() > MAX_AHEAD_S) break;
       if (ex?.skipLine(line)) {
         // skipped: a move of an excluded object
       } else if (this.isUnknown(line)) {

@@ -1,10 +1,12 @@
 // A sim printer set up for print-job tests: the default sim printer.cfg with a G-code folder,
 // pause_resume, the usual PAUSE/RESUME/CANCEL_PRINT wrapper macros, a G28 stand-in (the first
-// G28 sets the position, later ones move to 0 on the named axes) for sims without homing, high
-// speed limits so a file prints in seconds, and heaters starting at temperature.
-import { mkdirSync } from 'node:fs';
+// G28 sets the position, later ones move to 0 on the named axes) that works whether or not the
+// host can home, high speed limits and few microsteps so a file prints in seconds, and heaters
+// starting at temperature. Also a reader of the sim's trace that only parses what was appended.
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { startLivePrinter, type LivePrinter } from '../live/live-printer';
+import { statusOf } from '../../../src-main/host/objects/status-objects';
 
 export const PRINT_MACROS = `
 [virtual_sdcard]
@@ -64,8 +66,10 @@ gcode:
 export function fastConfig(cfg: string, gcodeDir: string): string {
   return (
     cfg
-      // Fewer steps per mm: the sim keeps up with fast moves at a few kHz per stepper.
-      .replace(/^microsteps: 16$/gm, 'microsteps: 2')
+      // 20 steps/mm on X/Y: the sim keeps up with fast moves at a few kHz per stepper even on a
+      // loaded machine, and half a step (0.025 mm) still resolves the file's 0.001 mm coordinates
+      // well enough to compare end positions.
+      .replace(/^microsteps: 16$/gm, 'microsteps: 4')
       .replace(/^max_velocity: .*$/m, 'max_velocity: 1000')
       .replace(/^max_accel: .*$/m, 'max_accel: 30000\nsquare_corner_velocity: 20')
       .replace(/^max_z_velocity: .*$/m, 'max_z_velocity: 50')
@@ -101,13 +105,119 @@ export function simPositions(p: LivePrinter): Record<string, number> {
   return out;
 }
 
+/**
+ * The sim's trace read as it grows: each poll() parses only the bytes appended since the last
+ * one (the trace logs every queue_step, so re-reading it whole while polling costs real CPU).
+ */
+export class SimTrace {
+  private offset = 0;
+  private rest = '';
+  private startMm: Record<string, number> = {};
+  /** Steps per mm of each stepper (from the trace's start line). */
+  stepsPerMm: Record<string, number> = {};
+  clockFreq = 0;
+  /** Last position per stepper, mm from its start. */
+  readonly positions: Record<string, number> = {};
+  /** Count of queue_step runs finished (stepper events). */
+  stepperEvents = 0;
+  /** Clock (32-bit) of the last once-a-second timing line. */
+  lastTimingClock: number | null = null;
+  /** Last heater line per heater. */
+  readonly heaters: Record<string, { temp: number; duty: number; clock: number }> = {};
+  readonly shutdowns: string[] = [];
+  /** Last level and last rising edge (clock) per output pin. */
+  readonly pins: Record<string, { value: number; clock: number; roseClock: number | null }> = {};
+
+  constructor(private readonly tracePath: string) {}
+
+  poll(): this {
+    const fd = openSync(this.tracePath, 'r');
+    try {
+      const buf = Buffer.alloc(1 << 20);
+      for (;;) {
+        const n = readSync(fd, buf, 0, buf.length, this.offset);
+        if (n <= 0) break;
+        this.offset += n;
+        const text = this.rest + buf.toString('utf8', 0, n);
+        const lines = text.split('\n');
+        this.rest = lines.pop() ?? '';
+        for (const l of lines) this.take(l);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this;
+  }
+
+  private take(line: string): void {
+    if (line.startsWith('{"ev":"pin"')) {
+      const ev = JSON.parse(line) as { pin: string; value: number; clock: number };
+      const prev = this.pins[ev.pin];
+      this.pins[ev.pin] = { value: ev.value, clock: ev.clock, roseClock: ev.value ? ev.clock : (prev?.roseClock ?? null) };
+      return;
+    }
+    if (!line.startsWith('{"ev":"stepper"') && !line.startsWith('{"ev":"timing"') && !line.startsWith('{"ev":"heater"')) {
+      if (line.startsWith('{"ev":"start"')) {
+        const ev = JSON.parse(line) as { clock_freq: number; steppers: { name: string; pos: number; steps_per_mm: number }[] };
+        this.clockFreq = ev.clock_freq;
+        for (const s of ev.steppers) {
+          this.startMm[s.name] = s.pos / s.steps_per_mm;
+          this.stepsPerMm[s.name] = s.steps_per_mm;
+        }
+      } else if (line.startsWith('{"ev":"shutdown"')) this.shutdowns.push((JSON.parse(line) as { reason: string }).reason);
+      return;
+    }
+    const ev = JSON.parse(line) as Record<string, number | string>;
+    if (ev.ev === 'stepper') {
+      this.stepperEvents++;
+      this.positions[ev.name as string] = (ev.mm as number) - (this.startMm[ev.name as string] ?? 0);
+    } else if (ev.ev === 'timing') this.lastTimingClock = ev.clock as number;
+    else this.heaters[ev.name as string] = { temp: ev.temp as number, duty: ev.duty as number, clock: ev.clock as number };
+  }
+
+  /** True once the trace holds a timing line at or after MCU print time `printTimeS`. */
+  reached(printTimeS: number): boolean {
+    return this.lastTimingClock !== null && this.isAfter(this.lastTimingClock, printTimeS);
+  }
+
+  /** Whether `pin` was switched on at or after print time `printTimeS` (or is on now). */
+  pinOnSince(pin: string, printTimeS: number): boolean {
+    const p = this.pins[pin];
+    return !!p && (p.value === 1 || (p.roseClock !== null && this.isAfter(p.roseClock, printTimeS)));
+  }
+
+  private isAfter(clock32: number, printTimeS: number): boolean {
+    if (!this.clockFreq) return false;
+    const target = Math.floor(printTimeS * this.clockFreq) >>> 0;
+    return ((clock32 - target) | 0) >= 0; // 32-bit clocks, compared across a wrap
+  }
+}
+
+export const status = (p: LivePrinter, name: string): Record<string, unknown> => {
+  const s = statusOf(p.host.printer, name);
+  if (!s) throw new Error(`no status object '${name}'`);
+  return s;
+};
+
+/**
+ * Waits until every move planned so far has run on the MCU and the sim's trace holds the end
+ * (its once-a-second timing line is past the last move's print time). M400 first plans what
+ * the lookahead still holds, so print_time is the true end of motion.
+ */
+export async function motionDone(p: LivePrinter, trace: SimTrace): Promise<void> {
+  await p.run('M400');
+  const endS = status(p, 'toolhead').print_time as number;
+  await waitFor(() => (status(p, 'toolhead').estimated_print_time as number) > endS, 'the MCU to run the planned moves');
+  await waitFor(() => trace.poll().reached(endS), "the sim's trace to pass the end of motion");
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until cond() holds, polling; throws with `what` after timeoutMs. */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/** Waits until cond() holds, polling; throws with `what` (and detail()) after timeoutMs. */
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 60_000, detail: () => string = () => ''): Promise<void> {
   const t0 = Date.now();
   while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what} ${detail()}`.trim());
     await sleep(100);
   }
 }

@@ -1,17 +1,18 @@
 // Print jobs on the sim printer: a slicer file is uploaded into the printer's G-code folder and
 // printed through virtual_sdcard; the sim's trace shows where the steppers really went.
-// The full Cura file (about an hour of motion) does not fit a test; a prefix of it is printed
-// to the end instead.
+// The full Cura file (about an hour of motion) does not fit a test; a prefix of it, cut after an
+// XY move, is printed to the end instead, at 800 % speed (M220, as a user would set it) on a
+// printer with high limits and few microsteps (print-helpers.ts), so the file runs in seconds.
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GCodeFileStore } from '../../../src-main/host/files/store';
 import { referenceDir, testOutputDir } from '../../support/paths';
-import { simPositions, sleep, startPrintPrinter, waitFor } from './print-helpers';
+import { motionDone, SimTrace, startPrintPrinter, status, waitFor } from './print-helpers';
 import type { LivePrinter } from '../live/live-printer';
-import { statusOf } from '../../../src-main/host/objects/status-objects';
 
 const CURA = path.join(referenceDir, 'gcode/puzzle_all-cura-2.3.1.gcode');
+const SPEED_PERCENT = 800;
 
 /** The first `n` lines of the Cura file, cut after its last absolute XY move, and that move. */
 function curaPrefix(n: number): { text: string; lastX: number; lastY: number } {
@@ -29,84 +30,107 @@ async function upload(gcodeDir: string, name: string, text: string): Promise<voi
   await store.upload(name, createReadStream(src), Buffer.byteLength(text));
 }
 
-const status = (p: LivePrinter, name: string) => statusOf(p.host.printer, name)!;
-
-/** Waits until the MCU has run every planned move and the sim's trace holds it. */
-async function motionDone(p: LivePrinter): Promise<void> {
-  await waitFor(() => {
-    const th = status(p, 'toolhead');
-    return (th.estimated_print_time as number) > (th.print_time as number) + 0.2;
-  }, 'motion to finish');
-  await sleep(1500); // the sim flushes its trace at least once a second
+/** M114's X/Y. */
+function m114(out: string): { x: number; y: number } {
+  const m = /X:(-?[\d.]+) Y:(-?[\d.]+)/.exec(out);
+  if (!m) throw new Error(`no M114 position in: ${out}`);
+  return { x: Number(m[1]), y: Number(m[2]) };
 }
 
-// Opt-in (TETHER_SIM_PRINT=1): since the toolhead streams steps from its flush timer both pass
-// on the sim, but together they take ~110 s of real time (too long for `npm test`'s budget;
-// the first one also failed once on a loaded machine). They are the acceptance tests of
-// issue 7's print path; the fast streaming check is test/integration/live/streaming.test.ts.
-describe.skipIf(process.env.TETHER_SIM_PRINT !== '1')('print jobs on the sim printer', () => {
+describe('print jobs on the sim printer', () => {
+  let p: LivePrinter;
+  let gcodeDir: string;
+  let trace: SimTrace;
+
+  /** The sim stepper is where `mm` says, to the step (half a step of rounding either way). */
+  function expectAt(stepper: string, mm: number): void {
+    const halfStepMm = 0.5 / trace.stepsPerMm[stepper]!;
+    const at = trace.positions[stepper]!;
+    expect(Math.abs(at - mm), `${stepper} at ${at} mm, expected ${mm} (+-${halfStepMm})`).toBeLessThanOrEqual(halfStepMm + 1e-9);
+  }
+
+  /** waitFor with the printer's state in the error. */
+  const until = (cond: () => boolean, what: string) =>
+    waitFor(cond, what, 60_000, () => `(${p.host.printer.stateMessage}; print_stats ${JSON.stringify(status(p, 'print_stats'))}; sim ${JSON.stringify(trace.positions)})`);
+
+  beforeAll(async () => {
+    ({ p, gcodeDir } = await startPrintPrinter('print'));
+    trace = new SimTrace(p.sim.tracePath);
+    await p.run(`M220 S${SPEED_PERCENT}`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await p?.stop();
+  });
+
   it('prints an uploaded Cura file to the end: print_stats complete, sim ends at the last move', async () => {
-    const { p, gcodeDir } = await startPrintPrinter('print-end');
-    try {
-      const { text, lastX, lastY } = curaPrefix(150);
-      await upload(gcodeDir, 'puzzle.gcode', text);
-      await p.run('SDCARD_PRINT_FILE FILENAME=puzzle.gcode');
-      expect(status(p, 'print_stats').state).toBe('printing');
-      await waitFor(() => status(p, 'print_stats').state !== 'printing', 'print end');
-      expect(status(p, 'print_stats')).toMatchObject({ state: 'complete', filename: 'puzzle.gcode' });
-      expect(status(p, 'virtual_sdcard').progress).toBe(1);
-      expect(status(p, 'print_stats').filament_used as number).toBeGreaterThan(5);
-      await motionDone(p);
-      expect(p.host.printer.stateMessage).toBe('Printer is ready');
-      const sim = simPositions(p);
-      expect(sim.stepper_x).toBeCloseTo(lastX, 1);
-      expect(sim.stepper_y).toBeCloseTo(lastY, 1);
-    } finally {
-      await p.stop();
-    }
-  }, 90_000);
+    const { text, lastX, lastY } = curaPrefix(300);
+    await upload(gcodeDir, 'puzzle.gcode', text);
+    await p.run('SDCARD_PRINT_FILE FILENAME=puzzle.gcode');
+    expect(status(p, 'print_stats').state).toBe('printing');
+    await until(() => status(p, 'print_stats').state !== 'printing', 'print end');
+    expect(status(p, 'print_stats')).toMatchObject({ state: 'complete', filename: 'puzzle.gcode' });
+    expect(status(p, 'virtual_sdcard').progress).toBe(1);
+    expect(status(p, 'print_stats').filament_used as number).toBeGreaterThan(5);
+    await motionDone(p, trace);
+    expect(p.host.printer.stateMessage).toBe('Printer is ready');
+    expect(trace.shutdowns).toEqual([]);
+    expectAt('stepper_x', lastX);
+    expectAt('stepper_y', lastY);
+  }, 60_000);
 
   it('PAUSE stops motion and parks, RESUME goes back and finishes, CANCEL_PRINT parks and turns heaters off', async () => {
-    const { p, gcodeDir } = await startPrintPrinter('pause');
-    try {
-      const { text, lastX, lastY } = curaPrefix(400);
-      await upload(gcodeDir, 'puzzle.gcode', text);
-      await p.run('SDCARD_PRINT_FILE FILENAME=puzzle.gcode');
-      await waitFor(() => (status(p, 'virtual_sdcard').file_position as number) > 2000, 'some progress');
-      await p.run('PAUSE');
-      expect(status(p, 'pause_resume').is_paused).toBe(true);
-      expect(status(p, 'print_stats').state).toBe('paused');
-      const posAtPause = status(p, 'virtual_sdcard').file_position as number;
-      await motionDone(p);
-      // Parked as the PAUSE macro says, and nothing more moves while paused.
-      const parked = simPositions(p);
-      expect(parked.stepper_x).toBeCloseTo(5, 1);
-      expect(parked.stepper_y).toBeCloseTo(190, 1);
-      await sleep(1500);
-      expect(simPositions(p)).toEqual(parked);
-      expect(status(p, 'virtual_sdcard').file_position).toBe(posAtPause);
-      await p.run('RESUME');
-      expect(status(p, 'print_stats').state).toBe('printing');
-      await waitFor(() => status(p, 'print_stats').state !== 'printing', 'print end');
-      expect(status(p, 'print_stats').state).toBe('complete');
-      await motionDone(p);
-      const end = simPositions(p);
-      expect(end.stepper_x).toBeCloseTo(lastX, 1);
-      expect(end.stepper_y).toBeCloseTo(lastY, 1);
+    const { text, lastX, lastY } = curaPrefix(600);
+    const size = Buffer.byteLength(text);
+    await upload(gcodeDir, 'puzzle-long.gcode', text);
+    await p.run('SDCARD_PRINT_FILE FILENAME=puzzle-long.gcode');
+    await until(() => (status(p, 'virtual_sdcard').file_position as number) > 3000, 'some progress');
+    // M114 in the same script runs right before PAUSE: where the print stops.
+    const pausedAt = m114(await p.run('M114\nPAUSE'));
+    expect(status(p, 'pause_resume').is_paused).toBe(true);
+    expect(status(p, 'print_stats').state).toBe('paused');
+    const posAtPause = status(p, 'virtual_sdcard').file_position as number;
+    expect(posAtPause).toBeLessThan(size); // paused mid-file, not after it
+    await motionDone(p, trace);
+    // Parked as the PAUSE macro says, and nothing moves while paused (two more trace seconds).
+    expectAt('stepper_x', 5);
+    expectAt('stepper_y', 190);
+    const runsAtPark = trace.stepperEvents;
+    const parkedTimeS = status(p, 'toolhead').estimated_print_time as number;
+    await until(() => trace.poll().reached(parkedTimeS + 2), 'two seconds of a paused sim');
+    expect(trace.stepperEvents).toBe(runsAtPark);
+    expect(status(p, 'virtual_sdcard').file_position).toBe(posAtPause);
 
-      // Cancel mid-print: the wrapper macro turns the heaters off and parks.
-      await p.run('M104 S195\nM140 S50\nSDCARD_PRINT_FILE FILENAME=puzzle.gcode');
-      await waitFor(() => (status(p, 'virtual_sdcard').file_position as number) > 2000, 'some progress');
-      await p.run('CANCEL_PRINT');
-      expect(status(p, 'print_stats').state).toBe('cancelled');
-      expect(status(p, 'extruder').target).toBe(0);
-      expect(status(p, 'heater_bed').target).toBe(0);
-      await motionDone(p);
-      const cancelled = simPositions(p);
-      expect(cancelled.stepper_x).toBeCloseTo(190, 1);
-      expect(cancelled.stepper_y).toBeCloseTo(190, 1);
-    } finally {
-      await p.stop();
-    }
-  }, 120_000);
+    // RESUME moves back to where the print stopped before the file goes on.
+    const backAt = m114(await p.run('RESUME\nM114'));
+    expect(backAt.x).toBeCloseTo(pausedAt.x, 3);
+    expect(backAt.y).toBeCloseTo(pausedAt.y, 3);
+    expect(status(p, 'print_stats').state).toBe('printing');
+    await until(() => status(p, 'print_stats').state !== 'printing', 'print end');
+    expect(status(p, 'print_stats').state).toBe('complete');
+    await motionDone(p, trace);
+    expect(trace.shutdowns).toEqual([]);
+    expectAt('stepper_x', lastX);
+    expectAt('stepper_y', lastY);
+
+    // Cancel mid-print: the wrapper macro turns the heaters off and parks. The extruder's heater
+    // pin (PB4, soft PWM with a 0.1 s cycle) switches on while it holds 195 C.
+    await p.run('M104 S195\nM140 S50\nSDCARD_PRINT_FILE FILENAME=puzzle-long.gcode');
+    const printingS = status(p, 'toolhead').estimated_print_time as number;
+    await until(() => trace.poll().pinOnSince('PB4', printingS), 'the sim extruder heater to switch on');
+    await until(() => (status(p, 'virtual_sdcard').file_position as number) > 3000, 'some progress');
+    await p.run('CANCEL_PRINT');
+    expect(status(p, 'print_stats').state).toBe('cancelled');
+    expect(status(p, 'extruder').target).toBe(0);
+    expect(status(p, 'heater_bed').target).toBe(0);
+    await motionDone(p, trace);
+    expectAt('stepper_x', 190);
+    expectAt('stepper_y', 190);
+    // The sim's heater pins stay off for a second after the park.
+    const parkedS = status(p, 'toolhead').estimated_print_time as number;
+    await until(() => trace.poll().reached(parkedS + 1), 'a second of the sim after the cancel');
+    expect(trace.pinOnSince('PB4', parkedS)).toBe(false);
+    expect(trace.pinOnSince('PH5', parkedS)).toBe(false);
+    expect(trace.shutdowns).toEqual([]);
+  }, 90_000);
 });
