@@ -380,9 +380,9 @@ static double thermistor_ohm(const struct sim_heater *h, double temp_c)
         double mid = (lo + hi) / 2;
         double v = h->sh_a + h->sh_b * mid + h->sh_c * mid * mid * mid;
         if (v > target)
-            lo = mid;  // 1/T falls as R rises
+            hi = mid;  // 1/T rises with ln R (an NTC: more resistance, colder)
         else
-            hi = mid;
+            lo = mid;
     }
     return exp((lo + hi) / 2);
 }
@@ -402,6 +402,8 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
             return;  // a disabled driver does not move the motor
         }
         s->position_steps += (level_of[s->dir_pin] ^ s->dir_invert) ? 1 : -1;
+        s->last_step_clock = clock;
+        s->has_stepped = 1;
         return;
     }
     level_of[pin] = (uint8_t)level;
@@ -429,8 +431,9 @@ int machine_input_read(int pin, uint32_t clock, int *level)
     if (triggered != es->last_triggered) {
         es->last_triggered = triggered;
         if (trace_file)
-            fprintf(trace_file, "{\"ev\":\"endstop\",\"name\":\"%s\",\"clock\":%u,\"triggered\":%s}\n",
-                    es->name, clock, triggered ? "true" : "false");
+            fprintf(trace_file, "{\"ev\":\"endstop\",\"name\":\"%s\",\"clock\":%u,\"triggered\":%s,"
+                    "\"mm\":%.6f}\n", es->name, clock, triggered ? "true" : "false",
+                    machine_stepper_mm(&sim_machine.steppers[es->stepper_idx[0]]));
     }
     *level = triggered ^ es->inverted;
     return 1;

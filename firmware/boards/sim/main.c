@@ -162,8 +162,10 @@ static void print_timing(FILE *f)
 static void sim_exit(int status)
 {
     flush_tx();
-    if (trace_file)
+    if (trace_file) {
+        trace_positions("exit", sim_clock());
         print_timing(trace_file);
+    }
     trace_close();
     print_timing(stderr);
     if (pty_link)

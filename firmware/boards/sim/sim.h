@@ -26,6 +26,8 @@ struct sim_stepper {
     int64_t steps_disabled;  // steps while the enable pin said "off"
     int both_edges;          // from config_stepper invert_step=-1
     int mcu_oid;             // -1 until a config_stepper used its step pin
+    uint32_t last_step_clock;  // clock of the last step that moved the motor
+    int has_stepped;
 };
 struct sim_endstop {
     char name[32];
@@ -76,6 +78,8 @@ extern FILE *trace_file;
 void trace_open(const char *path);
 void trace_close(void);
 void trace_flush(void);
+// A `positions` event: every stepper's simulated position now (why: shutdown, query, exit).
+void trace_positions(const char *why, uint32_t clock);
 
 // --- link / clock (main.c) ---
 uint32_t sim_clock(void);

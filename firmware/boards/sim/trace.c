@@ -28,6 +28,24 @@ void trace_flush(void)
         fflush(trace_file);
 }
 
+void trace_positions(const char *why, uint32_t clock)
+{
+    if (!trace_file)
+        return;
+    fprintf(trace_file, "{\"ev\":\"positions\",\"why\":\"%s\",\"clock\":%u,\"steppers\":[", why, clock);
+    for (int i = 0; i < sim_machine.stepper_count; i++) {
+        const struct sim_stepper *s = &sim_machine.steppers[i];
+        fprintf(trace_file, "%s{\"name\":\"%s\",\"pos\":%lld,\"mm\":%.6f,\"steps\":%lld,",
+                i ? "," : "", s->name, (long long)s->position_steps, machine_stepper_mm(s),
+                (long long)s->steps_total);
+        if (s->has_stepped)
+            fprintf(trace_file, "\"last_step_clock\":%u}", s->last_step_clock);
+        else
+            fputs("\"last_step_clock\":null}", trace_file);
+    }
+    fputs("]}\n", trace_file);
+}
+
 void trace_close(void)
 {
     if (!trace_file)
@@ -72,6 +90,9 @@ void observe_command(const struct command_parser *cp, const uint32_t *args)
         }
     }
     fputs("}}\n", trace_file);
+    // Where the carriages really are when the host asks the MCU (after homing, GET_POSITION).
+    if (strncmp(f, "stepper_get_position ", 21) == 0)
+        trace_positions("stepper_get_position", timer_read_time());
 }
 
 void pins_mark_step(int pin);
@@ -102,8 +123,11 @@ void trace_shutdown(void)
     if (!trace_file)
         return;
     uint16_t reason = sched_shutdown_reason();
+    uint32_t now = timer_read_time();
     fprintf(trace_file, "{\"ev\":\"shutdown\",\"clock\":%u,\"reason\":\"%s\"}\n",
-            timer_read_time(), reason < static_strings_count && static_strings[reason]
+            now, reason < static_strings_count && static_strings[reason]
             ? static_strings[reason] : "?");
+    // Where every motor stopped (with its last step's clock): the M112 stop time is measured here.
+    trace_positions("shutdown", now);
     fflush(trace_file);
 }

@@ -178,6 +178,19 @@ export class MotionStepper {
     return endS;
   }
 
+  /**
+   * Homing stopped this stepper on the MCU (trsync): steps not sent yet will never run. Drops
+   * them and the held-back step; the MCU's step clock restarts at 0 (reset_step_clock), and the
+   * caller sets mcuPositionSteps from the MCU and the position through setPosition().
+   */
+  discardUnsentSteps(): void {
+    this.pendingClock = -1;
+    const c = this.compressor;
+    c.head = 0;
+    c.tail = 0;
+    c.lastStepClock = 0;
+  }
+
   /** Rail position = cx*x + cy*y + cz*z of the trapq position. */
   setLinearKinematics(trapq: TrapQ, cx: number, cy: number, cz: number): void {
     this.kind = KIND_LINEAR;

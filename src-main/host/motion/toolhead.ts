@@ -19,6 +19,17 @@ export const BUFFER_TIME_START_S = 0.25;
 export const BUFFER_TIME_HIGH_S = 2.0;
 const MIN_KIN_TIME_S = 0.1;
 const KIN_FLUSH_DELAY_S = 0.001;
+/**
+ * Homing ("drip") moves: steps go out only this far ahead of the MCU's clock, in slices this
+ * long, so a trigger leaves little planned motion to throw away while steps still arrive in
+ * time on a loaded host.
+ */
+const DRIP_AHEAD_S = 0.25;
+const DRIP_SLICE_MS = 20;
+/** M400 on a live printer polls the MCU clock at most this often. */
+const DRAIN_POLL_MS = 50;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface ToolheadOptions {
   kinematics: Kinematics;
@@ -73,6 +84,10 @@ export class Toolhead {
   /** Steps are generated for everything planned up to here (s). */
   private stepGenTimeS = 0;
   private primingFlushPending: boolean;
+  /** During a homing move: no steps are generated past this print time. */
+  private dripLimitS = Infinity;
+  /** Bumped by abortWaits() (shutdown): running drip moves and M400 waits end. */
+  private abortEpoch = 0;
 
   constructor(o: ToolheadOptions) {
     this.primingFlushPending = o.klipperBatchPrimingFlush ?? false;
@@ -145,10 +160,31 @@ export class Toolhead {
     this.advanceMoveTime(next);
   }
 
-  /** M400: everything queued is planned and its steps are sent to the sinks. */
+  /**
+   * Everything queued is planned. Batch mode also generates and sends all its steps; live, the
+   * flush timer streams them (sending seconds of steps at once would fill the MCU queue).
+   */
   waitMoves(): void {
     this.flushLookahead();
-    this.generateAndSendSteps(this.printTimeS, true);
+    if (!this.streamSteps) this.generateAndSendSteps(this.printTimeS, true);
+  }
+
+  /** M400: plan everything and, live, wait until the MCU has run it (Klipper's wait_moves). */
+  async drainMoves(): Promise<void> {
+    this.waitMoves();
+    if (!this.streamSteps) return;
+    const epoch = this.abortEpoch;
+    const endS = this.printTimeS;
+    for (;;) {
+      const leftS = endS - this.estimatedPrintTimeS();
+      if (!(leftS > 0) || epoch !== this.abortEpoch) return;
+      await sleep(Math.min(DRAIN_POLL_MS, leftS * 1000 + 1));
+    }
+  }
+
+  /** Shutdown: drip moves and M400 waits stop waiting. */
+  abortWaits(): void {
+    this.abortEpoch++;
   }
 
   /** Print time at which a non-motion command (fan, pin, heater) takes effect after the moves. */
@@ -173,6 +209,7 @@ export class Toolhead {
    * MCU flush timer; Klipper does this every ~0.5 s of print time).
    */
   sendStepsUntil(printTimeS: number): void {
+    printTimeS = Math.min(printTimeS, this.dripLimitS);
     if (this.streamSteps) this.generateAndSendSteps(Math.min(printTimeS, this.printTimeS), false);
     for (const s of this.steppers) s.flushSteps(printTimeS);
   }
@@ -187,6 +224,57 @@ export class Toolhead {
     const end = stepper.forceMove(distMm, speedMmS, accelMmS2, start);
     this.dwell(end - start);
     this.flushStepGeneration();
+  }
+
+  /**
+   * A homing move: plans one move to pos and sends its steps only DRIP_AHEAD_S ahead of the MCU,
+   * until it is done or `stopped()` (the endstop's trsync fired and the MCU halted the steppers).
+   * Then steps not sent yet and the rest of the move are dropped: the caller sets the position
+   * it learns from the MCU. Returns the move's path (print time -> position) for the trigger
+   * time, or null when pos is where the toolhead already is.
+   */
+  async dripMove(pos: ArrayLike<number>, speedMmS: number, stopped: () => boolean): Promise<TrapQ | null> {
+    this.flushStepGeneration();
+    const move = new Move(this.limits, this.commandedPos, pos, speedMmS);
+    if (!move.moveDMm) return null;
+    if (move.isKinematicMove) this.kinematics.checkMove(move);
+    this.commandedPos.set(move.endPos);
+    this.lookahead.add(move, this.extruder);
+    this.flushLookahead();
+    const endS = this.printTimeS;
+    const startS = endS - (move.accelT + move.cruiseT + move.decelT);
+    const path = new TrapQ();
+    const s = move.startPos;
+    const r = move.axesR;
+    path.append(startS, move.accelT, move.cruiseT, move.decelT, s[0]!, s[1]!, s[2]!, r[0]!, r[1]!, r[2]!, move.startV, move.cruiseV, move.accelMmS2);
+    if (!this.streamSteps) {
+      // Batch mode: no clock to drip against; the move runs in full (Klipper's batch output).
+      this.flushStepGeneration();
+      return path;
+    }
+    const epoch = this.abortEpoch;
+    this.dripLimitS = startS;
+    try {
+      while (!stopped() && epoch === this.abortEpoch && this.dripLimitS < endS) {
+        const next = Math.min(endS, this.estimatedPrintTimeS() + DRIP_AHEAD_S);
+        if (next > this.dripLimitS) {
+          this.dripLimitS = next;
+          this.generateAndSendSteps(next, false);
+          for (const st of this.steppers) st.flushSteps(next >= endS ? Infinity : next);
+        }
+        if (this.dripLimitS < endS) await sleep(DRIP_SLICE_MS);
+      }
+      if (stopped() || epoch !== this.abortEpoch) {
+        // The MCU halted the steppers: what was not sent will never run.
+        this.trapq.setPosition(this.commandedPos[0]!, this.commandedPos[1]!, this.commandedPos[2]!);
+        for (const st of this.steppers) st.discardUnsentSteps();
+        this.printTimeS = Math.max(this.dripLimitS, this.stepGenTimeS);
+        this.needPrime = true;
+      }
+    } finally {
+      this.dripLimitS = Infinity;
+    }
+    return path;
   }
 
   /** G28 end / SET_KINEMATIC_POSITION / G92 on the toolhead: the toolhead is now at pos. */

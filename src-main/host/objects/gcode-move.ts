@@ -102,19 +102,23 @@ export class GCodeMove {
       MOVE: '1 to move back',
       MOVE_SPEED: 'mm/s',
     });
-    // Firmware retraction and homing come with their own sections/tasks; until then a clear error.
+    // Firmware retraction comes with its own section; until then a clear error. (G28: homing.ts.)
     const retraction = () => {
       throw new Error('G10/G11 firmware retraction is not enabled: it needs a [firmware_retraction] section, which is not supported yet');
     };
     reg('G10', retraction, 'Retract (needs [firmware_retraction])');
     reg('G11', retraction, 'Unretract (needs [firmware_retraction])');
-    reg(
-      'G28',
-      () => {
-        throw new Error('G28: homing not available yet; use SET_KINEMATIC_POSITION (needs [force_move] enable_force_move: True)');
-      },
-      'Home axes (not available yet)',
-    );
+  }
+
+  /** The dispatcher commands register with (homing, QUERY_ENDSTOPS). */
+  get dispatcher(): GCodeDispatcher {
+    return this.gcode;
+  }
+
+  /** After G28: take the toolhead's position; homed axes drop their G92 offsets (Klipper). */
+  noteHomed(axes: number[]): void {
+    this.resetFromToolhead();
+    for (const i of axes) this.basePosition[i] = this.homingPosition[i];
   }
 
   /** Called by the toolhead's owner once it exists. */
@@ -269,26 +273,34 @@ export class GCodeMove {
     else this.gcode.respondInfo(msg);
   }
 
+  /**
+   * Klipper's lines: mcu (each axis stepper's step count: the MCU's own after homing), stepper
+   * (its position in mm), kinematic (the toolhead position those give), toolhead, gcode (the
+   * G-code position in toolhead coordinates), gcode base (G92/SET_GCODE_OFFSET offsets), gcode
+   * homing. Everything planned is sent first, so the figures describe where motion will end.
+   */
   private cmdGetPosition(): void {
+    const pt = this.printer.lookupObjectOrNull<{ steppers: StepperPosition[] }>('printer_toolhead');
+    const kin = this.printer.lookupObjectOrNull<{ flushStepGeneration(): void; kinematics: { calcPosition(): number[] } }>('toolhead');
+    kin?.flushStepGeneration();
     const th = this.moveTarget().getPosition();
     const fmt = (names: readonly string[], v: number[]) => names.map((n, i) => `${n}:${v[i].toFixed(6)}`).join(' ');
     const xyze = ['X', 'Y', 'Z', 'E'];
-    const lines = [
-      `toolhead: ${fmt(xyze, th)}`,
-      `gcode: ${fmt(xyze, this.gcodePosition())}`,
-      `gcode base: ${fmt(xyze, this.basePosition)}`,
-      `gcode homing: ${fmt(xyze, this.homingPosition)}`,
-    ];
-    // Per stepper: net steps sent to the MCU and the commanded position (mm), as Klipper lists them.
-    const th2 = this.printer.lookupObjectOrNull<{ steppers: StepperPosition[] }>('printer_toolhead');
-    const ex = this.printer.lookupObjectOrNull<{ stepper: StepperPosition | null }>('extruder');
-    const all = [...(th2?.steppers ?? []), ...(ex?.stepper ? [ex.stepper] : [])];
-    if (all.length) {
-      lines.unshift(
-        `mcu: ${all.map((s) => `${s.name}:${s.motion.mcuPositionSteps}`).join(' ')}`,
-        `stepper: ${all.map((s) => `${s.name}:${s.motion.commandedPositionMm.toFixed(6)}`).join(' ')}`,
+    const lines: string[] = [];
+    const steppers = pt?.steppers ?? [];
+    if (steppers.length && kin) {
+      lines.push(
+        `mcu: ${steppers.map((s) => `${s.name}:${s.motion.mcuPositionSteps}`).join(' ')}`,
+        `stepper: ${steppers.map((s) => `${s.name}:${s.motion.commandedPositionMm.toFixed(6)}`).join(' ')}`,
+        `kinematic: ${fmt(['X', 'Y', 'Z'], kin.kinematics.calcPosition())}`,
       );
     }
+    lines.push(
+      `toolhead: ${fmt(xyze, th)}`,
+      `gcode: ${fmt(xyze, this.lastPosition)}`,
+      `gcode base: ${fmt(xyze, this.basePosition)}`,
+      `gcode homing: ${fmt(['X', 'Y', 'Z'], this.homingPosition)}`,
+    );
     this.gcode.respondInfo(lines.join('\n'));
   }
 

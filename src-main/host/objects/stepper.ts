@@ -4,7 +4,7 @@
 import type { ConfigSection } from '../config/section';
 import type { OptionValues, PinDesc } from '../config/options';
 import { MotionStepper, stepDistanceMm, parseGearRatio, type StepSink } from '../motion/index';
-import type { Mcu } from '../mcu/mcu';
+import type { Mcu, McuCommand, McuQueryCommand } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import type { PinRegistry } from './pins';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
@@ -54,6 +54,8 @@ export class PrinterStepper {
   private readonly stepPulseS: number | undefined;
   /** Set by drivers that step on both edges (TMC in step-both-edge mode); none yet. */
   requestStepBothEdge = false;
+  private resetClockCmd: McuCommand | null = null;
+  private positionQuery: McuQueryCommand | null = null;
 
   constructor(
     readonly name: string,
@@ -134,6 +136,29 @@ export class PrinterStepper {
     this.sink.sendStep = (oid, interval, count, add, reqClock) => qs.send(oid, interval, count, add, reqClock);
     const dirCmd = mcu.lookupCommand('set_next_step_dir oid=%c dir=%c', cq);
     this.sink.sendDir = (dir, reqClock) => dirCmd.send([this.oid, dir], { minClock: reqClock, reqClock });
+    // On the step queue, so it reaches the MCU after every queue_step sent before it.
+    this.resetClockCmd = mcu.lookupCommand('reset_step_clock oid=%c clock=%u', cq);
+    this.positionQuery = mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i', this.oid);
+  }
+
+  /**
+   * After a homing move the MCU has halted this stepper (trsync) and drops steps until its
+   * step clock is reset: forget unsent steps, reset the clock, and take the MCU's step count
+   * as the truth (Klipper's note_homing_end).
+   */
+  async noteHomingEnd(): Promise<void> {
+    this.motion.discardUnsentSteps();
+    this.sink.lastClock = 0;
+    this.resetClockCmd!.send([this.oid, 0]);
+    if (this.mcu.isFileOutput()) return;
+    this.motion.mcuPositionSteps = await this.queryMcuPosition();
+  }
+
+  /** The MCU's net step count, in the host's sense (positive = towards position_max). */
+  async queryMcuPosition(): Promise<number> {
+    const p = await this.positionQuery!.send([this.oid]);
+    const pos = p.pos as number;
+    return this.motion.invertDir ? -pos : pos;
   }
 }
 

@@ -22,6 +22,9 @@ import {
   type KinematicsName,
 } from './printer-options';
 import { loadRail, loadStepper, type PrinterStepper, type RailSettings } from './stepper';
+import { coupleRails, createHomingRail, type HomingRail } from './endstop';
+import { Homing } from './homing';
+import { QueryEndstops } from './query-endstops';
 
 export interface ToolheadContext {
   printer: Printer;
@@ -46,6 +49,8 @@ export class PrinterToolhead {
   readonly steppers: PrinterStepper[] = [];
   /** Endstop, range and homing settings per stepper section, kept for the homing task. */
   readonly rails = new Map<string, RailSettings>();
+  /** Cartesian-style rails with their endstops (homing, QUERY_ENDSTOPS). */
+  readonly homingRails: HomingRail[] = [];
   readonly toolhead: Toolhead;
   readonly kinematicsName: KinematicsName;
 
@@ -81,6 +86,11 @@ export class PrinterToolhead {
     printer.addObject('toolhead', this.toolhead);
     if (ctx.live) this.startStreaming(ctx);
     printer.lookupObject<GCodeMove>('gcode_move').setMoveTarget(toolheadMoveTarget(this.toolhead));
+    if (this.kinematicsName === 'corexy') coupleRails(this.homingRails[0]!, this.homingRails[1]!);
+    if (this.kinematicsName === 'corexz') coupleRails(this.homingRails[0]!, this.homingRails[2]!);
+    const gcode = printer.lookupObject<GCodeMove>('gcode_move').dispatcher;
+    printer.addObject('homing', new Homing(printer, gcode, this.toolhead, this.homingRails, ctx.estimatedPrintTimeS));
+    printer.addObject('query_endstops', new QueryEndstops(gcode, this.toolhead, this.homingRails));
   }
 
   /**
@@ -118,6 +128,9 @@ export class PrinterToolhead {
     };
     printer.on('printer:disconnect', stop);
     printer.on('printer:shutdown', stop);
+    // M400 and homing moves must not wait for a clock that no longer matters.
+    printer.on('printer:shutdown', () => this.toolhead.abortWaits());
+    printer.on('printer:disconnect', () => this.toolhead.abortWaits());
   }
 
   private buildKinematics(printer: Printer, config: PrinterConfig, section: ConfigSection, maxVelocityMmS: number, maxAccelMmS2: number) {
@@ -128,6 +141,7 @@ export class PrinterToolhead {
       this.steppers.push(stepper);
       const r = loadRail(printer, s, { hasRange: true });
       this.rails.set(s.name, r);
+      this.homingRails.push(createHomingRail(printer, axis, stepper, r));
       return { axis, steppers: [stepper.motion], positionMinMm: r.positionMinMm, positionMaxMm: r.positionMaxMm };
     };
     switch (this.kinematicsName) {
@@ -186,9 +200,7 @@ export function toolheadMoveTarget(th: Toolhead): MoveTarget {
     setPosition: (pos, homingAxes) => th.setPosition(pos, homingAxes),
     move: (pos, speed) => th.move(pos, speed),
     dwell: (s) => th.dwell(s),
-    waitMoves: async () => {
-      await th.waitMoves();
-    },
+    waitMoves: () => th.drainMoves(),
     getVelocityLimits: (): VelocityLimits => {
       const l = th.getVelocityLimits();
       return {

@@ -1,0 +1,125 @@
+// Trigger synchronisation (the MCU's trsync, PROTOCOL.md 1.8): one trsync per homing endstop.
+// Armed for a homing move, it stops the listed steppers the moment its endstop fires. The MCU
+// reports every report_ticks; each report extends the MCU's timeout, so if the host goes quiet
+// the MCU fires the trsync itself (comms timeout) and the carriage stops instead of crashing.
+
+import type { Mcu, McuCommand, McuQueryCommand } from './mcu';
+
+/** Why a trsync fired (the MCU sends these back in trsync_state). */
+export const TRSYNC_REASON = {
+  ENDSTOP_HIT: 1,
+  HOST_REQUEST: 2,
+  PAST_END_TIME: 3,
+  COMMS_TIMEOUT: 4,
+} as const;
+
+/** MCU timeout when one MCU takes part (several MCUs: 0.025 s), as Klipper uses. */
+export const TRSYNC_SINGLE_MCU_TIMEOUT_S = 0.25;
+/** Reports come this often, as a fraction of the timeout. */
+const REPORT_FRACTION = 0.3;
+
+export class McuTrsync {
+  readonly oid: number;
+  /** Stepper oids stopped by this trsync. */
+  private readonly stepperOids: number[] = [];
+  private startCmd: McuCommand | null = null;
+  private setTimeoutCmd: McuCommand | null = null;
+  private triggerCmd: McuCommand | null = null;
+  private stopOnTriggerCmd: McuCommand | null = null;
+  private queryCmd: McuQueryCommand | null = null;
+  private expireTicks = 0;
+  private homeEndClock: number | null = null;
+  private completion: { promise: Promise<number>; resolve: (reason: number) => void } | null = null;
+  /** Set once the trsync fired during this homing move. */
+  triggered = false;
+
+  constructor(private readonly mcu: Mcu) {
+    this.oid = mcu.createOid();
+    mcu.registerConfigCallback(() => {
+      mcu.addConfigCmd(`config_trsync oid=${this.oid}`);
+      // After a host restart the MCU may still hold an armed trsync: disarm it.
+      mcu.addConfigCmd(`trsync_start oid=${this.oid} report_clock=0 report_ticks=0 expire_reason=0`, { onRestart: true });
+      const cq = mcu.allocCommandQueue();
+      this.startCmd = mcu.lookupCommand('trsync_start oid=%c report_clock=%u report_ticks=%u expire_reason=%c', cq);
+      this.setTimeoutCmd = mcu.lookupCommand('trsync_set_timeout oid=%c clock=%u', cq);
+      this.triggerCmd = mcu.lookupCommand('trsync_trigger oid=%c reason=%c', cq);
+      this.stopOnTriggerCmd = mcu.lookupCommand('stepper_stop_on_trigger oid=%c trsync_oid=%c', cq);
+      this.queryCmd = mcu.lookupQueryCommand(
+        'trsync_trigger oid=%c reason=%c',
+        'trsync_state oid=%c can_trigger=%c trigger_reason=%c clock=%u',
+        this.oid,
+        cq,
+      );
+    });
+  }
+
+  addStepper(stepperOid: number): void {
+    if (!this.stepperOids.includes(stepperOid)) this.stepperOids.push(stepperOid);
+  }
+
+  /**
+   * Arms the trsync at printTimeS: reports every 0.3 x timeout, and the MCU fires it with
+   * 'comms timeout' unless the host keeps extending. Resolves with the reason it fired.
+   */
+  start(printTimeS: number, expireTimeoutS = TRSYNC_SINGLE_MCU_TIMEOUT_S): Promise<number> {
+    if (!this.startCmd) throw new Error(`trsync ${this.oid} used before its MCU was configured`);
+    const mcu = this.mcu;
+    let resolve!: (reason: number) => void;
+    const promise = new Promise<number>((r) => (resolve = r));
+    this.completion = { promise, resolve };
+    this.triggered = false;
+    this.homeEndClock = null;
+    const clock = mcu.printTimeToClock(printTimeS);
+    this.expireTicks = mcu.secondsToClock(expireTimeoutS);
+    const expireClock = clock + this.expireTicks;
+    const reportTicks = mcu.secondsToClock(expireTimeoutS * REPORT_FRACTION);
+    mcu.registerResponse((p) => this.handleState(p.can_trigger as number, p.trigger_reason as number, p.clock as number), 'trsync_state', this.oid);
+    this.startCmd.send([this.oid, clock, reportTicks, TRSYNC_REASON.COMMS_TIMEOUT], { reqClock: clock });
+    for (const s of this.stepperOids) this.stopOnTriggerCmd!.send([s, this.oid]);
+    this.setTimeoutCmd!.send([this.oid, expireClock], { reqClock: expireClock });
+    if (mcu.isFileOutput()) this.fire(TRSYNC_REASON.ENDSTOP_HIT);
+    return promise;
+  }
+
+  private handleState(canTrigger: number, reason: number, clock32: number): void {
+    if (!canTrigger) {
+      this.fire(reason);
+      return;
+    }
+    const clock = this.mcu.clock32ToClock64(clock32);
+    if (this.homeEndClock !== null && clock >= this.homeEndClock) {
+      // The move is over and nothing fired: end it as "past end time" (no trigger).
+      this.homeEndClock = null;
+      this.triggerCmd!.send([this.oid, TRSYNC_REASON.PAST_END_TIME]);
+      return;
+    }
+    // The host is alive: push the MCU's deadline on.
+    this.setTimeoutCmd!.send([this.oid, clock + this.expireTicks]);
+  }
+
+  private fire(reason: number): void {
+    this.triggered = true;
+    const c = this.completion;
+    if (c) c.resolve(reason);
+  }
+
+  /** The homing move ends at printTimeS: after that the next report ends the wait. */
+  setHomeEndTime(printTimeS: number): void {
+    this.homeEndClock = this.mcu.printTimeToClock(printTimeS);
+  }
+
+  /** Resolves when the trsync fired (or at once when no start() is pending). */
+  waitTriggered(): Promise<number> {
+    return this.completion?.promise ?? Promise.resolve(TRSYNC_REASON.HOST_REQUEST);
+  }
+
+  /** Disarms: asks the MCU to fire (if it has not) and returns the reason it first fired with. */
+  async stop(): Promise<number> {
+    this.mcu.registerResponse(null, 'trsync_state', this.oid);
+    this.completion = null;
+    this.homeEndClock = null;
+    if (this.mcu.isFileOutput()) return TRSYNC_REASON.ENDSTOP_HIT;
+    const p = await this.queryCmd!.send([this.oid, TRSYNC_REASON.HOST_REQUEST]);
+    return p.trigger_reason as number;
+  }
+}

@@ -1,0 +1,217 @@
+// G28: homing through the MCU's endstops, as Klipper does it. Each axis is homed on its own:
+// the toolhead is told it sits 1.5 x the travel away from the endstop, approaches at
+// homing_speed until the endstop's trsync halts the steppers on the MCU, backs off
+// homing_retract_dist, approaches again at second_homing_speed, and finally takes the position
+// the MCU reports (the endstop position plus any steps taken after the trigger).
+import { GCodeCommand } from '../gcode/command';
+import type { GCodeDispatcher } from '../gcode/dispatcher';
+import { parseLine } from '../gcode/parser';
+import type { Toolhead, TrapQ } from '../motion/index';
+import type { Printer } from '../printer';
+import type { HomingRail } from './endstop';
+import type { GCodeMove } from './gcode-move';
+import type { StepperEnable } from './stepper-enable';
+
+/** Time between arming the endstops and the start of the move (s). */
+const HOMING_START_DELAY_S = 0.001;
+/** A homing move's MCU replies may take this long past the move's planned end (s). */
+const HOMING_REPLY_GRACE_S = 5;
+
+export class HomingError extends Error {
+  override name = 'HomingError';
+}
+
+interface StepperTrack {
+  rail: HomingRail;
+  stepper: HomingRail['steppers'][number];
+  startSteps: number;
+  startMm: number;
+  trigSteps: number;
+}
+
+export class Homing {
+  private shutdownWaiters: ((reason: string) => void)[] = [];
+
+  constructor(
+    private readonly printer: Printer,
+    gcode: GCodeDispatcher,
+    private readonly toolhead: Toolhead,
+    readonly rails: HomingRail[],
+    private readonly estimatedPrintTimeS: () => number,
+  ) {
+    gcode.register('G28', (c) => this.cmdG28(c), {
+      help: 'Home axes (all when none given)',
+      params: { X: 'home X', Y: 'home Y', Z: 'home Z' },
+    });
+    printer.on('printer:shutdown', (reason) => {
+      for (const w of this.shutdownWaiters.splice(0)) w(reason);
+    });
+  }
+
+  async cmdG28(cmd: GCodeCommand): Promise<void> {
+    let axes = [0, 1, 2].filter((i) => cmd.has('XYZ'[i]!));
+    if (!axes.length) axes = [0, 1, 2];
+    try {
+      await this.homeAxes(axes);
+    } catch (e) {
+      if (this.printer.state === 'shutdown') throw new HomingError('Homing failed due to printer shutdown');
+      // A half-homed machine must not be trusted: motors off, homing forgotten (Klipper does so).
+      this.printer.lookupObjectOrNull<StepperEnable>('stepper_enable')?.motorsOff();
+      throw e;
+    }
+  }
+
+  /** Homes the given axes (0 = X, 1 = Y, 2 = Z) one after the other. */
+  async homeAxes(axes: number[]): Promise<void> {
+    const kinName = this.toolhead.kinematics.name;
+    if (kinName === 'delta') throw new HomingError('G28: homing a delta printer is not supported yet');
+    for (const i of axes) {
+      const rail = this.rails.find((r) => r.axisIndex === i);
+      if (!rail) continue;
+      await this.homeRail(rail);
+    }
+    this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed(axes);
+  }
+
+  private async homeRail(rail: HomingRail): Promise<void> {
+    const th = this.toolhead;
+    const s = rail.settings;
+    const i = rail.axisIndex;
+    if (!rail.endstop) {
+      throw new HomingError(`G28: endstop_pin '${s.endstop_pin.text}' of [stepper_${rail.name}] is not an MCU pin; such endstops are not supported yet`);
+    }
+    const endstopMm = s.position_endstop!;
+    const homePos = th.getPosition().slice();
+    homePos[i] = endstopMm;
+    const forcePos = homePos.slice();
+    forcePos[i]! += s.homing_positive_dir ? -1.5 * (endstopMm - s.positionMinMm) : 1.5 * (s.positionMaxMm - endstopMm);
+    // Pretend to be far away (beyond the other end of the rail) and move to the endstop.
+    th.setPosition(forcePos, rail.axis);
+    await this.homingMove([rail], homePos, s.homing_speed);
+    if (s.homing_retract_dist > 0) {
+      const d = homePos.map((h, k) => h - forcePos[k]!);
+      const moveD = Math.hypot(d[0]!, d[1]!, d[2]!);
+      const r = Math.min(1, s.homing_retract_dist / moveD);
+      const retractPos = homePos.map((h, k) => h - d[k]! * r);
+      th.move(retractPos, s.homing_retract_speed ?? s.homing_speed);
+      // Approach again from twice the retract distance: the switch should fire half way.
+      th.setPosition(retractPos.map((p, k) => p - d[k]! * r));
+      const noMove = await this.homingMove([rail], homePos, s.second_homing_speed ?? s.homing_speed / 2);
+      if (noMove) throw new HomingError(`Endstop ${noMove} still triggered after retract`);
+    }
+    th.flushStepGeneration();
+  }
+
+  /**
+   * One approach: arm the endstops, drip the move, wait for the trigger, and take the steppers'
+   * positions from the MCU. Returns the name of an endstop that fired before its steppers moved
+   * at all (null if none), for the "still triggered" check.
+   */
+  private async homingMove(rails: HomingRail[], movePos: number[], speedMmS: number): Promise<string | null> {
+    const th = this.toolhead;
+    th.flushStepGeneration();
+    const startPos = th.getPosition();
+    const tracks: StepperTrack[] = rails.flatMap((rail) =>
+      rail.steppers.map((stepper) => ({
+        rail,
+        stepper,
+        startSteps: stepper.motion.mcuPositionSteps,
+        startMm: stepper.motion.commandedPositionMm,
+        trigSteps: 0,
+      })),
+    );
+    const printTimeS = th.getLastMoveTime();
+    for (const rail of rails) rail.endstop!.homeStart(printTimeS, this.pollIntervalS(rail, startPos, movePos, speedMmS));
+    th.dwell(HOMING_START_DELAY_S);
+    let error: string | null = null;
+    let path: TrapQ | null = null;
+    try {
+      path = await th.dripMove(movePos, speedMmS, () => rails.every((r) => r.endstop!.trsync.triggered));
+    } catch (e) {
+      error = `Error during homing move: ${(e as Error).message}`;
+    }
+    const moveEndS = th.getLastMoveTime();
+    const giveUp = this.giveUpAfter(moveEndS);
+    const trigTimes = new Map<string, number>();
+    try {
+      for (const rail of rails) {
+        try {
+          const onStopped = async () => {
+            for (const s of rail.steppers) await s.noteHomingEnd();
+          };
+          const t = await rail.endstop!.homeWait(moveEndS, onStopped, giveUp.promise);
+          if (t > 0) trigTimes.set(rail.name, t);
+          else if (error === null) error = `No trigger on ${rail.name} after full movement`;
+        } catch (e) {
+          error ??= `Error during homing ${rail.name}: ${(e as Error).message}`;
+        }
+      }
+    } finally {
+      giveUp.cancel();
+    }
+    th.flushStepGeneration();
+    // Where each stepper was at the trigger (from the planned path) and where the MCU halted it.
+    const pos = [0, 0, 0];
+    for (const t of tracks) {
+      const tt = trigTimes.get(t.rail.name) ?? moveEndS;
+      path?.positionAt(tt, pos);
+      const m = t.stepper.motion;
+      const railMm = path ? m.railPosition(pos[0]!, pos[1]!, pos[2]!) : t.startMm;
+      t.trigSteps = t.startSteps + Math.round((railMm - t.startMm) / m.stepDistMm);
+    }
+    // The trigger is at movePos by definition; steps taken after it (before the halt) move on.
+    let haltPos = movePos.slice();
+    const kin = th.kinematics;
+    const railMm = kin.railPositions(movePos[0]!, movePos[1]!, movePos[2]!);
+    let over = false;
+    for (const t of tracks) {
+      const overSteps = t.stepper.motion.mcuPositionSteps - t.trigSteps;
+      const k = kin.steppers.indexOf(t.stepper.motion);
+      if (!overSteps || k < 0) continue;
+      over = true;
+      railMm[k]! += overSteps * t.stepper.motion.stepDistMm;
+    }
+    if (over) haltPos = [...kin.cartesianPosition(railMm), movePos[3]!];
+    th.setPosition(haltPos);
+    if (error !== null) throw new HomingError(error);
+    const still = tracks.find((t) => t.trigSteps === t.startSteps);
+    return still ? still.rail.name : null;
+  }
+
+  /** Poll the endstop about once per step of the move (Klipper's rate). */
+  private pollIntervalS(rail: HomingRail, startPos: number[], movePos: number[], speedMmS: number): number {
+    const moveT = Math.hypot(movePos[0]! - startPos[0]!, movePos[1]! - startPos[1]!, movePos[2]! - startPos[2]!) / speedMmS;
+    let maxSteps = 0;
+    for (const s of rail.steppers) {
+      const m = s.motion;
+      const d = Math.abs(m.railPosition(startPos[0]!, startPos[1]!, startPos[2]!) - m.railPosition(movePos[0]!, movePos[1]!, movePos[2]!));
+      maxSteps = Math.max(maxSteps, d / m.stepDistMm);
+    }
+    return maxSteps > 0 ? moveT / maxSteps : 0.001;
+  }
+
+  /** Resolves with a reason when the printer shuts down or the MCU stays silent too long. */
+  private giveUpAfter(moveEndS: number): { promise: Promise<string>; cancel: () => void } {
+    let timer: NodeJS.Timeout | null = null;
+    let waiter: ((reason: string) => void) | null = null;
+    const promise = new Promise<string>((resolve) => {
+      waiter = (reason) => resolve(`printer shut down (${reason})`);
+      this.shutdownWaiters.push(waiter);
+      const waitS = Math.max(0, moveEndS - this.estimatedPrintTimeS()) + HOMING_REPLY_GRACE_S;
+      timer = setTimeout(() => resolve(`no reply from the MCU ${waitS.toFixed(1)} s after the homing move began to end`), waitS * 1000);
+    });
+    return {
+      promise,
+      cancel: () => {
+        if (timer) clearTimeout(timer);
+        this.shutdownWaiters = this.shutdownWaiters.filter((w) => w !== waiter);
+      },
+    };
+  }
+}
+
+/** A G28 command built in code (safe_z_home, homing_override call the real G28 with it). */
+export function g28Command(axes: string): GCodeCommand {
+  const line = `G28${[...axes.toUpperCase()].map((a) => ` ${a}0`).join('')}`;
+  return new GCodeCommand(parseLine(line), line);
+}
