@@ -6,6 +6,7 @@ import { languages, setLanguage, type LanguageCode } from '../i18n';
 import { useConnection } from './connection-store';
 import { Icon } from './icons';
 import { panelFromHash, panels, type PanelId } from './panels';
+import { PowerBanner } from './PowerBanner';
 import { StatusBar } from './StatusBar';
 
 export function Shell(): JSX.Element {
@@ -59,6 +60,7 @@ export function Shell(): JSX.Element {
       </nav>
       <div className="main">
         <StatusBar />
+        <PowerBanner />
         <main className="content">
           <Active />
         </main>

@@ -47,6 +47,26 @@ const paths: Record<string, JSX.Element> = {
       <path d="M20 4v7h-7" />
     </>
   ),
+  printers: (
+    <>
+      <path d="M7 9V3h10v6" />
+      <rect x="3" y="9" width="18" height="8" rx="2" />
+      <path d="M7 14h10v7H7z" />
+    </>
+  ),
+  health: <path d="M3 12h4l2-5 4 10 2-5h6" />,
+  logs: (
+    <>
+      <path d="M5 4h14v16H5z" />
+      <path d="M8 8h8M8 12h8M8 16h5" />
+    </>
+  ),
+  battery: (
+    <>
+      <rect x="2" y="7" width="17" height="10" rx="2" />
+      <path d="M22 11v2M6 10v4" />
+    </>
+  ),
   plus: <path d="M12 5v14M5 12h14" />,
   trash: <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />,
   send: <path d="M4 12l16-8-6 16-2-7z" />,

@@ -7,13 +7,16 @@ import { ConsolePanel } from '../features/console/ConsolePanel';
 import { DashboardPanel } from '../features/dashboard/DashboardPanel';
 import { flashClientFor } from '../features/flash/api-client';
 import { FlashWizard } from '../features/flash/FlashWizard';
+import { HealthPanel } from '../features/health/HealthPanel';
+import { LogsPanel } from '../features/logs/LogsPanel';
+import { PrintersPanel } from '../features/printers/PrintersPanel';
 import { portsClientFor } from '../features/ports/api-client';
 import { PortsPanel } from '../features/ports/PortsPanel';
 import { api } from '../api';
 import { ComingSoon } from './ComingSoon';
 import type { IconName } from './icons';
 
-export const panelIds = ['dashboard', 'console', 'config', 'preview', 'ports', 'flash'] as const;
+export const panelIds = ['dashboard', 'console', 'config', 'preview', 'ports', 'flash', 'printers', 'health', 'logs'] as const;
 export type PanelId = (typeof panelIds)[number];
 
 export interface PanelDef {
@@ -30,6 +33,9 @@ export const panels: PanelDef[] = [
   { id: 'preview', icon: 'preview', component: () => <ComingSoon panel="preview" /> },
   { id: 'ports', icon: 'ports', component: PortsPage },
   { id: 'flash', icon: 'flash', component: FlashPage },
+  { id: 'printers', icon: 'printers', component: PrintersPanel },
+  { id: 'health', icon: 'health', component: HealthPanel },
+  { id: 'logs', icon: 'logs', component: LogsPanel },
 ];
 
 function PortsPage() {
