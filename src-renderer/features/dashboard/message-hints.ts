@@ -1,6 +1,8 @@
 // What to do about a host message: known Klipper messages (kept in English, as the host says
 // them) mapped to a translated hint key under dashboard:hints.*. First match wins.
 const HINTS: { pattern: RegExp; key: string }[] = [
+  // Firmware and host speak different protocol versions: the fix is a re-flash (flash wizard).
+  { pattern: /MCU Protocol error/i, key: 'reflash' },
   { pattern: /Lost communication with MCU/i, key: 'lostComm' },
   { pattern: /Timer too close/i, key: 'timerTooClose' },
   { pattern: /ADC out of range/i, key: 'adcRange' },

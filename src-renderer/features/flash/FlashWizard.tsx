@@ -14,7 +14,12 @@ export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
   // Subscribe once per client; the store's actions are stable.
   useEffect(() => {
     void useFlashWizard.getState().load(client);
-    return client.onEvent((e) => useFlashWizard.getState().applyEvent(e));
+    const offFlash = client.onEvent((e) => useFlashWizard.getState().applyEvent(e));
+    const offBuild = client.onBuildEvent?.((e) => useFlashWizard.getState().applyBuildEvent(client, e));
+    return () => {
+      offFlash();
+      offBuild?.();
+    };
   }, [client]);
 
   const stepIndex = (step: WizardStep) => WIZARD_STEPS.indexOf(step === 'failed' ? 'flashing' : step);
@@ -31,6 +36,11 @@ export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
           </li>
         ))}
       </ol>
+      {s.reflash && (
+        <div className="alert alert-warning flash-reflash" role="status" data-testid="reflash-banner">
+          {t('reflash.banner')}
+        </div>
+      )}
       {s.loadError && (
         <div className="alert alert-error" role="alert">
           {t('loadError', { message: s.loadError })}
@@ -87,6 +97,7 @@ export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
               ))}
             </fieldset>
           )}
+          <BuildBox client={client} />
           <label>
             {t('image.file')}
             <input type="file" accept=".hex,.bin,.uf2" onChange={(e) => void readChosenFile(e, s.chooseFile)} />
@@ -219,6 +230,80 @@ export function FlashWizard({ client }: { client: FlashClient }): JSX.Element {
         </div>
       )}
     </section>
+  );
+}
+
+/** "Build Tether firmware for this board": toolchain state, build button, progress, live log, cancel, errors with fixes. */
+function BuildBox({ client }: { client: FlashClient }): JSX.Element | null {
+  const { t } = useTranslation('flash');
+  const b = useFlashWizard((s) => s.build);
+  const startBuild = useFlashWizard((s) => s.startBuild);
+  const cancelBuild = useFlashWizard((s) => s.cancelBuild);
+  if (!client.startBuild || !b.status) return null;
+  const stepPercent = b.totalSteps > 0 ? Math.round((100 * b.doneSteps) / b.totalSteps) : 0;
+  return (
+    <fieldset className="flash-build" data-testid="flash-build">
+      <legend>{t('build.title')}</legend>
+      {!b.status.buildable && (
+        <div className="alert alert-warning" role="status">
+          <p>{t('build.cannot')}</p>
+          <ul>
+            {b.status.problems.map((p, i) => (
+              <li key={i}>
+                {p.message} {p.fix && <span className="muted">{p.fix}</span>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {b.status.warnings.map((w, i) => (
+        <p key={i} className="hint">
+          {w}
+        </p>
+      ))}
+      {b.status.buildable && !b.running && (
+        <div className="actions">
+          <button type="button" className="btn" onClick={() => void startBuild(client)}>
+            {b.result || b.error ? t('build.again') : t('build.start')}
+          </button>
+          <button type="button" className="btn btn-ghost" onClick={() => void useFlashWizard.getState().checkBuild(client)}>
+            {t('build.recheck')}
+          </button>
+        </div>
+      )}
+      {b.running && (
+        <>
+          <p>{t('build.step', { step: b.stepName || '…', done: b.doneSteps, total: b.totalSteps || '?' })}</p>
+          <progress max={100} value={stepPercent} aria-label={t('build.progressLabel')} />
+          <span className="mono"> {stepPercent}%</span>
+          <div className="actions">
+            <button type="button" className="btn btn-danger" onClick={() => void cancelBuild(client)} disabled={!b.buildId}>
+              {t('build.cancel')}
+            </button>
+          </div>
+        </>
+      )}
+      {b.result && !b.running && <p role="status">{t('build.done', { bytes: b.result.imageBytes, max: b.result.maxImageBytes, seconds: (b.result.durationMs / 1000).toFixed(1) })}</p>}
+      {b.error && !b.running && (
+        <div className="alert alert-error" role="alert">
+          <p>{b.error.code === 'cancelled' ? t('build.cancelled') : b.error.message}</p>
+          {b.error.fix && b.error.code !== 'cancelled' && (
+            <p>
+              <strong>{t('failed.fixLabel')}</strong> {b.error.fix}
+            </p>
+          )}
+        </div>
+      )}
+      {b.log.length > 0 && (
+        <pre className="mono flash-log" role="log" aria-label={t('build.logLabel')}>
+          {b.log.map((l, i) => (
+            <div key={i} className={`kind-${l.level === 'error' ? 'error' : 'info'}`}>
+              {l.text}
+            </div>
+          ))}
+        </pre>
+      )}
+    </fieldset>
   );
 }
 

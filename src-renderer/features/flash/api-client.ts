@@ -2,7 +2,7 @@
 // bytes travel as base64 so the same call works over IPC and the WebSocket.
 import type { ApiClient } from '../../api';
 import type { FlashClient } from './client';
-import { useFlashWizard } from './store';
+import { rememberedBoard, useFlashWizard } from './store';
 
 const made = new WeakMap<ApiClient, FlashClient>();
 
@@ -23,9 +23,24 @@ export function needsReflash(stateMessage: string): boolean {
  * the wizard with the board and port already chosen. A board running Klipper-protocol firmware
  * can be sent to its bootloader with the 'klipper-request' entry.
  */
-export async function openReflash(api: ApiClient, boardId: string, port?: string): Promise<void> {
-  await useFlashWizard.getState().preselect(flashClientFor(api), boardId, port);
+export async function openReflash(api: ApiClient, boardId: string | null, port?: string): Promise<void> {
+  await useFlashWizard.getState().preselect(flashClientFor(api), boardId, port, { reflash: true });
   window.location.hash = '#/flash';
+}
+
+/**
+ * The re-flash offer for a printer by name: its port from ports.list's printer marks, its board
+ * the one last flashed on that port (none remembered: the wizard starts at the board step).
+ */
+export async function openReflashForPrinter(api: ApiClient, printerName: string): Promise<void> {
+  let port: string | undefined;
+  try {
+    const { printerPorts } = await api.call('ports.list');
+    port = Object.entries(printerPorts).find(([, name]) => name === printerName)?.[0];
+  } catch {
+    // ports cannot be listed (e.g. no udevadm): the user picks the port in the wizard
+  }
+  await openReflash(api, port ? rememberedBoard(port) : null, port);
 }
 
 function makeFlashClient(api: ApiClient): FlashClient {
@@ -44,6 +59,12 @@ function makeFlashClient(api: ApiClient): FlashClient {
     },
     onEvent: (listener) => api.on('flash.event', listener),
     reconnect: (boardId, port) => api.call('flash.reconnect', { boardId, port }),
+    buildStatus: (boardId) => api.call('flash.buildStatus', { boardId }),
+    startBuild: (boardId) => api.call('flash.build', { boardId }),
+    cancelBuild: async (buildId) => {
+      await api.call('flash.buildCancel', { buildId });
+    },
+    onBuildEvent: (listener) => api.on('flash.buildEvent', listener),
   };
 }
 

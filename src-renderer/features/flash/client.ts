@@ -4,8 +4,10 @@ import type { Board, FlashMethodId } from '../../../src-main/flash/catalog';
 import type { DriveInfo } from '../../../src-main/flash/drives';
 import type { FlashEvent, FlashPhase, FlashResult } from '../../../src-main/flash/flash';
 import type { FlashJobEvent, FlashStartRequest } from '../../../src-main/flash/jobs';
+import type { BuildEvent, FirmwareBuildJobEvent, FirmwareBuildResult } from '../../../src-main/flash/firmware-build';
 import type { PortInfo } from '../../../src-main/ports/types';
 
+export type { BuildEvent, FirmwareBuildJobEvent, FirmwareBuildResult };
 export type { Board, DriveInfo, FlashEvent, FlashJobEvent, FlashMethodId, FlashPhase, FlashResult, FlashStartRequest, PortInfo };
 
 /** A firmware image the app can offer without a file dialog: packaged with the app or just built. */
@@ -14,6 +16,14 @@ export interface ImageChoice {
   label: string;
   source: 'packaged' | 'built';
   path: string;
+}
+
+/** Whether Tether's firmware can be built on this computer for a board, and what to install if not. */
+export interface FirmwareBuildStatus {
+  buildable: boolean;
+  target?: 'avr' | 'stm32';
+  problems: { code: string; message: string; fix: string }[];
+  warnings: string[];
 }
 
 export interface FlashClient {
@@ -27,4 +37,9 @@ export interface FlashClient {
   onEvent(listener: (event: FlashJobEvent) => void): () => void;
   /** Reconnects the printer after flashing and names the firmware it found (optional until the host provides it). */
   reconnect?(boardId: string, port: string): Promise<{ firmware: string }>;
+  /** Building our firmware for the board (flash.buildStatus / build / buildCancel / buildEvent); absent where unsupported. */
+  buildStatus?(boardId: string): Promise<FirmwareBuildStatus>;
+  startBuild?(boardId: string): Promise<{ buildId: string }>;
+  cancelBuild?(buildId: string): Promise<void>;
+  onBuildEvent?(listener: (event: FirmwareBuildJobEvent) => void): () => void;
 }

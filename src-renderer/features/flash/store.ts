@@ -2,7 +2,7 @@
 // (port or drive) -> flash with progress and log -> verified -> reconnect, with a way back from
 // every failure. The JSX only renders this.
 import { create } from 'zustand';
-import type { Board, DriveInfo, FlashClient, FlashJobEvent, FlashMethodId, FlashPhase, FlashResult, ImageChoice, PortInfo } from './client';
+import type { Board, DriveInfo, FirmwareBuildJobEvent, FirmwareBuildResult, FirmwareBuildStatus, FlashClient, FlashJobEvent, FlashMethodId, FlashPhase, FlashResult, ImageChoice, PortInfo } from './client';
 
 export type WizardStep = 'board' | 'image' | 'bootloader' | 'flashing' | 'done' | 'failed';
 export const WIZARD_STEPS: WizardStep[] = ['board', 'image', 'bootloader', 'flashing', 'done'];
@@ -12,6 +12,21 @@ export type ChosenImage = { kind: 'file'; fileName: string; content: Uint8Array 
 export interface LogLine {
   level: 'info' | 'warn' | 'error';
   text: string;
+}
+
+/** Building our firmware for the chosen board (the image step's "build" box). */
+export interface BuildState {
+  /** null until asked, or when the app cannot build (no flash.buildStatus). */
+  status: FirmwareBuildStatus | null;
+  buildId: string | null;
+  running: boolean;
+  doneSteps: number;
+  totalSteps: number;
+  /** The make step running now ("avr-gcc → tether.elf"). */
+  stepName: string;
+  log: LogLine[];
+  error: { code: string; message: string; fix: string } | null;
+  result: FirmwareBuildResult | null;
 }
 
 export interface FlashWizardState {
@@ -35,6 +50,9 @@ export interface FlashWizardState {
   error: { code: string; message: string; fix: string } | null;
   reconnected: string | null;
   loadError: string | null;
+  build: BuildState;
+  /** Opened to re-flash a printer whose firmware and host versions differ ("MCU Protocol error"). */
+  reflash: boolean;
 
   load(client: FlashClient): Promise<void>;
   setBoardFilter(text: string): void;
@@ -52,8 +70,14 @@ export interface FlashWizardState {
   reconnect(client: FlashClient): Promise<void>;
   reset(): void;
   /** Opens the wizard on a board (and port), e.g. when the host offers a re-flash after "MCU Protocol error". */
-  preselect(client: FlashClient, boardId: string, port?: string): Promise<void>;
+  preselect(client: FlashClient, boardId: string | null, port?: string, options?: { reflash?: boolean }): Promise<void>;
+  checkBuild(client: FlashClient): Promise<void>;
+  startBuild(client: FlashClient): Promise<void>;
+  cancelBuild(client: FlashClient): Promise<void>;
+  applyBuildEvent(client: FlashClient, event: FirmwareBuildJobEvent): void;
 }
+
+const initialBuild: BuildState = { status: null, buildId: null, running: false, doneSteps: 0, totalSteps: 0, stepName: '', log: [], error: null, result: null };
 
 const initial = {
   step: 'board' as WizardStep,
@@ -76,7 +100,12 @@ const initial = {
   error: null,
   reconnected: null,
   loadError: null,
+  build: initialBuild,
+  reflash: false,
 };
+
+/** Build events that arrived before the reply to flash.build named the build. */
+const earlyBuildEvents: FirmwareBuildJobEvent[] = [];
 
 /** How often a running flash re-renders at most. */
 const RENDER_BATCH_MS = 100;
@@ -118,7 +147,9 @@ export const useFlashWizard = create<FlashWizardState>((set, get) => ({
   async chooseBoard(client, id) {
     const board = get().boards.find((b) => b.id === id);
     if (!board) return;
-    set({ boardId: id, method: board.flashMethods[0], image: null, images: [], step: 'image' });
+    // A build still running for the previous board keeps running; its events no longer show here.
+    set({ boardId: id, method: board.flashMethods[0], image: null, images: [], step: 'image', build: initialBuild });
+    void get().checkBuild(client);
     try {
       set({ images: await client.listImages(id) });
     } catch {
@@ -195,6 +226,7 @@ export const useFlashWizard = create<FlashWizardState>((set, get) => ({
     } else if (e.type === 'done') {
       flushPending(set);
       set({ step: 'done', result: e.result, phase: 'done', jobId: null });
+      if (s.boardId && s.port) rememberBoard(s.port, s.boardId);
     } else {
       flushPending(set);
       set((s) => ({ step: 'failed', error: e.error, jobId: null, log: [...s.log, { level: 'error' as const, text: e.error.message }] }));
@@ -213,10 +245,68 @@ export const useFlashWizard = create<FlashWizardState>((set, get) => ({
   reset() {
     set({ ...initial, boards: get().boards });
   },
-  async preselect(client, boardId, port) {
+  async preselect(client, boardId, port, options) {
     if (get().boards.length === 0) await get().load(client);
-    await get().chooseBoard(client, boardId);
+    set({ ...initial, boards: get().boards, reflash: !!options?.reflash });
+    // Without a board (none remembered for this printer's port) the user picks it first.
+    if (boardId && get().boards.some((b) => b.id === boardId)) await get().chooseBoard(client, boardId);
     if (port) set({ port });
+  },
+
+  async checkBuild(client) {
+    const boardId = get().boardId;
+    if (!client.buildStatus || !boardId) return;
+    try {
+      const status = await client.buildStatus(boardId);
+      if (get().boardId === boardId) set((s) => ({ build: { ...s.build, status } }));
+    } catch (err) {
+      const status = { buildable: false, problems: [{ code: 'unavailable', message: (err as Error).message, fix: '' }], warnings: [] };
+      if (get().boardId === boardId) set((s) => ({ build: { ...s.build, status } }));
+    }
+  },
+  async startBuild(client) {
+    const s = get();
+    if (!client.startBuild || !s.boardId || s.build.running) return;
+    earlyBuildEvents.length = 0;
+    set({ build: { ...initialBuild, status: s.build.status, running: true } });
+    try {
+      const { buildId } = await client.startBuild(s.boardId);
+      set((st) => ({ build: { ...st.build, buildId } }));
+      for (const e of earlyBuildEvents.splice(0)) get().applyBuildEvent(client, e);
+    } catch (err) {
+      const e = err as { code?: string; message?: string; fix?: string };
+      set((st) => ({ build: { ...st.build, running: false, error: { code: e.code ?? 'build-failed', message: e.message ?? String(err), fix: e.fix ?? '' } } }));
+    }
+  },
+  async cancelBuild(client) {
+    const buildId = get().build.buildId;
+    if (buildId && client.cancelBuild) await client.cancelBuild(buildId);
+  },
+  applyBuildEvent(client, e) {
+    const b = get().build;
+    if (b.running && b.buildId === null) {
+      earlyBuildEvents.push(e);
+      return;
+    }
+    if (e.buildId !== b.buildId) return;
+    if (e.type === 'event') {
+      const ev = e.event;
+      if (ev.type === 'progress') set((s) => ({ build: { ...s.build, doneSteps: ev.doneSteps, totalSteps: ev.totalSteps, stepName: ev.step } }));
+      else set((s) => ({ build: { ...s.build, log: [...s.build.log, { level: ev.level, text: ev.text }].slice(-MAX_LOG_LINES) } }));
+    } else if (e.type === 'done') {
+      set((s) => ({ build: { ...s.build, running: false, result: e.result, doneSteps: s.build.totalSteps } }));
+      // Offer the new image and choose it: the user built it to flash it.
+      const boardId = get().boardId;
+      if (!boardId) return;
+      void client.listImages(boardId).then((images) => {
+        if (get().boardId !== boardId) return;
+        const built = images.find((i) => i.path === e.result.imagePath);
+        set({ images });
+        if (built) get().chooseImage(built);
+      });
+    } else {
+      set((s) => ({ build: { ...s.build, running: false, error: e.error, log: [...s.build.log, { level: 'error' as const, text: e.error.message }] } }));
+    }
   },
 }));
 
@@ -246,6 +336,28 @@ export function bootloaderInstructionKey(board: Board, method: FlashMethodId): s
   if (method === 'uf2-copy') return 'uf2';
   if (method === 'dfu-util') return 'dfu';
   return board.entry;
+}
+
+const REMEMBERED_BOARDS_KEY = 'tether.flash.boardByPort';
+
+/** The board last flashed successfully on this port (so a re-flash offer can preselect it). */
+export function rememberedBoard(port: string): string | null {
+  try {
+    const map = JSON.parse(localStorage.getItem(REMEMBERED_BOARDS_KEY) ?? '{}') as Record<string, string>;
+    return typeof map[port] === 'string' ? map[port] : null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberBoard(port: string, boardId: string): void {
+  try {
+    const map = JSON.parse(localStorage.getItem(REMEMBERED_BOARDS_KEY) ?? '{}') as Record<string, string>;
+    map[port] = boardId;
+    localStorage.setItem(REMEMBERED_BOARDS_KEY, JSON.stringify(map));
+  } catch {
+    // no storage (tests without a DOM): nothing remembered
+  }
 }
 
 export function percent(doneBytes: number, totalBytes: number): number {
