@@ -5,6 +5,7 @@ import type { ConfigSection } from '../config/section';
 import type { Printer } from '../printer';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
 import { Fan } from './fan';
+import { backgroundPrintTime } from './output-pwm';
 import type { PrinterHeaters } from './heaters';
 import type { StepperEnable } from './stepper-enable';
 
@@ -44,7 +45,7 @@ export class ControllerFan {
           this.idleForS += CHECK_PERIOD_MS / 1000;
           speed = idleSpeed;
         }
-        this.fan.setSpeed(speed);
+        this.fan.setSpeed(speed, backgroundPrintTime(printer));
       };
       // Starts idle-timed-out: a printer that was just switched on has nothing to cool.
       this.idleForS = o.idle_timeout;

@@ -6,7 +6,7 @@ import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import { FAN_OPTIONS, HEATER_FAN_OPTIONS } from './fan-options';
 import type { PrinterHeaters } from './heaters';
-import { McuOutputPwm, outputPrintTime } from './output-pwm';
+import { backgroundPrintTime, McuOutputPwm, outputPrintTime } from './output-pwm';
 import type { PinRegistry } from './pins';
 
 export class Fan {
@@ -69,7 +69,7 @@ export function loadHeaterFan(printer: Printer, section: ConfigSection): Fan {
     const list = o.heater.map((n) => heaters.lookupHeater(n));
     timer = setInterval(() => {
       const hot = list.some((h) => h.targetC > 0 || h.smoothedTempC > o.heater_temp);
-      fan.setSpeed(hot ? o.fan_speed : 0);
+      fan.setSpeed(hot ? o.fan_speed : 0, backgroundPrintTime(printer));
     }, 1000);
     timer.unref?.();
   });

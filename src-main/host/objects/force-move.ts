@@ -6,7 +6,10 @@ import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
+import type { PrinterExtruder } from './extruder';
 import type { GCodeMove } from './gcode-move';
+import type { PrinterStepper } from './stepper';
+import type { PrinterToolhead } from './toolhead';
 import { FORCE_MOVE_OPTIONS } from './printer-options';
 
 export class ForceMove {
@@ -23,13 +26,37 @@ export class ForceMove {
       help: 'Force a low-level kinematic position',
       params: { X: 'mm', Y: 'mm', Z: 'mm', SET_HOMED: 'axes to mark homed (default XYZ)', CLEAR_HOMED: 'axes to mark not homed' },
     });
-    gcode.register(
-      'FORCE_MOVE',
-      (c) => {
-        throw c.error('FORCE_MOVE is not available yet (moving one stepper alone needs support from the motion core)');
-      },
-      { help: 'Manually move a stepper; invalidates kinematics (not available yet)' },
-    );
+    gcode.register('FORCE_MOVE', (c) => this.cmdForceMove(c), {
+      help: 'Manually move a stepper; invalidates kinematics',
+      params: { STEPPER: 'stepper name (stepper_x, extruder, ...)', DISTANCE: 'mm', VELOCITY: 'mm/s', ACCEL: 'mm/s^2 (default 0: no ramp)' },
+    });
+  }
+
+  /** Every stepper by its section name: the axes' and the extruder's. */
+  private stepperByName(name: string): PrinterStepper | null {
+    const all = [
+      ...(this.printer.lookupObjectOrNull<PrinterToolhead>('printer_toolhead')?.steppers ?? []),
+      ...[this.printer.lookupObjectOrNull<PrinterExtruder>('extruder')?.stepper ?? null].filter((s) => s !== null),
+    ];
+    return all.find((s) => s.name === name) ?? null;
+  }
+
+  /**
+   * Moves one stepper alone after the queued moves, without changing the toolhead position
+   * (Klipper's behaviour: the kinematic position is then wrong until SET_KINEMATIC_POSITION or
+   * homing). Its driver is switched on by the first step, as for any move.
+   */
+  private cmdForceMove(cmd: GCodeCommand): void {
+    const name = cmd.get('STEPPER');
+    const stepper = this.stepperByName(name);
+    if (!stepper) {
+      const known = this.printer.lookupObjectOrNull<{ stepperNames(): string[] }>('stepper_enable')?.stepperNames() ?? [];
+      throw cmd.error(`Unknown stepper ${name} (steppers: ${known.join(', ')})`);
+    }
+    const distMm = cmd.getFloat('DISTANCE');
+    const speedMmS = cmd.getFloat('VELOCITY', undefined, { above: 0 });
+    const accelMmS2 = cmd.getFloat('ACCEL', 0, { minval: 0 });
+    this.printer.lookupObject<Toolhead>('toolhead').forceMoveStepper(stepper.motion, distMm, speedMmS, accelMmS2);
   }
 
   private cmdSetKinematicPosition(cmd: GCodeCommand): void {

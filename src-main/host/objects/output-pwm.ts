@@ -54,6 +54,16 @@ export class McuOutputPwm {
   }
 }
 
+/**
+ * Print time for a change a timer makes on its own (heater_fan, controller_fan): soon after the
+ * MCU's now, not after the queued moves. Asking the toolhead would restart its print time and
+ * look like new activity to [idle_timeout], so the printer would never go idle.
+ */
+export function backgroundPrintTime(printer: Printer): number {
+  const mcu = printer.lookupObject<Mcu>('mcu');
+  return mcu.estimatedPrintTime(mcu.monotonic()) + 0.1;
+}
+
 /** Print time for a pin change: after the queued moves (and never in the MCU's past). */
 export function outputPrintTime(printer: Printer): number {
   const th = printer.lookupObjectOrNull<{ getLastMoveTime(): number }>('toolhead');

@@ -1,0 +1,91 @@
+// Issue 6's live extras on the sim, in real time: FORCE_MOVE / SET_KINEMATIC_POSITION,
+// [idle_timeout] (short timeout), [controller_fan], RESTART / FIRMWARE_RESTART / STATUS, SAVE_CONFIG.
+import { describe, expect, it } from 'vitest';
+import { simPositions, sleep, waitFor } from '../jobs/print-helpers';
+import { startLivePrinter } from './live-printer';
+
+type Status = { getStatus(t?: number): Record<string, unknown> };
+
+describe('live extras on the sim', () => {
+  it('FORCE_MOVE moves one stepper alone; SET_KINEMATIC_POSITION declares the position', async () => {
+    const p = await startLivePrinter('force-move');
+    try {
+      await p.run('SET_KINEMATIC_POSITION X=50 Y=50 Z=10');
+      const th = p.host.printer.lookupObject<Status>('toolhead');
+      expect(th.getStatus().homed_axes).toBe('xyz');
+      await p.run('FORCE_MOVE STEPPER=stepper_x DISTANCE=12.5 VELOCITY=20 ACCEL=500\nFORCE_MOVE STEPPER=stepper_y DISTANCE=-5 VELOCITY=10\nM400');
+      // The toolhead position is unchanged (the kinematics now disagree with the motors).
+      expect((th.getStatus().position as number[]).slice(0, 3)).toEqual([50, 50, 10]);
+      await sleep(2500); // the moves end and the sim flushes its trace
+      const pos = simPositions(p);
+      expect(pos.stepper_x).toBeCloseTo(12.5, 2);
+      expect(pos.stepper_y).toBeCloseTo(-5, 2);
+      expect(pos.stepper_z ?? 0).toBe(0);
+      await expect(p.run('FORCE_MOVE STEPPER=stepper_q DISTANCE=1 VELOCITY=1')).rejects.toThrow(/Unknown stepper stepper_q \(steppers: stepper_x/);
+      await expect(p.run('FORCE_MOVE STEPPER=stepper_x DISTANCE=1 VELOCITY=0')).rejects.toThrow(/VELOCITY/);
+      expect(p.host.printer.state).toBe('ready');
+      expect(p.trace().filter((e) => e.ev === 'shutdown')).toEqual([]);
+    } finally {
+      await p.stop();
+    }
+  }, 60_000);
+
+  it('idle_timeout: Printing while moving, Ready after, then its gcode turns heaters and motors off', async () => {
+    const p = await startLivePrinter('idle-timeout', { edit: (c) => `${c}\n[idle_timeout]\ntimeout: 3\n` });
+    try {
+      const idle = p.host.printer.lookupObject<Status>('idle_timeout');
+      const enable = p.host.printer.lookupObject<Status>('stepper_enable');
+      const extruder = () => p.host.printer.lookupObject<{ heaters: Map<string, { targetC: number }> }>('heaters').heaters.get('extruder')!;
+      expect(idle.getStatus().state).toBe('Idle');
+      const out: string[] = [];
+      p.host.gcode.onResponse((_k, t) => out.push(t));
+      await p.run('SET_KINEMATIC_POSITION X=10 Y=10 Z=10\nM104 S60\nG1 X60 F3000');
+      await waitFor(() => idle.getStatus().state === 'Printing', 'state Printing', 5000);
+      expect(idle.getStatus().printing_time as number).toBeGreaterThanOrEqual(0);
+      await waitFor(() => idle.getStatus().state === 'Ready', 'state Ready', 10_000);
+      expect((enable.getStatus().steppers as Record<string, boolean>).stepper_x).toBe(true);
+      expect(extruder().targetC).toBe(60);
+      const readyAt = Date.now();
+      await waitFor(() => idle.getStatus().state === 'Idle', 'state Idle', 15_000, () => JSON.stringify(idle.getStatus()));
+      const afterS = (Date.now() - readyAt) / 1000;
+      console.log(`idle_timeout gcode ran ${afterS.toFixed(1)} s after Ready (timeout 3 s, counted from the end of the moves)`);
+      expect(afterS).toBeGreaterThan(1);
+      expect(afterS).toBeLessThan(6);
+      expect(extruder().targetC).toBe(0);
+      expect(Object.values(enable.getStatus().steppers as Record<string, boolean>).some((v) => v)).toBe(false);
+      expect(out.some((l) => l.includes('Idle timeout'))).toBe(true);
+      // Motors off forgets homing, as M84 does.
+      expect(p.host.printer.lookupObject<Status>('toolhead').getStatus().homed_axes).toBe('');
+      // New work makes it Printing again.
+      await p.run('M104 S50');
+      expect(idle.getStatus().state).toBe('Printing');
+    } finally {
+      await p.stop();
+    }
+  }, 60_000);
+
+  it('controller_fan runs while a stepper is enabled, at idle_speed for idle_timeout, then stops', async () => {
+    const p = await startLivePrinter('controller-fan', {
+      edit: (c) => `${c}\n[controller_fan drivers]\npin: PH3\nfan_speed: 0.8\nidle_speed: 0.4\nidle_timeout: 2\nheater: heater_bed\nkick_start_time: 0\n`,
+    });
+    try {
+      const fan = p.host.printer.lookupObject<Status>('controller_fan drivers');
+      await sleep(1500);
+      expect(fan.getStatus().speed).toBe(0);
+      await p.run('SET_KINEMATIC_POSITION X=10 Y=10 Z=10\nG1 X20 F3000\nM400');
+      await waitFor(() => fan.getStatus().speed === 0.8, 'fan at fan_speed', 5000);
+      await p.run('M84');
+      await waitFor(() => fan.getStatus().speed === 0.4, 'fan at idle_speed', 5000);
+      await waitFor(() => fan.getStatus().speed === 0, 'fan off after idle_timeout', 6000);
+      await p.run('M140 S40');
+      await waitFor(() => fan.getStatus().speed === 0.8, 'fan on for the bed heater', 5000);
+      await sleep(1200);
+      const duties = p.trace().filter((e) => e.ev === 'pin' && e.pin === 'PH3');
+      console.log(`controller fan pin events: ${duties.length}`);
+      expect(duties.length).toBeGreaterThan(0);
+    } finally {
+      await p.stop();
+    }
+  }, 60_000);
+});
+
