@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliCommand } from './cli-command';
 import { APP_VERSION } from './app/version';
-import { boardsCommand, flashCommand } from './flash/cli';
+import { boardsCommand, buildCommand, flashCommand } from './flash/cli';
 import { batchCommand } from './host/batch';
 import { decodeCommand, mcuConsoleCommand } from './host/mcu/cli';
 import { portsCommand } from './ports/cli';
@@ -19,6 +19,7 @@ export function cliCommands(entryUrl: string): CliCommand[] {
     mcuConsoleCommand, // `tether mcu-console PORT`: talk to an MCU directly (src-main/host/mcu)
     flashCommand, // `tether flash --board ID FILE` (src-main/flash)
     boardsCommand, // `tether boards` (src-main/flash)
+    buildCommand, // `tether build --board ID`: our firmware for a board (src-main/flash)
     portsCommand, // `tether ports` (src-main/ports)
   ];
 }

@@ -53,6 +53,8 @@ export function runTool(run: ToolRun): Promise<{ output: string }> {
     }
     const onAbort = () => kill(new FlashError('cancelled', `${run.command} was cancelled.`, 'Start again when ready.'));
     run.signal?.addEventListener('abort', onAbort, { once: true });
+    // Cancelled before it started: stop it at once (the abort event has already fired).
+    if (run.signal?.aborted) onAbort();
     const onData = (chunk: Buffer) => {
       clearTimeout(inactivity);
       inactivity = setTimeout(() => kill(inactive()), run.inactivityMs);

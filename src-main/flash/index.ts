@@ -14,4 +14,23 @@ export { SerialLink } from './serial-link';
 export { FlashJobs, type FlashStartRequest, type FlashJobEvent } from './jobs';
 export { listRemovableDrives, type DriveInfo } from './drives';
 export { identifyFirmware, type FirmwareIdentity } from './identify';
-export { flashCommand, boardsCommand } from './cli';
+export { flashCommand, boardsCommand, buildCommand } from './cli';
+export {
+  buildFirmware,
+  planFirmwareBuild,
+  firmwareMcus,
+  firmwareHasUsbSerial,
+  isBuildStepLine,
+  describeBuildStep,
+  firstCompileError,
+  listFirmwareBuilds,
+  pruneFirmwareBuilds,
+  FirmwareBuilds,
+  type BuildEvent,
+  type FirmwareBuildResult,
+  type FirmwareBuildPlan,
+  type FirmwareBuildOptions,
+  type FirmwareBuildJobEvent,
+  type FirmwareSerial,
+} from './firmware-build';
+export { checkToolchain, toolsFor, type ToolchainStatus, type ToolchainProblem, type FirmwareTarget, type RunProbe } from './toolchain';
