@@ -135,6 +135,8 @@ export class TemperatureHistory {
 
 /** The printer's heaters and sensors now, as the 'heaters' object lists them. */
 export function readTemperatures(printer: Printer): Record<string, TemperatureReading> {
+  // Until the MCU is connected the sensors read 0 °C: no sample beats a false one on the graph.
+  if (printer.state === 'starting') return {};
   const heaters = statusOf(printer, 'heaters');
   if (!heaters) return {};
   const names = new Set([...((heaters.available_heaters as string[]) ?? []), ...((heaters.available_sensors as string[]) ?? [])]);

@@ -8,7 +8,11 @@ import { api } from '../../api';
 import { StateBadge } from '../../shell/StateBadge';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
 import { Icon } from '../../shell/icons';
+import { JobsPanel } from '../jobs/JobsPanel';
+import { MotionPanel } from '../motion/MotionPanel';
+import { TemperaturesPanel } from '../temperatures/TemperaturesPanel';
 import { hintKeyFor } from './message-hints';
+import { useStatus } from './status-store';
 import './dashboard.css';
 
 export function DashboardPanel(): JSX.Element {
@@ -35,6 +39,12 @@ export function DashboardPanel(): JSX.Element {
     return () => {
       live = false;
     };
+  }, [printerId, state, connected]);
+
+  // The live status the temperatures/motion/jobs cards read: (re)subscribed when the printer,
+  // its state (a restart brings new objects) or the connection changes.
+  useEffect(() => {
+    if (printerId && connected && state === 'ready') void useStatus.getState().follow(api(), printerId);
   }, [printerId, state, connected]);
 
   const act = async (action: () => Promise<unknown>): Promise<void> => {
@@ -67,6 +77,13 @@ export function DashboardPanel(): JSX.Element {
       {error && (
         <div className="alert alert-error" role="alert">
           {error}
+        </div>
+      )}
+      {printer && (
+        <div className="grid dashboard-live">
+          <TemperaturesPanel printerId={printer.id} ready={connected && printer.state === 'ready'} />
+          <MotionPanel printerId={printer.id} printerState={connected ? printer.state : undefined} />
+          <JobsPanel printerId={printer.id} ready={connected && printer.state === 'ready'} />
         </div>
       )}
       <div className="grid">

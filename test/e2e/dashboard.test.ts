@@ -1,0 +1,171 @@
+// End to end: the dashboard's temperatures, motion and jobs cards in Chromium against serve mode
+// running the default simulated printer (the sim firmware on a pty, a real host process). Its
+// printer.cfg is the packaged sim config plus a G-code folder and [pause_resume], written where
+// the app would create it so the app starts the sim for it. Heats (the graph's line moves and a
+// reopened page still has the history), jogs (refused until homed, then moves X), uploads a small
+// file and prints it through pause, resume and cancel. Screenshots of each card.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_PRINTER_ID, simConfigPath } from '../../src-main/app/services';
+import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
+import { repoRoot, testOutputDir } from '../support/paths';
+import { toolsPresent } from '../support/tools';
+import { snapshotUi } from '../integration/serve/ui-snapshot';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+];
+const shotDir = path.join(testOutputDir, 'e2e');
+const SLOW = { timeout: 30_000, interval: 200 };
+
+/** A print long enough to pause, resume and cancel: squares at 50 mm/s (about 3 minutes). */
+function squaresGcode(): string {
+  const lines = ['; tether e2e squares', 'G90', 'G1 Z1 F600'];
+  for (let i = 0; i < 60; i++) lines.push('G1 X20 Y20 F3000', 'G1 X120 Y20', 'G1 X120 Y120', 'G1 X20 Y120');
+  return lines.join('\n') + '\n';
+}
+
+describe.skipIf(!toolsPresent('chromium'))('dashboard in Chromium against serve mode with the sim printer', () => {
+  let session: ServeSession;
+  let browser: Browser;
+  let dataDir: string;
+  let ui: { dir: string; remove(): void } | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(shotDir, { recursive: true });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-e2e-dash-'));
+    // The default sim printer's config, as the app would create it, plus a G-code folder.
+    const cfg = simConfigPath(dataDir);
+    mkdirSync(path.dirname(cfg), { recursive: true });
+    const template = readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8');
+    writeFileSync(
+      cfg,
+      `${template.replace(/^serial:.*$/m, `serial: ${path.join(path.dirname(cfg), 'ttyTether')}`)}\n[virtual_sdcard]\npath: ${path.join(dataDir, 'gcode')}\n\n[pause_resume]\n`,
+    );
+    ui = await snapshotUi();
+    session = await startServeSession({
+      port: 0,
+      dataDir,
+      uiDir: ui.dir,
+      entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
+      simulatedPrinter: true,
+      log: () => undefined,
+    });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await open();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await session?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    ui?.remove();
+  });
+
+  async function open(): Promise<Page> {
+    const context = await browser.newContext({ colorScheme: 'light', locale: 'en-US', viewport: { width: 1360, height: 1100 } });
+    const p = await context.newPage();
+    p.setDefaultTimeout(30_000);
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    p.on('dialog', (d) => void d.accept());
+    await p.goto(`${session.server.url}#/dashboard`);
+    // (A locator wait, not expect.poll: this also runs in beforeAll.)
+    await p
+      .getByTestId('state-message')
+      .filter({ hasText: /^Printer is ready$/ })
+      .waitFor({ timeout: 60_000 });
+    return p;
+  }
+
+  const graphLast = async (p: Page): Promise<Record<string, number | null>> =>
+    JSON.parse((await p.getByTestId('temperature-graph').getAttribute('data-last')) ?? '{}') as Record<string, number | null>;
+  const graphSamples = async (p: Page): Promise<number> => Number(await p.getByTestId('temperature-graph').getAttribute('data-samples'));
+
+  it('heats: a target set in the UI makes the graph line rise, and a reopened page keeps the history', async () => {
+    const row = page.getByTestId('sensor-extruder');
+    await expect.poll(() => row.getByTestId('current').textContent(), SLOW).toMatch(/^\d+\.\d °C$/);
+    await expect.poll(() => graphSamples(page), SLOW).toBeGreaterThan(1);
+    const before = (await graphLast(page)).extruder!;
+    expect(before).toBeGreaterThan(0);
+    await row.getByRole('textbox').fill('80');
+    await row.getByRole('button', { name: 'Set' }).click();
+    await expect.poll(() => row.locator('.target-now').textContent(), SLOW).toBe('80');
+    await expect.poll(async () => (await graphLast(page)).extruder!, SLOW).toBeGreaterThan(before + 3);
+    const card = page.getByTestId('temperatures-panel');
+    await card.screenshot({ path: path.join(shotDir, 'dashboard-temperatures.png') });
+
+    // The history lives in the host: a fresh page draws every sample so far, not only new ones.
+    const samples = await graphSamples(page);
+    const again = await open();
+    await expect.poll(() => graphSamples(again), SLOW).toBeGreaterThanOrEqual(samples);
+    await again.context().close();
+    // Heaters off again (the PLA/PETG/off presets send SET_HEATER_TEMPERATURE for each heater).
+    await page.getByRole('button', { name: 'Heaters off' }).click();
+    await expect.poll(() => row.locator('.target-now').textContent(), SLOW).toBe('0');
+  }, 60_000);
+
+  it('jogs only homed axes, with the reason shown; after homing X+10 moves the shown position', async () => {
+    const card = page.getByTestId('motion-panel');
+    const jogX = card.getByTestId('jog-x+');
+    expect(await jogX.isDisabled()).toBe(true);
+    expect(await card.getByTestId('jog-reason').textContent()).toContain('not homed');
+    await card.screenshot({ path: path.join(shotDir, 'dashboard-motion-unhomed.png') });
+    await card.getByRole('button', { name: 'Home all' }).click();
+    const homed = async () => (await card.getByTestId('position-x').getAttribute('class'))?.includes('homed') ?? false;
+    // G28 homes on the sim when its endstops trigger; if it fails (a sim without endstop
+    // modelling), set the position the way a user would and say so.
+    const homeAll = card.getByRole('button', { name: 'Home all' });
+    await expect.poll(() => homeAll.isEnabled(), { timeout: 45_000, interval: 250 }).toBe(true);
+    if (!(await homed())) {
+      const why = (await card.getByRole('alert').count()) ? await card.getByRole('alert').textContent() : 'no error shown';
+      console.warn(`G28 did not home the sim (${why}); using SET_KINEMATIC_POSITION`);
+      await session.fleet.get(SIM_PRINTER_ID).thread.call('gcode.run', { script: 'SET_KINEMATIC_POSITION X=100 Y=100 Z=10' });
+    }
+    await expect.poll(homed, SLOW).toBe(true);
+    await expect.poll(() => jogX.isEnabled(), SLOW).toBe(true);
+    expect(await card.getByTestId('jog-reason').count()).toBe(0);
+    const x0 = Number(await card.getByTestId('position-x').locator('.axis-value').textContent());
+    await card.getByRole('radio', { name: '10 mm' }).click();
+    await jogX.click();
+    await expect
+      .poll(async () => Number(await card.getByTestId('position-x').locator('.axis-value').textContent()), SLOW)
+      .toBeCloseTo(x0 + 10, 2);
+    await card.screenshot({ path: path.join(shotDir, 'dashboard-motion.png') });
+  }, 60_000);
+
+  it('uploads a G-code file and prints it through pause, resume and cancel', async () => {
+    const card = page.getByTestId('jobs-panel');
+    const file = path.join(testOutputDir, `e2e-squares-${process.pid}.gcode`);
+    writeFileSync(file, squaresGcode());
+    await card.getByTestId('upload-input').setInputFiles(file);
+    const row = card.locator(`[data-testid="file-row"][data-name="${path.basename(file)}"]`);
+    await expect.poll(() => row.count(), SLOW).toBe(1);
+    expect(readFileSync(path.join(dataDir, 'gcode', path.basename(file)), 'utf8')).toBe(squaresGcode());
+    const state = card.getByTestId('job-state');
+    await row.getByRole('button', { name: 'Print' }).click();
+    await expect.poll(() => state.textContent(), SLOW).toBe('Printing');
+    await expect.poll(async () => parseFloat((await card.getByTestId('job-progress').textContent()) ?? '0'), SLOW).toBeGreaterThan(0);
+    await card.screenshot({ path: path.join(shotDir, 'dashboard-jobs-printing.png') });
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => state.textContent(), SLOW).toBe('Paused');
+    await card.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => state.textContent(), SLOW).toBe('Printing');
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => state.textContent(), SLOW).toBe('Cancelled');
+    await card.screenshot({ path: path.join(shotDir, 'dashboard-jobs.png') });
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-full.png'), fullPage: true });
+    rmSync(file, { force: true });
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+});
