@@ -45,10 +45,13 @@ export function PreviewCanvas({ onError }: { onError: (message: string) => void 
       if (!waitingForFirstFrame) return;
       waitingForFirstFrame = false;
       store.getState().markTiming('firstFrameAt', viewer.lastRenderMs);
+      // Without an overview the first frame is already the full detail.
+      if (viewer.drawing === 'full') store.getState().markTiming('detailFrameAt');
     };
+    viewer.onDetailFrame = () => store.getState().markTiming('detailFrameAt');
     const upload = (s: PreviewState) => {
       viewer
-        .setToolpath(s.toolpath)
+        .setToolpath(s.toolpath, s.overview)
         .then(() => {
           if (store.getState().toolpath !== s.toolpath || !s.toolpath) return;
           store.getState().markTiming('uploadedAt');

@@ -25,7 +25,7 @@ export interface DrawWindow {
  * does not freeze.
  */
 export function drawWindow(
-  tp: Toolpath,
+  tp: Pick<Toolpath, 'layers'> | { layers: { count: number; startSegment: Uint32Array } },
   lowLayer: number,
   highLayer: number,
   scrubSegments: number | null,

@@ -2,8 +2,9 @@
 // The heavy data (typed arrays) is held by reference; nothing here loops over segments.
 import { create } from 'zustand';
 import { layerOfSegment, segmentsBeforeFilePosition, type Toolpath } from './parser/toolpath';
-import { createParserWorker, type ParserReply, type ParserStats } from './parserWorker';
+import { createParserWorker, LEAD_FRACTION, PARALLEL_MIN_BYTES, type ParserReply, type ParserRequest, type ParserStats } from './parserWorker';
 import type { RenderMode } from './drawWindow';
+import type { Overview } from './overview';
 
 export type ColorMode = 'feature' | 'speed' | 'layer' | 'tool';
 export type CameraPreset = 'top' | 'front' | 'iso';
@@ -22,8 +23,15 @@ export interface PreviewTimings {
   parsedAt: number | null;
   parser: ParserStats | null;
   uploadedAt: number | null;
-  /** First frame with every (budgeted) segment drawn. */
+  /**
+   * First complete frame: the whole object drawn, at overview level of detail when the file
+   * has more segments than the overview budget (see overview.ts), else in full.
+   */
   firstFrameAt: number | null;
+  /** First frame in full detail (same as firstFrameAt when no overview was needed). */
+  detailFrameAt: number | null;
+  /** Overview segments drawn in the first frame (null: none, the full toolpath was drawn). */
+  overviewSegments: number | null;
   /** How long the main thread spent in that frame's render call, ms. */
   firstFrameRenderMs: number | null;
 }
@@ -36,6 +44,8 @@ export interface PreviewState {
   /** Load failure, already worded for the user (file name + what to do). */
   error: string | null;
   toolpath: Toolpath | null;
+  /** Decimated copy for the first frame and camera moves; null for small files. */
+  overview: Overview | null;
   /** Inclusive layer range drawn. */
   layerRange: [number, number];
   /** Segments of the top layer shown by the within-layer scrubber; null = the whole layer. */
@@ -51,6 +61,10 @@ export interface PreviewState {
   liveLayer: number | null;
   /** Keep the whole part drawn and the view on the printing layer while live. */
   followLive: boolean;
+  /** What the connected printer prints now (from its status), or null when idle / not connected. */
+  printing: PrintingFile | null;
+  /** The loaded file came from the printer's G-code folder under this name. */
+  hostFileName: string | null;
   /** Most vertices drawn per frame; layers beyond it are skipped (see drawWindow). */
   vertexBudget: number;
   /** Budget chosen from the renderer (software GL gets a smaller one) until the user sets one. */
@@ -60,9 +74,12 @@ export interface PreviewState {
   cameraRequest: { preset: CameraPreset; seq: number };
   timings: PreviewTimings | null;
 
-  loadFile(file: Blob, name: string): void;
+  /** `hostName`: the file's name in the printer's G-code folder, when it came from there. */
+  loadFile(file: Blob, name: string, hostName?: string | null): void;
   /** For hosts that parsed the file themselves. */
-  setToolpath(toolpath: Toolpath, name: string): void;
+  setToolpath(toolpath: Toolpath, name: string, overview?: Overview | null): void;
+  /** The printer's status (see hostLink.ts): live progress when it prints the previewed file. */
+  setPrinting(printing: PrintingFile | null): void;
   setLayerRange(low: number, high: number): void;
   setScrub(segments: number | null): void;
   setColorMode(mode: ColorMode): void;
@@ -77,7 +94,7 @@ export interface PreviewState {
   setSoftwareRenderer(software: boolean): void;
   requestCamera(preset: CameraPreset): void;
   /** Called by the viewer when its GPU upload / first full frame finished. */
-  markTiming(what: 'uploadedAt' | 'firstFrameAt', renderMs?: number): void;
+  markTiming(what: 'uploadedAt' | 'firstFrameAt' | 'detailFrameAt', renderMs?: number): void;
   clear(): void;
 }
 
@@ -86,9 +103,34 @@ export const defaultVertexBudget = 20_000_000;
 /** Software GL rasterises ~1-2 M line segments per second per core: keep a frame near a second. */
 export const softwareVertexBudget = 3_000_000;
 export const defaultBuildVolume: BuildVolume = { x: [0, 220], y: [0, 220], z: [0, 250] };
+/** Overview size: software GL draws ~1 M lines a second, so ~0.2 s for the first frame. */
+export const softwareOverviewSegments = 200_000;
+export const defaultOverviewSegments = 1_500_000;
 
-let worker: Worker | null = null;
+export interface PrintingFile {
+  /** print_stats.filename: the path in the printer's G-code folder. */
+  fileName: string;
+  /** virtual_sdcard.file_position: bytes of the file already read by the host. */
+  filePosition: number;
+  /** print_stats.state: printing, paused, complete, ... */
+  state: string;
+}
+
+const baseName = (p: string) => p.replace(/\\/g, '/').split('/').pop() ?? p;
+/** Is the previewed file the one printing? Same name in the G-code folder (or the same base name for a local copy). */
+export function isPrintingFile(s: Pick<PreviewState, 'fileName' | 'hostFileName'>, printing: PrintingFile | null): boolean {
+  if (!printing || !printing.fileName) return false;
+  if (s.hostFileName) return s.hostFileName === printing.fileName;
+  return s.fileName !== null && baseName(s.fileName) === baseName(printing.fileName);
+}
+
+let workers: Worker[] = [];
 let loadId = 0;
+
+function stopWorkers(): void {
+  for (const w of workers) w.terminate();
+  workers = [];
+}
 
 function validVolume(v: BuildVolume): boolean {
   return (['x', 'y', 'z'] as const).every(
@@ -103,6 +145,7 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
   totalBytes: 0,
   error: null,
   toolpath: null,
+  overview: null,
   layerRange: [0, 0],
   scrubSegments: null,
   colorMode: 'feature',
@@ -113,62 +156,95 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
   liveSegment: null,
   liveLayer: null,
   followLive: true,
+  printing: null,
+  hostFileName: null,
   vertexBudget: defaultVertexBudget,
   vertexBudgetIsAuto: true,
   softwareRenderer: false,
   cameraRequest: { preset: 'iso', seq: 0 },
   timings: null,
 
-  loadFile(file, name) {
-    worker?.terminate();
+  loadFile(file, name, hostName = null) {
+    stopWorkers();
     const id = ++loadId;
     set({
       status: 'loading',
       fileName: name,
+      hostFileName: hostName,
       loadedBytes: 0,
       totalBytes: file.size,
       error: null,
       toolpath: null,
+      overview: null,
       liveSegment: null,
       liveLayer: null,
-      timings: { selectedAt: performance.now(), parsedAt: null, parser: null, uploadedAt: null, firstFrameAt: null, firstFrameRenderMs: null },
+      timings: {
+        selectedAt: performance.now(),
+        parsedAt: null,
+        parser: null,
+        uploadedAt: null,
+        firstFrameAt: null,
+        detailFrameAt: null,
+        overviewSegments: null,
+        firstFrameRenderMs: null,
+      },
     });
-    let w: Worker;
+    const overviewSegments = get().softwareRenderer ? softwareOverviewSegments : defaultOverviewSegments;
+    const parallel = file.size >= PARALLEL_MIN_BYTES && (globalThis.navigator?.hardwareConcurrency ?? 1) >= 2;
     try {
-      w = createParserWorker();
+      workers = parallel ? [createParserWorker(), createParserWorker()] : [createParserWorker()];
     } catch (err) {
+      stopWorkers();
       set({ status: 'error', error: `${name}: ${err instanceof Error ? err.message : String(err)}` });
       return;
     }
-    worker = w;
-    w.onmessage = (ev: MessageEvent<ParserReply>) => {
-      const msg = ev.data;
-      if (msg.id !== loadId) return;
-      if (msg.type === 'progress') {
-        set({ loadedBytes: msg.loadedBytes, totalBytes: msg.totalBytes });
-      } else if (msg.type === 'done') {
-        w.terminate();
-        if (worker === w) worker = null;
-        const timings = get().timings;
-        get().setToolpath(msg.toolpath, name);
-        if (timings) set({ timings: { ...timings, parsedAt: performance.now(), parser: msg.stats } });
-      } else {
-        w.terminate();
-        set({ status: 'error', error: `${name}: ${msg.message}` });
-      }
-    };
-    w.onerror = (ev) => {
+    const loaded = { lead: 0, tail: 0 };
+    const fail = (message: string) => {
       if (id !== loadId) return;
-      set({ status: 'error', error: `${name}: ${ev.message || 'the G-code parser stopped'}` });
+      stopWorkers();
+      set({ status: 'error', error: `${name}: ${message}` });
     };
-    w.postMessage({ id, file });
+    for (const w of workers) {
+      w.onmessage = (ev: MessageEvent<ParserReply>) => {
+        const msg = ev.data;
+        if (msg.id !== loadId) return;
+        if (msg.type === 'progress') {
+          loaded[msg.part] = msg.loadedBytes;
+          set({ loadedBytes: Math.min(file.size, loaded.lead + loaded.tail) });
+        } else if (msg.type === 'done') {
+          stopWorkers();
+          const timings = get().timings;
+          const parsedAt = performance.now();
+          get().setToolpath(msg.toolpath, name, msg.overview);
+          if (timings) {
+            set({
+              timings: { ...timings, parsedAt, parser: msg.stats, overviewSegments: msg.overview?.segmentCount ?? null },
+            });
+          }
+        } else {
+          fail(msg.message);
+        }
+      };
+      w.onerror = (ev) => fail(ev.message || 'the G-code parser stopped');
+    }
+    if (parallel) {
+      const channel = new MessageChannel();
+      const split = Math.floor(file.size * LEAD_FRACTION);
+      const lead: ParserRequest = { role: 'lead', id, file, split, overviewSegments, port: channel.port1 };
+      const tail: ParserRequest = { role: 'tail', id, file, split, port: channel.port2 };
+      workers[0].postMessage(lead, [channel.port1]);
+      workers[1].postMessage(tail, [channel.port2]);
+    } else {
+      workers[0].postMessage({ role: 'single', id, file, overviewSegments } satisfies ParserRequest);
+    }
   },
 
-  setToolpath(toolpath, name) {
+  setToolpath(toolpath, name, overview = null) {
     set({
       status: 'ready',
       fileName: name,
       toolpath,
+      overview,
       loadedBytes: toolpath.fileSizeBytes,
       totalBytes: toolpath.fileSizeBytes,
       layerRange: [0, toolpath.layers.count - 1],
@@ -177,6 +253,14 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
     });
     const pos = get().liveFilePosition;
     if (pos !== null) get().setLiveProgress(pos);
+    else if (get().printing) get().setPrinting(get().printing);
+  },
+
+  setPrinting(printing) {
+    set({ printing });
+    const live = printing !== null && isPrintingFile(get(), printing) && printing.state !== 'standby';
+    if (live) get().setLiveProgress(printing.filePosition);
+    else if (get().liveFilePosition !== null) get().setLiveProgress(null);
   },
 
   setLayerRange(low, high) {
@@ -248,9 +332,19 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
     set({ timings: { ...t, [what]: performance.now(), ...(renderMs !== undefined ? { firstFrameRenderMs: renderMs } : {}) } });
   },
   clear() {
-    worker?.terminate();
-    worker = null;
+    stopWorkers();
     loadId++;
-    set({ status: 'empty', fileName: null, toolpath: null, error: null, liveSegment: null, liveLayer: null, timings: null });
+    set({
+      status: 'empty',
+      fileName: null,
+      hostFileName: null,
+      toolpath: null,
+      overview: null,
+      error: null,
+      liveFilePosition: null,
+      liveSegment: null,
+      liveLayer: null,
+      timings: null,
+    });
   },
 }));

@@ -21,6 +21,10 @@ const common = /* glsl */ `
   attribute uint aTool;
   attribute float aFeed;
   attribute uint aLayer;
+#ifdef OVERVIEW
+  // Overview (level of detail): the original segment each one ends with, for live progress.
+  attribute uint aSource;
+#endif
 
   // Flat: a segment has one colour; in lines mode the value comes from the segment's end vertex.
   flat varying vec3 vColor;
@@ -65,7 +69,12 @@ export const lineVertexShader = /* glsl */ `
   ${common}
   void main() {
     vec3 color;
-    vHidden = segmentColor(gl_VertexID - 1, color) ? 0.0 : 1.0;
+#ifdef OVERVIEW
+    int segment = int(aSource);
+#else
+    int segment = gl_VertexID - 1;
+#endif
+    vHidden = segmentColor(segment, color) ? 0.0 : 1.0;
     vColor = color;
     gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
   }
@@ -88,7 +97,12 @@ export const solidVertexShader = /* glsl */ `
   void main() {
     vec3 color;
     vHidden = 0.0;
-    if (!segmentColor(uFirst + gl_InstanceID, color)) { vColor = color; gl_Position = CULLED; return; }
+#ifdef OVERVIEW
+    int segment = int(aSource);
+#else
+    int segment = uFirst + gl_InstanceID;
+#endif
+    if (!segmentColor(segment, color)) { vColor = color; gl_Position = CULLED; return; }
     vec3 d = aEnd - aStart;
     float len = length(d);
     vec3 dir = len > 1e-6 ? d / len : vec3(1.0, 0.0, 0.0);

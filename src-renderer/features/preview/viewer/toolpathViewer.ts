@@ -1,10 +1,13 @@
 // three.js side of the preview: scene, camera, orbit controls, bed and build volume, and the
-// toolpath drawn as one line strip (lines mode) or instanced boxes (solid mode). The toolpath's typed arrays go to the GPU once, in
-// small slices spread over several tasks so the page never stalls; afterwards every view change
-// (layer range, scrubber, colours, live progress) is a draw range or a uniform.
+// toolpath drawn as one line strip (lines mode) or instanced boxes (solid mode). A big file
+// first shows its overview (overview.ts: the whole object at a bounded segment count), then
+// the full arrays go to the GPU in small slices spread over several tasks, and the full detail
+// replaces it; the overview stays for camera moves. Afterwards every view change (layer range,
+// scrubber, colours, live progress) is a draw range or a uniform.
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { Toolpath } from '../parser/toolpath';
+import { overviewScrub, type Overview } from '../overview';
 import { featureNames } from '../parser/features';
 import { drawWindow, type DrawWindow, type RenderMode } from '../drawWindow';
 import type { BuildVolume, CameraPreset, ColorMode } from '../previewStore';
@@ -39,6 +42,22 @@ const BACKGROUND = '#1e2227';
  * Chromium's transfer to the GPU process, not in the slice size).
  */
 const UPLOAD_SLICE_BYTES = 8 << 20;
+/** After an overview is on screen the full arrays trickle up in smaller slices (shorter tasks). */
+const REFINE_SLICE_BYTES = 2 << 20;
+
+/** What one uploaded set draws from: the full toolpath or its overview. */
+type DrawData = Pick<Toolpath, 'segmentCount' | 'points' | 'feature' | 'tool' | 'feedMmMin' | 'layer'> & {
+  layers: { count: number; startSegment: Uint32Array };
+  sourceSegment?: Uint32Array;
+};
+
+interface DrawSet {
+  data: DrawData;
+  gpu: Record<string, GpuArray>;
+  overview: boolean;
+}
+
+const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => r()));
 
 export interface ViewState {
   layerRange: [number, number];
@@ -72,6 +91,7 @@ const attributeNames: [string, string][] = [
   ['aFeed', 'feed'],
   ['aLayer', 'layer'],
 ];
+const attributesOf = (set: DrawSet): [string, string][] => (set.overview ? [...attributeNames, ['aSource', 'source']] : attributeNames);
 
 function boxFaces(): THREE.BufferGeometry {
   // Four faces (top, bottom, two sides) of a unit box along x; position encodes (along, across, up).
@@ -113,15 +133,25 @@ export class ToolpathViewer {
   private readonly lineObject: THREE.Line;
   private readonly solidObject: THREE.Mesh;
   private readonly gl: WebGL2RenderingContext;
-  private gpu: Record<string, GpuArray> | null = null;
+  /** Line and solid materials without / with the OVERVIEW define. */
+  private readonly materials: { lines: THREE.ShaderMaterial[]; solid: THREE.ShaderMaterial[] };
+  private full: DrawSet | null = null;
+  private lod: DrawSet | null = null;
+  /** The set bound to the objects now. */
+  private shown: DrawSet | null = null;
+  /** Orbit controls are being dragged: draw the overview if there is one. */
+  private interacting = false;
   private toolpath: Toolpath | null = null;
   private view: ViewState | null = null;
   private window: DrawWindow | null = null;
   private frameRequested = false;
   private uploadToken = 0;
   private resizeObserver: ResizeObserver | null = null;
-  /** Called after each frame that drew the whole uploaded toolpath window. */
+  /** Called after each frame that drew the whole toolpath window (overview or full). */
   onFullFrame: (() => void) | null = null;
+  /** Called after the first frame drawn from the full arrays after a load. */
+  onDetailFrame: (() => void) | null = null;
+  private detailPending = false;
   /** Software GL (SwiftShader, llvmpipe): far slower, so the store picks a smaller budget. */
   readonly softwareRenderer: boolean;
   /** Time spent in the last render() call, ms (main thread only). */
@@ -139,6 +169,15 @@ export class ToolpathViewer {
     this.camera.up.set(0, 0, 1); // G-code Z is up
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.addEventListener('change', () => this.requestFrame());
+    // Camera moves draw the overview (fast on any GPU), the full detail once the move ends.
+    this.controls.addEventListener('start', () => {
+      this.interacting = true;
+      if (this.lod && this.full) this.applyView();
+    });
+    this.controls.addEventListener('end', () => {
+      this.interacting = false;
+      if (this.lod && this.full) this.applyView();
+    });
     this.scene.add(this.bed);
 
     this.uniforms = {
@@ -157,14 +196,14 @@ export class ToolpathViewer {
       uHeight: { value: 0.2 },
       uLightDir: { value: new THREE.Vector3(0.35, -0.45, 0.82).normalize() },
     };
-    this.lineObject = new THREE.Line(
-      new THREE.BufferGeometry(),
-      new THREE.ShaderMaterial({ uniforms: this.uniforms, vertexShader: lineVertexShader, fragmentShader }),
-    );
-    this.solidObject = new THREE.Mesh(
-      boxFaces(),
-      new THREE.ShaderMaterial({ uniforms: this.uniforms, vertexShader: solidVertexShader, fragmentShader }),
-    );
+    const material = (vertexShader: string, overview: boolean) =>
+      new THREE.ShaderMaterial({ uniforms: this.uniforms, vertexShader, fragmentShader, defines: overview ? { OVERVIEW: '' } : {} });
+    this.materials = {
+      lines: [material(lineVertexShader, false), material(lineVertexShader, true)],
+      solid: [material(solidVertexShader, false), material(solidVertexShader, true)],
+    };
+    this.lineObject = new THREE.Line(new THREE.BufferGeometry(), this.materials.lines[0]);
+    this.solidObject = new THREE.Mesh(boxFaces(), this.materials.solid[0]);
     for (const o of [this.lineObject, this.solidObject]) {
       o.frustumCulled = false; // bounds are not computed from GPU-only buffers
       o.visible = false;
@@ -190,56 +229,96 @@ export class ToolpathViewer {
   }
 
   /**
-   * Upload a toolpath. Resolves when every slice is on the GPU and the toolpath is visible.
-   * A newer call cancels an unfinished upload.
+   * Upload a toolpath (and its overview, if any). Resolves when the first complete frame's data
+   * is on the GPU: the overview's when given, else the full arrays. With an overview, the full
+   * arrays follow in the background and replace it (onDetailFrame). A newer call cancels an
+   * unfinished upload.
    */
-  async setToolpath(tp: Toolpath | null): Promise<void> {
+  async setToolpath(tp: Toolpath | null, overview: Overview | null = null): Promise<void> {
     const token = ++this.uploadToken;
     this.freeGpu();
     this.toolpath = null;
+    this.detailPending = false;
     this.lineObject.visible = this.solidObject.visible = false;
     this.requestFrame();
     if (!tp || tp.segmentCount === 0) return;
-    const gl = this.gl;
-    const sources = gpuSources(gl, tp);
-    const gpu: Record<string, GpuArray> = {};
-    this.gpu = gpu;
-    for (const [name, array, itemSize, type] of sources) {
-      const g = createGpuArray(gl, name, array, itemSize, type, false);
-      gpu[name] = g;
-      const bpe = array.BYTES_PER_ELEMENT;
-      for (let at = 0; at < array.byteLength; at += UPLOAD_SLICE_BYTES) {
-        const n = Math.min(UPLOAD_SLICE_BYTES, array.byteLength - at) / bpe;
-        gl.bindBuffer(gl.ARRAY_BUFFER, g.buffer);
-        gl.bufferSubData(gl.ARRAY_BUFFER, at + g.pad * bpe, array, at / bpe, n);
-        await new Promise((r) => setTimeout(r, 0));
-        if (token !== this.uploadToken) return;
-      }
-    }
-    const lines = this.lineObject.geometry;
-    this.bindLineAttributes();
     const { min, max } = tp.boundsMm;
     const box = new THREE.Box3(new THREE.Vector3(...min), new THREE.Vector3(...max));
-    lines.boundingBox = box;
-    lines.boundingSphere = box.getBoundingSphere(new THREE.Sphere());
-    this.solidObject.geometry.boundingSphere = lines.boundingSphere;
-    gl.bindBuffer(gl.ARRAY_BUFFER, null);
-    this.toolpath = tp;
+    this.lineObject.geometry.boundingBox = box;
+    this.lineObject.geometry.boundingSphere = this.solidObject.geometry.boundingSphere = box.getBoundingSphere(new THREE.Sphere());
     this.uniforms.uLayerCount.value = tp.layers.count;
     this.uniforms.uFeedRange.value.set(tp.feedRangeMmMin[0], tp.feedRangeMmMin[1]);
     this.uniforms.uHeight.value = typicalLayerHeight(tp);
+    if (overview) {
+      this.lod = { data: overview, gpu: this.uploadAll(overview), overview: true };
+    } else {
+      const gpu = await this.uploadSliced(tp, UPLOAD_SLICE_BYTES, token);
+      if (!gpu) return;
+      this.full = { data: tp, gpu, overview: false };
+    }
+    this.toolpath = tp;
     this.window = null;
     this.applyView();
     this.setCameraPreset('iso');
+    if (overview) void this.refine(tp, token);
   }
 
-  private bindLineAttributes(): void {
-    const gpu = this.gpu!;
-    const lines = this.lineObject.geometry;
-    lines.setAttribute('position', gpu.points.vertexAttribute as unknown as THREE.BufferAttribute);
-    for (const [attr, name] of attributeNames) {
-      lines.setAttribute(attr, gpu[name].vertexAttribute as unknown as THREE.BufferAttribute);
+  /** After the overview frame: the full arrays, in small slices, then the switch to them. */
+  private async refine(tp: Toolpath, token: number): Promise<void> {
+    await nextFrame();
+    await nextFrame();
+    if (token !== this.uploadToken) return;
+    const gpu = await this.uploadSliced(tp, REFINE_SLICE_BYTES, token);
+    if (!gpu) return;
+    this.full = { data: tp, gpu, overview: false };
+    this.detailPending = true;
+    this.window = null;
+    this.applyView();
+  }
+
+  /** Small sets (overview, warm-up): everything in one go. */
+  private uploadAll(data: DrawData): Record<string, GpuArray> {
+    const gpu: Record<string, GpuArray> = {};
+    for (const [name, array, itemSize, type] of gpuSources(this.gl, data)) gpu[name] = createGpuArray(this.gl, name, array, itemSize, type, true);
+    this.gl.bindBuffer(this.gl.ARRAY_BUFFER, null);
+    return gpu;
+  }
+
+  /** Big sets: slice by slice, yielding between slices; null if a newer upload started. */
+  private async uploadSliced(data: DrawData, sliceBytes: number, token: number): Promise<Record<string, GpuArray> | null> {
+    const gl = this.gl;
+    const gpu: Record<string, GpuArray> = {};
+    const free = () => Object.values(gpu).forEach((g) => gl.deleteBuffer(g.buffer));
+    for (const [name, array, itemSize, type] of gpuSources(gl, data)) {
+      const g = createGpuArray(gl, name, array, itemSize, type, false);
+      gpu[name] = g;
+      const bpe = array.BYTES_PER_ELEMENT;
+      for (let at = 0; at < array.byteLength; at += sliceBytes) {
+        const n = Math.min(sliceBytes, array.byteLength - at) / bpe;
+        gl.bindBuffer(gl.ARRAY_BUFFER, g.buffer);
+        gl.bufferSubData(gl.ARRAY_BUFFER, at + g.pad * bpe, array, at / bpe, n);
+        gl.bindBuffer(gl.ARRAY_BUFFER, null);
+        await new Promise((r) => setTimeout(r, 0));
+        if (token !== this.uploadToken) {
+          free();
+          return null;
+        }
+      }
     }
+    return gpu;
+  }
+
+  /** Point the line strip at a set's buffers and use the matching materials. */
+  private bindSet(set: DrawSet): void {
+    const lines = this.lineObject.geometry;
+    for (const [attr] of [...attributeNames, ['aSource', 'source']]) lines.deleteAttribute(attr);
+    lines.setAttribute('position', set.gpu.points.vertexAttribute as unknown as THREE.BufferAttribute);
+    for (const [attr, name] of attributesOf(set)) lines.setAttribute(attr, set.gpu[name].vertexAttribute as unknown as THREE.BufferAttribute);
+    const v = set.overview ? 1 : 0;
+    this.lineObject.material = this.materials.lines[v];
+    this.solidObject.material = this.materials.solid[v];
+    this.shown = set;
+    this.solidBound = false;
   }
 
   /**
@@ -249,30 +328,33 @@ export class ToolpathViewer {
    */
   private warmUp(): void {
     const far = 1e9; // beyond the far plane: nothing is rasterised
-    const tiny = {
+    const tiny: DrawData = {
+      segmentCount: 2,
       points: new Float32Array([far, far, far, far, far, far, far, far, far]),
       feature: new Uint8Array([1, 1]),
       tool: new Uint8Array(2),
       feedMmMin: new Float32Array([1, 1]),
       layer: new Uint32Array(2),
+      layers: { count: 1, startSegment: new Uint32Array([0, 2]) },
     };
-    const gpu: Record<string, GpuArray> = {};
-    for (const [name, array, itemSize, type] of gpuSources(this.gl, tiny)) {
-      gpu[name] = createGpuArray(this.gl, name, array, itemSize, type, true);
-    }
-    this.gpu = gpu;
-    this.bindLineAttributes();
     const sphere = new THREE.Sphere(new THREE.Vector3(far, far, far), 1);
     this.lineObject.geometry.boundingSphere = this.solidObject.geometry.boundingSphere = sphere;
-    this.lineObject.geometry.setDrawRange(0, 3);
-    this.bindSolidWindow(0);
-    (this.solidObject.geometry as THREE.InstancedBufferGeometry).instanceCount = 2;
-    this.lineObject.visible = this.solidObject.visible = true;
-    this.renderer.compile(this.scene, this.camera);
-    this.renderer.render(this.scene, this.camera);
-    // Wait for the GPU here, at start-up, rather than in the first real frame.
-    this.gl.readPixels(0, 0, 1, 1, this.gl.RGBA, this.gl.UNSIGNED_BYTE, new Uint8Array(4));
-    this.lineObject.visible = this.solidObject.visible = false;
+    for (const overview of [false, true]) {
+      const data = overview ? { ...tiny, sourceSegment: new Uint32Array(2) } : tiny;
+      const set: DrawSet = { data, gpu: this.uploadAll(data), overview };
+      this.bindSet(set);
+      this.lineObject.geometry.setDrawRange(0, 3);
+      this.bindSolidWindow(0);
+      (this.solidObject.geometry as THREE.InstancedBufferGeometry).instanceCount = 2;
+      this.lineObject.visible = this.solidObject.visible = true;
+      this.renderer.compile(this.scene, this.camera);
+      this.renderer.render(this.scene, this.camera);
+      // Wait for the GPU here, at start-up, rather than in the first real frame.
+      this.gl.readPixels(0, 0, 1, 1, this.gl.RGBA, this.gl.UNSIGNED_BYTE, new Uint8Array(4));
+      this.lineObject.visible = this.solidObject.visible = false;
+      for (const g of Object.values(set.gpu)) this.gl.deleteBuffer(g.buffer);
+    }
+    this.shown = null;
     this.freeGpu();
   }
 
@@ -288,11 +370,21 @@ export class ToolpathViewer {
     const tp = this.toolpath;
     const v = this.view;
     this.bedFor(v?.buildVolume);
-    if (!tp || !v || !this.gpu) {
+    const set = (this.interacting && this.lod) || this.full || this.lod;
+    if (!tp || !v || !set) {
       this.requestFrame();
       return;
     }
-    const w = drawWindow(tp, v.layerRange[0], v.layerRange[1], v.scrubSegments, v.renderMode, v.vertexBudget);
+    if (set !== this.shown) {
+      this.bindSet(set);
+      this.window = null;
+    }
+    let scrub = v.scrubSegments;
+    if (set.overview && scrub !== null) {
+      const top = Math.max(0, Math.min(tp.layers.count - 1, v.layerRange[1]));
+      scrub = overviewScrub(set.data as Overview, top, tp.layers.startSegment[top], scrub);
+    }
+    const w = drawWindow(set.data, v.layerRange[0], v.layerRange[1], scrub, v.renderMode, v.vertexBudget);
     const old = this.window;
     this.window = w;
     const solid = v.renderMode === 'solid';
@@ -327,7 +419,8 @@ export class ToolpathViewer {
 
   /** Point every instanced attribute at segment `first` (a new view of the same GPU buffer). */
   private bindSolidWindow(first: number): void {
-    const gpu = this.gpu!;
+    const set = this.shown!;
+    const gpu = set.gpu;
     const view = (name: string, itemSize: number, segment: number) => {
       const g = gpu[name];
       const a = new THREE.InterleavedBufferAttribute(
@@ -341,7 +434,8 @@ export class ToolpathViewer {
     const geo = this.solidObject.geometry as THREE.InstancedBufferGeometry;
     geo.setAttribute('aStart', view('points', 3, first));
     geo.setAttribute('aEnd', view('points', 3, first + 1));
-    for (const [attr, name] of attributeNames) geo.setAttribute(attr, view(name, 1, first));
+    geo.deleteAttribute('aSource');
+    for (const [attr, name] of attributesOf(set)) geo.setAttribute(attr, view(name, 1, first));
     // three.js caps instanceCount by the attribute count it saw first; the window decides.
     (geo as unknown as { _maxInstanceCount?: number })._maxInstanceCount = undefined;
     this.solidBound = true;
@@ -429,6 +523,10 @@ export class ToolpathViewer {
     this.renderer.render(this.scene, this.camera);
     this.lastRenderMs = performance.now() - t0;
     if (this.toolpath && this.window && this.onFullFrame) this.onFullFrame();
+    if (this.detailPending && this.shown === this.full && this.window) {
+      this.detailPending = false;
+      this.onDetailFrame?.();
+    }
   }
 
   /** What the current frame draws (for the info panel and tests). */
@@ -436,14 +534,20 @@ export class ToolpathViewer {
     return this.window;
   }
 
+  /** Which data the current frame draws from. */
+  get drawing(): 'overview' | 'full' | null {
+    return this.shown ? (this.shown.overview ? 'overview' : 'full') : null;
+  }
+
   private freeGpu(): void {
-    if (!this.gpu) return;
-    for (const g of Object.values(this.gpu)) this.gl.deleteBuffer(g.buffer);
-    this.gpu = null;
+    for (const set of [this.full, this.lod]) {
+      if (set) for (const g of Object.values(set.gpu)) this.gl.deleteBuffer(g.buffer);
+    }
+    this.full = this.lod = this.shown = null;
     this.window = null;
     this.solidBound = false;
     for (const o of [this.lineObject, this.solidObject]) {
-      for (const name of ['position', 'aStart', 'aEnd', ...attributeNames.map(([a]) => a)]) {
+      for (const name of ['position', 'aStart', 'aEnd', 'aSource', ...attributeNames.map(([a]) => a)]) {
         if (name !== 'position' || o === this.lineObject) o.geometry.deleteAttribute(name);
       }
     }
@@ -468,17 +572,16 @@ function typicalLayerHeight(tp: Toolpath): number {
 
 type GpuSource = [string, Float32Array | Uint8Array | Uint32Array, number, number];
 
-function gpuSources(
-  gl: WebGL2RenderingContext,
-  tp: Pick<Toolpath, 'points' | 'feature' | 'tool' | 'feedMmMin' | 'layer'>,
-): GpuSource[] {
-  return [
+function gpuSources(gl: WebGL2RenderingContext, tp: DrawData): GpuSource[] {
+  const sources: GpuSource[] = [
     ['points', tp.points, 3, gl.FLOAT],
     ['feature', tp.feature, 1, gl.UNSIGNED_BYTE],
     ['tool', tp.tool, 1, gl.UNSIGNED_BYTE],
     ['feed', tp.feedMmMin, 1, gl.FLOAT],
     ['layer', tp.layer, 1, gl.UNSIGNED_INT],
   ];
+  if (tp.sourceSegment) sources.push(['source', tp.sourceSegment, 1, gl.UNSIGNED_INT]);
+  return sources;
 }
 
 /**
