@@ -13,8 +13,13 @@ export const TRSYNC_REASON = {
   COMMS_TIMEOUT: 4,
 } as const;
 
-/** MCU timeout when one MCU takes part (several MCUs: 0.025 s), as Klipper uses. */
-export const TRSYNC_SINGLE_MCU_TIMEOUT_S = 0.25;
+/**
+ * How long the MCU waits for the host to extend a homing trsync before it stops the steppers
+ * itself ("Communication timeout during homing"). Klipper uses 0.25 s with one MCU; we allow
+ * 0.5 s because hosts share loaded machines (tests, the app). Safety is unchanged: a homing move
+ * has only DRIP_AHEAD_S (0.25 s) of steps queued on the MCU beyond "now" anyway.
+ */
+export const TRSYNC_SINGLE_MCU_TIMEOUT_S = 0.5;
 /** Reports come this often, as a fraction of the timeout. */
 const REPORT_FRACTION = 0.3;
 

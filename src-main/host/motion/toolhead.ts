@@ -229,7 +229,8 @@ export class Toolhead {
   /**
    * A homing move: plans one move to pos and sends its steps only DRIP_AHEAD_S ahead of the MCU,
    * until it is done or `stopped()` (the endstop's trsync fired and the MCU halted the steppers).
-   * Then steps not sent yet and the rest of the move are dropped: the caller sets the position
+   * Then the rest of the move is dropped: the caller resets the halted steppers (their unsent
+   * steps are void, see MotionStepper.discardUnsentSteps) and sets the position
    * it learns from the MCU. Returns the move's path (print time -> position) for the trigger
    * time, or null when pos is where the toolhead already is.
    */
@@ -265,9 +266,9 @@ export class Toolhead {
         if (this.dripLimitS < endS) await sleep(DRIP_SLICE_MS);
       }
       if (stopped() || epoch !== this.abortEpoch) {
-        // The MCU halted the steppers: what was not sent will never run.
+        // The MCU halted the homing steppers: the rest of the move will never run (the caller
+        // drops their unsent steps when it resets them; other steppers did not move).
         this.trapq.setPosition(this.commandedPos[0]!, this.commandedPos[1]!, this.commandedPos[2]!);
-        for (const st of this.steppers) st.discardUnsentSteps();
         this.printTimeS = Math.max(this.dripLimitS, this.stepGenTimeS);
         this.needPrime = true;
       }
