@@ -1,6 +1,6 @@
-// The dashboard as far as the host goes today: the printer's state with what to do about it,
-// its host (version, config, log), restart, and the printer list. Temperatures, motion, jobs
-// and machine health arrive with the host features that provide them (issue 8).
+// The dashboard: live temperatures, motion and print jobs (their own feature folders), then the
+// printer's state with what to do about it, its host (version, config, log), restart, and the
+// printer list.
 import { useEffect, useState, type FormEvent, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo } from '../../../src-main/api/contract';
@@ -192,11 +192,6 @@ export function DashboardPanel(): JSX.Element {
               {t('printers.add')}
             </button>
           </form>
-        </article>
-
-        <article className="card coming-soon">
-          <h2>{t('coming.title')}</h2>
-          <p className="muted">{t('coming.body')}</p>
         </article>
       </div>
     </section>
