@@ -3,70 +3,36 @@
 // A socat pty stands in for a simulator: it is added as a virtual port, then offered by the
 // wizard's port step.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
-import { snapshotUi } from '../integration/serve/ui-snapshot';
-import { repoRoot, testOutputDir } from '../support/paths';
+import { shotDir, SLOW, startBrowserSession, type BrowserSession } from '../support/browser-session';
 import { toolsPresent } from '../support/tools';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const shotDir = path.join(testOutputDir, 'e2e');
-const SLOW = { timeout: 30_000, interval: 100 };
-
 describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels against serve mode', () => {
-  let session: ServeSession;
-  let browser: Browser;
-  let dataDir: string;
-  let socat: ChildProcess;
+  let s: BrowserSession;
+  let socat: ChildProcess | undefined;
   let ptyPath: string;
-  let ui: { dir: string; remove(): void } | undefined;
 
   beforeAll(async () => {
-    mkdirSync(shotDir, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-e2e-ports-'));
-    ptyPath = path.join(dataDir, 'ttyVirtualPrinter');
-    socat = spawn('socat', [`pty,link=${ptyPath},raw,echo=0`, 'pty,raw,echo=0'], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !existsSync(ptyPath); i++) await new Promise((r) => setTimeout(r, 100));
-    if (!existsSync(ptyPath)) throw new Error(`socat did not create ${ptyPath}`);
-    ui = await snapshotUi();
-    session = await startServeSession({
-      port: 0,
-      dataDir,
-      uiDir: ui.dir,
-      entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
-      log: () => undefined,
+    s = await startBrowserSession({
+      name: 'ports',
+      async prepare(dataDir) {
+        ptyPath = path.join(dataDir, 'ttyVirtualPrinter');
+        socat = spawn('socat', [`pty,link=${ptyPath},raw,echo=0`, 'pty,raw,echo=0'], { stdio: 'ignore' });
+        for (let i = 0; i < 100 && !existsSync(ptyPath); i++) await new Promise((r) => setTimeout(r, 100));
+        if (!existsSync(ptyPath)) throw new Error(`socat did not create ${ptyPath}`);
+      },
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  });
+  }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await session?.stop();
+    await s?.close();
     socat?.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
-    ui?.remove();
   });
 
   it('lists ports, adds a virtual one, and walks the flash wizard to the port step', async () => {
-    const errors: string[] = [];
-    const page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(session.server.url);
-    await expect.poll(() => page.getByTestId('connection').textContent(), SLOW).toContain('Connected');
+    const { page, errors } = await s.openPage({ viewport: { width: 1280, height: 900 } });
 
     // Ports: the list has loaded (a table, or the empty message on a machine with no ports).
     await page.getByRole('link', { name: 'Ports' }).click();

@@ -1,70 +1,28 @@
 // End to end: the real UI bundle served by `serve` mode, in Debian's Chromium, talking to a
 // real host in a worker thread over the WebSocket. Types console commands and checks replies.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
-import { repoRoot, testOutputDir } from '../support/paths';
+import { shotDir, SLOW, startBrowserSession, type BrowserSession } from '../support/browser-session';
 import { toolsPresent } from '../support/tools';
-import { snapshotUi } from '../integration/serve/ui-snapshot';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
-const shotDir = path.join(testOutputDir, 'e2e');
-/** Generous waits: the host starts in a worker and CI machines may be busy. */
-const SLOW = { timeout: 30_000, interval: 100 };
 const TEST_TIMEOUT_MS = 180_000;
 
 describe.skipIf(!toolsPresent('chromium'))('UI in Chromium against serve mode', () => {
-  let session: ServeSession;
-  let browser: Browser;
-  let dataDir: string;
-  let ui: { dir: string; remove(): void } | undefined;
-  const pageErrors: string[] = [];
+  let s: BrowserSession;
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(shotDir, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-e2e-'));
-    ui = await snapshotUi();
-    session = await startServeSession({
-      port: 0,
-      dataDir,
-      uiDir: ui.dir,
-      entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
-      log: () => undefined,
-    });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  });
+    s = await startBrowserSession({ name: 'console' });
+  }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await session?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    ui?.remove();
+    await s?.close();
   });
 
   async function open(scheme: 'light' | 'dark', locale = 'en-US'): Promise<Page> {
-    pageErrors.length = 0;
-    const context = await browser.newContext({ colorScheme: scheme, locale, viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`${m.text()} (${m.location().url})`);
-    });
-    await page.goto(session.server.url);
+    const { page, errors } = await s.openPage({ colorScheme: scheme, locale, viewport: { width: 1280, height: 800 }, waitConnected: false });
+    pageErrors = errors;
     return page;
   }
 

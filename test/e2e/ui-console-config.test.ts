@@ -2,61 +2,38 @@
 // copy of our sim config (plus a SAVE_CONFIG block). Tab-completes a console command from the
 // host's registry, shows a config error on its line with the host's message, saves through the
 // diff dialog and checks the file on disk kept its SAVE_CONFIG block. Screenshots each panel.
-import { copyFileSync, appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
-import { repoRoot, testOutputDir } from '../support/paths';
+import { shotDir, SLOW, startBrowserSession, type BrowserSession } from '../support/browser-session';
+import { repoRoot } from '../support/paths';
 import { toolsPresent } from '../support/tools';
-import { snapshotUi } from '../integration/serve/ui-snapshot';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'];
-const shotDir = path.join(testOutputDir, 'e2e');
-const SLOW = { timeout: 30_000, interval: 100 };
 const SAVE_BLOCK = ['#*# <---------------------- SAVE_CONFIG ---------------------->', '#*#', '#*# [extruder]', '#*# pid_kp = 22.2', ''].join('\n');
 
 describe.skipIf(!toolsPresent('chromium'))('console and config editor in Chromium against serve mode', () => {
-  let session: ServeSession;
-  let browser: Browser;
-  let dataDir: string;
+  let s: BrowserSession;
   let configPath: string;
-  let ui: { dir: string; remove(): void } | undefined;
 
   beforeAll(async () => {
-    mkdirSync(shotDir, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'tether-e2e-ui-'));
-    configPath = path.join(dataDir, 'printer.cfg');
-    copyFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), configPath);
-    appendFileSync(configPath, `\n${SAVE_BLOCK}`);
-    ui = await snapshotUi();
-    session = await startServeSession({
-      port: 0,
-      dataDir,
-      uiDir: ui.dir,
-      configPath,
-      entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
-      log: () => undefined,
+    s = await startBrowserSession({
+      name: 'ui',
+      prepare(dataDir) {
+        configPath = path.join(dataDir, 'printer.cfg');
+        copyFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), configPath);
+        appendFileSync(configPath, `\n${SAVE_BLOCK}`);
+        return { configPath };
+      },
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await session?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-    ui?.remove();
+    await s?.close();
   });
 
   async function open(hash: string): Promise<Page> {
-    const context = await browser.newContext({ colorScheme: 'light', locale: 'en-US', viewport: { width: 1360, height: 860 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    await page.goto(`${session.server.url}#/${hash}`);
-    await expect.poll(() => page.getByTestId('connection').textContent(), SLOW).toContain('Connected');
-    return page;
+    return (await s.openPage({ hash, viewport: { width: 1360, height: 860 } })).page;
   }
 
   it('completes a console command with Tab from the host registry and runs it', async () => {
