@@ -178,6 +178,7 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     'files.list': async ({ printerId }) => fleet.get(printerId).thread.call('files.list', {}),
     'files.metadata': async ({ printerId, name }) => fleet.get(printerId).thread.call('files.metadata', { name }),
     'files.delete': async ({ printerId, name }) => fleet.get(printerId).thread.call('files.delete', { name }),
+    'files.read': async ({ printerId, name, offset, length }) => fleet.get(printerId).thread.call('files.read', { name, offset, length }),
     'files.uploadBegin': async ({ printerId, name, size }) => {
       const { thread } = fleet.get(printerId);
       const uploadId = randomUUID();

@@ -196,6 +196,17 @@ export const MAX_UPLOAD_BYTES = 1024 ** 3;
 export const MAX_UPLOAD_CHUNK_BYTES = 512 * 1024;
 const uploadIdSchema = s.string({ minLength: 1, maxLength: 64, pattern: /^[a-z0-9-]+$/ });
 
+/** Largest files.read chunk: like uploads, its base64 must fit the WebSocket's 1 MiB message. */
+export const MAX_READ_CHUNK_BYTES = 512 * 1024;
+
+/** Part of a file read by files.read; empty at or past the end. */
+export interface FileChunk {
+  offset: number;
+  dataBase64: string;
+  /** The file's size now. */
+  totalBytes: number;
+}
+
 export interface UploadProgress {
   uploadId: string;
   printerId: string;
@@ -417,6 +428,15 @@ export const apiMethods = {
   /** Slicer metadata of one file (slicer, estimated time, filament, layers, temps, thumbnails). */
   'files.metadata': method<GCodeMetadata>()(s.object({ printerId: printerIdSchema, name: gcodeFileNameSchema })),
   'files.delete': method<{ deleted: string }>()(s.object({ printerId: printerIdSchema, name: gcodeFileNameSchema })),
+  /** Bytes of a file in the folder (the preview opens the printing file with it), at most MAX_READ_CHUNK_BYTES per call. */
+  'files.read': method<FileChunk>()(
+    s.object({
+      printerId: printerIdSchema,
+      name: gcodeFileNameSchema,
+      offset: s.number({ integer: true, min: 0, max: MAX_UPLOAD_BYTES }),
+      length: s.number({ integer: true, min: 1, max: MAX_READ_CHUNK_BYTES }),
+    }),
+  ),
   /** Starts an upload; the file appears under its name only after files.uploadEnd with every byte. */
   'files.uploadBegin': method<{ uploadId: string }>()(
     s.object({ printerId: printerIdSchema, name: gcodeFileNameSchema, size: s.number({ integer: true, min: 0, max: MAX_UPLOAD_BYTES }) }),

@@ -1,6 +1,6 @@
 // The per-printer G-code folder: streamed uploads (written to a temporary name, renamed when
 // complete, with progress), listing, deletion and metadata. Names never leave the folder.
-import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { readMetadata, type GCodeMetadata } from './metadata';
 
@@ -43,6 +43,26 @@ export class GCodeFileStore {
     };
     walk(this.dir);
     return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Up to `length` bytes from `offset` (fewer at the end of the file, none past it). */
+  read(name: string, offset: number, length: number): { bytes: Buffer; totalBytes: number } {
+    const p = this.resolve(name);
+    if (!existsSync(p)) throw new FileStoreError(`File '${name}' does not exist in ${this.dir}`);
+    const fd = openSync(p, 'r');
+    try {
+      const totalBytes = fstatSync(fd).size;
+      const bytes = Buffer.alloc(Math.max(0, Math.min(length, totalBytes - offset)));
+      let done = 0;
+      while (done < bytes.length) {
+        const n = readSync(fd, bytes, done, bytes.length - done, offset + done);
+        if (n === 0) break;
+        done += n;
+      }
+      return { bytes: bytes.subarray(0, done), totalBytes };
+    } finally {
+      closeSync(fd);
+    }
   }
 
   delete(name: string): void {

@@ -125,6 +125,11 @@ async function handle(op: string, args: unknown): Promise<unknown> {
       return fileStore(host).list();
     case 'files.metadata':
       return fileStore(host).metadata((args as WorkerOps['files.metadata']['args']).name);
+    case 'files.read': {
+      const { name, offset, length } = args as WorkerOps['files.read']['args'];
+      const { bytes, totalBytes } = fileStore(host).read(name, offset, length);
+      return { offset, dataBase64: bytes.toString('base64'), totalBytes };
+    }
     case 'files.delete': {
       const { name } = args as WorkerOps['files.delete']['args'];
       fileStore(host).delete(name);

@@ -24,6 +24,7 @@ export interface WorkerOps {
   'files.list': { args: Record<string, never>; result: GCodeFileInfo[] };
   'files.metadata': { args: { name: string }; result: GCodeMetadata };
   'files.delete': { args: { name: string }; result: { deleted: string } };
+  'files.read': { args: { name: string; offset: number; length: number }; result: { offset: number; dataBase64: string; totalBytes: number } };
   'files.uploadBegin': { args: { uploadId: string; name: string; size: number }; result: { uploadId: string } };
   'files.uploadChunk': { args: { uploadId: string; offset: number; dataBase64: string }; result: { name: string; doneBytes: number; totalBytes: number } };
   'files.uploadEnd': { args: { uploadId: string }; result: GCodeFileInfo };
