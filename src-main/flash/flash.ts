@@ -183,7 +183,7 @@ async function flashAvr(board: Board, image: FirmwareImage, method: 'stk500v1' |
   const closeOnAbort = () => void link.close();
   signal?.addEventListener('abort', closeOnAbort, { once: true });
   try {
-    const loader: AvrBootloader = method === 'stk500v1' ? new Stk500v1(link, request.timeouts?.replyMs) : new Stk500v2(link, request.timeouts?.replyMs);
+    const loader: AvrBootloader = method === 'stk500v1' ? new Stk500v1(link, request.timeouts?.replyMs) : new Stk500v2(link, request.timeouts?.replyMs, board.mcuSpec.flashBytes > 0x20000);
     progress('connect', 0, 0);
     const hello = await loader.sync();
     log(`${method} bootloader answered${typeof hello === 'string' ? ` (${hello})` : ''}.`);

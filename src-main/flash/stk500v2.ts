@@ -25,9 +25,16 @@ export class Stk500v2 implements AvrBootloader {
   readonly needsContiguousPagesFromZero = true;
   private sequence = 0;
 
+  /**
+   * @param extendedAddressing chips with more than 64 K words of flash (the atmega2560): every
+   *   LOAD_ADDRESS carries bit 31, as AVR068 specifies and avrdude sends it, so a programmer
+   *   knows to set the extended address byte; the Mega's bootloader takes the word address's
+   *   upper bits into RAMPZ for writes and reads past 64 KiB.
+   */
   constructor(
     private readonly link: SerialLink,
     private readonly replyTimeoutMs = 1000,
+    private readonly extendedAddressing = false,
   ) {}
 
   async sync(attempts = 8, perTryMs = 300): Promise<string> {
@@ -79,11 +86,16 @@ export class Stk500v2 implements AvrBootloader {
     await this.transact([CMD_LEAVE_PROGMODE_ISP, 1, 1], 'leaving programming mode');
   }
 
-  private async loadAddress(byteAddress: number): Promise<void> {
+  /** The LOAD_ADDRESS message body for a byte address: the word address, big-endian. */
+  loadAddressBody(byteAddress: number): number[] {
     const word = byteAddress >>> 1;
-    // Bit 31 marks an extended (> 64 K words) address, as AVR068 specifies.
-    const b3 = ((word >>> 24) & 0x7f) | (byteAddress >= 0x20000 ? 0x80 : 0);
-    await this.transact([CMD_LOAD_ADDRESS, b3, (word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff], 'loading the address');
+    // Bit 31 marks extended addressing (chips past 64 K words, and any address past 64 K words).
+    const b3 = ((word >>> 24) & 0x7f) | (this.extendedAddressing || word > 0xffff ? 0x80 : 0);
+    return [CMD_LOAD_ADDRESS, b3, (word >>> 16) & 0xff, (word >>> 8) & 0xff, word & 0xff];
+  }
+
+  private async loadAddress(byteAddress: number): Promise<void> {
+    await this.transact(this.loadAddressBody(byteAddress), 'loading the address');
   }
 
   /** Sends one framed message and returns the reply body after checking framing and status. */

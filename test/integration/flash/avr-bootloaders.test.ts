@@ -56,6 +56,24 @@ describe.skipIf(!toolsPresent('avr-gcc', 'make', 'cc'))('AVR bootloaders on sima
     await waitForUart(board, expectedBanner('app_atmega2560_A.hex', 'A'));
   });
 
+  it('flashes a Mega 2560 with an image past 64 KiB (extended addressing) and the chip runs all of it', async () => {
+    // Old firmware first, so a write or read that wrapped at 64 KiB could not pass by leftovers.
+    board = await startSimBoard(['--mcu', 'atmega2560', '--boot', path.join(simBuild, 'stk500v2_atmega2560.hex'), '--app', path.join(simBuild, 'app_atmega2560_A.hex')]);
+    const image = appImage('app_atmega2560_big.hex');
+    const flat = flattenImage(image);
+    expect(flat.data.length).toBeGreaterThan(0x10000 + 8 * 1024);
+    const events: FlashEvent[] = [];
+    const result = await flash({ board: 'arduino-mega2560-ramps', image, port: board.pty }, (e) => events.push(e));
+    expect(result).toMatchObject({ method: 'stk500v2', verifiedBy: 'read-back', chipId: '1e9801', bytesWritten: flat.data.length });
+    // Verified pages reach past 64 KiB.
+    const verified = events.filter((e) => e.type === 'progress' && e.phase === 'verify');
+    expect(verified.at(-1)).toMatchObject({ doneBytes: Math.ceil(flat.data.length / 256) * 256 });
+    // The chip's own CRC over its flash (far reads, 0 .. end of image) matches the file.
+    const len = flat.data.length.toString(16).padStart(8, '0');
+    const crc = crc16(flat.data).toString(16).padStart(4, '0');
+    await waitForUart(board, new RegExp(`TETHER-APP BIG len=${len} crc=${crc}`), 30_000);
+  }, 120_000);
+
   it('flashes an old Nano through ATmegaBOOT at 57600 baud', async () => {
     board = await startSimBoard(['--mcu', 'atmega328p', '--boot', path.join(simBuild, 'atmegaboot_atmega328p.hex')]);
     const result = await flash({ board: 'arduino-nano-old-bootloader', image: appImage('app_atmega328p_A.hex'), port: board.pty });
