@@ -2,6 +2,7 @@
 // against what the simulated machine did (its trace: endstop reads and carriage positions).
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
+import type { PrinterStepper } from '../../../src-main/host/objects/stepper';
 import { startLivePrinter, type LivePrinter } from './live-printer';
 
 interface StepperPos {
@@ -98,7 +99,14 @@ describe('homing on a live printer', () => {
       expect(homedAxes(p)).toBe('x');
       await p.run('G1 X10 F3000');
       await expect(p.run('G1 Y10 F3000')).rejects.toThrow(/Must home axis first/);
+      // M400 returns once the MCU has run the move: the MCU's step count is the final one.
+      const x = p.host.printer.lookupObject<{ steppers: PrinterStepper[] }>('printer_toolhead').steppers[0]!;
+      const th = p.host.printer.lookupObject<Toolhead>('toolhead');
       await p.run('M400');
+      const [stepsAt, xAt] = [await x.queryMcuPosition(), th.getPosition()[0]];
+      await p.run('G1 X40 F3000\nM400');
+      expect(await x.queryMcuPosition()).toBe(stepsAt + Math.round((40 - xAt) / STEP_MM.stepper_x));
+      await p.run('G1 X10 F3000\nM400');
     } finally {
       await p.stop();
     }
