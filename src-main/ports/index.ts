@@ -12,5 +12,5 @@ export {
   type PortProblemCode,
   type PortHolder,
 } from './errors';
-export { KNOWN_USB_IDS, lookupUsbId, normaliseUsbId } from './usb-names';
+export { KNOWN_USB_IDS, TETHER_USB, lookupUsbId, normaliseUsbId } from './usb-names';
 export { portsCommand, formatPorts } from './cli';

@@ -48,7 +48,8 @@ export function describePort(
 ): PortInfo {
   const vendorId = normaliseUsbId(p.vendorId);
   const productId = normaliseUsbId(p.productId);
-  const known = lookupUsbId(vendorId, productId);
+  const product = productOf(p.path);
+  const known = lookupUsbId(vendorId, productId, [product, p.manufacturer]);
   const byId = linkFor(links.byId, p.path) ?? (platform === 'linux' && p.pnpId ? `/dev/serial/by-id/${p.pnpId}` : undefined);
   const byPath = linkFor(links.byPath, p.path);
   const info: PortInfo = {
@@ -62,7 +63,6 @@ export function describePort(
   if (vendorId) info.vendorId = vendorId;
   if (productId) info.productId = productId;
   if (p.manufacturer) info.manufacturer = p.manufacturer;
-  const product = productOf(p.path);
   if (product) info.product = product;
   const serial = realSerialNumber(p.serialNumber, platform);
   if (serial) info.serialNumber = serial;

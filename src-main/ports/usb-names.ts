@@ -4,6 +4,8 @@ interface KnownUsbId {
   vendorId: string;
   /** Omitted: any product of that vendor. */
   productId?: string;
+  /** Only when the device's USB product or manufacturer string is this (shared test ids). */
+  usbString?: string;
   name: string;
   kind: PortKind;
 }
@@ -13,7 +15,17 @@ interface KnownUsbId {
  * Klipper/Tether ids are the ones their USB firmware reports (1d50:614e is the id Klipper's
  * USB firmware uses from OpenMoko's open-source allocation).
  */
+/**
+ * How Tether's own firmware identifies over native USB (STM32 USB CDC builds); see
+ * resources/boards/usb-id.md. 1209:0001 is pid.codes' shared *test* id: fine for development,
+ * never for devices handed to others (a Tether PID must be requested from pid.codes before a
+ * release). So the name is given only when the product string also says "Tether".
+ */
+export const TETHER_USB = { vendorId: '1209', productId: '0001', manufacturer: 'Tether', product: 'Tether' } as const;
+
 export const KNOWN_USB_IDS: readonly KnownUsbId[] = [
+  { vendorId: TETHER_USB.vendorId, productId: TETHER_USB.productId, usbString: TETHER_USB.product, name: 'Tether firmware (USB)', kind: 'klipper' },
+  { vendorId: TETHER_USB.vendorId, productId: TETHER_USB.productId, name: 'pid.codes test device (1209:0001)', kind: 'unknown' },
   { vendorId: '1a86', productId: '7523', name: 'CH340 USB-serial', kind: 'usb-serial-bridge' },
   { vendorId: '1a86', productId: '5523', name: 'CH341 USB-serial', kind: 'usb-serial-bridge' },
   { vendorId: '1a86', productId: '55d4', name: 'CH9102 USB-serial', kind: 'usb-serial-bridge' },
@@ -44,11 +56,16 @@ export function normaliseUsbId(id: string | undefined): string | undefined {
   return /^[0-9a-f]{1,4}$/.test(hex) ? hex.padStart(4, '0') : undefined;
 }
 
-export function lookupUsbId(vendorId?: string, productId?: string): { name: string; kind: PortKind } | undefined {
+/**
+ * The known name for a VID:PID. `strings` are the device's USB product/manufacturer strings:
+ * shared ids (pid.codes' test id) are named only when one of them matches.
+ */
+export function lookupUsbId(vendorId?: string, productId?: string, strings: (string | undefined)[] = []): { name: string; kind: PortKind } | undefined {
   const vid = normaliseUsbId(vendorId);
   const pid = normaliseUsbId(productId);
   if (!vid) return undefined;
-  const exact = KNOWN_USB_IDS.find((k) => k.vendorId === vid && k.productId === pid);
+  const said = strings.filter((x): x is string => !!x).map((x) => x.trim().toLowerCase());
+  const exact = KNOWN_USB_IDS.find((k) => k.vendorId === vid && k.productId === pid && (!k.usbString || said.includes(k.usbString.toLowerCase())));
   const anyProduct = KNOWN_USB_IDS.find((k) => k.vendorId === vid && k.productId === undefined);
   const hit = exact ?? anyProduct;
   return hit ? { name: hit.name, kind: hit.kind } : undefined;
