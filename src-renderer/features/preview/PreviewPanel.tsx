@@ -1,9 +1,13 @@
 // Toolpath preview panel: open a G-code file (or show the one the host put in the store), draw
-// it, and walk it by true layers. Mount it anywhere; it needs no props.
-import { useCallback, useRef, useState, type CSSProperties } from 'react';
+// it, and walk it by true layers. Mount it anywhere; with a client and printer id it also takes
+// the bed from the printer's config and follows the printer's print (live progress, opening
+// the printing file from its G-code folder).
+import { useCallback, useEffect, useRef, useState, type CSSProperties } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
-import { usePreviewStore, type CameraPreset, type ColorMode } from './previewStore';
+import { isPrintingFile, usePreviewStore, type CameraPreset, type ColorMode } from './previewStore';
+import { linkPreviewToPrinter, openHostFile } from './hostLink';
+import type { ApiClient } from '../../api';
 import { PreviewCanvas } from './PreviewCanvas';
 import { drawWindow, type RenderMode } from './drawWindow';
 import { Feature, featureNames } from './parser/features';
@@ -28,8 +32,19 @@ function formatDuration(s: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
 }
 
-export function PreviewPanel() {
+export interface PreviewPanelProps {
+  /** The API client and printer to follow; without them the preview is a plain file viewer. */
+  client?: ApiClient | null;
+  printerId?: string | null;
+}
+
+export function PreviewPanel({ client = null, printerId = null }: PreviewPanelProps = {}) {
   const { t } = useTranslation('preview');
+  const [hostRead, setHostRead] = useState<{ name: string; percent: number; error: string | null } | null>(null);
+  useEffect(() => {
+    if (!client || !printerId) return;
+    return linkPreviewToPrinter(client, printerId);
+  }, [client, printerId]);
   const fileInput = useRef<HTMLInputElement>(null);
   const [viewerError, setViewerError] = useState<string | null>(null);
   const onViewerError = useCallback((m: string) => setViewerError(m), []);
@@ -50,8 +65,21 @@ export function PreviewPanel() {
       liveLayer: st.liveLayer,
       followLive: st.followLive,
       vertexBudget: st.vertexBudget,
+      printing: st.printing,
+      hostFileName: st.hostFileName,
+      overview: st.overview,
+      detailFrameAt: st.timings?.detailFrameAt ?? null,
     })),
   );
+  const printingOther = s.printing !== null && !isPrintingFile(s, s.printing);
+  const openPrinting = () => {
+    const name = s.printing?.fileName;
+    if (!client || !printerId || !name) return;
+    setHostRead({ name, percent: 0, error: null });
+    openHostFile(client, printerId, name, (done, total) => setHostRead({ name, percent: Math.floor((100 * done) / Math.max(1, total)), error: null }))
+      .then(() => setHostRead(null))
+      .catch((e: unknown) => setHostRead({ name, percent: 0, error: e instanceof Error ? e.message : String(e) }));
+  };
   const actions = usePreviewStore.getState();
   const tp = s.toolpath;
   const layerCount = tp?.layers.count ?? 0;
@@ -129,6 +157,20 @@ export function PreviewPanel() {
             {s.liveLayer !== null && (
               <div data-testid="preview-live">{t('live', { layer: s.liveLayer + 1, total: layerCount })}</div>
             )}
+            {s.status === 'ready' && s.overview && s.detailFrameAt === null && <div>{t('overview')}</div>}
+            {printingOther && s.printing && (
+              <div data-testid="preview-printing">
+                {t('printing.now', {
+                  name: s.printing.fileName,
+                  percent: Math.floor(100 * s.printing.progress),
+                })}{' '}
+                <button type="button" data-testid="preview-open-printing" onClick={openPrinting} disabled={hostRead !== null && !hostRead.error}>
+                  {t('printing.open')}
+                </button>
+              </div>
+            )}
+            {hostRead && !hostRead.error && <div>{t('printing.reading', { name: hostRead.name, percent: hostRead.percent })}</div>}
+            {hostRead?.error && <div style={styles.error}>{t('printing.readError', { name: hostRead.name, message: hostRead.error })}</div>}
           </div>
         </div>
         <div style={styles.side}>

@@ -114,6 +114,8 @@ export interface PrintingFile {
   filePosition: number;
   /** print_stats.state: printing, paused, complete, ... */
   state: string;
+  /** virtual_sdcard.progress, 0..1. */
+  progress: number;
 }
 
 const baseName = (p: string) => p.replace(/\\/g, '/').split('/').pop() ?? p;
