@@ -17,6 +17,16 @@ import { repoRoot } from '../../support/paths';
 
 const catalog = loadBoardCatalog();
 const board = (id: string) => catalog.byId(id)!;
+async function failureOf(p: Promise<unknown>): Promise<FlashError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof FlashError) return e;
+    throw e;
+  }
+  throw new Error('expected a FlashError');
+}
+
 const makefile = readFileSync(path.join(repoRoot, 'firmware/Makefile'), 'utf8');
 
 // Lines as make printed them for `make avr` (dry run and real run), with compiler chatter mixed in.
@@ -103,7 +113,7 @@ describe('build plan from the catalog and the firmware Makefile', () => {
   });
 
   it('an installation without firmware sources says so before checking any compiler', async () => {
-    const err = await buildFirmware(board('arduino-uno'), { sourceDir: undefined, outputRoot: '/nonexistent' }).catch((e: unknown) => e as FlashError);
+    const err = await failureOf(buildFirmware(board('arduino-uno'), { sourceDir: undefined, outputRoot: '/nonexistent' }));
     expect(err.code).toBe('no-firmware');
     expect(err.fix).toMatch(/packaged image/);
   });
@@ -146,11 +156,13 @@ describe('toolchain check', () => {
   });
 
   it('a build without the toolchain fails before running make, with the install fix', async () => {
-    const err = await buildFirmware(board('creality-v4.2.2'), {
-      sourceDir: path.join(repoRoot, 'firmware'),
-      outputRoot: '/nonexistent',
-      toolchain: (target) => checkToolchain(target, 'linux', probe(['arm-none-eabi-gcc'])),
-    }).catch((e: unknown) => e as FlashError);
+    const err = await failureOf(
+      buildFirmware(board('creality-v4.2.2'), {
+        sourceDir: path.join(repoRoot, 'firmware'),
+        outputRoot: '/nonexistent',
+        toolchain: (target) => checkToolchain(target, 'linux', probe(['arm-none-eabi-gcc'])),
+      }),
+    );
     expect(err.code).toBe('tool-missing');
     expect(err.message).toMatch(/Cannot build firmware for Creality 4.2.2.*arm-none-eabi-gcc is not installed/);
     expect(err.fix).toMatch(/sudo apt install gcc-arm-none-eabi libnewlib-arm-none-eabi/);
