@@ -7,7 +7,7 @@
 #include "gen/dict.h"
 #include "board_types.h"
 
-static struct timer *timer_list;
+struct timer *sched_timer_list, *sched_timer_hint;
 static struct timer *running_timer;
 static uint8_t shutdown_status;  // 0 running, 1 shut down
 static uint16_t shutdown_reason;
@@ -23,7 +23,7 @@ DECL_CONSTANT("STATS_SUMSQ_BASE", 256);
 
 static void insert_timer(struct timer *t)
 {
-    struct timer **pos = &timer_list;
+    struct timer **pos = &sched_timer_list;
     while (*pos && !timer_is_before(t->waketime, (*pos)->waketime))
         pos = &(*pos)->next;
     t->next = *pos;
@@ -38,7 +38,7 @@ void sched_add_timer(struct timer *t)
         shutdown("Timer too close");
     }
     insert_timer(t);
-    int is_head = timer_list == t;
+    int is_head = sched_timer_list == t;
     irq_restore(flag);
     if (is_head)
         timer_kick();
@@ -47,9 +47,11 @@ void sched_add_timer(struct timer *t)
 void sched_del_timer(struct timer *t)
 {
     irqstatus_t flag = irq_save();
-    for (struct timer **pos = &timer_list; *pos; pos = &(*pos)->next) {
+    for (struct timer **pos = &sched_timer_list; *pos; pos = &(*pos)->next) {
         if (*pos == t) {
             *pos = t->next;
+            if (sched_timer_hint == t)
+                sched_timer_hint = 0;
             break;
         }
     }
@@ -64,8 +66,8 @@ uint32_t sched_now(void)
 
 uint32_t sched_next_waketime(uint32_t now, uint32_t limit)
 {
-    if (timer_list && timer_is_before(timer_list->waketime, now + limit))
-        return timer_list->waketime;
+    if (sched_timer_list && timer_is_before(sched_timer_list->waketime, now + limit))
+        return sched_timer_list->waketime;
     return now + limit;
 }
 
@@ -79,8 +81,8 @@ void sched_timer_dispatch_until(uint32_t until)
     uint32_t now = timer_read_time();
     uint32_t late_limit = timer_late_limit_ticks();
     uint_fast16_t n = 0;
-    while (timer_list && !timer_is_before(until, timer_list->waketime)) {
-        struct timer *t = timer_list;
+    while (sched_timer_list && !timer_is_before(until, sched_timer_list->waketime)) {
+        struct timer *t = sched_timer_list;
 #ifndef BOARD_NO_LATENESS_STATS
         sched_lateness.count++;
         if (!timer_is_before(now, t->waketime)) {
@@ -90,7 +92,7 @@ void sched_timer_dispatch_until(uint32_t until)
                 sched_lateness.max_ticks = late;
         }
 #endif
-        timer_list = t->next;
+        sched_timer_pop_head(t);
         running_timer = t;
         uint_fast8_t res = t->func(t);
         running_timer = 0;
@@ -108,29 +110,16 @@ void sched_timer_dispatch_until(uint32_t until)
     }
 }
 
-uint32_t sched_timer_run_due(uint32_t now, uint32_t limit_ticks)
+void sched_timer_run_head(struct timer *t, uint32_t now)
 {
-    for (;;) {
-        struct timer *t = timer_list;
-        if (!t || timer_is_before(now, t->waketime)) {
-            if (t && timer_is_before(t->waketime, now + limit_ticks))
-                return t->waketime;
-            return now + limit_ticks;
-        }
-        timer_list = t->next;
-        running_timer = t;
-        uint_fast8_t res = t->func(t);
-        running_timer = 0;
-        if (res == SF_RESCHEDULE) {
-            if (timer_is_before(t->waketime, now - timer_late_limit_ticks()))
-                shutdown("Rescheduled timer in the past");
-            if (!timer_list || timer_is_before(t->waketime, timer_list->waketime)) {
-                t->next = timer_list;  // still the earliest (one busy stepper): no list walk
-                timer_list = t;
-            } else {
-                insert_timer(t);
-            }
-        }
+    sched_timer_pop_head(t);
+    running_timer = t;
+    uint_fast8_t res = t->func(t);
+    running_timer = 0;
+    if (res == SF_RESCHEDULE) {
+        if (timer_is_before(t->waketime, now - timer_late_limit_ticks()))
+            shutdown("Rescheduled timer in the past");
+        insert_timer(t);
     }
 }
 
@@ -152,7 +141,7 @@ void sched_try_shutdown(uint16_t reason)
     shutdown_reason = reason;
     // Stop every timer, then let each feature put its outputs to their defaults.
     irqstatus_t flag = irq_save();
-    timer_list = 0;
+    sched_timer_list = sched_timer_hint = 0;
     running_timer = 0;
     irq_restore(flag);
     run_shutdown_functions();
@@ -177,7 +166,7 @@ void sched_clear_shutdown(void)
 
 void sched_reinit(void)
 {
-    timer_list = 0;
+    sched_timer_list = sched_timer_hint = 0;
     running_timer = 0;
     shutdown_status = 0;
     shutdown_reason = 0;

@@ -28,10 +28,53 @@ void sched_timer_dispatch(void);
 // Also run timers due up to `until` (a simulating board may run a little ahead of the clock to
 // batch work instead of spinning; hardware boards use sched_timer_dispatch()).
 void sched_timer_dispatch_until(uint32_t until);
-// Interrupt-driven boards (interrupts off): run every timer due at `now`, then return the next
-// timer's waketime, or now + limit_ticks if none is sooner. Reads no clock itself (the step path
-// is the hot loop), so the caller re-reads the clock and calls again if the next is due.
-uint32_t sched_timer_run_due(uint32_t now, uint32_t limit_ticks);
+// ---- An interrupt-driven board's timer interrupt (boards/avr) ----
+// Its dispatch loop is the step path, so it works on the list itself (interrupts off), calling
+// the step event directly (LTO inlines it) and every other event through sched_timer_run_head.
+extern struct timer *sched_timer_list;  // earliest first
+// The timer sched_timer_head_later put back last (0 once it leaves the list): steppers taking
+// turns go right behind it, so the re-sort starts there instead of walking the list.
+extern struct timer *sched_timer_hint;
+// stepper.c's event for runs with 16-bit intervals. When the due head has it, the loop calls
+// stepper_event inline, or stepper_burst (boards defining BOARD_STEP_BURST and
+// timer_read_low16() in board_types.h) when the same stepper comes again: that steps while it
+// stays the earliest timer and its steps are near, keeps the list sorted, counts *budget down
+// and returns the time of the last step it took.
+uint_fast8_t stepper_event(struct timer *t);
+uint32_t stepper_burst(struct timer *t, uint8_t *budget);
+// Run the due head timer t by its function; put it back if it rescheduled itself
+// ("Rescheduled timer in the past" if it is then before now - the late limit).
+void sched_timer_run_head(struct timer *t, uint32_t now);
+// Take the head t off the list (its event returned SF_DONE).
+static inline __attribute__((always_inline)) void sched_timer_pop_head(struct timer *t)
+{
+    sched_timer_list = t->next;
+    if (sched_timer_hint == t)
+        sched_timer_hint = 0;
+}
+// The head t moved later (its event returned SF_RESCHEDULE): re-sort it behind every timer due
+// no later than it. With one busy stepper it stays first and this is one comparison.
+static inline __attribute__((always_inline)) void sched_timer_head_later(struct timer *t)
+{
+    struct timer *prev = t->next;
+    uint32_t waketime = t->waketime;
+    if (!prev || timer_is_before(waketime, prev->waketime))
+        return;
+    sched_timer_list = prev;
+    // Every timer before the hint is due no later than it: start there if it is due no later
+    // than t.
+    struct timer *hint = sched_timer_hint;
+    if (hint && hint != t && !timer_is_before(waketime, hint->waketime))
+        prev = hint;
+    struct timer *pos = prev->next;
+    while (pos && !timer_is_before(waketime, pos->waketime)) {
+        prev = pos;
+        pos = pos->next;
+    }
+    t->next = pos;
+    prev->next = t;
+    sched_timer_hint = t;
+}
 // The waketime of the next timer, or now + limit if none.
 uint32_t sched_next_waketime(uint32_t now, uint32_t limit);
 // A timer left work for a task: the main loop must run (interrupt-driven boards sleep until

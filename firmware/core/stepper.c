@@ -12,32 +12,51 @@
 
 enum { MF_DIR = 1 };  // move flags
 enum { SF_BOTH_EDGE = 1, SF_INVERT_STEP = 2, SF_NEXT_DIR = 4, SF_NEED_RESET = 8,
-       SF_ACTIVE = 16, SF_DIR = 32 };
+       SF_ACTIVE = 16, SF_DIR = 32, SF_LONG_PULSE = 64 };
+
+// The interval is read and advanced as 16 bits while a run's intervals all fit (an 8-bit chip
+// then adds 2 bytes instead of 4); the union relies on little-endian layout.
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "interval16 is the low half of interval");
 
 struct stepper {
-    struct timer time;
-    uint32_t interval, last_step_time;
-    uint16_t count;     // steps left in the current run (queue_step count is 16-bit)
-    int32_t position;  // net steps (+1 per step with dir=1) once the current run completes
+    struct timer time;  // first, so the step path finds the stepper at the timer's address
+    union { uint32_t interval; uint16_t interval16; };
     int16_t add;
-    uint8_t oid, flags;
-    struct gpio_out step_pin, dir_pin;
+    uint16_t count;     // steps left in the current run (queue_step count is 16-bit)
+    uint8_t flags;
+    struct gpio_out step_pin;
+    uint32_t last_step_time;
+    int32_t position;  // net steps (+1 per step with dir=1) once the current run completes
+    uint16_t pulse_ticks;  // step_pulse_ticks, honoured by waiting when SF_LONG_PULSE
+    uint8_t oid;
+    struct gpio_out dir_pin;
     struct move_queue mq;
     struct trsync_signal stop_signal;
 };
 
 DECL_RESPONSE("stepper_position oid=%c pos=%i");
 
-static void do_step(struct stepper *s)
+static uint_fast8_t stepper_event_full(struct timer *t);
+
+// The clock for timing a pulse: the board's 16-bit counter where it has one inline.
+#ifdef BOARD_STEP_BURST
+#define stepper_pulse_clock() timer_read_low16()
+#else
+#define stepper_pulse_clock() timer_read_time()
+#endif
+
+// The pulse: the unstep edge comes after the step's arithmetic, which takes at least
+// BOARD_STEP_PULSE_INLINE_TICKS (measured per board); a longer step_pulse_ticks (SF_LONG_PULSE)
+// is waited out from `edge`, the clock read just after the step edge. Boards that do not define
+// the constant (the sim counts edges) never wait. The burst below times its pulses itself.
+static inline void stepper_unstep(struct stepper *s, uint32_t edge)
 {
-    if (s->flags & SF_BOTH_EDGE) {
-        gpio_out_toggle_noirq(s->step_pin);
-    } else {
-        // The pulse is issued inline: the sim needs no width, hardware boards keep
-        // step_pulse_ticks short enough to fit in this call.
-        gpio_out_toggle_noirq(s->step_pin);
-        gpio_out_toggle_noirq(s->step_pin);
-    }
+    if (s->flags & SF_BOTH_EDGE)
+        return;  // every toggle is a step
+    if (s->flags & SF_LONG_PULSE)
+        while ((uint16_t)(stepper_pulse_clock() - edge) < s->pulse_ticks)
+            ;
+    gpio_out_toggle_noirq(s->step_pin);
 }
 
 // Net steps taken so far: the step path does not count (it is the hot loop); the position is
@@ -60,30 +79,111 @@ static int load_next_move(struct stepper *s)
         s->flags ^= SF_DIR;
         gpio_out_write(s->dir_pin, dir);
     }
-    s->interval = m->interval;
-    s->count = m->count;
-    s->position += dir ? (int32_t)m->count : -(int32_t)m->count;
-    s->add = m->add;
-    s->time.waketime = s->last_step_time + s->interval;
+    uint32_t interval = m->interval;
+    uint16_t count = m->count;
+    int16_t add = m->add;
+    s->interval = interval;
+    s->count = count;
+    s->position += dir ? (int32_t)count : -(int32_t)count;
+    s->add = add;
+    s->time.waketime = s->last_step_time + interval;
+    // The lean event when every interval of the run fits 16 bits (intervals are monotonic, so
+    // the first and the last decide; |add * (count - 1)| < 2^31, no overflow).
+    int32_t last = (int32_t)interval + (int32_t)add * (int32_t)(count - 1);
+    int fits16 = interval <= 0xffff && last >= 0 && last <= 0xffff;
+    s->time.func = fits16 ? stepper_event : stepper_event_full;
     move_free(m);
     if (timer_is_before(s->time.waketime, timer_read_time() - timer_late_limit_ticks()))
         shutdown("Stepper too far in past");
     return 1;
 }
 
-static uint_fast8_t stepper_event(struct timer *t)
+// The run's last step was taken: start the next run or stop (the unstep is the caller's).
+static uint_fast8_t __attribute__((noinline)) stepper_run_done(struct stepper *s)
 {
-    struct stepper *s = container_of(t, struct stepper, time);
-    do_step(s);
-    if (--s->count) {
-        s->interval += s->add;
-        t->waketime += s->interval;
-        return SF_RESCHEDULE;
-    }
-    s->last_step_time = t->waketime;
-    observe_stepper_move_done(s->oid, t->waketime, s->position);
+    s->count = 0;
+    s->last_step_time = s->time.waketime;
+    observe_stepper_move_done(s->oid, s->time.waketime, s->position);
     return load_next_move(s) ? SF_RESCHEDULE : SF_DONE;
 }
+
+// One step from a timer dispatcher: edge, the next step's time, unstep. wide: 32-bit intervals.
+static inline __attribute__((always_inline)) uint_fast8_t stepper_step(struct timer *t, int wide)
+{
+    struct stepper *s = container_of(t, struct stepper, time);
+    gpio_out_toggle_noirq(s->step_pin);
+    uint32_t edge = (s->flags & SF_LONG_PULSE) ? stepper_pulse_clock() : 0;
+    uint_fast8_t res = SF_RESCHEDULE;
+    uint16_t count = s->count - 1;
+    if (count) {
+        s->count = count;
+        if (wide) {
+            s->interval += s->add;
+            t->waketime += s->interval;
+        } else {
+            uint16_t interval = s->interval16 + (uint16_t)s->add;
+            s->interval16 = interval;
+            t->waketime += interval;
+        }
+    } else {
+        res = stepper_run_done(s);
+    }
+    stepper_unstep(s, edge);
+    return res;
+}
+
+// Runs whose intervals all fit 16 bits (chosen in load_next_move), and every other run.
+// (Interrupt-driven boards inline stepper_event into their dispatch loop; LTO does that.)
+uint_fast8_t __attribute__((always_inline)) stepper_event(struct timer *t) { return stepper_step(t, 0); }
+static uint_fast8_t stepper_event_full(struct timer *t) { return stepper_step(t, 1); }
+
+#ifdef BOARD_STEP_BURST
+// The step path of a board whose timer interrupt runs the timer list itself (boards/avr; see
+// sched.h). t is the due head of the list and its event is stepper_event; the loop calls it when
+// t was also the stepper it ran last (a lone or fast stepper). Steps it, then keeps
+// stepping while it stays the earliest timer and its next step is at most
+// BOARD_STEP_BURST_WAIT_TICKS away, at most *budget steps; leaves the list sorted.
+// Within a burst only the low 16 bits of the step time are tracked (a burst spans far less than
+// 0x8000 ticks): the board's board_step_run() steps on its 16-bit counter (see its contract in
+// boards/avr/board_types.h) and returns with the last step's pulse still high.
+uint32_t __attribute__((noinline)) stepper_burst(struct timer *t, uint8_t *budget)
+{
+    struct stepper *s = container_of(t, struct stepper, time);
+    struct step_run r = {
+        .count = s->count, .interval = s->interval16, .add = (uint16_t)s->add,
+        .time = (uint16_t)t->waketime,
+        // Stop at the next timer's time (16 bits are enough: a burst never gets near a timer
+        // further away, and a stop that comes early only costs a list walk).
+        .until = t->next ? (uint16_t)t->next->waketime : (uint16_t)t->waketime + 0x4000,
+        .budget = *budget,
+    };
+    uint16_t pulse = s->pulse_ticks;
+    uint32_t first = t->waketime;
+    uint16_t edge = board_step_run(s->step_pin, !(s->flags & SF_BOTH_EDGE), pulse, &r);
+    uint16_t last16 = r.time;  // the last step's time
+    if (!r.count) {
+        r.budget--;
+        t->waketime = first + (uint16_t)(r.time - (uint16_t)first);
+        if (stepper_run_done(s) == SF_DONE)
+            sched_timer_pop_head(t);
+        else
+            sched_timer_head_later(t);
+    } else {
+        s->count = r.count;
+        s->interval16 = r.interval;
+        t->waketime = first + (uint16_t)(r.time - (uint16_t)first);
+        sched_timer_head_later(t);
+        last16 -= r.interval;
+    }
+    *budget = r.budget;
+    if (!(s->flags & SF_BOTH_EDGE)) {
+        while ((uint16_t)(timer_read_low16() - edge) < pulse)
+            ;
+        gpio_out_toggle_noirq(s->step_pin);
+    }
+    return first + (uint16_t)(last16 - (uint16_t)first);
+}
+#endif
 
 void command_config_stepper(const uint32_t *args)
 {
@@ -96,7 +196,13 @@ void command_config_stepper(const uint32_t *args)
         s->flags |= SF_INVERT_STEP;
     s->step_pin = gpio_out_setup(args[1], invert_step > 0);
     s->dir_pin = gpio_out_setup(args[2], 0);
-    s->time.func = stepper_event;
+    s->time.func = stepper_event_full;
+    if (invert_step >= 0)  // both edges: no pulse
+        s->pulse_ticks = args[4] > 0x7fff ? 0x7fff : (uint16_t)args[4];
+#ifdef BOARD_STEP_PULSE_INLINE_TICKS
+    if (!(s->flags & SF_BOTH_EDGE) && args[4] > BOARD_STEP_PULSE_INLINE_TICKS)
+        s->flags |= SF_LONG_PULSE;
+#endif
     observe_stepper_config(s->oid, (uint8_t)args[1], (uint8_t)args[2], invert_step);
 }
 DECL_COMMAND(command_config_stepper,

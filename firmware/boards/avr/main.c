@@ -71,41 +71,118 @@ uint32_t timer_late_limit_ticks(void) { return F_CPU / 1000 * 8; }  // 8 ms, lik
 
 // Timers closer than this are waited for inside the interrupt instead of leaving it (saving and
 // restoring the registers costs more than waiting).
-#define TIMER_MIN_TICKS 240
-// After this many timers in one interrupt, leave for a moment so the main loop progresses.
-#define TIMER_REPEAT_MAX 16
-#define TIMER_DEFER_TICKS 100
+#define TIMER_MIN_TICKS BOARD_STEP_BURST_WAIT_TICKS
+// The loop's budget: a step costs 1, any other timer event TIMER_EVENT_COST. When it is used up
+// (well within a 16-bit wrap: a step with its wait takes under 300 ticks) the loop reads the full clock (late check, 32-bit extension, periodic main-loop wake) and, if
+// the main loop or the transmitter waits, leaves for TIMER_DEFER_TICKS. A received byte makes it
+// leave at once (the step path looks for one in every pulse).
+#define TIMER_BUDGET 128
+#define TIMER_EVENT_COST 16
+// At least the interrupt's own exit: simavr 1.6 loses a compare match that falls within it.
+#define TIMER_DEFER_TICKS 200
 // Compare matches are set at most this far ahead (half the 16-bit range, so never ambiguous).
 #define TIMER_MAX_TICKS 0x6000
+// Within the loop `now` is the last time known to have passed: the clock read on entry, or a
+// timer or step time waited for since. It trails the clock by at most the run time of the
+// events between (well under 0x4000 ticks), so a timer nearer than this to `now` is compared
+// with the 16-bit counter directly.
+#define TIMER_NEAR_TICKS 0x4000
+// A stepper at most this late (against `now`) takes the step path: with the staleness of `now`
+// and a burst's steps it stays within the 16-bit counter's reach (0x8000).
+#define TIMER_BURST_LATE_TICKS 0x2000
 
-// The step path: run what is due, then either arm the compare match for the next timer or, when
-// it is closer than TIMER_MIN_TICKS, wait for it here (cheaper than leaving and re-entering).
-ISR(TIMER1_COMPA_vect)
+static void check_late(struct timer *t, uint32_t now)
 {
-    uint32_t now = timer_read_noirq();
-    uint8_t repeat = TIMER_REPEAT_MAX;
-    for (;;) {
-        uint32_t next = sched_timer_run_due(now, TIMER_MAX_TICKS);
-        now = timer_read_noirq();
-        if ((int32_t)(next - now) > TIMER_MIN_TICKS) {
-            OCR1A = (uint16_t)next;
-            break;
-        }
-        if (!--repeat) {
-            // Busy for a while: let the main loop run a little (timers then run late; too late
-            // and the core shuts down with "Rescheduled timer in the past", as it should).
-            uint16_t soon = (uint16_t)now + TIMER_DEFER_TICKS;
-            OCR1A = (int16_t)((uint16_t)next - soon) > 0 ? (uint16_t)next : soon;
-            break;
-        }
-        while ((int16_t)((uint16_t)next - TCNT1) > 0)
-            ;
-        now = next;
-    }
-    // Every 16 wraps (65 ms at 16 MHz) the main loop runs: watchdog, uptime, stats.
+    if (t && timer_is_before(t->waketime, now - timer_late_limit_ticks()))
+        shutdown("Rescheduled timer in the past");
+}
+
+// Arm the compare match for `next` (the clock is at `now`), at most TIMER_MAX_TICKS ahead; also
+// the periodic wake of the main loop (every 16 wraps, 65 ms at 16 MHz: watchdog, uptime, stats).
+static void timer_arm(uint32_t next, uint32_t now)
+{
+    OCR1A = (uint16_t)((next - now) > TIMER_MAX_TICKS ? now + TIMER_MAX_TICKS : next);
     if ((uint8_t)(timer_high - timer_wake_high) >= 16) {
         timer_wake_high = (uint8_t)timer_high;
         wake_main = 1;
+    }
+}
+
+// Leave for a moment (the main loop, the UART): come back after TIMER_DEFER_TICKS, or at the
+// next timer if that is later.
+static void timer_defer(void)
+{
+    uint32_t now = timer_read_noirq(), soon = now + TIMER_DEFER_TICKS;
+    struct timer *t = sched_timer_list;
+    timer_arm(t && timer_is_before(soon, t->waketime) ? t->waketime : soon, now);
+}
+
+// The step path: runs due timers in a loop, a due stepper through stepper_burst (inlined). A
+// timer due by `now` runs without a clock read (when the steppers are busy that is most of them);
+// a later one is waited for on the 16-bit counter if it is near, otherwise the compare match is
+// armed for it and the interrupt returns.
+ISR(TIMER1_COMPA_vect)
+{
+    uint32_t now = timer_read_noirq();
+    check_late(sched_timer_list, now);
+    uint8_t budget = TIMER_BUDGET;
+    struct timer *stepped = 0;  // the stepper stepped last
+    for (;;) {
+        struct timer *t = sched_timer_list;
+        if (!t) {
+            timer_arm(now + TIMER_MAX_TICKS, now);
+            return;
+        }
+        uint32_t waketime = t->waketime;
+        if (timer_is_before(now, waketime)) {
+            int16_t wait = TIMER_MIN_TICKS + 1;
+            if (waketime - now < TIMER_NEAR_TICKS)
+                wait = (int16_t)((uint16_t)waketime - TCNT1);
+            if (wait > TIMER_MIN_TICKS) {
+                now = timer_read_noirq();
+                if ((int32_t)(waketime - now) > TIMER_MIN_TICKS) {
+                    timer_arm(waketime, now);
+                    return;
+                }
+                continue;  // it came near while reading: the 16-bit path waits for it
+            }
+            while ((int16_t)((uint16_t)waketime - TCNT1) > 0)
+                ;
+            now = waketime;
+        }
+        if (t->func == stepper_event) {
+            if (t != stepped || now - waketime >= TIMER_BURST_LATE_TICKS) {
+                // One step, inline (steppers taking turns, or one far behind: the burst's
+                // 16-bit counter could mislead it; 8 ms late shuts down).
+                if (stepper_event(t) == SF_DONE)
+                    sched_timer_pop_head(t);
+                else
+                    sched_timer_head_later(t);
+                budget--;
+                stepped = t;
+            } else {  // the same stepper again: it runs alone or fast
+                uint32_t last = stepper_burst(t, &budget);
+                if (timer_is_before(now, last))
+                    now = last;
+            }
+        } else {
+            sched_timer_run_head(t, now);
+            budget = budget > TIMER_EVENT_COST ? budget - TIMER_EVENT_COST : 0;
+        }
+        if (UCSR0A & (1 << RXC0)) {
+            timer_defer();
+            return;
+        }
+        if (!budget) {
+            budget = TIMER_BUDGET;
+            now = timer_read_noirq();
+            check_late(sched_timer_list, now);
+            if ((uint8_t)(timer_high - timer_wake_high) >= 16 || wake_main || sched_tasks_pending
+                || (UCSR0B & (1 << UDRIE0))) {
+                timer_defer();
+                return;
+            }
+        }
     }
 }
 

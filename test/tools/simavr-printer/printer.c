@@ -11,8 +11,10 @@
  *   --script F  feed these bytes to UART0 right after start (benchmarks: no host needed)
  *   --uart-out  record every byte the firmware sends
  *   --cycles N  stop after N simulated cycles
- *   --report F  on exit write JSON: cycles, state, rising edges per pin ("PA0": n), and the
- *               net position of every pin pair given with --stepper STEP:DIR
+ *   --report F  on exit write JSON: cycles, state, rising edges per pin ("PA0": n), the
+ *               shortest high and low time per pin in cycles (min_high, min_low: step pulse
+ *               widths), and the net position of every pin pair given with --stepper STEP:DIR
+ *   --edges F   every pin edge as "cycle pin level" lines (debugging)
  *   --adc C=mV  voltage on ADC channel C (default: every channel reads a 100k NTC at 25 C behind
  *               a 4.7k pull-up on 5 V, 4775 mV)
  *   --profile F cycles spent at each program address (text: "hexaddr cycles" per line)
@@ -55,6 +57,9 @@ static FILE *uart_out;
 static const char *link_path, *report_path;
 static volatile sig_atomic_t stop_requested;
 static uint64_t rises[PORTS * 8];
+/* Shortest high and low time of each pin (cycles), for step pulse widths. */
+static uint64_t edge_cycle[PORTS * 8], min_high[PORTS * 8], min_low[PORTS * 8];
+static FILE *edges_out;  /* --edges FILE: "cycle pin level" per edge */
 static uint8_t pin_level[PORTS * 8];
 static struct { int step, dir; int64_t pos; } steppers[MAX_STEPPERS];
 static int stepper_count;
@@ -123,6 +128,12 @@ static void heater_update(void)
     avr_raise_irq(avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, heater_chan), adc_mv[heater_chan]);
 }
 
+static const char *pin_name(int pin, char *buf)
+{
+    sprintf(buf, "P%c%d", "ABCDEFGHIJKL"[pin / 8], pin % 8);
+    return buf;
+}
+
 static void on_pin(avr_irq_t *irq, uint32_t value, void *param)
 {
     (void)irq;
@@ -138,18 +149,20 @@ static void on_pin(avr_irq_t *irq, uint32_t value, void *param)
             heater_on_cycles += avr->cycle - from;
     }
     pin_level[pin] = (uint8_t)value;
+    uint64_t *width = value ? &min_low[pin] : &min_high[pin];
+    if (edge_cycle[pin] && (!*width || avr->cycle - edge_cycle[pin] < *width))
+        *width = avr->cycle - edge_cycle[pin];
+    edge_cycle[pin] = avr->cycle;
+    if (edges_out) {
+        char name[8];
+        fprintf(edges_out, "%llu %s %u\n", (unsigned long long)avr->cycle, pin_name(pin, name), value);
+    }
     if (!value)
         return;
     rises[pin]++;
     for (int i = 0; i < stepper_count; i++)
         if (steppers[i].step == pin)
             steppers[i].pos += pin_level[steppers[i].dir] ? 1 : -1;
-}
-
-static const char *pin_name(int pin, char *buf)
-{
-    sprintf(buf, "P%c%d", "ABCDEFGHIJKL"[pin / 8], pin % 8);
-    return buf;
 }
 
 static int parse_pin(const char *s)
@@ -178,6 +191,22 @@ static void write_report(void)
         if (!rises[p])
             continue;
         fprintf(f, "%s\"%s\":%llu", first ? "" : ",", pin_name(p, name), (unsigned long long)rises[p]);
+        first = 0;
+    }
+    fprintf(f, "},\"min_high\":{");
+    first = 1;
+    for (int p = 0; p < PORTS * 8; p++) {
+        if (!min_high[p])
+            continue;
+        fprintf(f, "%s\"%s\":%llu", first ? "" : ",", pin_name(p, name), (unsigned long long)min_high[p]);
+        first = 0;
+    }
+    fprintf(f, "},\"min_low\":{");
+    first = 1;
+    for (int p = 0; p < PORTS * 8; p++) {
+        if (!min_low[p])
+            continue;
+        fprintf(f, "%s\"%s\":%llu", first ? "" : ",", pin_name(p, name), (unsigned long long)min_low[p]);
         first = 0;
     }
     fprintf(f, "},\"positions\":{");
@@ -269,7 +298,10 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--script")) script = v, i++;
         else if (!strcmp(a, "--cycles")) max_cycles = strtoull(v, NULL, 0), i++;
         else if (!strcmp(a, "--report")) report_path = v, i++;
-        else if (!strcmp(a, "--profile")) profile_path = v, profile = calloc(PROFILE_WORDS, sizeof(uint64_t)), i++;
+        else if (!strcmp(a, "--edges")) {
+            edges_out = fopen(v, "w"); i++;
+            if (!edges_out) { perror("simavr-printer: --edges"); return 2; }
+        } else if (!strcmp(a, "--profile")) profile_path = v, profile = calloc(PROFILE_WORDS, sizeof(uint64_t)), i++;
         else if (!strcmp(a, "--uart-out")) {
             uart_out = fopen(v, "wb"); i++;
             if (!uart_out) { perror("simavr-printer: --uart-out"); return 2; }
@@ -355,6 +387,12 @@ int main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
 
+    /* SIMAVR_PRINTER_TRACE=FROM:TO: every instruction's cycle and address in that cycle range
+     * on stderr (debugging the firmware's timer code). */
+    uint64_t trace_from = 0, trace_to = 0;
+    if (getenv("SIMAVR_PRINTER_TRACE"))
+        sscanf(getenv("SIMAVR_PRINTER_TRACE"), "%llu:%llu", (unsigned long long *)&trace_from,
+               (unsigned long long *)&trace_to);
     uint64_t start_ns = now_ns();
     int state = cpu_Running;
     while (!stop_requested) {
@@ -366,6 +404,8 @@ int main(int argc, char **argv)
             uint32_t pc = avr->pc;
             uint64_t before = avr->cycle;
             state = avr_run(avr);
+            if (before >= trace_from && before < trace_to)
+                fprintf(stderr, "%llu %x\n", (unsigned long long)before, pc);
             if (profile && pc / 2 < PROFILE_WORDS)
                 profile[pc / 2] += avr->cycle - before;
             if (state == cpu_Done || state == cpu_Crashed)
@@ -398,6 +438,8 @@ int main(int argc, char **argv)
     }
     if (uart_out)
         fclose(uart_out);
+    if (edges_out)
+        fclose(edges_out);
     if (getenv("SIMAVR_PRINTER_DEBUG"))
         fprintf(stderr, "pc=0x%x cycle=%llu fed=%zu/%zu sreg_i=%d\n", avr->pc, (unsigned long long)avr->cycle,
                 rx_head, rx_tail, avr->sreg[7]);
