@@ -58,6 +58,14 @@ describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels agai
     await page.getByPlaceholder('Name or chip', { exact: false }).fill('atmega2560');
     await page.getByRole('button', { name: 'Arduino Mega 2560 + RAMPS 1.4' }).click();
     await expect.poll(() => page.getByRole('heading', { name: 'Firmware for Arduino Mega 2560 + RAMPS 1.4' }).count(), SLOW).toBe(1);
+    // Build our firmware for the board through the API (flash.build, flash.buildEvent over the
+    // WebSocket): progress and log show, and the new image is offered and chosen.
+    const buildBox = page.getByTestId('flash-build');
+    await buildBox.getByRole('button', { name: 'Build firmware' }).click();
+    await expect.poll(() => buildBox.getByText(/^Built: \d+ of 253952 bytes of flash/).count(), { timeout: 100_000, interval: 500 }).toBe(1);
+    await expect.poll(() => buildBox.getByRole('log', { name: 'Build log' }).textContent()).toMatch(/avr-gcc .*-mmcu=atmega2560/);
+    await expect.poll(() => page.getByRole('radio', { name: /Tether firmware built .* bytes/ }).first().isChecked(), SLOW).toBe(true);
+    await page.screenshot({ path: path.join(shotDir, 'flash-build.png') });
     const built = page.getByRole('radio', { name: /avr-atmega2560-16000000/ });
     await expect.poll(() => built.count(), SLOW).toBe(1);
     await built.check();
@@ -68,5 +76,5 @@ describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels agai
       .toEqual(expect.arrayContaining([expect.stringContaining(ptyPath)]));
     await page.screenshot({ path: path.join(shotDir, 'flash-port-step.png') });
     expect(errors).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });
