@@ -1,5 +1,8 @@
 // The host engine as one object: printer registry + G-code dispatcher + the printer objects.
-// Plain Node: the Electron app runs it in a worker thread, the CLI and tests run it directly.
+// Plain Node: the Electron app runs it in a child process, the CLI and tests run it directly.
+// RESTART / FIRMWARE_RESTART (and SAVE_CONFIG) rebuild the printer in place, as Klipper does:
+// the old objects are disconnected and a fresh Printer + dispatcher are loaded from printer.cfg;
+// `printer` and `gcode` then name the new ones and onRestart() listeners re-attach.
 import { ConfigError } from './config/errors';
 import { readConfigFile } from './config/reader';
 import { PrinterConfig } from './config/section';
@@ -7,6 +10,7 @@ import { GCodeDispatcher } from './gcode/dispatcher';
 import type { Mcu } from './mcu/mcu';
 import type { McuFileOutput } from './objects/mcu';
 import { loadPrinterObjects } from './objects/registry';
+import { registerRestartCommands, resetMcuFirmware, type RestartKind } from './objects/restart';
 import { Respond } from './objects/respond';
 import { Printer } from './printer';
 
@@ -26,19 +30,44 @@ export interface HostInfo {
 
 export const HOST_VERSION = '0.1.0';
 
+/** One generation of printer objects: replaced whole on RESTART. */
+interface Engine {
+  printer: Printer;
+  gcode: GCodeDispatcher;
+}
+
 export class Host {
-  readonly printer = new Printer();
-  readonly gcode = new GCodeDispatcher();
+  private engine: Engine;
   /** The loaded printer.cfg (null without a config or when it failed to parse). */
   config: PrinterConfig | null = null;
+  private readonly restartListeners = new Set<() => void>();
+  /** Set while a restart is in progress; settles when the new printer is ready or failed. */
+  restarting: Promise<void> | null = null;
 
   private constructor(readonly options: HostOptions) {
-    this.printer.addObject('gcode', this.gcode);
+    this.engine = this.newEngine();
+  }
+
+  /** The current printer registry (a new one after each restart). */
+  get printer(): Printer {
+    return this.engine.printer;
+  }
+  /** The current G-code dispatcher (a new one after each restart). */
+  get gcode(): GCodeDispatcher {
+    return this.engine.gcode;
+  }
+
+  private newEngine(): Engine {
+    const printer = new Printer();
+    const gcode = new GCodeDispatcher();
+    printer.addObject('gcode', gcode);
     // Commands run only when the printer is ready; otherwise they get the reason (config error
     // with file:line, MCU connecting, shutdown), as half-built objects must not move anything.
-    this.gcode.setNotReadyReason(this.printer.stateMessage);
-    this.printer.on('printer:state', (state, message) => this.gcode.setNotReadyReason(state === 'ready' ? null : message));
-    this.gcode.setEmergencyHandler(() => this.printer.invokeShutdown('Shutdown due to M112 command'));
+    gcode.setNotReadyReason(printer.stateMessage);
+    printer.on('printer:state', (state, message) => gcode.setNotReadyReason(state === 'ready' ? null : message));
+    gcode.setEmergencyHandler(() => printer.invokeShutdown('Shutdown due to M112 command'));
+    if (!this.options.mcuFileOutput) registerRestartCommands(printer, gcode, (kind) => this.requestRestart(kind));
+    return { printer, gcode };
   }
 
   /** Settles when start-up has finished: state 'ready', or 'error' with the reason. */
@@ -54,46 +83,109 @@ export class Host {
    */
   static async start(options: HostOptions = {}): Promise<Host> {
     const host = new Host(options);
+    await host.load();
+    return host;
+  }
+
+  /** Builds the objects of the current engine from printer.cfg and starts connecting. */
+  private async load(onObjectsLoaded: () => void = () => undefined): Promise<void> {
+    const { printer, gcode } = this.engine;
+    const options = this.options;
     if (!options.configPath) {
-      host.printer.addObject('respond', new Respond(host.gcode));
-      await host.printer.emit('printer:connect');
-      return host.becomeReady();
+      printer.addObject('respond', new Respond(gcode));
+      onObjectsLoaded();
+      await printer.emit('printer:connect');
+      await this.becomeReady(printer);
+      return;
     }
     try {
-      host.config = new PrinterConfig(readConfigFile(options.configPath));
-      loadPrinterObjects({ printer: host.printer, gcode: host.gcode, config: host.config, mcuFileOutput: options.mcuFileOutput ?? null });
+      this.config = new PrinterConfig(readConfigFile(options.configPath));
+      loadPrinterObjects({
+        printer,
+        gcode,
+        config: this.config,
+        mcuFileOutput: options.mcuFileOutput ?? null,
+        requestRestart: (kind) => this.requestRestart(kind),
+      });
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      host.printer.setState('error', `Config error: ${e.message}`);
-      return host;
+      printer.setState('error', `Config error: ${e.message}`);
+      onObjectsLoaded();
+      return;
     }
-    const mcu = host.printer.lookupObjectOrNull<Mcu>('mcu');
+    onObjectsLoaded();
+    const mcu = printer.lookupObjectOrNull<Mcu>('mcu');
     if (mcu && !options.mcuFileOutput) {
-      const port = host.config.getOrNull('mcu')?.getString('serial', '') ?? '';
-      host.printer.setState('starting', `Connecting to MCU '${mcu.name}'${port ? ` on ${port}` : ''}`);
+      const port = this.config.getOrNull('mcu')?.getString('serial', '') ?? '';
+      printer.setState('starting', `Connecting to MCU '${mcu.name}'${port ? ` on ${port}` : ''}`);
     }
-    host.started = (async () => {
+    this.started = (async () => {
       try {
-        await host.printer.emit('printer:connect');
+        await printer.emit('printer:connect');
         await mcu?.connect();
       } catch (e) {
-        if (host.stopping) return;
-        host.printer.setState('error', e instanceof Error ? e.message : String(e));
+        if (this.stopping || printer !== this.printer) return;
+        printer.setState('error', e instanceof Error ? e.message : String(e));
         return;
       }
-      mcu?.on('shutdown', (reason: string) => void host.printer.invokeShutdown(reason));
-      await host.becomeReady();
+      mcu?.on('shutdown', (reason: string) => void printer.invokeShutdown(reason));
+      await this.becomeReady(printer);
     })();
-    if (options.mcuFileOutput) await host.started;
-    return host;
+    if (options.mcuFileOutput) await this.started;
   }
 
   private stopping = false;
 
-  private async becomeReady(): Promise<Host> {
-    this.printer.setState('ready', 'Printer is ready');
-    await this.printer.emit('printer:ready');
-    return this;
+  private async becomeReady(printer: Printer): Promise<void> {
+    printer.setState('ready', 'Printer is ready');
+    await printer.emit('printer:ready');
+  }
+
+  /** Called after a restart has built the new printer objects (before its MCU is connected). */
+  onRestart(listener: () => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
+  /**
+   * RESTART / FIRMWARE_RESTART / SAVE_CONFIG: restart once the current command has returned (its
+   * caller gets its answer from the old dispatcher). A second request while one runs is ignored.
+   */
+  requestRestart(kind: RestartKind): void {
+    if (this.restarting || this.stopping) return;
+    let swapped: () => void = () => undefined;
+    this.swapped = new Promise<void>((resolve) => (swapped = resolve));
+    this.restarting = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.restart(kind, swapped))
+      .catch((e: unknown) =>
+        this.printer.setState('error', `Restart failed: ${e instanceof Error ? e.message : String(e)}. Restart the printer.`),
+      )
+      .finally(() => {
+        swapped();
+        this.restarting = null;
+      });
+  }
+
+  /** Settles once a restart has replaced (or, when stopping, not replaced) the printer objects. */
+  private swapped: Promise<void> = Promise.resolve();
+
+  private async restart(kind: RestartKind, swapped: () => void): Promise<void> {
+    const old = this.engine;
+    old.printer.setState(
+      'starting',
+      kind === 'firmware_restart' ? 'Firmware restart: resetting the MCU and reloading printer.cfg' : 'Restarting: reloading printer.cfg',
+    );
+    if (kind === 'firmware_restart') old.gcode.respondInfo(await resetMcuFirmware(old.printer, this.config));
+    await old.printer.emit('printer:disconnect');
+    await old.printer.lookupObjectOrNull<Mcu>('mcu')?.close();
+    if (this.stopping) return;
+    this.engine = this.newEngine();
+    this.config = null;
+    await this.load(() => {
+      swapped();
+      for (const l of this.restartListeners) l();
+    });
+    await this.started;
   }
 
   info(): HostInfo {
@@ -107,6 +199,8 @@ export class Host {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    // A restart half-way must not build new objects behind our back: wait for its swap.
+    await this.swapped;
     await this.printer.emit('printer:disconnect');
     await this.printer.lookupObjectOrNull<Mcu>('mcu')?.close();
   }

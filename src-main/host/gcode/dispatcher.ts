@@ -10,6 +10,8 @@ export interface CommandInfo {
   help: string;
   /** Parameter names with a one-line description, for console completion. */
   params?: Record<string, string>;
+  /** Runs while the printer is not ready too (STATUS, RESTART, FIRMWARE_RESTART: the way out of a shutdown). */
+  anyState?: boolean;
 }
 
 export interface RegisteredCommand extends CommandInfo {
@@ -150,7 +152,9 @@ export class GCodeDispatcher {
    * is asynchronous, so a stream of synchronous moves costs no microtask per line.
    */
   runLineDirect(line: string): void | Promise<void> {
-    if (this.notReadyReason !== null) throw new GCodeError(`Printer is not ready: ${this.notReadyReason}`);
+    if (this.notReadyReason !== null && !this.commands.get(parseLine(line).command)?.anyState) {
+      throw new GCodeError(`Printer is not ready: ${this.notReadyReason}`);
+    }
     const c0 = line.charCodeAt(0);
     if (c0 === 71 || c0 === 103) {
       const mask = parseMoveWords(line, this.moveWords);
@@ -170,10 +174,10 @@ export class GCodeDispatcher {
   }
 
   private async dispatch(cmd: GCodeCommand): Promise<void> {
-    if (this.notReadyReason !== null && cmd.command !== 'HELP' && !EMERGENCY_COMMANDS.has(cmd.command)) {
+    const entry = this.commands.get(cmd.command);
+    if (this.notReadyReason !== null && cmd.command !== 'HELP' && !EMERGENCY_COMMANDS.has(cmd.command) && !entry?.anyState) {
       throw new GCodeError(`Printer is not ready: ${this.notReadyReason}`);
     }
-    const entry = this.commands.get(cmd.command);
     if (!entry) {
       if (EMERGENCY_COMMANDS.has(cmd.command)) return; // handled by the emergency path
       throw new GCodeError(`Unknown command: "${cmd.command}"`);

@@ -15,7 +15,10 @@ export function loadBoardPins(printer: Printer, section: ConfigSection): void {
   }
   const registry = printer.lookupObject<PinRegistry>('pins');
   for (const [option, text] of lists) {
-    for (const pair of text.split(/[,\n]/).map((p) => p.trim()).filter((p) => p !== '')) {
+    for (const pair of text
+      .split(/[,\n]/)
+      .map((p) => p.trim())
+      .filter((p) => p !== '')) {
       const eq = pair.indexOf('=');
       const name = eq > 0 ? pair.slice(0, eq).trim() : '';
       const value = eq > 0 ? pair.slice(eq + 1).trim() : '';

@@ -31,7 +31,11 @@ export class ControllerFan {
     const heatersObj = printer.lookupObjectOrNull<PrinterHeaters>('heaters');
     const heaters = o.heater.map((n) => {
       const h = heatersObj?.heaters.get(n);
-      if (!h) throw section.error('heater', `[${section.name}]: unknown heater '${n}' (heaters: ${[...(heatersObj?.heaters.keys() ?? [])].join(', ') || 'none'})`);
+      if (!h)
+        throw section.error(
+          'heater',
+          `[${section.name}]: unknown heater '${n}' (heaters: ${[...(heatersObj?.heaters.keys() ?? [])].join(', ') || 'none'})`,
+        );
       return h;
     });
     printer.on('printer:ready', () => {

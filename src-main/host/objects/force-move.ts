@@ -28,7 +28,12 @@ export class ForceMove {
     });
     gcode.register('FORCE_MOVE', (c) => this.cmdForceMove(c), {
       help: 'Manually move a stepper; invalidates kinematics',
-      params: { STEPPER: 'stepper name (stepper_x, extruder, ...)', DISTANCE: 'mm', VELOCITY: 'mm/s', ACCEL: 'mm/s^2 (default 0: no ramp)' },
+      params: {
+        STEPPER: 'stepper name (stepper_x, extruder, ...)',
+        DISTANCE: 'mm',
+        VELOCITY: 'mm/s',
+        ACCEL: 'mm/s^2 (default 0: no ramp)',
+      },
     });
   }
 

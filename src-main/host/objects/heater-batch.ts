@@ -19,14 +19,18 @@ export class BatchHeaters {
 
   constructor(gcode: GCodeDispatcher) {
     gcode.register('M104', (c) => this.cmdSetTemp(c, 'extruder'), { help: 'Set the extruder temperature' });
-    gcode.register('M109', (c) => this.cmdSetTemp(c, 'extruder'), { help: 'Set the extruder temperature and wait (at once in batch mode)' });
+    gcode.register('M109', (c) => this.cmdSetTemp(c, 'extruder'), {
+      help: 'Set the extruder temperature and wait (at once in batch mode)',
+    });
     gcode.register('M140', (c) => this.cmdSetTemp(c, 'heater_bed'), { help: 'Set the bed temperature' });
     gcode.register('M190', (c) => this.cmdSetTemp(c, 'heater_bed'), { help: 'Set the bed temperature and wait (at once in batch mode)' });
     gcode.register('M105', () => gcode.respondRaw(`ok ${this.m105Text()}`), { help: 'Report the temperatures' });
     gcode.register('SET_HEATER_TEMPERATURE', (c) => this.setTarget(c, this.lookup(c, c.get('HEATER')), c.getFloat('TARGET', 0)), {
       help: 'Sets a heater temperature',
     });
-    gcode.register('TEMPERATURE_WAIT', (c) => this.cmdTemperatureWait(c), { help: 'Wait for a temperature on a sensor (at once in batch mode)' });
+    gcode.register('TEMPERATURE_WAIT', (c) => this.cmdTemperatureWait(c), {
+      help: 'Wait for a temperature on a sensor (at once in batch mode)',
+    });
     gcode.register('TURN_OFF_HEATERS', () => this.heaters.forEach((h) => (h.targetC = 0)), { help: 'Turn off all heaters' });
   }
 
@@ -68,7 +72,8 @@ export class BatchHeaters {
 
   private cmdTemperatureWait(c: GCodeCommand): void {
     const name = c.get('SENSOR');
-    if (!this.heaters.has(name) && !this.sensors.some((s) => s === name || s === `temperature_sensor ${name}`)) throw c.error(`Unknown sensor '${name}'`);
+    if (!this.heaters.has(name) && !this.sensors.some((s) => s === name || s === `temperature_sensor ${name}`))
+      throw c.error(`Unknown sensor '${name}'`);
     if (!c.has('MINIMUM') && !c.has('MAXIMUM')) throw c.error('Error on TEMPERATURE_WAIT: missing MINIMUM or MAXIMUM.');
   }
 

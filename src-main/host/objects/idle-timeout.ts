@@ -44,7 +44,9 @@ export class IdleTimeout implements PrinterObject {
     /** Batch mode: options are read, nothing is watched (there is no clock to be idle on). */
     live: boolean,
   ) {
-    const o = section ? section.read(IDLE_TIMEOUT_OPTIONS) : { gcode: IDLE_TIMEOUT_OPTIONS.gcode.default, timeout: IDLE_TIMEOUT_OPTIONS.timeout.default };
+    const o = section
+      ? section.read(IDLE_TIMEOUT_OPTIONS)
+      : { gcode: IDLE_TIMEOUT_OPTIONS.gcode.default, timeout: IDLE_TIMEOUT_OPTIONS.timeout.default };
     this.timeoutS = o.timeout;
     try {
       this.template = new MacroTemplate(printer, gcode, 'idle_timeout:gcode', o.gcode);

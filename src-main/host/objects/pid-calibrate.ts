@@ -102,6 +102,9 @@ export class PidCalibrate {
         'The SAVE_CONFIG command will update the printer config file with these parameters and restart the printer.',
     );
     this.pendingSave.set(heater.name, { control: 'pid', pid_Kp: kp, pid_Ki: ki, pid_Kd: kd });
+    // Offered to SAVE_CONFIG ('configfile'), which writes them into printer.cfg.
+    const configfile = this.printer.lookupObjectOrNull<{ set?(section: string, option: string, value: string): void }>('configfile');
+    for (const [k, v] of Object.entries({ control: 'pid', pid_Kp: kp, pid_Ki: ki, pid_Kd: kd })) configfile?.set?.(heater.name, k, v);
     void this.printer;
   }
 }

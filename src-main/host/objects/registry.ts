@@ -39,6 +39,8 @@ import { ControllerFan } from './controller-fan';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
 import { batchHeatersOf } from './heater-batch';
 import { IdleTimeout } from './idle-timeout';
+import type { RestartKind } from './restart';
+import { SaveConfig } from './save-config';
 import { PrinterToolhead } from './toolhead';
 
 export { configCatalog, type CatalogSection } from './catalog';
@@ -54,6 +56,8 @@ export interface LoadContext {
    * lint and the corpus test use it); the printer itself always uses 'error'.
    */
   unsupportedSections?: 'error' | 'skip';
+  /** Restarts the host (SAVE_CONFIG after writing printer.cfg); absent in batch mode and tests. */
+  requestRestart?: (kind: RestartKind) => void;
 }
 
 /** How each catalog row's object is built; rows without a loader are read by another object
@@ -171,7 +175,8 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   // Status objects every printer has (issue 7): what the UI, macros and API clients read.
   printer.addObject('print_stats', new PrintStats(printer));
   printer.addObject('display_status', new DisplayStatus(printer, gcode));
-  printer.addObject('configfile', new ConfigFileStatus(config));
+  // 'configfile' also owns SAVE_CONFIG (as in Klipper): its status lists what is pending.
+  printer.addObject('configfile', new SaveConfig(printer, gcode, config, new ConfigFileStatus(config), ctx.requestRestart ?? null));
   printer.addObject('webhooks', new WebhooksStatus(printer));
   printer.addObject('system_stats', new SystemStats());
   printer.addObject('motion_report', new MotionReport(printer));

@@ -33,8 +33,9 @@ class StillStarting extends Error {}
 /** Understood but not possible here (no [virtual_sdcard], no such file, a bad upload). */
 class Refused extends Error {}
 
-/** The host's one status subscription (a new subscribe replaces it). */
+/** The host's one status subscription (a new subscribe replaces it) and what it asked for. */
 let subscription: StatusSubscription | null = null;
+let subscriptionRequest: WorkerOps['status.subscribe']['args']['objects'] | null = null;
 /** The last 20 minutes of temperatures, sampled from start-up so any window can draw them. */
 let temperatureHistory: TemperatureHistory | null = null;
 
@@ -75,7 +76,10 @@ function touchUpload(uploadId: string): void {
 
 function uploadOf(uploadId: string) {
   const u = uploads.get(uploadId);
-  if (!u) throw new Refused(`No upload '${uploadId}' in progress (it finished, was aborted, or sat idle for ${UPLOAD_IDLE_MS / 1000} s); start it again with files.uploadBegin.`);
+  if (!u)
+    throw new Refused(
+      `No upload '${uploadId}' in progress (it finished, was aborted, or sat idle for ${UPLOAD_IDLE_MS / 1000} s); start it again with files.uploadBegin.`,
+    );
   return u;
 }
 
@@ -84,7 +88,9 @@ function fileStore(h: Host): GCodeFileStore {
   const sd = h.printer.lookupObjectOrNull<VirtualSdcard>('virtual_sdcard');
   if (!sd) {
     const cfg = data.configPath ?? 'printer.cfg';
-    throw new Refused(`Printer '${data.printerId}' has no [virtual_sdcard] section, so it has no G-code folder: add "[virtual_sdcard]" with "path: ~/gcode" to ${cfg} and restart.`);
+    throw new Refused(
+      `Printer '${data.printerId}' has no [virtual_sdcard] section, so it has no G-code folder: add "[virtual_sdcard]" with "path: ~/gcode" to ${cfg} and restart.`,
+    );
   }
   return new GCodeFileStore(sd.dir);
 }
@@ -111,12 +117,14 @@ async function handle(op: string, args: unknown): Promise<unknown> {
       const { objects } = args as WorkerOps['status.subscribe']['args'];
       subscription?.close();
       subscription = new StatusSubscription(host.printer, objects, (status, eventtime) => post({ type: 'status', eventtime, status }));
+      subscriptionRequest = objects;
       return { eventtime: eventtimeS(), status: subscription.initial };
     }
     case 'status.unsubscribe': {
       const had = subscription !== null;
       subscription?.close();
       subscription = null;
+      subscriptionRequest = null;
       return { unsubscribed: had };
     }
     case 'status.objects':
@@ -146,7 +154,8 @@ async function handle(op: string, args: unknown): Promise<unknown> {
       const { uploadId, offset, dataBase64 } = args as WorkerOps['files.uploadChunk']['args'];
       const u = uploadOf(uploadId);
       // Chunks must come in order: a gap or a repeat would silently corrupt the file.
-      if (offset !== u.upload.doneBytes) throw new Refused(`Upload '${u.name}': chunk at offset ${offset}, expected ${u.upload.doneBytes}; send chunks in order.`);
+      if (offset !== u.upload.doneBytes)
+        throw new Refused(`Upload '${u.name}': chunk at offset ${offset}, expected ${u.upload.doneBytes}; send chunks in order.`);
       try {
         await u.upload.write(Buffer.from(dataBase64, 'base64'));
       } catch (e) {
@@ -167,7 +176,9 @@ async function handle(op: string, args: unknown): Promise<unknown> {
         u.upload.abort();
         throw e;
       }
-      const listed = fileStore(host).list().find((f) => f.name === u.name);
+      const listed = fileStore(host)
+        .list()
+        .find((f) => f.name === u.name);
       if (!listed) throw new Error(`Upload '${u.name}' finished but the file is not in the folder`);
       return listed;
     }
@@ -176,7 +187,8 @@ async function handle(op: string, args: unknown): Promise<unknown> {
     case 'print.start': {
       const { name } = args as WorkerOps['print.start']['args'];
       const files = fileStore(host);
-      if (!files.list().some((f) => f.name === name)) throw new Refused(`File '${name}' is not in the G-code folder ${files.dir}; upload it first.`);
+      if (!files.list().some((f) => f.name === name))
+        throw new Refused(`File '${name}' is not in the G-code folder ${files.dir}; upload it first.`);
       const script = `SDCARD_PRINT_FILE FILENAME="${name}"`;
       post({ type: 'console', kind: 'command', text: script, timeMs: Date.now() });
       await host.gcode.run(script);
@@ -224,14 +236,31 @@ process.on('message', (msg: ToWorker) => {
   );
 });
 
+/** Forwards the current printer's console lines and state changes to the parent. */
+function attach(h: Host): void {
+  h.gcode.onResponse((kind, text) => post({ type: 'console', kind, text, timeMs: Date.now() }));
+  h.printer.on('printer:state', (state, message) => post({ type: 'state', state, message }));
+}
+
 async function start(): Promise<void> {
   post({ type: 'hello', hostVersion: HOST_VERSION });
   post({ type: 'state', state: 'starting', message: 'Printer is starting' });
   try {
     const started = await Host.start({ configPath: data.configPath ?? undefined });
-    started.gcode.onResponse((kind, text) => post({ type: 'console', kind, text, timeMs: Date.now() }));
-    started.printer.on('printer:state', (state, message) => post({ type: 'state', state, message }));
+    attach(started);
     host = started;
+    // RESTART / FIRMWARE_RESTART / SAVE_CONFIG build new printer objects: listen to those.
+    started.onRestart(() => {
+      attach(started);
+      post({ type: 'state', state: started.printer.state, message: started.printer.stateMessage });
+      if (subscription && subscriptionRequest) {
+        subscription.close();
+        subscription = new StatusSubscription(started.printer, subscriptionRequest, (status, eventtime) =>
+          post({ type: 'status', eventtime, status }),
+        );
+        post({ type: 'status', eventtime: eventtimeS(), status: subscription.initial });
+      }
+    });
     temperatureHistory = new TemperatureHistory(() => readTemperatures(started.printer));
     temperatureHistory.start();
     post({ type: 'state', state: started.printer.state, message: started.printer.stateMessage });

@@ -58,7 +58,9 @@ describe('[controller_fan]', () => {
     expect(() => loadText(`${CARTESIAN}\n[controller_fan driver]\npin: PH6\n`)).not.toThrow();
     // Batch mode reads the options only; live printers check the names (see extras.test.ts).
     expect(loadError(`${CARTESIAN}\n[controller_fan driver]\npin: PH6\nidle_speed: 2\n`)).toMatch(/idle_speed.*maximum of 1/);
-    expect(loadError(`${CARTESIAN}\n[controller_fan driver]\npin: PH6\nfan_speeed: 1\n`)).toMatch(/Option 'fan_speeed' is not valid in section 'controller_fan driver'/);
+    expect(loadError(`${CARTESIAN}\n[controller_fan driver]\npin: PH6\nfan_speeed: 1\n`)).toMatch(
+      /Option 'fan_speeed' is not valid in section 'controller_fan driver'/,
+    );
   });
 });
 
@@ -96,11 +98,25 @@ describe('heater commands in batch mode', () => {
     const input = path.join(dir, `${name}.gcode`);
     fs.writeFileSync(input, gcode);
     const out: string[] = [];
-    return { input, run: () => runBatch({ configPath: cfg, inputPath: input, outputPath: path.join(dir, `${name}.serial`), dictPath: dict, onResponse: (t) => out.push(t) }), out };
+    return {
+      input,
+      run: () =>
+        runBatch({
+          configPath: cfg,
+          inputPath: input,
+          outputPath: path.join(dir, `${name}.serial`),
+          dictPath: dict,
+          onResponse: (t) => out.push(t),
+        }),
+      out,
+    };
   }
 
   it('sets targets and returns from every wait at once (as Klipper does without a sensor)', async () => {
-    const b = batch('heat', 'SET_KINEMATIC_POSITION X=0 Y=0 Z=0.5\nM140 S60\nM104 S200\nM190 S60\nM109 S200\nTEMPERATURE_WAIT SENSOR=extruder MINIMUM=190\nM105\nG1 X10 E1 F3000\nTURN_OFF_HEATERS\nM105\n');
+    const b = batch(
+      'heat',
+      'SET_KINEMATIC_POSITION X=0 Y=0 Z=0.5\nM140 S60\nM104 S200\nM190 S60\nM109 S200\nTEMPERATURE_WAIT SENSOR=extruder MINIMUM=190\nM105\nG1 X10 E1 F3000\nTURN_OFF_HEATERS\nM105\n',
+    );
     const t0 = performance.now();
     const r = await b.run();
     expect(performance.now() - t0).toBeLessThan(20_000); // no wait for a temperature that never comes

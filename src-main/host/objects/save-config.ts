@@ -1,0 +1,139 @@
+// 'configfile' with SAVE_CONFIG: results of calibration commands (PID_CALIBRATE, ...) wait here
+// until SAVE_CONFIG writes them into the SAVE_CONFIG block at the end of printer.cfg (the
+// '#*#' block Klipper's files share), keeps the old file as printer.cfg.bak, and restarts.
+// Options the block now holds are commented out in the main file above it, so the file stays
+// unambiguous; the same option in an [include]d file is an error the user must resolve.
+import fs from 'node:fs';
+import { ConfigError } from '../config/errors';
+import { parseConfigText, SAVE_CONFIG_MARKER } from '../config/reader';
+import type { PrinterConfig } from '../config/section';
+import type { GCodeCommand } from '../gcode/command';
+import type { GCodeDispatcher } from '../gcode/dispatcher';
+import type { Printer, PrinterObject } from '../printer';
+import type { ConfigFileStatus } from './status-objects';
+import type { RestartKind } from './restart';
+
+/** The block's first lines as Klipper writes them (file format; our reader skips the warning). */
+const BLOCK_HEADER = [SAVE_CONFIG_MARKER, '#*# DO NOT EDIT THIS BLOCK OR BELOW. The contents are auto-generated.', '#*#'];
+
+type Sections = Map<string, Map<string, string>>;
+
+export class SaveConfig implements PrinterObject {
+  /** section -> option (lower case) -> value, waiting for SAVE_CONFIG. */
+  private readonly pending: Sections = new Map();
+
+  constructor(
+    printer: Printer,
+    private readonly gcode: GCodeDispatcher,
+    private readonly config: PrinterConfig,
+    private readonly status: ConfigFileStatus,
+    private readonly requestRestart: ((kind: RestartKind) => void) | null,
+  ) {
+    void printer;
+    gcode.register('SAVE_CONFIG', (c) => this.cmdSaveConfig(c), {
+      help: 'Overwrite config file and restart',
+    });
+  }
+
+  /** A value for the SAVE_CONFIG block (PID_CALIBRATE's pid_Kp, ...). */
+  set(section: string, option: string, value: string): void {
+    let s = this.pending.get(section);
+    if (!s) this.pending.set(section, (s = new Map()));
+    s.set(option.toLowerCase(), value);
+  }
+
+  private cmdSaveConfig(c: GCodeCommand): void {
+    if (this.pending.size === 0) {
+      this.gcode.respondInfo('No pending SAVE_CONFIG changes');
+      return;
+    }
+    const file = this.config.raw.mainPath;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw c.error(`SAVE_CONFIG: cannot read ${file}: ${(e as Error).message}`);
+    }
+    let next: string;
+    try {
+      next = writeSaveConfigBlock(text, file, this.pending);
+    } catch (e) {
+      if (e instanceof ConfigError) throw c.error(`SAVE_CONFIG: ${e.message}`);
+      throw e;
+    }
+    try {
+      fs.copyFileSync(file, `${file}.bak`);
+      fs.writeFileSync(`${file}.tmp`, next);
+      fs.renameSync(`${file}.tmp`, file);
+    } catch (e) {
+      throw c.error(`SAVE_CONFIG: unable to write ${file}: ${(e as Error).message}. The printer keeps running with the old file.`);
+    }
+    this.pending.clear();
+    if (this.requestRestart) this.requestRestart('restart');
+    else this.gcode.respondInfo(`Saved to ${file}: restart the printer to use the new values`);
+  }
+
+  getStatus(): Record<string, unknown> {
+    const items: Record<string, Record<string, string>> = {};
+    for (const [s, opts] of this.pending) items[s] = Object.fromEntries(opts);
+    return { ...this.status.getStatus(), save_config_pending: this.pending.size > 0, save_config_pending_items: items };
+  }
+}
+
+/**
+ * printer.cfg text with `pending` merged into its SAVE_CONFIG block (existing block values kept
+ * unless replaced). Options of the main file that the block now sets are commented out; an
+ * [include]d file setting one is a ConfigError naming its place.
+ */
+export function writeSaveConfigBlock(text: string, mainPath: string, pending: Sections): string {
+  const lines = text.split(/\r?\n/);
+  const markerAt = lines.findIndex((l) => l.trimEnd() === SAVE_CONFIG_MARKER);
+  const bodyLines = markerAt < 0 ? lines : lines.slice(0, markerAt);
+  // The old block's values, then the new ones over them.
+  const merged: Sections = new Map();
+  if (markerAt >= 0) {
+    const old = parseConfigText(lines.slice(markerAt).join('\n'), mainPath);
+    for (const [name, s] of old.sections) merged.set(name, new Map([...s.options.values()].map((o) => [o.name, o.value])));
+  }
+  for (const [name, opts] of pending) {
+    const m = merged.get(name) ?? new Map<string, string>();
+    for (const [k, v] of opts) m.set(k, v);
+    merged.set(name, m);
+  }
+  // Where the main file (and its includes) set the same options.
+  const body = parseConfigText(bodyLines.join('\n'), mainPath);
+  const commentOut = new Set<number>();
+  for (const [name, opts] of merged) {
+    const section = body.sections.get(name);
+    if (!section) continue;
+    for (const opt of opts.keys()) {
+      const o = section.options.get(opt);
+      if (!o) continue;
+      if (o.place.file !== mainPath) {
+        throw new ConfigError(
+          `section '${name}' option '${opt}' is also set in ${o.place.file}:${o.place.line}; remove it there so the saved value can take effect`,
+          o.place,
+        );
+      }
+      // The option line and its continuation lines (indented, non-empty).
+      let i = o.place.line - 1;
+      commentOut.add(i++);
+      while (i < bodyLines.length && /^\s+\S/.test(bodyLines[i]!)) commentOut.add(i++);
+    }
+  }
+  const out = bodyLines.map((l, i) => (commentOut.has(i) ? `#${l}` : l));
+  while (out.length && out[out.length - 1]!.trim() === '') out.pop();
+  const block = [...BLOCK_HEADER];
+  let first = true;
+  for (const [name, opts] of merged) {
+    if (!first) block.push('#*#');
+    first = false;
+    block.push(`#*# [${name}]`);
+    for (const [k, v] of opts) {
+      const [head, ...rest] = v.split('\n');
+      block.push(`#*# ${k} =${head ? ` ${head}` : ''}`);
+      for (const r of rest) block.push(`#*# \t${r}`);
+    }
+  }
+  return `${out.join('\n')}\n\n${block.join('\n')}\n`;
+}
