@@ -7,9 +7,9 @@ import { buildSimBoardTools, crc16, simBuild, startSimBoard, waitForUart, type S
 
 // Real bootloaders on simulated chips: optiboot (built from Debian's source) on an atmega328p,
 // an atmega644p and an atmega1284p, Debian's prebuilt ATmegaBOOT (old Nano) on an atmega328p and
-// its prebuilt stk500v2 on an atmega2560 (images past 64 KiB on the 2560 and the 1284p). The board program resets the chip when the pty
-// is opened, like the Arduino auto-reset. The test app prints its image's CRC, so a match proves
-// the chip runs exactly what was flashed.
+// its prebuilt stk500v2 on an atmega2560 (images past 64 KiB on the 2560 and the 1284p). The
+// board program resets the chip when the pty is opened, like the Arduino auto-reset. The test app
+// prints its image's CRC, so a match proves the chip runs exactly what was flashed.
 const hexOf = (name: string) => readFileSync(path.join(simBuild, name), 'utf8');
 const appImage = (name: string) => parseIntelHex(hexOf(name), name);
 
