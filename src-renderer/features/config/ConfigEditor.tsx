@@ -51,7 +51,13 @@ interface Props {
   validate(text: string): Promise<ConfigDiagnostic[]>;
   onChange(text: string): void;
   onDiagnostics(d: ConfigDiagnostic[]): void;
+  /** Ctrl/Cmd-click or F12 on an [include ...] line (1-based line number). */
+  onOpenInclude?(line: number): void;
+  /** Hover text on [include] lines (how to open them). */
+  includeHint?: string;
 }
+
+const INCLUDE_LINE = /^\s*\[include\s+[^\]]+\]/;
 
 export const ConfigEditor = forwardRef<ConfigEditorHandle, Props>(function ConfigEditor(props, ref): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
@@ -73,7 +79,41 @@ export const ConfigEditor = forwardRef<ConfigEditorHandle, Props>(function Confi
       },
       { delay: 400 },
     );
+    /** Opens the include named on the line at `pos`; false if that line is no [include]. */
+    const openIncludeAt = (v: EditorView, pos: number): boolean => {
+      const line = v.state.doc.lineAt(pos);
+      if (!INCLUDE_LINE.test(line.text) || !latest.current.onOpenInclude) return false;
+      latest.current.onOpenInclude(line.number);
+      return true;
+    };
+    const includeLinks = [
+      EditorView.domEventHandlers({
+        mousedown(event, v) {
+          if (!(event.ctrlKey || event.metaKey)) return false;
+          const pos = v.posAtCoords({ x: event.clientX, y: event.clientY });
+          if (pos === null || !openIncludeAt(v, pos)) return false;
+          event.preventDefault();
+          return true;
+        },
+      }),
+      keymap.of([{ key: 'F12', run: (v) => openIncludeAt(v, v.state.selection.main.head) }]),
+    ];
     const hover = hoverTooltip((v, pos) => {
+      const line = v.state.doc.lineAt(pos);
+      if (INCLUDE_LINE.test(line.text) && latest.current.includeHint) {
+        const hint = latest.current.includeHint;
+        return {
+          pos: line.from,
+          end: line.to,
+          above: true,
+          create: () => {
+            const dom = document.createElement('div');
+            dom.className = 'cfg-hover';
+            dom.textContent = hint;
+            return { dom };
+          },
+        };
+      }
       const docAt = hoverDocAt(v.state, pos, latest.current.catalog);
       if (!docAt) return null;
       return {
@@ -115,6 +155,7 @@ export const ConfigEditor = forwardRef<ConfigEditorHandle, Props>(function Confi
           printerCfg(),
           lint,
           hover,
+          includeLinks,
           autocompletion({ override: [configCompletionSource(props.catalog)], icons: false }),
           keymap.of([...completionKeymap, ...defaultKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
           EditorView.updateListener.of((u) => {

@@ -4,7 +4,7 @@
 // printer from a sample config.
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ConfigDiagnostic, ConfigFileText, ConfigSample } from '../../../src-main/api/contract';
+import type { ConfigDiagnostic, ConfigFileText, ConfigInclude, ConfigSample } from '../../../src-main/api/contract';
 import { configCatalog } from '../../../src-main/host/objects/catalog';
 import { api } from '../../api';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
@@ -12,6 +12,7 @@ import { sectionOutline } from './cfg-language';
 import { ConfigEditor, type ConfigEditorHandle } from './ConfigEditor';
 import { ConfigTools } from './ConfigTools';
 import { diffHunks, lineDiff } from './editor-sources';
+import { mcuPinDiagnostics, type McuPins } from './mcu-pins';
 import './config.css';
 
 const catalog = configCatalog();
@@ -29,14 +30,46 @@ export function ConfigPanel(): JSX.Element {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [loadCount, setLoadCount] = useState(0);
+  /** An [include]d file open instead of printer.cfg (null: printer.cfg itself). */
+  const [openInclude, setOpenInclude] = useState<string | null>(null);
+  const [includes, setIncludes] = useState<ConfigInclude[]>([]);
+  const [mcuPins, setMcuPins] = useState<McuPins | null>(null);
   const editor = useRef<ConfigEditorHandle>(null);
+
+  useEffect(() => setOpenInclude(null), [printerId]);
+
+  // The MCU's own pin names, once it is connected (its dictionary comes with the connection).
+  const printerState = printer?.state;
+  useEffect(() => {
+    if (!printerId || !connected) return;
+    let live = true;
+    api()
+      .call('config.mcuPins', { printerId })
+      .then((p) => live && setMcuPins(p))
+      .catch(() => live && setMcuPins(null));
+    return () => {
+      live = false;
+    };
+  }, [printerId, connected, printerState]);
+
+  useEffect(() => {
+    if (!printerId || !connected) return;
+    let live = true;
+    api()
+      .call('config.includes', { printerId })
+      .then((list) => live && setIncludes(list))
+      .catch(() => live && setIncludes([]));
+    return () => {
+      live = false;
+    };
+  }, [printerId, connected, loadCount]);
 
   useEffect(() => {
     if (!printerId || !connected) return;
     let live = true;
     setLoadError(null);
     api()
-      .call('config.read', { printerId })
+      .call('config.read', openInclude ? { printerId, file: openInclude } : { printerId })
       .then((f) => {
         if (!live) return;
         setFile(f);
@@ -51,9 +84,25 @@ export function ConfigPanel(): JSX.Element {
     return () => {
       live = false;
     };
-  }, [printerId, connected]);
+  }, [printerId, connected, openInclude]);
 
-  const validate = useCallback((body: string) => api().call('config.validate', { printerId, text: body }), [printerId]);
+  const validate = useCallback(
+    async (body: string) => {
+      const found = await api().call('config.validate', openInclude ? { printerId, text: body, file: openInclude } : { printerId, text: body });
+      return mcuPins ? [...found, ...mcuPinDiagnostics(body, mcuPins, catalog)].sort((a, b) => a.line - b.line) : found;
+    },
+    [printerId, openInclude, mcuPins],
+  );
+  /** Ctrl/Cmd-click or F12 on an [include] line: open what it names (a glob's first match). */
+  const openIncludeAt = useCallback(
+    (line: number) => {
+      const from = file?.path;
+      const target = includes.find((i) => i.fromFile === from && i.fromLine === line);
+      if (target) setOpenInclude(target.path);
+      else setNotice(t('includeNotFound'));
+    },
+    [file?.path, includes, t],
+  );
   const outline = useMemo(() => sectionOutline(text), [text]);
   const dirty = file !== null && text !== file.text;
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
@@ -65,7 +114,7 @@ export function ConfigPanel(): JSX.Element {
     setBusy(true);
     setNotice(null);
     try {
-      await api().call('config.write', { printerId, text });
+      await api().call('config.write', openInclude ? { printerId, text, file: openInclude } : { printerId, text });
       setFile({ ...file, text });
       setReviewing(false);
       if (restart) {
@@ -85,7 +134,14 @@ export function ConfigPanel(): JSX.Element {
       <header className="panel-header">
         <div>
           <h1 id="config-title">{t('title')}</h1>
-          <p className="mono muted cfg-path">{file?.path ?? printer?.configPath ?? t('noConfig')}</p>
+          <p className="mono muted cfg-path" data-testid="config-path">
+            {file?.path ?? printer?.configPath ?? t('noConfig')}
+          </p>
+          {openInclude && (
+            <button type="button" className="btn btn-ghost" onClick={() => setOpenInclude(null)} disabled={dirty} title={dirty ? t('saveFirst') : undefined}>
+              {t('backToMain')}
+            </button>
+          )}
         </div>
         <div className="panel-actions">
           <span className={errors ? 'cfg-status bad' : 'cfg-status ok'} data-testid="config-status">
@@ -126,16 +182,39 @@ export function ConfigPanel(): JSX.Element {
                 );
               })}
             </ul>
+            {includes.length > 0 && (
+              <>
+                <h2>{t('includes')}</h2>
+                <ul data-testid="config-includes">
+                  {includes.map((inc) => (
+                    <li key={inc.path}>
+                      <button
+                        type="button"
+                        className={inc.path === file.path ? 'active' : undefined}
+                        onClick={() => setOpenInclude(inc.path)}
+                        disabled={dirty && inc.path !== file.path}
+                        title={`[include ${inc.pattern}] — ${inc.fromFile}:${inc.fromLine}`}
+                      >
+                        {inc.path.split(/[\\/]/).pop()}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+            {mcuPins && <p className="muted cfg-pins-note">{t('pinsChecked', { mcu: mcuPins.mcu, count: mcuPins.pins.length })}</p>}
           </nav>
           <div className="cfg-main">
             <ConfigEditor
               ref={editor}
-              docKey={`${printerId}:${loadCount}`}
+              docKey={`${printerId}:${file.path}:${loadCount}`}
               initialText={text}
               catalog={catalog}
               validate={validate}
               onChange={setText}
               onDiagnostics={setDiagnostics}
+              onOpenInclude={openIncludeAt}
+              includeHint={t('includeHint')}
             />
             {file.saveConfig && (
               <details className="cfg-saveconfig">

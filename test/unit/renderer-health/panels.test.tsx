@@ -2,9 +2,12 @@
 // The Printers, Health and Logs pages and the laptop-care banner in a DOM, over a scripted
 // bridge: they call the API methods a user's clicks should call, show what comes back, and
 // every string comes from the locales (English here; zh-CN completeness has its own test).
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ApiReply, HealthStats, TetherBridge } from '../../../src-main/api/contract';
+
+// The machine may be busy (parallel test files): wait generously, never fail on timing alone.
+configure({ asyncUtilTimeout: 10_000 });
 
 const calls: [string, unknown][] = [];
 const listeners = new Map<string, Set<(p: unknown) => void>>();
@@ -123,7 +126,7 @@ describe('Health page', () => {
     expect(screen.getByTestId('health-drift').textContent).toContain('+5.0 ppm');
     expect(screen.getByTestId('health-retransmits').textContent).toContain('cable');
     // The second sample (a second later, 0.25 CPU-seconds more) gives the host's CPU share.
-    await waitFor(() => expect(screen.getByTestId('health-hostCpu').textContent).toContain('25.0 %'), { timeout: 4000 });
+    await waitFor(() => expect(screen.getByTestId('health-hostCpu').textContent).toContain('25.0 %'), { timeout: 10_000 });
     expect(callsOf('health.stats').every((p) => (p as { printerId: string }).printerId === 'printer-1')).toBe(true);
   });
 });
