@@ -2,6 +2,7 @@
 // src-main/flash): one app-wide PortWatcher, one FlashJobs, the board catalog. Both carriers
 // share one instance through the backend. Inputs that name files or ports are checked here
 // against what the app itself offered, so a call cannot flash an arbitrary file or device.
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ export interface HardwareOptions {
   firmwareBuildDir?: string;
   /** The firmware sources (with their Makefile); default: firmwareBuildDir's parent when it has one. */
   firmwareSourceDir?: string;
-  /** Where the wizard's own builds go, one folder each (default: the system temp folder). */
+  /** Where the wizard's own builds go, one folder each (default: a temp folder of this instance's own). */
   buildOutputDir?: string;
   /** The configured printers and the port each one uses (for ports.list's marks). */
   printerPorts?: () => { name: string; identity: PortIdentity }[];
@@ -49,7 +50,9 @@ export class HardwareServices {
     const checkoutSources = buildDir && existsSync(path.join(path.dirname(buildDir), 'Makefile')) ? path.dirname(buildDir) : undefined;
     this.builds = new FirmwareBuilds(this.catalog, {
       sourceDir: options.firmwareSourceDir ?? checkoutSources,
-      outputRoot: options.buildOutputDir ?? path.join(tmpdir(), 'tether-firmware-builds'),
+      // Without a folder of its own (the app passes one in its data folder), this instance's
+      // builds go to a temp folder nobody else lists.
+      outputRoot: options.buildOutputDir ?? path.join(tmpdir(), `tether-firmware-builds-${process.pid}-${randomUUID().slice(0, 8)}`),
     });
   }
 
