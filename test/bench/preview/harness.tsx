@@ -8,8 +8,14 @@ import zh from '../../../src-renderer/features/preview/locales/zh-CN.json';
 import { PreviewPanel } from '../../../src-renderer/features/preview/PreviewPanel';
 import { getActiveViewer } from '../../../src-renderer/features/preview/PreviewCanvas';
 import { usePreviewStore } from '../../../src-renderer/features/preview/previewStore';
+import { connectApi } from '../../../src-renderer/api';
+import './harness.css';
 
-const lng = new URLSearchParams(location.search).get('lng') ?? 'en';
+const params = new URLSearchParams(location.search);
+const lng = params.get('lng') ?? 'en';
+// ?printer=<id>: served by serve mode, follow that printer over the page's WebSocket.
+const printerId = params.get('printer');
+const client = printerId ? connectApi() : null;
 await i18next.use(initReactI18next).init({
   lng,
   fallbackLng: 'en',
@@ -85,8 +91,23 @@ const harness = {
     return (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN;
   },
   drawn: () => getActiveViewer()?.drawn ?? null,
+  drawing: () => getActiveViewer()?.drawing ?? null,
+  /** Resolves once the full detail replaced the overview (at once when there was none). */
+  async waitForDetail(timeoutMs: number) {
+    const t0 = performance.now();
+    for (;;) {
+      const t = usePreviewStore.getState().timings;
+      if (t?.detailFrameAt) {
+        const gl = getActiveViewer()!.renderer.getContext();
+        gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+        return { ...t, detailDoneAt: performance.now() };
+      }
+      if (performance.now() - t0 > timeoutMs) throw new Error(`no full-detail frame after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  },
   viewer: () => getActiveViewer(),
 };
 Object.assign(window, { previewHarness: harness });
 
-createRoot(document.getElementById('root')!).render(<PreviewPanel />);
+createRoot(document.getElementById('root')!).render(<PreviewPanel client={client} printerId={printerId} />);
