@@ -42,8 +42,8 @@ describe.skipIf(!toolsPresent('make', 'avr-gcc', 'arm-none-eabi-gcc'))('building
   beforeAll(() => rmSync(outputRoot, { recursive: true, force: true }));
 
   it('builds the Uno (atmega328p) image: progress over make\'s steps, a live log, an image that fits with its vector table', async () => {
-    const { result, events } = await runBuild(builds, 'arduino-uno');
-    expect(result).toBeDefined();
+    const { result, error, events } = await runBuild(builds, 'arduino-uno');
+    expect(error?.message).toBeUndefined();
     const r = result!;
     expect(r.dir.startsWith(outputRoot)).toBe(true);
     expect(path.basename(r.imagePath)).toBe('tether.hex');
@@ -79,7 +79,8 @@ describe.skipIf(!toolsPresent('make', 'avr-gcc', 'arm-none-eabi-gcc'))('building
   });
 
   it('builds the Creality 4.2.2 (STM32F103, 28 KiB bootloader) image linked at 0x08007000', async () => {
-    const { result } = await runBuild(builds, 'creality-v4.2.2');
+    const { result, error } = await runBuild(builds, 'creality-v4.2.2');
+    expect(error?.message).toBeUndefined();
     const r = result!;
     expect(path.basename(r.imagePath)).toBe('tether.bin');
     const bin = readFileSync(r.imagePath);
