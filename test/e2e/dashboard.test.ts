@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simConfigPath } from '../../src-main/app/services';
 import { startServeSession, type ServeSession } from '../../src-main/server/serve-command';
-import { repoRoot, testOutputDir } from '../support/paths';
+import { referenceDir, repoRoot, testOutputDir } from '../support/paths';
 import { toolsPresent } from '../support/tools';
 import { snapshotUi } from '../integration/serve/ui-snapshot';
 
@@ -27,6 +27,8 @@ const CHROMIUM_ARGS = [
 ];
 const shotDir = path.join(testOutputDir, 'e2e');
 const SLOW = { timeout: 30_000, interval: 200 };
+/** A PrusaSlicer file with thumbnails and an estimate (read from shared/reference, never copied). */
+const BENCHY = path.join(referenceDir, 'gcode/benchy-prusaslicer-2.6.1.gcode');
 
 /** A print long enough to pause, resume and cancel: squares in X/Y at 50 mm/s (about 3 minutes). */
 function squaresGcode(): string {
@@ -143,18 +145,47 @@ describe.skipIf(!toolsPresent('chromium'))('dashboard in Chromium against serve 
     await expect.poll(() => homed('y'), SLOW).toBe(true);
   }, 60_000);
 
-  it('uploads a G-code file and prints it through pause, resume and cancel', async () => {
+  it('uploads by picker (progress bar, metadata, thumbnail) and by drop, then prints through pause, resume and cancel', async () => {
     const card = page.getByTestId('jobs-panel');
-    const file = path.join(testOutputDir, `e2e-squares-${process.pid}.gcode`);
-    writeFileSync(file, squaresGcode());
-    await card.getByTestId('upload-input').setInputFiles(file);
-    const row = card.locator(`[data-testid="file-row"][data-name="${path.basename(file)}"]`);
+    // A 2 MB PrusaSlicer file goes up in 256 KiB chunks: record the progress bar as it moves.
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector<HTMLProgressElement>('[data-testid="upload-row"] progress');
+        if (bar && seen.at(-1) !== bar.value) seen.push(bar.value);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await card.getByTestId('upload-input').setInputFiles(BENCHY);
+    const benchy = card.locator(`[data-testid="file-row"][data-name="${path.basename(BENCHY)}"]`);
+    await expect.poll(() => benchy.count(), SLOW).toBe(1);
+    const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    // Slicer metadata and the embedded PNG thumbnail.
+    await expect.poll(() => benchy.textContent(), SLOW).toContain('est. 38 min 43 s');
+    expect(await benchy.locator('img').getAttribute('src')).toMatch(/^data:image\/png;base64,iVBOR/);
+
+    // A small file dropped on the zone.
+    const name = `e2e-squares-${process.pid}.gcode`;
+    await card.getByTestId('upload-zone').evaluate(
+      (zone, [fileName, text]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text], fileName));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      [name, squaresGcode()],
+    );
+    const row = card.locator(`[data-testid="file-row"][data-name="${name}"]`);
     await expect.poll(() => row.count(), SLOW).toBe(1);
-    expect(readFileSync(path.join(dataDir, 'gcode', path.basename(file)), 'utf8')).toBe(squaresGcode());
+    expect(readFileSync(path.join(dataDir, 'gcode', name), 'utf8')).toBe(squaresGcode());
+    await card.screenshot({ path: path.join(shotDir, 'dashboard-jobs-files.png') });
+
     const state = card.getByTestId('job-state');
     await row.getByRole('button', { name: 'Print' }).click();
     await expect.poll(() => state.textContent(), SLOW).toBe('Printing');
     await expect.poll(async () => parseFloat((await card.getByTestId('job-progress').textContent()) ?? '0'), SLOW).toBeGreaterThan(0);
+    await expect.poll(() => card.getByTestId('job-eta').textContent(), SLOW).toMatch(/\d+ min \d+ s/);
     await card.screenshot({ path: path.join(shotDir, 'dashboard-jobs-printing.png') });
     await card.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => state.textContent(), SLOW).toBe('Paused');
@@ -163,8 +194,7 @@ describe.skipIf(!toolsPresent('chromium'))('dashboard in Chromium against serve 
     await card.getByRole('button', { name: 'Cancel' }).click();
     await expect.poll(() => state.textContent(), SLOW).toBe('Cancelled');
     await card.screenshot({ path: path.join(shotDir, 'dashboard-jobs.png') });
-    await page.screenshot({ path: path.join(shotDir, 'dashboard-full.png'), fullPage: true });
-    rmSync(file, { force: true });
+    await page.screenshot({ path: path.join(shotDir, 'dashboard-full.png') });
     expect(pageErrors).toEqual([]);
   }, 60_000);
 });

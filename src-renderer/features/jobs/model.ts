@@ -70,11 +70,13 @@ export function durationParts(seconds: number): { h: number; m: number; s: numbe
   return { h: Math.floor(t / 3600), m: Math.floor((t % 3600) / 60), s: t % 60 };
 }
 
-/** The thumbnail a browser can show (PNG/JPEG; QOI cannot be), the one closest to `wantPx` wide. */
+/**
+ * The thumbnail a browser can show (PNG/JPEG; QOI cannot be): the smallest at least `wantPx`
+ * wide, so it is scaled down, never blown up; else the largest there is.
+ */
 export function pickThumbnail(thumbs: readonly Thumbnail[], wantPx: number): Thumbnail | null {
-  const shown = thumbs.filter((t) => t.format === 'png' || t.format === 'jpg');
-  if (!shown.length) return null;
-  return shown.reduce((best, t) => (Math.abs(t.width - wantPx) < Math.abs(best.width - wantPx) ? t : best));
+  const shown = thumbs.filter((t) => t.format === 'png' || t.format === 'jpg').sort((a, b) => a.width - b.width);
+  return shown.find((t) => t.width >= wantPx) ?? shown.at(-1) ?? null;
 }
 
 export function thumbnailUrl(t: Thumbnail): string {

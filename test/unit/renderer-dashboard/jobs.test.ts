@@ -67,9 +67,10 @@ describe('current job', () => {
     expect(sizeParts(25 * 1024 * 1024)).toEqual({ value: '25', unit: 'MiB' });
   });
 
-  it('picks a thumbnail the browser can show, nearest the wanted size', () => {
+  it('picks a thumbnail the browser can show, scaled down rather than up', () => {
     const t = (width: number, format: string) => ({ width, height: width, format, base64: 'AAAA' });
-    expect(pickThumbnail([t(32, 'png'), t(300, 'png'), t(64, 'qoi')], 64)).toEqual(t(32, 'png'));
+    expect(pickThumbnail([t(300, 'png'), t(16, 'png'), t(96, 'jpg'), t(64, 'qoi')], 64)).toEqual(t(96, 'jpg'));
+    expect(pickThumbnail([t(16, 'png'), t(32, 'png')], 64)).toEqual(t(32, 'png'));
     expect(pickThumbnail([t(64, 'qoi')], 64)).toBeNull();
     expect(thumbnailUrl(t(32, 'jpg'))).toBe('data:image/jpeg;base64,AAAA');
   });
