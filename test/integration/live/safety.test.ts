@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
+import { resolveResistanceSensor } from '../../../src-main/host/objects/temperature-sensor';
 import { startSimPrinter } from '../../../src-main/host/sim/launch';
 import { readTraceEvents, startLivePrinter, writeTestConfig } from './live-printer';
 
@@ -106,5 +107,22 @@ describe('live safety', () => {
     // ...and never moved again.
     expect(xExit.mm).toBe(xStop.mm);
     expect(xExit.last_step_clock).toBe(xStop.last_step_clock);
+  }, 60_000);
+
+  it('the sim reads a Steinhart-Hart (a/b/c) thermistor the right way round: the host sees its temperature', async () => {
+    // Before the fix the sim's a/b/c search ran the wrong way and read ADC 0 ("ADC out of range").
+    const sh = resolveResistanceSensor(null, 'EPCOS 100K B57560G104F').simThermistor;
+    const p = await startLivePrinter('sim-steinhart', {
+      overrides: { heaters: { extruder: { thermistor: sh, initial_c: 150, ambient_c: 150 } } },
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // a few ADC reports
+      const out = await p.run('M105');
+      const t = Number(/T0:([\d.]+)/.exec(out)![1]);
+      expect(p.host.printer.state).toBe('ready');
+      expect(Math.abs(t - 150)).toBeLessThan(1);
+    } finally {
+      await p.stop();
+    }
   }, 60_000);
 });
