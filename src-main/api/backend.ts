@@ -140,7 +140,7 @@ export function createApiBackend(options: BackendOptions): ApiBackend & { close(
     'flash.start': async (params) => hardware.startFlash(params),
     'flash.cancel': async ({ jobId }) => hardware.cancelFlash(jobId),
     'flash.reconnect': async ({ boardId, port }) => hardware.reconnect(boardId, port),
-    'flash.buildStatus': async ({ boardId }) => hardware.buildStatus(boardId),
+    'flash.buildStatus': async ({ boardId, fresh }) => hardware.buildStatus(boardId, fresh),
     'flash.build': async ({ boardId }) => hardware.startBuild(boardId),
     'flash.buildCancel': async ({ buildId }) => hardware.cancelBuild(buildId),
     'config.read': async ({ printerId, file }) => configFiles.read(printerId, file),

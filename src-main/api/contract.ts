@@ -382,7 +382,7 @@ export const apiMethods = {
   /** Cancels a running flash (it stops between pages). */
   'flash.cancel': method<{ cancelled: boolean }>()(s.object({ jobId: s.string({ minLength: 1, maxLength: 64 }) })),
   /** Whether Tether's firmware can be built here for the board (toolchain, sources, MCU support). */
-  'flash.buildStatus': method<FirmwareBuildStatus>()(s.object({ boardId: boardIdSchema })),
+  'flash.buildStatus': method<FirmwareBuildStatus>()(s.object({ boardId: boardIdSchema, fresh: s.optional(s.boolean()) })),
   /** Builds our firmware for the board into a new folder; progress, log and the outcome arrive as flash.buildEvent. */
   'flash.build': method<{ buildId: string }>()(s.object({ boardId: boardIdSchema })),
   'flash.buildCancel': method<{ cancelled: boolean }>()(s.object({ buildId: s.string({ minLength: 1, maxLength: 64 }) })),

@@ -82,9 +82,9 @@ export class HardwareServices {
   }
 
   /** Whether firmware can be built here for the board, and what to install if not. */
-  buildStatus(boardId: string): ReturnType<FirmwareBuilds['status']> {
+  buildStatus(boardId: string, fresh = false): ReturnType<FirmwareBuilds['status']> {
     this.board(boardId);
-    return this.builds.status(boardId);
+    return this.builds.status(boardId, fresh);
   }
 
   startBuild(boardId: string): { buildId: string } {

@@ -275,6 +275,8 @@ export type FirmwareBuildJobEvent =
 export class FirmwareBuilds {
   private readonly running = new Map<string, { controller: AbortController; boardId: string }>();
   private readonly listeners = new Set<(e: FirmwareBuildJobEvent) => void>();
+  /** Toolchain checks spawn a few programs synchronously: reuse one for a few seconds. */
+  private readonly toolchainSeen = new Map<FirmwareTarget, { at: number; status: ToolchainStatus }>();
 
   constructor(
     private readonly catalog: BoardCatalog,
@@ -287,11 +289,13 @@ export class FirmwareBuilds {
   }
 
   /** The toolchain for a board's firmware and whether this installation can build it at all. */
-  status(boardId: string): { buildable: boolean; target?: FirmwareTarget; problems: { code: string; message: string; fix: string }[]; warnings: string[] } {
+  status(boardId: string, fresh = false): { buildable: boolean; target?: FirmwareTarget; problems: { code: string; message: string; fix: string }[]; warnings: string[] } {
     const board = this.board(boardId);
     try {
       const plan = planFirmwareBuild(board, readMakefile(this.options.sourceDir));
-      const tc = (this.options.toolchain ?? checkToolchain)(plan.target);
+      const seen = this.toolchainSeen.get(plan.target);
+      const tc = !fresh && seen && Date.now() - seen.at < 10_000 ? seen.status : (this.options.toolchain ?? checkToolchain)(plan.target);
+      this.toolchainSeen.set(plan.target, { at: Date.now(), status: tc });
       return { buildable: tc.ok, target: plan.target, problems: tc.problems.map((p) => ({ code: 'tool-missing', message: p.message, fix: p.fix })), warnings: plan.warnings };
     } catch (err) {
       if (!(err instanceof FlashError)) throw err;

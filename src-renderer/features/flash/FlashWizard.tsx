@@ -261,12 +261,14 @@ function BuildBox({ client }: { client: FlashClient }): JSX.Element | null {
           {w}
         </p>
       ))}
-      {b.status.buildable && !b.running && (
+      {!b.running && (
         <div className="actions">
-          <button type="button" className="btn" onClick={() => void startBuild(client)}>
-            {b.result || b.error ? t('build.again') : t('build.start')}
-          </button>
-          <button type="button" className="btn btn-ghost" onClick={() => void useFlashWizard.getState().checkBuild(client)}>
+          {b.status.buildable && (
+            <button type="button" className="btn" onClick={() => void startBuild(client)}>
+              {b.result || b.error ? t('build.again') : t('build.start')}
+            </button>
+          )}
+          <button type="button" className="btn btn-ghost" onClick={() => void useFlashWizard.getState().checkBuild(client, true)}>
             {t('build.recheck')}
           </button>
         </div>

@@ -59,7 +59,7 @@ function makeFlashClient(api: ApiClient): FlashClient {
     },
     onEvent: (listener) => api.on('flash.event', listener),
     reconnect: (boardId, port) => api.call('flash.reconnect', { boardId, port }),
-    buildStatus: (boardId) => api.call('flash.buildStatus', { boardId }),
+    buildStatus: (boardId, fresh) => api.call('flash.buildStatus', { boardId, ...(fresh ? { fresh } : {}) }),
     startBuild: (boardId) => api.call('flash.build', { boardId }),
     cancelBuild: async (buildId) => {
       await api.call('flash.buildCancel', { buildId });

@@ -38,7 +38,8 @@ export interface FlashClient {
   /** Reconnects the printer after flashing and names the firmware it found (optional until the host provides it). */
   reconnect?(boardId: string, port: string): Promise<{ firmware: string }>;
   /** Building our firmware for the board (flash.buildStatus / build / buildCancel / buildEvent); absent where unsupported. */
-  buildStatus?(boardId: string): Promise<FirmwareBuildStatus>;
+  /** `fresh`: look for the compilers again now (after installing one), not a check from seconds ago. */
+  buildStatus?(boardId: string, fresh?: boolean): Promise<FirmwareBuildStatus>;
   startBuild?(boardId: string): Promise<{ buildId: string }>;
   cancelBuild?(buildId: string): Promise<void>;
   onBuildEvent?(listener: (event: FirmwareBuildJobEvent) => void): () => void;

@@ -71,7 +71,7 @@ export interface FlashWizardState {
   reset(): void;
   /** Opens the wizard on a board (and port), e.g. when the host offers a re-flash after "MCU Protocol error". */
   preselect(client: FlashClient, boardId: string | null, port?: string, options?: { reflash?: boolean }): Promise<void>;
-  checkBuild(client: FlashClient): Promise<void>;
+  checkBuild(client: FlashClient, fresh?: boolean): Promise<void>;
   startBuild(client: FlashClient): Promise<void>;
   cancelBuild(client: FlashClient): Promise<void>;
   applyBuildEvent(client: FlashClient, event: FirmwareBuildJobEvent): void;
@@ -253,11 +253,11 @@ export const useFlashWizard = create<FlashWizardState>((set, get) => ({
     if (port) set({ port });
   },
 
-  async checkBuild(client) {
+  async checkBuild(client, fresh) {
     const boardId = get().boardId;
     if (!client.buildStatus || !boardId) return;
     try {
-      const status = await client.buildStatus(boardId);
+      const status = await client.buildStatus(boardId, fresh);
       if (get().boardId === boardId) set((s) => ({ build: { ...s.build, status } }));
     } catch (err) {
       const status = { buildable: false, problems: [{ code: 'unavailable', message: (err as Error).message, fix: '' }], warnings: [] };

@@ -31,7 +31,7 @@ function buildingClient(options: Partial<FirmwareBuildOptions> = {}): FlashClien
     start: async (request) => jobs.start(request),
     cancel: async (jobId) => void jobs.cancel(jobId),
     onEvent: (listener) => jobs.onEvent(listener),
-    buildStatus: async (boardId) => builds.status(boardId),
+    buildStatus: async (boardId, fresh) => builds.status(boardId, fresh),
     startBuild: async (boardId) => builds.start(boardId),
     cancelBuild: async (buildId) => void builds.cancel(buildId),
     onBuildEvent: (listener) => builds.onEvent(listener),
@@ -70,13 +70,18 @@ describe('building firmware in the wizard', () => {
   }, 90_000);
 
   it('without a compiler it says what to install instead of offering the build', async () => {
+    let installed = false;
     const missingAvrGcc = (target: 'avr' | 'stm32') =>
-      checkToolchain(target, 'linux', (command, args) => (command === 'avr-gcc' ? null : { status: 0, stdout: args[0] === '--version' ? `${command} 1.0` : '', stderr: '' }));
+      checkToolchain(target, 'linux', (command, args) => (command === 'avr-gcc' && !installed ? null : { status: 0, stdout: args[0] === '--version' ? `${command} 1.0` : '', stderr: '' }));
     await renderWizard(buildingClient({ toolchain: missingAvrGcc }));
     fireEvent.click(await screen.findByRole('button', { name: 'Arduino Mega 2560 + RAMPS 1.4' }));
     await screen.findByText('Firmware cannot be built on this computer yet:');
     expect(screen.getByText(/avr-gcc is not installed/).textContent).toMatch(/sudo apt install gcc-avr binutils-avr avr-libc/);
     expect(screen.queryByRole('button', { name: 'Build firmware' })).toBeNull();
+    // Installed meanwhile: checking again looks afresh and offers the build.
+    installed = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Check the compiler again' }));
+    await screen.findByRole('button', { name: 'Build firmware' });
   });
 
   it('a board our firmware does not support says so, in Chinese too', async () => {
