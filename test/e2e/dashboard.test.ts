@@ -93,6 +93,7 @@ describe.skipIf(!toolsPresent('chromium'))('dashboard in Chromium against serve 
 
   const graphLast = async (p: Page): Promise<Record<string, number | null>> =>
     JSON.parse((await p.getByTestId('temperature-graph').getAttribute('data-last')) ?? '{}') as Record<string, number | null>;
+  const graphFirst = async (p: Page): Promise<number> => Number(await p.getByTestId('temperature-graph').getAttribute('data-first'));
   const graphSamples = async (p: Page): Promise<number> => Number(await p.getByTestId('temperature-graph').getAttribute('data-samples'));
 
   it('heats: a target set in the UI makes the graph line rise, and a reopened page keeps the history', async () => {
@@ -110,8 +111,11 @@ describe.skipIf(!toolsPresent('chromium'))('dashboard in Chromium against serve 
 
     // The history lives in the host: a fresh page draws every sample so far, not only new ones.
     const samples = await graphSamples(page);
+    const firstS = await graphFirst(page);
     const again = await open();
     await expect.poll(() => graphSamples(again), SLOW).toBeGreaterThanOrEqual(samples);
+    // Its oldest sample is the first page's oldest: it came from the host, not from polling since.
+    expect(await graphFirst(again)).toBe(firstS);
     await again.context().close();
     // Heaters off again (the PLA/PETG/off presets send SET_HEATER_TEMPERATURE for each heater).
     await page.getByRole('button', { name: 'Heaters off' }).click();

@@ -86,6 +86,7 @@ export function TemperatureGraph(props: { history: HistoryWindow; names: readonl
       className="temperature-graph"
       data-testid="temperature-graph"
       data-samples={data[0].length}
+      data-first={data[0][0] ?? ''}
       data-last={JSON.stringify(last)}
     />
   );
