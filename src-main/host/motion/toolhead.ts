@@ -211,7 +211,10 @@ export class Toolhead {
   sendStepsUntil(printTimeS: number): void {
     printTimeS = Math.min(printTimeS, this.dripLimitS);
     if (this.streamSteps) this.generateAndSendSteps(Math.min(printTimeS, this.printTimeS), false);
-    for (const s of this.steppers) s.flushSteps(printTimeS);
+    // All planned motion is due and the head stops after it (lookahead flushed): also send each
+    // stepper's held-back last step, or a print's final step would wait for the next G-code.
+    const stops = this.needPrime && printTimeS >= this.printTimeS && this.dripLimitS === Infinity;
+    for (const s of this.steppers) s.flushSteps(stops ? Infinity : printTimeS);
   }
 
   /**
