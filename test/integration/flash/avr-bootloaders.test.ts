@@ -61,7 +61,7 @@ describe.skipIf(!toolsPresent('avr-gcc', 'make', 'cc'))('AVR bootloaders on sima
     board = await startSimBoard(['--mcu', 'atmega2560', '--boot', path.join(simBuild, 'stk500v2_atmega2560.hex'), '--app', path.join(simBuild, 'app_atmega2560_A.hex')]);
     const image = appImage('app_atmega2560_big.hex');
     const flat = flattenImage(image);
-    expect(flat.data.length).toBeGreaterThan(0x10000 + 8 * 1024);
+    expect(flat.data.length).toBeGreaterThan(0x10000 + 2 * 1024);
     const events: FlashEvent[] = [];
     const result = await flash({ board: 'arduino-mega2560-ramps', image, port: board.pty }, (e) => events.push(e));
     expect(result).toMatchObject({ method: 'stk500v2', verifiedBy: 'read-back', chipId: '1e9801', bytesWritten: flat.data.length });
@@ -80,7 +80,7 @@ describe.skipIf(!toolsPresent('avr-gcc', 'make', 'cc'))('AVR bootloaders on sima
     board = await startSimBoard(['--mcu', 'atmega1284p', '--boot', path.join(simBuild, 'optiboot_atmega1284p.hex')]);
     const image = appImage('app_atmega1284p_big.hex');
     const flat = flattenImage(image);
-    expect(flat.data.length).toBeGreaterThan(0x10000 + 8 * 1024);
+    expect(flat.data.length).toBeGreaterThan(0x10000 + 2 * 1024);
     const result = await flash({ board: 'creality-melzi', image, port: board.pty });
     expect(result).toMatchObject({ method: 'stk500v1', verifiedBy: 'read-back', chipId: '1e9705', bytesWritten: flat.data.length });
     const len = flat.data.length.toString(16).padStart(8, '0');

@@ -24,12 +24,12 @@ static const uint8_t filler[] PROGMEM __attribute__((used)) = {
 extern char __data_load_end[];
 
 #ifdef APP_BIG
-/* 72 KiB more of filler from a 31-bit LCG (no 256-byte or 64 KiB period, so a write or read that
+/* 66 KiB more of filler from a 31-bit LCG (no 256-byte or 64 KiB period, so a write or read that
  * wraps at 64 KiB cannot match by chance): the image crosses 64 KiB, and flashing it needs the
  * bootloader's extended addressing (RAMPZ on the chip, LOAD_ADDRESS above 64 K words). */
 __asm__(".section .progmem.big_filler,\"a\",@progbits\n"
         ".set lcg, 12345\n"
-        ".rept 73728\n"
+        ".rept 67584\n"
         ".set lcg, (lcg * 1103515245 + 12345) & 0x7fffffff\n"
         ".byte (lcg >> 16) & 0xff\n"
         ".endr\n"
