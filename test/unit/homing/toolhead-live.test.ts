@@ -21,12 +21,14 @@ describe('toolhead in live (streaming) mode', () => {
   it('sends every step of a finished script, the held-back last one too, once all of it is due', () => {
     const clock = { nowS: 1 };
     const { th, sinks } = liveToolhead(clock);
-    th.move([10, 0, 0, 0], 100);
+    // The last half-step boundary (10.00625) is crossed 0.2 ms before the move ends: within the
+    // step+dir+step filter's window, so that step is held back until the motion is known to end.
+    th.move([10.0063, 0, 0, 0], 100);
     th.waitMoves(); // plans it; live, no steps yet (the flush timer streams them)
     expect(sinks[0]!.steps).toBe(0);
-    clock.nowS = th.printTimeS; // the flush timer's view: everything is due
-    th.sendStepsUntil(clock.nowS + 1);
-    expect(sinks[0]!.steps).toBe(10 / STEP_MM);
+    clock.nowS = th.printTimeS - 0.5; // the flush timer's call: min(end of motion, now + 1 s)
+    th.sendStepsUntil(Math.min(th.printTimeS, clock.nowS + 1));
+    expect(sinks[0]!.steps).toBe(801);
   });
 
   it('a drip move sends steps only a little ahead of the MCU and stops where the trigger came', async () => {
