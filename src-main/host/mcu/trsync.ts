@@ -78,7 +78,11 @@ export class McuTrsync {
     this.expireTicks = mcu.secondsToClock(expireTimeoutS);
     const expireClock = clock + this.expireTicks;
     const reportTicks = mcu.secondsToClock(expireTimeoutS * REPORT_FRACTION);
-    mcu.registerResponse((p) => this.handleState(p.can_trigger as number, p.trigger_reason as number, p.clock as number), 'trsync_state', this.oid);
+    mcu.registerResponse(
+      (p) => this.handleState(p.can_trigger as number, p.trigger_reason as number, p.clock as number),
+      'trsync_state',
+      this.oid,
+    );
     this.startCmd.send([this.oid, clock, reportTicks, TRSYNC_REASON.COMMS_TIMEOUT], { reqClock: clock });
     for (const s of this.stepperOids) this.stopOnTriggerCmd!.send([s, this.oid]);
     this.setTimeoutCmd!.send([this.oid, expireClock], { reqClock: expireClock });

@@ -250,7 +250,21 @@ export class Toolhead {
     const path = new TrapQ();
     const s = move.startPos;
     const r = move.axesR;
-    path.append(startS, move.accelT, move.cruiseT, move.decelT, s[0]!, s[1]!, s[2]!, r[0]!, r[1]!, r[2]!, move.startV, move.cruiseV, move.accelMmS2);
+    path.append(
+      startS,
+      move.accelT,
+      move.cruiseT,
+      move.decelT,
+      s[0]!,
+      s[1]!,
+      s[2]!,
+      r[0]!,
+      r[1]!,
+      r[2]!,
+      move.startV,
+      move.cruiseV,
+      move.accelMmS2,
+    );
     if (!this.streamSteps) {
       // Batch mode: no clock to drip against; the move runs in full (Klipper's batch output).
       this.flushStepGeneration();

@@ -78,7 +78,9 @@ export class Homing {
     const s = rail.settings;
     const i = rail.axisIndex;
     if (!rail.endstop) {
-      throw new HomingError(`G28: endstop_pin '${s.endstop_pin.text}' of [stepper_${rail.name}] is not an MCU pin; such endstops are not supported yet`);
+      throw new HomingError(
+        `G28: endstop_pin '${s.endstop_pin.text}' of [stepper_${rail.name}] is not an MCU pin; such endstops are not supported yet`,
+      );
     }
     const endstopMm = s.position_endstop!;
     const homePos = th.getPosition().slice();

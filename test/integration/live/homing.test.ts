@@ -51,7 +51,9 @@ describe('homing on a live printer', () => {
       queryHomed = await p.run('QUERY_ENDSTOPS');
       await p.run('G1 X10 Y10 Z5 F3000');
       queryAway = await p.run('M119');
-      expect(p.host.printer.lookupObject<{ getStatus(): unknown }>('query_endstops').getStatus()).toEqual({ last_query: { x: 0, y: 0, z: 0 } });
+      expect(p.host.printer.lookupObject<{ getStatus(): unknown }>('query_endstops').getStatus()).toEqual({
+        last_query: { x: 0, y: 0, z: 0 },
+      });
     } finally {
       await p.stop();
     }
@@ -118,7 +120,7 @@ describe('homing on a live printer', () => {
     expect(final.steppers!.find((s) => s.name === 'stepper_y')!.mm).toBe(30);
   }, 60_000);
 
-  it('an endstop that never triggers: Klipper\'s error, homing forgotten, the printer still usable', async () => {
+  it("an endstop that never triggers: Klipper's error, homing forgotten, the printer still usable", async () => {
     // X sits beyond its whole homing travel (1.5 x the range): the switch is never reached.
     const fast = (cfg: string) => cfg.replace('homing_speed: 50', 'homing_speed: 250');
     const p = await startLivePrinter('homing-no-trigger', {
@@ -154,7 +156,9 @@ describe('homing on a live printer', () => {
     }
     const trace = traceOf(p);
     const z = endstopEvents(trace, 'z');
-    const lastY = endstopEvents(trace, 'y').filter((e) => e.triggered).at(-1)!;
+    const lastY = endstopEvents(trace, 'y')
+      .filter((e) => e.triggered)
+      .at(-1)!;
     expect(before(lastY, z[0]!)).toBe(true);
     // z_hop lifted Z from 3 to 5 mm before Z homing started.
     expect(z[0]!.mm).toBeCloseTo(5, 6);
@@ -166,8 +170,7 @@ describe('homing on a live printer', () => {
   }, 60_000);
 
   it('homing_override runs its G-code; set_position_z marks Z homed without moving it', async () => {
-    const cfg = (c: string) =>
-      `${c}\n[homing_override]\nset_position_z: 3\ngcode:\n  RESPOND MSG="override running"\n  G28 Y\n  G28 X\n`;
+    const cfg = (c: string) => `${c}\n[homing_override]\nset_position_z: 3\ngcode:\n  RESPOND MSG="override running"\n  G28 Y\n  G28 X\n`;
     const p = await startLivePrinter('homing-override', { edit: cfg, overrides: NEAR_ENDSTOPS });
     let out: string;
     try {

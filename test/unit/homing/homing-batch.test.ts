@@ -41,7 +41,8 @@ async function batchPrinter(extra = '', edit: (cfg: string) => string = (c) => c
   return { printer, gcode, out, lines, th, run: (s: string) => gcode.run(s) };
 }
 
-const oidOf = (lines: string[], pin: string) => Number(/oid=(\d+)/.exec(lines.find((l) => l.startsWith('config_endstop') && l.includes(`pin=${pin}`))!)![1]);
+const oidOf = (lines: string[], pin: string) =>
+  Number(/oid=(\d+)/.exec(lines.find((l) => l.startsWith('config_endstop') && l.includes(`pin=${pin}`))!)![1]);
 
 describe('G28 (batch mode)', () => {
   it('configures an endstop and a trsync per rail and homes X, Y, Z in two approaches each', async () => {
@@ -87,7 +88,7 @@ describe('G28 (batch mode)', () => {
     expect(home).toContain('pin_value=0');
   });
 
-  it('GET_POSITION prints Klipper\'s lines after homing', async () => {
+  it("GET_POSITION prints Klipper's lines after homing", async () => {
     const p = await batchPrinter();
     await p.run('G28\nG1 X10 Y5 F6000\nG92 X0\nGET_POSITION');
     const text = p.out.at(-1)!;
@@ -112,7 +113,9 @@ describe('[safe_z_home] and [homing_override]', () => {
   });
 
   it('homing_override runs its template; G28 inside it homes for real; other axes bypass it', async () => {
-    const p = await batchPrinter('\n[homing_override]\naxes: z\nset_position_z: 5\ngcode:\n  RESPOND MSG="homing {params.X|default(\'-\')}"\n  G28 X\n');
+    const p = await batchPrinter(
+      '\n[homing_override]\naxes: z\nset_position_z: 5\ngcode:\n  RESPOND MSG="homing {params.X|default(\'-\')}"\n  G28 X\n',
+    );
     await p.run('G28');
     expect(p.out.join('\n')).toContain('homing -');
     expect(p.th.getStatus().homed_axes).toBe('xz');

@@ -12,7 +12,13 @@ function liveToolhead(clock: { nowS: number }) {
   const kin = new CartesianKinematics({
     rails: steppers.map((s, i) => ({ axis: 'xyz'[i] as 'x' | 'y' | 'z', steppers: [s], positionMinMm: 0, positionMaxMm: 200 })),
   });
-  const th = new Toolhead({ kinematics: kin, maxVelocityMmS: 300, maxAccelMmS2: 3000, streamSteps: true, estimatedPrintTimeS: () => clock.nowS });
+  const th = new Toolhead({
+    kinematics: kin,
+    maxVelocityMmS: 300,
+    maxAccelMmS2: 3000,
+    streamSteps: true,
+    estimatedPrintTimeS: () => clock.nowS,
+  });
   th.setPosition([0, 0, 0, 0], 'xyz');
   return { th, sinks, steppers };
 }
