@@ -60,6 +60,8 @@ export function createAppServices(o: AppServicesOptions): AppServices {
   const hardware = new HardwareServices({
     catalogPath: path.join(resourcesDir, 'boards/catalog.json'),
     firmwareBuildDir: firmwareDir,
+    // Builds from the flash wizard are kept with the user's data, so they survive a restart.
+    buildOutputDir: path.join(o.dataDir, 'firmware-builds'),
     printerPorts: () =>
       fleet
         .list()
