@@ -128,7 +128,10 @@ export class Host {
         printer.setState('error', e instanceof Error ? e.message : String(e));
         return;
       }
-      mcu?.on('shutdown', (reason: string) => void printer.invokeShutdown(reason));
+      // An MCU shutdown report arriving while a restart takes this printer down is not news.
+      mcu?.on('shutdown', (reason: string) => {
+        if (printer === this.printer && !this.restarting) void printer.invokeShutdown(reason);
+      });
       await this.becomeReady(printer);
     })();
     if (options.mcuFileOutput) await this.started;

@@ -60,6 +60,9 @@ export class IdleTimeout implements PrinterObject {
     });
     if (!live) return;
     printer.on('printer:ready', () => {
+      // The toolhead's print time now is the baseline: any later change is activity (taken
+      // here, not at the first check, so moves sent right after ready are not missed).
+      this.lastPrintTimeS = this.idleForS()?.printTimeS ?? -1;
       this.timer ??= setInterval(() => this.check(), CHECK_PERIOD_MS);
       this.timer.unref?.();
     });

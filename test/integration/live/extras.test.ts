@@ -4,7 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Host } from '../../../src-main/host/host';
 import { simPositions, sleep, waitFor } from '../jobs/print-helpers';
-import { startLivePrinter } from './live-printer';
+import path from 'node:path';
+import { HostThread, hostWorkerEntry } from '../../../src-main/host/worker/host-thread';
+import { startSimPrinter } from '../../../src-main/host/sim/launch';
+import { startLivePrinter, writeTestConfig } from './live-printer';
 
 type Status = { getStatus(t?: number): Record<string, unknown> };
 
@@ -172,6 +175,59 @@ describe('live extras on the sim', () => {
       expect(host.printer.lookupObject<Status>('configfile').getStatus().save_config_pending).toBe(false);
     } finally {
       await p.stop();
+    }
+  }, 60_000);
+
+  it('in the host process: after FIRMWARE_RESTART the console, state and status subscription follow the new printer', async () => {
+    const { dir, configPath } = writeTestConfig('thread-restart');
+    const sim = await startSimPrinter({ configPath, dataDir: dir });
+    const t = new HostThread({
+      printerId: 'restart',
+      configPath,
+      workerEntry: hostWorkerEntry(import.meta.url),
+      logPath: path.join(dir, 'host.log'),
+    });
+    try {
+      await t.start();
+      await waitFor(() => t.state === 'ready', 'ready', 20_000);
+      const states: string[] = [];
+      t.on('state', (st, msg) => states.push(`${st}: ${msg}`));
+      const idleStates: unknown[] = [];
+      t.on('status', (_e, st) => {
+        if (st.idle_timeout && 'state' in st.idle_timeout) idleStates.push(st.idle_timeout.state);
+      });
+      const sub = await t.call('status.subscribe', { objects: { idle_timeout: ['state'] } });
+      expect(sub.status.idle_timeout).toEqual({ state: 'Idle' });
+      await t.call('gcode.run', { script: 'M112' }).catch(() => undefined);
+      await waitFor(() => t.state === 'shutdown', 'shutdown', 5000);
+      await t.call('gcode.run', { script: 'FIRMWARE_RESTART' });
+      await waitFor(
+        () => t.state === 'ready',
+        'ready after FIRMWARE_RESTART',
+        20_000,
+        () => states.join(' | '),
+      );
+      expect(states[0]).toBe('shutdown: Shutdown due to M112 command');
+      expect(states).toContain('starting: Firmware restart: resetting the MCU and reloading printer.cfg');
+      expect(states.at(-1)).toBe('ready: Printer is ready');
+      // Console lines of the new printer reach the parent.
+      const lines: string[] = [];
+      t.on('console', (l) => lines.push(l.text));
+      await t.call('gcode.run', { script: 'STATUS' });
+      expect(lines).toContain('// Klipper state: Ready');
+      // The subscription now watches the new printer's idle_timeout.
+      await t.call('gcode.run', { script: 'SET_KINEMATIC_POSITION X=10 Y=10 Z=5\nG1 X20 F3000' });
+      await waitFor(
+        () => idleStates.includes('Printing'),
+        'idle_timeout Printing through the subscription',
+        5000,
+        () => JSON.stringify(idleStates),
+      );
+      // The late MCU report of the M112 shutdown is not shown again once the restart began.
+      expect(readFileSync(path.join(dir, 'host.log'), 'utf8')).not.toContain('shutdown: Command request');
+    } finally {
+      await t.dispose();
+      await sim.stop();
     }
   }, 60_000);
 });
