@@ -88,6 +88,18 @@ describe('G28 (batch mode)', () => {
     expect(home).toContain('pin_value=0');
   });
 
+  it('corexy: each carriage endstop stops both motors', async () => {
+    const p = await batchPrinter('', (c) => c.replace('kinematics: cartesian', 'kinematics: corexy'));
+    await p.run('G28');
+    expect(p.th.getPosition()).toEqual([0, 0, 0.5, 0]);
+    const lines = await p.lines();
+    const stepperOid = (pin: string) =>
+      Number(/oid=(\d+)/.exec(lines.find((l) => l.startsWith('config_stepper') && l.includes(`step_pin=${pin}`))!)![1]);
+    const [a, b, z] = [stepperOid('PF0'), stepperOid('PF6'), stepperOid('PL3')];
+    const stops = lines.filter((l) => l.startsWith('stepper_stop_on_trigger')).map((l) => Number(/oid=(\d+)/.exec(l)![1]));
+    expect(stops).toEqual([a, b, a, b, b, a, b, a, z, z]);
+  });
+
   it("GET_POSITION prints Klipper's lines after homing", async () => {
     const p = await batchPrinter();
     await p.run('G28\nG1 X10 Y5 F6000\nG92 X0\nGET_POSITION');
