@@ -28,8 +28,17 @@ type Harness = {
   diff(a: string, b: string): number;
   drawn(): { first: number; end: number } | null;
   drawing(): 'overview' | 'full' | null;
+  waitForDetail(ms: number): Promise<Record<string, number>>;
 };
 declare const previewHarness: Harness;
+
+/** The harness pages, built once for both groups of tests. */
+let site: Promise<string> | null = null;
+function harnessSite(): Promise<string> {
+  const dir = path.join(testOutputDir, 'preview-harness');
+  site ??= buildHarness(dir).then(() => dir);
+  return site;
+}
 
 describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () => {
   let browser: Browser;
@@ -39,9 +48,7 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
 
   beforeAll(async () => {
     mkdirSync(outDir, { recursive: true });
-    const siteDir = path.join(testOutputDir, 'preview-harness');
-    await buildHarness(siteDir);
-    server = await serveDir(siteDir);
+    server = await serveDir(await harnessSite());
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
     page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
     page.on('pageerror', (e) => errors.push(e.message));
@@ -114,6 +121,37 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
     expect(errors).toEqual([]);
   });
 
+  it('big-file path: two parser workers and an overview first frame end in the same picture as one worker', async () => {
+    const p = await browser.newPage({ viewport: { width: 900, height: 600 } });
+    p.on('pageerror', (e) => errors.push(e.message));
+    await p.goto(`${server.url}/index.html`);
+    await p.getByTestId('preview-panel').waitFor();
+    const file = { name: 'benchy.gcode', mimeType: 'text/plain', buffer: readFileSync(benchy) };
+    await p.getByTestId('preview-file').setInputFiles(file);
+    await p.evaluate(() => previewHarness.waitForDetail(60_000));
+    await p.evaluate(() => previewHarness.snapshot('one'));
+    const one = await p.evaluate(() => previewHarness.store.getState().timings!);
+    expect(one.parser).toMatchObject({ mode: 'single' });
+    expect(one.overviewSegments).toBeNull();
+
+    // Small thresholds make benchy (5 MB, 58k moves) take the path of a 200 MB file.
+    await p.evaluate(() => previewHarness.store.getState().setLoadOptions({ overviewSegments: 5000, parallelMinBytes: 0 }));
+    await p.getByTestId('preview-file').setInputFiles({ ...file, name: 'benchy-again.gcode' });
+    const t = await p.evaluate(() => previewHarness.waitForFirstFrame(60_000));
+    expect(t.parser).toMatchObject({ mode: 'two workers' });
+    expect(t.overviewSegments).toBeGreaterThanOrEqual(160);
+    expect(t.overviewSegments).toBeLessThanOrEqual(5000);
+    const detail = await p.evaluate(() => previewHarness.waitForDetail(60_000));
+    expect(detail.detailFrameAt).toBeGreaterThan(t.firstFrameAt);
+    expect(await p.evaluate(() => previewHarness.drawing())).toBe('full');
+    expect(await p.evaluate(() => previewHarness.store.getState().toolpath!.layers.count)).toBe(160);
+    await p.evaluate(() => previewHarness.snapshot('two'));
+    // Same arrays, same camera: the same picture.
+    expect(await p.evaluate(() => previewHarness.diff('one', 'two'))).toBeLessThan(50);
+    await p.evaluate(() => previewHarness.store.getState().setLoadOptions({ overviewSegments: null, parallelMinBytes: 8 << 20 }));
+    await p.close();
+  });
+
   it('hides travel moves and colours each segment by its own type (not its neighbour\'s)', async () => {
     // Short extrusions joined by long diagonal travels. If a segment took the colour and
     // visibility of the segment before it, the long travels would show with travel hidden.
@@ -182,8 +220,7 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview following a print o
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'tether-preview-live-'));
-    const site = path.join(dir, 'site');
-    await buildHarness(site);
+    const siteDir = await harnessSite();
     const simDir = path.join(dir, 'sim');
     mkdirSync(simDir, { recursive: true });
     const configPath = path.join(dir, 'printer.cfg');
@@ -197,7 +234,7 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview following a print o
     session = await startServeSession({
       port: 0,
       dataDir: path.join(dir, 'data'),
-      uiDir: site,
+      uiDir: siteDir,
       entryUrl: pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href,
       configPath,
       log: () => undefined,

@@ -73,7 +73,10 @@ export interface PreviewState {
   /** Bumped on every camera preset request so the same preset can be asked for twice. */
   cameraRequest: { preset: CameraPreset; seq: number };
   timings: PreviewTimings | null;
+  /** How files are parsed (tests and benchmarks change these; null = automatic). */
+  loadOptions: LoadOptions;
 
+  setLoadOptions(options: Partial<LoadOptions>): void;
   /** `hostName`: the file's name in the printer's G-code folder, when it came from there. */
   loadFile(file: Blob, name: string, hostName?: string | null): void;
   /** For hosts that parsed the file themselves. */
@@ -106,6 +109,13 @@ export const defaultBuildVolume: BuildVolume = { x: [0, 220], y: [0, 220], z: [0
 /** Overview size: software GL draws ~1 M lines a second, so ~0.2 s for the first frame. */
 export const softwareOverviewSegments = 200_000;
 export const defaultOverviewSegments = 1_500_000;
+
+export interface LoadOptions {
+  /** Overview size for big files; null picks softwareOverviewSegments or defaultOverviewSegments. */
+  overviewSegments: number | null;
+  /** Files at least this big are parsed by two workers. */
+  parallelMinBytes: number;
+}
 
 export interface PrintingFile {
   /** print_stats.filename: the path in the printer's G-code folder. */
@@ -165,6 +175,11 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
   softwareRenderer: false,
   cameraRequest: { preset: 'iso', seq: 0 },
   timings: null,
+  loadOptions: { overviewSegments: null, parallelMinBytes: PARALLEL_MIN_BYTES },
+
+  setLoadOptions(options) {
+    set({ loadOptions: { ...get().loadOptions, ...options } });
+  },
 
   loadFile(file, name, hostName = null) {
     stopWorkers();
@@ -191,8 +206,9 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
         firstFrameRenderMs: null,
       },
     });
-    const overviewSegments = get().softwareRenderer ? softwareOverviewSegments : defaultOverviewSegments;
-    const parallel = file.size >= PARALLEL_MIN_BYTES && (globalThis.navigator?.hardwareConcurrency ?? 1) >= 2;
+    const opts = get().loadOptions;
+    const overviewSegments = opts.overviewSegments ?? (get().softwareRenderer ? softwareOverviewSegments : defaultOverviewSegments);
+    const parallel = file.size >= opts.parallelMinBytes && (globalThis.navigator?.hardwareConcurrency ?? 1) >= 2;
     try {
       workers = parallel ? [createParserWorker(), createParserWorker()] : [createParserWorker()];
     } catch (err) {
