@@ -18,6 +18,7 @@ export function JobsPanel({ printerId, ready }: { printerId: string; ready: bool
   const printStats = useStatus((s) => s.status.print_stats);
   const sdcard = useStatus((s) => s.status.virtual_sdcard);
   const display = useStatus((s) => s.status.display_status);
+  const statusLoaded = useStatus((s) => s.status.toolhead !== undefined);
   const job = useMemo(
     () => jobOf({ print_stats: printStats ?? {}, virtual_sdcard: sdcard ?? {}, display_status: display ?? {} }),
     [printStats, sdcard, display],
@@ -35,14 +36,16 @@ export function JobsPanel({ printerId, ready }: { printerId: string; ready: bool
   }, [client, printerId, ready]);
 
   const slicerEstimateS = job.filename ? (metadata[job.filename]?.meta?.estimatedTimeS ?? null) : null;
-  const noSdcard = ready && !sdcard;
+  const noSdcard = ready && statusLoaded && !sdcard;
+  // Without a G-code folder the host's refusal of files.list says what noFolder says already.
+  const shownError = action.error ?? (noSdcard ? null : error);
 
   return (
     <article className="card jobs-card" data-testid="jobs-panel">
       <h2>{t('title')}</h2>
-      {(action.error ?? error) && (
+      {shownError && (
         <div className="alert alert-error" role="alert">
-          {action.error ?? error}
+          {shownError}
         </div>
       )}
       <CurrentJob

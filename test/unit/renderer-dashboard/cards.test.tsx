@@ -139,4 +139,11 @@ describe('jobs card', () => {
     await waitFor(() => expect(printCalls).toContain('pause'));
     expect(api.refused).toEqual([]);
   });
+
+  it('says how to add a G-code folder when the printer has none, and offers no upload', async () => {
+    await setStatus({ toolhead: toolhead('') });
+    render(<JobsPanel printerId="printer-1" ready />);
+    expect(screen.getByTestId('jobs-panel').textContent).toContain('has no [virtual_sdcard] section');
+    expect((screen.getByRole('button', { name: 'Choose files…' }) as HTMLButtonElement).disabled).toBe(true);
+  });
 });
