@@ -8,6 +8,7 @@ import { api } from '../../api';
 import { StateBadge } from '../../shell/StateBadge';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
 import { Icon } from '../../shell/icons';
+import { ReflashOffer } from '../flash/ReflashOffer';
 import { JobsPanel } from '../jobs/JobsPanel';
 import { MotionPanel } from '../motion/MotionPanel';
 import { TemperaturesPanel } from '../temperatures/TemperaturesPanel';
@@ -103,6 +104,7 @@ export function DashboardPanel(): JSX.Element {
                 <div className="host-hint" data-testid="host-hint">
                   <strong>{t('printer.whatToDo')}: </strong>
                   {t(`hints.${hintKey}`)}
+                  <ReflashOffer printerName={printer.name} stateMessage={printer.stateMessage} />
                 </div>
               )}
               <div className="actions">
