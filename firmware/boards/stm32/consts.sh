@@ -1,7 +1,7 @@
 #!/bin/sh
 # Per-build dictionary constants of an STM32 image (read by tools/gen-dict.mjs only, never
-# compiled; the generator does not evaluate #if). Usage: consts.sh MCU CLOCK_FREQ
-mcu=$1 clock=$2
+# compiled; the generator does not evaluate #if). Usage: consts.sh MCU CLOCK_FREQ [usart|usb]
+mcu=$1 clock=$2 serial=${3:-usart}
 echo "DECL_CONSTANT(\"CLOCK_FREQ\", $clock);"
 echo "DECL_CONSTANT_STR(\"MCU\", \"$mcu\");"
 case $mcu in
@@ -13,4 +13,10 @@ for p in $ports; do
   echo "DECL_ENUMERATION_RANGE(\"pin\", \"P${p}0\", $(( i * 16 )), 16);"
   i=$((i + 1))
 done
-echo "DECL_CONSTANT_STR(\"RESERVE_PINS_serial\", \"PA10,PA9\");"
+# A USB build has no SERIAL_BAUD: the host then knows the link is not a UART (no baud model).
+if [ "$serial" = usb ]; then
+  echo "DECL_CONSTANT_STR(\"RESERVE_PINS_USB\", \"PA11,PA12\");"
+else
+  echo "DECL_CONSTANT(\"SERIAL_BAUD\", 250000);"
+  echo "DECL_CONSTANT_STR(\"RESERVE_PINS_serial\", \"PA10,PA9\");"
+fi

@@ -1,6 +1,7 @@
 // The STM32 board (F103, F401/F405/F407/F446): clock setup, SysTick as the free-running clock,
 // USART1 (PA9 TX, PA10 RX) at SERIAL_BAUD (receive by interrupt, transmit pumped by the main
-// loop), timers
+// loop) or, built with STM32_SERIAL=usb (F4 only), USB CDC on PA11/PA12 polled by the main
+// loop, timers
 // dispatched from the main loop, reset through the core's AIRCR.
 //
 // Simplification (visible in the report): timers are polled from the main loop instead of a
@@ -17,7 +18,6 @@
 #include "board/timer.h"
 #include "gen/dict.h"
 
-DECL_CONSTANT("SERIAL_BAUD", 250000);
 DECL_CONSTANT("STEPPER_STEP_BOTH_EDGE", 1);
 DECL_CONSTANT("ADC_MAX", 4095);
 
@@ -120,6 +120,11 @@ static void systick_init(void)
     SYST_CSR = 7;  // CPU clock, interrupt, enable
 }
 
+#if defined(STM32_USB)
+// ---- USB CDC on the OTG_FS port (usb/usb_otg_fs.c, usb/usb_cdc.c) ----
+void stm32_usb_init(void);
+void stm32_usb_poll(void);
+#else
 // ---- USART1: PA9 TX (alternate function push-pull), PA10 RX ----
 static uint8_t tx_buf[512];
 static volatile uint16_t tx_head, tx_tail;
@@ -171,6 +176,7 @@ static void serial_init(void)
     USART_CR1 = CR1_UE | CR1_TE | CR1_RE | CR1_RXNEIE;
     NVIC_ISER(USART1_IRQn / 32) = 1u << (USART1_IRQn % 32);
 }
+#endif
 
 // ---- reset and observation hooks ----
 void board_reset(void)
@@ -188,7 +194,11 @@ int observe_rx_block(uint8_t *block, uint_fast8_t len) { return 0; }
 // ---- main loop: timers are dispatched here (see the note at the top) ----
 static void idle(void)
 {
+#if defined(STM32_USB)
+    stm32_usb_poll();
+#else
     serial_pump_tx();
+#endif
     sched_timer_dispatch();
 }
 
@@ -196,7 +206,11 @@ int main(void)
 {
     clock_setup();
     systick_init();
+#if defined(STM32_USB)
+    stm32_usb_init();
+#else
     serial_init();
+#endif
     irq_enable();
     sched_main(idle);
 }
@@ -227,5 +241,7 @@ __attribute__((section(".isr_vector"), used)) const void *const vector_table[16 
     [2 ... 14] = Default_Handler,
     [15] = SysTick_Handler,
     [16 ... 16 + 36] = Default_Handler,
+#if !defined(STM32_USB)
     [16 + USART1_IRQn] = USART1_IRQHandler,
+#endif
 };
