@@ -36,12 +36,12 @@ extern struct timer *sched_timer_list;  // earliest first
 // turns go right behind it, so the re-sort starts there instead of walking the list.
 extern struct timer *sched_timer_hint;
 // stepper.c's event for runs with 16-bit intervals. When the due head has it, the loop calls
-// stepper_event inline, or stepper_burst (boards defining BOARD_STEP_BURST and
+// stepper_event inline, or first stepper_burst (boards defining BOARD_STEP_BURST and
 // timer_read_low16() in board_types.h) when the same stepper comes again: that steps while it
-// stays the earliest timer and its steps are near, keeps the list sorted, counts *budget down
-// and returns the time of the last step it took.
+// stays the earliest timer and its steps are near, keeps the list sorted and counts *budget
+// down; it returns 0 without stepping when a burst would not pay.
 uint_fast8_t stepper_event(struct timer *t);
-uint32_t stepper_burst(struct timer *t, uint8_t *budget);
+uint8_t stepper_burst(struct timer *t, uint8_t *budget);
 // Run the due head timer t by its function; put it back if it rescheduled itself
 // ("Rescheduled timer in the past" if it is then before now - the late limit).
 void sched_timer_run_head(struct timer *t, uint32_t now);

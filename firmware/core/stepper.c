@@ -146,7 +146,7 @@ static uint_fast8_t stepper_event_full(struct timer *t) { return stepper_step(t,
 // Within a burst only the low 16 bits of the step time are tracked (a burst spans far less than
 // 0x8000 ticks): the board's board_step_run() steps on its 16-bit counter (see its contract in
 // boards/avr/board_types.h) and returns with the last step's pulse still high.
-uint32_t __attribute__((noinline)) stepper_burst(struct timer *t, uint8_t *budget)
+static void __attribute__((noinline)) stepper_burst_run(struct timer *t, uint8_t *budget)
 {
     struct stepper *s = container_of(t, struct stepper, time);
     struct step_run r = {
@@ -160,7 +160,6 @@ uint32_t __attribute__((noinline)) stepper_burst(struct timer *t, uint8_t *budge
     uint16_t pulse = s->pulse_ticks;
     uint32_t first = t->waketime;
     uint16_t edge = board_step_run(s->step_pin, !(s->flags & SF_BOTH_EDGE), pulse, &r);
-    uint16_t last16 = r.time;  // the last step's time
     if (!r.count) {
         r.budget--;
         t->waketime = first + (uint16_t)(r.time - (uint16_t)first);
@@ -173,15 +172,25 @@ uint32_t __attribute__((noinline)) stepper_burst(struct timer *t, uint8_t *budge
         s->interval16 = r.interval;
         t->waketime = first + (uint16_t)(r.time - (uint16_t)first);
         sched_timer_head_later(t);
-        last16 -= r.interval;
     }
     *budget = r.budget;
-    if (!(s->flags & SF_BOTH_EDGE)) {
+    if (!(s->flags & SF_BOTH_EDGE) && !r.late) {
         while ((uint16_t)(timer_read_low16() - edge) < pulse)
             ;
         gpio_out_toggle_noirq(s->step_pin);
     }
-    return first + (uint16_t)(last16 - (uint16_t)first);
+}
+
+// Returns 0 (the caller takes one step itself) when a burst would not pay: the next step is
+// too far to wait for, or the stepper is so late that the 16-bit counter could mislead it.
+uint8_t __attribute__((always_inline)) stepper_burst(struct timer *t, uint8_t *budget)
+{
+    struct stepper *s = container_of(t, struct stepper, time);
+    if (s->interval16 > BOARD_STEP_BURST_WAIT_TICKS
+        || timer_read_time() - t->waketime >= BOARD_STEP_BURST_LATE_TICKS)
+        return 0;
+    stepper_burst_run(t, budget);
+    return 1;
 }
 #endif
 

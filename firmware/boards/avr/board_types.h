@@ -39,6 +39,10 @@ void gpio_out_write(struct gpio_out g, uint32_t value);
 // inside the interrupt.
 #define BOARD_STEP_BURST 1
 #define BOARD_STEP_BURST_WAIT_TICKS 240  // < 255: board_step_run compares one byte
+// A burst starts only with a stepper less late than this: with the steps of one burst (at most
+// 128, each under BOARD_STEP_BURST_WAIT_TICKS + pulse) its 16-bit times stay unambiguous, and it
+// leaves once a step is this late.
+#define BOARD_STEP_BURST_LATE_TICKS 0x2000
 static inline uint16_t timer_read_low16(void) { return TCNT1; }
 
 // A burst of one stepper's steps, all times the low 16 bits of the clock.
@@ -49,6 +53,8 @@ struct step_run {
     uint16_t time;      // the due step's time (the first is taken at once)
     uint16_t until;     // stop once the next step is not before this (the next timer's time)
     uint8_t budget;     // steps the caller allows (>= 1)
+    uint8_t late;       // set when it left because the next step is BOARD_STEP_BURST_LATE_TICKS
+                        // late: that step is not taken and no pulse is left high
 };
 // Take the due step, then for each further step: wait for its time on TCNT1 and take it. Stops
 // after the run's last step (count 0), when the budget is used up, when the next interval is
@@ -65,6 +71,7 @@ board_step_run(struct gpio_out pin, uint8_t unstep, uint16_t pulse_ticks, struct
     uint16_t edge, tmp;
     uint8_t unstep_bit = unstep ? pin.bit : 0;  // writing 0 to PINx toggles nothing
     asm volatile(
+        "clr %[islate]\n\t"
         "1:\n\t"
         "st X, %[bit]\n\t"                  // the step edge (a PINx write toggles)
         "lds %A[edge], %[tcnt]\n\t"         // its time (the low byte latches the high byte)
@@ -103,13 +110,16 @@ board_step_run(struct gpio_out pin, uint8_t unstep, uint16_t pulse_ticks, struct
         "sub %A[tmp], %A[time]\n\t"
         "sbc %B[tmp], %B[time]\n\t"
         "brmi 3b\n\t"
-        "rjmp 1b\n\t"
+        "cp %B[tmp], %[late]\n\t"           // too late for 16-bit times: leave
+        "brlo 1b\n\t"
+        "inc %[islate]\n\t"
         "9:\n\t"
         : [count] "+d"(r->count), [iv] "+d"(r->interval), [time] "+r"(r->time),
-          [budget] "+r"(r->budget), [edge] "=&r"(edge), [tmp] "=&r"(tmp)
+          [budget] "+r"(r->budget), [islate] "=&r"(r->late), [edge] "=&r"(edge), [tmp] "=&r"(tmp)
         : "x"(pin.regs), [bit] "r"(pin.bit), [ubit] "r"(unstep_bit), [add] "r"(r->add),
           [until] "r"(r->until), [pulse] "r"(pulse_ticks), [tcnt] "n"(_SFR_MEM_ADDR(TCNT1)),
-          [maxwait] "n"(BOARD_STEP_BURST_WAIT_TICKS), [ucsra] "n"(_SFR_MEM_ADDR(UCSR0A)), [rxc] "n"(RXC0)
+          [maxwait] "n"(BOARD_STEP_BURST_WAIT_TICKS), [ucsra] "n"(_SFR_MEM_ADDR(UCSR0A)), [rxc] "n"(RXC0),
+          [late] "r"((uint8_t)(BOARD_STEP_BURST_LATE_TICKS >> 8))
         : "memory");
     return edge;
 }

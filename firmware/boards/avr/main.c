@@ -82,14 +82,6 @@ uint32_t timer_late_limit_ticks(void) { return F_CPU / 1000 * 8; }  // 8 ms, lik
 #define TIMER_DEFER_TICKS 200
 // Compare matches are set at most this far ahead (half the 16-bit range, so never ambiguous).
 #define TIMER_MAX_TICKS 0x6000
-// Within the loop `now` is the last time known to have passed: the clock read on entry, or a
-// timer or step time waited for since. It trails the clock by at most the run time of the
-// events between (well under 0x4000 ticks), so a timer nearer than this to `now` is compared
-// with the 16-bit counter directly.
-#define TIMER_NEAR_TICKS 0x4000
-// A stepper at most this late (against `now`) takes the step path: with the staleness of `now`
-// and a burst's steps it stays within the 16-bit counter's reach (0x8000).
-#define TIMER_BURST_LATE_TICKS 0x2000
 
 static void check_late(struct timer *t, uint32_t now)
 {
@@ -117,10 +109,11 @@ static void timer_defer(void)
     timer_arm(t && timer_is_before(soon, t->waketime) ? t->waketime : soon, now);
 }
 
-// The step path: runs due timers in a loop, a due stepper through stepper_burst (inlined). A
-// timer due by `now` runs without a clock read (when the steppers are busy that is most of them);
-// a later one is waited for on the 16-bit counter if it is near, otherwise the compare match is
-// armed for it and the interrupt returns.
+// The step path: runs due timers in a loop, steppers inline. `now` is the last time known to
+// have passed (the clock read on entry or since, or a time waited for): a timer due by then runs
+// without a clock read (when the steppers are busy that is most of them); for a later one the
+// clock is read, and it is waited for here if it is near, otherwise the compare match is armed
+// for it and the interrupt returns.
 ISR(TIMER1_COMPA_vect)
 {
     uint32_t now = timer_read_noirq();
@@ -135,35 +128,28 @@ ISR(TIMER1_COMPA_vect)
         }
         uint32_t waketime = t->waketime;
         if (timer_is_before(now, waketime)) {
-            int16_t wait = TIMER_MIN_TICKS + 1;
-            if (waketime - now < TIMER_NEAR_TICKS)
-                wait = (int16_t)((uint16_t)waketime - TCNT1);
+            // Not due at the last time known: read the clock; wait here if it is near.
+            now = timer_read_noirq();
+            int32_t wait = waketime - now;
             if (wait > TIMER_MIN_TICKS) {
-                now = timer_read_noirq();
-                if ((int32_t)(waketime - now) > TIMER_MIN_TICKS) {
-                    timer_arm(waketime, now);
-                    return;
-                }
-                continue;  // it came near while reading: the 16-bit path waits for it
+                timer_arm(waketime, now);
+                return;
             }
-            while ((int16_t)((uint16_t)waketime - TCNT1) > 0)
-                ;
-            now = waketime;
+            if (wait > 0) {
+                while ((int16_t)((uint16_t)waketime - TCNT1) > 0)
+                    ;
+                now = waketime;
+            }
         }
         if (t->func == stepper_event) {
-            if (t != stepped || now - waketime >= TIMER_BURST_LATE_TICKS) {
-                // One step, inline (steppers taking turns, or one far behind: the burst's
-                // 16-bit counter could mislead it; 8 ms late shuts down).
+            // The same stepper again (it runs alone or fast): a burst; else one step, inline.
+            if (t != stepped || !stepper_burst(t, &budget)) {
                 if (stepper_event(t) == SF_DONE)
                     sched_timer_pop_head(t);
                 else
                     sched_timer_head_later(t);
                 budget--;
                 stepped = t;
-            } else {  // the same stepper again: it runs alone or fast
-                uint32_t last = stepper_burst(t, &budget);
-                if (timer_is_before(now, last))
-                    now = last;
             }
         } else {
             sched_timer_run_head(t, now);

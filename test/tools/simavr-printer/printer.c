@@ -7,10 +7,12 @@
  *   --pty       UART0 on a pseudo terminal; prints "pty: <path>" on stdout once ready
  *   --speed R   pace simulated time to R x wall-clock time (default 1; 0 = as fast as possible).
  *               A host needs R = 1 (its clock sync assumes real time); lower if the machine
- *               cannot keep up, then the host sees a slower clock, which it measures.
+ *               cannot keep up, then the host sees a slower clock, which it measures. When the
+ *               simulation falls more than 20 ms behind, the lost time is skipped, not caught up.
  *   --script F  feed these bytes to UART0 right after start (benchmarks: no host needed)
- *   --uart-out  record every byte the firmware sends
+ *   --uart-out  record every byte the firmware sends (--uart-in: every byte it was given)
  *   --cycles N  stop after N simulated cycles
+ *   (SIMAVR_PRINTER_TRACE=FROM:TO prints each instruction's cycle, address and r12..r31.)
  *   --report F  on exit write JSON: cycles, state, rising edges per pin ("PA0": n), the
  *               shortest high and low time per pin in cycles (min_high, min_low: step pulse
  *               widths), and the net position of every pin pair given with --stepper STEP:DIR
@@ -18,10 +20,14 @@
  *   --adc C=mV  voltage on ADC channel C (default: every channel reads a 100k NTC at 25 C behind
  *               a 4.7k pull-up on 5 V, 4775 mV)
  *   --profile F cycles spent at each program address (text: "hexaddr cycles" per line)
+ *   --endstop PIN:STEP:SIGN:START  an endstop switch on PIN (driven high while closed) at the
+ *               end of the carriage of the --stepper with step pin STEP, which starts START steps
+ *               away from it; SIGN '+' if steps with the dir pin high move away from the switch
  *   --heater P:C  a heater on output pin P warms the thermistor on ADC channel C (first-order
  *               model, fast so tests heat in seconds: 30 C/s at full power, cooling 5 %/s of
  *               the difference to 25 C)
- * SIGTERM / SIGINT: write the report and exit 0.
+ * SIGTERM / SIGINT: write the report and exit 0. SIGUSR1: write the report, print "report" on
+ * stdout and run on.
  *
  * simavr 1.6 faults (shared/STACK.md) are handled in the firmware, not here: it idles with
  * `sei; sleep` (interrupts are only taken two instructions after `sei`) and never writes
@@ -53,7 +59,7 @@
 
 static avr_t *avr;
 static int master_fd = -1, slave_fd = -1;
-static FILE *uart_out;
+static FILE *uart_out, *uart_in_file;
 static const char *link_path, *report_path;
 static volatile sig_atomic_t stop_requested;
 static uint64_t rises[PORTS * 8];
@@ -63,6 +69,12 @@ static FILE *edges_out;  /* --edges FILE: "cycle pin level" per edge */
 static uint8_t pin_level[PORTS * 8];
 static struct { int step, dir; int64_t pos; } steppers[MAX_STEPPERS];
 static int stepper_count;
+/* --endstop PIN:STEP:SIGN:START: an endstop switch on input PIN, closed (pin driven high) while
+ * the carriage of the stepper on STEP is at or past it. The carriage starts START steps away;
+ * SIGN '+' means the counted position (a step with the dir pin high counts +1) grows away from
+ * the switch, '-' towards it. */
+static struct { int pin, stepper, sign; int64_t start; avr_irq_t *irq; int closed; } endstops[MAX_STEPPERS];
+static int endstop_count;
 static uint8_t tx_pending[65536];
 static size_t tx_len;
 static uint8_t rx_fifo[65536];
@@ -79,7 +91,9 @@ static int heater_pin = -1, heater_chan = -1;
 static double heater_temp_c = 25.0;
 static uint64_t heater_on_cycles, heater_last_cycle;
 
+static volatile sig_atomic_t report_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+static void on_report_signal(int sig) { (void)sig; report_requested = 1; }
 
 static uint64_t now_ns(void)
 {
@@ -163,6 +177,16 @@ static void on_pin(avr_irq_t *irq, uint32_t value, void *param)
     for (int i = 0; i < stepper_count; i++)
         if (steppers[i].step == pin)
             steppers[i].pos += pin_level[steppers[i].dir] ? 1 : -1;
+    for (int i = 0; i < endstop_count; i++) {
+        if (steppers[endstops[i].stepper].step != pin)
+            continue;
+        int64_t away = endstops[i].start + endstops[i].sign * steppers[endstops[i].stepper].pos;
+        int closed = away <= 0;
+        if (closed != endstops[i].closed) {
+            endstops[i].closed = closed;
+            avr_raise_irq(endstops[i].irq, closed);
+        }
+    }
 }
 
 static int parse_pin(const char *s)
@@ -270,6 +294,8 @@ static void feed_uart(void)
     if (!firmware_spoke || avr->cycle < next_feed_cycle)
         return;
     if (uart_xon && rx_head != rx_tail) {
+        if (uart_in_file)
+            fputc(rx_fifo[rx_head % sizeof(rx_fifo)], uart_in_file);
         avr_raise_irq(uart_in, rx_fifo[rx_head++ % sizeof(rx_fifo)]);
         next_feed_cycle = avr->cycle + avr->frequency / 12500;
     }
@@ -302,7 +328,10 @@ int main(int argc, char **argv)
             edges_out = fopen(v, "w"); i++;
             if (!edges_out) { perror("simavr-printer: --edges"); return 2; }
         } else if (!strcmp(a, "--profile")) profile_path = v, profile = calloc(PROFILE_WORDS, sizeof(uint64_t)), i++;
-        else if (!strcmp(a, "--uart-out")) {
+        else if (!strcmp(a, "--uart-in")) {
+            uart_in_file = fopen(v, "wb"); i++;
+            if (!uart_in_file) { perror("simavr-printer: --uart-in"); return 2; }
+        } else if (!strcmp(a, "--uart-out")) {
             uart_out = fopen(v, "wb"); i++;
             if (!uart_out) { perror("simavr-printer: --uart-out"); return 2; }
         } else if (!strcmp(a, "--adc")) {
@@ -327,6 +356,27 @@ int main(int argc, char **argv)
             }
             steppers[stepper_count].step = parse_pin(s);
             steppers[stepper_count++].dir = parse_pin(d); i++;
+        } else if (!strcmp(a, "--endstop")) {
+            char pin[8], step[8], sign;
+            long long start;
+            if (endstop_count >= MAX_STEPPERS
+                || sscanf(v, "%3[A-Z0-9]:%3[A-Z0-9]:%c:%lld", pin, step, &sign, &start) != 4
+                || (sign != '+' && sign != '-')) {
+                fprintf(stderr, "simavr-printer: --endstop wants PIN:STEP:+|-:START (give --stepper first), got %s\n", v);
+                return 2;
+            }
+            int st = -1;
+            for (int k = 0; k < stepper_count; k++)
+                if (steppers[k].step == parse_pin(step))
+                    st = k;
+            if (st < 0) {
+                fprintf(stderr, "simavr-printer: --endstop %s: no --stepper with step pin %s before it\n", v, step);
+                return 2;
+            }
+            endstops[endstop_count].pin = parse_pin(pin);
+            endstops[endstop_count].stepper = st;
+            endstops[endstop_count].sign = sign == '+' ? 1 : -1;
+            endstops[endstop_count++].start = start; i++;
         } else { fprintf(stderr, "simavr-printer: unknown option %s (see printer.c)\n", a); return 2; }
     }
     if (!mcu || !elf) {
@@ -368,6 +418,12 @@ int main(int argc, char **argv)
                 avr_irq_register_notify(irq, on_pin, (void *)(intptr_t)(port * 8 + bit));
         }
     }
+    for (int i = 0; i < endstop_count; i++) {
+        int pin = endstops[i].pin;
+        endstops[i].irq = avr_io_getirq(avr, AVR_IOCTL_IOPORT_GETIRQ('A' + pin / 8), pin % 8);
+        endstops[i].closed = endstops[i].start <= 0;
+        avr_raise_irq(endstops[i].irq, endstops[i].closed);
+    }
     for (int c = 0; c < 16; c++) {
         avr_irq_t *irq = avr_io_getirq(avr, AVR_IOCTL_ADC_GETIRQ, ADC_IRQ_ADC0 + c);
         if (irq)
@@ -386,6 +442,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGUSR1, on_report_signal);
 
     /* SIMAVR_PRINTER_TRACE=FROM:TO: every instruction's cycle and address in that cycle range
      * on stderr (debugging the firmware's timer code). */
@@ -404,8 +461,12 @@ int main(int argc, char **argv)
             uint32_t pc = avr->pc;
             uint64_t before = avr->cycle;
             state = avr_run(avr);
-            if (before >= trace_from && before < trace_to)
-                fprintf(stderr, "%llu %x\n", (unsigned long long)before, pc);
+            if (before >= trace_from && before < trace_to) {
+                fprintf(stderr, "%llu %x", (unsigned long long)before, pc);
+                for (int r = 12; r < 32; r++)
+                    fprintf(stderr, " %02x", avr->data[r]);
+                fprintf(stderr, "\n");
+            }
             if (profile && pc / 2 < PROFILE_WORDS)
                 profile[pc / 2] += avr->cycle - before;
             if (state == cpu_Done || state == cpu_Crashed)
@@ -419,6 +480,16 @@ int main(int argc, char **argv)
         }
         if (heater_pin >= 0)
             heater_update();
+        if (report_requested) {
+            report_requested = 0;
+            write_report();
+            printf("report\n");
+            fflush(stdout);
+        }
+        /* The firmware's pull-up drives the pin high when it configures it: the switch wins. */
+        for (int i = 0; i < endstop_count; i++)
+            if (pin_level[endstops[i].pin] != endstops[i].closed)
+                avr_raise_irq(endstops[i].irq, endstops[i].closed);
         if (max_cycles && avr->cycle >= max_cycles)
             break;
         if (master_fd >= 0)
@@ -426,6 +497,12 @@ int main(int argc, char **argv)
         if (speed > 0) {
             uint64_t sim_ns = (uint64_t)((double)avr->cycle * 1e9 / freq / speed);
             uint64_t real_ns = now_ns() - start_ns;
+            /* Behind (a loaded machine starved this process): never race to catch up, which
+             * would run the MCU clock fast and make its commands arrive late for the host's
+             * clock estimate ("Timer too close"); the lost time is skipped instead, so the clock
+             * only ever runs slow, which the host's clock sync measures. */
+            if (real_ns > sim_ns + 20000000)
+                start_ns += real_ns - sim_ns;
             if (sim_ns > real_ns + 200000) {
                 struct pollfd p = { master_fd, POLLIN, 0 };
                 int wait_ms = (int)((sim_ns - real_ns) / 1000000);
@@ -440,6 +517,8 @@ int main(int argc, char **argv)
         fclose(uart_out);
     if (edges_out)
         fclose(edges_out);
+    if (uart_in_file)
+        fclose(uart_in_file);
     if (getenv("SIMAVR_PRINTER_DEBUG"))
         fprintf(stderr, "pc=0x%x cycle=%llu fed=%zu/%zu sreg_i=%d\n", avr->pc, (unsigned long long)avr->cycle,
                 rx_head, rx_tail, avr->sreg[7]);
