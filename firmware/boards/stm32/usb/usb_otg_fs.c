@@ -11,6 +11,7 @@
 #include "regs.h"
 #include "command.h"
 #include "board/serial.h"
+#include "board/timer.h"
 #include "usb_device.h"
 
 #define OTG_BASE 0x50000000
@@ -322,13 +323,20 @@ void stm32_usb_init(void)
 }
 
 // ---- the core's serial interface ----
+// Waits at most 5 ms for the host to take packets when the ring is full, then drops the rest of
+// the block: a host that stopped reading (port closed, cable half-out) must not stall the main
+// loop, which runs the timers that keep heaters and steppers safe. The host's retransmission
+// recovers a dropped response.
+#define TX_WAIT_TICKS (CLOCK_HZ / 200)
 void serial_send_block(const uint8_t *block, uint_fast8_t len)
 {
+    uint32_t start = timer_read_time();
     while (len && usb_cdc_configured()) {  // no host has opened the port: nobody to read it
         uint_fast16_t n = usb_cdc_write(block, len);
         block += n;
         len = (uint_fast8_t)(len - n);
-        if (len)
-            stm32_usb_poll();  // ring full: wait for the host to take a packet
+        if (!len || timer_read_time() - start > TX_WAIT_TICKS)
+            break;
+        stm32_usb_poll();  // ring full: let the host take a packet
     }
 }
