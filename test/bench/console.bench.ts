@@ -107,6 +107,15 @@ try {
       self.set(key, (self.get(key) ?? 0) + (dt.get(n.id) ?? 0));
     }
     for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+    // Busy = every sample that is not idle: the renderer's own work, less sensitive to machine
+    // load than long-task counts (a loaded machine stretches tasks it does not add).
+    let idleUs = 0;
+    let allUs = 0;
+    for (const [k, us] of self) {
+      allUs += us;
+      if (k.startsWith('(idle)')) idleUs += us;
+    }
+    console.log(`renderer main thread busy: ${((allUs - idleUs) / 1000).toFixed(0)} ms of ${(allUs / 1000).toFixed(0)} ms profiled (${((100 * (allUs - idleUs)) / allUs).toFixed(0)} %)`);
   }
   const longTasks = await takeLongTasks();
   const rowsInDom = await page.locator('.console-row').count();

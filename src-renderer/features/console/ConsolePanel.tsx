@@ -33,18 +33,26 @@ function rowText(row: ConsoleEntry): string {
   return row.kind === 'command' ? `> ${row.text}` : row.text;
 }
 
+/**
+ * One row, one element and (mostly) one text node: the time is an attribute drawn by CSS
+ * (::before), so a flood creates a single div per new row instead of three nodes.
+ */
 const Row = memo(function Row({ row, top, showTime }: { row: ConsoleEntry; top: number; showTime: boolean }): JSX.Element {
   const help = row.kind === 'info' ? helpRow(row.text) : null;
   return (
-    <div className={`console-row kind-${row.kind}`} style={{ top }} title={row.text.length > 120 ? row.text : undefined}>
-      {showTime && <span className="console-time">{timeOf(row.timeMs)}</span>}
+    <div
+      className={`console-row kind-${row.kind}`}
+      style={{ top }}
+      data-time={showTime ? timeOf(row.timeMs) : undefined}
+      title={row.text.length > 120 ? row.text : undefined}
+    >
       {help ? (
-        <span className="console-text help-row">
+        <>
           <span className="help-name">{help.name}</span>
-          <span className="help-text">{help.help}</span>
-        </span>
+          {help.help}
+        </>
       ) : (
-        <span className="console-text">{rowText(row)}</span>
+        rowText(row)
       )}
     </div>
   );
@@ -66,7 +74,8 @@ export function ConsolePanel(): JSX.Element {
   const [choices, setChoices] = useState<Suggestion[]>([]);
   const [filterText, setFilterText] = useState('');
   const [showTime, setShowTime] = useState(() => localStorage.getItem(SHOW_TIME_KEY) !== '0');
-  const [scrollTop, setScrollTop] = useState(0);
+  /** How far the user has scrolled up from the newest row (0: following the output). */
+  const [fromBottomPx, setFromBottomPx] = useState(0);
   const [viewportPx, setViewportPx] = useState(600);
   const [copied, setCopied] = useState(false);
   const outputRef = useRef<HTMLDivElement>(null);
@@ -96,19 +105,24 @@ export function ConsolePanel(): JSX.Element {
   }, []);
 
   const total = visible.length;
-  // Follow new output unless the user has scrolled up to read. Written, never read back: the
-  // content height is known (rows x row height), so no forced layout per update.
+  // The scroller is bottom-anchored (flex column-reverse: scrollTop 0 is the newest row), so
+  // following the output needs no scroll write per update: a scrollTop write after new rows
+  // forced a synchronous layout every frame, the main cost of a flood. Only a reader scrolled up
+  // is kept in place, by moving the offset by the height the new rows added.
+  const contentPx = Math.max(total * ROW_HEIGHT_PX, viewportPx - OUTPUT_PADDING_PX);
+  const lastContentPx = useRef(contentPx);
   useLayoutEffect(() => {
+    const grownPx = contentPx - lastContentPx.current;
+    lastContentPx.current = contentPx;
     const el = outputRef.current;
-    if (el && stickToBottom.current) {
-      const bottom = Math.max(0, total * ROW_HEIGHT_PX + OUTPUT_PADDING_PX - viewportPx);
-      el.scrollTop = bottom;
-      setScrollTop(bottom);
-    }
-  }, [rev, total, viewportPx]);
+    if (!el || stickToBottom.current || grownPx === 0) return;
+    el.scrollTop -= grownPx;
+    setFromBottomPx((d) => d + grownPx);
+  }, [contentPx]);
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT_PX) - OVERSCAN_ROWS);
-  const last = Math.min(total, Math.ceil((scrollTop + viewportPx) / ROW_HEIGHT_PX) + OVERSCAN_ROWS);
+  const viewTopPx = Math.max(0, contentPx + OUTPUT_PADDING_PX - viewportPx - fromBottomPx);
+  const first = Math.max(0, Math.floor(viewTopPx / ROW_HEIGHT_PX) - OVERSCAN_ROWS);
+  const last = Math.min(total, Math.ceil((viewTopPx + viewportPx) / ROW_HEIGHT_PX) + OVERSCAN_ROWS);
   const onScreen: JSX.Element[] = [];
   for (let i = first; i < last; i++) onScreen.push(<Row key={visible[i].seq} row={visible[i]} top={i * ROW_HEIGHT_PX} showTime={showTime} />);
 
@@ -121,6 +135,8 @@ export function ConsolePanel(): JSX.Element {
     setCursor({ index: null, draft: '' });
     setChoices([]);
     stickToBottom.current = true;
+    if (outputRef.current) outputRef.current.scrollTop = 0;
+    setFromBottomPx(0);
     void send(api(), printer.id, script);
   };
 
@@ -219,15 +235,16 @@ export function ConsolePanel(): JSX.Element {
         aria-label={t('outputLabel')}
         data-testid="console-output"
         onScroll={(e) => {
-          const top = e.currentTarget.scrollTop;
-          stickToBottom.current = total * ROW_HEIGHT_PX + OUTPUT_PADDING_PX - top - viewportPx < ROW_HEIGHT_PX * 2;
-          setScrollTop(top);
+          // column-reverse: scrollTop is 0 at the bottom and negative above it.
+          const fromBottom = Math.max(0, -e.currentTarget.scrollTop);
+          stickToBottom.current = fromBottom < ROW_HEIGHT_PX * 2;
+          setFromBottomPx(fromBottom);
         }}
       >
         {total === 0 ? (
           <p className="console-empty">{rows.length ? t('allFiltered') : t('empty')}</p>
         ) : (
-          <div className="console-rows" style={{ height: total * ROW_HEIGHT_PX }}>
+          <div className="console-rows" style={{ height: contentPx }}>
             {onScreen}
           </div>
         )}

@@ -96,25 +96,45 @@ export const useConsole = create<ConsoleState>()((set, get) => ({
   },
 }));
 
+/** Shortest time between two applied batches: 20 updates a second is as fast as anyone reads. */
+export const MIN_FLUSH_MS = 50;
+
 /** Subscribes the store to the API's console events (called once by the shell). Events are
- * gathered and applied once per animation frame: a flood then costs one render per frame,
- * not one per WebSocket message. */
+ * gathered and applied in an animation frame, at most every MIN_FLUSH_MS: a flood then costs
+ * a bounded number of renders a second, not one per WebSocket message or per frame. */
 export function attachConsole(client: ApiClient): () => void {
   const pending = new Map<string, ConsoleLine[]>();
+  let scheduled = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   let frame: number | null = null;
+  let lastFlushMs = -Infinity;
   const flush = (): void => {
+    scheduled = false;
+    timer = null;
     frame = null;
+    lastFlushMs = performance.now();
     for (const [printerId, lines] of pending) useConsole.getState().append(printerId, lines);
     pending.clear();
+  };
+  const inFrame = (): void => {
+    timer = null;
+    if (typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(flush);
+    else timer = setTimeout(flush, 16);
   };
   const off = client.on('console.lines', ({ printerId, lines }) => {
     const list = pending.get(printerId);
     if (list) for (const l of lines) list.push(l);
     else pending.set(printerId, [...lines]);
-    frame ??= typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : (setTimeout(flush, 16) as unknown as number);
+    if (scheduled) return;
+    scheduled = true;
+    // A quiet console shows a line at the next frame; during a flood batches wait their turn.
+    const waitMs = lastFlushMs + MIN_FLUSH_MS - performance.now();
+    if (waitMs > 0) timer = setTimeout(inFrame, waitMs);
+    else inFrame();
   });
   return () => {
     off();
+    if (timer !== null) clearTimeout(timer);
     if (frame !== null && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
     flush();
   };
