@@ -165,6 +165,12 @@ static void test_config_descriptor(void)
     n = get_descriptor(2, 0, 255, d, &packets);
     CHECK(n == (int)total, "full read %d bytes, wTotalLength %u", n, total);
     CHECK(packets == (n + 63) / 64, "%d packets for %d bytes", packets, n);
+    // wLength 64 of 67 bytes: one full packet ends the transfer (no ZLP: wLength was reached).
+    unsigned char part[64];
+    int part_len = get_descriptor(2, 0, 64, part, &packets);
+    CHECK(part_len == 64 && packets == 1 && sent_count == 1, "wLength 64: %d bytes in %d packets, %d sent", part_len,
+          packets, sent_count);
+    CHECK(!memcmp(part, d, 64), "the first 64 bytes are the same");
     CHECK(d[0] == 9 && d[1] == 2, "bLength %u type %u", d[0], d[1]);
     CHECK(d[4] == 2, "bNumInterfaces %u (CDC-ACM: communication + data)", d[4]);
     CHECK(d[5] == 1, "bConfigurationValue %u", d[5]);
