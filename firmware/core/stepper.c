@@ -149,13 +149,13 @@ static uint_fast8_t stepper_event_full(struct timer *t) { return stepper_step(t,
 static void __attribute__((noinline)) stepper_burst_run(struct timer *t, uint8_t *budget)
 {
     struct stepper *s = container_of(t, struct stepper, time);
+    // Stop at the next timer's time, or 0x4000 ticks on (16-bit comparisons stay unambiguous).
+    uint32_t until = t->waketime + 0x4000;
+    if (t->next && timer_is_before(t->next->waketime, until))
+        until = t->next->waketime;
     struct step_run r = {
         .count = s->count, .interval = s->interval16, .add = (uint16_t)s->add,
-        .time = (uint16_t)t->waketime,
-        // Stop at the next timer's time (16 bits are enough: a burst never gets near a timer
-        // further away, and a stop that comes early only costs a list walk).
-        .until = t->next ? (uint16_t)t->next->waketime : (uint16_t)t->waketime + 0x4000,
-        .budget = *budget,
+        .time = (uint16_t)t->waketime, .until = (uint16_t)until, .budget = *budget,
     };
     uint16_t pulse = s->pulse_ticks;
     uint32_t first = t->waketime;

@@ -2,7 +2,7 @@
 // pacing), then decodes what the firmware sent. Used by the AVR firmware test and the step-rate
 // benchmark. The chip's clock starts at 0 at reset and simavr is cycle-exact, so a script can
 // name absolute clocks.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BlockReceiver, frameBlock } from '../../../src-main/host/mcu/codec';
@@ -52,8 +52,13 @@ export interface ScriptRun {
     freq: number;
     rises: Record<string, number>;
     positions: Record<string, number>;
+    /** Shortest high / low time per pin, in cycles (step pulse widths). */
+    min_high: Record<string, number>;
+    min_low: Record<string, number>;
   };
   responses: DecodedMessage[];
+  /** With opts.peek (hex data address): the bytes there when the run ended. */
+  peek?: number[];
 }
 
 /** Runs the image on the simulated chip for `cycles` cycles, fed with `script`. */
@@ -61,7 +66,7 @@ export function runScript(
   img: AvrImage,
   dict: Dictionary,
   lines: string[],
-  opts: { cycles: number; steppers?: string[]; name: string },
+  opts: { cycles: number; steppers?: string[]; adc?: string[]; peek?: string; name: string },
 ): ScriptRun {
   const dir = path.join(testOutputDir, 'avr', opts.name);
   mkdirSync(dir, { recursive: true });
@@ -88,11 +93,19 @@ export function runScript(
     String(opts.cycles),
   ];
   for (const s of opts.steppers ?? []) args.push('--stepper', s);
-  execFileSync(printerBin, args, { stdio: 'pipe', timeout: 120_000 });
+  for (const a of opts.adc ?? []) args.push('--adc', a);
+  const env = opts.peek ? { ...process.env, SIMAVR_PRINTER_PEEK: opts.peek } : process.env;
+  const run = spawnSync(printerBin, args, { timeout: 120_000, env, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`simavr-printer failed (${run.status ?? run.signal}): ${run.stderr}`);
+  const peeked = /ram\[0x[0-9a-f]+\.\.\]:((?: [0-9a-f]{2})+)/.exec(run.stderr);
   const responses: DecodedMessage[] = [];
   const rx = new BlockReceiver((block) => {
     responses.push(...dict.decodeMessages(block, 2, block.length - 3, 'responses'));
   });
   rx.push(readFileSync(out));
-  return { report: JSON.parse(readFileSync(report, 'utf8')) as ScriptRun['report'], responses };
+  return {
+    report: JSON.parse(readFileSync(report, 'utf8')) as ScriptRun['report'],
+    responses,
+    peek: peeked ? peeked[1]!.trim().split(' ').map((h) => parseInt(h, 16)) : undefined,
+  };
 }
