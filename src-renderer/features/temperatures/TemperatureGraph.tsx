@@ -20,9 +20,9 @@ function canDrawCanvas(): boolean {
   }
 }
 
-function seriesOf(lines: PlotLine[], names: readonly string[], label: (l: PlotLine) => string): uPlot.Series[] {
+function seriesOf(lines: PlotLine[], names: readonly string[], label: (l: PlotLine) => string, timeLabel: string): uPlot.Series[] {
   return [
-    {},
+    { label: timeLabel },
     ...lines.map((l) => ({
       label: label(l),
       stroke: PALETTE[names.indexOf(l.name) % PALETTE.length],
@@ -35,13 +35,18 @@ function seriesOf(lines: PlotLine[], names: readonly string[], label: (l: PlotLi
   ];
 }
 
-export function TemperatureGraph(props: { history: HistoryWindow; names: readonly string[]; label: (l: PlotLine) => string }): JSX.Element {
-  const { history, names, label } = props;
+export function TemperatureGraph(props: {
+  history: HistoryWindow;
+  names: readonly string[];
+  label: (l: PlotLine) => string;
+  timeLabel: string;
+}): JSX.Element {
+  const { history, names, label, timeLabel } = props;
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const { lines, data } = useMemo(() => plotData(history, names), [history, names]);
   const shape = lines.map((l) => `${l.name}/${l.kind}`).join('|');
-  const labels = lines.map(label).join('|');
+  const labels = [timeLabel, ...lines.map(label)].join('|');
 
   // (Re)create the chart when the set of lines or their labels (language) change.
   useEffect(() => {
@@ -55,7 +60,7 @@ export function TemperatureGraph(props: { history: HistoryWindow; names: readonl
       {
         width: Math.max(200, el.clientWidth),
         height: HEIGHT_PX,
-        series: seriesOf(lines, names, label),
+        series: seriesOf(lines, names, label, timeLabel),
         axes: [axis, { ...axis, values: (_u, ticks) => ticks.map((t) => `${t}°`) }],
         scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), Math.max(50, (max ?? 0) + 10)] } },
         cursor: { drag: { x: false, y: false } },

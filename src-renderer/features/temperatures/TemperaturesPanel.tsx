@@ -84,7 +84,7 @@ export function TemperaturesPanel({ printerId, ready }: { printerId: string; rea
           </button>
         ))}
       </div>
-      <TemperatureGraph history={history} names={names} label={lineLabel} />
+      <TemperatureGraph history={history} names={names} label={lineLabel} timeLabel={t('graph.time')} />
       {historyError && <p className="muted">{t('graph.unavailable', { reason: historyError })}</p>}
     </article>
   );
