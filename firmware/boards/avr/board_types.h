@@ -124,9 +124,9 @@ board_step_run(struct gpio_out pin, uint8_t unstep, uint16_t pulse_ticks, struct
     return edge;
 }
 
-// The one-step events (stepper_event via the timer list) hold the pulse 88 cycles at the least
-// (simavr, avr-gcc 5.4 -Os; test/firmware/avr-sim.test.ts checks the widths): a step_pulse_ticks
-// above this is waited out on the 16-bit counter.
+// The one-step events hold the pulse for their arithmetic, 88 cycles at the least (measured in
+// simavr, avr-gcc 5.4 -Os); a step_pulse_ticks above this margin is waited out on TCNT1.
+// test/firmware/avr-sim.test.ts checks the widths.
 #define BOARD_STEP_PULSE_INLINE_TICKS 48
 
 #endif
