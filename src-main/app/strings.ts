@@ -1,6 +1,11 @@
 // The few strings the main process shows itself (native dialogs), in the UI's two languages.
 // The renderer's strings live in its locales; these cannot, as main has no i18next.
-export const mainStrings = {
+export type MainStrings = Record<
+  'quitTitle' | 'quitMessage' | 'quitDetail' | 'keepPrinting' | 'quitAnyway' | 'pickConfigTitle' | 'configFiles' | 'allFiles' | 'saveDiagnosticsTitle' | 'archives',
+  string
+>;
+
+export const mainStrings: Record<'en' | 'zh-CN', MainStrings> = {
   en: {
     quitTitle: 'A print is running',
     quitMessage: 'Quitting now stops the print on {printers}.',
@@ -25,9 +30,7 @@ export const mainStrings = {
     saveDiagnosticsTitle: '保存诊断信息',
     archives: '压缩包',
   },
-} as const;
-
-export type MainStrings = (typeof mainStrings)['en'];
+};
 
 /** The strings for a system locale such as 'zh-CN', 'zh-Hans' or 'en-US' (Chinese -> zh-CN, else English). */
 export function mainStringsFor(locale: string): MainStrings {
