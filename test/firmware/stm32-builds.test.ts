@@ -61,7 +61,7 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'arm-none-eabi-size'))('STM32
   }
 });
 
-// USB CDC images (STM32_SERIAL=usb). Enumeration on silicon is untested (QEMU's STM32 models
+// USB CDC images (SERIAL=usb). Enumeration on silicon is untested (QEMU's STM32 models
 // have no USB peripheral); the class layer's requests are unit tested in stm32-usb-cdc.test.ts.
 describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'arm-none-eabi-size'))('STM32 USB CDC firmware images', () => {
   const targets = usbFirmwareTargets();
@@ -84,8 +84,8 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'arm-none-eabi-size'))('STM32
     });
   }
 
-  it('refuses STM32_SERIAL=usb on the F103 (its USB peripheral has no driver)', () => {
-    expect(() => makeFirmware(['stm32', 'MCU=stm32f103xc', 'OFFSET=28672', 'STM32_SERIAL=usb'])).toThrow(
+  it('refuses SERIAL=usb on the F103 (its USB peripheral has no driver)', () => {
+    expect(() => makeFirmware(['stm32', 'MCU=stm32f103xc', 'OFFSET=28672', 'SERIAL=usb'])).toThrow(
       /not available on stm32f103xc/,
     );
   });

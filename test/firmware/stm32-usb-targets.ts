@@ -1,4 +1,4 @@
-// The USB CDC images (STM32_SERIAL=usb) of the catalog boards whose connector is the chip's own
+// The USB CDC images (SERIAL=usb) of the catalog boards whose connector is the chip's own
 // USB port ("interface": "usb-native"). Only the F4's OTG_FS has a driver; native-USB boards on
 // other chips are listed so the gap stays visible.
 import { catalog, firmwareTargets, type FirmwareTarget } from './firmware-targets';
@@ -13,7 +13,7 @@ export function usbFirmwareTargets(): FirmwareTarget[] {
     .map((t) => ({
       ...t,
       label: `${t.label} usb`,
-      makeArgs: [...t.makeArgs, 'STM32_SERIAL=usb'],
+      makeArgs: [...t.makeArgs, 'SERIAL=usb'],
       elf: t.elf.replace(/\/tether\.elf$/, '-usb/tether.elf'),
       boards: t.boards.filter((id) => nativeUsb.has(id)),
     }));

@@ -1,6 +1,6 @@
 // The STM32 board (F103, F401/F405/F407/F446): clock setup, SysTick as the free-running clock,
 // USART1 (PA9 TX, PA10 RX) at SERIAL_BAUD (receive by interrupt, transmit pumped by the main
-// loop) or, built with STM32_SERIAL=usb (F4 only), USB CDC on PA11/PA12 polled by the main
+// loop) or, built with SERIAL=usb (F4 only), USB CDC on PA11/PA12 polled by the main
 // loop, timers
 // dispatched from the main loop, reset through the core's AIRCR.
 //
