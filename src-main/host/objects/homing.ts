@@ -200,7 +200,7 @@ export class Homing {
       waiter = (reason) => resolve(`printer shut down (${reason})`);
       this.shutdownWaiters.push(waiter);
       const waitS = Math.max(0, moveEndS - this.estimatedPrintTimeS()) + HOMING_REPLY_GRACE_S;
-      timer = setTimeout(() => resolve(`no reply from the MCU ${waitS.toFixed(1)} s after the homing move began to end`), waitS * 1000);
+      timer = setTimeout(() => resolve(`no reply from the MCU within ${waitS.toFixed(1)} s of the homing move's end`), waitS * 1000);
     });
     return {
       promise,
