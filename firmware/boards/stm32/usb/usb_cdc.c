@@ -136,49 +136,60 @@ static void standard_request(uint8_t bm, uint8_t req, uint_fast16_t w_value, uin
     uint8_t recipient = bm & 0x1f, in = bm & 0x80;
     switch (req) {
     case 6:  // GET_DESCRIPTOR
-        if (in && recipient == 0)
-            return get_descriptor((uint8_t)(w_value >> 8), (uint8_t)w_value, w_length);
+        if (in && recipient == 0) {
+            get_descriptor((uint8_t)(w_value >> 8), (uint8_t)w_value, w_length);
+            return;
+        }
         break;
     case 5:  // SET_ADDRESS
         if (!in && recipient == 0 && w_value < 128) {
             usbd_set_address((uint8_t)w_value);
-            return ep0_ack();
+            ep0_ack();
+            return;
         }
         break;
     case 9:  // SET_CONFIGURATION
         if (!in && recipient == 0 && w_value <= 1) {
             configured = (uint8_t)w_value;
             usbd_set_configured(configured);
-            return ep0_ack();
+            ep0_ack();
+            return;
         }
         break;
     case 8:  // GET_CONFIGURATION
         if (in && recipient == 0) {
             reply[0] = configured;
-            return ep0_reply(reply, 1, w_length);
+            ep0_reply(reply, 1, w_length);
+            return;
         }
         break;
     case 0:  // GET_STATUS: device self-powered, no remote wakeup; interfaces/endpoints 0
         if (in && recipient <= 2) {
             reply[0] = recipient == 0 ? 1 : 0;
             reply[1] = 0;
-            return ep0_reply(reply, 2, w_length);
+            ep0_reply(reply, 2, w_length);
+            return;
         }
         break;
     case 10:  // GET_INTERFACE: only alternate setting 0 exists
         if (in && recipient == 1 && w_index < 2 && configured) {
             reply[0] = 0;
-            return ep0_reply(reply, 1, w_length);
+            ep0_reply(reply, 1, w_length);
+            return;
         }
         break;
     case 11:  // SET_INTERFACE
-        if (!in && recipient == 1 && w_index < 2 && w_value == 0 && configured)
-            return ep0_ack();
+        if (!in && recipient == 1 && w_index < 2 && w_value == 0 && configured) {
+            ep0_ack();
+            return;
+        }
         break;
     case 1:  // CLEAR_FEATURE
     case 3:  // SET_FEATURE: endpoint halt is acknowledged; the data endpoints never halt
-        if (!in && recipient == 2 && w_value == 0)
-            return ep0_ack();
+        if (!in && recipient == 2 && w_value == 0) {
+            ep0_ack();
+            return;
+        }
         break;
     }
     ep0_stall();
@@ -187,20 +198,27 @@ static void standard_request(uint8_t bm, uint8_t req, uint_fast16_t w_value, uin
 static void class_request(uint8_t bm, uint8_t req, uint_fast16_t w_value, uint_fast16_t w_index,
                           uint_fast16_t w_length)
 {
-    if ((bm & 0x1f) != 1 || w_index != 0)
-        return ep0_stall();  // CDC requests go to the communication interface
+    if ((bm & 0x1f) != 1 || w_index != 0) {  // CDC requests go to the communication interface
+        ep0_stall();
+        return;
+    }
     if (bm == 0x21 && req == 0x20 && w_length == sizeof(line_coding)) {  // SET_LINE_CODING
         ep0_state = EP0_OUT_LINE_CODING;  // the 7 bytes arrive in the data stage
         return;
     }
-    if (bm == 0xA1 && req == 0x21)  // GET_LINE_CODING
-        return ep0_reply(line_coding, sizeof(line_coding), w_length);
+    if (bm == 0xA1 && req == 0x21) {  // GET_LINE_CODING
+        ep0_reply(line_coding, sizeof(line_coding), w_length);
+        return;
+    }
     if (bm == 0x21 && req == 0x22 && w_length == 0) {  // SET_CONTROL_LINE_STATE: DTR bit 0, RTS bit 1
         control_lines = (uint8_t)(w_value & 3);
-        return ep0_ack();
+        ep0_ack();
+        return;
     }
-    if (bm == 0x21 && req == 0x23 && w_length == 0)  // SEND_BREAK
-        return ep0_ack();
+    if (bm == 0x21 && req == 0x23 && w_length == 0) {  // SEND_BREAK
+        ep0_ack();
+        return;
+    }
     ep0_stall();
 }
 
@@ -211,9 +229,15 @@ void usb_cdc_setup(const uint8_t setup[8])
     uint_fast16_t w_length = setup[6] | setup[7] << 8;
     ep0_state = EP0_IDLE;  // a SETUP ends whatever transfer was under way
     switch (bm & 0x60) {
-    case 0x00: return standard_request(bm, req, w_value, w_index, w_length);
-    case 0x20: return class_request(bm, req, w_value, w_index, w_length);
-    default: return ep0_stall();  // vendor requests: none
+    case 0x00:
+        standard_request(bm, req, w_value, w_index, w_length);
+        return;
+    case 0x20:
+        class_request(bm, req, w_value, w_index, w_length);
+        return;
+    default:  // vendor requests: none
+        ep0_stall();
+        return;
     }
 }
 
@@ -221,8 +245,10 @@ void usb_cdc_ep0_out(const uint8_t *data, uint_fast16_t len)
 {
     if (ep0_state != EP0_OUT_LINE_CODING)
         return;  // the host's status-stage ZLP after an IN data stage
-    if (len != sizeof(line_coding))
-        return ep0_stall();
+    if (len != sizeof(line_coding)) {
+        ep0_stall();
+        return;
+    }
     memcpy(line_coding, data, len);
     ep0_ack();
 }
