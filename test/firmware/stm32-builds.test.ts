@@ -85,8 +85,6 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'arm-none-eabi-size'))('STM32
   }
 
   it('refuses SERIAL=usb on the F103 (its USB peripheral has no driver)', () => {
-    expect(() => makeFirmware(['stm32', 'MCU=stm32f103xc', 'OFFSET=28672', 'SERIAL=usb'])).toThrow(
-      /not available on stm32f103xc/,
-    );
+    expect(() => makeFirmware(['stm32', 'MCU=stm32f103xc', 'OFFSET=28672', 'SERIAL=usb'])).toThrow(/not available on stm32f103xc/);
   });
 });
