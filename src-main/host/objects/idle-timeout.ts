@@ -36,6 +36,8 @@ export class IdleTimeout implements PrinterObject {
   private lastPrintTimeS = -1;
   private printingSinceS = 0;
   private running = false;
+  /** The default gcode turns heaters off only where there are heaters (Klipper's default does too). */
+  private readonly defaultGCode: boolean;
 
   constructor(
     private readonly printer: Printer,
@@ -48,6 +50,7 @@ export class IdleTimeout implements PrinterObject {
       ? section.read(IDLE_TIMEOUT_OPTIONS)
       : { gcode: IDLE_TIMEOUT_OPTIONS.gcode.default, timeout: IDLE_TIMEOUT_OPTIONS.timeout.default };
     this.timeoutS = o.timeout;
+    this.defaultGCode = o.gcode === IDLE_TIMEOUT_OPTIONS.gcode.default;
     try {
       this.template = new MacroTemplate(printer, gcode, 'idle_timeout:gcode', o.gcode);
     } catch (e) {
@@ -125,7 +128,7 @@ export class IdleTimeout implements PrinterObject {
   private async runIdleGCode(): Promise<void> {
     let script: string;
     try {
-      script = this.template.render();
+      script = this.defaultGCode && !this.printer.lookupObjectOrNull('heaters') ? 'M84' : this.template.render();
     } catch (e) {
       this.gcode.respondError(`idle_timeout gcode: ${(e as Error).message}`);
       this.state = 'Printing'; // try again after the next quiet period, as Klipper retries
