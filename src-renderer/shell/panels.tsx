@@ -12,8 +12,9 @@ import { LogsPanel } from '../features/logs/LogsPanel';
 import { PrintersPanel } from '../features/printers/PrintersPanel';
 import { portsClientFor } from '../features/ports/api-client';
 import { PortsPanel } from '../features/ports/PortsPanel';
+import { PreviewPanel } from '../features/preview/PreviewPanel';
+import { useSelectedPrinter } from './connection-store';
 import { api } from '../api';
-import { ComingSoon } from './ComingSoon';
 import type { IconName } from './icons';
 
 export const panelIds = ['dashboard', 'console', 'config', 'preview', 'ports', 'flash', 'printers', 'health', 'logs'] as const;
@@ -29,8 +30,7 @@ export const panels: PanelDef[] = [
   { id: 'dashboard', icon: 'dashboard', component: DashboardPanel },
   { id: 'console', icon: 'console', component: ConsolePanel },
   { id: 'config', icon: 'config', component: ConfigPanel },
-  // Placeholders until the features land (src-renderer/features/{preview,ports,flash}):
-  { id: 'preview', icon: 'preview', component: () => <ComingSoon panel="preview" /> },
+  { id: 'preview', icon: 'preview', component: PreviewPage },
   { id: 'ports', icon: 'ports', component: PortsPage },
   { id: 'flash', icon: 'flash', component: FlashPage },
   { id: 'printers', icon: 'printers', component: PrintersPanel },
@@ -38,6 +38,11 @@ export const panels: PanelDef[] = [
   { id: 'logs', icon: 'logs', component: LogsPanel },
 ];
 
+function PreviewPage() {
+  // Follows the selected printer: its bed, its print's progress, its printing file.
+  const printer = useSelectedPrinter();
+  return <PreviewPanel client={api()} printerId={printer?.id ?? null} />;
+}
 function PortsPage() {
   return <PortsPanel client={portsClientFor(api())} />;
 }

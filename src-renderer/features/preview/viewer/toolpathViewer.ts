@@ -474,6 +474,8 @@ export class ToolpathViewer {
     box.dispose();
     edges.position.set((x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2);
     this.bed.add(edges);
+    // The printer's bed arrived before any file: frame it.
+    if (!this.toolpath) this.setCameraPreset('iso');
     this.requestFrame();
   }
 
