@@ -81,9 +81,12 @@ describe('live safety', () => {
     const xStop = atStop.steppers.find((s) => s.name === 'stepper_x')!;
     const xExit = atExit.steppers.find((s) => s.name === 'stepper_x')!;
     const s = (ticks: number) => (ticks | 0) / CLOCK_FREQ;
-    const stopAfterArrivalS = s(atStop.clock - arrivalClock);
-    const estopAfterArrivalS = s(estop.clock - arrivalClock);
+    // The sim runs timers due within 200 us in one batch, so X's last step may carry a clock up
+    // to 200 us after the shutdown: motion stopped at whichever of the two is later.
     const lastStepBeforeStopS = s(atStop.clock - xStop.last_step_clock!);
+    const stopClock = lastStepBeforeStopS < 0 ? xStop.last_step_clock! : atStop.clock;
+    const stopAfterArrivalS = s(stopClock - arrivalClock);
+    const estopAfterArrivalS = s(estop.clock - arrivalClock);
     const start = trace.find((e) => e.ev === 'start') as unknown as { steppers: { name: string; pos: number; steps_per_mm: number }[] };
     const x0 = start.steppers.find((st) => st.name === 'stepper_x')!;
     const movedMm = xStop.mm - x0.pos / x0.steps_per_mm;
@@ -94,16 +97,21 @@ describe('live safety', () => {
     // X was moving right up to the stop (a step every 0.6 ms at 20 mm/s), mid-move (of 180 mm)...
     expect(movedMm).toBeGreaterThan(20);
     expect(movedMm).toBeLessThan(150);
-    expect(lastStepBeforeStopS).toBeGreaterThanOrEqual(0);
+    expect(lastStepBeforeStopS).toBeGreaterThanOrEqual(-0.0002);
     expect(lastStepBeforeStopS).toBeLessThan(0.005);
     // ...stopped when emergency_stop was dispatched on the MCU (same clock: exact)...
-    const stopAfterEstopS = s(atStop.clock - estop.clock);
+    const stopAfterEstopS = s(stopClock - estop.clock);
     expect(stopAfterEstopS).toBeGreaterThanOrEqual(0);
     expect(stopAfterEstopS).toBeLessThan(0.01);
     // ...and within 100 ms of M112 arriving at the host. The host's time is mapped to the MCU
     // clock by clock sync, which is good to a few ms (so the figure may even read slightly < 0).
     expect(stopAfterArrivalS).toBeGreaterThan(-0.01);
-    expect(stopAfterArrivalS).toBeLessThanOrEqual(0.1);
+    // (On a heavily loaded machine the sim process itself may wake late: the message splits the
+    // figure into host-to-MCU and MCU-to-stop so such a miss can be told from a slow host.)
+    expect(
+      stopAfterArrivalS,
+      `M112 -> emergency_stop on the MCU ${(estopAfterArrivalS * 1000).toFixed(1)} ms, then stop ${(stopAfterEstopS * 1000).toFixed(1)} ms`,
+    ).toBeLessThanOrEqual(0.1);
     // ...and never moved again.
     expect(xExit.mm).toBe(xStop.mm);
     expect(xExit.last_step_clock).toBe(xStop.last_step_clock);
