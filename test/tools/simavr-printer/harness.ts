@@ -106,6 +106,11 @@ export function runScript(
   return {
     report: JSON.parse(readFileSync(report, 'utf8')) as ScriptRun['report'],
     responses,
-    peek: peeked ? peeked[1]!.trim().split(' ').map((h) => parseInt(h, 16)) : undefined,
+    peek: peeked
+      ? peeked[1]!
+          .trim()
+          .split(' ')
+          .map((h) => parseInt(h, 16))
+      : undefined,
   };
 }
