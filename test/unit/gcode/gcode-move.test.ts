@@ -57,7 +57,6 @@ describe('gcode_move', () => {
     await expect(p.run('G1 X1 F0')).rejects.toThrow("Invalid speed F='0'");
     await expect(p.run('M220 S0')).rejects.toThrow('S must be above 0');
     await expect(p.run('M204')).rejects.toThrow('Invalid M204 command');
-    await expect(p.run('G28')).rejects.toThrow('homing not available yet');
     await expect(p.run('G10')).rejects.toThrow('[firmware_retraction]');
     await expect(p.run('G2 X10 I5')).rejects.toThrow('Unknown command: "G2"');
     await expect(p.run('RESTORE_GCODE_STATE NAME=nope')).rejects.toThrow('Unknown g-code state: nope');
@@ -92,10 +91,13 @@ describe('gcode_move', () => {
     const p = await printer();
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=1\nG1 X10 Y5 F6000\nM400\nG92 X0\nGET_POSITION');
     const text = p.out.at(-1) ?? '';
-    expect(text).toContain('// mcu: stepper_x:800 stepper_y:400 stepper_z:0 extruder:0');
+    // Klipper's lines: the MCU and stepper positions of the axis steppers, then the kinematic and
+    // toolhead positions, the G-code position in toolhead coordinates and the G92 base.
+    expect(text).toContain('// mcu: stepper_x:800 stepper_y:400 stepper_z:0\n');
     expect(text).toContain('// stepper: stepper_x:10.000000 stepper_y:5.000000 stepper_z:1.000000');
+    expect(text).toContain('// kinematic: X:10.000000 Y:5.000000 Z:1.000000');
     expect(text).toContain('// toolhead: X:10.000000 Y:5.000000 Z:1.000000 E:0.000000');
-    expect(text).toContain('// gcode: X:0.000000 Y:5.000000');
+    expect(text).toContain('// gcode: X:10.000000 Y:5.000000 Z:1.000000 E:0.000000');
     expect(text).toContain('// gcode base: X:10.000000 Y:0.000000');
   });
 

@@ -144,6 +144,7 @@ describe('option catalog module', () => {
       'objects/extruder-options.ts',
       'objects/fan-options.ts',
       'objects/heater-options.ts',
+      'objects/homing-options.ts',
       'objects/idle-timeout-options.ts',
       'objects/macro-options.ts',
       'objects/printer-options.ts',

@@ -54,7 +54,8 @@ describe('stepper MCU commands', () => {
     ]);
     // reset_step_clock is for restarts only, as Klipper: not in a fresh config.
     expect(lines.some((l) => l.startsWith('reset_step_clock'))).toBe(false);
-    expect(lines[0]).toBe('allocate_oids count=8');
+    // 4 steppers + 4 enable pins, and an endstop and a trsync for each homing axis, as Klipper.
+    expect(lines[0]).toBe('allocate_oids count=14');
     expect(lines.filter((l) => l.startsWith('config_digital_out'))).toHaveLength(4);
   });
 
