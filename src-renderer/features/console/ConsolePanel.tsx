@@ -3,68 +3,39 @@
 // history (Up/Down), Tab completion of commands and their parameters with help, a regex filter
 // that never hides errors, commands or prompts, timestamps, copy and clear. M112 goes out at
 // once through the host's emergency path (the dispatcher runs it ahead of any queued line).
-import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState, type JSX, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type JSX, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CommandHelp } from '../../../src-main/api/contract';
 import { api } from '../../api';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
 import { Icon } from '../../shell/icons';
 import { completeInput, suggest, type Suggestion } from './completion';
-import { FilteredView, helpRow, parseFilter } from './filter';
+import { parseFilter } from './filter';
 import { historyStep, type HistoryCursor } from './history';
-import { isEmergencyStop, useConsole, type ConsoleEntry } from './store';
+import { CountsStore, Scrollback, rowText, timeOf } from './scrollback';
+import { isEmergencyStop, useConsole } from './store';
 import './console.css';
 
-const NO_LINES: ConsoleEntry[] = [];
 const NO_COMMANDS: CommandHelp[] = [];
-/** Every row has this height (CSS .console-row): what makes the virtual list cheap. */
-export const ROW_HEIGHT_PX = 21;
-const OVERSCAN_ROWS = 12;
-/** .console-output's vertical padding (6px top + bottom). */
-const OUTPUT_PADDING_PX = 12;
 const SHOW_TIME_KEY = 'tether.console.showTime';
+export { ROW_HEIGHT_PX } from './scrollback';
 
-function timeOf(ms: number): string {
-  const d = new Date(ms);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
-}
-
-function rowText(row: ConsoleEntry): string {
-  return row.kind === 'command' ? `> ${row.text}` : row.text;
-}
-
-/**
- * One row, one element and (mostly) one text node: the time is an attribute drawn by CSS
- * (::before), so a flood creates a single div per new row instead of three nodes.
- */
-const Row = memo(function Row({ row, top, showTime }: { row: ConsoleEntry; top: number; showTime: boolean }): JSX.Element {
-  const help = row.kind === 'info' ? helpRow(row.text) : null;
+/** The line count in the header: the only React element that changes with each batch. */
+function LineCount({ store, filtering }: { store: CountsStore; filtering: boolean }): JSX.Element {
+  const { t } = useTranslation('console');
+  const counts = useSyncExternalStore(store.subscribe, store.get);
   return (
-    <div
-      className={`console-row kind-${row.kind}`}
-      style={{ top }}
-      data-time={showTime ? timeOf(row.timeMs) : undefined}
-      title={row.text.length > 120 ? row.text : undefined}
-    >
-      {help ? (
-        <>
-          <span className="help-name">{help.name}</span>
-          {help.help}
-        </>
-      ) : (
-        rowText(row)
-      )}
-    </div>
+    <span className="muted" data-testid="console-count">
+      {filtering ? t('shownOf', { shown: counts.shown, count: counts.total }) : t('lineCount', { count: counts.total })}
+    </span>
   );
-});
+}
 
 export function ConsolePanel(): JSX.Element {
   const { t } = useTranslation('console');
   const printer = useSelectedPrinter();
   const connected = useConnection((s) => s.status === 'connected');
   const printerId = printer?.id ?? '';
-  const rows = useConsole((s) => s.lines[printerId] ?? NO_LINES);
-  const rev = useConsole((s) => s.rev[printerId] ?? 0);
   const history = useConsole((s) => s.history);
   const commands = useConsole((s) => s.commands[printerId] ?? NO_COMMANDS);
   const { send, clear, loadCommands } = useConsole.getState();
@@ -74,12 +45,14 @@ export function ConsolePanel(): JSX.Element {
   const [choices, setChoices] = useState<Suggestion[]>([]);
   const [filterText, setFilterText] = useState('');
   const [showTime, setShowTime] = useState(() => localStorage.getItem(SHOW_TIME_KEY) !== '0');
-  /** How far the user has scrolled up from the newest row (0: following the output). */
-  const [fromBottomPx, setFromBottomPx] = useState(0);
-  const [viewportPx, setViewportPx] = useState(600);
   const [copied, setCopied] = useState(false);
   const outputRef = useRef<HTMLDivElement>(null);
-  const stickToBottom = useRef(true);
+  const rowsRef = useRef<HTMLDivElement>(null);
+  const scrollback = useRef<Scrollback | null>(null);
+  const [countsStore] = useState(() => new CountsStore());
+  // Booleans: the panel re-renders when the scrollback empties or fills, not per batch.
+  const hasRows = useSyncExternalStore(countsStore.subscribe, () => countsStore.get().total > 0);
+  const hasShown = useSyncExternalStore(countsStore.subscribe, () => countsStore.get().shown > 0);
 
   // The host answers gcode.commands while it connects too; reload on each state change (a
   // config load registers more commands).
@@ -89,42 +62,33 @@ export function ConsolePanel(): JSX.Element {
   }, [printerId, state, connected, loadCommands]);
 
   const filter = useMemo(() => parseFilter(filterText), [filterText]);
-  // A new view per filter/printer; it then only tests rows it has not seen.
-  const view = useMemo(() => new FilteredView(filter.regex), [filter.regex, printerId]); // eslint-disable-line react-hooks/exhaustive-deps
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const visible = useMemo(() => view.update(rows), [view, rows, rev]);
-
+  // The scrollback draws itself (scrollback.ts); React only renders its empty container.
   useLayoutEffect(() => {
-    const el = outputRef.current;
-    if (!el) return;
-    const measure = (): void => setViewportPx(el.clientHeight);
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
-
-  const total = visible.length;
-  // The scroller is bottom-anchored (flex column-reverse: scrollTop 0 is the newest row), so
-  // following the output needs no scroll write per update: a scrollTop write after new rows
-  // forced a synchronous layout every frame, the main cost of a flood. Only a reader scrolled up
-  // is kept in place, by moving the offset by the height the new rows added.
-  const contentPx = Math.max(total * ROW_HEIGHT_PX, viewportPx - OUTPUT_PADDING_PX);
-  const lastContentPx = useRef(contentPx);
+    if (!outputRef.current || !rowsRef.current) return;
+    const sb = new Scrollback(outputRef.current, rowsRef.current, (c) => countsStore.set(c));
+    scrollback.current = sb;
+    return () => {
+      sb.dispose();
+      scrollback.current = null;
+    };
+  }, [countsStore]);
+  useLayoutEffect(() => scrollback.current?.setShowTime(showTime), [showTime]);
+  // A new filtered view per filter and per printer; it then only tests rows it has not seen.
+  useLayoutEffect(() => scrollback.current?.setFilter(filter.regex), [filter.regex, printerId]);
+  // Output reaches the scrollback from the store directly, without a React render.
   useLayoutEffect(() => {
-    const grownPx = contentPx - lastContentPx.current;
-    lastContentPx.current = contentPx;
-    const el = outputRef.current;
-    if (!el || stickToBottom.current || grownPx === 0) return;
-    el.scrollTop -= grownPx;
-    setFromBottomPx((d) => d + grownPx);
-  }, [contentPx]);
-
-  const viewTopPx = Math.max(0, contentPx + OUTPUT_PADDING_PX - viewportPx - fromBottomPx);
-  const first = Math.max(0, Math.floor(viewTopPx / ROW_HEIGHT_PX) - OVERSCAN_ROWS);
-  const last = Math.min(total, Math.ceil((viewTopPx + viewportPx) / ROW_HEIGHT_PX) + OVERSCAN_ROWS);
-  const onScreen: JSX.Element[] = [];
-  for (let i = first; i < last; i++) onScreen.push(<Row key={visible[i].seq} row={visible[i]} top={i * ROW_HEIGHT_PX} showTime={showTime} />);
+    const sb = scrollback.current;
+    if (!sb) return;
+    let rows = useConsole.getState().lines[printerId];
+    let rev = useConsole.getState().rev[printerId];
+    sb.setRows(rows ?? []);
+    return useConsole.subscribe((s) => {
+      if (s.lines[printerId] === rows && s.rev[printerId] === rev) return;
+      rows = s.lines[printerId];
+      rev = s.rev[printerId];
+      sb.setRows(rows ?? []);
+    });
+  }, [printerId]);
 
   const canSend = Boolean(printer) && connected;
 
@@ -134,9 +98,7 @@ export function ConsolePanel(): JSX.Element {
     setInput('');
     setCursor({ index: null, draft: '' });
     setChoices([]);
-    stickToBottom.current = true;
-    if (outputRef.current) outputRef.current.scrollTop = 0;
-    setFromBottomPx(0);
+    scrollback.current?.follow();
     void send(api(), printer.id, script);
   };
 
@@ -165,7 +127,7 @@ export function ConsolePanel(): JSX.Element {
   };
 
   const copy = async (): Promise<void> => {
-    const text = visible.map((r) => (showTime ? `${timeOf(r.timeMs)} ${rowText(r)}` : rowText(r))).join('\n');
+    const text = (scrollback.current?.shownRows() ?? []).map((r) => (showTime ? `${timeOf(r.timeMs)} ${rowText(r)}` : rowText(r))).join('\n');
     try {
       await navigator.clipboard.writeText(text);
     } catch {
@@ -188,9 +150,7 @@ export function ConsolePanel(): JSX.Element {
       <header className="panel-header">
         <h1 id="console-title">{t('title')}</h1>
         <div className="panel-actions">
-          <span className="muted" data-testid="console-count">
-            {filter.regex ? t('shownOf', { shown: total, count: rows.length }) : t('lineCount', { count: rows.length })}
-          </span>
+          <LineCount store={countsStore} filtering={filter.regex !== null} />
           <button type="button" className="btn btn-danger" onClick={emergencyStop} disabled={!canSend} title={t('estopHint')}>
             {t('estop')}
           </button>
@@ -221,10 +181,10 @@ export function ConsolePanel(): JSX.Element {
           />
           {t('timestamps')}
         </label>
-        <button type="button" className="btn" onClick={() => void copy()} disabled={total === 0}>
+        <button type="button" className="btn" onClick={() => void copy()} disabled={!hasShown}>
           {copied ? t('copied') : t('copy')}
         </button>
-        <button type="button" className="btn" onClick={() => printer && clear(printer.id)} disabled={rows.length === 0}>
+        <button type="button" className="btn" onClick={() => printer && clear(printer.id)} disabled={!hasRows}>
           {t('clear')}
         </button>
       </div>
@@ -234,20 +194,10 @@ export function ConsolePanel(): JSX.Element {
         role="log"
         aria-label={t('outputLabel')}
         data-testid="console-output"
-        onScroll={(e) => {
-          // column-reverse: scrollTop is 0 at the bottom and negative above it.
-          const fromBottom = Math.max(0, -e.currentTarget.scrollTop);
-          stickToBottom.current = fromBottom < ROW_HEIGHT_PX * 2;
-          setFromBottomPx(fromBottom);
-        }}
       >
-        {total === 0 ? (
-          <p className="console-empty">{rows.length ? t('allFiltered') : t('empty')}</p>
-        ) : (
-          <div className="console-rows" style={{ height: contentPx }}>
-            {onScreen}
-          </div>
-        )}
+        {!hasShown && <p className="console-empty">{hasRows ? t('allFiltered') : t('empty')}</p>}
+        {/* Children drawn by Scrollback, never by React. */}
+        <div className="console-rows" ref={rowsRef} hidden={!hasShown} />
       </div>
       {choices.length > 0 && (
         <ul className="console-choices" aria-label={t('matchesLabel')} data-testid="console-choices">
