@@ -72,8 +72,11 @@ export function firmwareMcus(makefileText: string): { avr: string[]; stm32: stri
 }
 
 /** Whether this firmware can talk over native USB (its Makefile has a SERIAL variable). */
-export function firmwareHasUsbSerial(makefileText: string): boolean {
-  return /^SERIAL\s*\??=/m.test(makefileText);
+export function firmwareHasUsbSerial(makefileText: string, mcu: string): boolean {
+  if (!/^SERIAL\s*\??=/m.test(makefileText)) return false;
+  // The Makefile lists the chips whose USB peripheral has a driver (the F103's has none yet).
+  const list = /^STM32_USB_MCUS\s*[:?]?=(.*)$/m.exec(makefileText)?.[1] ?? '';
+  return list.trim().split(/\s+/).includes(mcu);
 }
 
 function readMakefile(sourceDir: string | undefined): string {
@@ -110,7 +113,7 @@ export function planFirmwareBuild(board: Board, makefileText: string): FirmwareB
     variables.OFFSET = String(board.applicationOffset);
     variables.HSE_HZ = String(board.firmware?.hseHz ?? 8_000_000);
     if (serial === 'usb') {
-      if (firmwareHasUsbSerial(makefileText)) variables.SERIAL = 'usb';
+      if (firmwareHasUsbSerial(makefileText, board.mcu)) variables.SERIAL = 'usb';
       else {
         warnings.push(
           `This firmware has no USB CDC yet: the image talks on USART1 (PA9 TX / PA10 RX, ${board.serialBaudRate} baud), not on ${board.name}'s USB port. Connect a USB-serial adapter there, or use a packaged image.`,

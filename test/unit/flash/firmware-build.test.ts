@@ -97,6 +97,14 @@ describe('build plan from the catalog and the firmware Makefile', () => {
     expect(withUsb.warnings).toEqual([]);
   });
 
+  it('builds the USART image, with the warning, for a native-USB chip whose USB has no driver', () => {
+    // The F103's USB peripheral is not the F4's OTG_FS: the Makefile lists it nowhere in STM32_USB_MCUS.
+    const plan = planFirmwareBuild(board('btt-skr-mini-e3-v2'), makefile);
+    expect(plan.serial).toBe('usb');
+    expect(plan.variables.SERIAL).toBeUndefined();
+    expect(plan.warnings.join(' ')).toMatch(/no USB CDC yet.*USART1/);
+  });
+
   it('refuses boards whose chip our firmware does not support, naming what it supports', () => {
     for (const id of ['btt-skr-pico', 'btt-skr-1.4-turbo', 'arduino-due', 'btt-skr-mini-e3-v3']) {
       const err = (() => {
