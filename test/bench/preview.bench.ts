@@ -103,17 +103,19 @@ async function runOurs(browser: Browser, url: string, file: string, fullBudget: 
   const refineTasks = await tasksBetween(t.firstFrameAt + 1, detail.detailFrameAt);
   const longest = tasks.reduce((m, e) => Math.max(m, e.ms), 0);
   const longestRefine = refineTasks.reduce((m, e) => Math.max(m, e.ms), 0);
-  if (tasks.length) console.log(`tether: main-thread tasks over 50 ms until the first frame (start after select, length): ${JSON.stringify(tasks)}`);
+  if (tasks.length)
+    console.log(`tether: main-thread tasks over 50 ms until the first frame (start after select, length): ${JSON.stringify(tasks)}`);
   if (refineTasks.length) console.log(`tether: main-thread tasks over 50 ms while refining to full detail: ${JSON.stringify(refineTasks)}`);
   const drawn = await page.evaluate(() => {
-    const d = (window as unknown as { previewHarness: { drawn(): { first: number; end: number; skippedLayers: number } } })
-      .previewHarness.drawn()!;
+    const d = (
+      window as unknown as { previewHarness: { drawn(): { first: number; end: number; skippedLayers: number } } }
+    ).previewHarness.drawn()!;
     return { segments: d.end - d.first, skippedLayers: d.skippedLayers };
   });
   // Slider: 15 layer changes spread over the file.
   const slider: { updateMs: number; renderMs: number; frameMs: number }[] = [];
   for (let i = 0; i < 15; i++) {
-    const high = Math.floor(((i * 7919) % 97) / 97 * info.layers);
+    const high = Math.floor((((i * 7919) % 97) / 97) * info.layers);
     slider.push(await page.evaluate((h) => previewHarness.timeLayerChange(h), high));
   }
   await page.close();
@@ -137,9 +139,7 @@ async function runGcodePreviewPkg(url: string, file: string, timeoutS: number) {
       ]).catch(() => null);
       if (r?.error) return { status: `error: ${r.error}` };
       if (r?.doneAt !== undefined && r.selectedAt !== undefined) {
-        const heap = await page.evaluate(
-          () => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize,
-        );
+        const heap = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize);
         return { status: 'ok', seconds: (r.doneAt - r.selectedAt) / 1000, heap };
       }
       await new Promise((res) => setTimeout(res, 1000));
@@ -171,7 +171,14 @@ try {
       const parse = (ours.t.parsedAt - ours.t.selectedAt) / 1000;
       const upload = (ours.t.uploadedAt - ours.t.parsedAt) / 1000;
       const issued = (ours.t.firstFrameAt - ours.t.selectedAt) / 1000;
-      const ps = ours.t.parser as unknown as { mode: string; readWaitMs: number; scanMs: number; finishMs: number; overviewMs: number; joinBytes: number };
+      const ps = ours.t.parser as unknown as {
+        mode: string;
+        readWaitMs: number;
+        scanMs: number;
+        finishMs: number;
+        overviewMs: number;
+        joinBytes: number;
+      };
       const lod = ours.t.overviewSegments;
       const detailS = (ours.detail.detailDoneAt - ours.t.selectedAt) / 1000;
       console.log(`${tag}:`);
@@ -228,5 +235,10 @@ try {
   await browser.close();
   await server.close();
 }
-console.log(`\nsummary (headless Chromium, SwiftShader${gpuProcess ? ' in the GPU process' : ', --disable-gpu'}, this machine; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
+console.log(
+  `\nsummary (headless Chromium, SwiftShader${gpuProcess ? ' in the GPU process' : ', --disable-gpu'}, this machine; load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}):`,
+);
 for (const r of rows) console.log(r);

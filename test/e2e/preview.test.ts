@@ -91,9 +91,9 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
 
     // Within-layer scrubber: fewer moves of the top layer drawn.
     await page.getByTestId('preview-scrub').fill('10');
-    await expect.poll(() => page.evaluate(() => previewHarness.drawn()!.end)).toBe(
-      await page.evaluate(() => previewHarness.store.getState().toolpath!.layers.startSegment[19] + 10),
-    );
+    await expect
+      .poll(() => page.evaluate(() => previewHarness.drawn()!.end))
+      .toBe(await page.evaluate(() => previewHarness.store.getState().toolpath!.layers.startSegment[19] + 10));
 
     // Live progress from the store action (the host drives it while printing): half the file.
     await high.fill('160');
@@ -152,7 +152,7 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview in Chromium', () =>
     await p.close();
   });
 
-  it('hides travel moves and colours each segment by its own type (not its neighbour\'s)', async () => {
+  it("hides travel moves and colours each segment by its own type (not its neighbour's)", async () => {
     // Short extrusions joined by long diagonal travels. If a segment took the colour and
     // visibility of the segment before it, the long travels would show with travel hidden.
     let g = 'G90\nM83\nG1 Z0.2\n';
@@ -227,8 +227,9 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview following a print o
     const template = readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8');
     writeFileSync(
       configPath,
-      template.replace(/^serial: .*$/m, `serial: ${path.join(simDir, 'tty')}`).replace(/^\[extruder\]$/m, '[extruder]\nmin_extrude_temp: 0') +
-        `\n[virtual_sdcard]\npath: ${path.join(dir, 'gcode')}\n`,
+      template
+        .replace(/^serial: .*$/m, `serial: ${path.join(simDir, 'tty')}`)
+        .replace(/^\[extruder\]$/m, '[extruder]\nmin_extrude_temp: 0') + `\n[virtual_sdcard]\npath: ${path.join(dir, 'gcode')}\n`,
     );
     sim = await startSimPrinter({ configPath, dataDir: simDir });
     session = await startServeSession({
@@ -245,7 +246,9 @@ describe.skipIf(!toolsPresent('chromium'))('toolpath preview following a print o
       await new Promise((r) => setTimeout(r, 100));
     }
     const bytes = Buffer.from(gcode);
-    const { uploadId } = ok<{ uploadId: string }>(await client.call('files.uploadBegin', { printerId: 'printer-1', name: NAME, size: bytes.length }));
+    const { uploadId } = ok<{ uploadId: string }>(
+      await client.call('files.uploadBegin', { printerId: 'printer-1', name: NAME, size: bytes.length }),
+    );
     ok(await client.call('files.uploadChunk', { uploadId, offset: 0, dataBase64: bytes.toString('base64') }));
     ok(await client.call('files.uploadEnd', { uploadId }));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });

@@ -14,7 +14,15 @@ import { Feature, featureNames } from './parser/features';
 import { featureColors, toolColors } from './viewer/toolpathViewer';
 
 const styles: Record<string, CSSProperties> = {
-  root: { display: 'flex', flexDirection: 'column', height: '100%', minHeight: 360, color: '#dde3ea', background: '#181b1f', font: '13px system-ui, sans-serif' },
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    height: '100%',
+    minHeight: 360,
+    color: '#dde3ea',
+    background: '#181b1f',
+    font: '13px system-ui, sans-serif',
+  },
   toolbar: { display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center', padding: 6, borderBottom: '1px solid #2c3138' },
   body: { display: 'flex', flex: 1, minHeight: 0 },
   canvasBox: { position: 'relative', flex: 1, minWidth: 0 },
@@ -76,7 +84,9 @@ export function PreviewPanel({ client = null, printerId = null }: PreviewPanelPr
     const name = s.printing?.fileName;
     if (!client || !printerId || !name) return;
     setHostRead({ name, percent: 0, error: null });
-    openHostFile(client, printerId, name, (done, total) => setHostRead({ name, percent: Math.floor((100 * done) / Math.max(1, total)), error: null }))
+    openHostFile(client, printerId, name, (done, total) =>
+      setHostRead({ name, percent: Math.floor((100 * done) / Math.max(1, total)), error: null }),
+    )
       .then(() => setHostRead(null))
       .catch((e: unknown) => setHostRead({ name, percent: 0, error: e instanceof Error ? e.message : String(e) }));
   };
@@ -130,8 +140,7 @@ export function PreviewPanel({ client = null, printerId = null }: PreviewPanelPr
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={s.showTravel} onChange={(e) => actions.setShowTravel(e.currentTarget.checked)} />{' '}
-          {t('travel')}
+          <input type="checkbox" checked={s.showTravel} onChange={(e) => actions.setShowTravel(e.currentTarget.checked)} /> {t('travel')}
         </label>
         <span role="group" aria-label={t('camera.label')}>
           {(['top', 'front', 'iso'] as CameraPreset[]).map((p) => (
@@ -151,12 +160,8 @@ export function PreviewPanel({ client = null, printerId = null }: PreviewPanelPr
             {s.status === 'error' && <span style={styles.error}>{t('status.error', { message: s.error })}</span>}
             {s.status === 'ready' && tp && t('status.ready', { layers: layerCount, segments: tp.segmentCount.toLocaleString() })}
             {viewerError && <div style={styles.error}>{t('status.webglError', { message: viewerError })}</div>}
-            {win && win.skippedLayers > 0 && (
-              <div>{t('budget', { skipped: win.skippedLayers, first: win.firstLayerDrawn + 1 })}</div>
-            )}
-            {s.liveLayer !== null && (
-              <div data-testid="preview-live">{t('live', { layer: s.liveLayer + 1, total: layerCount })}</div>
-            )}
+            {win && win.skippedLayers > 0 && <div>{t('budget', { skipped: win.skippedLayers, first: win.firstLayerDrawn + 1 })}</div>}
+            {s.liveLayer !== null && <div data-testid="preview-live">{t('live', { layer: s.liveLayer + 1, total: layerCount })}</div>}
             {s.status === 'ready' && s.overview && s.detailFrameAt === null && <div>{t('overview')}</div>}
             {printingOther && s.printing && (
               <div data-testid="preview-printing">
@@ -164,7 +169,12 @@ export function PreviewPanel({ client = null, printerId = null }: PreviewPanelPr
                   name: s.printing.fileName,
                   percent: Math.floor(100 * s.printing.progress),
                 })}{' '}
-                <button type="button" data-testid="preview-open-printing" onClick={openPrinting} disabled={hostRead !== null && !hostRead.error}>
+                <button
+                  type="button"
+                  data-testid="preview-open-printing"
+                  onClick={openPrinting}
+                  disabled={hostRead !== null && !hostRead.error}
+                >
                   {t('printing.open')}
                 </button>
               </div>
@@ -229,11 +239,7 @@ export function PreviewPanel({ client = null, printerId = null }: PreviewPanelPr
               </dl>
               {s.liveLayer !== null && (
                 <label>
-                  <input
-                    type="checkbox"
-                    checked={s.followLive}
-                    onChange={(e) => actions.setFollowLive(e.currentTarget.checked)}
-                  />{' '}
+                  <input type="checkbox" checked={s.followLive} onChange={(e) => actions.setFollowLive(e.currentTarget.checked)} />{' '}
                   {t('followLive')}
                 </label>
               )}
@@ -286,9 +292,7 @@ function Legend({ colorMode, toolCount, feedRange }: { colorMode: ColorMode; too
   }
   if (colorMode === 'speed') {
     return (
-      <div data-testid="preview-legend">
-        {t('speedRange', { min: Math.round(feedRange[0] / 60), max: Math.round(feedRange[1] / 60) })}
-      </div>
+      <div data-testid="preview-legend">{t('speedRange', { min: Math.round(feedRange[0] / 60), max: Math.round(feedRange[1] / 60) })}</div>
     );
   }
   return <div data-testid="preview-legend">{t('layerGradient')}</div>;

@@ -132,7 +132,13 @@ async function lead(req: Extract<ParserRequest, { role: 'lead' }>): Promise<void
     post({ type: 'progress', id, part: 'lead', loadedBytes: end });
   });
   port.close();
-  finish(id, scanner.finishRaw(), req.overviewSegments, { mode: 'two workers (not joined)', ...timing, joinBytes: file.size - split }, performance.now());
+  finish(
+    id,
+    scanner.finishRaw(),
+    req.overviewSegments,
+    { mode: 'two workers (not joined)', ...timing, joinBytes: file.size - split },
+    performance.now(),
+  );
 }
 
 self.onmessage = async (ev: MessageEvent<ParserRequest>) => {

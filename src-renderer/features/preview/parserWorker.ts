@@ -30,8 +30,7 @@ export type ParserReply =
 
 /** Between the two workers. */
 export type TailMessage =
-  | { type: 'checkpoint'; cp: ScanCheckpoint }
-  | { type: 'tailEnd'; raw: RawScan | null; readWaitMs: number; scanMs: number };
+  { type: 'checkpoint'; cp: ScanCheckpoint } | { type: 'tailEnd'; raw: RawScan | null; readWaitMs: number; scanMs: number };
 
 /** Files at least this big are parsed by two workers (below, starting a second one costs more than it saves). */
 export const PARALLEL_MIN_BYTES = 8 << 20;

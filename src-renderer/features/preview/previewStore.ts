@@ -2,7 +2,14 @@
 // The heavy data (typed arrays) is held by reference; nothing here loops over segments.
 import { create } from 'zustand';
 import { layerOfSegment, segmentsBeforeFilePosition, type Toolpath } from './parser/toolpath';
-import { createParserWorker, LEAD_FRACTION, PARALLEL_MIN_BYTES, type ParserReply, type ParserRequest, type ParserStats } from './parserWorker';
+import {
+  createParserWorker,
+  LEAD_FRACTION,
+  PARALLEL_MIN_BYTES,
+  type ParserReply,
+  type ParserRequest,
+  type ParserStats,
+} from './parserWorker';
 import type { RenderMode } from './drawWindow';
 import type { Overview } from './overview';
 
@@ -301,9 +308,7 @@ export const usePreviewStore = create<PreviewState>()((set, get) => ({
 
   setBuildVolume(volume) {
     if (!validVolume(volume)) {
-      throw new Error(
-        `preview build volume ${JSON.stringify(volume)} is invalid: each axis needs [min, max] with max > min (mm)`,
-      );
+      throw new Error(`preview build volume ${JSON.stringify(volume)} is invalid: each axis needs [min, max] with max > min (mm)`);
     }
     set({ buildVolume: { x: [...volume.x], y: [...volume.y], z: [...volume.z] } });
   },

@@ -4,11 +4,7 @@ import path from 'node:path';
 import { referenceDir } from '../../support/paths';
 import { GcodeScanner, scanGcode } from '../../../src-renderer/features/preview/parser/gcodeScanner';
 import { Feature } from '../../../src-renderer/features/preview/parser/features';
-import {
-  layerOfSegment,
-  segmentsBeforeFilePosition,
-  type Toolpath,
-} from '../../../src-renderer/features/preview/parser/toolpath';
+import { layerOfSegment, segmentsBeforeFilePosition, type Toolpath } from '../../../src-renderer/features/preview/parser/toolpath';
 
 const enc = new TextEncoder();
 const scanText = (text: string, arcSegmentMm?: number) => scanGcode(enc.encode(text), { arcSegmentMm });
@@ -121,9 +117,7 @@ describe('G-code scanner on real slicer output', () => {
       expect(tp.layerSource).toBe('comments');
       expect(tp.layers.count).toBe(ref.layers);
       expect(drawn(tp)).toBe(ref.moves);
-      expect(Array.from(tp.feature).filter((f) => f !== Feature.jump && f !== Feature.travel).length).toBe(
-        ref.extruding,
-      );
+      expect(Array.from(tp.feature).filter((f) => f !== Feature.jump && f !== Feature.travel).length).toBe(ref.extruding);
       expect(movesPerLayer(tp)).toEqual(ref.movesPerLayer);
       expect(tp.filamentMm).toBeCloseTo(ref.filament, 0);
       expect(tp.slicer).toMatch(c.slicer);
@@ -147,7 +141,7 @@ describe('G-code scanner on real slicer output', () => {
     const whole = scanGcode(bytes);
     const scanner = new GcodeScanner();
     let seed = 7;
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       seed = (seed * 1103515245 + 12345) >>> 0;
       const n = 1 + (seed % 5000);
       scanner.push(bytes.subarray(i, i + n));
@@ -197,7 +191,7 @@ describe('G-code scanner edge cases', () => {
     const short = scanText('G3 X10 Y0 R10\n', 0.5);
     const long = scanText('G3 X10 Y0 R-10\n', 0.5);
     expect(short.segmentCount).toBe(Math.ceil(((Math.PI / 3) * 10) / 0.5));
-    expect(long.segmentCount).toBe(Math.ceil(((5 * Math.PI) / 3) * 10 / 0.5));
+    expect(long.segmentCount).toBe(Math.ceil((((5 * Math.PI) / 3) * 10) / 0.5));
     // Short counter-clockwise arc: centre (5, 8.66) left of the chord, path dips below Y=0.
     for (let i = 0; i < short.segmentCount; i++) {
       const [, , , x, y] = seg(short, i);
@@ -231,12 +225,7 @@ describe('G-code scanner edge cases', () => {
   it('G92 resets E and moves the origin; the next move starts at the new position', () => {
     const tp = scanText('M82\nG1 X10 E5\nG92 E0\nG1 X20 E1\nG92 X0\nG1 X5 E2\n');
     expect(Array.from(tp.extrusionMm)).toEqual([5, 1, 0, 1]);
-    expect(Array.from(tp.feature)).toEqual([
-      Feature.extrusion,
-      Feature.extrusion,
-      Feature.jump,
-      Feature.extrusion,
-    ]);
+    expect(Array.from(tp.feature)).toEqual([Feature.extrusion, Feature.extrusion, Feature.jump, Feature.extrusion]);
     expect(seg(tp, 3)).toEqual([0, 0, 0, 5, 0, 0]);
     const all = scanText('G1 X3 Y4 Z5\nG92\nG1 X1\n');
     expect(seg(all, 2)).toEqual([0, 0, 0, 1, 0, 0]);

@@ -16,7 +16,9 @@ describe('preview host link', () => {
     ).toEqual({ x: [-5, 200], y: [0, 210], z: [0, 180.5] });
     // A delta (no stepper_x position_max) or a broken value: no volume, the default stays.
     expect(buildVolumeFromConfig({ stepper_a: { position_max: '300' } })).toBeNull();
-    expect(buildVolumeFromConfig({ stepper_x: { position_max: 'abc' }, stepper_y: { position_max: '1' }, stepper_z: { position_max: '1' } })).toBeNull();
+    expect(
+      buildVolumeFromConfig({ stepper_x: { position_max: 'abc' }, stepper_y: { position_max: '1' }, stepper_z: { position_max: '1' } }),
+    ).toBeNull();
     expect(buildVolumeFromConfig(undefined)).toBeNull();
   });
 

@@ -58,7 +58,9 @@ describe('overview (level of detail)', () => {
   it('a budget above the segment count keeps everything', () => {
     const o = checkOverview(benchy, benchy.segmentCount + 10);
     expect(o.segmentCount).toBe(benchy.segmentCount);
-    expect(Buffer.from(o.points.buffer).equals(Buffer.from(benchy.points.buffer, benchy.points.byteOffset, benchy.points.byteLength))).toBe(true);
+    expect(Buffer.from(o.points.buffer).equals(Buffer.from(benchy.points.buffer, benchy.points.byteOffset, benchy.points.byteLength))).toBe(
+      true,
+    );
   });
 
   it('keeps feature changes, so travel stays separate from extrusion and colours stay put', () => {

@@ -1,11 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { scanGcode } from '../../../src-renderer/features/preview/parser/gcodeScanner';
 import { drawWindow } from '../../../src-renderer/features/preview/drawWindow';
-import {
-  defaultVertexBudget,
-  softwareVertexBudget,
-  usePreviewStore,
-} from '../../../src-renderer/features/preview/previewStore';
+import { defaultVertexBudget, softwareVertexBudget, usePreviewStore } from '../../../src-renderer/features/preview/previewStore';
 
 // Ten layers of 1 Z move + 20 extrusions each; line offsets known.
 let text = 'M83\n';

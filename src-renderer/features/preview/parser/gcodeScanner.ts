@@ -679,11 +679,7 @@ export class GcodeScanner {
       p[0] = this.x;
       p[1] = this.y;
       p[2] = this.z;
-    } else if (
-      p[n * 3] !== Math.fround(this.x) ||
-      p[n * 3 + 1] !== Math.fround(this.y) ||
-      p[n * 3 + 2] !== Math.fround(this.z)
-    ) {
+    } else if (p[n * 3] !== Math.fround(this.x) || p[n * 3 + 1] !== Math.fround(this.y) || p[n * 3 + 2] !== Math.fround(this.z)) {
       this.push1(n, this.x, this.y, this.z, 0, Feature.jump, fileOffset);
       n = this.count;
     }

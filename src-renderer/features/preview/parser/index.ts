@@ -11,11 +11,4 @@ export {
 } from './gcodeScanner';
 export { canJoin, firstLineStart, guessFromHead, mergeScans, pushWithCheckpoints, scanInTwo, statesMatch } from './parallelScan';
 export { Feature, featureNames, featureFromTypeComment, type FeatureName } from './features';
-export {
-  layerOfSegment,
-  segmentsBeforeFilePosition,
-  toolpathBuffers,
-  type LayerTable,
-  type ScanWarning,
-  type Toolpath,
-} from './toolpath';
+export { layerOfSegment, segmentsBeforeFilePosition, toolpathBuffers, type LayerTable, type ScanWarning, type Toolpath } from './toolpath';

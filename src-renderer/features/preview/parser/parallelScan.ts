@@ -138,7 +138,11 @@ export function pushWithCheckpoints(
  * the reference of the merge. Returns the merged raw scan and where the lead handed over
  * (null: it scanned everything itself).
  */
-export function scanInTwo(bytes: Uint8Array, split: number, checkpointBytes = 256 * 1024): { raw: RawScan; joinedAt: ScanCheckpoint | null } {
+export function scanInTwo(
+  bytes: Uint8Array,
+  split: number,
+  checkpointBytes = 256 * 1024,
+): { raw: RawScan; joinedAt: ScanCheckpoint | null } {
   const tailStart = firstLineStart(bytes.subarray(Math.max(0, split - 1)), split);
   const tail = new GcodeScanner({
     expectedBytes: bytes.length - tailStart,

@@ -279,7 +279,8 @@ export class ToolpathViewer {
   /** Small sets (overview, warm-up): everything in one go. */
   private uploadAll(data: DrawData): Record<string, GpuArray> {
     const gpu: Record<string, GpuArray> = {};
-    for (const [name, array, itemSize, type] of gpuSources(this.gl, data)) gpu[name] = createGpuArray(this.gl, name, array, itemSize, type, true);
+    for (const [name, array, itemSize, type] of gpuSources(this.gl, data))
+      gpu[name] = createGpuArray(this.gl, name, array, itemSize, type, true);
     this.gl.bindBuffer(this.gl.ARRAY_BUFFER, null);
     return gpu;
   }
@@ -313,7 +314,8 @@ export class ToolpathViewer {
     const lines = this.lineObject.geometry;
     for (const [attr] of [...attributeNames, ['aSource', 'source']]) lines.deleteAttribute(attr);
     lines.setAttribute('position', set.gpu.points.vertexAttribute as unknown as THREE.BufferAttribute);
-    for (const [attr, name] of attributesOf(set)) lines.setAttribute(attr, set.gpu[name].vertexAttribute as unknown as THREE.BufferAttribute);
+    for (const [attr, name] of attributesOf(set))
+      lines.setAttribute(attr, set.gpu[name].vertexAttribute as unknown as THREE.BufferAttribute);
     const v = set.overview ? 1 : 0;
     this.lineObject.material = this.materials.lines[v];
     this.solidObject.material = this.materials.solid[v];
@@ -456,10 +458,7 @@ export class ToolpathViewer {
     const [x0, x1] = volume.x;
     const [y0, y1] = volume.y;
     const [z0, z1] = volume.z;
-    const plate = new THREE.Mesh(
-      new THREE.PlaneGeometry(x1 - x0, y1 - y0),
-      new THREE.MeshBasicMaterial({ color: '#2b3038' }),
-    );
+    const plate = new THREE.Mesh(new THREE.PlaneGeometry(x1 - x0, y1 - y0), new THREE.MeshBasicMaterial({ color: '#2b3038' }));
     plate.position.set((x0 + x1) / 2, (y0 + y1) / 2, -0.02);
     this.bed.add(plate);
     const grid: number[] = [];
