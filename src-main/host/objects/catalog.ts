@@ -16,6 +16,7 @@ import {
 } from './printer-options';
 import { FAN_OPTIONS, HEATER_FAN_OPTIONS, OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS, TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
+import { VIRTUAL_PRINTER_OPTIONS } from '../../server/virtual-printer/virtual-printer-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
@@ -110,6 +111,7 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'pause_resume', doc: 'PAUSE, RESUME and CANCEL_PRINT', options: [PAUSE_RESUME_OPTIONS] },
   { name: 'exclude_object', doc: 'Cancel single objects of a print (EXCLUDE_OBJECT, M486)', options: [EMPTY_OPTIONS] },
   { name: 'display_status', doc: 'M117 message and M73 progress for the display and UI', options: [EMPTY_OPTIONS] },
+  { name: 'virtual_printer', doc: 'A serial port (pty) for OctoPrint, Pronterface or other G-code senders', options: [VIRTUAL_PRINTER_OPTIONS] },
   {
     name: 'delayed_gcode',
     doc: 'A template run after a delay (UPDATE_DELAYED_GCODE)',

@@ -46,7 +46,8 @@ export class Fan {
   }
 
   getStatus(): Record<string, unknown> {
-    return { speed: this.speed };
+    // Klipper's fan status; rpm stays null without a tachometer (not supported yet).
+    return { speed: this.speed, rpm: null };
   }
 }
 

@@ -1,4 +1,6 @@
 // 'print_stats': the state of the current print job (Klipper's fields), fed by virtual_sdcard.
+import type { GCodeCommand } from '../gcode/command';
+import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Printer, PrinterObject } from '../printer';
 
 export type PrintState = 'standby' | 'printing' | 'paused' | 'complete' | 'cancelled' | 'error';
@@ -16,7 +18,29 @@ export class PrintStats implements PrinterObject {
   private lastEMm: number | null = null;
   info: { total_layer: number | null; current_layer: number | null } = { total_layer: null, current_layer: null };
 
-  constructor(private readonly printer: Printer) {}
+  constructor(private readonly printer: Printer) {
+    printer.lookupObjectOrNull<GCodeDispatcher>('gcode')?.register('SET_PRINT_STATS_INFO', (c) => this.cmdSetInfo(c), {
+      help: 'Set the layer info of the current print (sent by the slicer at each layer change)',
+      params: { TOTAL_LAYER: 'layers in the print (0 clears)', CURRENT_LAYER: 'layer being printed' },
+    });
+  }
+
+  /**
+   * SET_PRINT_STATS_INFO TOTAL_LAYER= CURRENT_LAYER= (slicers' layer-change G-code): a new total
+   * starts the count at 0, TOTAL_LAYER=0 clears both, the current layer never exceeds the total.
+   */
+  private cmdSetInfo(c: GCodeCommand): void {
+    const total = c.has('TOTAL_LAYER') ? c.getInt('TOTAL_LAYER', undefined, { minval: 0 }) : this.info.total_layer;
+    const current = c.has('CURRENT_LAYER') ? c.getInt('CURRENT_LAYER', undefined, { minval: 0 }) : this.info.current_layer;
+    if (total === 0) {
+      this.info = { total_layer: null, current_layer: null };
+      return;
+    }
+    if (total !== null && total !== this.info.total_layer) this.info = { total_layer: total, current_layer: 0 };
+    if (this.info.total_layer !== null && current !== null && current !== this.info.current_layer) {
+      this.info.current_layer = Math.min(current, this.info.total_layer);
+    }
+  }
 
   private now(): number {
     return performance.now() / 1000;

@@ -42,6 +42,7 @@ import { IdleTimeout } from './idle-timeout';
 import type { RestartKind } from './restart';
 import { SaveConfig } from './save-config';
 import { PrinterToolhead } from './toolhead';
+import { loadVirtualPrinter } from '../../server/virtual-printer/virtual-printer-section';
 
 export { configCatalog, type CatalogSection } from './catalog';
 
@@ -126,6 +127,7 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('virtual_sdcard', new VirtualSdcard(ctx.printer, ctx.gcode, s, ctx.printer.lookupObject<PrintStats>('print_stats'))),
   pause_resume: (ctx, s) => ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
   exclude_object: (ctx) => ctx.printer.addObject('exclude_object', new ExcludeObject(ctx.gcode)),
+  virtual_printer: (ctx, s) => loadVirtualPrinter(ctx.printer, ctx.gcode, s, !ctx.mcuFileOutput),
   display_status: () => undefined,
   delayed_gcode: (ctx, s) => {
     registerUpdateDelayedGCode(ctx.printer, ctx.gcode);

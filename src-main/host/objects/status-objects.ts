@@ -9,7 +9,8 @@ import { LazyDict, fromHost } from '../template';
 import type { GCodeMove } from './gcode-move';
 /** What this module needs of the 'heaters' object (heaters.ts). */
 interface HeatersView {
-  heaters: Map<string, { getStatus(): Record<string, unknown> }>;
+  /** Live heaters report themselves; batch hosts keep only a target (heater-batch.ts). */
+  heaters: Map<string, { getStatus?(): Record<string, unknown>; targetC?: number }>;
   setTemperature(heater: unknown, tempC: number, wait: boolean): Promise<void>;
 }
 
@@ -17,7 +18,8 @@ type Status = Record<string, unknown>;
 
 function heaterStatus(printer: Printer, name: string): Status | null {
   const heater = printer.lookupObjectOrNull<HeatersView>('heaters')?.heaters.get(name);
-  return heater ? heater.getStatus() : null;
+  if (!heater) return null;
+  return heater.getStatus ? heater.getStatus() : { temperature: 0, target: heater.targetC ?? 0, power: 0 };
 }
 
 function gcodeMoveStatus(m: GCodeMove): Status {
@@ -96,7 +98,11 @@ export class WebhooksStatus implements PrinterObject {
 /** 'system_stats': host load and memory. */
 export class SystemStats implements PrinterObject {
   getStatus(): Status {
-    return { sysload: Math.round(os.loadavg()[0] * 100) / 100, cputime: process.cpuUsage().user / 1e6, memavail: Math.round(os.freemem() / 1024) };
+    return {
+      sysload: Math.round(os.loadavg()[0] * 100) / 100,
+      cputime: process.cpuUsage().user / 1e6,
+      memavail: Math.round(os.freemem() / 1024),
+    };
   }
 }
 

@@ -28,8 +28,13 @@ export class VirtualPrinterPort {
     const hostSide = `${this.path}.host`;
     for (const p of [this.path, hostSide]) if (existsSync(p)) rmSync(p);
     this.socat = spawn('socat', [`pty,raw,echo=0,link=${this.path}`, `pty,raw,echo=0,link=${hostSide}`], { stdio: 'ignore' });
+    // A missing socat is an 'error' event; unhandled, it would end the host process.
+    let failed: string | null = null;
+    this.socat.once('error', (e) => (failed = `cannot run socat (${e.message}); install it (apt-get install socat)`));
+    this.socat.once('exit', (code) => (failed ??= `socat exited (code ${code}) before creating ${this.path}`));
     const t0 = Date.now();
     while (!(existsSync(this.path) && existsSync(hostSide))) {
+      if (failed) throw new Error(failed);
       if (Date.now() - t0 > 5000) throw new Error(`socat did not create the virtual printer pty ${this.path} within 5 s`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -93,7 +98,10 @@ export class VirtualPrinterPort {
   /** Marlin's "ok T:210.0 /210.0 B:60.0 /60.0", from the extruder and heater_bed status. */
   private temperatureReport(): string {
     const parts: string[] = [];
-    for (const [name, label] of [['extruder', 'T'], ['heater_bed', 'B']] as const) {
+    for (const [name, label] of [
+      ['extruder', 'T'],
+      ['heater_bed', 'B'],
+    ] as const) {
       const st = this.printer ? statusOf(this.printer, name) : null;
       if (st) parts.push(`${label}:${Number(st.temperature ?? 0).toFixed(1)} /${Number(st.target ?? 0).toFixed(1)}`);
     }

@@ -144,7 +144,9 @@ export function simPositions(p: LivePrinter): Record<string, number> {
   let start: Record<string, number> = {};
   for (const ev of p.trace()) {
     if (ev.ev === 'start') {
-      start = Object.fromEntries((ev.steppers as { name: string; pos: number; steps_per_mm: number }[]).map((s) => [s.name, s.pos / s.steps_per_mm]));
+      start = Object.fromEntries(
+        (ev.steppers as { name: string; pos: number; steps_per_mm: number }[]).map((s) => [s.name, s.pos / s.steps_per_mm]),
+      );
     }
     if (ev.ev === 'stepper') out[ev.name as string] = (ev.mm as number) - (start[ev.name as string] ?? 0);
   }
@@ -261,7 +263,10 @@ export async function motionDone(p: LivePrinter, trace: SimTrace): Promise<void>
     () => trace.poll().shutdowns.length > 0 || behind().length === 0,
     'the sim to run every step sent',
     60_000,
-    () => behind().map((s) => `${s.name}: ${trace.runs[s.name] ?? 0} of ${s.queueStepCount} runs`).join(', '),
+    () =>
+      behind()
+        .map((s) => `${s.name}: ${trace.runs[s.name] ?? 0} of ${s.queueStepCount} runs`)
+        .join(', '),
   );
 }
 

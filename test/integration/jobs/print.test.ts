@@ -10,6 +10,7 @@ import { GCodeFileStore } from '../../../src-main/host/files/store';
 import { referenceDir, testOutputDir } from '../../support/paths';
 import { motionDone, SimTrace, startPrintPrinter, status, waitFor } from './print-helpers';
 import type { LivePrinter } from '../live/live-printer';
+import { queryStatus } from '../../../src-main/host/status/status';
 
 const CURA = path.join(referenceDir, 'gcode/puzzle_all-cura-2.3.1.gcode');
 const SPEED_PERCENT = 1000;
@@ -51,7 +52,13 @@ describe('print jobs on the sim printer', () => {
 
   /** waitFor with the printer's state in the error. */
   const until = (cond: () => boolean, what: string) =>
-    waitFor(cond, what, 60_000, () => `(${p.host.printer.stateMessage}; print_stats ${JSON.stringify(status(p, 'print_stats'))}; sim ${JSON.stringify(trace.positions)})`);
+    waitFor(
+      cond,
+      what,
+      60_000,
+      () =>
+        `(${p.host.printer.stateMessage}; print_stats ${JSON.stringify(status(p, 'print_stats'))}; sim ${JSON.stringify(trace.positions)})`,
+    );
 
   beforeAll(async () => {
     ({ p, gcodeDir } = await startPrintPrinter('print'));
@@ -61,6 +68,43 @@ describe('print jobs on the sim printer', () => {
 
   afterAll(async () => {
     await p?.stop();
+  });
+
+  it('answers the status objects the UI reads: heaters, fan, layer info, file position and size', async () => {
+    const q = queryStatus(p.host.printer, {
+      heaters: null,
+      fan: null,
+      print_stats: ['info'],
+      virtual_sdcard: ['file_position', 'file_size', 'file_path'],
+    });
+    expect(q.heaters).toEqual({
+      available_heaters: ['extruder', 'heater_bed'],
+      available_sensors: expect.arrayContaining(['extruder', 'heater_bed']),
+    });
+    expect(q.fan).toEqual({ speed: 0, rpm: null });
+    await p.run('M106 S128');
+    expect(status(p, 'fan').speed).toBeCloseTo(128 / 255, 3);
+    await p.run('M107');
+    // Layer info as slicers send it: a new total starts at layer 0, the current one is capped.
+    await p.run('SET_PRINT_STATS_INFO TOTAL_LAYER=119');
+    expect(status(p, 'print_stats').info).toEqual({ total_layer: 119, current_layer: 0 });
+    await p.run('SET_PRINT_STATS_INFO CURRENT_LAYER=5');
+    expect(status(p, 'print_stats').info).toEqual({ total_layer: 119, current_layer: 5 });
+    await p.run('SET_PRINT_STATS_INFO CURRENT_LAYER=500');
+    expect(status(p, 'print_stats').info).toEqual({ total_layer: 119, current_layer: 119 });
+    await p.run('SET_PRINT_STATS_INFO TOTAL_LAYER=0');
+    expect(status(p, 'print_stats').info).toEqual({ total_layer: null, current_layer: null });
+    // A loaded file: position and size in bytes (M23 selects without printing).
+    const { text } = curaPrefix(50);
+    await upload(gcodeDir, 'small.gcode', text);
+    await p.run('M23 small.gcode\nM26 S100');
+    expect(queryStatus(p.host.printer, { virtual_sdcard: ['file_position', 'file_size', 'file_path'] }).virtual_sdcard).toEqual({
+      file_position: 100,
+      file_size: Buffer.byteLength(text),
+      file_path: path.join(gcodeDir, 'small.gcode'),
+    });
+    await p.run('SDCARD_RESET_FILE');
+    expect(status(p, 'virtual_sdcard')).toMatchObject({ file_position: 0, file_size: 0, file_path: null });
   });
 
   it('prints an uploaded Cura file to the end: print_stats complete, sim ends at the last move', async () => {
