@@ -69,7 +69,7 @@ void command_endstop_home(const uint32_t *args)
         return;  // sample_count 0 stops homing
     if (!args[4])
         shutdown("Invalid rest_ticks");  // would poll forever at one instant
-    e->time.waketime = args[1];
+    e->time.waketime = e->next_poll = args[1];
     e->sample_ticks = args[2];
     e->rest_ticks = args[4];
     e->pin_value = (uint8_t)args[5];
@@ -86,7 +86,10 @@ DECL_COMMAND(command_endstop_home,
 void command_endstop_query_state(const uint32_t *args)
 {
     struct endstop *e = oid_lookup((uint8_t)args[0], OID_ENDSTOP);
-    send_endstop_state(e->oid, e->homing, e->time.waketime, gpio_in_read(e->pin));
+    // After a trigger, next_clock is the poll after the one that first saw the pin (as Klipper's
+    // MCU reports it): the host subtracts rest_ticks to get the moment of detection.
+    uint32_t next_clock = e->homing ? e->time.waketime : e->next_poll;
+    send_endstop_state(e->oid, e->homing, next_clock, gpio_in_read(e->pin));
 }
 DECL_COMMAND(command_endstop_query_state, "endstop_query_state oid=%c");
 
