@@ -6,7 +6,7 @@
 // every 50 ms), so they travel host worker -> backend batching -> WebSocket -> store -> virtual list.
 // Run: npx tsx test/bench/console.bench.ts [seconds] [linesPerSecond]
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -69,6 +69,10 @@ try {
   const idle = await takeLongTasks();
 
   const profile = process.env.CONSOLE_BENCH_PROFILE === '1';
+  // CONSOLE_BENCH_TRACE=1: Chromium's own trace, to split the main thread's native time
+  // (style, layout, paint, message handling) that the JS profile only shows as "(program)".
+  const trace = process.env.CONSOLE_BENCH_TRACE === '1';
+  if (trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
   const cdp = profile ? await page.context().newCDPSession(page) : null;
   if (cdp) {
     await cdp.send('Profiler.enable');
@@ -117,6 +121,13 @@ try {
     }
     console.log(`renderer main thread busy: ${((allUs - idleUs) / 1000).toFixed(0)} ms of ${(allUs / 1000).toFixed(0)} ms profiled (${((100 * (allUs - idleUs)) / allUs).toFixed(0)} %)`);
   }
+  if (trace) {
+    const buffer = await browser.stopTracing();
+    const tracePath = path.join(os.tmpdir(), 'console-bench-trace.json');
+    writeFileSync(tracePath, buffer);
+    console.log(`trace written to ${tracePath} (open in chrome://tracing or DevTools)`);
+    printTraceSummary(buffer);
+  }
   const longTasks = await takeLongTasks();
   const rowsInDom = await page.locator('.console-row').count();
   const count = await page.getByTestId('console-count').textContent();
@@ -131,4 +142,24 @@ try {
   await session.stop();
   ui.remove();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Total time per trace event name on the renderer's main thread (nested events overlap). */
+function printTraceSummary(buffer: Buffer): void {
+  type Ev = { name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } };
+  const parsed = JSON.parse(buffer.toString('utf8')) as { traceEvents: Ev[] } | Ev[];
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const byName = new Map<string, { us: number; n: number; maxUs: number }>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.dur === undefined || !main.has(`${e.pid}:${e.tid}`)) continue;
+    const t = byName.get(e.name) ?? { us: 0, n: 0, maxUs: 0 };
+    t.us += e.dur;
+    t.n++;
+    t.maxUs = Math.max(t.maxUs, e.dur);
+    byName.set(e.name, t);
+  }
+  console.log('trace, renderer main thread (total / count / longest):');
+  for (const [name, t] of [...byName].sort((a, b) => b[1].us - a[1].us).slice(0, 18))
+    console.log(`${(t.us / 1000).toFixed(0).padStart(7)} ms ${String(t.n).padStart(6)}x ${(t.maxUs / 1000).toFixed(0).padStart(5)} ms  ${name}`);
 }

@@ -1,8 +1,9 @@
 // The console's scrollback, drawn outside React: a fixed pool of row elements (enough to fill
-// the viewport plus an overscan) whose text, class and position are rewritten from one
-// animation frame per change. React only renders the empty container; a flood of output then
-// costs, per frame, a few text node writes for the rows that came on screen, with no
-// reconciliation, no element creation and no layout read.
+// the viewport plus an overscan) in one "window" element that is moved over a tall spacer.
+// Slot k shows row first + k, so a batch of output changes text nodes and one transform of
+// the window (its own compositor layer), never a row's position. React only renders the
+// empty container; a flood then costs, per frame, the text writes of the rows on screen, with
+// no reconciliation, no element creation and no layout read.
 import { FilteredView, helpRow } from './filter';
 import type { ConsoleEntry } from './store';
 
@@ -34,9 +35,13 @@ export interface ScrollbackCounts {
 interface Slot {
   el: HTMLDivElement;
   row: ConsoleEntry | null;
-  index: number;
-  time: boolean;
+  kind: string;
+  time: string | null;
+  help: boolean;
 }
+
+/** The counts reach React at most this often: each report re-lays out the page header. */
+const COUNTS_EVERY_MS = 500;
 
 /** The rows of the visible window [first, last) of `count` rows for a scroll position. */
 export function windowFor(count: number, viewportPx: number, fromBottomPx: number): { first: number; last: number; contentPx: number } {
@@ -58,6 +63,10 @@ export class Scrollback {
   private following = true;
   private lastContentPx = -1;
   private slots: Slot[] = [];
+  private readonly window: HTMLDivElement;
+  private windowFirst = -1;
+  private countsTimer: ReturnType<typeof setTimeout> | null = null;
+  private lastCountsMs = -Infinity;
   private frame: number | null = null;
   private dirtyRows = true;
   private counts: ScrollbackCounts = { shown: 0, total: 0 };
@@ -79,6 +88,9 @@ export class Scrollback {
     private readonly spacer: HTMLElement,
     private readonly onCounts: (c: ScrollbackCounts) => void,
   ) {
+    this.window = document.createElement('div');
+    this.window.className = 'console-window';
+    spacer.append(this.window);
     output.addEventListener('scroll', this.onScroll, { passive: true });
     // The viewport height comes from the observer, never from a layout read in a frame.
     this.resize =
@@ -131,7 +143,8 @@ export class Scrollback {
     this.frame = null;
     this.output.removeEventListener('scroll', this.onScroll);
     this.resize?.disconnect();
-    for (const s of this.slots) s.el.remove();
+    if (this.countsTimer !== null) clearTimeout(this.countsTimer);
+    this.window.remove();
     this.slots = [];
   }
 
@@ -167,26 +180,32 @@ export class Scrollback {
       }
     }
     this.ensureSlots(last - first);
-    const n = this.slots.length;
-    // Row i always goes to slot i % n, so a row already on screen keeps its element and text.
-    const used = new Uint8Array(n);
-    for (let i = first; i < last; i++) {
-      const slot = this.slots[i % n];
-      used[i % n] = 1;
-      this.paint(slot, visible[i], i);
+    if (first !== this.windowFirst) {
+      this.windowFirst = first;
+      this.window.style.transform = `translateY(${first * ROW_HEIGHT_PX}px)`;
     }
-    for (let k = 0; k < n; k++) {
-      const slot = this.slots[k];
-      if (!used[k] && slot.row !== null) {
-        slot.row = null;
-        slot.index = -1;
-        slot.el.hidden = true;
-      }
+    for (let k = 0; k < this.slots.length; k++) {
+      const i = first + k;
+      if (i < last) this.paint(this.slots[k], visible[i]);
+      else this.blank(this.slots[k]);
     }
     if (count !== this.counts.shown || this.rows.length !== this.counts.total) {
       this.counts = { shown: count, total: this.rows.length };
-      this.onCounts(this.counts);
+      this.reportCounts();
     }
+  }
+
+  /** Tells the panel the counts, at once after a quiet spell, else at most every COUNTS_EVERY_MS. */
+  private reportCounts(): void {
+    if (this.countsTimer !== null) return;
+    const waitMs = this.lastCountsMs + COUNTS_EVERY_MS - performance.now();
+    const report = (): void => {
+      this.countsTimer = null;
+      this.lastCountsMs = performance.now();
+      this.onCounts(this.counts);
+    };
+    if (waitMs <= 0) report();
+    else this.countsTimer = setTimeout(report, waitMs);
   }
 
   private ensureSlots(needed: number): void {
@@ -194,23 +213,28 @@ export class Scrollback {
       const el = document.createElement('div');
       el.className = 'console-row';
       el.hidden = true;
-      this.spacer.append(el);
-      this.slots.push({ el, row: null, index: -1, time: false });
+      this.window.append(el);
+      this.slots.push({ el, row: null, kind: '', time: null, help: false });
     }
-    // A resize to a smaller viewport leaves spare slots; they stay hidden (cheap) until reused.
+    // A resize to a smaller viewport leaves spare slots; they stay hidden until reused.
   }
 
-  private paint(slot: Slot, row: ConsoleEntry, index: number): void {
+  private blank(slot: Slot): void {
+    if (slot.row === null) return;
+    slot.row = null;
+    slot.el.hidden = true;
+  }
+
+  /** Shows a row in a slot, touching only what differs from what the slot shows. */
+  private paint(slot: Slot, row: ConsoleEntry): void {
     const el = slot.el;
-    if (slot.index !== index) {
-      slot.index = index;
-      el.style.transform = `translateY(${index * ROW_HEIGHT_PX}px)`;
-    }
+    if (slot.row === null) el.hidden = false;
     if (slot.row !== row) {
-      const prev = slot.row;
       slot.row = row;
-      if (prev === null) el.hidden = false;
-      if (prev === null || prev.kind !== row.kind) el.className = `console-row kind-${row.kind}`;
+      if (slot.kind !== row.kind) {
+        slot.kind = row.kind;
+        el.className = `console-row kind-${row.kind}`;
+      }
       const help = row.kind === 'info' ? helpRow(row.text) : null;
       if (help) {
         const name = document.createElement('span');
@@ -218,21 +242,22 @@ export class Scrollback {
         name.textContent = help.name;
         el.replaceChildren(name, help.help);
       } else {
-        // One text node per row, its data replaced in place when there is one.
         const text = rowText(row);
-        const only = el.firstChild;
-        if (only !== null && only === el.lastChild && only.nodeType === 3) (only as Text).data = text;
+        // One text node per row, its data replaced in place.
+        if (!slot.help && el.firstChild) (el.firstChild as Text).data = text;
         else el.textContent = text;
       }
-      if (row.text.length > 120) el.title = row.text;
-      else if (el.title) el.removeAttribute('title');
-      slot.time = !this.showTime; // forces the time below
+      slot.help = help !== null;
+      const title = row.text.length > 120 ? row.text : '';
+      if (el.title !== title) el.title = title;
     }
-    if (slot.time !== this.showTime) {
-      slot.time = this.showTime;
-      // The time is an attribute drawn by CSS (::before): no extra node per row.
-      if (this.showTime) el.dataset.time = timeOf(row.timeMs);
-      else el.removeAttribute('data-time');
+    // The time is an attribute drawn by CSS (::before): no extra node per row, and rows of the
+    // same second leave it untouched.
+    const time = this.showTime ? timeOf(row.timeMs) : null;
+    if (time !== slot.time) {
+      slot.time = time;
+      if (time === null) el.removeAttribute('data-time');
+      else el.dataset.time = time;
     }
   }
 }
