@@ -18,6 +18,7 @@ import { wsCallSchema } from '../api/contract';
 import type { ApiBackend, ApiLog } from '../api/dispatch';
 import { dispatchCall } from '../api/dispatch';
 import { parse } from '../api/schema';
+import { StatusClients } from '../api/status-clients';
 import { serveStatic } from './static-files';
 
 export interface ServeOptions {
@@ -65,6 +66,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const http: Server = createServer((req, res) => serveStatic(options.uiDir, req, res));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  const statusClients = statusClientsOf(options.backend);
   let port = 0;
 
   const refuse = (socket: Duplex, status: number, reason: string, req: IncomingMessage): void => {
@@ -79,7 +81,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (url.pathname !== '/api') return refuse(socket, 403, 'WebSocket path must be /api', req);
     const problem = checkClient(req, url, { host, port, token, allowedOrigins: options.allowedOrigins ?? [] });
     if (problem) return refuse(socket, problem.status, problem.reason, req);
-    wss.handleUpgrade(req, socket, head, (ws) => attachClient(ws, options.backend, log, req.socket.remoteAddress ?? '?'));
+    wss.handleUpgrade(req, socket, head, (ws) => attachClient(ws, options.backend, log, req.socket.remoteAddress ?? '?', statusClients));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -137,13 +139,45 @@ function hostName(hostHeader: string): string {
   return hostHeader.replace(/:\d+$/, '');
 }
 
-function attachClient(ws: WebSocket, backend: ApiBackend, log: ApiLog, peer: string): void {
+let nextClientId = 1;
+
+/** Status subscriptions per WebSocket client over the host's one subscription per printer. */
+function statusClientsOf(backend: ApiBackend): StatusClients {
+  const clients = new StatusClients(
+    (printerId, objects) => backend.handlers['status.subscribe']({ printerId, objects }),
+    (printerId) => backend.handlers['status.unsubscribe']({ printerId }),
+  );
+  backend.subscribe((event, payload) => {
+    if (event !== 'status.delta') return;
+    const d = payload as { printerId: string; eventtime: number; status: Record<string, Record<string, unknown>> };
+    clients.onHostDelta(d.printerId, d.eventtime, d.status);
+  });
+  return clients;
+}
+
+function attachClient(ws: WebSocket, backend: ApiBackend, log: ApiLog, peer: string, statusClients: StatusClients): void {
   const source = `websocket ${peer}`;
+  const clientId = `ws-${nextClientId++}`;
   const send = (msg: WsServerMessage): void => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
-  const unsubscribe = backend.subscribe((event, payload) => send({ type: 'event', event, payload }));
-  ws.on('close', unsubscribe);
+  // Status deltas come per client (only what this client subscribed to); other events to all.
+  const unsubscribe = backend.subscribe((event, payload) => {
+    if (event !== 'status.delta') send({ type: 'event', event, payload });
+  });
+  const removeStatus = statusClients.addClient(clientId, (printerId, eventtime, status) =>
+    send({ type: 'event', event: 'status.delta', payload: { printerId, eventtime, status } }),
+  );
+  const handlers = {
+    ...backend.handlers,
+    'status.subscribe': ({ printerId, objects }: { printerId: string; objects: Parameters<StatusClients['subscribe']>[2] }) =>
+      statusClients.subscribe(clientId, printerId, objects),
+    'status.unsubscribe': ({ printerId }: { printerId: string }) => statusClients.unsubscribe(clientId, printerId),
+  } as typeof backend.handlers;
+  ws.on('close', () => {
+    unsubscribe();
+    void removeStatus();
+  });
   ws.on('error', (e) => log(`${source}: ${e.message}`));
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
@@ -168,6 +202,6 @@ function attachClient(ws: WebSocket, backend: ApiBackend, log: ApiLog, peer: str
       return send({ type: 'reply', id, reply: { ok: false, error: { code: 'bad_request', message: call.error } } });
     }
     const { id, method, params } = call.value;
-    void dispatchCall(backend.handlers, method, params, log, source).then((reply) => send({ type: 'reply', id, reply }));
+    void dispatchCall(handlers, method, params, log, source).then((reply) => send({ type: 'reply', id, reply }));
   });
 }
