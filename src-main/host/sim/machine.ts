@@ -6,7 +6,7 @@ import { parsePin, PrinterConfig, type ConfigSection } from '../config/section';
 import type { PinDesc } from '../config/options';
 import { parseGearRatio } from '../motion/index';
 import { resolveResistanceSensor } from '../objects/temperature-sensor';
-import type { ResistanceCurve, SteinhartHart } from '../objects/thermistor';
+import type { SteinhartHart } from '../objects/thermistor';
 
 export interface SimStepper {
   name: string;
@@ -136,7 +136,7 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
           name: s.name,
           heater_pin: simPin(heater, false),
           sensor_pin: sensor.pin,
-          thermistor: simBetaThermistor(curve.curve, heaterModel === 'bed' ? 60 : 200),
+          thermistor: curve.simThermistor,
           pullup_ohm: s.has('pullup_resistor') ? s.getFloat('pullup_resistor') : 4700,
           ...HEATER_MODELS[heaterModel],
         });
@@ -154,17 +154,4 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
 
 export function machineFromConfigFile(configPath: string, overrides: SimMachineOverrides = {}): SimMachine {
   return machineFromConfig(new PrinterConfig(readConfigFile(configPath)), overrides);
-}
-
-/**
- * The sim's Steinhart-Hart branch solves for R in the wrong direction (its bisection assumes 1/T
- * falls as R rises) and reads 0 for any a/b/c curve, so the sim gets a beta curve through the
- * config's curve at 25 C and at the working temperature: exact where heaters are held.
- * Use `curve.simThermistor` (a/b/c) once firmware/boards/sim/machine.c is fixed.
- */
-function simBetaThermistor(curve: ResistanceCurve, workC: number): { beta: number; r0_ohm: number; t0_c: number } {
-  const r0 = curve.ohmFromTemp(25);
-  const r1 = curve.ohmFromTemp(workC);
-  const beta = Math.log(r0 / r1) / (1 / (25 + 273.15) - 1 / (workC + 273.15));
-  return { beta, r0_ohm: r0, t0_c: 25 };
 }
