@@ -6,8 +6,8 @@
 // simavr 1.6 faults worked around (see firmware/boards/avr/main.c and printer.c): the firmware
 // idles with `sei; sleep` (interrupts are taken two instructions after `sei`), never writes
 // TIFR1 and extends Timer1 without TOV1 (simavr clears every Timer1 flag together); the board
-// program feeds received bytes at half the wire rate (its UART ignores U2X and drops bytes
-// raised faster).
+// program feeds received bytes at the wire rate (the firmware's UART runs without U2X, which
+// simavr ignores; it drops bytes raised faster).
 import { describe, expect, it } from 'vitest';
 import { toolsPresent } from '../support/tools';
 import { avrDictionary, buildAvr, runScript } from '../tools/simavr-printer/harness';

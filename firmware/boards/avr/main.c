@@ -188,7 +188,9 @@ static void timer_init(void)
     TIMSK1 = 1 << OCIE1A;
 }
 
-// ---- USART0: 250000 baud with U2X ----
+// ---- USART0: 250000 baud, normal speed (UBRR 3 at 16 MHz, 4 at 20 MHz: exact) ----
+// Not U2X: at these clocks 250000 baud is exact either way, normal speed samples each bit 16
+// times instead of 8, and simavr 1.6 (which ignores U2X) then receives at the real rate.
 #if defined(USART0_RX_vect)
 #define RX_VECT USART0_RX_vect
 #define UDRE_VECT USART0_UDRE_vect
@@ -239,8 +241,8 @@ void serial_send_block(const uint8_t *block, uint_fast8_t len)
 
 static void serial_init(void)
 {
-    UCSR0A = 1 << U2X0;
-    UBRR0 = (F_CPU / 8 + 250000 / 2) / 250000 - 1;
+    UCSR0A = 0;
+    UBRR0 = (F_CPU / 16 + 250000 / 2) / 250000 - 1;
     UCSR0C = (1 << UCSZ01) | (1 << UCSZ00);  // 8N1
     UCSR0B = (1 << RXEN0) | (1 << TXEN0) | (1 << RXCIE0);
 }

@@ -5,8 +5,8 @@
 // the executed step edges (counted by the simulator, not the firmware) equal the planned ones.
 // simavr 1.6 faults worked around: the firmware idles with `sei; sleep` (interrupts are taken
 // two instructions after `sei`), never writes TIFR1 and extends Timer1 without TOV1 (simavr clears
-// every Timer1 flag together); the board program feeds received bytes at half the wire rate
-// (simavr's UART ignores U2X and drops bytes raised faster).
+// every Timer1 flag together); the board program feeds received bytes at the wire rate (the
+// firmware's UART runs without U2X, which simavr ignores; it drops bytes raised faster).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -284,8 +284,9 @@ static void pump_pty(void)
 
 /* Hand received bytes to the UART one at a time, at the wire's byte rate (10 bits at 250000
  * baud), like a real line: simavr 1.6's UART input FIFO sets overrun and drops bytes raised
- * faster than that. simavr times its receiver without U2X (half our rate), so bytes go at
- * 125000 baud: 12.5 kB/s, plenty for a printer's command stream. */
+ * faster than that. The firmware runs its UART without U2X (simavr ignores U2X), so this is the
+ * real 250000 baud: 25 kB/s. (At half that rate a printer's step stream outran the link and
+ * queue_step arrived after its time: "Stepper too far in past".) */
 static uint64_t next_feed_cycle;
 static void feed_uart(void)
 {
@@ -297,7 +298,7 @@ static void feed_uart(void)
         if (uart_in_file)
             fputc(rx_fifo[rx_head % sizeof(rx_fifo)], uart_in_file);
         avr_raise_irq(uart_in, rx_fifo[rx_head++ % sizeof(rx_fifo)]);
-        next_feed_cycle = avr->cycle + avr->frequency / 12500;
+        next_feed_cycle = avr->cycle + avr->frequency / 25000;
     }
 }
 
