@@ -116,12 +116,13 @@ export class Scrollback {
   setFilter(regex: RegExp | null): void {
     this.view = new FilteredView(regex);
     this.dirtyRows = true;
-    this.schedule();
+    // A user action: drawn at once, so the view never shows rows of the old filter.
+    this.draw();
   }
 
   setShowTime(on: boolean): void {
     this.showTime = on;
-    this.schedule();
+    this.draw();
   }
 
   /** Back to the newest row (after sending a command). */
@@ -223,6 +224,9 @@ export class Scrollback {
     if (slot.row === null) return;
     slot.row = null;
     slot.el.hidden = true;
+    // Nothing stale stays behind in a hidden slot (copy, find in page and tests see the DOM).
+    slot.el.textContent = '';
+    slot.help = false;
   }
 
   /** Shows a row in a slot, touching only what differs from what the slot shows. */
