@@ -98,6 +98,8 @@ describe('Printers page', () => {
     fireEvent.click(screen.getByTestId('add-printer'));
     await waitFor(() => expect(callsOf('config.newPrinter')).toEqual([{ name: 'Ender on USB', sampleId: 'printers/tether-sim.cfg', serial: '/dev/serial/by-id/usb-Tether_0' }]));
 
+    // Buttons stay disabled while the add is still busy: wait for it to finish before removing.
+    await waitFor(() => expect((screen.getByRole('button', { name: 'Remove Voron' }) as HTMLButtonElement).disabled).toBe(false));
     fireEvent.click(screen.getByRole('button', { name: 'Remove Voron' }));
     expect(callsOf('printers.remove')).toEqual([]);
     fireEvent.click(screen.getByRole('button', { name: 'Yes, remove' }));
