@@ -35,7 +35,9 @@ export class VirtualSdcard implements PrinterObject {
     private readonly stats: PrintStats,
   ) {
     const o = section.read(VIRTUAL_SDCARD_OPTIONS);
-    this.dir = path.resolve(o.path.replace(/^~(?=$|\/)/, os.homedir()));
+    // A relative folder is relative to the file that names it, not to wherever Tether was started.
+    const configDir = path.dirname(path.resolve(section.placeOf('path').file));
+    this.dir = path.resolve(configDir, o.path.replace(/^~(?=$|\/)/, os.homedir()));
     this.onError = o.on_error_gcode ? new MacroTemplate(printer, gcode, `${section.name}:on_error_gcode`, o.on_error_gcode) : null;
     const reg = (name: string, fn: (c: GCodeCommand) => void | Promise<void>, help: string) => gcode.register(name, fn, { help });
     reg('M20', () => this.cmdM20(), 'List the files on the virtual SD card');

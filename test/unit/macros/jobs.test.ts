@@ -21,7 +21,8 @@ async function start(): Promise<{ h: Host; run: (s: string) => Promise<string>; 
   writeFileSync(
     cfg,
     CARTESIAN +
-      `\n[virtual_sdcard]\npath: ${path.join(dir, 'gcodes')}\n\n[pause_resume]\n\n[exclude_object]\n\n[gcode_macro PAUSE]\nrename_existing: BASE_PAUSE\ngcode:\n  BASE_PAUSE\n  G1 X5 Y5 F6000\n`,
+      // A relative folder is relative to printer.cfg (the tests run from the repo root).
+      `\n[virtual_sdcard]\npath: gcodes\n\n[pause_resume]\n\n[exclude_object]\n\n[gcode_macro PAUSE]\nrename_existing: BASE_PAUSE\ngcode:\n  BASE_PAUSE\n  G1 X5 Y5 F6000\n`,
   );
   const h = await Host.start({ configPath: cfg, mcuFileOutput: { dictionary: atmegaDict, output: discard() } });
   host = h;
