@@ -16,13 +16,12 @@ import {
 } from './printer-options';
 import { FAN_OPTIONS, HEATER_FAN_OPTIONS, OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS, TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
-import { VIRTUAL_PRINTER_OPTIONS } from '../../server/virtual-printer/virtual-printer-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
 import { IDLE_TIMEOUT_OPTIONS } from './idle-timeout-options';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
-import { DELAYED_GCODE_OPTIONS, EMPTY_OPTIONS, GCODE_MACRO_OPTIONS, PAUSE_RESUME_OPTIONS, VIRTUAL_SDCARD_OPTIONS } from './macro-options';
+import { DELAYED_GCODE_OPTIONS, EMPTY_OPTIONS, GCODE_MACRO_OPTIONS, PAUSE_RESUME_OPTIONS, VIRTUAL_PRINTER_OPTIONS, VIRTUAL_SDCARD_OPTIONS } from './macro-options';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
 
 export interface SectionCatalogEntry {

@@ -23,3 +23,8 @@ export const PAUSE_RESUME_OPTIONS = defineOptions({
 });
 
 export const EMPTY_OPTIONS = defineOptions({});
+
+/** [virtual_printer]: the serial port for G-code senders (src-main/server/virtual-printer). */
+export const VIRTUAL_PRINTER_OPTIONS = defineOptions({
+  serial: { type: 'string', doc: 'Path of the pseudo-terminal a G-code sender opens, e.g. /tmp/printer (needs socat)' },
+});

@@ -11,7 +11,7 @@ import type { ConfigSection } from '../../host/config/section';
 import type { GCodeDispatcher } from '../../host/gcode/dispatcher';
 import type { Printer, PrinterObject } from '../../host/printer';
 import { VirtualPrinterPort } from './virtual-printer';
-import { VIRTUAL_PRINTER_OPTIONS } from './virtual-printer-options';
+import { VIRTUAL_PRINTER_OPTIONS } from '../../host/objects/macro-options';
 
 export class VirtualPrinterSection implements PrinterObject {
   private port: VirtualPrinterPort | null = null;
