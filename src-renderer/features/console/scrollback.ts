@@ -110,7 +110,9 @@ export class Scrollback {
   setRows(rows: readonly ConsoleEntry[]): void {
     this.rows = rows;
     this.dirtyRows = true;
-    this.schedule();
+    // Drawn at once: the store applies output inside an animation frame (attachConsole), so
+    // the rows land in that frame instead of costing a second one.
+    this.draw();
   }
 
   setFilter(regex: RegExp | null): void {
