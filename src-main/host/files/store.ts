@@ -137,7 +137,10 @@ export class Upload {
 
   async finish(): Promise<void> {
     this.checkFailure();
-    await new Promise<void>((resolve, reject) => this.out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    // The stream may fail only now (its file opens in the background): same message as above.
+    await new Promise<void>((resolve, reject) =>
+      this.out.end((e?: Error | null) => (e ? reject(new FileStoreError(`Upload failed: ${e.message}`)) : resolve())),
+    );
     if (this.doneBytes !== this.totalBytes) {
       rmSync(this.tmp, { force: true });
       throw new FileStoreError(`Upload incomplete: ${this.doneBytes} of ${this.totalBytes} bytes`);
