@@ -151,7 +151,7 @@ try {
 
 /** Total time per trace event name on the renderer's main thread (nested events overlap). */
 function printTraceSummary(buffer: Buffer): void {
-  type Ev = { name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } };
+  type Ev = { name: string; ph: string; dur?: number; tdur?: number; pid: number; tid: number; args?: { name?: string } };
   const parsed = JSON.parse(buffer.toString('utf8')) as { traceEvents: Ev[] } | Ev[];
   const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
   const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
@@ -164,6 +164,13 @@ function printTraceSummary(buffer: Buffer): void {
     t.maxUs = Math.max(t.maxUs, e.dur);
     byName.set(e.name, t);
   }
+  // A task's wall time includes waiting for a core on a loaded machine; tdur is the main
+  // thread's own CPU time, so it tells the UI's work from the machine's load.
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'RunTask' && main.has(`${e.pid}:${e.tid}`));
+  const overWall = tasks.filter((e) => (e.dur ?? 0) > 50_000).length;
+  const overCpu = tasks.filter((e) => (e.tdur ?? 0) > 50_000).length;
+  const maxCpuMs = Math.max(0, ...tasks.map((e) => (e.tdur ?? 0) / 1000));
+  console.log(`trace: ${tasks.length} main-thread tasks; > 50 ms: ${overWall} by wall time, ${overCpu} by own CPU time (longest CPU ${maxCpuMs.toFixed(0)} ms)`);
   console.log('trace, renderer main thread (total / count / longest):');
   for (const [name, t] of [...byName].sort((a, b) => b[1].us - a[1].us).slice(0, 18))
     console.log(`${(t.us / 1000).toFixed(0).padStart(7)} ms ${String(t.n).padStart(6)}x ${(t.maxUs / 1000).toFixed(0).padStart(5)} ms  ${name}`);
