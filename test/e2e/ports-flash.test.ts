@@ -53,7 +53,7 @@ describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels agai
     await expect.poll(() => table.textContent(), SLOW).toContain('Bench simulator');
     await page.screenshot({ path: path.join(shotDir, 'ports-virtual.png') });
 
-    // Flash: board -> image (this checkout's atmega2560 build is offered) -> port step.
+    // Flash: board -> image (built here through the wizard) -> port step.
     await page.getByRole('link', { name: 'Flash' }).click();
     await page.getByPlaceholder('Name or chip', { exact: false }).fill('atmega2560');
     await page.getByRole('button', { name: 'Arduino Mega 2560 + RAMPS 1.4' }).click();
@@ -66,9 +66,8 @@ describe.skipIf(!toolsPresent('chromium', 'socat'))('Ports and Flash panels agai
     await expect.poll(() => buildBox.getByRole('log', { name: 'Build log' }).textContent()).toMatch(/avr-gcc .*-mmcu=atmega2560/);
     await expect.poll(() => page.getByRole('radio', { name: /Tether firmware built .* bytes/ }).first().isChecked(), SLOW).toBe(true);
     await page.screenshot({ path: path.join(shotDir, 'flash-build.png') });
-    const built = page.getByRole('radio', { name: /avr-atmega2560-16000000/ });
-    await expect.poll(() => built.count(), SLOW).toBe(1);
-    await built.check();
+    // The image just built stays chosen (images under firmware/build exist only when another
+    // test has built them, so the flow does not depend on them).
     await page.screenshot({ path: path.join(shotDir, 'flash-image-step.png') });
     await page.getByRole('button', { name: 'Next' }).click();
     await expect
