@@ -62,6 +62,8 @@ export class Scrollback {
   private fromBottomPx = 0;
   private following = true;
   private lastContentPx = -1;
+  private newestSeq = -1;
+  private scrollWrite = false;
   private slots: Slot[] = [];
   private readonly window: HTMLDivElement;
   private windowFirst = -1;
@@ -108,6 +110,8 @@ export class Scrollback {
 
   /** New or changed rows (the store's array is mutated in place; call on every revision). */
   setRows(rows: readonly ConsoleEntry[]): void {
+    // Another printer's rows, or a clear: nothing counts as added below the reader.
+    if (rows !== this.rows) this.newestSeq = Infinity;
     this.rows = rows;
     this.dirtyRows = true;
     // Drawn at once: the store applies output inside an animation frame (attachConsole), so
@@ -169,18 +173,25 @@ export class Scrollback {
     if (this.dirtyRows) this.refilter();
     const visible = this.visible;
     const count = visible.length;
-    let { first, last, contentPx } = windowFor(count, this.viewportPx, this.fromBottomPx);
+    // Rows added since the last draw (newer than the newest row drawn then).
+    let added = 0;
+    while (added < count && visible[count - 1 - added].seq > this.newestSeq) added++;
+    this.newestSeq = count ? visible[count - 1].seq : -1;
+    // Following needs no scroll write (the scroller is bottom-anchored). A reader scrolled up is
+    // kept on the same rows by moving the offset by the rows added below them; counting rows,
+    // not height, also holds once the scrollback is full and old rows leave at the top.
+    if (!this.following && added > 0) {
+      this.fromBottomPx += added * ROW_HEIGHT_PX;
+      this.scrollWrite = true;
+    }
+    const { first, last, contentPx } = windowFor(count, this.viewportPx, this.fromBottomPx);
     if (contentPx !== this.lastContentPx) {
-      const grownPx = this.lastContentPx < 0 ? 0 : contentPx - this.lastContentPx;
       this.lastContentPx = contentPx;
       this.spacer.style.height = `${contentPx}px`;
-      // Following needs no scroll write (the scroller is bottom-anchored); a reader scrolled up
-      // is kept on the same rows by moving the offset by the height the new rows added.
-      if (!this.following && grownPx !== 0) {
-        this.fromBottomPx = Math.max(0, this.fromBottomPx + grownPx);
-        this.output.scrollTop = -this.fromBottomPx;
-        ({ first, last } = windowFor(count, this.viewportPx, this.fromBottomPx));
-      }
+    }
+    if (this.scrollWrite) {
+      this.scrollWrite = false;
+      this.output.scrollTop = -this.fromBottomPx;
     }
     this.ensureSlots(last - first);
     if (first !== this.windowFirst) {

@@ -2,7 +2,7 @@
 // The scrollback drawn outside React: a fixed pool of rows however long the scrollback, rows
 // keep their elements across batches (text rewritten, not recreated), the filter never hides
 // errors or commands, timestamps on and off, and a reader scrolled up stays on the same rows
-// while output arrives.
+// while output arrives, also once old rows leave a full scrollback.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROW_HEIGHT_PX, Scrollback, windowFor, type ScrollbackCounts } from '../../../src-renderer/features/console/scrollback';
 import type { ConsoleEntry } from '../../../src-renderer/features/console/store';
@@ -83,9 +83,15 @@ describe('console scrollback', () => {
     sb.draw();
     expect(texts()).toEqual(seen);
     expect(output.scrollTop).toBe(-400 * ROW_HEIGHT_PX);
+    // A full scrollback: as many old rows leave at the top as arrive below.
+    rows.splice(0, 100);
+    for (let i = 0; i < 100; i++) rows.push(row(`newer ${i}`));
+    sb.setRows(rows);
+    expect(texts()).toEqual(seen);
+    expect(output.scrollTop).toBe(-500 * ROW_HEIGHT_PX);
     sb.follow();
     sb.draw();
-    expect(texts().at(-1)).toBe('new 99');
+    expect(texts().at(-1)).toBe('newer 99');
     sb.dispose();
   });
 });
