@@ -52,7 +52,9 @@ export class AdcTemperatureSensor {
   /** Starts (or restarts) sampling; called once the MCU is ready. */
   startSampling(): void {
     const { minValue, maxValue } = this.rangeLimits();
-    const clock = this.mcu.getClockAt(this.mcu.monotonic() + 0.2);
+    // Far enough ahead that a host busy at start-up does not make the first sample "Timer too
+    // close" (0.2 s was seen to arrive late on a loaded machine), spread by oid as Klipper does.
+    const clock = this.mcu.getClockAt(this.mcu.monotonic() + 0.5 + this.oid * 0.01);
     this.mcu
       .lookupCommand(
         'query_analog_in oid=%c clock=%u sample_ticks=%u sample_count=%c rest_ticks=%u bytes_per_report=%c min_value=%hu max_value=%hu range_check_count=%c',
