@@ -88,9 +88,13 @@ static int load_next_move(struct stepper *s)
     s->add = add;
     s->time.waketime = s->last_step_time + interval;
     // The lean event when every interval of the run fits 16 bits (intervals are monotonic, so
-    // the first and the last decide; |add * (count - 1)| < 2^31, no overflow).
-    int32_t last = (int32_t)interval + (int32_t)add * (int32_t)(count - 1);
-    int fits16 = interval <= 0xffff && last >= 0 && last <= 0xffff;
+    // the first and the last decide). Only with interval <= 0xffff is the sum safe in 32 bits:
+    // |add * (count - 1)| <= 32768 * 65534 leaves room for it (the fuzzer found the overflow).
+    int fits16 = 0;
+    if (interval <= 0xffff) {
+        int32_t last = (int32_t)interval + (int32_t)add * (int32_t)(count - 1);
+        fits16 = last >= 0 && last <= 0xffff;
+    }
     s->time.func = fits16 ? stepper_event : stepper_event_full;
     move_free(m);
     if (timer_is_before(s->time.waketime, timer_read_time() - timer_late_limit_ticks()))

@@ -13,6 +13,8 @@ const seconds = Number(process.env.FUZZ_SECONDS ?? (inCI ? 30 : 5));
 const fuzzer = path.join(repoRoot, 'firmware/build/fuzz/fuzz_receive');
 const corpus = path.join(repoRoot, 'firmware/build/fuzz/corpus');
 const artifacts = path.join(testOutputDir, 'fuzz');
+// Inputs the fuzzer once found to break the firmware, replayed on every run.
+const regressions = path.join(repoRoot, 'test/fuzz/regressions');
 
 describe.skipIf(!toolsPresent('clang'))('firmware receive-path fuzzing', () => {
   it(`runs ${seconds} s without a crash or hang`, { timeout: (seconds + 120) * 1000 }, () => {
@@ -36,5 +38,16 @@ describe.skipIf(!toolsPresent('clang'))('firmware receive-path fuzzing', () => {
     expect(Number(done![1])).toBeGreaterThan(1000);
     const crashes = readdirSync(artifacts).filter((f) => /^(crash|timeout|leak|oom)-/.test(f));
     expect(crashes).toEqual([]);
+  });
+
+  it('replays the inputs that once crashed the firmware', { timeout: 120_000 }, () => {
+    execFileSync('make', ['-C', 'firmware', 'fuzz'], { cwd: repoRoot, stdio: 'pipe' });
+    const files = readdirSync(regressions).map((f) => path.join(regressions, f));
+    expect(files.length).toBeGreaterThan(0);
+    const run = spawnSync(fuzzer, files, { encoding: 'utf8', timeout: 60_000 });
+    const log = `${run.stdout}\n${run.stderr}`;
+    expect(log, log).not.toMatch(/ERROR: (libFuzzer|AddressSanitizer|UndefinedBehaviorSanitizer)|runtime error:/);
+    expect(run.status, log).toBe(0);
+    expect(log.match(/Executed .* in \d+ ms/g) ?? []).toHaveLength(files.length);
   });
 });
