@@ -7,13 +7,16 @@
 // "First complete frame" = the whole object visible: every layer drawn, at the overview level of
 // detail (overview.ts, a bounded decimated copy) when the file is bigger than the overview
 // budget; the frame in full detail follows and is timed too ("full-detail frame").
-// Run: npx tsx test/bench/preview.bench.ts [50] [200] [--no-gcode-preview] [--gpu-process] [--auto-budget]
+// Run: npx tsx test/bench/preview.bench.ts [50] [200] [--no-gcode-preview] [--gpu-process] [--auto-budget] [--trace]
+// --trace: record a Chromium trace of the load (test-output/preview-trace-*.json) and print what
+// the renderer main thread ran inside each task over 50 ms (the biggest events, self time).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { referenceDir } from '../support/paths';
+import { referenceDir, testOutputDir } from '../support/paths';
+import { summarizeLongTasks } from './preview/traceTasks';
 import { buildHarness, chromiumArgs, serveDir } from './preview/harnessServer';
 import type { PreviewState } from '../../src-renderer/features/preview/previewStore';
 
@@ -71,11 +74,24 @@ async function runOurs(browser: Browser, url: string, file: string, fullBudget: 
   // Full: draw every layer (the hardware-GPU budget); auto: the budget the app picks here.
   if (fullBudget) await page.evaluate(() => previewHarness.store.getState().setVertexBudget(20_000_000));
   const budget = await page.evaluate(() => previewHarness.store.getState().vertexBudget);
+  const tracePath = args.includes('--trace') ? path.join(testOutputDir, `preview-trace-${path.basename(file)}.json`) : null;
+  if (tracePath) {
+    mkdirSync(testOutputDir, { recursive: true });
+    await browser.startTracing(page, {
+      path: tracePath,
+      categories: ['blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'gpu', 'toplevel', 'v8.execute'],
+    });
+  }
   await page.getByTestId('preview-file').setInputFiles(file);
   const t = await page.evaluate(() => previewHarness.waitForFirstFrame(180_000));
   const heapAtFrame = await page.evaluate(() => previewHarness.heapBytes());
   const detail = await page.evaluate(() => previewHarness.waitForDetail(300_000));
   const heapAtDetail = await page.evaluate(() => previewHarness.heapBytes());
+  if (tracePath) {
+    await browser.stopTracing();
+    console.log(`trace: ${tracePath}`);
+    for (const line of summarizeLongTasks(tracePath)) console.log(`  ${line}`);
+  }
   const heapAfterGc = await page.evaluate(() => {
     gc();
     return previewHarness.heapBytes();
@@ -91,13 +107,14 @@ async function runOurs(browser: Browser, url: string, file: string, fullBudget: 
   });
   // Tasks until the viewer issued the first full frame; the harness's own readPixels wait after
   // that (it blocks until SwiftShader finished the frame) is not the app's work.
+  // The task holding the harness's 1-pixel wait (waitAt .. doneAt) is left out as well.
   const tasksBetween = (from: number, to: number) =>
     page.evaluate(
-      ([a, b, sel]) =>
+      ([a, b, sel, waitAt]) =>
         previewHarness.longTasks
-          .filter((e) => e.start >= a - 1 && e.start <= b)
+          .filter((e) => e.start >= a - 1 && e.start <= b && !(e.start <= waitAt && e.start + e.duration >= waitAt))
           .map((e) => ({ atMs: Math.round(e.start - sel), ms: Math.round(e.duration) })),
-      [from, to, t.selectedAt],
+      [from, to, t.selectedAt, t.waitAt],
     );
   const tasks = await tasksBetween(t.selectedAt, t.firstFrameAt);
   const refineTasks = await tasksBetween(t.firstFrameAt + 1, detail.detailFrameAt);

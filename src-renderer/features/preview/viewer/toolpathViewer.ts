@@ -42,8 +42,13 @@ const BACKGROUND = '#1e2227';
  * Chromium's transfer to the GPU process, not in the slice size).
  */
 const UPLOAD_SLICE_BYTES = 8 << 20;
-/** After an overview is on screen the full arrays trickle up in smaller slices (shorter tasks). */
-const REFINE_SLICE_BYTES = 2 << 20;
+/**
+ * After an overview is on screen the full arrays trickle up in smaller slices, each only once the
+ * GPU finished everything before it (a fence): a slice sent while the GPU process is still
+ * drawing (about 1 s per frame on SwiftShader) blocks the page in Chromium's command buffer
+ * (measured: 220-300 ms tasks with unfenced 2 MB slices).
+ */
+const REFINE_SLICE_BYTES = 1 << 20;
 
 /** What one uploaded set draws from: the full toolpath or its overview. */
 type DrawData = Pick<Toolpath, 'segmentCount' | 'points' | 'feature' | 'tool' | 'feedMmMin' | 'layer'> & {
@@ -250,7 +255,13 @@ export class ToolpathViewer {
     this.uniforms.uFeedRange.value.set(tp.feedRangeMmMin[0], tp.feedRangeMmMin[1]);
     this.uniforms.uHeight.value = typicalLayerHeight(tp);
     if (overview) {
-      this.lod = { data: overview, gpu: this.uploadAll(overview), overview: true };
+      // Sliced too, and not in the task that delivered the file (React renders the panel there):
+      // in one go it took 40-80 ms of that task.
+      await new Promise((r) => setTimeout(r, 0));
+      if (token !== this.uploadToken) return;
+      const gpu = await this.uploadSliced(overview, REFINE_SLICE_BYTES, token);
+      if (!gpu) return;
+      this.lod = { data: overview, gpu, overview: true };
     } else {
       const gpu = await this.uploadSliced(tp, UPLOAD_SLICE_BYTES, token);
       if (!gpu) return;
@@ -268,8 +279,10 @@ export class ToolpathViewer {
     await nextFrame();
     await nextFrame();
     if (token !== this.uploadToken) return;
-    const gpu = await this.uploadSliced(tp, REFINE_SLICE_BYTES, token);
+    const gpu = await this.uploadSliced(tp, REFINE_SLICE_BYTES, token, true);
     if (!gpu) return;
+    // Switch once the last slice is on the GPU: the frame then does not wait for it.
+    if (!(await this.gpuDone(token))) return;
     this.full = { data: tp, gpu, overview: false };
     this.detailPending = true;
     this.window = null;
@@ -286,7 +299,7 @@ export class ToolpathViewer {
   }
 
   /** Big sets: slice by slice, yielding between slices; null if a newer upload started. */
-  private async uploadSliced(data: DrawData, sliceBytes: number, token: number): Promise<Record<string, GpuArray> | null> {
+  private async uploadSliced(data: DrawData, sliceBytes: number, token: number, fenced = false): Promise<Record<string, GpuArray> | null> {
     const gl = this.gl;
     const gpu: Record<string, GpuArray> = {};
     const free = () => Object.values(gpu).forEach((g) => gl.deleteBuffer(g.buffer));
@@ -295,6 +308,10 @@ export class ToolpathViewer {
       gpu[name] = g;
       const bpe = array.BYTES_PER_ELEMENT;
       for (let at = 0; at < array.byteLength; at += sliceBytes) {
+        if (fenced && !(await this.gpuDone(token))) {
+          free();
+          return null;
+        }
         const n = Math.min(sliceBytes, array.byteLength - at) / bpe;
         gl.bindBuffer(gl.ARRAY_BUFFER, g.buffer);
         gl.bufferSubData(gl.ARRAY_BUFFER, at + g.pad * bpe, array, at / bpe, n);
@@ -307,6 +324,25 @@ export class ToolpathViewer {
       }
     }
     return gpu;
+  }
+
+  /**
+   * Resolves true once the GPU finished every command issued so far, polling a fence between
+   * tasks (never blocking the page); false if a newer upload started meanwhile.
+   */
+  private async gpuDone(token: number): Promise<boolean> {
+    const gl = this.gl;
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    gl.flush();
+    try {
+      do {
+        await new Promise((r) => setTimeout(r, 2));
+        if (token !== this.uploadToken) return false;
+      } while (sync && gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED);
+      return true;
+    } finally {
+      gl.deleteSync(sync);
+    }
   }
 
   /** Point the line strip at a set's buffers and use the matching materials. */
