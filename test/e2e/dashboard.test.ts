@@ -192,7 +192,9 @@ describe.skipIf(!toolsPresent('chromium'))('dashboard in Chromium against serve 
 
     const state = card.getByTestId('job-state');
     await row.getByRole('button', { name: 'Print' }).click();
-    await expect.poll(() => state.textContent(), SLOW).toBe('Printing');
+    // Anything but Printing shows the whole card, so a failure carries the host's message.
+    const printing = async () => ((await state.textContent()) === 'Printing' ? 'Printing' : await card.textContent());
+    await expect.poll(printing, SLOW).toBe('Printing');
     await expect.poll(async () => parseFloat((await card.getByTestId('job-progress').textContent()) ?? '0'), SLOW).toBeGreaterThan(0);
     await expect.poll(() => card.getByTestId('job-eta').textContent(), SLOW).toMatch(/\d+ min \d+ s/);
     await card.screenshot({ path: path.join(shotDir, 'dashboard-jobs-printing.png') });
