@@ -79,7 +79,16 @@ async function runOurs(browser: Browser, url: string, file: string, fullBudget: 
     mkdirSync(testOutputDir, { recursive: true });
     await browser.startTracing(page, {
       path: tracePath,
-      categories: ['blink.user_timing', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'gpu', 'toplevel', 'v8.execute'],
+      categories: [
+        'blink.user_timing',
+        'devtools.timeline',
+        'disabled-by-default-devtools.timeline',
+        'v8',
+        'blink',
+        'gpu',
+        'toplevel',
+        'v8.execute',
+      ],
     });
   }
   await page.getByTestId('preview-file').setInputFiles(file);

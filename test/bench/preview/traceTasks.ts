@@ -20,7 +20,9 @@ export function summarizeLongTasks(tracePath: string, overMs = 50): string[] {
   );
   const lines: string[] = [];
   for (const key of mains) {
-    const own = events.filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === key && e.dur !== undefined).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+    const own = events
+      .filter((e) => e.ph === 'X' && `${e.pid}:${e.tid}` === key && e.dur !== undefined)
+      .sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
     const tasks = own.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
     for (const task of tasks) {
       if (task.dur! < overMs * 1000) continue;
@@ -31,7 +33,9 @@ export function summarizeLongTasks(tracePath: string, overMs = 50): string[] {
       const stack: { e: TraceEvent; child: number }[] = [];
       const label = (e: TraceEvent) => {
         const d = e.args?.data;
-        return d?.functionName !== undefined ? `${e.name} ${d.functionName || '(anonymous)'}@${(d.url ?? '').split('/').pop()}:${d.lineNumber ?? ''}` : e.name;
+        return d?.functionName !== undefined
+          ? `${e.name} ${d.functionName || '(anonymous)'}@${(d.url ?? '').split('/').pop()}:${d.lineNumber ?? ''}`
+          : e.name;
       };
       const pop = () => {
         const top = stack.pop()!;
@@ -45,9 +49,7 @@ export function summarizeLongTasks(tracePath: string, overMs = 50): string[] {
       }
       while (stack.length) pop();
       const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
-      lines.push(
-        `task ${(task.dur! / 1000).toFixed(0)} ms: ` + top.map(([k, us]) => `${k} ${(us / 1000).toFixed(1)}`).join('; '),
-      );
+      lines.push(`task ${(task.dur! / 1000).toFixed(0)} ms: ` + top.map(([k, us]) => `${k} ${(us / 1000).toFixed(1)}`).join('; '));
     }
   }
   return lines;
