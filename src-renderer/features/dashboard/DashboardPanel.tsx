@@ -1,7 +1,7 @@
 // The dashboard: live temperatures, motion and print jobs (their own feature folders), then the
 // printer's state with what to do about it, its host (version, config, log), restart, and the
 // printer list.
-import { useEffect, useState, type FormEvent, type JSX } from 'react';
+import { useEffect, useState, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HostInfo } from '../../../src-main/api/contract';
 import { api } from '../../api';
@@ -25,7 +25,6 @@ export function DashboardPanel(): JSX.Element {
   const [hostInfo, setHostInfo] = useState<HostInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [newName, setNewName] = useState('');
 
   const printerId = printer?.id;
   const hintKey = printer ? hintKeyFor(printer.stateMessage) : null;
@@ -58,16 +57,6 @@ export function DashboardPanel(): JSX.Element {
     } finally {
       setBusy(false);
     }
-  };
-
-  const addPrinter = (e: FormEvent): void => {
-    e.preventDefault();
-    const name = newName.trim();
-    if (!name) return;
-    void act(async () => {
-      await api().call('printers.add', { name });
-      setNewName('');
-    });
   };
 
   return (
@@ -158,42 +147,11 @@ export function DashboardPanel(): JSX.Element {
 
         <article className="card">
           <h2>{t('printers.title')}</h2>
-          <ul className="printer-list">
-            {printers.map((p) => (
-              <li key={p.id}>
-                <span className="printer-list-name">{p.name}</span>
-                <StateBadge state={p.state} message={p.stateMessage} />
-                <button
-                  type="button"
-                  className="btn btn-ghost"
-                  aria-label={t('printers.remove', { name: p.name })}
-                  title={t('printers.remove', { name: p.name })}
-                  disabled={busy || printers.length <= 1}
-                  onClick={() => {
-                    if (window.confirm(t('printers.confirmRemove', { name: p.name }))) {
-                      void act(() => api().call('printers.remove', { printerId: p.id }));
-                    }
-                  }}
-                >
-                  <Icon name="trash" size={16} />
-                </button>
-              </li>
-            ))}
-          </ul>
-          <form className="inline-form" onSubmit={addPrinter}>
-            <input
-              type="text"
-              value={newName}
-              maxLength={80}
-              onChange={(e) => setNewName(e.target.value)}
-              placeholder={t('printers.newName')}
-              aria-label={t('printers.newName')}
-            />
-            <button type="submit" className="btn" disabled={busy || !newName.trim() || !connected}>
-              <Icon name="plus" size={16} />
-              {t('printers.add')}
-            </button>
-          </form>
+          {/* One place manages printers (the Printers page); the dashboard only counts and links. */}
+          <p className="muted">{t('printers.count', { count: printers.length })}</p>
+          <a className="btn" href="#/printers">
+            {t('printers.manage')}
+          </a>
         </article>
       </div>
     </section>

@@ -2,7 +2,7 @@
 // The renderer shell in a DOM with a scripted `window.tether` (the Electron carrier): the API
 // client picks the preload bridge, the shell shows printers and state from it, the console
 // sends through it and shows pushed lines, placeholders say what is coming, language switches.
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiReply, TetherBridge } from '../../../src-main/api/contract';
 import type { Shell as ShellComponent } from '../../../src-renderer/shell/Shell';
@@ -57,7 +57,7 @@ afterAll(cleanup);
 describe('renderer shell over the preload bridge', () => {
   it('shows the navigation, the printer and its state from the API', async () => {
     render(<Shell />);
-    expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Dashboard', 'Console', 'Config', 'Preview', 'Ports', 'Flash', 'Printers', 'Health', 'Logs']);
+    expect(within(screen.getByRole('navigation')).getAllByRole('link').map((a) => a.textContent)).toEqual(['Dashboard', 'Console', 'Config', 'Preview', 'Ports', 'Flash', 'Printers', 'Health', 'Logs']);
     await waitFor(() => expect(screen.getByTestId('connection').textContent).toBe('Connected (app)'));
     await waitFor(() => expect(screen.getByTestId('state-message').textContent).toBe('Printer is ready'));
     expect(screen.getByRole('option', { name: 'Bench Printer' })).toBeTruthy();
