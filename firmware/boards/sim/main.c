@@ -34,7 +34,9 @@ static const char *pty_link;
 static volatile sig_atomic_t exit_requested;
 static double drop_rate, corrupt_rate;
 static uint64_t rng_state = 1;
-static uint32_t late_limit_ticks = SIM_CLOCK_FREQ / 2;  // 500 ms: tests share a loaded machine
+// 2 s: the sim is a process on a shared machine (a laptop, or CI running test files side by
+// side on 2 cores) and stalls of over 500 ms were seen to shut it down; real boards are strict.
+static uint32_t late_limit_ticks = SIM_CLOCK_FREQ * 2;
 static struct timespec clock_start;
 
 // ---- clock and timers ----
