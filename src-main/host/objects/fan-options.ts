@@ -1,24 +1,6 @@
 // [fan], [heater_fan x], [output_pin x], [static_digital_output x], [temperature_sensor x].
 import { defineOptions } from '../config/options';
-import { HEATER_OPTIONS } from './heater-options';
-
-// Amplifier and SPI sensor options, shared with heaters (such sensors are not read yet).
-const {
-  adc_voltage,
-  voltage_offset,
-  spi_speed,
-  spi_bus,
-  spi_software_sclk_pin,
-  spi_software_mosi_pin,
-  spi_software_miso_pin,
-  rtd_nominal_r,
-  rtd_reference_r,
-  rtd_num_of_wires,
-  rtd_use_50Hz_filter,
-  tc_type,
-  tc_use_50Hz_filter,
-  tc_averaging_count,
-} = HEATER_OPTIONS;
+import { SENSOR_CHIP_OPTIONS } from './heater-options';
 
 export const FAN_OPTIONS = defineOptions({
   pin: { type: 'pin', canInvert: true, doc: 'Output pin controlling the fan' },
@@ -64,18 +46,5 @@ export const TEMPERATURE_SENSOR_OPTIONS = defineOptions({
   min_temp: { type: 'float', default: -273.15, doc: 'Below this the printer shuts down' },
   max_temp: { type: 'float', default: 99999999.9, doc: 'Above this the printer shuts down' },
   gcode_id: { type: 'string', optional: true, doc: 'Id in M105 output' },
-  adc_voltage,
-  voltage_offset,
-  spi_speed,
-  spi_bus,
-  spi_software_sclk_pin,
-  spi_software_mosi_pin,
-  spi_software_miso_pin,
-  rtd_nominal_r,
-  rtd_reference_r,
-  rtd_num_of_wires,
-  rtd_use_50Hz_filter,
-  tc_type,
-  tc_use_50Hz_filter,
-  tc_averaging_count,
+  ...SENSOR_CHIP_OPTIONS,
 });

@@ -2,6 +2,24 @@
 // and stored now so printer.cfg files load; the heater task turns them into a working heater.
 import { defineOptions } from '../config/options';
 
+/** Amplifier and SPI sensor options, shared by heaters and sensors (such chips are not read yet). */
+export const SENSOR_CHIP_OPTIONS = defineOptions({
+  adc_voltage: { type: 'float', optional: true, doc: 'ADC reference voltage for amplifier sensors' },
+  voltage_offset: { type: 'float', optional: true, doc: 'ADC voltage offset for amplifier sensors' },
+  spi_speed: { type: 'int', optional: true, doc: 'SPI speed (Hz) for SPI temperature chips' },
+  spi_bus: { type: 'string', optional: true, doc: 'SPI bus for SPI temperature chips' },
+  spi_software_sclk_pin: { type: 'string', optional: true, doc: 'Software SPI clock pin' },
+  spi_software_mosi_pin: { type: 'string', optional: true, doc: 'Software SPI MOSI pin' },
+  spi_software_miso_pin: { type: 'string', optional: true, doc: 'Software SPI MISO pin' },
+  rtd_nominal_r: { type: 'float', optional: true, doc: 'MAX31865: RTD resistance at 0 C' },
+  rtd_reference_r: { type: 'float', optional: true, doc: 'MAX31865: reference resistor' },
+  rtd_num_of_wires: { type: 'int', optional: true, doc: 'MAX31865: 2, 3 or 4 wires' },
+  rtd_use_50Hz_filter: { type: 'boolean', optional: true, doc: 'MAX31865: 50 Hz mains filter' },
+  tc_type: { type: 'string', optional: true, doc: 'MAX31856: thermocouple type' },
+  tc_use_50Hz_filter: { type: 'boolean', optional: true, doc: 'MAX31856: 50 Hz mains filter' },
+  tc_averaging_count: { type: 'int', optional: true, doc: 'MAX31856: samples averaged' },
+});
+
 export const HEATER_OPTIONS = defineOptions({
   heater_pin: { type: 'pin', canInvert: true, doc: 'PWM output pin driving the heater' },
   max_power: { type: 'float', default: 1, above: 0, maxval: 1, doc: 'Maximum heater power (0..1)' },
@@ -23,18 +41,5 @@ export const HEATER_OPTIONS = defineOptions({
   pwm_cycle_time: { type: 'float', default: 0.1, above: 0, maxval: 0.25, doc: 'PWM period (s) of the heater pin' },
   min_temp: { type: 'float', minval: -273.15, doc: 'Below this temperature (C) the printer shuts down' },
   max_temp: { type: 'float', doc: 'Above this temperature (C) the printer shuts down' },
-  adc_voltage: { type: 'float', optional: true, doc: 'ADC reference voltage for amplifier sensors' },
-  voltage_offset: { type: 'float', optional: true, doc: 'ADC voltage offset for amplifier sensors' },
-  spi_speed: { type: 'int', optional: true, doc: 'SPI speed (Hz) for SPI temperature chips' },
-  spi_bus: { type: 'string', optional: true, doc: 'SPI bus for SPI temperature chips' },
-  spi_software_sclk_pin: { type: 'string', optional: true, doc: 'Software SPI clock pin' },
-  spi_software_mosi_pin: { type: 'string', optional: true, doc: 'Software SPI MOSI pin' },
-  spi_software_miso_pin: { type: 'string', optional: true, doc: 'Software SPI MISO pin' },
-  rtd_nominal_r: { type: 'float', optional: true, doc: 'MAX31865: RTD resistance at 0 C' },
-  rtd_reference_r: { type: 'float', optional: true, doc: 'MAX31865: reference resistor' },
-  rtd_num_of_wires: { type: 'int', optional: true, doc: 'MAX31865: 2, 3 or 4 wires' },
-  rtd_use_50Hz_filter: { type: 'boolean', optional: true, doc: 'MAX31865: 50 Hz mains filter' },
-  tc_type: { type: 'string', optional: true, doc: 'MAX31856: thermocouple type' },
-  tc_use_50Hz_filter: { type: 'boolean', optional: true, doc: 'MAX31856: 50 Hz mains filter' },
-  tc_averaging_count: { type: 'int', optional: true, doc: 'MAX31856: samples averaged' },
+  ...SENSOR_CHIP_OPTIONS,
 });
