@@ -5,10 +5,8 @@
 // starting at temperature. Also a reader of the sim's trace that only parses what was appended.
 import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { Host } from '../../../src-main/host/host';
 import type { Toolhead } from '../../../src-main/host/motion/index';
-import { startSimPrinter } from '../../../src-main/host/sim/launch';
-import { readTraceEvents, writeTestConfig, type LivePrinter } from '../live/live-printer';
+import { startLivePrinter, type LivePrinter } from '../live/live-printer';
 import { statusOf } from '../../../src-main/host/objects/status-objects';
 
 export const PRINT_MACROS = `
@@ -83,7 +81,7 @@ export function fastConfig(cfg: string, gcodeDir: string): string {
 }
 
 /**
- * How late the sim lets a timer or step run before it shuts down. The sim's default (500 ms)
+ * How late the sim lets a timer or step run before it shuts down. The sim's default (2 s)
  * fails these tests when npm test shares 2 cores with other work: measured under load, the sim
  * itself ran timers up to 460 ms late, and the host (in the test worker) sent steps up to 1.5 s
  * behind (load average 20 on 2 cores), so "Timer too close" / "Stepper too far in past" came from the load, not from a
@@ -94,47 +92,15 @@ export const PRINT_SIM_LATE_LIMIT_MS = 5000;
 /** startLivePrinter for print jobs: fastConfig() and a sim tolerant of a loaded machine. */
 export async function startPrintPrinter(name: string): Promise<{ p: LivePrinter; gcodeDir: string }> {
   let gcodeDir = '';
-  const { dir, configPath } = writeTestConfig(name, (cfg) => {
-    gcodeDir = path.join(path.dirname(cfg.match(/^serial: (.*)$/m)![1]), 'gcodes');
-    mkdirSync(gcodeDir, { recursive: true });
-    return fastConfig(cfg, gcodeDir);
-  });
-  const sim = await startSimPrinter({
-    configPath,
-    dataDir: dir,
+  const p = await startLivePrinter(name, {
+    edit: (cfg) => {
+      gcodeDir = path.join(path.dirname(cfg.match(/^serial: (.*)$/m)![1]), 'gcodes');
+      mkdirSync(gcodeDir, { recursive: true });
+      return fastConfig(cfg, gcodeDir);
+    },
     overrides: { heaters: { extruder: { initial_c: 195 }, heater_bed: { initial_c: 50 } } },
-    extraArgs: ['--late-limit-ms', String(PRINT_SIM_LATE_LIMIT_MS)],
+    simArgs: ['--late-limit-ms', String(PRINT_SIM_LATE_LIMIT_MS)],
   });
-  const host = await Host.start({ configPath });
-  await host.started;
-  if (host.printer.state !== 'ready') {
-    await host.stop();
-    await sim.stop();
-    throw new Error(`host did not get ready: ${host.printer.stateMessage}`);
-  }
-  const p: LivePrinter = {
-    dir,
-    configPath,
-    sim,
-    host,
-    async run(script) {
-      const out: string[] = [];
-      const off = host.gcode.onResponse((_kind, text) => out.push(text));
-      try {
-        await host.gcode.run(script);
-      } catch (e) {
-        throw new Error(`${(e as Error).message}\n${out.join('\n')}`);
-      } finally {
-        off();
-      }
-      return out.join('\n');
-    },
-    trace: () => readTraceEvents(sim.tracePath),
-    async stop() {
-      await host.stop();
-      await sim.stop();
-    },
-  };
   return { p, gcodeDir };
 }
 

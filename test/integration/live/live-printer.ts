@@ -35,13 +35,14 @@ export function writeTestConfig(name: string, edit: (cfg: string) => string = (c
 
 export async function startLivePrinter(
   name: string,
-  opts: { edit?: (cfg: string) => string; overrides?: SimMachineOverrides } = {},
+  opts: { edit?: (cfg: string) => string; overrides?: SimMachineOverrides; simArgs?: string[] } = {},
 ): Promise<LivePrinter> {
   const { dir, configPath } = writeTestConfig(name, opts.edit);
-  const sim = await startSimPrinter({ configPath, dataDir: dir, overrides: opts.overrides });
+  const sim = await startSimPrinter({ configPath, dataDir: dir, overrides: opts.overrides, extraArgs: opts.simArgs });
   const host = await Host.start({ configPath });
   await host.started;
   if (host.printer.state !== 'ready') {
+    await host.stop();
     await sim.stop();
     throw new Error(`host did not get ready: ${host.printer.stateMessage}`);
   }
