@@ -6,25 +6,13 @@ import type { FlashEvent, FlashPhase, FlashResult } from '../../../src-main/flas
 import type { FlashJobEvent, FlashStartRequest } from '../../../src-main/flash/jobs';
 import type { BuildEvent, FirmwareBuildJobEvent, FirmwareBuildResult } from '../../../src-main/flash/firmware-build';
 import type { PortInfo } from '../../../src-main/ports/types';
+import type { FirmwareBuildStatus, ImageChoice } from '../../../src-main/api/contract';
 
 export type { BuildEvent, FirmwareBuildJobEvent, FirmwareBuildResult };
 export type { Board, DriveInfo, FlashEvent, FlashJobEvent, FlashMethodId, FlashPhase, FlashResult, FlashStartRequest, PortInfo };
 
-/** A firmware image the app can offer without a file dialog: packaged with the app or just built. */
-export interface ImageChoice {
-  id: string;
-  label: string;
-  source: 'packaged' | 'built';
-  path: string;
-}
-
-/** Whether Tether's firmware can be built on this computer for a board, and what to install if not. */
-export interface FirmwareBuildStatus {
-  buildable: boolean;
-  target?: 'avr' | 'stm32';
-  problems: { code: string; message: string; fix: string }[];
-  warnings: string[];
-}
+// The API's own types for offered images and build readiness (one definition, in the contract).
+export type { FirmwareBuildStatus, ImageChoice };
 
 export interface FlashClient {
   listBoards(): Promise<Board[]>;
