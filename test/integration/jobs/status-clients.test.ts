@@ -1,68 +1,28 @@
 // Status subscriptions are per client in serve mode: two WebSocket clients subscribe to
 // different fields of the sim printer; each gets only its own fields, and one client's
 // unsubscribe does not stop the other's deltas.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiReply, StatusSnapshot } from '../../../src-main/api/contract';
-import { startSimPrinter, type SimPrinter } from '../../../src-main/host/sim/launch';
-import { startServeSession, type ServeSession } from '../../../src-main/server/serve-command';
-import { repoRoot } from '../../support/paths';
-import { snapshotUi } from '../serve/ui-snapshot';
-import { TestClient } from '../serve/ws-client';
-
-const entryUrl = pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href;
-const PRINTER = 'printer-1';
-
-function result<T>(reply: ApiReply): T {
-  if (!reply.ok) throw new Error(`call failed: ${reply.error.code}: ${reply.error.message}`);
-  return reply.result as T;
-}
+import type { StatusSnapshot } from '../../../src-main/api/contract';
+import { result, SIM_PRINTER_ID as PRINTER, startSimServeSession, type SimServeSession } from '../serve/sim-serve-session';
+import type { TestClient } from '../serve/ws-client';
 
 type Delta = { printerId: string; status: StatusSnapshot };
 const xOf = (e: { event: string; payload: unknown }) =>
   e.event === 'status.delta' ? ((e.payload as Delta).status.toolhead?.position as number[] | undefined)?.[0] : undefined;
 
 describe('per-client status subscriptions (serve mode, sim printer)', () => {
-  let sim: SimPrinter | null = null;
-  let session: ServeSession | null = null;
-  let ui: { dir: string; remove(): void } | null = null;
+  let serve: SimServeSession | null = null;
   let a: TestClient;
   let b: TestClient;
 
   beforeAll(async () => {
-    ui = await snapshotUi();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'tether-status-clients-'));
-    const simDir = path.join(dir, 'sim');
-    mkdirSync(simDir, { recursive: true });
-    const configPath = path.join(dir, 'printer.cfg');
-    const template = readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8');
-    writeFileSync(configPath, template.replace(/^serial: .*$/m, `serial: ${path.join(simDir, 'tty')}`));
-    sim = await startSimPrinter({ configPath, dataDir: simDir });
-    session = await startServeSession({
-      port: 0,
-      dataDir: path.join(dir, 'data'),
-      uiDir: ui.dir,
-      entryUrl,
-      configPath,
-      log: () => undefined,
-    });
-    a = await TestClient.open(`ws://127.0.0.1:${session.server.port}/api`);
-    b = await TestClient.open(`ws://127.0.0.1:${session.server.port}/api`);
-    for (let i = 0; i < 300; i++) {
-      if (result<{ state: string }>(await a.call('printer.status', { printerId: PRINTER })).state === 'ready') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    serve = await startSimServeSession({ prefix: 'tether-status-clients-' });
+    a = await serve.openClient();
+    b = await serve.openClient();
   }, 60_000);
 
   afterAll(async () => {
-    a?.close();
-    b?.close();
-    await session?.stop();
-    await sim?.stop();
-    ui?.remove();
+    await serve?.stop();
   });
 
   it("one client's unsubscribe leaves the other's deltas running, each with its own fields", async () => {

@@ -1,72 +1,32 @@
 // Files, status and print-job methods over the real WebSocket in serve mode, against a host
 // driving the sim printer (a real MCU on a pty) with a [virtual_sdcard] folder. No print is
 // started here: only the refusals of print.start are checked.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiReply, GCodeFileInfo, GCodeMetadata, StatusSnapshot, UploadProgress } from '../../../src-main/api/contract';
-import { startSimPrinter, type SimPrinter } from '../../../src-main/host/sim/launch';
-import { startServeSession, type ServeSession } from '../../../src-main/server/serve-command';
-import { referenceDir, repoRoot } from '../../support/paths';
-import { snapshotUi } from './ui-snapshot';
-import { TestClient } from './ws-client';
+import type { GCodeFileInfo, GCodeMetadata, StatusSnapshot, UploadProgress } from '../../../src-main/api/contract';
+import { referenceDir } from '../../support/paths';
+import { result, startSimServeSession, type SimServeSession } from './sim-serve-session';
+import type { TestClient } from './ws-client';
 
 const CURA = path.join(referenceDir, 'gcode/puzzle_all-cura-2.3.1.gcode');
 const NAME = 'puzzle_all-cura-2.3.1.gcode';
 const CHUNK_BYTES = 128 * 1024;
-const entryUrl = pathToFileURL(path.join(repoRoot, 'src-main/cli.ts')).href;
-
-function result<T>(reply: ApiReply): T {
-  if (!reply.ok) throw new Error(`call failed: ${reply.error.code}: ${reply.error.message}`);
-  return reply.result as T;
-}
 
 describe('jobs API over the WebSocket (serve mode, sim printer)', () => {
-  let dir = '';
   let gcodeDir = '';
-  let sim: SimPrinter | null = null;
-  let session: ServeSession | null = null;
-  let ui: { dir: string; remove(): void } | null = null;
+  let serve: SimServeSession | null = null;
   let client: TestClient;
 
   beforeAll(async () => {
-    ui = await snapshotUi();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'tether-jobs-api-'));
-    gcodeDir = path.join(dir, 'gcode');
-    const simDir = path.join(dir, 'sim');
-    mkdirSync(simDir, { recursive: true });
-    const configPath = path.join(dir, 'printer.cfg');
-    const template = readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8');
-    writeFileSync(
-      configPath,
-      `${template.replace(/^serial: .*$/m, `serial: ${path.join(simDir, 'tty')}`)}\n[virtual_sdcard]\npath: ${gcodeDir}\n`,
-    );
-    sim = await startSimPrinter({ configPath, dataDir: simDir });
-    session = await startServeSession({
-      port: 0,
-      dataDir: path.join(dir, 'data'),
-      uiDir: ui.dir,
-      entryUrl,
-      configPath,
-      log: () => undefined,
-    });
-    client = await TestClient.open(`ws://127.0.0.1:${session.server.port}/api`);
-    // The MCU connects in the background: wait for ready (poll, as expect.poll needs a test).
-    for (let i = 0; i < 300; i++) {
-      if (result<{ state: string }>(await client.call('printer.status', { printerId: 'printer-1' })).state === 'ready') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('printer-1 did not become ready within 30 s');
+    serve = await startSimServeSession({ prefix: 'tether-jobs-api-' });
+    // The default sim printer.cfg's [virtual_sdcard] folder, relative to the config file.
+    gcodeDir = path.join(serve.dir, 'gcodes');
+    client = await serve.openClient();
   }, 60_000);
 
   afterAll(async () => {
-    client?.close();
-    await session?.stop();
-    await sim?.stop();
-    ui?.remove();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await serve?.stop();
   });
 
   it('uploads in chunks with progress, lists with metadata, refuses partial uploads, deletes', async () => {
