@@ -1,9 +1,10 @@
 // Per-client status subscriptions. A printer's host keeps one subscription (the worker's); each
-// API client (a WebSocket, later each window) has its own set of objects/fields. The host is
+// API client (a WebSocket in serve mode, a window in the app) has its own set of objects/fields. The host is
 // subscribed to the union of every client's set, and each delta goes to a client only with the
 // objects and fields that client asked for, so one client unsubscribing (or narrowing its set)
 // never stops another's deltas.
 import type { StatusRequest, StatusSnapshot } from '../host/status/status';
+import type { ApiBackend, ApiHandlers } from './dispatch';
 
 type SubscribeCall = (printerId: string, objects: StatusRequest) => Promise<{ eventtime: number; status: StatusSnapshot }>;
 type UnsubscribeCall = (printerId: string) => Promise<{ unsubscribed: boolean }>;
@@ -117,4 +118,31 @@ export class StatusClients {
     if (Object.keys(changed).length) this.onHostDelta(printerId, reply.eventtime, changed);
     return reply;
   }
+}
+
+/**
+ * Status subscriptions per client over `backend`'s one subscription per printer, fed by the
+ * backend's status deltas until `detach()`.
+ */
+export function statusClientsFor(backend: ApiBackend): { clients: StatusClients; detach: () => void } {
+  const clients = new StatusClients(
+    (printerId, objects) => backend.handlers['status.subscribe']({ printerId, objects }),
+    (printerId) => backend.handlers['status.unsubscribe']({ printerId }),
+  );
+  const detach = backend.subscribe((event, payload) => {
+    if (event !== 'status.delta') return;
+    const d = payload as { printerId: string; eventtime: number; status: StatusSnapshot };
+    clients.onHostDelta(d.printerId, d.eventtime, d.status);
+  });
+  return { clients, detach };
+}
+
+/** `handlers` with status.subscribe/unsubscribe going through `clients` as `clientId`. */
+export function handlersForClient(handlers: ApiHandlers, clients: StatusClients, clientId: string): ApiHandlers {
+  // The other methods are looked up on `handlers` through the prototype, not copied.
+  return Object.assign(Object.create(handlers) as ApiHandlers, {
+    'status.subscribe': ({ printerId, objects }: { printerId: string; objects: StatusRequest }) =>
+      clients.subscribe(clientId, printerId, objects),
+    'status.unsubscribe': ({ printerId }: { printerId: string }) => clients.unsubscribe(clientId, printerId),
+  });
 }

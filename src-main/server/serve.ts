@@ -18,7 +18,7 @@ import { wsCallSchema } from '../api/contract';
 import type { ApiBackend, ApiLog } from '../api/dispatch';
 import { dispatchCall } from '../api/dispatch';
 import { parse } from '../api/schema';
-import { StatusClients } from '../api/status-clients';
+import { handlersForClient, statusClientsFor, type StatusClients } from '../api/status-clients';
 import { serveStatic } from './static-files';
 
 export interface ServeOptions {
@@ -66,7 +66,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const http: Server = createServer((req, res) => serveStatic(options.uiDir, req, res));
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
-  const statusClients = statusClientsOf(options.backend);
+  const { clients: statusClients, detach: detachStatus } = statusClientsFor(options.backend);
   let port = 0;
 
   const refuse = (socket: Duplex, status: number, reason: string, req: IncomingMessage): void => {
@@ -103,6 +103,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
         wss.close();
+        detachStatus();
         http.close(() => resolve());
         http.closeAllConnections();
       }),
@@ -141,20 +142,6 @@ function hostName(hostHeader: string): string {
 
 let nextClientId = 1;
 
-/** Status subscriptions per WebSocket client over the host's one subscription per printer. */
-function statusClientsOf(backend: ApiBackend): StatusClients {
-  const clients = new StatusClients(
-    (printerId, objects) => backend.handlers['status.subscribe']({ printerId, objects }),
-    (printerId) => backend.handlers['status.unsubscribe']({ printerId }),
-  );
-  backend.subscribe((event, payload) => {
-    if (event !== 'status.delta') return;
-    const d = payload as { printerId: string; eventtime: number; status: Record<string, Record<string, unknown>> };
-    clients.onHostDelta(d.printerId, d.eventtime, d.status);
-  });
-  return clients;
-}
-
 function attachClient(ws: WebSocket, backend: ApiBackend, log: ApiLog, peer: string, statusClients: StatusClients): void {
   const source = `websocket ${peer}`;
   const clientId = `ws-${nextClientId++}`;
@@ -168,12 +155,7 @@ function attachClient(ws: WebSocket, backend: ApiBackend, log: ApiLog, peer: str
   const removeStatus = statusClients.addClient(clientId, (printerId, eventtime, status) =>
     send({ type: 'event', event: 'status.delta', payload: { printerId, eventtime, status } }),
   );
-  const handlers = {
-    ...backend.handlers,
-    'status.subscribe': ({ printerId, objects }: { printerId: string; objects: Parameters<StatusClients['subscribe']>[2] }) =>
-      statusClients.subscribe(clientId, printerId, objects),
-    'status.unsubscribe': ({ printerId }: { printerId: string }) => statusClients.unsubscribe(clientId, printerId),
-  } as typeof backend.handlers;
+  const handlers = handlersForClient(backend.handlers, statusClients, clientId);
   ws.on('close', () => {
     unsubscribe();
     void removeStatus();

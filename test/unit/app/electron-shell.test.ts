@@ -18,6 +18,9 @@ const electron = vi.hoisted(() => {
       this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
       return this;
     }
+    once(event: string, fn: Listener) {
+      return this.on(event, fn);
+    }
     emit(event: string, ...args: unknown[]) {
       for (const fn of this.listeners.get(event) ?? []) fn(...args);
     }
@@ -194,24 +197,34 @@ describe('IPC wiring', () => {
     const handlers = new Proxy({} as ApiHandlers, {
       get: (_t, name: string) => async (params: unknown) => {
         calls.push(`${name} ${JSON.stringify(params)}`);
-        return { echoed: params };
+        return name === 'status.subscribe' ? { eventtime: 0, status: {} } : { echoed: params };
       },
     });
-    let push: ((event: string, payload: unknown) => void) | null = null;
+    const pushes = new Set<(event: string, payload: unknown) => void>();
     const target = new electron.FakeWebContents();
     const trusted = new electron.FakeWebContents();
+    const otherWindow = new electron.FakeWebContents();
     const log = vi.fn();
     const unwire = wireIpc({
       ipcMain: electron.module.ipcMain as never,
-      backend: { handlers, subscribe: (l) => ((push = l as never), () => (push = null)) },
-      isTrustedSender: (e) => e.sender === (trusted as never),
+      backend: {
+        handlers,
+        subscribe: (l) => {
+          pushes.add(l as never);
+          return () => pushes.delete(l as never);
+        },
+      },
+      isTrustedSender: (e) => e.sender === (trusted as never) || e.sender === (otherWindow as never),
       targets: () => [target as never],
       log,
     });
     const handle = electron.handlers.get(IPC_CALL)!;
     const invoke = (method: unknown, params: unknown, sender: unknown = trusted) =>
       handle({ sender, senderFrame: { url: 'file:///x' } }, method, params) as Promise<unknown>;
-    return { calls, log, invoke, target, unwire, push: (e: string, p: unknown) => push?.(e, p), hasPush: () => push !== null };
+    const push = (e: string, p: unknown) => {
+      for (const l of pushes) l(e, p);
+    };
+    return { calls, log, invoke, target, trusted, otherWindow, unwire, push, hasPush: () => pushes.size > 0 };
   }
 
   it('passes a valid call from our window to the host', async () => {
@@ -257,5 +270,28 @@ describe('IPC wiring', () => {
     s.unwire();
     expect(s.hasPush()).toBe(false);
     expect(electron.handlers.has(IPC_CALL)).toBe(false);
+  });
+
+  it('keeps status subscriptions per window: each gets its own fields, a closed window stops only its own', async () => {
+    const s = setup();
+    const sub = (sender: unknown, objects: unknown) => s.invoke('status.subscribe', { printerId: 'p', objects }, sender);
+    await sub(s.trusted, { toolhead: ['position'] });
+    await sub(s.otherWindow, { print_stats: ['state'] });
+    // The host is subscribed to the union of both windows' fields.
+    expect(s.calls.at(-1)).toBe('status.subscribe {"printerId":"p","objects":{"toolhead":["position"],"print_stats":["state"]}}');
+    s.push('status.delta', { printerId: 'p', eventtime: 1, status: { toolhead: { position: [1, 2, 3, 0] }, print_stats: { state: 'printing' } } });
+    const deltas = (wc: { sent: unknown[][] }) => wc.sent.filter((m) => m[1] === 'status.delta').map((m) => (m[2] as { status: unknown }).status);
+    expect(deltas(s.trusted)).toEqual([{ toolhead: { position: [1, 2, 3, 0] } }]);
+    expect(deltas(s.otherWindow)).toEqual([{ print_stats: { state: 'printing' } }]);
+    // Status deltas are not broadcast to every window as other events are.
+    expect(deltas(s.target)).toEqual([]);
+    s.trusted.emit('destroyed');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(s.calls.at(-1)).toBe('status.subscribe {"printerId":"p","objects":{"print_stats":["state"]}}');
+    s.push('status.delta', { printerId: 'p', eventtime: 2, status: { toolhead: { position: [5, 2, 3, 0] }, print_stats: { state: 'paused' } } });
+    expect(deltas(s.trusted)).toHaveLength(1);
+    expect(deltas(s.otherWindow)).toEqual([{ print_stats: { state: 'printing' } }, { print_stats: { state: 'paused' } }]);
+    s.unwire();
+    expect(s.hasPush()).toBe(false);
   });
 });
