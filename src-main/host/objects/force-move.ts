@@ -8,9 +8,14 @@ import type { Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
 import type { PrinterExtruder } from './extruder';
 import type { GCodeMove } from './gcode-move';
+import type { Mcu } from '../mcu/mcu';
 import type { PrinterStepper } from './stepper';
+import type { StepperEnable, StepperEnableLine } from './stepper-enable';
 import type { PrinterToolhead } from './toolhead';
 import { FORCE_MOVE_OPTIONS } from './printer-options';
+
+/** Klipper pauses this long (s) after switching a driver on or off around a forced move. */
+const ENABLE_STALL_TIME_S = 0.1;
 
 export class ForceMove {
   readonly enabled: boolean;
@@ -49,19 +54,45 @@ export class ForceMove {
   /**
    * Moves one stepper alone after the queued moves, without changing the toolhead position
    * (Klipper's behaviour: the kinematic position is then wrong until SET_KINEMATIC_POSITION or
-   * homing). Its driver is switched on by the first step, as for any move.
+   * homing). Like Klipper, a driver that was off is switched on for the move (with a short
+   * pause so it can energise first) and switched off again afterwards.
    */
   private cmdForceMove(cmd: GCodeCommand): void {
     const name = cmd.get('STEPPER');
     const stepper = this.stepperByName(name);
+    const enable = this.printer.lookupObjectOrNull<StepperEnable>('stepper_enable');
     if (!stepper) {
-      const known = this.printer.lookupObjectOrNull<{ stepperNames(): string[] }>('stepper_enable')?.stepperNames() ?? [];
-      throw cmd.error(`Unknown stepper ${name} (steppers: ${known.join(', ')})`);
+      throw cmd.error(`Unknown stepper ${name} (steppers: ${(enable?.stepperNames() ?? []).join(', ')})`);
     }
     const distMm = cmd.getFloat('DISTANCE');
     const speedMmS = cmd.getFloat('VELOCITY', undefined, { above: 0 });
     const accelMmS2 = cmd.getFloat('ACCEL', 0, { minval: 0 });
-    this.printer.lookupObject<Toolhead>('toolhead').forceMoveStepper(stepper.motion, distMm, speedMmS, accelMmS2);
+    const th = this.printer.lookupObject<Toolhead>('toolhead');
+    const line = enable?.lookupLine(name) ?? null;
+    const wasEnabled = this.forceEnable(th, line);
+    th.forceMoveStepper(stepper.motion, distMm, speedMmS, accelMmS2);
+    if (!wasEnabled) this.restoreDisabled(th, line);
+  }
+
+  /** Switches the driver on before the move; returns whether it was on already. */
+  private forceEnable(th: Toolhead, line: StepperEnableLine | null): boolean {
+    if (!line || line.isEnabled) return true;
+    th.flushStepGeneration();
+    line.motorEnable(this.clockAt(th.getLastMoveTime()));
+    th.dwell(ENABLE_STALL_TIME_S);
+    return false;
+  }
+
+  /** Switches the driver off again once the move's steps are done. */
+  private restoreDisabled(th: Toolhead, line: StepperEnableLine | null): void {
+    if (!line) return;
+    // forceMoveStepper sent every step: the disable goes after the last one.
+    line.motorDisable(this.clockAt(th.getLastMoveTime()));
+    th.dwell(ENABLE_STALL_TIME_S);
+  }
+
+  private clockAt(printTimeS: number): number {
+    return Math.round(this.printer.lookupObject<Mcu>('mcu').printTimeToClock(printTimeS));
   }
 
   private cmdSetKinematicPosition(cmd: GCodeCommand): void {

@@ -25,7 +25,7 @@ class EnablePin {
 
   constructor(
     readonly pin: PinDesc,
-    private readonly mcu: Mcu,
+    readonly mcu: Mcu,
   ) {
     this.oid = mcu.createOid();
     mcu.registerConfigCallback(() => {
@@ -53,11 +53,22 @@ export class StepperEnableLine {
   /** Clock of the last disable: steps before it were planned before the disable (the step
    * compressor may hand them over later) and must not switch the driver back on. */
   private disabledAtClock = -1;
+  /** `mcu` is the stepper's MCU: clocks passed in are its clocks (the enable pin may be elsewhere). */
   constructor(
     readonly stepperName: string,
     private readonly pin: EnablePin | null,
-    private readonly mcu: Mcu,
+    readonly mcu: Mcu,
   ) {}
+
+  /** The stepper MCU's clock at a print time (what motorEnable/motorDisable take). */
+  clockAt(printTimeS: number): number {
+    return Math.round(this.mcu.printTimeToClock(printTimeS));
+  }
+
+  /** A clock of the stepper's MCU on the enable pin's MCU (the same instant). */
+  private pinClock(pin: EnablePin, clock: number): number {
+    return pin.mcu === this.mcu ? clock : pin.mcu.printTimeToClock(this.mcu.clockToPrintTime(clock));
+  }
 
   /** Before the first step of a run: switch the driver on shortly before that step. */
   motorEnable(firstStepClock: number): void {
@@ -66,7 +77,7 @@ export class StepperEnableLine {
     if (!this.pin) return;
     if (this.pin.enabledCount++ === 0) {
       const leadTicks = Math.round(this.mcu.secondsToClock(0.001));
-      this.pin.set(Math.max(0, firstStepClock - leadTicks), true);
+      this.pin.set(this.pinClock(this.pin, Math.max(0, firstStepClock - leadTicks)), true);
     }
   }
 
@@ -75,7 +86,7 @@ export class StepperEnableLine {
     this.isEnabled = false;
     this.disabledAtClock = clock;
     if (!this.pin) return;
-    if (--this.pin.enabledCount === 0) this.pin.set(clock, false);
+    if (--this.pin.enabledCount === 0) this.pin.set(this.pinClock(this.pin, clock), false);
   }
 }
 
@@ -95,19 +106,25 @@ export class StepperEnable {
     });
   }
 
-  addStepper(name: string, pin: PinDesc | null, mcu: Mcu): StepperEnableLine {
+  /** `mcu`: the stepper's MCU; `pinMcu`: the enable pin's (default the same). */
+  addStepper(name: string, pin: PinDesc | null, mcu: Mcu, pinMcu: Mcu = mcu): StepperEnableLine {
     let shared: EnablePin | null = null;
     if (pin) {
       const key = `${pin.chip}:${pin.pin}`;
       shared = this.pins.get(key) ?? null;
       if (!shared) {
-        shared = new EnablePin(pin, mcu);
+        shared = new EnablePin(pin, pinMcu);
         this.pins.set(key, shared);
       }
     }
     const line = new StepperEnableLine(name, shared, mcu);
     this.lines.set(name, line);
     return line;
+  }
+
+  /** That stepper's enable line (FORCE_MOVE switches it on for its move), or null. */
+  lookupLine(name: string): StepperEnableLine | null {
+    return this.lines.get(name) ?? null;
   }
 
   stepperNames(): string[] {
@@ -128,9 +145,6 @@ export class StepperEnable {
     return this.printer.lookupObject<ToolheadForEnable>('toolhead');
   }
 
-  private clockAt(printTimeS: number): number {
-    return Math.round(this.printer.lookupObject<Mcu>('mcu').printTimeToClock(printTimeS));
-  }
 
   /** M84 (also after a failed G28): every motor off, homing forgotten. */
   motorsOff(): void {
@@ -139,8 +153,8 @@ export class StepperEnable {
     // Drivers are switched on by their first step as it reaches the MCU queue; send every
     // planned step now so each motor's on/off state is known before it is switched off.
     th.flushStepGeneration();
-    const clock = this.clockAt(th.getLastMoveTime());
-    for (const line of this.lines.values()) line.motorDisable(clock);
+    const printTimeS = th.getLastMoveTime();
+    for (const line of this.lines.values()) line.motorDisable(line.clockAt(printTimeS));
     th.kinematics.clearHomingState('xyz');
     th.dwell(DISABLE_STALL_TIME_S);
   }
@@ -155,8 +169,8 @@ export class StepperEnable {
     // Drivers are switched on by their first step as it reaches the MCU queue; send every
     // planned step now so each motor's on/off state is known before it is switched off.
     th.flushStepGeneration();
-    const clock = this.clockAt(th.getLastMoveTime());
-    if (enable) line.motorEnable(clock + Math.round(this.printer.lookupObject<Mcu>('mcu').secondsToClock(0.001)));
+    const clock = line.clockAt(th.getLastMoveTime());
+    if (enable) line.motorEnable(clock + Math.round(line.mcu.secondsToClock(0.001)));
     else {
       line.motorDisable(clock);
       th.kinematics.clearHomingState('xyz');
