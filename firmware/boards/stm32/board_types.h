@@ -21,5 +21,10 @@ typedef uint32_t irqstatus_t;
 #endif
 #define BOARD_MOVE_COUNT 1024
 #define BOARD_RX_BUF_SIZE 512
+// Every step pulse is timed on the clock (core/stepper.c SF_LONG_PULSE): from the clock read
+// just after the step edge, the unstep waits until step_pulse_ticks have passed. At 72-180 MHz
+// the step's own arithmetic is shorter than typical pulses (Klipper's 100 ns default is 7-18
+// ticks), so no width is assumed to be covered by it.
+#define BOARD_STEP_PULSE_INLINE_TICKS 0
 
 #endif

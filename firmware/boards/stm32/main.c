@@ -1,13 +1,14 @@
-// The STM32 board (F103, F401/F405/F407/F446): clock setup, SysTick as the free-running clock,
-// USART1 (PA9 TX, PA10 RX) at SERIAL_BAUD (receive by interrupt, transmit pumped by the main
-// loop) or, built with SERIAL=usb (F4 only), USB CDC on PA11/PA12 polled by the main
-// loop, timers
-// dispatched from the main loop, reset through the core's AIRCR.
+// The STM32 board (F103, F401/F405/F407/F446): clock setup, the DWT cycle counter as the
+// free-running clock, SysTick as a one-shot alarm whose interrupt runs the due timers (the step
+// path), USART1 (PA9 TX, PA10 RX) at SERIAL_BAUD (receive by interrupt, transmit pumped by the
+// main loop) or, built with SERIAL=usb (F4 only), USB CDC on PA11/PA12 polled by the main loop,
+// reset through the core's AIRCR.
 //
-// Simplification (visible in the report): timers are polled from the main loop instead of a
-// compare interrupt, so a timer runs within one main-loop pass of its time (microseconds at
-// 72-180 MHz). SysTick is used because QEMU's STM32F405 model has no cycle counter (DWT) and
-// its general-purpose timers do not raise compare interrupts; the same code runs on hardware.
+// Why these two: the DWT cycle counter is 32 bits at the CPU clock on every Cortex-M3/M4 (so
+// CLOCK_FREQ is the CPU clock, as Klipper's STM32 builds report), and SysTick is the one timer
+// interrupt QEMU's STM32F405 model delivers reliably. QEMU has no DWT: its build reads TIM5's
+// counter instead (QEMU_BOARD below); the alarm and the dispatch are the same code.
+#include <setjmp.h>
 #include <string.h>
 #include "regs.h"
 #include "command.h"
@@ -65,8 +66,8 @@ static void clock_setup(void)
     RCC_CFGR |= 2;
     wait_bit(&RCC_CFGR, 2u << 2);
 #else
-    // HSE (HSE_HZ) / M = 1 MHz, x N, / P = CLOCK_FREQ, / Q = 48 MHz; APB1 /4, APB2 /2 (/1 on
-    // the F401 at 84 MHz); 5 flash wait states with caches.
+    // HSE (HSE_HZ) / M = 1 MHz, x N, / P = CLOCK_FREQ, / Q <= 48 MHz; APB1 /4, APB2 /2 (/1 on
+    // the F401 at 84 MHz); 5 flash wait states with caches (RM0090/RM0390: 5 from 150 MHz).
     RCC_CR |= 1u << 16;
     if (!wait_bit(&RCC_CR, 1u << 17))
         return;
@@ -74,48 +75,192 @@ static void clock_setup(void)
     if (CLOCK_HZ <= 84000000)
         p = 4;
     n = CLOCK_HZ / 1000000 * p;
-    RCC_PLLCFGR = m | (n << 6) | (((p / 2) - 1) << 16) | (1u << 22) | ((n / 48) << 24);
+#if CLOCK_HZ > 168000000
+    // F446 at 180 MHz (RM0390 5.1.4): voltage scale 1 before the PLL, over-drive once it runs.
+    RCC_APB1ENR |= 1u << 28;  // PWR
+    PWR_CR |= 3u << 14;       // VOS scale 1
+#endif
+    RCC_PLLCFGR = m | (n << 6) | (((p / 2) - 1) << 16) | (1u << 22) | (((n + 47) / 48) << 24);
     FLASH_ACR = (1u << 8) | (1u << 9) | (1u << 10) | 5;
     RCC_CFGR = CLOCK_HZ <= 84000000 ? (4u << 10) : ((5u << 10) | (4u << 13));
     RCC_CR |= 1u << 24;
     if (!wait_bit(&RCC_CR, 1u << 25))
         return;
+#if CLOCK_HZ > 168000000
+    PWR_CR |= 1u << 16;  // ODEN
+    if (!wait_bit(&PWR_CSR, 1u << 16))
+        return;
+    PWR_CR |= 1u << 17;  // ODSWEN
+    if (!wait_bit(&PWR_CSR, 1u << 17))
+        return;
+#endif
+#if defined(STM32F446) && (CLOCK_HZ / 1000000 * 2) % 48
+    // The main PLL's Q cannot divide its VCO to 48 MHz: USB takes PLLSAI's P output instead,
+    // 1 MHz x 192 / 4 = 48 MHz (CK48MSEL).
+    RCC_PLLSAICFGR = m | (192u << 6) | (1u << 16) | (4u << 24);
+    RCC_CR |= 1u << 28;
+    if (wait_bit(&RCC_CR, 1u << 29))
+        RCC_DCKCFGR2 |= 1u << 27;
+#endif
     RCC_CFGR |= 2;
     wait_bit(&RCC_CFGR, 2u << 2);
 #endif
 }
 
-// ---- the clock: SysTick counts down from 2^24 - 1 at the CPU clock; wraps extend it ----
-static uint32_t clock_high, clock_last;
-
-uint32_t timer_read_time(void)
+// ---- the clock: 32 bits at CLOCK_FREQ ----
+#if defined(QEMU_BOARD)
+// QEMU has no DWT cycle counter. Its TIM5 model counts 1 GHz / (PSC + 1) (no compare or
+// reliable update interrupts are needed: only the counter is read), so the QEMU build's
+// CLOCK_FREQ is 200 MHz, while SysTick counts the 168 MHz CPU clock.
+#define TIM5_REGS ((volatile uint32_t *)TIM_BASE(5))
+#define ALARM_CPU_HZ 168000000u
+static void clock_init(void)
 {
-    irqstatus_t flag = irq_save();
-    uint32_t up = 0xffffff - (SYST_CVR & 0xffffff);
-    if (up < clock_last)
-        clock_high += 1u << 24;
-    clock_last = up;
-    uint32_t now = clock_high | up;
-    irq_restore(flag);
-    return now;
+    RCC_APB1ENR |= 1u << 3;
+    TIM5_REGS[TIM_PSC] = 1000000000u / CLOCK_HZ - 1;
+    TIM5_REGS[TIM_ARR] = 0xffffffff;
+    TIM5_REGS[TIM_EGR] = 1;
+    TIM5_REGS[TIM_CR1] = 1;
 }
-
-// At every wrap (at least every 0.1 s) a read notices it.
-void SysTick_Handler(void)
+uint32_t timer_read_time(void) { return TIM5_REGS[TIM_CNT]; }
+// Clock ticks to SysTick (CPU) ticks; d is at most TIMER_MAX_TICKS, so 32 bits suffice.
+#define ALARM_TICKS(d) ((d) / 25 * 21 + (d) % 25 * 21 / 25)
+_Static_assert(CLOCK_HZ == 200000000, "ALARM_TICKS converts 200 MHz clock ticks to 168 MHz");
+#else
+#define ALARM_CPU_HZ CLOCK_HZ
+static void clock_init(void)
 {
-    timer_read_time();
+    SCB_DEMCR |= 1u << 24;   // TRCENA: the DWT runs without a debugger
+    DWT_LAR = 0xC5ACCE55;    // unlock where a lock is implemented (harmless elsewhere)
+    DWT_CYCCNT = 0;
+    DWT_CTRL |= 1;           // CYCCNTENA
 }
-
-void timer_kick(void) {}
+uint32_t timer_read_time(void) { return DWT_CYCCNT; }
+#define ALARM_TICKS(d) (d)
+#endif
 
 #ifndef TIMER_LATE_MS
 #define TIMER_LATE_MS 25
 #endif
 uint32_t timer_late_limit_ticks(void) { return CLOCK_HZ / 1000 * TIMER_LATE_MS; }
 
-static void systick_init(void)
+// ---- the timer interrupt: SysTick as a one-shot alarm, then the due timers run ----
+// Timers closer than TIMER_MIN_TICKS are waited for inside the interrupt (leaving and entering
+// again costs more); the alarm fires TIMER_EARLY_TICKS before a timer and the interrupt waits out
+// the rest on the clock, so a step edge comes within a few cycles of its time. After
+// TIMER_BUSY_TICKS in the interrupt with timers still due, the main loop gets TIMER_DEFER_TICKS
+// (commands keep flowing when the steppers ask for more than the CPU has).
+#define TIMER_MIN_TICKS (CLOCK_HZ / 1000000)      // 1 us
+#define TIMER_EARLY_TICKS (CLOCK_HZ / 5000000)    // 0.2 us: interrupt entry
+#define TIMER_MAX_TICKS (CLOCK_HZ / 100)          // 10 ms (SysTick holds 24 bits)
+#define TIMER_BUSY_TICKS (CLOCK_HZ / 10000)       // 100 us
+#define TIMER_DEFER_TICKS (CLOCK_HZ / 200000)     // 5 us
+#define TIMER_BUDGET 16                           // events between clock reads
+_Static_assert(ALARM_TICKS(TIMER_MAX_TICKS) <= 0xffffff, "SysTick reload is 24 bits");
+
+// Fire the SysTick interrupt `ticks` clock ticks from now (and every that many after, until the
+// interrupt re-arms it). Writing the current value restarts the count from the reload value.
+static void alarm_arm(uint32_t ticks)
 {
-    SYST_RVR = 0xffffff;
+    uint32_t st = ALARM_TICKS(ticks);
+    SYST_RVR = (st < 16 ? 16 : st) - 1;
+    SYST_CVR = 0;
+    SCB_ICSR = ICSR_PENDSTCLR;  // a kick while the timers ran: the arm above already covers it
+}
+
+static void check_late(struct timer *t, uint32_t now)
+{
+    if (t && timer_is_before(t->waketime, now - timer_late_limit_ticks()))
+        shutdown("Rescheduled timer in the past");
+}
+
+static void timer_dispatch(void)
+{
+    uint32_t start = timer_read_time(), now = start;
+    check_late(sched_timer_list, now);
+    uint_fast8_t budget = TIMER_BUDGET;
+    for (;;) {
+        struct timer *t = sched_timer_list;
+        if (!t) {
+            alarm_arm(TIMER_MAX_TICKS);
+            return;
+        }
+        uint32_t waketime = t->waketime;
+        if (timer_is_before(now, waketime)) {
+            // Not due by the last time known: read the clock; wait here if it is near.
+            now = timer_read_time();
+            int32_t wait = (int32_t)(waketime - now);
+            if (wait > TIMER_MIN_TICKS) {
+                alarm_arm(wait > TIMER_MAX_TICKS ? TIMER_MAX_TICKS : (uint32_t)wait - TIMER_EARLY_TICKS);
+                return;
+            }
+            while (timer_is_before(timer_read_time(), waketime))
+                ;
+            now = waketime;
+        }
+        if (t->func == stepper_event) {
+            // The step path: the 16-bit step event inline, the stepper re-sorted in place.
+            if (stepper_event(t) == SF_DONE)
+                sched_timer_pop_head(t);
+            else
+                sched_timer_head_later(t);
+        } else {
+            sched_timer_run_head(t, now);
+        }
+        if (!--budget) {
+            budget = TIMER_BUDGET;
+            now = timer_read_time();
+            check_late(sched_timer_list, now);
+            if (now - start > TIMER_BUSY_TICKS) {
+                alarm_arm(TIMER_DEFER_TICKS);
+                return;
+            }
+        }
+    }
+}
+
+// A timer that shuts down longjmps out of the timer code (core/sched.c). The interrupt catches
+// that itself, then returns into the main loop's shutdown handler instead of where the main
+// loop was interrupted: the exception return must run (a longjmp from an interrupt would leave
+// the core in handler mode, every interrupt of the same priority blocked). All interrupts here
+// have one priority, so SysTick always interrupts thread mode.
+static void __attribute__((noreturn, used)) shutdown_resume(void)
+{
+    longjmp(*sched_shutdown_jmp, 1);
+}
+
+void __attribute__((used)) timer_irq(uint32_t *frame, uint32_t exc_return)
+{
+    jmp_buf irq_jmp;
+    jmp_buf *main_jmp = sched_shutdown_jmp;
+    sched_shutdown_jmp = &irq_jmp;
+    if (setjmp(irq_jmp)) {
+        sched_shutdown_jmp = main_jmp;
+        if (main_jmp && (exc_return & 0xf) == 0x9) {  // back to thread mode on the main stack
+            frame[6] = (uint32_t)shutdown_resume & ~1u;                // stacked PC
+            frame[7] = (frame[7] & (1u << 9)) | (1u << 24);            // Thumb, keep stack pad
+        }
+        alarm_arm(TIMER_MAX_TICKS);
+        return;
+    }
+    timer_dispatch();
+    sched_shutdown_jmp = main_jmp;
+}
+
+// The exception frame (r0-r3, r12, lr, pc, xpsr) is at sp on entry; lr holds EXC_RETURN.
+__attribute__((naked)) void SysTick_Handler(void)
+{
+    asm volatile("mov r0, sp\n\tmov r1, lr\n\tpush {r0, lr}\n\tbl timer_irq\n\tpop {r0, pc}\n");
+}
+
+// The list head changed (a new or earlier timer): run the interrupt now; it arms the alarm for
+// the new head.
+void timer_kick(void) { SCB_ICSR = ICSR_PENDSTSET; }
+
+static void timer_init(void)
+{
+    clock_init();
+    SYST_RVR = ALARM_TICKS(TIMER_MAX_TICKS) - 1;
     SYST_CVR = 0;
     SYST_CSR = 7;  // CPU clock, interrupt, enable
 }
@@ -191,7 +336,7 @@ void observe_stepper_config(uint8_t oid, uint8_t step_pin, uint8_t dir_pin, int8
 void observe_stepper_move_done(uint8_t oid, uint32_t clock, int32_t position) {}
 int observe_rx_block(uint8_t *block, uint_fast8_t len) { return 0; }
 
-// ---- main loop: timers are dispatched here (see the note at the top) ----
+// ---- main loop: the link (timers run in the SysTick interrupt) ----
 static void idle(void)
 {
 #if defined(STM32_USB)
@@ -199,13 +344,12 @@ static void idle(void)
 #else
     serial_pump_tx();
 #endif
-    sched_timer_dispatch();
 }
 
 int main(void)
 {
     clock_setup();
-    systick_init();
+    timer_init();
 #if defined(STM32_USB)
     stm32_usb_init();
 #else

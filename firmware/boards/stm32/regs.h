@@ -11,7 +11,15 @@
 #define SYST_RVR REG(0xE000E014)
 #define SYST_CVR REG(0xE000E018)
 #define NVIC_ISER(n) REG(0xE000E100 + 4 * (n))
+#define SCB_ICSR REG(0xE000ED04)
+#define ICSR_PENDSTSET (1u << 26)
+#define ICSR_PENDSTCLR (1u << 25)
 #define SCB_VTOR REG(0xE000ED08)
+// The cycle counter (Cortex-M3/M4 DWT), enabled through DEMCR.TRCENA
+#define SCB_DEMCR REG(0xE000EDFC)
+#define DWT_CTRL REG(0xE0001000)
+#define DWT_CYCCNT REG(0xE0001004)
+#define DWT_LAR REG(0xE0001FB0)
 #define SCB_AIRCR REG(0xE000ED0C)
 #define USART1_IRQn 37
 
@@ -33,7 +41,11 @@
 #define RCC_AHB1ENR REG(RCC_BASE + 0x30)
 #define RCC_APB1ENR REG(RCC_BASE + 0x40)
 #define RCC_APB2ENR REG(RCC_BASE + 0x44)
+#define RCC_PLLSAICFGR REG(RCC_BASE + 0x88)  // F446 only
+#define RCC_DCKCFGR2 REG(RCC_BASE + 0x94)    // F446 only
 #define FLASH_ACR REG(0x40023C00)
+#define PWR_CR REG(0x40007000)
+#define PWR_CSR REG(0x40007004)
 #define GPIO_BASE(port) (0x40020000 + 0x400 * (port))
 #define USART1_BASE 0x40011000
 #define ADC1_BASE 0x40012000
@@ -56,9 +68,9 @@
 #define CR1_TE (1u << 3)
 #define CR1_RE (1u << 2)
 
-// General-purpose timers TIM2-TIM4 on APB1 (same addresses and layout on F1 and F4)
+// General-purpose timers TIM2-TIM5 on APB1 (same addresses and layout on F1 and F4)
 #define TIM_BASE(n) (0x40000000 + 0x400 * ((n) - 2))
-enum { TIM_CR1 = 0, TIM_EGR = 5, TIM_CCMR1 = 6, TIM_CCMR2 = 7, TIM_CCER = 8, TIM_PSC = 10, TIM_ARR = 11,
+enum { TIM_CR1 = 0, TIM_EGR = 5, TIM_CCMR1 = 6, TIM_CCMR2 = 7, TIM_CCER = 8, TIM_CNT = 9, TIM_PSC = 10, TIM_ARR = 11,
        TIM_CCR1 = 13 };
 
 // ADC (same offsets on F1 and F4)
