@@ -8,7 +8,6 @@ import type { Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
 import type { PrinterExtruder } from './extruder';
 import type { GCodeMove } from './gcode-move';
-import type { Mcu } from '../mcu/mcu';
 import type { PrinterStepper } from './stepper';
 import type { StepperEnable, StepperEnableLine } from './stepper-enable';
 import type { PrinterToolhead } from './toolhead';
@@ -78,7 +77,7 @@ export class ForceMove {
   private forceEnable(th: Toolhead, line: StepperEnableLine | null): boolean {
     if (!line || line.isEnabled) return true;
     th.flushStepGeneration();
-    line.motorEnable(this.clockAt(th.getLastMoveTime()));
+    line.motorEnable(line.clockAt(th.getLastMoveTime()));
     th.dwell(ENABLE_STALL_TIME_S);
     return false;
   }
@@ -87,12 +86,8 @@ export class ForceMove {
   private restoreDisabled(th: Toolhead, line: StepperEnableLine | null): void {
     if (!line) return;
     // forceMoveStepper sent every step: the disable goes after the last one.
-    line.motorDisable(this.clockAt(th.getLastMoveTime()));
+    line.motorDisable(line.clockAt(th.getLastMoveTime()));
     th.dwell(ENABLE_STALL_TIME_S);
-  }
-
-  private clockAt(printTimeS: number): number {
-    return Math.round(this.printer.lookupObject<Mcu>('mcu').printTimeToClock(printTimeS));
   }
 
   private cmdSetKinematicPosition(cmd: GCodeCommand): void {
