@@ -29,6 +29,16 @@ function checkImage(t: FirmwareTarget): { config: Record<string, unknown> } {
   const dict = JSON.parse(readFileSync(t.elf.replace(/tether\.elf$/, 'tether.dict.json'), 'utf8'));
   expect(dict.config.MCU).toBe(t.mcu);
   expect(dict.enumerations.pin.PA0).toEqual([0, 16]);
+  // The clock the image reports (its CPU clock: the cycle counter) is the catalog's figure for
+  // each of its boards (the F446 at 180 MHz with over-drive, the F407 at 168, the F103 at 72).
+  for (const id of t.boards) expect(dict.config.CLOCK_FREQ).toBe(catalog.boards.find((b) => b.id === id)!.clockHz);
+  // The timers run from the SysTick interrupt: vector 15 is the board's handler, not the
+  // catch-all (the same handler as, say, a HardFault).
+  const systick = bin.readUInt32LE(15 * 4);
+  expect(systick).not.toBe(bin.readUInt32LE(3 * 4));
+  const syms = execFileSync('arm-none-eabi-nm', [t.elf], { encoding: 'utf8' });
+  const handler = new RegExp(`^0*${(systick & ~1).toString(16)} T SysTick_Handler$`, 'm');
+  expect(syms).toMatch(handler);
   return dict;
 }
 

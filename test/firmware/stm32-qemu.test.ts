@@ -3,9 +3,13 @@
 // hardware PWM output, runs queued steps and a queued PWM value (read back from TIM2's compare
 // register through the QEMU monitor), and the MCU's own step counts (stepper_get_position, counted in the step path)
 // equal the planned ones. QEMU has no GPIO observer, so the steps are counted by the firmware.
-// QEMU's STM32F4 model lacks an RCC (no PLL lock: the qemu build skips clock setup), a cycle
-// counter and timer compare interrupts, so the board uses SysTick as its clock (see
-// firmware/boards/stm32/main.c).
+// The timers run in the SysTick interrupt (the main loop no longer polls them), so these steps
+// prove the interrupt dispatch; a stepper with a 5 us step_pulse_ticks proves the pulse wait
+// runs and ends on the QEMU build's clock (not its width: QEMU's GPIO is not observable and its
+// CPU is not cycle-timed). A max_duration watchdog shutting down from the timer interrupt
+// proves the interrupt's way back to the main loop (the link still answers afterwards).
+// QEMU's STM32F4 model lacks an RCC (the qemu build skips clock setup) and the DWT cycle
+// counter, so that build reads TIM5's counter as its clock (firmware/boards/stm32/main.c).
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Mcu } from '../../src-main/host/mcu/mcu';
@@ -33,6 +37,8 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
     const y = mcu.createOid();
     mcu.addConfigCmd(`config_stepper oid=${x} step_pin=PA5 dir_pin=PA6 invert_step=0 step_pulse_ticks=0`);
     mcu.addConfigCmd(`config_stepper oid=${y} step_pin=PB5 dir_pin=PB6 invert_step=0 step_pulse_ticks=0`);
+    const z = mcu.createOid(); // 5 us pulses (1000 ticks at 200 MHz): each step waits them out
+    mcu.addConfigCmd(`config_stepper oid=${z} step_pin=PB7 dir_pin=PB8 invert_step=0 step_pulse_ticks=1000`);
     const fan = mcu.createOid(); // hardware PWM: PA1 = TIM2 channel 2
     mcu.addConfigCmd(`config_pwm_out oid=${fan} pin=PA1 cycle_ticks=16800 value=0 default_value=0 max_duration=0`);
     const connected = mcu.connect();
@@ -51,17 +57,19 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
         [x, interval, 400, 0],
         [x, interval, 300, -20],
         [y, interval * 2, 250, 0],
+        [z, interval, 500, 0],
       ];
       const resetClock = mcu.lookupCommand('reset_step_clock oid=%c clock=%u');
       const setDir = mcu.lookupCommand('set_next_step_dir oid=%c dir=%c');
       const queueStep = mcu.lookupCommand('queue_step oid=%c interval=%u count=%hu add=%hi');
-      for (const oid of [x, y]) {
+      for (const oid of [x, y, z]) {
         resetClock.send([oid, start >>> 0], { reqClock: start });
-        setDir.send([oid, oid === x ? 1 : 0]);
+        setDir.send([oid, oid === y ? 0 : 1]);
       }
       const clocks = new Map<number, number>([
         [x, start],
         [y, start],
+        [z, start],
       ]);
       for (const [oid, iv, count, add] of runs) {
         const t0 = clocks.get(oid)!;
@@ -89,12 +97,47 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
       };
       const px = await positionOf(x);
       const py = await positionOf(y);
+      const pz = await positionOf(z);
       expect(shutdowns).toEqual([]);
       expect(px.pos).toBe(400 + 300);
       expect(py.pos).toBe(-250);
+      expect(pz.pos).toBe(500);
       // The PWM value reached TIM2's compare register (CCR2 at 0x40000038), enabled (CCER CC2E).
       expect(await board.readWord(0x40000038)).toBe(200);
       expect((await board.readWord(0x40000020)) & 0x10).toBe(0x10);
+    } finally {
+      await mcu.close();
+    }
+  });
+  it('returns to the main loop after a shutdown raised in the timer interrupt', { timeout: 150_000 }, async () => {
+    makeFirmware(['stm32', 'MCU=qemu-stm32f405']);
+    const elf = path.join(repoRoot, 'firmware/build/stm32-qemu-stm32f405-0/tether.elf');
+    const board = await startQemuStm32(elf, 'irq-shutdown');
+    boards.push(board);
+    const mcu = new Mcu({ name: 'mcu', serialPort: board.pty, baud: 250000, connectTimeoutS: 60 });
+    const shutdowns: string[] = [];
+    mcu.on('shutdown', (r: string) => shutdowns.push(r));
+    const out = mcu.createOid(); // a heater-like output whose watchdog expires: nobody refreshes it
+    mcu.addConfigCmd(`config_digital_out oid=${out} pin=PC13 value=0 default_value=0 max_duration=${200000000 / 10}`);
+    const connected = mcu.connect();
+    await new Promise((r) => setTimeout(r, 300));
+    await board.resume();
+    await connected;
+    try {
+      const on = Math.round(mcu.printTimeToClock(mcu.estimatedPrintTime(mcu.monotonic()) + 0.3));
+      mcu.lookupCommand('queue_digital_out oid=%c clock=%u on_ticks=%u').send([out, on >>> 0, 1], { reqClock: on });
+      await mcu.flush();
+      const deadline = Date.now() + 30_000;
+      while (shutdowns.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(shutdowns.join()).toMatch(/Missed scheduling of next digital out event/);
+      // The link still works: the USART interrupt (same priority as SysTick) takes bytes and
+      // the main loop answers, with the clock moving on.
+      const getClock = mcu.lookupQueryCommand('get_clock', 'clock clock=%u');
+      const c1 = ((await getClock.send([])) as { clock: number }).clock;
+      await new Promise((r) => setTimeout(r, 200));
+      const c2 = ((await getClock.send([])) as { clock: number }).clock;
+      expect((c2 - c1) >>> 0).toBeGreaterThan(0);
+      expect(shutdowns).toHaveLength(1);
     } finally {
       await mcu.close();
     }
