@@ -2,6 +2,16 @@
 // clock it may not be sent before (minClock) and the clock it must reach the MCU by (reqClock).
 // Storage is typed arrays so the step compressor can encode straight into it (reserve, write,
 // commit) without allocating per message.
+//
+// Move-queue entries (queue_step, queue_digital_out) also carry the clock at which the MCU loads
+// them (moveClock): the link gives them an MCU move-queue slot only when it sends them, lowest
+// req_clock first across all queues, so the slot accounting follows time order however the
+// steppers' messages were queued (PROTOCOL.md 1.4).
+
+import { MoveQueueSlots } from './move-queue';
+
+/** moveClock of a message that takes no move-queue slot. */
+export const NO_MOVE_SLOT = -1;
 
 /** What a queue tells its link (serial queue or file output) when a message is added. */
 export interface QueueLink {
@@ -18,6 +28,8 @@ export class CommandQueue {
   ends = new Int32Array(256);
   minClocks = new Float64Array(256);
   reqClocks = new Float64Array(256);
+  /** MCU clock at which a move-queue entry frees its slot; NO_MOVE_SLOT for other messages. */
+  moveClocks = new Float64Array(256);
   private notify: (SentCallback | undefined)[] = [];
   private hasNotify = false;
   /** Index of the first waiting message and one past the last. */
@@ -49,9 +61,10 @@ export class CommandQueue {
 
   /**
    * Adds the message written at the offset reserve() returned, ending at `end`.
-   * `onSent` (rare: queries, clock sync) learns when its block was written.
+   * `onSent` (rare: queries, clock sync) learns when its block was written. `moveClock` >= 0
+   * marks a move-queue entry the MCU holds until that clock (it then waits for a free slot).
    */
-  commit(end: number, minClock: number, reqClock: number, onSent?: SentCallback): void {
+  commit(end: number, minClock: number, reqClock: number, onSent?: SentCallback, moveClock = NO_MOVE_SLOT): void {
     if (this.tail === this.starts.length) this.growMeta();
     const i = this.tail++;
     const len = end - this.byteTail;
@@ -59,6 +72,7 @@ export class CommandQueue {
     this.ends[i] = end;
     this.minClocks[i] = minClock;
     this.reqClocks[i] = reqClock;
+    this.moveClocks[i] = moveClock;
     if (onSent) {
       this.hasNotify = true;
       this.notify[i] = onSent;
@@ -70,10 +84,18 @@ export class CommandQueue {
   }
 
   /** Copies an encoded message in (src[start, end)). */
-  push(src: Uint8Array, start: number, end: number, minClock: number, reqClock: number, onSent?: SentCallback): void {
+  push(
+    src: Uint8Array,
+    start: number,
+    end: number,
+    minClock: number,
+    reqClock: number,
+    onSent?: SentCallback,
+    moveClock = NO_MOVE_SLOT,
+  ): void {
     const pos = this.reserve(end - start);
     this.bytes.set(src.subarray(start, end), pos);
-    this.commit(pos + end - start, minClock, reqClock, onSent);
+    this.commit(pos + end - start, minClock, reqClock, onSent, moveClock);
   }
 
   /** Removes the head message; returns its sent-callback, if any. */
@@ -131,6 +153,7 @@ export class CommandQueue {
     this.ends = move(this.ends, (k) => new Int32Array(k));
     this.minClocks = move(this.minClocks, (k) => new Float64Array(k));
     this.reqClocks = move(this.reqClocks, (k) => new Float64Array(k));
+    this.moveClocks = move(this.moveClocks, (k) => new Float64Array(k));
     if (this.hasNotify) this.notify = this.notify.slice(this.head, this.tail);
     this.head = 0;
     this.tail = count;
@@ -138,10 +161,20 @@ export class CommandQueue {
 }
 
 /**
- * The queue whose head message may be sent (minClock <= readyClock) with the lowest reqClock,
- * or null. Ties go to the queue listed first.
+ * The clock before which a queue's head may not be sent: its minClock, and for a move-queue
+ * entry also the clock at which the MCU frees a slot (`slotFreeClock`).
  */
-export function pickQueue(queues: readonly CommandQueue[], readyClock: number): CommandQueue | null {
+export function headReadyClock(q: CommandQueue, slotFreeClock: number): number {
+  const h = q.head;
+  const m = q.minClocks[h];
+  return q.moveClocks[h] >= 0 && slotFreeClock > m ? slotFreeClock : m;
+}
+
+/**
+ * The queue whose head message may be sent (see headReadyClock) with the lowest reqClock, or
+ * null. Ties go to the queue listed first.
+ */
+export function pickQueue(queues: readonly CommandQueue[], readyClock: number, slotFreeClock = -Infinity): CommandQueue | null {
   let best: CommandQueue | null = null;
   let bestReq = Infinity;
   for (let k = 0; k < queues.length; k++) {
@@ -149,6 +182,7 @@ export function pickQueue(queues: readonly CommandQueue[], readyClock: number): 
     if (q.head === q.tail) continue;
     const h = q.head;
     if (q.minClocks[h] > readyClock) continue;
+    if (q.moveClocks[h] >= 0 && slotFreeClock > readyClock) continue;
     const r = q.reqClocks[h];
     if (best === null || r < bestReq) {
       best = q;
@@ -160,10 +194,27 @@ export function pickQueue(queues: readonly CommandQueue[], readyClock: number): 
 
 /**
  * The command queues one link drains, and the packing rule both links share: lowest req_clock
- * first among messages whose min_clock has passed.
+ * first among messages whose min_clock has passed and, for move-queue entries, for which the
+ * MCU has a free move-queue slot.
  */
 export abstract class QueueSet implements QueueLink {
   protected readonly queues: CommandQueue[] = [];
+  /** The MCU's move queue (null: not known yet, entries are not held back). */
+  protected moveSlots: MoveQueueSlots | null = null;
+
+  /** The MCU's move_count (from get_config): at most this many entries outstanding. */
+  setMoveCount(moveCount: number): void {
+    this.moveSlots = new MoveQueueSlots(moveCount);
+  }
+
+  get moveCount(): number {
+    return this.moveSlots?.moveCount ?? 0;
+  }
+
+  /** Clock at which the MCU frees its earliest move-queue slot (-Infinity: no limit known). */
+  protected get slotFreeClock(): number {
+    return this.moveSlots ? this.moveSlots.earliestFreeClock : -Infinity;
+  }
 
   abstract onPush(queue: CommandQueue, bytes: number): void;
 
@@ -184,7 +235,8 @@ export abstract class QueueSet implements QueueLink {
    */
   protected fillPayload(out: Uint8Array, pos: number, limit: number, readyClock: number, onSent?: (cb: SentCallback) => void): number {
     const queues = this.queues;
-    let q = pickQueue(queues, readyClock);
+    const slots = this.moveSlots;
+    let q = pickQueue(queues, readyClock, this.slotFreeClock);
     while (q !== null) {
       const h = q.head;
       const start = q.starts[h];
@@ -192,10 +244,13 @@ export abstract class QueueSet implements QueueLink {
       if (pos + end - start > limit) break;
       const src = q.bytes;
       for (let i = start; i < end; i++) out[pos++] = src[i];
+      // The entry occupies the slot that freed earliest until the MCU loads it.
+      const moveClock = q.moveClocks[h];
+      if (moveClock >= 0 && slots) slots.take(moveClock);
       const cb = q.shift();
       if (cb && onSent) onSent(cb);
       this.onShift(end - start);
-      q = pickQueue(queues, readyClock);
+      q = pickQueue(queues, readyClock, this.slotFreeClock);
     }
     return pos;
   }

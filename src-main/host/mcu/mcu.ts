@@ -7,10 +7,9 @@ import { EventEmitter } from 'node:events';
 import { crc32 } from 'node:zlib';
 import { MESSAGE_PAYLOAD_MAX, ProtocolError, writeVlq, type MessageArgs, type MessageFormat, type MessageParams } from './codec';
 import { ClockSync, CLOCK_QUERY_PERIOD_S } from './clocksync';
-import { CommandQueue, type SentCallback } from './command-queue';
+import { CommandQueue, NO_MOVE_SLOT, type SentCallback } from './command-queue';
 import { Dictionary } from './dictionary';
 import { FileOutputQueue, type FileOutputTarget } from './file-output';
-import { MoveQueueSlots } from './move-queue';
 import { SerialQueue, type SerialQueueStats } from './serialqueue';
 import { DEFAULT_BAUD, isPseudoPort, openSerialTransport, SerialOpenError, type ByteTransport } from './transport';
 
@@ -141,7 +140,8 @@ export class Mcu extends EventEmitter {
   private transport: ByteTransport | null = null;
   private clockSync: ClockSync | null = null;
   private clockTimer: NodeJS.Timeout | null = null;
-  private moveSlots: MoveQueueSlots | null = null;
+  /** The MCU's move queue size (get_config; file output fakes one). */
+  private moveCount = 0;
   private stateValue: McuState = 'disconnected';
   private shutdownReason: string | null = null;
   private oidCount = 0;
@@ -175,7 +175,7 @@ export class Mcu extends EventEmitter {
       this.mcuFreq = this.dict.getConstantFloat('CLOCK_FREQ');
       this.file = new FileOutputQueue(opts.fileOutput.output);
       this.link = this.file;
-      this.moveSlots = new MoveQueueSlots(opts.fileOutput.moveCount ?? FILE_OUTPUT_MOVE_COUNT);
+      this.moveCount = opts.fileOutput.moveCount ?? FILE_OUTPUT_MOVE_COUNT;
     }
   }
 
@@ -325,8 +325,8 @@ export class Mcu extends EventEmitter {
     // A shut-down MCU only answers is_shutdown to scheduled work: do not send it any.
     if (this.stateValue === 'shutdown' && !this.file && (isMoveQueue || reqClock > 0)) return;
     const q = this.realQueue(cq);
-    if (isMoveQueue && this.moveSlots) minClock = Math.max(minClock, this.moveSlots.take(moveClock));
-    q.push(bytes, start, end, minClock, reqClock, onSent);
+    // A move-queue entry gets its MCU slot when the link sends it (in req_clock order).
+    q.push(bytes, start, end, minClock, reqClock, onSent, isMoveQueue ? moveClock : NO_MOVE_SLOT);
   }
 
   /** The fast lane for the step compressor: encodes queue_step straight into the queue. */
@@ -339,11 +339,6 @@ export class Mcu extends EventEmitter {
   backgroundReqClock(): number {
     if (this.file || !this.clockSync) return 0;
     return this.getClockAt(this.now() + BACKGROUND_DUE_S);
-  }
-
-  /** @internal take a move-queue slot; returns the minClock it imposes. */
-  takeMoveSlot(moveClock: number): number {
-    return this.moveSlots ? this.moveSlots.take(moveClock) : 0;
   }
 
   /**
@@ -687,7 +682,8 @@ export class Mcu extends EventEmitter {
         this.sendLines(this.restartCmds);
         this.sendLines(this.initCmds);
       }
-      this.moveSlots = new MoveQueueSlots(Math.max(1, cfg.move_count as number));
+      this.moveCount = Math.max(1, cfg.move_count as number);
+      this.serial?.setMoveCount(this.moveCount);
       return;
     }
   }
@@ -769,7 +765,7 @@ export class Mcu extends EventEmitter {
       mcuVersion: this.dict?.version ?? '',
       mcuBuildVersions: this.dict?.buildVersions ?? '',
       mcuConstants: { ...(this.dict?.constants ?? {}) },
-      moveCount: this.moveSlots?.moveCount ?? 0,
+      moveCount: this.moveCount,
       lastStats: {
         ...serialStats,
         ...this.loadStats,
@@ -828,8 +824,8 @@ export class McuQueryCommand {
 }
 
 /**
- * Encodes queue_step directly into a command queue's typed arrays and takes its move-queue
- * slot: no text, no argument arrays, no allocation per message.
+ * Encodes queue_step directly into a command queue's typed arrays as a move-queue entry (the
+ * link gives it a slot when it sends it): no text, no argument arrays, no allocation per message.
  */
 export class QueueStepSender {
   constructor(
@@ -840,7 +836,6 @@ export class QueueStepSender {
 
   send(oid: number, interval: number, count: number, add: number, reqClock: number, moveClock = reqClock): void {
     const q = this.cq;
-    const minClock = this.mcu.takeMoveSlot(moveClock);
     const pos = q.reserve(24);
     const buf = q.bytes;
     let p = writeVlq(buf, pos, this.msgId);
@@ -848,7 +843,8 @@ export class QueueStepSender {
     p = writeVlq(buf, p, interval);
     p = writeVlq(buf, p, count);
     p = writeVlq(buf, p, add);
-    q.commit(p, minClock, reqClock);
+    // No minClock: the link sends it once the MCU has a free move-queue slot (moveClock).
+    q.commit(p, 0, reqClock, undefined, moveClock);
   }
 }
 

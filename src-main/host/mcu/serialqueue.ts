@@ -2,6 +2,8 @@
 // counter, acks carried by every MCU block, NAK-triggered fast retransmit, an RFC 6298 style
 // retransmission timer, at most 12 blocks / RECEIVE_WINDOW bytes in flight, and scheduling of
 // queued commands by req_clock with min_clock respected, against the MCU clock estimate.
+// Move-queue entries are given an MCU move-queue slot as they are sent (lowest req_clock first
+// across queues), so at most move_count are outstanding and they take slots in time order.
 
 import {
   BlockReceiver,
@@ -14,7 +16,7 @@ import {
   MESSAGE_TRAILER_SIZE,
   sealBlock,
 } from './codec';
-import { QueueSet, type CommandQueue, type SentCallback } from './command-queue';
+import { headReadyClock, QueueSet, type CommandQueue, type SentCallback } from './command-queue';
 import type { ByteTransport } from './transport';
 
 export const MAX_PENDING_BLOCKS = 12;
@@ -145,9 +147,10 @@ export class SerialQueue extends QueueSet {
     let readyBytes = 0;
     let upcomingBytes = 0;
     const clock = this.clockAt(this.opts.now());
+    const slotFree = this.slotFreeClock;
     for (const q of this.queues) {
       if (q.length === 0) continue;
-      if (q.minClocks[q.head] <= clock) readyBytes += q.pendingBytes;
+      if (headReadyClock(q, slotFree) <= clock) readyBytes += q.pendingBytes;
       else upcomingBytes += q.pendingBytes;
     }
     return {
@@ -211,9 +214,11 @@ export class SerialQueue extends QueueSet {
       let readyBytes = 0;
       let bestReq = Infinity;
       let nextMinClock = Infinity;
+      const slotFree = this.slotFreeClock;
       for (const q of this.queues) {
         if (q.head === q.tail) continue;
-        const m = q.minClocks[q.head];
+        // A move-queue entry also waits for the MCU to free a slot (the clock its load frees).
+        const m = headReadyClock(q, slotFree);
         if (m > readyClock) {
           if (m < nextMinClock) nextMinClock = m;
           continue;
