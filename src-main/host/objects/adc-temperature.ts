@@ -38,15 +38,7 @@ export class AdcTemperatureSensor {
 
   /** The ADC sums (0..65535) the MCU must stay within: low temperature = high ADC for an NTC. */
   rangeLimits(): { minValue: number; maxValue: number } {
-    const full = ADC_SAMPLE_COUNT * this.adcMax;
-    const a = this.sensor.adcFromTemp(this.minTempC);
-    const b = this.sensor.adcFromTemp(this.maxTempC);
-    const lo = Math.min(a, b);
-    const hi = Math.max(a, b);
-    return {
-      minValue: Math.max(0, Math.min(0xffff, Math.floor(lo * full))),
-      maxValue: Math.max(0, Math.min(0xffff, Math.ceil(hi * full))),
-    };
+    return adcRangeLimits(this.sensor, this.minTempC, this.maxTempC, this.adcMax);
   }
 
   /** Starts (or restarts) sampling; called once the MCU is ready. */
@@ -79,4 +71,17 @@ export class AdcTemperatureSensor {
     const readTimeS = this.mcu.clockToPrintTime(readClock);
     this.callback(readTimeS, this.sensor.tempFromAdc(sum / (ADC_SAMPLE_COUNT * this.adcMax)));
   }
+}
+
+/** min_temp/max_temp as the range of ADC sums (ADC_SAMPLE_COUNT samples of 0..adcMax) the MCU checks. */
+export function adcRangeLimits(sensor: DividerSensor, minTempC: number, maxTempC: number, adcMax: number): { minValue: number; maxValue: number } {
+  const full = ADC_SAMPLE_COUNT * adcMax;
+  const a = sensor.adcFromTemp(minTempC);
+  const b = sensor.adcFromTemp(maxTempC);
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  return {
+    minValue: Math.max(0, Math.min(0xffff, Math.floor(lo * full))),
+    maxValue: Math.max(0, Math.min(0xffff, Math.ceil(hi * full))),
+  };
 }

@@ -1,11 +1,39 @@
 // Heater commands in batch mode (file output): there is no sensor to read and no time passes,
 // so, like Klipper's debug output, targets are checked and remembered and every temperature
 // wait returns at once. M104/M109/M140/M190 in a sliced file must not stop `tether batch`.
+// The MCU config is written as Klipper's batch mode writes it: each heater's and sensor's
+// config_analog_in (+ its first query_analog_in), each heater pin's config_digital_out with
+// max_duration and set_digital_out_pwm_cycle (+ its initial off state).
+import type { PinDesc } from '../config/options';
 import type { ConfigSection } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
+import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
+import { ADC_RANGE_CHECK_COUNT, ADC_REPORT_TIME_S, ADC_SAMPLE_COUNT, ADC_SAMPLE_TIME_S, adcRangeLimits } from './adc-temperature';
 import type { HeaterSettings } from './extruder';
+import { TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
+import { MAX_HEAT_TIME_S } from './heater';
+import type { PinRegistry } from './pins';
+import type { SaveConfig } from './save-config';
+import { resolveResistanceSensor, UnknownSensorError } from './temperature-sensor';
+import { DividerSensor } from './thermistor';
+
+/** Klipper's batch mode: the first ADC query 1 s into print time, sensors 10 ms apart by oid. */
+const FIRST_QUERY_S = 1.0;
+const QUERY_SLOT_S = 0.01;
+/** The heater pin's initial off state is scheduled this long after print time 0 (as Klipper). */
+const PWM_START_S = 0.2;
+
+/** What a sensor's MCU config needs, from [extruder]/[heater_bed]/[temperature_sensor]. */
+interface SensorOptions {
+  sensor_type: string;
+  sensor_pin?: PinDesc;
+  pullup_resistor?: number;
+  inline_resistor?: number;
+  min_temp: number;
+  max_temp: number;
+}
 
 interface BatchHeater {
   minTempC: number;
@@ -17,7 +45,10 @@ export class BatchHeaters {
   readonly heaters = new Map<string, BatchHeater>();
   private readonly sensors: string[] = [];
 
-  constructor(gcode: GCodeDispatcher) {
+  constructor(
+    private readonly printer: Printer,
+    gcode: GCodeDispatcher,
+  ) {
     gcode.register('M104', (c) => this.cmdSetTemp(c, 'extruder'), { help: 'Set the extruder temperature' });
     gcode.register('M109', (c) => this.cmdSetTemp(c, 'extruder'), {
       help: 'Set the extruder temperature and wait (at once in batch mode)',
@@ -36,10 +67,66 @@ export class BatchHeaters {
 
   addHeater(name: string, h: HeaterSettings): void {
     this.heaters.set(name, { minTempC: h.min_temp, maxTempC: h.max_temp, targetC: 0 });
+    const mcu = this.printer.lookupObject<Mcu>('mcu');
+    // In config order like Klipper: the sensor's ADC, then the heater pin (oids taken then too).
+    mcu.registerConfigCallback(() => {
+      this.configSensor(mcu, name, h);
+      this.configHeaterPin(mcu, h.heater_pin, h.pwm_cycle_time);
+    });
   }
 
   addSensor(section: ConfigSection): void {
     this.sensors.push(section.name);
+    const o = section.read(TEMPERATURE_SENSOR_OPTIONS);
+    const mcu = this.printer.lookupObject<Mcu>('mcu');
+    mcu.registerConfigCallback(() => this.configSensor(mcu, section.name, o));
+  }
+
+  /**
+   * config_analog_in and the first query_analog_in, with min_temp/max_temp as the ADC range.
+   * Resolved at config time (not at load), so a config with a sensor type we cannot read yet
+   * still loads for checking and fails only when batch output is asked for, as a live printer would.
+   */
+  private configSensor(mcu: Mcu, sectionName: string, o: SensorOptions): void {
+    const config = this.printer.lookupObject<SaveConfig>('configfile').printerConfig;
+    const section = config.getOrNull(sectionName);
+    const fail = (option: string, msg: string): Error => (section ? section.error(option, msg) : new Error(msg));
+    let resolved;
+    try {
+      resolved = resolveResistanceSensor(config, o.sensor_type);
+    } catch (e) {
+      if (e instanceof UnknownSensorError) throw fail('sensor_type', e.message);
+      throw e;
+    }
+    const pin = o.sensor_pin;
+    if (!pin) throw fail('sensor_pin', `Option 'sensor_pin' in section '${sectionName}' must be specified`);
+    if (pin.chip !== 'mcu') throw fail('sensor_pin', `sensor_pin on '${pin.chip}' is not supported in batch mode yet: use a pin of the main [mcu]`);
+    if (section) this.printer.lookupObject<PinRegistry>('pins').resolve(pin, section.placeOf('sensor_pin'));
+    const sensor = new DividerSensor(resolved.curve, o.pullup_resistor ?? 4700, o.inline_resistor ?? 0);
+    const oid = mcu.createOid();
+    mcu.addConfigCmd(`config_analog_in oid=${oid} pin=${pin.pin}`);
+    const { minValue, maxValue } = adcRangeLimits(sensor, o.min_temp, o.max_temp, mcu.getConstantFloat('ADC_MAX'));
+    const clock = mcu.printTimeToClock(FIRST_QUERY_S) + mcu.secondsToClock(oid * QUERY_SLOT_S);
+    mcu.addConfigCmd(
+      `query_analog_in oid=${oid} clock=${clock} sample_ticks=${mcu.secondsToClock(ADC_SAMPLE_TIME_S)} sample_count=${ADC_SAMPLE_COUNT}` +
+        ` rest_ticks=${mcu.secondsToClock(ADC_REPORT_TIME_S)} bytes_per_report=2 min_value=${minValue} max_value=${maxValue}` +
+        ` range_check_count=${ADC_RANGE_CHECK_COUNT}`,
+      { isInit: true },
+    );
+  }
+
+  /** The heater's soft-PWM pin: off by default, off if the host stops refreshing it. */
+  private configHeaterPin(mcu: Mcu, pin: PinDesc, cycleTimeS: number): void {
+    const oid = mcu.createOid();
+    const off = pin.invert ? 1 : 0;
+    const cycleTicks = mcu.secondsToClock(cycleTimeS);
+    mcu.addConfigCmd(
+      `config_digital_out oid=${oid} pin=${pin.pin} value=${off} default_value=${off} max_duration=${mcu.secondsToClock(MAX_HEAT_TIME_S)}`,
+    );
+    mcu.addConfigCmd(`set_digital_out_pwm_cycle oid=${oid} cycle_ticks=${cycleTicks}`);
+    mcu.addConfigCmd(`queue_digital_out oid=${oid} clock=${mcu.printTimeToClock(PWM_START_S)} on_ticks=${off ? cycleTicks : 0}`, {
+      isInit: true,
+    });
   }
 
   private lookup(c: GCodeCommand, name: string): BatchHeater {
@@ -95,7 +182,7 @@ export class BatchHeaters {
 export function batchHeatersOf(printer: Printer, gcode: GCodeDispatcher): BatchHeaters {
   let h = printer.lookupObjectOrNull<BatchHeaters>('heaters');
   if (!h) {
-    h = new BatchHeaters(gcode);
+    h = new BatchHeaters(printer, gcode);
     printer.addObject('heaters', h);
   }
   return h;

@@ -35,6 +35,11 @@ export class SaveConfig implements PrinterObject {
     });
   }
 
+  /** The printer.cfg this printer was loaded from (batch heaters resolve [thermistor] sections). */
+  get printerConfig(): PrinterConfig {
+    return this.config;
+  }
+
   /** A value for the SAVE_CONFIG block (PID_CALIBRATE's pid_Kp, ...). */
   set(section: string, option: string, value: string): void {
     let s = this.pending.get(section);

@@ -41,8 +41,9 @@ describe('batch mode vs Klipper (zigzag 10k, atmega2560)', () => {
     const strip = (l: string) => l.replace(/oid=\d+ /, '');
     const steppers = (c: StepTimeCollector) => c.configLines.filter((l) => l.startsWith('config_stepper')).map(strip);
     expect(steppers(ours)).toEqual(steppers(theirs));
-    // Enable pins as Klipper configures them (Klipper's other config_digital_out are heaters).
-    const outs = (c: StepTimeCollector) => c.configLines.filter((l) => l.startsWith('config_digital_out')).map(strip);
+    // Enable pins as Klipper configures them (heater pins, with a max_duration: batch-heaters/).
+    const outs = (c: StepTimeCollector) =>
+      c.configLines.filter((l) => l.startsWith('config_digital_out') && l.endsWith('max_duration=0')).map(strip);
     expect(outs(ours)).toEqual(
       ['PD7', 'PF2', 'PK0', 'PA2'].map((p) => `config_digital_out pin=${p} value=1 default_value=1 max_duration=0`),
     );

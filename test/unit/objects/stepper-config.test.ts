@@ -54,9 +54,10 @@ describe('stepper MCU commands', () => {
     ]);
     // reset_step_clock is for restarts only, as Klipper: not in a fresh config.
     expect(lines.some((l) => l.startsWith('reset_step_clock'))).toBe(false);
-    // 4 steppers + 4 enable pins, and an endstop and a trsync for each homing axis, as Klipper.
-    expect(lines[0]).toBe('allocate_oids count=14');
-    expect(lines.filter((l) => l.startsWith('config_digital_out'))).toHaveLength(4);
+    // 4 steppers + 4 enable pins, and an endstop and a trsync for each homing axis, as Klipper;
+    // plus the extruder heater's ADC and pin (batch-heaters/ checks those).
+    expect(lines[0]).toBe('allocate_oids count=16');
+    expect(lines.filter((l) => l.startsWith('config_digital_out') && l.endsWith('max_duration=0'))).toHaveLength(4);
   });
 
   it('steps on both edges (invert_step=-1) when a driver asks and the MCU can', async () => {
