@@ -28,6 +28,8 @@ static void insert_timer(struct timer *t)
         pos = &(*pos)->next;
     t->next = *pos;
     *pos = t;
+    if (!sched_timer_hint)
+        sched_timer_hint = t;
 }
 
 void sched_add_timer(struct timer *t)
@@ -51,7 +53,7 @@ void sched_del_timer(struct timer *t)
         if (*pos == t) {
             *pos = t->next;
             if (sched_timer_hint == t)
-                sched_timer_hint = 0;
+                sched_timer_hint = sched_timer_list;
             break;
         }
     }

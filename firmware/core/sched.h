@@ -32,16 +32,21 @@ void sched_timer_dispatch_until(uint32_t until);
 // Its dispatch loop is the step path, so it works on the list itself (interrupts off), calling
 // the step event directly (LTO inlines it) and every other event through sched_timer_run_head.
 extern struct timer *sched_timer_list;  // earliest first
-// The timer sched_timer_head_later put back last (0 once it leaves the list): steppers taking
-// turns go right behind it, so the re-sort starts there instead of walking the list.
+// The timer sched_timer_head_later put back last: steppers taking turns go right behind it, so
+// the re-sort starts there instead of walking the list. Always a timer in the list while the
+// list is not empty (a hand-written step path relies on it): one that leaves hands the hint to
+// the new head, an added timer takes it when there is none.
 extern struct timer *sched_timer_hint;
-// stepper.c's event for runs with 16-bit intervals. When the due head has it, the loop calls
-// stepper_event inline, or first stepper_burst (boards defining BOARD_STEP_BURST and
-// timer_read_low16() in board_types.h) when the same stepper comes again: that steps while it
-// stays the earliest timer and its steps are near, keeps the list sorted and counts *budget
-// down; it returns 0 without stepping when a burst would not pay.
+// stepper.c's events for runs with 16-bit intervals (short and long pulses). When the due head
+// has one, the loop calls it inline, or first stepper_burst (boards defining BOARD_STEP_BURST
+// and timer_read_low16() in board_types.h) when the same stepper comes again: that steps while
+// it stays the earliest timer and its steps are near, keeps the list sorted and counts *budget
+// down; it returns 0 without stepping when a burst would not pay. Boards defining
+// BOARD_STEP_MULTI step steppers taking turns with stepper_multi (see stepper.c).
 uint_fast8_t stepper_event(struct timer *t);
+uint_fast8_t stepper_event_long(struct timer *t);
 uint8_t stepper_burst(struct timer *t, uint8_t *budget);
+uint8_t stepper_multi(struct timer *t, uint32_t *now, uint8_t *budget);
 // Run the due head timer t by its function; put it back if it rescheduled itself
 // ("Rescheduled timer in the past" if it is then before now - the late limit).
 void sched_timer_run_head(struct timer *t, uint32_t now);
@@ -50,7 +55,7 @@ static inline __attribute__((always_inline)) void sched_timer_pop_head(struct ti
 {
     sched_timer_list = t->next;
     if (sched_timer_hint == t)
-        sched_timer_hint = 0;
+        sched_timer_hint = t->next;
 }
 // The head t moved later (its event returned SF_RESCHEDULE): re-sort it behind every timer due
 // no later than it. With one busy stepper it stays first and this is one comparison.

@@ -25,6 +25,9 @@ struct stepper {
     uint16_t count;     // steps left in the current run (queue_step count is 16-bit)
     uint8_t flags;
     struct gpio_out step_pin;
+#ifdef BOARD_STEP_MULTI
+    uint8_t unstep;     // what the board's step path writes to end a pulse (board_step_unstep)
+#endif
     uint32_t last_step_time;
     int32_t position;  // net steps (+1 per step with dir=1) once the current run completes
     uint16_t pulse_ticks;  // step_pulse_ticks, honoured by waiting when SF_LONG_PULSE
@@ -37,6 +40,7 @@ struct stepper {
 DECL_RESPONSE("stepper_position oid=%c pos=%i");
 
 static uint_fast8_t stepper_event_full(struct timer *t);
+uint_fast8_t stepper_event_long(struct timer *t);
 
 // The clock for timing a pulse: the board's 16-bit counter where it has one inline.
 #ifdef BOARD_STEP_BURST
@@ -47,13 +51,14 @@ static uint_fast8_t stepper_event_full(struct timer *t);
 
 // The pulse: the unstep edge comes after the step's arithmetic, which takes at least
 // BOARD_STEP_PULSE_INLINE_TICKS (measured per board); a longer step_pulse_ticks (SF_LONG_PULSE)
-// is waited out from `edge`, the clock read just after the step edge. Boards that do not define
-// the constant (the sim counts edges) never wait. The burst below times its pulses itself.
-static inline void stepper_unstep(struct stepper *s, uint32_t edge)
+// is waited out from `edge`, the clock read just after the step edge (is_long: the event knows
+// the stepper's pulse is long). Boards that do not define the constant (the sim counts edges)
+// never wait. The burst below times its pulses itself.
+static inline void stepper_unstep(struct stepper *s, uint32_t edge, int is_long)
 {
     if (s->flags & SF_BOTH_EDGE)
         return;  // every toggle is a step
-    if (s->flags & SF_LONG_PULSE)
+    if (is_long)
         while ((uint16_t)(stepper_pulse_clock() - edge) < s->pulse_ticks)
             ;
     gpio_out_toggle_noirq(s->step_pin);
@@ -95,7 +100,9 @@ static int load_next_move(struct stepper *s)
         int32_t last = (int32_t)interval + (int32_t)add * (int32_t)(count - 1);
         fits16 = last >= 0 && last <= 0xffff;
     }
-    s->time.func = fits16 ? stepper_event : stepper_event_full;
+    // Long pulses have their own 16-bit event: stepper_event (the hot one) never waits.
+    s->time.func = !fits16 ? stepper_event_full
+                 : (s->flags & SF_LONG_PULSE) ? stepper_event_long : stepper_event;
     move_free(m);
     if (timer_is_before(s->time.waketime, timer_read_time() - timer_late_limit_ticks()))
         shutdown("Stepper too far in past");
@@ -111,12 +118,15 @@ static uint_fast8_t __attribute__((noinline)) stepper_run_done(struct stepper *s
     return load_next_move(s) ? SF_RESCHEDULE : SF_DONE;
 }
 
-// One step from a timer dispatcher: edge, the next step's time, unstep. wide: 32-bit intervals.
-static inline __attribute__((always_inline)) uint_fast8_t stepper_step(struct timer *t, int wide)
+// One step from a timer dispatcher: edge, the next step's time, unstep. wide: 32-bit intervals;
+// pulse: 0 short, 1 long (waited out), 2 look at the stepper's flags.
+static inline __attribute__((always_inline)) uint_fast8_t
+stepper_step(struct timer *t, int wide, int pulse)
 {
     struct stepper *s = container_of(t, struct stepper, time);
     gpio_out_toggle_noirq(s->step_pin);
-    uint32_t edge = (s->flags & SF_LONG_PULSE) ? stepper_pulse_clock() : 0;
+    int is_long = pulse == 2 ? (s->flags & SF_LONG_PULSE) != 0 : pulse;
+    uint32_t edge = is_long ? stepper_pulse_clock() : 0;
     uint_fast8_t res = SF_RESCHEDULE;
     uint16_t count = s->count - 1;
     if (count) {
@@ -132,14 +142,16 @@ static inline __attribute__((always_inline)) uint_fast8_t stepper_step(struct ti
     } else {
         res = stepper_run_done(s);
     }
-    stepper_unstep(s, edge);
+    stepper_unstep(s, edge, is_long);
     return res;
 }
 
-// Runs whose intervals all fit 16 bits (chosen in load_next_move), and every other run.
-// (Interrupt-driven boards inline stepper_event into their dispatch loop; LTO does that.)
-uint_fast8_t __attribute__((always_inline)) stepper_event(struct timer *t) { return stepper_step(t, 0); }
-static uint_fast8_t stepper_event_full(struct timer *t) { return stepper_step(t, 1); }
+// Runs whose intervals all fit 16 bits (chosen in load_next_move) with a short pulse or a long
+// one, and every other run. (Interrupt-driven boards inline stepper_event into their dispatch
+// loop; LTO does that.)
+uint_fast8_t __attribute__((always_inline)) stepper_event(struct timer *t) { return stepper_step(t, 0, 0); }
+uint_fast8_t stepper_event_long(struct timer *t) { return stepper_step(t, 0, 1); }
+static uint_fast8_t stepper_event_full(struct timer *t) { return stepper_step(t, 1, 2); }
 
 #ifdef BOARD_STEP_BURST
 // The step path of a board whose timer interrupt runs the timer list itself (boards/avr; see
@@ -198,6 +210,20 @@ uint8_t __attribute__((always_inline)) stepper_burst(struct timer *t, uint8_t *b
 }
 #endif
 
+#ifdef BOARD_STEP_MULTI
+// Steppers taking turns (boards/avr board_step_multi, hand-written): t is the due head with
+// stepper_event. Steps it and every following due head with stepper_event, each put back in
+// the list behind the timers due no later than it, until a head is not due, is another event
+// or a run's last step, the budget is used up, a byte is received, or the stepper just stepped
+// stays first (then it returns 1: the caller's burst). Returns 0 having stepped none (t's run
+// ends with this step: the caller steps it), else 2. *now advances with the clock it reads.
+uint8_t __attribute__((always_inline)) stepper_multi(struct timer *t, uint32_t *now, uint8_t *budget)
+{
+    return board_step_multi(t, now, budget, struct stepper, time, count, interval16, add,
+                            step_pin, unstep);
+}
+#endif
+
 void command_config_stepper(const uint32_t *args)
 {
     struct stepper *s = oid_alloc((uint8_t)args[0], OID_STEPPER, sizeof(*s));
@@ -208,6 +234,9 @@ void command_config_stepper(const uint32_t *args)
     else if (invert_step)
         s->flags |= SF_INVERT_STEP;
     s->step_pin = gpio_out_setup(args[1], invert_step > 0);
+#ifdef BOARD_STEP_MULTI
+    s->unstep = board_step_unstep(s->step_pin, invert_step < 0);
+#endif
     s->dir_pin = gpio_out_setup(args[2], 0);
     s->time.func = stepper_event_full;
     if (invert_step >= 0)  // both edges: no pulse

@@ -87,6 +87,63 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('AVR firmware on simavr', () => 
     for (const p of pins) expect(minHigh[p]).toBeGreaterThanOrEqual(32);
   });
 
+  it('atmega2560: steppers taking turns (the hand-written step path) keep counts, directions and pulses', () => {
+    // Two steppers in step with each other, one out of phase, one stepping on both edges; runs
+    // that change direction and interval (add), so the path leaves for each run's last step.
+    const img = buildAvr('atmega2560', 16000000);
+    const dict = avrDictionary(img);
+    const lines = [
+      'allocate_oids count=4',
+      // 48 ticks: the longest pulse the step path holds without waiting (BOARD_STEP_PULSE_INLINE_TICKS)
+      'config_stepper oid=0 step_pin=PA0 dir_pin=PA1 invert_step=0 step_pulse_ticks=48',
+      'config_stepper oid=1 step_pin=PA2 dir_pin=PA3 invert_step=0 step_pulse_ticks=32',
+      'config_stepper oid=2 step_pin=PA4 dir_pin=PA5 invert_step=0 step_pulse_ticks=32',
+      'config_stepper oid=3 step_pin=PA6 dir_pin=PA7 invert_step=-1 step_pulse_ticks=0',
+      'finalize_config crc=1',
+      'reset_step_clock oid=0 clock=1000000',
+      'set_next_step_dir oid=0 dir=1',
+      'queue_step oid=0 interval=600 count=1500 add=0',
+      'set_next_step_dir oid=0 dir=0',
+      'queue_step oid=0 interval=700 count=400 add=-1',
+      'reset_step_clock oid=1 clock=1000000',
+      'set_next_step_dir oid=1 dir=1',
+      'queue_step oid=1 interval=600 count=2000 add=0',
+      'reset_step_clock oid=2 clock=1000313',
+      'queue_step oid=2 interval=1237 count=700 add=0',
+      'set_next_step_dir oid=2 dir=1',
+      'queue_step oid=2 interval=1000 count=300 add=1',
+      'reset_step_clock oid=3 clock=1000000',
+      'queue_step oid=3 interval=600 count=2000 add=0',
+    ];
+    const run = runScript(img, dict, lines, {
+      cycles: 3_000_000,
+      name: 'steppers-in-turns',
+      steppers: ['PA0:PA1', 'PA2:PA3', 'PA4:PA5'],
+    });
+    expect(run.responses.filter((m) => m.format.name === 'shutdown')).toEqual([]);
+    expect(run.report.rises).toMatchObject({ PA0: 1900, PA2: 2000, PA4: 1000, PA6: 1000 }); // PA6: 2000 toggles
+    expect(run.report.positions).toMatchObject({ PA0: 1500 - 400, PA2: 2000, PA4: -700 + 300 });
+    const minHigh = run.report.min_high;
+    expect(minHigh.PA0).toBeGreaterThanOrEqual(48);
+    expect(minHigh.PA2).toBeGreaterThanOrEqual(32);
+    expect(minHigh.PA4).toBeGreaterThanOrEqual(32);
+  });
+
+  it('atmega2560: steppers queued faster than the chip can step shut down as late', () => {
+    const img = buildAvr('atmega2560', 16000000);
+    const dict = avrDictionary(img);
+    const lines = ['allocate_oids count=3'];
+    for (let i = 0; i < 3; i++) lines.push(`config_stepper oid=${i} step_pin=PA${2 * i} dir_pin=PA${2 * i + 1} invert_step=0 step_pulse_ticks=32`);
+    lines.push('finalize_config crc=1');
+    for (let i = 0; i < 3; i++) lines.push(`reset_step_clock oid=${i} clock=1000000`, `queue_step oid=${i} interval=250 count=20000 add=0`);
+    const run = runScript(img, dict, lines, { cycles: 4_000_000, name: 'steppers-too-fast' });
+    const shutdown = run.responses.find((m) => m.format.name === 'shutdown');
+    expect(shutdown).toBeDefined();
+    const reasons = dict.enumerations.get('static_string_id')!;
+    expect(reasons.byValue.get(shutdown!.params.static_string_id as number)).toBe('Rescheduled timer in the past');
+    expect(run.report.rises.PA0).toBeLessThan(20000);
+  });
+
   it('atmega2560 port K (ADC8-15): right registers; simavr 1.6 does not convert them', () => {
     // The datasheet (ATmega2560, ADC, "Input Channel Selections"): single-ended ADC8-15 are
     // MUX5:0 = 100000-100111, MUX5 in ADCSRB. The firmware sets exactly that (simavr-printer

@@ -3,6 +3,7 @@
 // AVR pin handles and memory sizes (see core/board/README.md).
 #include <stdint.h>
 #include <avr/io.h>
+#include <stddef.h>
 
 // A digital pin: its PINx register (DDRx = regs[1], PORTx = regs[2]) and bit mask.
 struct gpio_out { volatile uint8_t *regs; uint8_t bit; };
@@ -123,6 +124,194 @@ board_step_run(struct gpio_out pin, uint8_t unstep, uint16_t pulse_ticks, struct
         : "memory");
     return edge;
 }
+
+// Steppers taking turns (core/stepper.c stepper_multi, called from the Timer1 interrupt with
+// the due head t, whose event is stepper_event): the step, its next time and the re-sort of the
+// timer list, hand-written (about 125 cycles a step against 280 for avr-gcc -Os's C, which
+// saved and reloaded most of it through the X pointer). Per step: leave before the step if it
+// is the run's last (the C path ends the run); step edge; count, interval += add and the
+// waketime (16-bit interval, carry into the high half only when it wraps); then put t back:
+// behind sched_timer_hint when that is due no later than t (steppers in turns: one compare),
+// else behind the next timer, or leave it first (then unstep and return 1: the caller's burst
+// takes over). The unstep comes 49 or more cycles after the edge on every path (counted, and
+// checked by test/firmware/avr-sim.test.ts), so step_pulse_ticks <= 48 needs no wait. Then
+// the budget, the UART (a received byte: leave) and the new head: another event, or not due
+// by *now (advanced by the 16-bit distance to TCNT1: the caller reads the full clock at least
+// every budget, well within a wrap): leave. Relies on sched_timer_hint being in the list (it
+// always is while the list is not empty, see core/sched.h) and on t being the head.
+// type/timer/...: the stepper struct and its members (offsets within ldd's 63 bytes).
+static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
+{
+    return both_edges ? 0 : pin.bit;  // writing 0 to PINx toggles nothing
+}
+#define BOARD_STEP_MULTI 1
+#define board_step_multi(t, nowp, budgetp, type, timer_m, count_m, iv_m, add_m, pin_m, unstep_m) \
+    ({ \
+        struct timer *t_ = (t); \
+        uint32_t now_ = *(nowp); \
+        uint8_t budget_ = *(budgetp), stayed_; \
+        asm volatile(BOARD_STEP_MULTI_ASM \
+            : "+z"(t_), [now] "+r"(now_), [budget] "+r"(budget_), [res] "=&r"(stayed_) \
+            : [next] "n"(offsetof(type, timer_m) + offsetof(struct timer, next)), \
+              [w] "n"(offsetof(type, timer_m) + offsetof(struct timer, waketime)), \
+              [func] "n"(offsetof(type, timer_m) + offsetof(struct timer, func)), \
+              [cnt] "n"(offsetof(type, count_m)), [iv] "n"(offsetof(type, iv_m)), \
+              [add] "n"(offsetof(type, add_m)), [unstep] "n"(offsetof(type, unstep_m)), \
+              [pin] "n"(offsetof(type, pin_m) + offsetof(struct gpio_out, regs)), \
+              [bit] "n"(offsetof(type, pin_m) + offsetof(struct gpio_out, bit)), \
+              [list] "i"(&sched_timer_list), [hint] "i"(&sched_timer_hint), [fn] "i"(stepper_event), \
+              [tcnt] "n"(_SFR_MEM_ADDR(TCNT1)), [ucsra] "n"(_SFR_MEM_ADDR(UCSR0A)), [rxc] "n"(RXC0) \
+            : "r16", "r17", "r18", "r19", "r20", "r21", "r22", "r23", "r24", "r25", "r26", "r27", \
+              "memory"); \
+        *(nowp) = now_; \
+        *(budgetp) = budget_; \
+        stayed_; \
+    })
+#define BOARD_STEP_MULTI_CMP_X /* r18..r21 (t's waketime) minus the 4 bytes at X */ \
+    "ld r0, X+\n\tcp r18, r0\n\tld r0, X+\n\tcpc r19, r0\n\t" \
+    "ld r0, X+\n\tcpc r20, r0\n\tld r0, X\n\tcpc r21, r0\n\t"
+#define BOARD_STEP_MULTI_ASM \
+    "clr %[res]\n\t" \
+    "ldd r18, Z+%[w]\n\t" \
+    "ldd r19, Z+%[w]+1\n\t" \
+    "ldd r20, Z+%[w]+2\n\t" \
+    "ldd r21, Z+%[w]+3\n\t" \
+    "rjmp 10f\n\t" \
+    "18:\n\t" \
+    "rjmp 19f\n\t"                  /* (conditional branches reach 64 words) */ \
+    "10:\n\t"                       /* Z = t, due, its waketime in r18..r21 */ \
+    "ldd r22, Z+%[cnt]\n\t" \
+    "ldd r23, Z+%[cnt]+1\n\t" \
+    "subi r22, 1\n\t" \
+    "sbci r23, 0\n\t" \
+    "breq 18b\n\t"                  /* the run's last step: the caller's */ \
+    "ldd r26, Z+%[pin]\n\t" \
+    "ldd r27, Z+%[pin]+1\n\t" \
+    "ldd r16, Z+%[bit]\n\t" \
+    "st X, r16\n\t"                 /* the step edge (a PINx write toggles) */ \
+    "std Z+%[cnt], r22\n\t" \
+    "std Z+%[cnt]+1, r23\n\t" \
+    "ldd r22, Z+%[iv]\n\t" \
+    "ldd r23, Z+%[iv]+1\n\t" \
+    "ldd r24, Z+%[add]\n\t" \
+    "ldd r25, Z+%[add]+1\n\t" \
+    "add r22, r24\n\t" \
+    "adc r23, r25\n\t" \
+    "std Z+%[iv], r22\n\t" \
+    "std Z+%[iv]+1, r23\n\t" \
+    "add r18, r22\n\t"              /* waketime += interval */ \
+    "adc r19, r23\n\t" \
+    "std Z+%[w], r18\n\t" \
+    "std Z+%[w]+1, r19\n\t" \
+    "brcc 11f\n\t" \
+    "subi r20, 0xff\n\t" \
+    "sbci r21, 0xff\n\t" \
+    "std Z+%[w]+2, r20\n\t" \
+    "std Z+%[w]+3, r21\n\t" \
+    "11:\n\t" \
+    "movw r24, r26\n\t"             /* the step pin, for the unstep */ \
+    "lds r16, %[hint]\n\t" \
+    "lds r17, %[hint]+1\n\t" \
+    "cp r16, r30\n\t" \
+    "cpc r17, r31\n\t" \
+    "breq 12f\n\t"                  /* the hint is t itself */ \
+    "movw r26, r16\n\t" \
+    "adiw r26, %[w]\n\t" \
+    BOARD_STEP_MULTI_CMP_X \
+    "brmi 12f\n\t"                  /* t before the hint */ \
+    "movw r26, r24\n\t" \
+    "ldd r0, Z+%[unstep]\n\t" \
+    "st X, r0\n\t"                  /* unstep */ \
+    "ldd r24, Z+%[next]\n\t"        /* the new head */ \
+    "ldd r25, Z+%[next]+1\n\t" \
+    "movw r26, r16\n\t"             /* walk from the hint */ \
+    "rjmp 13f\n\t" \
+    "17:\n\t"                       /* t stays first: end its pulse, leave */ \
+    "nop\n\tnop\n\tnop\n\tnop\n\t" \
+    "movw r26, r24\n\t" \
+    "ldd r0, Z+%[unstep]\n\t" \
+    "st X, r0\n\t" \
+    "inc %[res]\n\t" \
+    "dec %[budget]\n\t" \
+    "rjmp 19f\n\t" \
+    "12:\n\t"                       /* compare with the next timer */ \
+    "ldd r26, Z+%[next]\n\t" \
+    "ldd r27, Z+%[next]+1\n\t" \
+    "sbiw r26, 0\n\t" \
+    "breq 17b\n\t"                  /* none: t stays first */ \
+    "adiw r26, %[w]\n\t" \
+    BOARD_STEP_MULTI_CMP_X \
+    "brmi 17b\n\t"                  /* t before it: t stays first */ \
+    "sbiw r26, %[w]+3\n\t" \
+    "movw r16, r26\n\t" \
+    "movw r26, r24\n\t" \
+    "ldd r0, Z+%[unstep]\n\t" \
+    "st X, r0\n\t"                  /* unstep */ \
+    "movw r24, r16\n\t"             /* the new head */ \
+    "movw r26, r16\n\t"             /* walk from it */ \
+    "13:\n\t"                       /* r24:25 the new head; X = prev, due no later than t */ \
+    "sts %[list], r24\n\t" \
+    "sts %[list]+1, r25\n\t" \
+    "14:\n\t" \
+    "ld r22, X+\n\t"                /* pos = prev->next; X = &prev->next + 1 */ \
+    "ld r23, X\n\t" \
+    "cp r22, __zero_reg__\n\t" \
+    "cpc r23, __zero_reg__\n\t" \
+    "breq 15f\n\t" \
+    "movw r16, r26\n\t" \
+    "movw r26, r22\n\t" \
+    "adiw r26, %[w]\n\t" \
+    BOARD_STEP_MULTI_CMP_X \
+    "brmi 16f\n\t"                  /* t before pos: between prev and pos */ \
+    "movw r26, r22\n\t"             /* prev = pos */ \
+    "rjmp 14b\n\t" \
+    "16:\n\t" \
+    "movw r26, r16\n\t" \
+    "15:\n\t"                       /* t->next = pos, prev->next = t, hint = t */ \
+    "std Z+%[next], r22\n\t" \
+    "std Z+%[next]+1, r23\n\t" \
+    "st X, r31\n\t" \
+    "st -X, r30\n\t" \
+    "sts %[hint], r30\n\t" \
+    "sts %[hint]+1, r31\n\t" \
+    "movw r30, r24\n\t"             /* the next head */ \
+    "dec %[budget]\n\t" \
+    "breq 19f\n\t" \
+    "lds r0, %[ucsra]\n\t" \
+    "sbrc r0, %[rxc]\n\t" \
+    "rjmp 19f\n\t"                  /* a received byte: leave for the UART */ \
+    "ldd r16, Z+%[func]\n\t" \
+    "ldd r17, Z+%[func]+1\n\t" \
+    "cpi r16, lo8(%[fn])\n\t" \
+    "ldi r16, hi8(%[fn])\n\t" \
+    "cpc r17, r16\n\t" \
+    "brne 19f\n\t"                  /* another event */ \
+    "ldd r18, Z+%[w]\n\t" \
+    "ldd r19, Z+%[w]+1\n\t" \
+    "ldd r20, Z+%[w]+2\n\t" \
+    "ldd r21, Z+%[w]+3\n\t" \
+    "cp %A[now], r18\n\t" \
+    "cpc %B[now], r19\n\t" \
+    "cpc %C[now], r20\n\t" \
+    "cpc %D[now], r21\n\t" \
+    "brmi 20f\n\t" \
+    "rjmp 10b\n\t"                  /* due by now */ \
+    "20:\n\t" \
+    "lds r22, %[tcnt]\n\t"          /* now += TCNT1 - (uint16_t)now */ \
+    "lds r23, %[tcnt]+1\n\t" \
+    "sub r22, %A[now]\n\t" \
+    "sbc r23, %B[now]\n\t" \
+    "add %A[now], r22\n\t" \
+    "adc %B[now], r23\n\t" \
+    "adc %C[now], __zero_reg__\n\t" \
+    "adc %D[now], __zero_reg__\n\t" \
+    "cp %A[now], r18\n\t" \
+    "cpc %B[now], r19\n\t" \
+    "cpc %C[now], r20\n\t" \
+    "cpc %D[now], r21\n\t" \
+    "brmi 19f\n\t"                  /* not due: the caller waits or arms the timer */ \
+    "rjmp 10b\n\t" \
+    "19:\n\t"
 
 // The one-step events hold the pulse for their arithmetic, 88 cycles at the least (measured in
 // simavr, avr-gcc 5.4 -Os); a step_pulse_ticks above this margin is waited out on TCNT1.

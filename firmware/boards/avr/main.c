@@ -141,15 +141,25 @@ ISR(TIMER1_COMPA_vect)
                 now = waketime;
             }
         }
-        if (t->func == stepper_event) {
-            // The same stepper again (it runs alone or fast): a burst; else one step, inline.
+        uint_fast8_t (*func)(struct timer *) = t->func;
+        if (func == stepper_event || func == stepper_event_long) {
+            // The same stepper again (it runs alone or fast): a burst. Else steppers taking
+            // turns (hand-written, board_types.h) from this one on; one step here if that
+            // took none (a run's last step, a long pulse).
             if (t != stepped || !stepper_burst(t, &budget)) {
-                if (stepper_event(t) == SF_DONE)
-                    sched_timer_pop_head(t);
-                else
-                    sched_timer_head_later(t);
-                budget--;
-                stepped = t;
+                uint8_t before = budget, stayed = 0;
+                if (func == stepper_event)
+                    stayed = stepper_multi(t, &now, &budget);
+                if (budget != before) {
+                    stepped = stayed ? sched_timer_list : 0;
+                } else {
+                    if ((func == stepper_event ? stepper_event(t) : stepper_event_long(t)) == SF_DONE)
+                        sched_timer_pop_head(t);
+                    else
+                        sched_timer_head_later(t);
+                    budget--;
+                    stepped = t;
+                }
             }
         } else {
             sched_timer_run_head(t, now);
