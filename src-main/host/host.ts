@@ -8,7 +8,7 @@ import { readConfigFile } from './config/reader';
 import { PrinterConfig } from './config/section';
 import { GCodeDispatcher } from './gcode/dispatcher';
 import type { Mcu } from './mcu/mcu';
-import type { McuFileOutput } from './objects/mcu';
+import { allMcus, mcuObjectName, type McuFileOutput } from './objects/mcu';
 import { loadPrinterObjects } from './objects/registry';
 import { registerRestartCommands, resetMcuFirmware, type RestartKind } from './objects/restart';
 import { Respond } from './objects/respond';
@@ -114,24 +114,34 @@ export class Host {
       return;
     }
     onObjectsLoaded();
-    const mcu = printer.lookupObjectOrNull<Mcu>('mcu');
-    if (mcu && !options.mcuFileOutput) {
-      const port = this.config.getOrNull('mcu')?.getString('serial', '') ?? '';
+    // The main MCU first: the others map their clocks to its print time.
+    const mcus = allMcus(printer);
+    const config = this.config;
+    const connecting = (mcu: Mcu): void => {
+      if (options.mcuFileOutput) return;
+      const port = config.getOrNull(mcuObjectName(mcu.name))?.getString('serial', '') ?? '';
       printer.setState('starting', `Connecting to MCU '${mcu.name}'${port ? ` on ${port}` : ''}`);
-    }
+    };
+    if (mcus[0]) connecting(mcus[0]);
     this.started = (async () => {
       try {
         await printer.emit('printer:connect');
-        await mcu?.connect();
+        for (const mcu of mcus) {
+          connecting(mcu);
+          await mcu.connect();
+        }
       } catch (e) {
         if (this.stopping || printer !== this.printer) return;
         printer.setState('error', e instanceof Error ? e.message : String(e));
         return;
       }
-      // An MCU shutdown report arriving while a restart takes this printer down is not news.
-      mcu?.on('shutdown', (reason: string) => {
-        if (printer === this.printer && !this.restarting) void printer.invokeShutdown(reason);
-      });
+      // Any MCU's shutdown (or lost link) shuts the whole printer down, naming that MCU. A
+      // report arriving while a restart takes this printer down is not news.
+      for (const mcu of mcus) {
+        mcu.on('shutdown', (reason: string) => {
+          if (printer === this.printer && !this.restarting) void printer.invokeShutdown(reason);
+        });
+      }
       await this.becomeReady(printer);
     })();
     if (options.mcuFileOutput) await this.started;
@@ -178,9 +188,13 @@ export class Host {
       'starting',
       kind === 'firmware_restart' ? 'Firmware restart: resetting the MCU and reloading printer.cfg' : 'Restarting: reloading printer.cfg',
     );
-    if (kind === 'firmware_restart') old.gcode.respondInfo(await resetMcuFirmware(old.printer, this.config));
+    if (kind === 'firmware_restart') {
+      // Every MCU is reset (FIRMWARE_RESTART restarts the whole printer).
+      for (const mcu of allMcus(old.printer))
+        old.gcode.respondInfo(await resetMcuFirmware(old.printer, this.config, mcuObjectName(mcu.name)));
+    }
     await old.printer.emit('printer:disconnect');
-    await old.printer.lookupObjectOrNull<Mcu>('mcu')?.close();
+    await closeMcus(old.printer);
     if (this.stopping) return;
     this.engine = this.newEngine();
     this.config = null;
@@ -205,6 +219,11 @@ export class Host {
     // A restart half-way must not build new objects behind our back: wait for its swap.
     await this.swapped;
     await this.printer.emit('printer:disconnect');
-    await this.printer.lookupObjectOrNull<Mcu>('mcu')?.close();
+    await closeMcus(this.printer);
   }
+}
+
+/** Closes every MCU link of a printer (all at once: each waits for its own port). */
+async function closeMcus(printer: Printer): Promise<void> {
+  await Promise.all(allMcus(printer).map((m) => m.close()));
 }

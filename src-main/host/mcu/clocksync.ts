@@ -141,3 +141,48 @@ export class ClockSync {
     return this.queriesPending <= MAX_PENDING_CLOCK_QUERIES;
   }
 }
+
+/** Print time -> MCU clock for a secondary MCU: clock = printTimeS * freq + offset. */
+export interface ClockMapping {
+  freq: number;
+  offset: number;
+}
+
+/**
+ * How long a secondary MCU's mapping takes to converge on a new estimate. Steps already sent
+ * used the old mapping; bending towards the new one over a few seconds (instead of jumping)
+ * keeps every MCU's step times continuous and in order.
+ */
+export const SECONDARY_CONVERGE_S = 2 * CLOCK_QUERY_PERIOD_S;
+
+/**
+ * Print time is the main MCU's clock / its CLOCK_FREQ. A secondary MCU maps print time to its
+ * own clock through host time: print time -> main clock -> host time (main's estimate) -> its
+ * clock (its own estimate). That is linear in print time; the result is the target mapping.
+ */
+export function targetSecondaryMapping(mainFreqNominal: number, main: ClockEstimate, secondary: ClockEstimate): ClockMapping {
+  const freq = (mainFreqNominal * secondary.freq) / main.freq;
+  const offset = secondary.clock + (main.timeS - main.clock / main.freq - secondary.timeS) * secondary.freq;
+  return { freq, offset };
+}
+
+/**
+ * The next mapping: continuous with `prev` at print time `anchorS` (now), reaching `target` at
+ * anchorS + convergeS. Without a previous mapping the target is taken as is.
+ */
+export function nextSecondaryMapping(
+  prev: ClockMapping | null,
+  target: ClockMapping,
+  anchorS: number,
+  convergeS = SECONDARY_CONVERGE_S,
+): ClockMapping {
+  if (!prev) return target;
+  const fromClock = anchorS * prev.freq + prev.offset;
+  const toS = anchorS + convergeS;
+  const toClock = toS * target.freq + target.offset;
+  let freq = (toClock - fromClock) / convergeS;
+  // A wild estimate (link hiccup) must not make time run backwards or race: stay near the target.
+  const maxDev = target.freq * 0.001;
+  freq = Math.min(target.freq + maxDev, Math.max(target.freq - maxDev, freq));
+  return { freq, offset: fromClock - freq * anchorS };
+}

@@ -2,7 +2,7 @@
 // endstop_query_state) with its trsync: homing arms it for a move, QUERY_ENDSTOPS reads it.
 
 import type { Mcu, McuCommand, McuQueryCommand } from './mcu';
-import { McuTrsync, TRSYNC_REASON } from './trsync';
+import { McuTrsync, TriggerDispatch, TRSYNC_REASON } from './trsync';
 
 /** How the MCU confirms a trigger: 4 reads 15 us apart (Klipper's homing defaults). */
 export const ENDSTOP_SAMPLE_TIME_S = 0.000015;
@@ -14,7 +14,11 @@ export class HomingCommError extends Error {
 
 export class McuEndstop {
   readonly oid: number;
+  /** The trsync on the endstop's own MCU (its steppers there, and the trigger). */
   readonly trsync: McuTrsync;
+  /** Trsyncs on other MCUs whose steppers this endstop also stops (multi-MCU homing). */
+  private readonly otherTrsyncs = new Map<Mcu, McuTrsync>();
+  private dispatch: TriggerDispatch | null = null;
   private homeCmd: McuCommand | null = null;
   private queryCmd: McuQueryCommand | null = null;
   private restTicks = 0;
@@ -49,9 +53,26 @@ export class McuEndstop {
     });
   }
 
-  /** Steppers this endstop stops when it fires. */
-  addStepper(stepperOid: number): void {
-    this.trsync.addStepper(stepperOid);
+  /**
+   * A stepper this endstop stops when it fires. A stepper on another MCU gets a trsync there
+   * (config time only: it needs an oid), and homing relays the trigger to it.
+   */
+  addStepper(stepperOid: number, stepperMcu: Mcu = this.mcu): void {
+    if (stepperMcu === this.mcu) {
+      this.trsync.addStepper(stepperOid);
+      return;
+    }
+    let t = this.otherTrsyncs.get(stepperMcu);
+    if (!t) {
+      t = new McuTrsync(stepperMcu);
+      this.otherTrsyncs.set(stepperMcu, t);
+    }
+    t.addStepper(stepperOid);
+  }
+
+  /** True when homing with this endstop involves more than its own MCU. */
+  get isMultiMcu(): boolean {
+    return this.otherTrsyncs.size > 0;
   }
 
   /**
@@ -63,7 +84,14 @@ export class McuEndstop {
     const mcu = this.mcu;
     const clock = mcu.printTimeToClock(printTimeS);
     this.restTicks = Math.max(1, mcu.printTimeToClock(printTimeS + restTimeS) - clock);
-    const done = this.trsync.start(printTimeS);
+    let done: Promise<number>;
+    if (this.otherTrsyncs.size) {
+      this.dispatch = new TriggerDispatch([this.trsync, ...this.otherTrsyncs.values()]);
+      done = this.dispatch.start(printTimeS);
+    } else {
+      this.dispatch = null;
+      done = this.trsync.start(printTimeS);
+    }
     const pinValue = (triggered ? 1 : 0) ^ (this.invert ? 1 : 0);
     this.homeCmd.send(
       [
@@ -91,7 +119,8 @@ export class McuEndstop {
     const failed = await Promise.race([this.trsync.waitTriggered().then(() => null), giveUp]);
     if (failed !== null) throw new HomingCommError(failed);
     this.homeCmd!.send([this.oid, 0, 0, 0, 0, 0, 0, 0]);
-    const reason = await this.trsync.stop();
+    const reason = this.dispatch ? await this.dispatch.stop() : await this.trsync.stop();
+    this.dispatch = null;
     await onStopped();
     if (reason >= TRSYNC_REASON.COMMS_TIMEOUT) throw new HomingCommError('Communication timeout during homing');
     if (reason !== TRSYNC_REASON.ENDSTOP_HIT) return 0;

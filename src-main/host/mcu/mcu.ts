@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { crc32 } from 'node:zlib';
 import { MESSAGE_PAYLOAD_MAX, ProtocolError, writeVlq, type MessageArgs, type MessageFormat, type MessageParams } from './codec';
-import { ClockSync, CLOCK_QUERY_PERIOD_S } from './clocksync';
+import { ClockSync, CLOCK_QUERY_PERIOD_S, nextSecondaryMapping, targetSecondaryMapping, type ClockMapping } from './clocksync';
 import { CommandQueue, NO_MOVE_SLOT, type SentCallback } from './command-queue';
 import { Dictionary } from './dictionary';
 import { FileOutputQueue, type FileOutputTarget } from './file-output';
@@ -161,6 +161,9 @@ export class Mcu extends EventEmitter {
   /** The link died (lost communication or closed): queries fail at once instead of waiting. */
   private linkLost = false;
   private messageListener: ((format: MessageFormat, params: MessageParams, meta: ResponseMeta) => void) | null = null;
+  /** Secondary MCUs: the main MCU whose clock defines print time, and the current mapping to ours. */
+  private clockMain: Mcu | null = null;
+  private clockAdj: ClockMapping | null = null;
 
   constructor(opts: McuOptions) {
     super();
@@ -278,13 +281,56 @@ export class Mcu extends EventEmitter {
     return Math.floor(seconds * this.clockFreq);
   }
 
-  /** Print time is MCU time in seconds: clock / CLOCK_FREQ. */
+  /**
+   * Print time is the main MCU's time in seconds (its clock / CLOCK_FREQ); on a secondary MCU
+   * the same print time is the same instant, through the mapping kept by its clock sync.
+   */
   printTimeToClock(printTime: number): number {
+    const adj = this.clockAdj;
+    if (adj) return Math.floor(printTime * adj.freq + adj.offset);
     return Math.floor(printTime * this.clockFreq);
   }
 
   clockToPrintTime(clock: number): number {
+    const adj = this.clockAdj;
+    if (adj) return (clock - adj.offset) / adj.freq;
     return clock / this.clockFreq;
+  }
+
+  /**
+   * Makes this a secondary MCU: print time follows `main`'s clock. Call before connect(); the
+   * main MCU must be connected first (its clock estimate is needed).
+   */
+  setClockReference(main: Mcu): void {
+    if (main === this) throw new McuError(`MCU '${this.name}' cannot be its own clock reference`);
+    this.clockMain = main;
+  }
+
+  /** Whether print time is this MCU's own clock (the main MCU, or the only one). */
+  isClockReference(): boolean {
+    return this.clockMain === null;
+  }
+
+  /**
+   * Print time -> clock as clock = (printTimeS - printTimeAtClockZeroS) * freqHz, for step
+   * generation. Changes (event 'clock-mapping') on secondary MCUs as their clock sync learns.
+   */
+  clockMapping(): { freqHz: number; printTimeAtClockZeroS: number } {
+    const adj = this.clockAdj;
+    if (adj) return { freqHz: adj.freq, printTimeAtClockZeroS: -adj.offset / adj.freq };
+    return { freqHz: this.clockFreq, printTimeAtClockZeroS: 0 };
+  }
+
+  /** Secondary MCU: re-derives the print time mapping from both clock estimates. */
+  private updateClockMapping(): void {
+    const main = this.clockMain;
+    const mainEst = main?.clockSync?.estimate;
+    const ownEst = this.clockSync?.estimate;
+    if (!main || !mainEst || !ownEst) return;
+    const target = targetSecondaryMapping(main.clockFreq, mainEst, ownEst);
+    const anchorS = main.estimatedPrintTime(this.now());
+    this.clockAdj = nextSecondaryMapping(this.clockAdj, target, anchorS);
+    this.emit('clock-mapping');
   }
 
   /** MCU clock (64-bit) expected at host time t. File output: clock runs from connect() at CLOCK_FREQ. */
@@ -466,7 +512,10 @@ export class Mcu extends EventEmitter {
     this.registerResponse(() => {
       if (this.stateValue === 'ready') this.enterShutdown(`MCU '${this.name}' spontaneous restart`);
     }, 'starting');
-    this.registerResponse((p, meta) => this.clockSync?.handleClock(p.clock as number, meta.sentTimeS, meta.receiveTimeS), 'clock');
+    this.registerResponse((p, meta) => {
+      this.clockSync?.handleClock(p.clock as number, meta.sentTimeS, meta.receiveTimeS);
+      if (this.clockMain) this.updateClockMapping();
+    }, 'clock');
     this.registerResponse((p) => this.handleStats(p), 'stats');
   }
 
@@ -606,6 +655,12 @@ export class Mcu extends EventEmitter {
     for (let i = 0; i < 8; i++) {
       await sleep(50);
       await this.query(getClock, [], 'clock');
+    }
+    if (this.clockMain) {
+      if (!this.clockMain.clockSync) throw new McuError(`MCU '${this.name}': connect the main MCU '${this.clockMain.name}' first`);
+      // The seeding samples bent the mapping towards each new estimate: start from the settled one.
+      this.clockAdj = null;
+      this.updateClockMapping();
     }
     const getClockBytes = getClock.encode();
     this.clockTimer = setInterval(() => {

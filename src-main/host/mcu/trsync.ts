@@ -20,6 +20,13 @@ export const TRSYNC_REASON = {
  * has only DRIP_AHEAD_S (0.25 s) of steps queued on the MCU beyond "now" anyway.
  */
 export const TRSYNC_SINGLE_MCU_TIMEOUT_S = 0.5;
+/**
+ * The same for a homing move whose endstop and steppers sit on different MCUs: the host relays
+ * the trigger, so every MCU stops its steppers on its own unless the host confirms in time.
+ * Klipper uses 0.025 s (homing is less precise across MCUs: the other MCUs' steppers run on
+ * until the relay arrives); doubled here for the same reason as above.
+ */
+export const TRSYNC_MULTI_MCU_TIMEOUT_S = 0.05;
 /** Reports come this often, as a fraction of the timeout. */
 const REPORT_FRACTION = 0.3;
 
@@ -37,8 +44,12 @@ export class McuTrsync {
   private completion: { promise: Promise<number>; resolve: (reason: number) => void } | null = null;
   /** Set once the trsync fired during this homing move. */
   triggered = false;
+  /** Multi-MCU homing: the group that relays triggers and extends timeouts (null: on its own). */
+  private dispatch: TriggerDispatch | null = null;
+  /** Last timeout clock sent (multi-MCU: only ever extended). */
+  expireClock = 0;
 
-  constructor(private readonly mcu: Mcu) {
+  constructor(readonly mcu: Mcu) {
     this.oid = mcu.createOid();
     mcu.registerConfigCallback(() => {
       mcu.addConfigCmd(`config_trsync oid=${this.oid}`);
@@ -66,7 +77,7 @@ export class McuTrsync {
    * Arms the trsync at printTimeS: reports every 0.3 x timeout, and the MCU fires it with
    * 'comms timeout' unless the host keeps extending. Resolves with the reason it fired.
    */
-  start(printTimeS: number, expireTimeoutS = TRSYNC_SINGLE_MCU_TIMEOUT_S): Promise<number> {
+  start(printTimeS: number, expireTimeoutS = TRSYNC_SINGLE_MCU_TIMEOUT_S, dispatch: TriggerDispatch | null = null): Promise<number> {
     if (!this.startCmd) throw new Error(`trsync ${this.oid} used before its MCU was configured`);
     const mcu = this.mcu;
     let resolve!: (reason: number) => void;
@@ -74,9 +85,11 @@ export class McuTrsync {
     this.completion = { promise, resolve };
     this.triggered = false;
     this.homeEndClock = null;
+    this.dispatch = dispatch;
     const clock = mcu.printTimeToClock(printTimeS);
     this.expireTicks = mcu.secondsToClock(expireTimeoutS);
     const expireClock = clock + this.expireTicks;
+    this.expireClock = expireClock;
     const reportTicks = mcu.secondsToClock(expireTimeoutS * REPORT_FRACTION);
     mcu.registerResponse(
       (p) => this.handleState(p.can_trigger as number, p.trigger_reason as number, p.clock as number),
@@ -91,6 +104,10 @@ export class McuTrsync {
   }
 
   private handleState(canTrigger: number, reason: number, clock32: number): void {
+    if (this.dispatch) {
+      this.dispatch.handleState(this, canTrigger, reason, this.mcu.clock32ToClock64(clock32));
+      return;
+    }
     if (!canTrigger) {
       this.fire(reason);
       return;
@@ -106,7 +123,27 @@ export class McuTrsync {
     this.setTimeoutCmd!.send([this.oid, clock + this.expireTicks]);
   }
 
-  private fire(reason: number): void {
+  /** @internal multi-MCU: whether a report at `clock` is past the homing move's end. */
+  pastHomeEnd(clock: number): boolean {
+    if (this.homeEndClock === null || clock < this.homeEndClock) return false;
+    this.homeEndClock = null;
+    return true;
+  }
+
+  /** @internal asks the MCU to fire now with `reason` (end of move, relayed trigger). */
+  sendTrigger(reason: number): void {
+    this.triggerCmd!.send([this.oid, reason]);
+  }
+
+  /** @internal multi-MCU: pushes the MCU's deadline to `clock` (never backwards). */
+  extendTimeout(clock: number): void {
+    if (clock <= this.expireClock) return;
+    this.expireClock = clock;
+    this.setTimeoutCmd!.send([this.oid, clock]);
+  }
+
+  /** @internal */
+  fire(reason: number): void {
     this.triggered = true;
     const c = this.completion;
     if (c) c.resolve(reason);
@@ -126,9 +163,70 @@ export class McuTrsync {
   async stop(): Promise<number> {
     this.mcu.registerResponse(null, 'trsync_state', this.oid);
     this.completion = null;
+    this.dispatch = null;
     this.homeEndClock = null;
     if (this.mcu.isFileOutput()) return TRSYNC_REASON.ENDSTOP_HIT;
     const p = await this.queryCmd!.send([this.oid, TRSYNC_REASON.HOST_REQUEST]);
     return p.trigger_reason as number;
+  }
+}
+
+/**
+ * Multi-MCU homing (Klipper's "trigger dispatch"): one trsync on each MCU taking part, the
+ * endstop's first. When any of them fires, the host relays it to the others at once (the
+ * endstop's MCU halts its own steppers itself; the others wait for the relay). Every MCU's
+ * deadline is extended only up to the oldest report of all of them plus the timeout, so if any
+ * MCU or the host goes quiet, every MCU stops its steppers by itself.
+ */
+export class TriggerDispatch {
+  private readonly lastReportS = new Map<McuTrsync, number>();
+  private relayed = false;
+
+  /** trsyncs[0] is the endstop's (its reason is the homing result). */
+  constructor(
+    readonly trsyncs: McuTrsync[],
+    private readonly timeoutS = TRSYNC_MULTI_MCU_TIMEOUT_S,
+  ) {
+    if (trsyncs.length < 2) throw new Error('TriggerDispatch needs trsyncs on at least two MCUs');
+  }
+
+  /** Arms every trsync at printTimeS; resolves with the endstop trsync's reason when it fires. */
+  start(printTimeS: number): Promise<number> {
+    this.relayed = false;
+    this.lastReportS.clear();
+    const [primary, ...others] = this.trsyncs;
+    for (const t of this.trsyncs) this.lastReportS.set(t, printTimeS);
+    for (const t of others) void t.start(printTimeS, this.timeoutS, this);
+    return primary!.start(printTimeS, this.timeoutS, this);
+  }
+
+  /** @internal a trsync_state report from one of the MCUs (clock already 64-bit). */
+  handleState(from: McuTrsync, canTrigger: number, reason: number, clock: number): void {
+    if (!canTrigger) {
+      from.fire(reason);
+      if (!this.relayed) {
+        this.relayed = true;
+        for (const t of this.trsyncs) if (t !== from && !t.triggered) t.sendTrigger(TRSYNC_REASON.HOST_REQUEST);
+      }
+      return;
+    }
+    if (this.relayed) return;
+    if (from === this.trsyncs[0] && from.pastHomeEnd(clock)) {
+      // The move is over and nothing fired: end it as "past end time" (no trigger).
+      from.sendTrigger(TRSYNC_REASON.PAST_END_TIME);
+      return;
+    }
+    this.lastReportS.set(from, from.mcu.clockToPrintTime(clock));
+    let oldestS = Infinity;
+    for (const s of this.lastReportS.values()) oldestS = Math.min(oldestS, s);
+    const expireS = oldestS + this.timeoutS;
+    for (const t of this.trsyncs) t.extendTimeout(t.mcu.printTimeToClock(expireS));
+  }
+
+  /** Disarms every trsync; returns the endstop's reason, or COMMS_TIMEOUT if any MCU timed out. */
+  async stop(): Promise<number> {
+    const reasons = await Promise.all(this.trsyncs.map((t) => t.stop()));
+    if (reasons.some((r) => r === TRSYNC_REASON.COMMS_TIMEOUT)) return TRSYNC_REASON.COMMS_TIMEOUT;
+    return reasons[0]!;
   }
 }

@@ -14,14 +14,27 @@ import {
   RESPOND_OPTIONS,
   Z_LIMIT_OPTIONS,
 } from './printer-options';
-import { FAN_OPTIONS, HEATER_FAN_OPTIONS, OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS, TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
+import {
+  FAN_OPTIONS,
+  HEATER_FAN_OPTIONS,
+  OUTPUT_PIN_OPTIONS,
+  STATIC_DIGITAL_OUTPUT_OPTIONS,
+  TEMPERATURE_SENSOR_OPTIONS,
+} from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
 import { IDLE_TIMEOUT_OPTIONS } from './idle-timeout-options';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
-import { DELAYED_GCODE_OPTIONS, EMPTY_OPTIONS, GCODE_MACRO_OPTIONS, PAUSE_RESUME_OPTIONS, VIRTUAL_PRINTER_OPTIONS, VIRTUAL_SDCARD_OPTIONS } from './macro-options';
+import {
+  DELAYED_GCODE_OPTIONS,
+  EMPTY_OPTIONS,
+  GCODE_MACRO_OPTIONS,
+  PAUSE_RESUME_OPTIONS,
+  VIRTUAL_PRINTER_OPTIONS,
+  VIRTUAL_SDCARD_OPTIONS,
+} from './macro-options';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
 
 export interface SectionCatalogEntry {
@@ -39,7 +52,12 @@ const STEPPER_AXES = new Set(['stepper_x', 'stepper_y', 'stepper_z', 'stepper_a'
 
 /** In load order: the MCU first, then the toolhead (which reads the steppers), then the rest. */
 export const SECTION_CATALOG: SectionCatalogEntry[] = [
-  { name: 'mcu', doc: 'The main micro-controller and how to reach it', options: [MCU_OPTIONS] },
+  {
+    name: 'mcu',
+    doc: 'A micro-controller and how to reach it: [mcu] (main) or [mcu NAME] (pins NAME:PIN)',
+    options: [MCU_OPTIONS],
+    matches: (n) => n === 'mcu' || /^mcu \S+$/.test(n),
+  },
   {
     name: 'board_pins',
     doc: 'Pin aliases (connector names such as EXP1_1) usable in every pin option',
@@ -78,7 +96,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [FAN_OPTIONS, CONTROLLER_FAN_OPTIONS],
     matches: (n) => n.startsWith('controller_fan '),
   },
-  { name: 'idle_timeout', doc: 'What runs after the printer sits idle (default: heaters and motors off after 600 s)', options: [IDLE_TIMEOUT_OPTIONS] },
+  {
+    name: 'idle_timeout',
+    doc: 'What runs after the printer sits idle (default: heaters and motors off after 600 s)',
+    options: [IDLE_TIMEOUT_OPTIONS],
+  },
   {
     name: 'temperature_sensor',
     doc: 'An extra temperature sensor (shown, not controlled)',
@@ -110,7 +132,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'pause_resume', doc: 'PAUSE, RESUME and CANCEL_PRINT', options: [PAUSE_RESUME_OPTIONS] },
   { name: 'exclude_object', doc: 'Cancel single objects of a print (EXCLUDE_OBJECT, M486)', options: [EMPTY_OPTIONS] },
   { name: 'display_status', doc: 'M117 message and M73 progress for the display and UI', options: [EMPTY_OPTIONS] },
-  { name: 'virtual_printer', doc: 'A serial port (pty) for OctoPrint, Pronterface or other G-code senders', options: [VIRTUAL_PRINTER_OPTIONS] },
+  {
+    name: 'virtual_printer',
+    doc: 'A serial port (pty) for OctoPrint, Pronterface or other G-code senders',
+    options: [VIRTUAL_PRINTER_OPTIONS],
+  },
   {
     name: 'delayed_gcode',
     doc: 'A template run after a delay (UPDATE_DELAYED_GCODE)',

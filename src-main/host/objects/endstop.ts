@@ -4,6 +4,7 @@ import type { AxisName } from '../motion/index';
 import { McuEndstop } from '../mcu/endstop';
 import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
+import { isMcuChip, mcuObjectName } from './mcu';
 import type { PrinterStepper, RailSettings } from './stepper';
 
 export interface HomingRail {
@@ -21,9 +22,10 @@ export interface HomingRail {
 export function createHomingRail(printer: Printer, axis: AxisName, stepper: PrinterStepper, settings: RailSettings): HomingRail {
   const pin = settings.endstop_pin;
   let endstop: McuEndstop | null = null;
-  if (pin.chip === 'mcu') {
-    endstop = new McuEndstop(printer.lookupObject<Mcu>('mcu'), pin.pin, pin.invert, pin.pullup);
-    endstop.addStepper(stepper.oid);
+  if (isMcuChip(printer, pin.chip)) {
+    // The endstop's MCU may differ from the stepper's (multi-MCU homing: the host relays).
+    endstop = new McuEndstop(printer.lookupObject<Mcu>(mcuObjectName(pin.chip)), pin.pin, pin.invert, pin.pullup);
+    endstop.addStepper(stepper.oid, stepper.mcu);
   }
   return {
     name: stepper.name.replace(/^stepper_/, ''),
@@ -44,7 +46,7 @@ export function coupleRails(a: HomingRail, b: HomingRail): void {
     for (const s of from.steppers.slice()) {
       if (to.steppers.includes(s)) continue;
       to.steppers.push(s);
-      to.endstop?.addStepper(s.oid);
+      to.endstop?.addStepper(s.oid, s.mcu);
     }
   }
 }

@@ -9,6 +9,7 @@ import { HEATER_OPTIONS } from './heater-options';
 import { loadStepper, type PrinterStepper } from './stepper';
 import type { OptionValues } from '../config/options';
 import type { PinRegistry } from './pins';
+import { isMcuChip } from './mcu';
 
 export type HeaterSettings = OptionValues<typeof HEATER_OPTIONS>;
 
@@ -24,7 +25,8 @@ export function loadHeaterSettings(printer: Printer, section: ConfigSection): He
   }
   const pins = printer.lookupObject<PinRegistry>('pins');
   pins.claim(h.heater_pin, `[${section.name}] heater_pin`, section.placeOf('heater_pin'));
-  if (h.sensor_pin && h.sensor_pin.chip === 'mcu') pins.claim(h.sensor_pin, `[${section.name}] sensor_pin`, section.placeOf('sensor_pin'));
+  if (h.sensor_pin && isMcuChip(printer, h.sensor_pin.chip))
+    pins.claim(h.sensor_pin, `[${section.name}] sensor_pin`, section.placeOf('sensor_pin'));
   return h;
 }
 

@@ -2,7 +2,7 @@
 import type { OptionValues } from '../config/options';
 import type { ConfigSection } from '../config/section';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
-import type { Mcu } from '../mcu/mcu';
+import { mcuForPin } from './mcu';
 import type { Printer } from '../printer';
 import { FAN_OPTIONS, HEATER_FAN_OPTIONS } from './fan-options';
 import type { PrinterHeaters } from './heaters';
@@ -23,7 +23,7 @@ export class Fan {
     if (o.enable_pin) throw section.error('enable_pin', 'enable_pin is not supported yet');
     this.o = o;
     printer.lookupObject<PinRegistry>('pins').claim(o.pin, `[${section.name}] pin`, section.placeOf('pin'));
-    this.pwm = new McuOutputPwm(printer.lookupObject<Mcu>('mcu'), {
+    this.pwm = new McuOutputPwm(mcuForPin(printer, o.pin, section, 'pin'), {
       pin: o.pin,
       cycleTimeS: o.cycle_time,
       startValue: 0,

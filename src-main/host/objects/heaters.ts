@@ -4,7 +4,7 @@
 import type { ConfigSection, PrinterConfig } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
-import type { Mcu } from '../mcu/mcu';
+import { mcuForPin } from './mcu';
 import type { Printer } from '../printer';
 import { AdcTemperatureSensor } from './adc-temperature';
 import type { HeaterSettings } from './extruder';
@@ -62,7 +62,7 @@ export class PrinterHeaters {
   /** Builds the heater of [extruder] / [heater_bed] / [heater_generic x] from its read options. */
   addHeater(section: ConfigSection, h: HeaterSettings): Heater {
     const name = section.name;
-    const mcu = this.printer.lookupObject<Mcu>('mcu');
+    const mcu = mcuForPin(this.printer, h.heater_pin, section, 'heater_pin');
     const adc = this.adcSensor(section, h.sensor_type, h.sensor_pin, h.pullup_resistor, h.inline_resistor, h.min_temp, h.max_temp);
     const heater = new Heater(
       {
@@ -115,7 +115,7 @@ export class PrinterHeaters {
     });
   }
 
-  /** An ADC thermistor/RTD sensor on the main MCU; unknown types name the option and the fix. */
+  /** An ADC thermistor/RTD sensor on the MCU its pin names; unknown types name the option and the fix. */
   adcSensor(
     section: ConfigSection,
     sensorType: string,
@@ -133,9 +133,7 @@ export class PrinterHeaters {
       throw e;
     }
     if (!pin) throw section.error('sensor_pin', `Option 'sensor_pin' in section '${section.name}' must be specified`);
-    if (pin.chip !== 'mcu')
-      throw section.error('sensor_pin', `sensor_pin on '${pin.chip}' is not supported yet: use a pin of the main [mcu]`);
-    const mcu = this.printer.lookupObject<Mcu>('mcu');
+    const mcu = mcuForPin(this.printer, pin, section, 'sensor_pin');
     this.printer.lookupObject<PinRegistry>('pins').resolve(pin, section.placeOf('sensor_pin'));
     return new AdcTemperatureSensor(mcu, pin.pin, new DividerSensor(resolved.curve, pullup ?? 4700, inline ?? 0), minTempC, maxTempC);
   }

@@ -117,6 +117,5 @@ export function isKnownUnsupportedSection(name: string): boolean {
   if (/^extruder\d+$/.test(type)) return true; // further extruders (multi-tool)
   if (/^stepper_\w+$/.test(type)) return true; // extra steppers (stepper_z1) or other kinematics' (stepper_bed)
   if (type === 'stepper' && name !== 'stepper') return true; // generic_cartesian's [stepper name]
-  if (type === 'mcu' && name !== 'mcu') return true; // secondary MCUs ([mcu rpi])
   return false;
 }

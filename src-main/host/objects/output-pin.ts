@@ -3,7 +3,7 @@
 import type { ConfigSection } from '../config/section';
 import { parsePin } from '../config/section';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
-import type { Mcu } from '../mcu/mcu';
+import { mcuForPin } from './mcu';
 import type { Printer } from '../printer';
 import { OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS } from './fan-options';
 import { McuOutputPwm, outputPrintTime } from './output-pwm';
@@ -27,7 +27,7 @@ export class OutputPin {
     }
     printer.lookupObject<PinRegistry>('pins').claim(o.pin, `[${section.name}] pin`, section.placeOf('pin'));
     this.value = start;
-    this.out = new McuOutputPwm(printer.lookupObject<Mcu>('mcu'), {
+    this.out = new McuOutputPwm(mcuForPin(printer, o.pin, section, 'pin'), {
       pin: o.pin,
       cycleTimeS: o.cycle_time,
       startValue: start / scale,
@@ -64,11 +64,12 @@ export class OutputPin {
 
 export function loadStaticDigitalOutput(printer: Printer, section: ConfigSection): void {
   const o = section.read(STATIC_DIGITAL_OUTPUT_OPTIONS);
-  const mcu = printer.lookupObject<Mcu>('mcu');
   const registry = printer.lookupObject<PinRegistry>('pins');
   const pins = o.pins.map((text) => parsePin(text, { canInvert: true }, (why) => section.error('pins', why)));
   for (const p of pins) registry.claim(p, `[${section.name}] pins`, section.placeOf('pins'));
-  mcu.registerConfigCallback(() => {
-    for (const p of pins) mcu.addConfigCmd(`set_digital_out pin=${p.pin} value=${p.invert ? 0 : 1}`);
-  });
+  // Each pin is set by the MCU its name says (pins of one section may span boards).
+  for (const p of pins) {
+    const mcu = mcuForPin(printer, p, section, 'pins');
+    mcu.registerConfigCallback(() => mcu.addConfigCmd(`set_digital_out pin=${p.pin} value=${p.invert ? 0 : 1}`));
+  }
 }

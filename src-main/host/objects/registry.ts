@@ -16,12 +16,18 @@ import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
 import { ShutdownHandler } from './shutdown';
 import { loadHeaterFan, loadPrinterFan } from './fan';
-import { FAN_OPTIONS, HEATER_FAN_OPTIONS, OUTPUT_PIN_OPTIONS, STATIC_DIGITAL_OUTPUT_OPTIONS, TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
+import {
+  FAN_OPTIONS,
+  HEATER_FAN_OPTIONS,
+  OUTPUT_PIN_OPTIONS,
+  STATIC_DIGITAL_OUTPUT_OPTIONS,
+  TEMPERATURE_SENSOR_OPTIONS,
+} from './fan-options';
 import { loadStaticDigitalOutput, OutputPin } from './output-pin';
 import { customThermistorPoints } from './temperature-sensor';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { isKnownUnsupportedSection } from './known-sections';
-import { loadMcu, type McuFileOutput } from './mcu';
+import { addMcuObject, type McuFileOutput } from './mcu';
 import { PinRegistry } from './pins';
 import { RESPOND_OPTIONS, SUPPORTED_KINEMATICS, UNSUPPORTED_KINEMATICS } from './printer-options';
 import { Respond } from './respond';
@@ -66,7 +72,8 @@ export interface LoadContext {
 type SectionLoader = (ctx: LoadContext, section: ConfigSection) => void;
 
 const LOADERS: Record<string, SectionLoader> = {
-  mcu: (ctx, s) => ctx.printer.addObject('mcu', loadMcu(s, ctx.mcuFileOutput).mcu),
+  // [mcu] and every [mcu NAME] (one catalog row matches both; the main one loads first, see below).
+  mcu: (ctx, s) => void addMcuObject(ctx.printer, s, ctx.mcuFileOutput),
   printer: (ctx, s) => {
     const batch = ctx.mcuFileOutput !== null;
     const mcu = ctx.printer.lookupObject<Mcu>('mcu');
@@ -74,7 +81,10 @@ const LOADERS: Record<string, SectionLoader> = {
     const estimatedPrintTimeS = batch ? () => 0 : () => mcu.estimatedPrintTime(mcu.monotonic());
     ctx.printer.addObject(
       'printer_toolhead',
-      new PrinterToolhead({ printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch, live: !batch }, s),
+      new PrinterToolhead(
+        { printer: ctx.printer, config: ctx.config, estimatedPrintTimeS, klipperBatchPrimingFlush: batch, live: !batch },
+        s,
+      ),
     );
   },
   extruder: (ctx, s) => {
@@ -114,8 +124,10 @@ const LOADERS: Record<string, SectionLoader> = {
   board_pins: (ctx, s) => loadBoardPins(ctx.printer, s),
   // A built-in (see loadPrinterObjects); the section only sets its options.
   idle_timeout: () => undefined,
-  output_pin: (ctx, s) => (ctx.mcuFileOutput ? void s.read(OUTPUT_PIN_OPTIONS) : ctx.printer.addObject(s.name, new OutputPin(ctx.printer, ctx.gcode, s))),
-  static_digital_output: (ctx, s) => (ctx.mcuFileOutput ? void s.read(STATIC_DIGITAL_OUTPUT_OPTIONS) : loadStaticDigitalOutput(ctx.printer, s)),
+  output_pin: (ctx, s) =>
+    ctx.mcuFileOutput ? void s.read(OUTPUT_PIN_OPTIONS) : ctx.printer.addObject(s.name, new OutputPin(ctx.printer, ctx.gcode, s)),
+  static_digital_output: (ctx, s) =>
+    ctx.mcuFileOutput ? void s.read(STATIC_DIGITAL_OUTPUT_OPTIONS) : loadStaticDigitalOutput(ctx.printer, s),
   // Read (and checked) here in every mode; heaters use them on live printers.
   thermistor: (ctx, s) => void customThermistorPoints(ctx.config, s.name.slice('thermistor '.length)),
   verify_heater: (_ctx, s) => void s.read(VERIFY_HEATER_OPTIONS),
@@ -124,8 +136,12 @@ const LOADERS: Record<string, SectionLoader> = {
   // Print jobs and macros (issue 7); print_stats is a built-in (see loadPrinterObjects).
   print_stats: () => undefined,
   virtual_sdcard: (ctx, s) =>
-    ctx.printer.addObject('virtual_sdcard', new VirtualSdcard(ctx.printer, ctx.gcode, s, ctx.printer.lookupObject<PrintStats>('print_stats'))),
-  pause_resume: (ctx, s) => ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
+    ctx.printer.addObject(
+      'virtual_sdcard',
+      new VirtualSdcard(ctx.printer, ctx.gcode, s, ctx.printer.lookupObject<PrintStats>('print_stats')),
+    ),
+  pause_resume: (ctx, s) =>
+    ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
   exclude_object: (ctx) => ctx.printer.addObject('exclude_object', new ExcludeObject(ctx.gcode)),
   virtual_printer: (ctx, s) => loadVirtualPrinter(ctx.printer, ctx.gcode, s, !ctx.mcuFileOutput),
   display_status: () => undefined,
@@ -196,8 +212,10 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   for (const entry of SECTION_CATALOG) {
     const load = LOADERS[entry.name];
     if (!load) continue;
-    for (const s of config.sections()) {
-      if (catalogEntryOf(s.name) !== entry) continue;
+    // The main [mcu] first: secondary MCUs take their print time from it.
+    const sections = config.sections().filter((s) => catalogEntryOf(s.name) === entry);
+    if (entry.name === 'mcu') sections.sort((a, b) => Number(b.name === 'mcu') - Number(a.name === 'mcu'));
+    for (const s of sections) {
       load(ctx, s);
       loaded.add(s.name);
     }

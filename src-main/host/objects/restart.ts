@@ -39,10 +39,11 @@ export function registerRestartCommands(printer: Printer, gcode: GCodeDispatcher
  * (watchdog on AVR) stands in. Firmware without 'reset' gets emergency_stop + config_reset,
  * which Klipper's firmware accepts only once shut down. Returns what was done, for the log.
  */
-export async function resetMcuFirmware(printer: Printer, config: PrinterConfig | null): Promise<string> {
-  const mcu = printer.lookupObjectOrNull<Mcu>('mcu');
-  if (!mcu || mcu.isFileOutput() || (mcu.state !== 'ready' && mcu.state !== 'shutdown')) return 'MCU not connected: no reset sent';
-  const method = config?.getOrNull('mcu')?.getString('restart_method', 'command') ?? 'command';
+export async function resetMcuFirmware(printer: Printer, config: PrinterConfig | null, mcuSection = 'mcu'): Promise<string> {
+  const mcu = printer.lookupObjectOrNull<Mcu>(mcuSection);
+  if (!mcu || mcu.isFileOutput() || (mcu.state !== 'ready' && mcu.state !== 'shutdown'))
+    return `MCU '${mcu?.name ?? mcuSection}' not connected: no reset sent`;
+  const method = config?.getOrNull(mcuSection)?.getString('restart_method', 'command') ?? 'command';
   const dict = mcu.dictionary;
   let how: string;
   try {

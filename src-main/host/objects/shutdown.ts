@@ -2,14 +2,14 @@
 // emergency_stop at once (ahead of any queued moves: it has the earliest deadline), so heaters
 // and motors stop, and the user sees the reason on the console.
 import type { GCodeDispatcher } from '../gcode/dispatcher';
-import type { Mcu } from '../mcu/mcu';
+import { allMcus } from './mcu';
 import type { Printer } from '../printer';
 
 export class ShutdownHandler {
   constructor(printer: Printer, gcode: GCodeDispatcher) {
     printer.on('printer:shutdown', (reason) => {
-      const mcu = printer.lookupObjectOrNull<Mcu>('mcu');
-      if (mcu && !mcu.isFileOutput() && mcu.state === 'ready') mcu.emergencyStop();
+      // Every MCU stops: a shutdown of one (or of the host) is a shutdown of the printer.
+      for (const mcu of allMcus(printer)) if (!mcu.isFileOutput() && mcu.state === 'ready') mcu.emergencyStop();
       gcode.respondError(
         `${reason}\nOnce the underlying issue is corrected, use the "FIRMWARE_RESTART" command to reset the firmware, reload the config, and restart the host software.\nPrinter is shutdown`,
       );

@@ -1,48 +1,19 @@
 // One stepper motor ([stepper_x] or the stepper half of [extruder]): its pins and geometry, the
 // MCU config commands Klipper's host sends for it (config_stepper, reset_step_clock on restart),
-// and the StepSink that turns compressed steps into queue_step / set_next_step_dir messages.
+// and its StepSink (mcu/step-queue.ts) bound to the stepper's command queue.
 import type { ConfigSection } from '../config/section';
 import type { OptionValues, PinDesc } from '../config/options';
 import { MotionStepper, stepDistanceMm, parseGearRatio, type StepSink } from '../motion/index';
 import type { Mcu, McuCommand, McuQueryCommand } from '../mcu/mcu';
+import { McuStepSink } from '../mcu/step-queue';
 import type { Printer } from '../printer';
 import type { PinRegistry } from './pins';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
 import type { StepperEnable } from './stepper-enable';
+import { isMcuChip, mcuForPin } from './mcu';
 
 /** Default minimum step pulse (s) when step_pulse_duration is not set. */
 const DEFAULT_STEP_PULSE_S = 0.000002;
-/** Gaps at least this long are sent as a lone queue_step whose req_clock is the step itself. */
-const CLOCK_DIFF_MAX = 3 << 28;
-
-/** Sends one stepper's compressed steps to its MCU command queue. */
-class McuStepSink implements StepSink {
-  sendStep: ((oid: number, interval: number, count: number, add: number, reqClock: number) => void) | null = null;
-  sendDir: ((dir: 0 | 1, reqClock: number) => void) | null = null;
-  lastClock = 0;
-  stepCount = 0;
-  queueStepCount = 0;
-  /** Called before the first step run after the motor was disabled (enable pin). */
-  onFirstStep: ((firstStepClock: number) => void) | null = null;
-
-  constructor(private readonly oid: number) {}
-
-  queueStep(interval: number, count: number, add: number, startClock: number, endClock: number): void {
-    if (!this.sendStep) throw new Error('Stepper used before its MCU was configured');
-    if (this.onFirstStep) this.onFirstStep(startClock + interval);
-    const reqClock = count === 1 && interval >= CLOCK_DIFF_MAX ? startClock + interval : startClock;
-    this.sendStep(this.oid, interval, count, add, reqClock);
-    this.lastClock = endClock;
-    this.stepCount += count;
-    this.queueStepCount++;
-  }
-
-  setNextStepDir(dir: 0 | 1): void {
-    if (!this.sendDir) throw new Error('Stepper used before its MCU was configured');
-    this.sendDir(dir, this.lastClock);
-  }
-}
-
 export class PrinterStepper {
   readonly oid: number;
   readonly stepPin: PinDesc;
@@ -61,9 +32,10 @@ export class PrinterStepper {
     readonly name: string,
     motor: OptionValues<typeof STEPPER_MOTOR_OPTIONS>,
     section: ConfigSection,
-    private readonly mcu: Mcu,
+    readonly mcu: Mcu,
     pins: PinRegistry,
     enable: StepperEnable,
+    enableMcu: Mcu = mcu,
   ) {
     this.stepPin = motor.step_pin;
     this.dirPin = motor.dir_pin;
@@ -105,7 +77,7 @@ export class PrinterStepper {
     // Klipper's order: config_stepper, then the stepper's enable pin.
     mcu.registerConfigCallback(() => this.buildConfig());
     if (motor.enable_pin) pins.claim(motor.enable_pin, `[${name}] enable_pin`, section.placeOf('enable_pin'), 'stepper_enable');
-    const line = enable.addStepper(name, motor.enable_pin ?? null, mcu);
+    const line = enable.addStepper(name, motor.enable_pin ?? null, mcu, enableMcu);
     this.sink.onFirstStep = (clock) => line.motorEnable(clock);
   }
 
@@ -120,7 +92,13 @@ export class PrinterStepper {
   private buildConfig(): void {
     const mcu = this.mcu;
     const freq = mcu.getConstantFloat('CLOCK_FREQ');
-    this.motion.setClockMapping(freq, mcu.clockToPrintTime(0));
+    // Print time -> this MCU's clock; on a secondary MCU it follows that MCU's clock sync.
+    const applyMapping = (): void => {
+      const m = mcu.clockMapping();
+      this.motion.setClockMapping(m.freqHz, m.printTimeAtClockZeroS);
+    };
+    applyMapping();
+    if (!mcu.isClockReference()) mcu.on('clock-mapping', applyMapping);
     const pulseS = this.stepPulseS ?? DEFAULT_STEP_PULSE_S;
     let invertStep = this.stepPin.invert ? 1 : 0;
     // Step on both edges (invert_step=-1) only when a driver asks for it and the MCU can.
@@ -132,10 +110,13 @@ export class PrinterStepper {
     );
     mcu.addConfigCmd(`reset_step_clock oid=${this.oid} clock=0`, { onRestart: true });
     const cq = mcu.allocCommandQueue();
-    const qs = mcu.queueStepSender(cq);
-    this.sink.sendStep = (oid, interval, count, add, reqClock) => qs.send(oid, interval, count, add, reqClock);
-    const dirCmd = mcu.lookupCommand('set_next_step_dir oid=%c dir=%c', cq);
-    this.sink.sendDir = (dir, reqClock) => dirCmd.send([this.oid, dir], { minClock: reqClock, reqClock });
+    // queue_step and set_next_step_dir are encoded straight into the queue (see step-queue.ts
+    // for their clocks: set_next_step_dir must not wait for the MCU to reach the last step).
+    const dict = mcu.dictionary;
+    this.sink.bind(cq, {
+      queueStep: dict.lookupCommand('queue_step oid=%c interval=%u count=%hu add=%hi').id,
+      setNextStepDir: dict.lookupCommand('set_next_step_dir oid=%c dir=%c').id,
+    });
     // On the step queue, so it reaches the MCU after every queue_step sent before it.
     this.resetClockCmd = mcu.lookupCommand('reset_step_clock oid=%c clock=%u', cq);
     this.positionQuery = mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i', this.oid);
@@ -165,7 +146,16 @@ export class PrinterStepper {
 /** Reads the motor options of a stepper section and builds the stepper. */
 export function loadStepper(printer: Printer, section: ConfigSection): PrinterStepper {
   const motor = section.read(STEPPER_MOTOR_OPTIONS);
-  const mcu = printer.lookupObject<Mcu>('mcu');
+  const mcu = mcuForPin(printer, motor.step_pin, section, 'step_pin');
+  // step and dir are one MCU's outputs (its stepper timer drives both).
+  if (motor.dir_pin.chip !== motor.step_pin.chip) {
+    throw section.error(
+      'dir_pin',
+      `dir_pin '${motor.dir_pin.text}' must be on the same MCU as step_pin '${motor.step_pin.text}' in section '${section.name}'`,
+    );
+  }
+  mcuForPin(printer, motor.dir_pin, section, 'dir_pin');
+  const enableMcu = motor.enable_pin ? mcuForPin(printer, motor.enable_pin, section, 'enable_pin') : mcu;
   return new PrinterStepper(
     section.name,
     motor,
@@ -173,6 +163,7 @@ export function loadStepper(printer: Printer, section: ConfigSection): PrinterSt
     mcu,
     printer.lookupObject<PinRegistry>('pins'),
     printer.lookupObject<StepperEnable>('stepper_enable'),
+    enableMcu,
   );
 }
 
@@ -189,10 +180,13 @@ export function loadRail(printer: Printer, section: ConfigSection, opts: { hasRa
   const rail = section.read(RAIL_OPTIONS, { position_endstop: opts.defaultEndstopMm });
   const pins = printer.lookupObject<PinRegistry>('pins');
   // A probe or driver virtual endstop ('probe:z_virtual_endstop') belongs to another object.
-  if (rail.endstop_pin.chip === 'mcu')
+  const isVirtual = !isMcuChip(printer, rail.endstop_pin.chip);
+  if (isVirtual && !/virtual_endstop$/.test(rail.endstop_pin.pin)) mcuForPin(printer, rail.endstop_pin, section, 'endstop_pin'); // unknown chip: says so
+  if (!isVirtual) {
+    mcuForPin(printer, rail.endstop_pin, section, 'endstop_pin');
     pins.claim(rail.endstop_pin, `[${section.name}] endstop_pin`, section.placeOf('endstop_pin'), 'endstop');
+  }
   const pe = rail.position_endstop;
-  const isVirtual = rail.endstop_pin.chip !== 'mcu';
   if (pe === undefined && (!opts.hasRange || !isVirtual)) {
     throw section.error('position_endstop', `Option 'position_endstop' in section '${section.name}' must be specified`);
   }

@@ -18,6 +18,11 @@ export interface SimPrinterOptions {
   simBinary?: string;
   /** Extra sim arguments (--late-limit-ms, --drop-rate ...). */
   extraArgs?: string[];
+  /**
+   * The MCU section this sim plays: 'mcu' (default) or 'mcu toolboard'. Each MCU of a printer is
+   * its own sim process on its own pty, with the part of the machine whose pins are on it.
+   */
+  mcuSection?: string;
 }
 
 export interface SimPrinter {
@@ -45,13 +50,18 @@ export function defaultSimBinary(): string {
 /** Starts the sim for a printer.cfg; resolves once its pty link exists. */
 export async function startSimPrinter(o: SimPrinterOptions): Promise<SimPrinter> {
   const config = new PrinterConfig(readConfigFile(o.configPath));
-  const machine = machineFromConfig(config, o.overrides);
+  const section = o.mcuSection ?? 'mcu';
+  const chip = section === 'mcu' ? 'mcu' : section.slice('mcu '.length).trim();
+  if (!config.has(section)) throw new Error(`${o.configPath} has no [${section}] section to simulate`);
+  const machine = machineFromConfig(config, o.overrides, chip);
   mkdirSync(o.dataDir, { recursive: true });
-  const machinePath = path.join(o.dataDir, 'sim-machine.json');
-  const tracePath = path.join(o.dataDir, 'sim-trace.jsonl');
+  // The main MCU keeps the historical file names; others get theirs suffixed with the MCU name.
+  const suffix = chip === 'mcu' ? '' : `-${chip}`;
+  const machinePath = path.join(o.dataDir, `sim-machine${suffix}.json`);
+  const tracePath = path.join(o.dataDir, `sim-trace${suffix}.jsonl`);
   writeFileSync(machinePath, JSON.stringify(machine, null, 2));
-  const serial = config.getOrNull('mcu')?.getString('serial', '') ?? '';
-  const ptyPath = serial || path.join(o.dataDir, 'tether-sim-pty');
+  const serial = config.getOrNull(section)?.getString('serial', '') ?? '';
+  const ptyPath = serial || path.join(o.dataDir, `tether-sim-pty${suffix}`);
   mkdirSync(path.dirname(ptyPath), { recursive: true });
   const binary = o.simBinary ?? defaultSimBinary();
   if (!existsSync(binary)) throw new Error(`The printer simulator ${binary} is missing: build it with 'make -C firmware native'`);
@@ -94,4 +104,30 @@ export async function startSimPrinter(o: SimPrinterOptions): Promise<SimPrinter>
       await exited;
     },
   };
+}
+
+/** The MCU sections of a printer.cfg, the main [mcu] first. */
+export function mcuSectionsOf(configPath: string): string[] {
+  const config = new PrinterConfig(readConfigFile(configPath));
+  const names = config
+    .sections()
+    .map((s) => s.name)
+    .filter((n) => n === 'mcu' || /^mcu \S+$/.test(n));
+  return names.sort((a, b) => Number(b === 'mcu') - Number(a === 'mcu'));
+}
+
+/**
+ * One sim process per MCU of the config ([mcu] and every [mcu NAME]), each on its own pty (the
+ * section's serial). Resolves to them by section name once all are up; if one fails to start,
+ * the others are stopped.
+ */
+export async function startSimPrinters(o: Omit<SimPrinterOptions, 'mcuSection'>): Promise<Map<string, SimPrinter>> {
+  const sims = new Map<string, SimPrinter>();
+  try {
+    for (const section of mcuSectionsOf(o.configPath)) sims.set(section, await startSimPrinter({ ...o, mcuSection: section }));
+  } catch (e) {
+    await Promise.all([...sims.values()].map((s) => s.stop()));
+    throw e;
+  }
+  return sims;
 }

@@ -60,33 +60,46 @@ const HEATER_MODELS: Record<string, Pick<SimHeater, 'power_w' | 'heat_capacity_j
   bed: { power_w: 200, heat_capacity_j_per_k: 300, loss_w_per_k: 1.2 },
 };
 
-function pinOf(section: ConfigSection, option: string): PinDesc | null {
+/** The pin of `option` if it is on `chip` (the MCU this sim process plays), else null. */
+function pinOf(section: ConfigSection, option: string, chip: string): PinDesc | null {
   if (!section.has(option)) return null;
   const text = section.getString(option);
   const pin = parsePin(text, { canInvert: true, canPullup: true }, (why) => section.error(option, why));
-  return pin.chip === 'mcu' ? pin : null;
+  return pin.chip === chip ? pin : null;
 }
 
 const simPin = (p: PinDesc, invert = p.invert) => `${invert ? '!' : ''}${p.pin}`;
 
-function stepperOf(section: ConfigSection, axis: string, positionMm: number | undefined): SimStepper | null {
-  const step = pinOf(section, 'step_pin');
-  const dir = pinOf(section, 'dir_pin');
+function stepperOf(section: ConfigSection, axis: string, positionMm: number | undefined, chip: string): SimStepper | null {
+  const step = pinOf(section, 'step_pin', chip);
+  const dir = pinOf(section, 'dir_pin', chip);
   if (!step || !dir || !section.has('rotation_distance')) return null;
   const fullSteps = section.has('full_steps_per_rotation') ? section.getInt('full_steps_per_rotation') : 200;
   const microsteps = section.getInt('microsteps');
   const gear = parseGearRatio(section.has('gear_ratio') ? section.getString('gear_ratio') : '');
   const stepsPerMm = (fullSteps * microsteps * gear) / section.getFloat('rotation_distance');
-  const enable = pinOf(section, 'enable_pin');
+  const enable = pinOf(section, 'enable_pin', chip);
   const s: SimStepper = { name: section.name, axis, step_pin: simPin(step), dir_pin: simPin(dir), steps_per_mm: stepsPerMm };
   if (enable) s.enable_pin = simPin(enable);
   if (positionMm !== undefined) s.position_mm = positionMm;
   return s;
 }
 
-/** Generates the machine for a loaded config (sections it cannot model are left out). */
-export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOverrides = {}): SimMachine {
-  const m: SimMachine = { comment: `generated from ${config.raw.mainPath}`, steppers: [], endstops: [], heaters: [], fans: [] };
+/**
+ * Generates the machine for a loaded config (sections it cannot model are left out). `chip`
+ * picks the MCU this sim process plays ('mcu', or 'toolboard' for [mcu toolboard]): only the
+ * steppers, heaters, fans and endstops whose pins are on it. An endstop on one MCU whose
+ * stepper is on another cannot be modelled (a sim only knows its own steppers' positions): it
+ * is left out, so its pin reads as an unconnected input.
+ */
+export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOverrides = {}, chip = 'mcu'): SimMachine {
+  const m: SimMachine = {
+    comment: `generated from ${config.raw.mainPath}${chip === 'mcu' ? '' : ` for [mcu ${chip}]`}`,
+    steppers: [],
+    endstops: [],
+    heaters: [],
+    fans: [],
+  };
   for (const s of config.sections()) {
     const axisMatch = /^stepper_([a-z])$/.exec(s.name);
     if (axisMatch) {
@@ -96,10 +109,10 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
       const max = hasRange ? s.getFloat('position_max') : s.has('position_endstop') ? s.getFloat('position_endstop') : 0;
       // Start inside the range, away from the endstops, as a printer left where it stopped.
       const startMm = hasRange ? min + (max - min) * 0.4 : max * 0.5;
-      const st = stepperOf(s, axis, startMm);
+      const st = stepperOf(s, axis, startMm, chip);
       if (!st) continue;
       m.steppers.push(st);
-      const endstop = pinOf(s, 'endstop_pin');
+      const endstop = pinOf(s, 'endstop_pin', chip);
       if (endstop && s.has('position_endstop')) {
         const pe = s.getFloat('position_endstop');
         const positive = s.has('homing_positive_dir') ? s.getBoolean('homing_positive_dir') : pe >= max - (max - min) / 4 && hasRange;
@@ -112,7 +125,7 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
         });
       }
     } else if (/^extruder\d*$/.test(s.name)) {
-      const st = stepperOf(s, 'e', undefined);
+      const st = stepperOf(s, 'e', undefined, chip);
       if (st) m.steppers.push(st);
     }
     const heaterModel = /^extruder\d*$/.test(s.name)
@@ -123,8 +136,9 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
           ? 'hotend'
           : null;
     if (heaterModel && s.has('heater_pin') && s.has('sensor_pin') && s.has('sensor_type')) {
-      const heater = pinOf(s, 'heater_pin');
-      const sensor = pinOf(s, 'sensor_pin');
+      // Heater and sensor must be on this MCU (the thermal model joins them).
+      const heater = pinOf(s, 'heater_pin', chip);
+      const sensor = pinOf(s, 'sensor_pin', chip);
       let curve;
       try {
         curve = resolveResistanceSensor(config, s.getString('sensor_type'));
@@ -143,7 +157,7 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
       }
     }
     if (s.name === 'fan' || /^(heater_fan|controller_fan|fan_generic) /.test(s.name)) {
-      const pin = pinOf(s, 'pin');
+      const pin = pinOf(s, 'pin', chip);
       if (pin) m.fans.push({ name: s.name, pin: simPin(pin, false) });
     }
   }
@@ -152,6 +166,6 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
   return m;
 }
 
-export function machineFromConfigFile(configPath: string, overrides: SimMachineOverrides = {}): SimMachine {
-  return machineFromConfig(new PrinterConfig(readConfigFile(configPath)), overrides);
+export function machineFromConfigFile(configPath: string, overrides: SimMachineOverrides = {}, chip = 'mcu'): SimMachine {
+  return machineFromConfig(new PrinterConfig(readConfigFile(configPath)), overrides, chip);
 }
