@@ -3,7 +3,7 @@
 // and its StepSink (mcu/step-queue.ts) bound to the stepper's command queue.
 import type { ConfigSection } from '../config/section';
 import type { OptionValues, PinDesc } from '../config/options';
-import { MotionStepper, stepDistanceMm, parseGearRatio, type StepSink } from '../motion/index';
+import { MotionStepper, stepDistanceMm, parseGearRatio } from '../motion/index';
 import type { Mcu, McuCommand, McuQueryCommand } from '../mcu/mcu';
 import { McuStepSink } from '../mcu/step-queue';
 import type { Printer } from '../printer';
