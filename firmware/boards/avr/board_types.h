@@ -150,8 +150,10 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
         struct timer *t_ = (t); \
         uint32_t now_ = *(nowp); \
         uint8_t budget_ = *(budgetp), stayed_; \
+        struct timer *hint_ = sched_timer_hint; \
         asm volatile(BOARD_STEP_MULTI_ASM \
-            : "+z"(t_), [now] "+r"(now_), [budget] "+r"(budget_), [res] "=&r"(stayed_) \
+            : "+z"(t_), [now] "+r"(now_), [budget] "+r"(budget_), [res] "=&r"(stayed_), \
+              [hint] "+r"(hint_) \
             : [next] "n"(offsetof(type, timer_m) + offsetof(struct timer, next)), \
               [w] "n"(offsetof(type, timer_m) + offsetof(struct timer, waketime)), \
               [func] "n"(offsetof(type, timer_m) + offsetof(struct timer, func)), \
@@ -159,10 +161,12 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
               [add] "n"(offsetof(type, add_m)), [unstep] "n"(offsetof(type, unstep_m)), \
               [pin] "n"(offsetof(type, pin_m) + offsetof(struct gpio_out, regs)), \
               [bit] "n"(offsetof(type, pin_m) + offsetof(struct gpio_out, bit)), \
-              [list] "i"(&sched_timer_list), [hint] "i"(&sched_timer_hint), [fn] "i"(stepper_event), \
+              [fn] "i"(stepper_event), \
               [tcnt] "n"(_SFR_MEM_ADDR(TCNT1)), [ucsra] "n"(_SFR_MEM_ADDR(UCSR0A)), [rxc] "n"(RXC0) \
             : "r16", "r17", "r18", "r19", "r20", "r21", "r22", "r23", "r24", "r25", "r26", "r27", \
               "memory"); \
+        sched_timer_list = t_;  /* the head (kept in Z) and the hint (in registers) */ \
+        sched_timer_hint = hint_; \
         *(nowp) = now_; \
         *(budgetp) = budget_; \
         stayed_; \
@@ -210,12 +214,10 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
     "std Z+%[w]+3, r21\n\t" \
     "11:\n\t" \
     "movw r24, r26\n\t"             /* the step pin, for the unstep */ \
-    "lds r16, %[hint]\n\t" \
-    "lds r17, %[hint]+1\n\t" \
-    "cp r16, r30\n\t" \
-    "cpc r17, r31\n\t" \
+    "cp %A[hint], r30\n\t" \
+    "cpc %B[hint], r31\n\t" \
     "breq 12f\n\t"                  /* the hint is t itself */ \
-    "movw r26, r16\n\t" \
+    "movw r26, %[hint]\n\t" \
     "adiw r26, %[w]\n\t" \
     BOARD_STEP_MULTI_CMP_X \
     "brmi 12f\n\t"                  /* t before the hint */ \
@@ -224,10 +226,10 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
     "st X, r0\n\t"                  /* unstep */ \
     "ldd r24, Z+%[next]\n\t"        /* the new head */ \
     "ldd r25, Z+%[next]+1\n\t" \
-    "movw r26, r16\n\t"             /* walk from the hint */ \
+    "movw r26, %[hint]\n\t"         /* walk from the hint */ \
     "rjmp 13f\n\t" \
     "17:\n\t"                       /* t stays first: end its pulse, leave */ \
-    "nop\n\tnop\n\tnop\n\tnop\n\t" \
+    "rjmp .+0\n\trjmp .+0\n\trjmp .+0\n\trjmp .+0\n\t"  /* 8 cycles: the pulse */ \
     "movw r26, r24\n\t" \
     "ldd r0, Z+%[unstep]\n\t" \
     "st X, r0\n\t" \
@@ -250,8 +252,6 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
     "movw r24, r16\n\t"             /* the new head */ \
     "movw r26, r16\n\t"             /* walk from it */ \
     "13:\n\t"                       /* r24:25 the new head; X = prev, due no later than t */ \
-    "sts %[list], r24\n\t" \
-    "sts %[list]+1, r25\n\t" \
     "14:\n\t" \
     "ld r22, X+\n\t"                /* pos = prev->next; X = &prev->next + 1 */ \
     "ld r23, X\n\t" \
@@ -272,8 +272,7 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
     "std Z+%[next]+1, r23\n\t" \
     "st X, r31\n\t" \
     "st -X, r30\n\t" \
-    "sts %[hint], r30\n\t" \
-    "sts %[hint]+1, r31\n\t" \
+    "movw %[hint], r30\n\t" \
     "movw r30, r24\n\t"             /* the next head */ \
     "dec %[budget]\n\t" \
     "breq 19f\n\t" \
