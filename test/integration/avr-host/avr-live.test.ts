@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Host } from '../../../src-main/host/host';
+import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { referenceDir, repoRoot, testOutputDir } from '../../support/paths';
 import { toolsPresent } from '../../support/tools';
 import { buildAvr, printerBin } from '../../tools/simavr-printer/harness';
@@ -78,6 +79,25 @@ async function toolheadMm(): Promise<Record<string, number>> {
   return Object.fromEntries(line[1]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
 }
 
+let stopTrace: (() => void) | null = null;
+/** AVR_LIVE_TRACE=1: the host's MCU clock estimate and its event-loop lag every 20 ms. */
+function startTrace(): void {
+  const mcu = host!.printer.lookupObjectOrNull<Mcu>('mcu')!;
+  const lines: string[] = [];
+  let last = process.hrtime.bigint();
+  const t = setInterval(() => {
+    const ns = process.hrtime.bigint();
+    const est = mcu.getClockAt(mcu.monotonic());
+    lines.push(`${ns} ${est} ${Number(ns - last) / 1e6 - 20} ${mcu.state}`);
+    last = ns;
+  }, 20);
+  mcu.on('shutdown', (r: string) => lines.push(`${process.hrtime.bigint()} shutdown ${r}`));
+  stopTrace = () => {
+    clearInterval(t);
+    writeFileSync(path.join(dir, 'host-trace.txt'), lines.join('\n') + '\n');
+  };
+}
+
 /** Steps per mm (tether-sim.cfg: 16 microsteps of 200 per rotation_distance). */
 const STEPS_PER_MM = { stepper_x: 3200 / 40, stepper_y: 3200 / 40, stepper_z: 3200 / 8, extruder: 3200 / 33.5 };
 const AXIS = { stepper_x: 'X', stepper_y: 'Y', stepper_z: 'Z', extruder: 'E' } as const;
@@ -128,9 +148,11 @@ describe.skipIf(!process.env.TETHER_AVR_LIVE || !toolsPresent('avr-gcc', 'cc'))(
     });
     host = await Host.start({ configPath });
     await host.started;
+    if (process.env.AVR_LIVE_TRACE) startTrace();
   }, 60_000);
 
   afterAll(async () => {
+    stopTrace?.();
     await host?.stop();
     if (proc && proc.exitCode === null) {
       await new Promise<void>((resolve) => {

@@ -7,8 +7,9 @@
  *   --pty       UART0 on a pseudo terminal; prints "pty: <path>" on stdout once ready
  *   --speed R   pace simulated time to R x wall-clock time (default 1; 0 = as fast as possible).
  *               A host needs R = 1 (its clock sync assumes real time); lower if the machine
- *               cannot keep up, then the host sees a slower clock, which it measures. When the
- *               simulation falls more than 20 ms behind, the lost time is skipped, not caught up.
+ *               cannot keep up, then the host sees a slower clock, which it measures. The
+ *               simulated clock is never ahead of R x wall-clock time; behind it (this process
+ *               starved) it catches up, except beyond 50 ms of simulated time (see the loop).
  *   --script F  feed these bytes to UART0 right after start (benchmarks: no host needed)
  *   --uart-out  record every byte the firmware sends (--uart-in: every byte it was given)
  *   --cycles N  stop after N simulated cycles
@@ -24,7 +25,7 @@
  *               end of the carriage of the --stepper with step pin STEP, which starts START steps
  *               away from it; SIGN '+' if steps with the dir pin high move away from the switch
  *   --heater P:C  a heater on output pin P warms the thermistor on ADC channel C (first-order
- *               model, fast so tests heat in seconds: 30 C/s at full power, cooling 5 %/s of
+ *               model, fast so tests heat in seconds at 0.1x: 150 C/s at full power, cooling 5 %/s of
  *               the difference to 25 C)
  * SIGTERM / SIGINT: write the report and exit 0. SIGUSR1: write the report, print "report" on
  * stdout and run on.
@@ -37,7 +38,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -127,13 +127,15 @@ static void heater_update(void)
 {
     /* Integrate the heater's on-time since the last update into the temperature. */
     uint64_t now = avr->cycle;
-    if (pin_level[heater_pin])
-        heater_on_cycles += now - (heater_on_since > heater_last_cycle ? heater_on_since : heater_last_cycle);
     double dt = (double)(now - heater_last_cycle) / avr->frequency;
     if (dt < 0.01)
         return;
+    /* (After the 10 ms check: counted before it, a pin that stayed on added the same stretch
+     * once per slice, a duty far above 1.) */
+    if (pin_level[heater_pin])
+        heater_on_cycles += now - (heater_on_since > heater_last_cycle ? heater_on_since : heater_last_cycle);
     double duty = (double)heater_on_cycles / (double)(now - heater_last_cycle);
-    heater_temp_c += (duty * 30.0 - (heater_temp_c - 25.0) * 0.05) * dt;
+    heater_temp_c += (duty * 150.0 - (heater_temp_c - 25.0) * 0.05) * dt;
     heater_on_cycles = 0;
     heater_last_cycle = now;
     if (pin_level[heater_pin])
@@ -451,11 +453,24 @@ int main(int argc, char **argv)
     if (getenv("SIMAVR_PRINTER_TRACE"))
         sscanf(getenv("SIMAVR_PRINTER_TRACE"), "%llu:%llu", (unsigned long long *)&trace_from,
                (unsigned long long *)&trace_to);
+    /* SIMAVR_PRINTER_PACE_LOG=FILE: "monotonic_ns cycle debt_ns skipped_ns" after each slice
+     * (debt: how far wall-clock time is ahead of the paced simulated time; skipped: time given
+     * up so far instead of caught up). Debugging the host's clock sync against this clock. */
+    FILE *pace_log = getenv("SIMAVR_PRINTER_PACE_LOG") ? fopen(getenv("SIMAVR_PRINTER_PACE_LOG"), "w") : NULL;
+    uint64_t skipped_ns = 0;
+    uint64_t slice_cycles = speed > 0 && speed < 1 ? (uint64_t)(freq * speed / 1000) : freq / 1000;
+    if (slice_cycles < 100)
+        slice_cycles = 100;
+    /* Catch up at most this far (wall-clock ns): a chip ~1 s of simulated time behind after a
+     * long stall would otherwise race through a second of steps at once. */
+    uint64_t pace_max_debt_ns = (uint64_t)(0.05 * 1e9 / (speed > 0 ? speed : 1));
     uint64_t start_ns = now_ns();
     int state = cpu_Running;
     while (!stop_requested) {
-        /* A slice of 1000 simulated microseconds' worth of cycles, then I/O and pacing. */
-        uint64_t slice_end = avr->cycle + freq / 1000;
+        /* A slice of cycles, then I/O and pacing: 1 ms of wall-clock time (slower than real
+         * time, 1 ms of simulated time would be 10 ms of wall-clock at 0.1x, and the UART's
+         * bytes, the clock replies the host's clock sync samples, would wait that long). */
+        uint64_t slice_end = avr->cycle + slice_cycles;
         if (max_cycles && slice_end > max_cycles)
             slice_end = max_cycles;
         while (avr->cycle < slice_end) {
@@ -498,24 +513,37 @@ int main(int argc, char **argv)
         if (speed > 0) {
             uint64_t sim_ns = (uint64_t)((double)avr->cycle * 1e9 / freq / speed);
             uint64_t real_ns = now_ns() - start_ns;
-            /* Behind (a loaded machine starved this process): never race to catch up, which
-             * would run the MCU clock fast and make its commands arrive late for the host's
-             * clock estimate ("Timer too close"); the lost time is skipped instead, so the clock
-             * only ever runs slow, which the host's clock sync measures. */
-            if (real_ns > sim_ns + 20000000)
-                start_ns += real_ns - sim_ns;
-            if (sim_ns > real_ns + 200000) {
-                struct pollfd p = { master_fd, POLLIN, 0 };
-                int wait_ms = (int)((sim_ns - real_ns) / 1000000);
-                if (master_fd >= 0)
-                    poll(&p, 1, wait_ms);
-                else
-                    usleep((useconds_t)((sim_ns - real_ns) / 1000));
+            /* Simulated time follows one fixed line, cycle = elapsed wall-clock time x speed x
+             * freq, and is never ahead of it. Starved by a loaded machine, the chip falls behind
+             * the line and then catches up to it, never past it. The host's clock sync fits a
+             * line to the chip's clock: it stays on this one, and a chip behind its estimate only
+             * gets commands early. Dropping the lost time instead (as this did before) moves the
+             * line down a little each time; the fit then follows with a lower rate and offset,
+             * overshoots below the chip once it runs on time again, and commands arrive late
+             * ("Timer too close", "Stepper too far in past"). Only a starvation longer than
+             * pace_max_debt_ns (the chip could not catch up within a scheduling margin anyway)
+             * gives up the excess. */
+            if (pace_log)
+                fprintf(pace_log, "%llu %llu %lld %llu\n", (unsigned long long)(start_ns + real_ns),
+                        (unsigned long long)avr->cycle, (long long)real_ns - (long long)sim_ns,
+                        (unsigned long long)skipped_ns);
+            if (real_ns > sim_ns + pace_max_debt_ns) {
+                skipped_ns += real_ns - sim_ns - pace_max_debt_ns;
+                start_ns += real_ns - sim_ns - pace_max_debt_ns;
+            }
+            if (sim_ns > real_ns + 100000) {
+                /* Ahead of the line: wait for it. (Not for the host's bytes too: they are fed
+                 * in the next slice either way, and a wake-up there would run that slice early.) */
+                uint64_t wait_ns = sim_ns - real_ns;
+                struct timespec ts = { (time_t)(wait_ns / 1000000000u), (long)(wait_ns % 1000000000u) };
+                nanosleep(&ts, NULL);
             }
         }
     }
     if (uart_out)
         fclose(uart_out);
+    if (pace_log)
+        fclose(pace_log);
     if (edges_out)
         fclose(edges_out);
     if (uart_in_file)
