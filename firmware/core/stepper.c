@@ -215,8 +215,9 @@ uint8_t __attribute__((always_inline)) stepper_burst(struct timer *t, uint8_t *b
 // stepper_event. Steps it and every following due head with stepper_event, each put back in
 // the list behind the timers due no later than it, until a head is not due, is another event
 // or a run's last step, the budget is used up, a byte is received, or the stepper just stepped
-// stays first (then it returns 1: the caller's burst). Returns 0 having stepped none (t's run
-// ends with this step: the caller steps it), else 2. *now advances with the clock it reads.
+// stays first. Counts *budget down by the steps taken (none: t's run ends with this step, the
+// caller steps it) and returns 1 when the stepper stepped last stays first (the caller's
+// burst), else 0. *now advances with the clock it reads.
 uint8_t __attribute__((always_inline)) stepper_multi(struct timer *t, uint32_t *now, uint8_t *budget)
 {
     return board_step_multi(t, now, budget, struct stepper, time, count, interval16, add,
