@@ -10,6 +10,7 @@ import type { Dictionary } from '../mcu/dictionary';
 import { Mcu, McuError } from '../mcu/mcu';
 import type { FileOutputTarget } from '../mcu/file-output';
 import type { Printer } from '../printer';
+import { isKnownUnsupportedSection } from './known-sections';
 import { MCU_OPTIONS } from './printer-options';
 
 /** Where the MCU's commands go when there is no MCU (batch mode). */
@@ -44,7 +45,7 @@ export function loadMcu(section: ConfigSection, fileOutput: McuFileOutput | null
   }
   if (fileOutput && section.name !== 'mcu') {
     throw new ConfigError(
-      `batch mode supports one MCU: [${section.name}] needs its own dictionary and output file, which batch mode does not take yet; remove the section (and its pins) to run in batch mode`,
+      `[${section.name}] (${formatPlace(section.place)}): a second MCU is not supported yet in batch mode (batch mode supports one MCU: one dictionary, one output file); remove the section and its pins to run the file in batch mode`,
       section.place,
     );
   }
@@ -90,6 +91,12 @@ export function isMcuChip(printer: Printer, chip: string): boolean {
 export function mcuForPin(printer: Printer, pin: Pick<PinDesc, 'chip' | 'pin'>, section: ConfigSection, option: string): Mcu {
   const mcu = printer.lookupObjectOrNull<unknown>(mcuObjectName(pin.chip));
   if (!(mcu instanceof Mcu)) {
+    // Chips such as 'replicape' come from a Klipper section we do not handle yet.
+    if (isKnownUnsupportedSection(pin.chip))
+      throw section.error(
+        option,
+        `pin chip '${pin.chip}' in option '${option}' of section '${section.name}' comes from section [${pin.chip}], which is not supported yet`,
+      );
     const known = allMcus(printer).map((m) => m.name);
     throw section.error(
       option,
