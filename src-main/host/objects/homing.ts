@@ -10,6 +10,7 @@ import type { Toolhead, TrapQ } from '../motion/index';
 import type { Printer } from '../printer';
 import type { HomingRail } from './endstop';
 import type { GCodeMove } from './gcode-move';
+import { deltaHomingMove } from './homing-delta';
 import type { StepperEnable } from './stepper-enable';
 
 /** Time between arming the endstops and the start of the move (s). */
@@ -63,8 +64,13 @@ export class Homing {
 
   /** Homes the given axes (0 = X, 1 = Y, 2 = Z) one after the other. */
   async homeAxes(axes: number[]): Promise<void> {
-    const kinName = this.toolhead.kinematics.name;
-    if (kinName === 'delta') throw new HomingError('G28: homing a delta printer is not supported yet');
+    if (this.toolhead.kinematics.name === 'delta') {
+      // A delta homes its three towers together whatever axes were asked (Klipper does so).
+      const { forcePos, homePos } = deltaHomingMove(this.toolhead);
+      await this.homeRails(this.rails, forcePos, homePos, 'xyz');
+      this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed([0, 1, 2]);
+      return;
+    }
     for (const i of axes) {
       const rail = this.rails.find((r) => r.axisIndex === i);
       if (!rail) continue;
@@ -77,19 +83,32 @@ export class Homing {
     const th = this.toolhead;
     const s = rail.settings;
     const i = rail.axisIndex;
-    if (!rail.endstop) {
-      throw new HomingError(
-        `G28: endstop_pin '${s.endstop_pin.text}' of [stepper_${rail.name}] is not an MCU pin; such endstops are not supported yet`,
-      );
-    }
     const endstopMm = s.position_endstop!;
     const homePos = th.getPosition().slice();
     homePos[i] = endstopMm;
     const forcePos = homePos.slice();
     forcePos[i]! += s.homing_positive_dir ? -1.5 * (endstopMm - s.positionMinMm) : 1.5 * (s.positionMaxMm - endstopMm);
-    // Pretend to be far away (beyond the other end of the rail) and move to the endstop.
-    th.setPosition(forcePos, rail.axis);
-    await this.homingMove([rail], homePos, s.homing_speed);
+    await this.homeRails([rail], forcePos, homePos, rail.axis);
+  }
+
+  /**
+   * Homes rails together: pretend to be at forcePos (beyond the other end of the travel), move
+   * to homePos until every endstop fires, back off homing_retract_dist and approach again at
+   * second_homing_speed. Speeds and distances are the first rail's (as Klipper). `axes` are
+   * marked homed while moving so the homing moves pass the range checks.
+   */
+  private async homeRails(rails: HomingRail[], forcePos: number[], homePos: number[], axes: string): Promise<void> {
+    const th = this.toolhead;
+    for (const rail of rails) {
+      if (!rail.endstop) {
+        throw new HomingError(
+          `G28: endstop_pin '${rail.settings.endstop_pin.text}' of [stepper_${rail.name}] is not an MCU pin; such endstops are not supported yet`,
+        );
+      }
+    }
+    const s = rails[0]!.settings;
+    th.setPosition(forcePos, axes);
+    await this.homingMove(rails, homePos, s.homing_speed);
     if (s.homing_retract_dist > 0) {
       const d = homePos.map((h, k) => h - forcePos[k]!);
       const moveD = Math.hypot(d[0]!, d[1]!, d[2]!);
@@ -98,7 +117,7 @@ export class Homing {
       th.move(retractPos, s.homing_retract_speed ?? s.homing_speed);
       // Approach again from twice the retract distance: the switch should fire half way.
       th.setPosition(retractPos.map((p, k) => p - d[k]! * r));
-      const noMove = await this.homingMove([rail], homePos, s.second_homing_speed ?? s.homing_speed / 2);
+      const noMove = await this.homingMove(rails, homePos, s.second_homing_speed ?? s.homing_speed / 2);
       if (noMove) throw new HomingError(`Endstop ${noMove} still triggered after retract`);
     }
     th.flushStepGeneration();

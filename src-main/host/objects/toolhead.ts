@@ -159,6 +159,8 @@ export class PrinterToolhead {
           this.steppers.push(stepper);
           const r = loadRail(printer, s, { hasRange: false, defaultEndstopMm: endstopA });
           this.rails.set(s.name, r);
+          // Each tower's endstop (homing-delta.ts homes the three together; 'z': they move vertically).
+          this.homingRails.push(createHomingRail(printer, 'z', stepper, r));
           const t = s.read(DELTA_TOWER_OPTIONS, { arm_length: armA, angle: angles[i] });
           if (t.arm_length === undefined) throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be specified`);
           armA ??= t.arm_length;

@@ -70,6 +70,19 @@ function pinOf(section: ConfigSection, option: string, chip: string): PinDesc | 
 
 const simPin = (p: PinDesc, invert = p.invert) => `${invert ? '!' : ''}${p.pin}`;
 
+/**
+ * A delta tower's endstop (at the top: towers home up), or null for other steppers.
+ * stepper_b/c default to stepper_a's position_endstop, as in Klipper. The sim counts a tower
+ * in carriage mm with the endstop at position_endstop (the host's rail position minus the
+ * constant sqrt(arm_length^2 - delta_radius^2): only differences matter to the sim).
+ */
+function deltaTowerEndstopMm(config: PrinterConfig, s: ConfigSection): number | null {
+  if (!/^stepper_[abc]$/.test(s.name) || config.getOrNull('printer')?.getString('kinematics', '') !== 'delta') return null;
+  if (s.has('position_endstop')) return s.getFloat('position_endstop');
+  const a = config.getOrNull('stepper_a');
+  return a?.has('position_endstop') ? a.getFloat('position_endstop') : null;
+}
+
 function stepperOf(section: ConfigSection, axis: string, positionMm: number | undefined, chip: string): SimStepper | null {
   const step = pinOf(section, 'step_pin', chip);
   const dir = pinOf(section, 'dir_pin', chip);
@@ -106,16 +119,19 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
       const axis = axisMatch[1];
       const hasRange = s.has('position_max');
       const min = s.has('position_min') ? s.getFloat('position_min') : 0;
-      const max = hasRange ? s.getFloat('position_max') : s.has('position_endstop') ? s.getFloat('position_endstop') : 0;
+      const deltaEndstop = deltaTowerEndstopMm(config, s);
+      const max = hasRange ? s.getFloat('position_max') : s.has('position_endstop') ? s.getFloat('position_endstop') : (deltaEndstop ?? 0);
       // Start inside the range, away from the endstops, as a printer left where it stopped.
       const startMm = hasRange ? min + (max - min) * 0.4 : max * 0.5;
       const st = stepperOf(s, axis, startMm, chip);
       if (!st) continue;
       m.steppers.push(st);
       const endstop = pinOf(s, 'endstop_pin', chip);
-      if (endstop && s.has('position_endstop')) {
-        const pe = s.getFloat('position_endstop');
-        const positive = s.has('homing_positive_dir') ? s.getBoolean('homing_positive_dir') : pe >= max - (max - min) / 4 && hasRange;
+      if (endstop && (s.has('position_endstop') || deltaEndstop !== null)) {
+        const pe = s.has('position_endstop') ? s.getFloat('position_endstop') : deltaEndstop!;
+        const positive = s.has('homing_positive_dir')
+          ? s.getBoolean('homing_positive_dir')
+          : deltaEndstop !== null || (pe >= max - (max - min) / 4 && hasRange);
         m.endstops.push({
           name: `${axis}_endstop`,
           pin: simPin(endstop),
