@@ -8,7 +8,7 @@ import { ConfigError } from '../../../src-main/host/config/errors';
 import { parseConfigText, readConfigFile } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
 import { GCodeDispatcher } from '../../../src-main/host/gcode/dispatcher';
-import { Mcu } from '../../../src-main/host/mcu/mcu';
+import { type Mcu } from '../../../src-main/host/mcu/mcu';
 import type { HomingRail } from '../../../src-main/host/objects/endstop';
 import type { PrinterExtruder } from '../../../src-main/host/objects/extruder';
 import { allMcus } from '../../../src-main/host/objects/mcu';
