@@ -226,8 +226,13 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
     "st X, r0\n\t"                  /* unstep */ \
     "ldd r24, Z+%[next]\n\t"        /* the new head */ \
     "ldd r25, Z+%[next]+1\n\t" \
-    "movw r26, %[hint]\n\t"         /* walk from the hint */ \
-    "rjmp 13f\n\t" \
+    "movw r26, %[hint]\n\t"         /* walk from the hint: its first step here */ \
+    "ld r22, X+\n\t" \
+    "ld r23, X\n\t" \
+    "cp r22, __zero_reg__\n\t" \
+    "cpc r23, __zero_reg__\n\t" \
+    "breq 15f\n\t"                  /* the hint is last: t goes behind it */ \
+    "rjmp 21f\n\t" \
     "17:\n\t"                       /* t stays first: end its pulse, leave */ \
     "rjmp .+0\n\trjmp .+0\n\trjmp .+0\n\trjmp .+0\n\t"  /* 8 cycles: the pulse */ \
     "movw r26, r24\n\t" \
@@ -258,6 +263,7 @@ static inline uint8_t board_step_unstep(struct gpio_out pin, int both_edges)
     "cp r22, __zero_reg__\n\t" \
     "cpc r23, __zero_reg__\n\t" \
     "breq 15f\n\t" \
+    "21:\n\t" \
     "movw r16, r26\n\t" \
     "movw r26, r22\n\t" \
     "adiw r26, %[w]\n\t" \
