@@ -91,7 +91,8 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
           try {
             return (await position.send([oid])) as { pos: number };
           } catch (e) {
-            if (Date.now() > deadline || shutdowns.length > 0) throw e;
+            if (shutdowns.length > 0) throw new Error(`the MCU shut down: ${shutdowns.join('; ')}`);
+            if (Date.now() > deadline) throw e;
           }
         }
       };

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "regs.h"
 #include "command.h"
+#include "board/irq.h"
 #include "board/serial.h"
 #include "board/timer.h"
 #include "usb_device.h"
@@ -325,18 +326,24 @@ void stm32_usb_init(void)
 // ---- the core's serial interface ----
 // Waits at most 5 ms for the host to take packets when the ring is full, then drops the rest of
 // the block: a host that stopped reading (port closed, cable half-out) must not stall the main
-// loop, which runs the timers that keep heaters and steppers safe. The host's retransmission
-// recovers a dropped response.
+// loop (its commands, the watchdog-like max_duration refreshes). The host's retransmission
+// recovers a dropped response. The ring and the FIFOs are touched with interrupts off: a timer
+// that shuts down sends its "shutdown" from the timer interrupt (main.c), which must not land
+// in the middle of a packet (the poll's FIFO accesses take a microsecond or two).
 #define TX_WAIT_TICKS (CLOCK_HZ / 200)
 void serial_send_block(const uint8_t *block, uint_fast8_t len)
 {
     uint32_t start = timer_read_time();
     while (len && usb_cdc_configured()) {  // no host has opened the port: nobody to read it
+        irqstatus_t flag = irq_save();
         uint_fast16_t n = usb_cdc_write(block, len);
+        irq_restore(flag);
         block += n;
         len = (uint_fast8_t)(len - n);
         if (!len || timer_read_time() - start > TX_WAIT_TICKS)
             break;
+        flag = irq_save();
         stm32_usb_poll();  // ring full: let the host take a packet
+        irq_restore(flag);
     }
 }
