@@ -15,14 +15,33 @@ export interface QemuBoard {
   stop(): Promise<void>;
 }
 
-export async function startQemuStm32(elf: string, name: string): Promise<QemuBoard> {
+export interface QemuOptions {
+  /** QEMU's instruction counting (-icount shift=auto): virtual time advances with executed
+   * instructions and timers fire at their exact instruction, so interrupt timing is the
+   * firmware's own, not the host's scheduling (the CPU is still not cycle-timed). */
+  icount?: boolean;
+}
+
+export async function startQemuStm32(elf: string, name: string, options: QemuOptions = {}): Promise<QemuBoard> {
   const dir = path.join(testOutputDir, 'qemu');
   mkdirSync(dir, { recursive: true });
   const monitor = path.join(dir, `${name}.monitor`);
   rmSync(monitor, { force: true });
   const proc: ChildProcess = spawn(
     'qemu-system-arm',
-    ['-M', 'netduinoplus2', '-kernel', elf, '-nographic', '-serial', 'pty', '-monitor', `unix:${monitor},server,nowait`, '-S'],
+    [
+      '-M',
+      'netduinoplus2',
+      '-kernel',
+      elf,
+      '-nographic',
+      '-serial',
+      'pty',
+      '-monitor',
+      `unix:${monitor},server,nowait`,
+      '-S',
+      ...(options.icount ? ['-icount', 'shift=auto'] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
