@@ -201,19 +201,24 @@ export abstract class QueueSet implements QueueLink {
   protected readonly queues: CommandQueue[] = [];
   /** The MCU's move queue (null: not known yet, entries are not held back). */
   protected moveSlots: MoveQueueSlots | null = null;
+  private slotMarginTicks = 0;
 
-  /** The MCU's move_count (from get_config): at most this many entries outstanding. */
-  setMoveCount(moveCount: number): void {
+  /**
+   * The MCU's move_count (from get_config): at most this many entries outstanding. A slot is
+   * used again only `slotMarginTicks` after it frees (see SLOT_MARGIN_S).
+   */
+  setMoveCount(moveCount: number, slotMarginTicks = 0): void {
     this.moveSlots = new MoveQueueSlots(moveCount);
+    this.slotMarginTicks = slotMarginTicks;
   }
 
   get moveCount(): number {
     return this.moveSlots?.moveCount ?? 0;
   }
 
-  /** Clock at which the MCU frees its earliest move-queue slot (-Infinity: no limit known). */
+  /** Clock from which the earliest move-queue slot may be used again (-Infinity: no limit known). */
   protected get slotFreeClock(): number {
-    return this.moveSlots ? this.moveSlots.earliestFreeClock : -Infinity;
+    return this.moveSlots ? this.moveSlots.earliestFreeClock + this.slotMarginTicks : -Infinity;
   }
 
   abstract onPush(queue: CommandQueue, bytes: number): void;
