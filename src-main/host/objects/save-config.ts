@@ -1,6 +1,6 @@
 // 'configfile' with SAVE_CONFIG: results of calibration commands (PID_CALIBRATE, ...) wait here
 // until SAVE_CONFIG writes them into the SAVE_CONFIG block at the end of printer.cfg (the
-// '#*#' block Klipper's files share), keeps the old file as printer.cfg.bak, and restarts.
+// '#*#' block Klipper's files share), keeps the old file as printer-YYYYMMDD_HHMMSS.cfg, and restarts.
 // Options the block now holds are commented out in the main file above it, so the file stays
 // unambiguous; the same option in an [include]d file is an error the user must resolve.
 import fs from 'node:fs';
@@ -67,8 +67,9 @@ export class SaveConfig implements PrinterObject {
       throw e;
     }
     try {
-      fs.copyFileSync(file, `${file}.bak`);
       fs.writeFileSync(`${file}.tmp`, next);
+      // The old file is kept under a dated name, like Klipper's printer-20240131_142501.cfg.
+      fs.copyFileSync(file, configBackupName(file, new Date()));
       fs.renameSync(`${file}.tmp`, file);
     } catch (e) {
       throw c.error(`SAVE_CONFIG: unable to write ${file}: ${(e as Error).message}. The printer keeps running with the old file.`);
@@ -141,4 +142,15 @@ export function writeSaveConfigBlock(text: string, mainPath: string, pending: Se
     }
   }
   return `${out.join('\n')}\n\n${block.join('\n')}\n`;
+}
+
+/**
+ * Where SAVE_CONFIG keeps the previous printer.cfg: Klipper's name, the file name with the local
+ * date and time before '.cfg' (printer.cfg -> printer-20240131_142501.cfg; other names get it
+ * appended), so every save leaves its own backup.
+ */
+export function configBackupName(file: string, at: Date): string {
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const stamp = `-${at.getFullYear()}${p2(at.getMonth() + 1)}${p2(at.getDate())}_${p2(at.getHours())}${p2(at.getMinutes())}${p2(at.getSeconds())}`;
+  return file.endsWith('.cfg') ? `${file.slice(0, -4)}${stamp}.cfg` : `${file}${stamp}`;
 }

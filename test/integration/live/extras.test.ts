@@ -1,6 +1,6 @@
 // Issue 6's live extras on the sim, in real time: FORCE_MOVE / SET_KINEMATIC_POSITION,
 // [idle_timeout] (short timeout), [controller_fan], RESTART / FIRMWARE_RESTART / STATUS, SAVE_CONFIG.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Host } from '../../../src-main/host/host';
 import { simPositions, sleep, waitFor } from '../jobs/print-helpers';
@@ -144,7 +144,7 @@ describe('live extras on the sim', () => {
     }
   }, 90_000);
 
-  it('SAVE_CONFIG writes pending values into the SAVE_CONFIG block, keeps a .bak and restarts', async () => {
+  it('SAVE_CONFIG writes pending values into the SAVE_CONFIG block, keeps a dated backup and restarts', async () => {
     const p = await startLivePrinter('save-config');
     try {
       const host = p.host;
@@ -162,7 +162,10 @@ describe('live extras on the sim', () => {
       const first = host.printer;
       await p.run('SAVE_CONFIG');
       await restarted(host, first);
-      expect(readFileSync(`${p.configPath}.bak`, 'utf8')).toBe(before);
+      // The old file is kept under Klipper's dated name (printer-YYYYMMDD_HHMMSS.cfg).
+      const backups = readdirSync(p.dir).filter((f) => /^printer-\d{8}_\d{6}\.cfg$/.test(f));
+      expect(backups).toHaveLength(1);
+      expect(readFileSync(path.join(p.dir, backups[0]!), 'utf8')).toBe(before);
       const after = readFileSync(p.configPath, 'utf8');
       expect(after).toContain(
         '#*# <---------------------- SAVE_CONFIG ---------------------->\n#*# DO NOT EDIT THIS BLOCK OR BELOW. The contents are auto-generated.\n#*#\n#*# [extruder]\n#*# pid_kp = 30.500\n#*# pid_ki = 1.250\n#*# pid_kd = 150.000\n',
