@@ -74,7 +74,12 @@ export class AdcTemperatureSensor {
 }
 
 /** min_temp/max_temp as the range of ADC sums (ADC_SAMPLE_COUNT samples of 0..adcMax) the MCU checks. */
-export function adcRangeLimits(sensor: DividerSensor, minTempC: number, maxTempC: number, adcMax: number): { minValue: number; maxValue: number } {
+export function adcRangeLimits(
+  sensor: DividerSensor,
+  minTempC: number,
+  maxTempC: number,
+  adcMax: number,
+): { minValue: number; maxValue: number } {
   const full = ADC_SAMPLE_COUNT * adcMax;
   const a = sensor.adcFromTemp(minTempC);
   const b = sensor.adcFromTemp(maxTempC);

@@ -100,7 +100,8 @@ export class BatchHeaters {
     }
     const pin = o.sensor_pin;
     if (!pin) throw fail('sensor_pin', `Option 'sensor_pin' in section '${sectionName}' must be specified`);
-    if (pin.chip !== 'mcu') throw fail('sensor_pin', `sensor_pin on '${pin.chip}' is not supported in batch mode yet: use a pin of the main [mcu]`);
+    if (pin.chip !== 'mcu')
+      throw fail('sensor_pin', `sensor_pin on '${pin.chip}' is not supported in batch mode yet: use a pin of the main [mcu]`);
     if (section) this.printer.lookupObject<PinRegistry>('pins').resolve(pin, section.placeOf('sensor_pin'));
     const sensor = new DividerSensor(resolved.curve, o.pullup_resistor ?? 4700, o.inline_resistor ?? 0);
     const oid = mcu.createOid();

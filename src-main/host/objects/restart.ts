@@ -6,7 +6,14 @@ import type { PrinterConfig } from '../config/section';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
-import { hasNoModemLines, isRaspberryPi, powerCycleRpiUsb, pulseResetLines, resetLineSequence, type RestartMethod } from '../mcu/serial-reset';
+import {
+  hasNoModemLines,
+  isRaspberryPi,
+  powerCycleRpiUsb,
+  pulseResetLines,
+  resetLineSequence,
+  type RestartMethod,
+} from '../mcu/serial-reset';
 
 export type RestartKind = 'restart' | 'firmware_restart';
 
@@ -62,7 +69,9 @@ export async function resetMcuFirmware(printer: Printer, config: PrinterConfig |
         return `MCU '${mcu.name}' not reset: ${(e as Error).message}`;
       }
     }
-    notes.push(`${serial} is a pseudo-terminal without DTR/RTS lines, so restart_method ${method} cannot reset it: reset command used instead`);
+    notes.push(
+      `${serial} is a pseudo-terminal without DTR/RTS lines, so restart_method ${method} cannot reset it: reset command used instead`,
+    );
   } else if (method === 'rpi_usb') {
     if (isRaspberryPi()) {
       await mcu.close();

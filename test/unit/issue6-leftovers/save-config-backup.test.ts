@@ -10,7 +10,9 @@ import { CARTESIAN, loadFile } from '../objects/load-helpers';
 describe('SAVE_CONFIG backups', () => {
   it('names a backup like Klipper: the local date and time before .cfg', () => {
     const at = new Date(2024, 0, 31, 14, 25, 1); // local time
-    expect(configBackupName('/home/pi/printer_data/config/printer.cfg', at)).toBe('/home/pi/printer_data/config/printer-20240131_142501.cfg');
+    expect(configBackupName('/home/pi/printer_data/config/printer.cfg', at)).toBe(
+      '/home/pi/printer_data/config/printer-20240131_142501.cfg',
+    );
     expect(configBackupName('/cfg/my.conf', at)).toBe('/cfg/my.conf-20240131_142501');
   });
 
@@ -20,7 +22,11 @@ describe('SAVE_CONFIG backups', () => {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'printer.cfg');
     fs.writeFileSync(file, CARTESIAN);
-    const backups = () => fs.readdirSync(dir).filter((f) => /^printer-\d{8}_\d{6}\.cfg$/.test(f)).sort();
+    const backups = () =>
+      fs
+        .readdirSync(dir)
+        .filter((f) => /^printer-\d{8}_\d{6}\.cfg$/.test(f))
+        .sort();
 
     const save = async (kp: string) => {
       const p = loadFile(file);
