@@ -23,10 +23,13 @@ export const TRSYNC_SINGLE_MCU_TIMEOUT_S = 0.5;
 /**
  * The same for a homing move whose endstop and steppers sit on different MCUs: the host relays
  * the trigger, so every MCU stops its steppers on its own unless the host confirms in time.
- * Klipper uses 0.025 s (homing is less precise across MCUs: the other MCUs' steppers run on
- * until the relay arrives); doubled here for the same reason as above.
+ * Klipper uses 0.025 s. Here the host is a Node process on machines shared with other work:
+ * with 0.05 s, host stalls of ~60 ms on a loaded 2-core box failed 2 homings in 3 with
+ * "Communication timeout during homing". 0.25 s (Klipper's single-MCU value) bounds the
+ * overtravel when the host really dies to 0.25 s x homing speed (2.5 mm at 10 mm/s); a normal
+ * relay still arrives within a few ms (the relay time, not this timeout, sets the precision).
  */
-export const TRSYNC_MULTI_MCU_TIMEOUT_S = 0.05;
+export const TRSYNC_MULTI_MCU_TIMEOUT_S = 0.25;
 /** Reports come this often, as a fraction of the timeout. */
 const REPORT_FRACTION = 0.3;
 
@@ -212,8 +215,10 @@ export class TriggerDispatch {
     }
     if (this.relayed) return;
     if (from === this.trsyncs[0] && from.pastHomeEnd(clock)) {
-      // The move is over and nothing fired: end it as "past end time" (no trigger).
-      from.sendTrigger(TRSYNC_REASON.PAST_END_TIME);
+      // The move is over and nothing fired: end it as "past end time" (no trigger) on every MCU
+      // at once, so none waits for a relay (and times out) after the move.
+      this.relayed = true;
+      for (const t of this.trsyncs) t.sendTrigger(TRSYNC_REASON.PAST_END_TIME);
       return;
     }
     this.lastReportS.set(from, from.mcu.clockToPrintTime(clock));

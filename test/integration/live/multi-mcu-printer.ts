@@ -3,7 +3,7 @@
 // both. Everything goes under test-output/live/<name>-<pid>-<n>/.
 import path from 'node:path';
 import { Host } from '../../../src-main/host/host';
-import { startSimPrinters, type SimPrinter } from '../../../src-main/host/sim/launch';
+import { mcuSectionsOf, startSimPrinter, type SimPrinter } from '../../../src-main/host/sim/launch';
 import type { SimMachineOverrides } from '../../../src-main/host/sim/machine';
 import { readTraceEvents, writeTestConfig } from './live-printer';
 
@@ -44,7 +44,18 @@ export async function startMultiMcuPrinter(
     const two = toolboardConfig(dirOf, cfg);
     return opts.edit ? opts.edit(two, dirOf) : two;
   });
-  const sims = await startSimPrinters({ configPath, dataDir: dir, overrides: opts.overrides });
+  // The sims start 0.3 s apart, so their clocks differ by that much: print time must be
+  // mapped per MCU (using one MCU's clock for the other would be visibly off).
+  const sims = new Map<string, SimPrinter>();
+  try {
+    for (const section of mcuSectionsOf(configPath)) {
+      if (sims.size) await new Promise((r) => setTimeout(r, 300));
+      sims.set(section, await startSimPrinter({ configPath, dataDir: dir, overrides: opts.overrides, mcuSection: section }));
+    }
+  } catch (e) {
+    await Promise.all([...sims.values()].map((s) => s.stop()));
+    throw e;
+  }
   const stopSims = () => Promise.all([...sims.values()].map((s) => s.stop()));
   const host = await Host.start({ configPath });
   await host.started;

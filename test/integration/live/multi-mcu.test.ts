@@ -1,0 +1,204 @@
+// Two MCUs, two sim processes, two ptys, one printer: the extruder (stepper, heater, thermistor)
+// and the Z endstop on [mcu toolboard], the rest on [mcu]. Checked against both sims' traces.
+import { describe, expect, it } from 'vitest';
+import type { Mcu } from '../../../src-main/host/mcu/mcu';
+import type { PrinterExtruder } from '../../../src-main/host/objects/extruder';
+import type { PrinterToolhead } from '../../../src-main/host/objects/toolhead';
+import { Host } from '../../../src-main/host/host';
+import { startMultiMcuPrinter, toolboardConfig } from './multi-mcu-printer';
+import { writeTestConfig } from './live-printer';
+
+type Ev = {
+  ev: string;
+  name?: string;
+  clock: number;
+  pos?: number;
+  mm?: number;
+  steps?: number;
+  temp?: number;
+  args?: Record<string, number>;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Host time (s) at which an MCU's 32-bit trace clock happened, from that MCU's own clock sync. */
+function hostTimeOf(mcu: Mcu, clock32: number): number {
+  const now = mcu.monotonic();
+  const clock = mcu.clock32ToClock64(clock32);
+  const freq = mcu.getClockAt(now + 1) - mcu.getClockAt(now);
+  return now + (clock - mcu.getClockAt(now)) / freq;
+}
+
+const steppersOf = (trace: Ev[], name: string) => trace.filter((e) => e.ev === 'stepper' && e.name === name);
+
+/** E moves like X (80 steps/mm, no cross-section limit), so one move steps both identically. */
+const sameStepsAsX = (cfg: string) =>
+  cfg
+    .replace('rotation_distance: 33.5', 'rotation_distance: 40\nmax_extrude_cross_section: 100\nmin_extrude_temp: 0')
+    // Watermark control heats at full power to the target: a quick M109 (PID settles slowly).
+    .replace(/control: pid\npid_Kp: 22.2\npid_Ki: 1.08\npid_Kd: 114/, 'control: watermark');
+
+describe('a printer with two MCUs (two sims)', () => {
+  it('gets ready with both, steps both in time, heats on the toolboard, and reports the toolboard lost by name', async () => {
+    const p = await startMultiMcuPrinter('multi-mcu', {
+      edit: sameStepsAsX,
+      overrides: {
+        steppers: { stepper_x: { position_mm: 30 }, stepper_y: { position_mm: 30 } },
+        heaters: { extruder: { heat_capacity_j_per_k: 2 } },
+      },
+    });
+    const printer = p.host.printer;
+    const main = printer.lookupObject<Mcu>('mcu');
+    const tool = printer.lookupObject<Mcu>('mcu toolboard');
+    let skewS = Infinity;
+    try {
+      expect(printer.state).toBe('ready');
+      expect([main.state, tool.state]).toEqual(['ready', 'ready']);
+      // `mcu toolboard` is a status object like `mcu`.
+      const st = tool.getStatus();
+      expect(st.name).toBe('toolboard');
+      expect(st.mcuVersion).not.toBe('');
+      expect(st.lastStats.receiveSeq).toBeGreaterThan(10);
+
+      // X on the main MCU, E on the toolboard: the same 30 mm at the same time.
+      const th = printer.lookupObject<PrinterToolhead>('printer_toolhead');
+      const hostX = th.steppers.find((s) => s.name === 'stepper_x')!;
+      const hostE = printer.lookupObject<PrinterExtruder>('extruder').stepper!;
+      await p.run('G28 X Y\nG1 X20 F6000\nM400');
+      await sleep(1100); // each sim flushes its trace at least once a second
+      const xStepsBefore = steppersOf(p.trace('mcu') as Ev[], 'stepper_x').at(-1)!.steps!;
+      const hostXBefore = hostX.stepCount;
+      await p.run('M83\nG1 X50 E30 F1200\nM400');
+      let x: Ev[] = [];
+      let e: Ev[] = [];
+      for (let i = 0; i < 50 && !(x.at(-1)?.pos === 50 * 80 && e.at(-1)?.pos === 30 * 80); i++) {
+        await sleep(100);
+        x = steppersOf(p.trace('mcu') as Ev[], 'stepper_x');
+        e = steppersOf(p.trace('mcu toolboard') as Ev[], 'extruder');
+      }
+      const mainTrace = p.trace('mcu') as Ev[];
+      const toolTrace = p.trace('mcu toolboard') as Ev[];
+      expect(steppersOf(toolTrace, 'stepper_x')).toEqual([]); // each sim has only its own part
+      expect(steppersOf(mainTrace, 'extruder')).toEqual([]);
+      expect(x.at(-1)!.pos).toBe(50 * 80);
+      expect(e.at(-1)!.pos).toBe(30 * 80);
+      // Every step the host planned for the move reached that MCU, and no other.
+      expect(x.at(-1)!.steps! - xStepsBefore).toBe(hostX.stepCount - hostXBefore);
+      expect(hostX.stepCount - hostXBefore).toBe(30 * 80);
+      expect(e.at(-1)!.steps).toBe(hostE.stepCount);
+      expect(hostE.stepCount).toBe(30 * 80);
+      // The last X step and the last E step are one instant in print time: on the two sims'
+      // clocks (0.3 s apart, each at its own rate) they must land at the same host time.
+      skewS = Math.abs(hostTimeOf(main, x.at(-1)!.clock) - hostTimeOf(tool, e.at(-1)!.clock));
+      console.log(
+        `multi-MCU: last X/E step skew ${(skewS * 1e6).toFixed(0)} us; estimated drift: main ${main.getStatus().lastStats.clockDriftPpm.toFixed(1)} ppm, toolboard ${tool.getStatus().lastStats.clockDriftPpm.toFixed(1)} ppm`,
+      );
+      expect(skewS).toBeLessThan(0.003);
+
+      // M109 on the toolboard's heater (heater pin and thermistor on the second sim).
+      await p.run('M109 S90');
+      expect(Number(/T0:([\d.]+)/.exec(await p.run('M105'))![1])).toBeGreaterThan(87);
+      await sleep(1100);
+      const heat = (p.trace('mcu toolboard') as Ev[]).filter((ev) => ev.ev === 'heater' && ev.name === 'extruder');
+      expect(heat.at(-1)!.temp!).toBeGreaterThan(85);
+      expect((p.trace('mcu') as Ev[]).some((ev) => ev.ev === 'heater' && ev.name === 'extruder')).toBe(false);
+
+      // The toolboard dies: the printer shuts down naming it; the main MCU is stopped too.
+      process.kill(p.sims.get('mcu toolboard')!.pid, 'SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (printer.state !== 'shutdown' && Date.now() < deadline) await sleep(50);
+      expect(printer.state).toBe('shutdown');
+      expect(printer.stateMessage).toMatch(/Lost communication with MCU 'toolboard'/);
+      await expect(p.run('G1 X10')).rejects.toThrow(/Lost communication with MCU 'toolboard'/);
+    } finally {
+      await p.stop();
+    }
+    expect(skewS).toBeLessThan(0.003);
+  }, 60_000);
+});
+
+describe('homing with the endstop on another MCU than the stepper', () => {
+  /** Z homes over 15 mm at 10 mm/s: a short move. */
+  const shortZ = (cfg: string) =>
+    cfg
+      .replace('max_z_velocity: 5', 'max_z_velocity: 20')
+      .replace('position_endstop: 0.5\nposition_max: 200', 'position_endstop: 0.5\nposition_max: 10\nhoming_speed: 10');
+
+  it('the toolboard endstop triggers: the trigger is relayed and the main MCU halts Z at once', async () => {
+    // ^ pulls the unconnected toolboard input high: the switch reads triggered from the start.
+    const p = await startMultiMcuPrinter('multi-mcu-home-relay', {
+      edit: (c) => shortZ(c).replace('endstop_pin: toolboard:PD3', 'endstop_pin: ^toolboard:PD3'),
+      overrides: { steppers: { stepper_z: { position_mm: 5 } } },
+    });
+    try {
+      await expect(p.run('G28 Z')).rejects.toThrow(/Endstop z still triggered after retract/);
+      await sleep(1200);
+    } finally {
+      await p.stop();
+    }
+    const mainTrace = p.trace('mcu') as Ev[];
+    const toolTrace = p.trace('mcu toolboard') as Ev[];
+    // The toolboard armed its endstop; the main MCU's trsync (the Z stepper's) got the host's relay.
+    const home = toolTrace.find((ev) => ev.ev === 'cmd' && ev.name === 'endstop_home' && ev.args!.clock !== 0)!;
+    expect(home).toBeTruthy();
+    const relay = mainTrace.find((ev) => ev.ev === 'cmd' && ev.name === 'trsync_trigger')!;
+    expect(relay.args!.reason).toBe(2); // host request: the relayed trigger
+    // Z never stepped towards the switch: the first approach was halted before its first step
+    // (the only Z motion is the retract, upwards, and the second approach, halted the same way).
+    const z = steppersOf(mainTrace, 'stepper_z');
+    expect(z.every((ev) => ev.mm! >= 5)).toBe(true);
+  }, 60_000);
+
+  it('the toolboard endstop never triggers: both MCUs keep each other alive to the end of the move', async () => {
+    const p = await startMultiMcuPrinter('multi-mcu-home-none', {
+      edit: shortZ,
+      overrides: { steppers: { stepper_z: { position_mm: 5 } } },
+    });
+    try {
+      // 15 mm at 10 mm/s: ~1.6 s of reports and timeout extensions on both MCUs (each MCU's
+      // deadline follows the older of the two reports); a missed one ends in a communication timeout.
+      await expect(p.run('G28 Z')).rejects.toThrow(/No trigger on z after full movement/);
+      await sleep(1200);
+    } finally {
+      await p.stop();
+    }
+    const z = steppersOf(p.trace('mcu') as Ev[], 'stepper_z');
+    // The whole homing move ran on the main MCU: 1.5 x the 9.5 mm span below the start.
+    expect(z.at(-1)!.mm!).toBeCloseTo(5 - 1.5 * 9.5, 1);
+    const extensions = (p.trace('mcu toolboard') as Ev[]).filter((ev) => ev.ev === 'cmd' && ev.name === 'trsync_set_timeout');
+    expect(extensions.length).toBeGreaterThan(20);
+  }, 60_000);
+});
+
+describe('multi-MCU config errors', () => {
+  it('an unknown chip name stops the host with the option, its line and the known MCUs', async () => {
+    const { configPath } = writeTestConfig('multi-mcu-badchip', (cfg) =>
+      toolboardConfig('/tmp/none', cfg).replace('heater_pin: toolboard:PB4', 'heater_pin: tolboard:PB4'),
+    );
+    const host = await Host.start({ configPath });
+    await host.started;
+    try {
+      expect(host.printer.state).toBe('error');
+      expect(host.printer.stateMessage).toMatch(
+        /Unknown pin chip name 'tolboard' in option 'heater_pin' of section 'extruder' \(known MCUs: mcu, toolboard;.*printer\.cfg:\d+/,
+      );
+    } finally {
+      await host.stop();
+    }
+  });
+
+  it("a pin missing from that MCU's dictionary is named with its option when the toolboard connects", async () => {
+    const p = await startMultiMcuPrinter('multi-mcu-badpin', {
+      edit: (c) => `${c}\n[output_pin tool_led]\npin: toolboard:PZ9\n`,
+      requireReady: false,
+    });
+    try {
+      expect(p.host.printer.state).toBe('error');
+      expect(p.host.printer.stateMessage).toMatch(
+        /pin 'PZ9' in option 'pin' of section 'output_pin tool_led' \(printer\.cfg:\d+\) is not a pin of MCU 'toolboard'/,
+      );
+    } finally {
+      await p.stop();
+    }
+  }, 30_000);
+});
