@@ -9,7 +9,7 @@
  *               A host needs R = 1 (its clock sync assumes real time); lower if the machine
  *               cannot keep up, then the host sees a slower clock, which it measures. The
  *               simulated clock is never ahead of R x wall-clock time; behind it (this process
- *               starved) it catches up, except beyond 50 ms of simulated time (see the loop).
+ *               starved) it catches up (see the loop).
  *   --script F  feed these bytes to UART0 right after start (benchmarks: no host needed)
  *   --uart-out  record every byte the firmware sends (--uart-in: every byte it was given)
  *   --cycles N  stop after N simulated cycles
@@ -402,7 +402,8 @@ int main(int argc, char **argv)
     avr_load_firmware(avr, &fw);
     avr->frequency = freq;
     avr->sleep = no_sleep;
-    avr->log = 0;
+    /* SIMAVR_PRINTER_LOG=N: simavr's own messages up to level N (3: why a chip "crashed"). */
+    avr->log = getenv("SIMAVR_PRINTER_LOG") ? atoi(getenv("SIMAVR_PRINTER_LOG")) : 0;
     avr->vcc = avr->avcc = avr->aref = 5000;
 
     uint32_t flags = 0;
@@ -461,9 +462,9 @@ int main(int argc, char **argv)
     uint64_t slice_cycles = speed > 0 && speed < 1 ? (uint64_t)(freq * speed / 1000) : freq / 1000;
     if (slice_cycles < 100)
         slice_cycles = 100;
-    /* Catch up at most this far (wall-clock ns): a chip ~1 s of simulated time behind after a
-     * long stall would otherwise race through a second of steps at once. */
-    uint64_t pace_max_debt_ns = (uint64_t)(0.05 * 1e9 / (speed > 0 ? speed : 1));
+    /* Catch up at most this far (wall-clock ns): beyond it the process was stopped rather than
+     * starved, and the simulated clock resumes where it was. */
+    uint64_t pace_max_debt_ns = 1000000000u;
     uint64_t start_ns = now_ns();
     int state = cpu_Running;
     while (!stop_requested) {
@@ -490,8 +491,8 @@ int main(int argc, char **argv)
             feed_uart();
         }
         if (state == cpu_Done || state == cpu_Crashed) {
-            fprintf(stderr, "simavr-printer: the simulated chip stopped (state %d) at cycle %llu\n", state,
-                    (unsigned long long)avr->cycle);
+            fprintf(stderr, "simavr-printer: the simulated chip stopped (state %d) at cycle %llu, pc 0x%x, sp 0x%x\n", state,
+                    (unsigned long long)avr->cycle, avr->pc, avr->data[0x5d] | avr->data[0x5e] << 8);
             break;
         }
         if (heater_pin >= 0)
@@ -520,14 +521,17 @@ int main(int argc, char **argv)
              * gets commands early. Dropping the lost time instead (as this did before) moves the
              * line down a little each time; the fit then follows with a lower rate and offset,
              * overshoots below the chip once it runs on time again, and commands arrive late
-             * ("Timer too close", "Stepper too far in past"). Only a starvation longer than
-             * pace_max_debt_ns (the chip could not catch up within a scheduling margin anyway)
-             * gives up the excess. */
+             * ("Timer too close", "Stepper too far in past"). Only a stop longer than
+             * pace_max_debt_ns gives up the excess. */
             if (pace_log)
                 fprintf(pace_log, "%llu %llu %lld %llu\n", (unsigned long long)(start_ns + real_ns),
                         (unsigned long long)avr->cycle, (long long)real_ns - (long long)sim_ns,
                         (unsigned long long)skipped_ns);
-            if (real_ns > sim_ns + pace_max_debt_ns) {
+            /* Until the host has sent a byte nobody reads the clock: the line may start late
+             * (the start-up of the host beside this process starves it most). */
+            if (rx_tail == 0 && real_ns > sim_ns) {
+                start_ns += real_ns - sim_ns;
+            } else if (real_ns > sim_ns + pace_max_debt_ns) {
                 skipped_ns += real_ns - sim_ns - pace_max_debt_ns;
                 start_ns += real_ns - sim_ns - pace_max_debt_ns;
             }
