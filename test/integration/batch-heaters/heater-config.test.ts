@@ -121,3 +121,42 @@ describe('batch mode configures heaters and sensors like Klipper (bench-cartesia
     expect(pinStarts(ours)).toEqual(['queue_digital_out clock=3200000 on_ticks=0', 'queue_digital_out clock=3200000 on_ticks=0']);
   });
 });
+
+describe('batch mode: [temperature_sensor] and sensor errors', () => {
+  const run = async (name: string, extra: string): Promise<string[]> => {
+    fs.mkdirSync(dir, { recursive: true });
+    const cfg = path.join(dir, `${name}.cfg`);
+    fs.writeFileSync(cfg, fs.readFileSync(cfgPath, 'utf8') + extra);
+    const gcode = path.join(dir, `${name}.gcode`);
+    fs.writeFileSync(gcode, 'M105\n');
+    const out = path.join(dir, `${name}.serial`);
+    await runBatch({ configPath: cfg, inputPath: gcode, outputPath: out, dictPath });
+    const lines: string[] = [];
+    decodeStream(loadDictionaryFile(dictPath), fs.readFileSync(out), (l) => lines.push(l));
+    return lines;
+  };
+
+  it('a temperature sensor gets its ADC and range-checked query like a heater sensor', async () => {
+    const lines = await run(
+      'chamber',
+      '\n[temperature_sensor chamber]\nsensor_type: Generic 3950\nsensor_pin: PK7\nmin_temp: 0\nmax_temp: 80\n',
+    );
+    const { allocate, config, init } = configPhase(lines);
+    expect(allocate).toBe('allocate_oids count=19');
+    const adc = config.find((l) => l.includes('pin=PK7'));
+    expect(adc).toMatch(/^config_analog_in oid=\d+ pin=PK7$/);
+    const query = init.find((l) => l.startsWith(`query_analog_in oid=${oidOf(adc!)} `));
+    expect(query).toBeDefined();
+    // 0..80 C on a 100k NTC with 4.7k pullup: a narrower ADC window than the bed's 0..110 C.
+    const range = (l: string) => [Number(/min_value=(\d+)/.exec(l)![1]), Number(/max_value=(\d+)/.exec(l)![1])];
+    const bedQuery = init.find((l) => l.startsWith('query_analog_in') && l.includes('min_value=4100'))!;
+    expect(range(query!)[0]).toBeGreaterThan(range(bedQuery)[0]!);
+    expect(range(query!)[1]).toBeGreaterThan(8000);
+  });
+
+  it('a sensor type batch mode cannot configure fails with the option and file:line', async () => {
+    await expect(
+      run('max31855', '\n[temperature_sensor board]\nsensor_type: MAX31855\nsensor_pin: PK7\nmin_temp: 0\nmax_temp: 80\n'),
+    ).rejects.toThrow(/Unknown temperature sensor 'MAX31855'.*max31855\.cfg:\d+/s);
+  });
+});
