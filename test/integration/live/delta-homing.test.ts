@@ -67,6 +67,8 @@ describe('delta homing on the sim', () => {
       const th = p.host.printer.lookupObject<Status>('toolhead');
       expect(th.getStatus().homed_axes).toBe('');
       await expect(p.run('G1 Z10 F600')).rejects.toThrow(/Must home/);
+      // Each tower has its endstop (named like Klipper: the stepper name without 'stepper_').
+      expect(await p.run('QUERY_ENDSTOPS')).toBe('a:open b:open c:open');
       // Homing one axis homes them all on a delta.
       await p.run('G28 X');
       expect(th.getStatus().homed_axes).toBe('xyz');
@@ -74,6 +76,7 @@ describe('delta homing on the sim', () => {
       expect(Math.abs(x!)).toBeLessThan(0.05);
       expect(Math.abs(y!)).toBeLessThan(0.05);
       expect(z).toBeCloseTo(297.05, 1);
+      expect(await p.run('QUERY_ENDSTOPS')).toBe('a:TRIGGERED b:TRIGGERED c:TRIGGERED'); // resting on them
       const m114 = await p.run('M114');
       expect(m114).toMatch(/X:-?0\.0\d* Y:-?0\.0\d* Z:297\.0\d*/);
       await sleep(2000); // the sim flushes its trace at least once a second
