@@ -73,15 +73,43 @@ uint32_t timer_late_limit_ticks(void) { return F_CPU / 1000 * 8; }  // 8 ms, lik
 // restoring the registers costs more than waiting).
 #define TIMER_MIN_TICKS BOARD_STEP_BURST_WAIT_TICKS
 // The loop's budget: a step costs 1, any other timer event TIMER_EVENT_COST. When it is used up
-// (well within a 16-bit wrap: a step with its wait takes under 300 ticks) the loop reads the full clock (late check, 32-bit extension, periodic main-loop wake) and, if
-// the main loop or the transmitter waits, leaves for TIMER_DEFER_TICKS. A received byte makes it
-// leave at once (the step path looks for one in every pulse).
+// (well within a 16-bit wrap: a step with its wait takes under 300 ticks) the loop reads the
+// full clock (late check, 32-bit extension, periodic main-loop wake) and, if the main loop or
+// the transmitter waits, leaves for TIMER_DEFER_TICKS (the timers run that much late, well
+// within the late limit, and catch up). A received byte is taken in a short window for the
+// UART interrupts inside the loop (uart_window; the step path looks for one at every step).
 #define TIMER_BUDGET 128
 #define TIMER_EVENT_COST 16
-// At least the interrupt's own exit: simavr 1.6 loses a compare match that falls within it.
-#define TIMER_DEFER_TICKS 200
+// A received byte costs this much of the budget, so the main loop gets its turn within 16 bytes
+// (it acknowledges and runs the commands).
+#define TIMER_RX_COST 8
+// A wait for a near timer while the main loop has work costs this much (up to 240 ticks the
+// main loop could have had).
+#define TIMER_WAIT_COST 16
+// The main loop's turn: long enough for it to get work done after the interrupt's exit and
+// before its next entry (about 250 cycles together); also at least the exit itself: simavr 1.6
+// loses a compare match that falls within it.
+#define TIMER_DEFER_TICKS 1000
+// Time the interrupt takes to leave, with a margin (simavr 1.6 loses a compare match in it).
+#define TIMER_EXIT_TICKS 200
 // Compare matches are set at most this far ahead (half the 16-bit range, so never ambiguous).
 #define TIMER_MAX_TICKS 0x6000
+
+// A window in the timer interrupt for the UART's interrupts (a received byte, the transmitter):
+// the compare interrupt itself stays masked (the loop re-arms it whenever it leaves). simavr 1.6
+// takes interrupts two instructions after `sei`, the chip after one: three nops serve both.
+static inline __attribute__((always_inline)) void uart_window(void)
+{
+    TIMSK1 = 0;
+    asm volatile("sei\n\tnop\n\tnop\n\tnop\n\tcli" ::: "memory");
+    TIMSK1 = 1 << OCIE1A;
+}
+
+// Something waits for the main loop: a received byte or a task's work, or the transmitter.
+static inline __attribute__((always_inline)) int main_has_work(void)
+{
+    return wake_main || sched_tasks_pending || (UCSR0B & (1 << UDRIE0));
+}
 
 static void check_late(struct timer *t, uint32_t now)
 {
@@ -131,7 +159,9 @@ ISR(TIMER1_COMPA_vect)
             // Not due at the last time known: read the clock; wait here if it is near.
             now = timer_read_noirq();
             int32_t wait = waketime - now;
-            if (wait > TIMER_MIN_TICKS) {
+            // Wait here if it is near, unless the main loop has work and the gap leaves it some
+            // (the compare match must come after the interrupt's exit: TIMER_EXIT_TICKS).
+            if (wait > TIMER_MIN_TICKS || (wait > TIMER_EXIT_TICKS && main_has_work())) {
                 timer_arm(waketime, now);
                 return;
             }
@@ -139,6 +169,10 @@ ISR(TIMER1_COMPA_vect)
                 while ((int16_t)((uint16_t)waketime - TCNT1) > 0)
                     ;
                 now = waketime;
+                // Time spent waiting is the main loop's when it has work: count it (down to 1:
+                // the step below takes the last unit, and the check after it leaves).
+                if (main_has_work())
+                    budget = budget > TIMER_WAIT_COST ? budget - TIMER_WAIT_COST : 1;
             }
         }
         uint_fast8_t (*func)(struct timer *) = t->func;
@@ -166,15 +200,16 @@ ISR(TIMER1_COMPA_vect)
             budget = budget > TIMER_EVENT_COST ? budget - TIMER_EVENT_COST : 0;
         }
         if (UCSR0A & (1 << RXC0)) {
-            timer_defer();
-            return;
+            // Let the UART interrupts in for a moment: leaving and coming back costs the step
+            // path several hundred cycles a byte (the host streams commands while steppers run).
+            uart_window();
+            budget = budget > TIMER_RX_COST ? budget - TIMER_RX_COST : 0;
         }
         if (!budget) {
             budget = TIMER_BUDGET;
             now = timer_read_noirq();
             check_late(sched_timer_list, now);
-            if ((uint8_t)(timer_high - timer_wake_high) >= 16 || wake_main || sched_tasks_pending
-                || (UCSR0B & (1 << UDRIE0))) {
+            if ((uint8_t)(timer_high - timer_wake_high) >= 16 || main_has_work()) {
                 timer_defer();
                 return;
             }
