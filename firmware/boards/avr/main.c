@@ -6,7 +6,10 @@
 // - a write-1-to-clear of one Timer1 flag clears all of them (also when the core takes the
 //   compare interrupt): this code never writes TIFR1 and never relies on TOV1 (see the clock
 //   below); a compare match that happened while the ISR was running only re-enters it once
-//   (harmless: nothing is due, it reprograms OCR1A).
+//   (harmless: nothing is due, it reprograms OCR1A);
+// - a UDR0 read outside the receive interrupt leaves that interrupt pending, and entering it
+//   later clears the next byte's RXC for good: the timer interrupt lets the UART interrupts in
+//   (uart_window) instead of reading UDR0 itself.
 #include <avr/interrupt.h>
 #include <avr/io.h>
 #include <avr/sleep.h>
