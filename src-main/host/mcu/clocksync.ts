@@ -12,11 +12,10 @@ const RTT_AGE = 0.00001 / 3600;
  * Weight (in s^2 of send-time variance) of the nominal CLOCK_FREQ as a prior on the slope. The 8
  * seeding samples span only 0.4 s, so a few ms of scheduling jitter on a busy host would skew a
  * pure regression by percent; the prior holds the slope near nominal until samples spread over
- * tens of seconds outweigh it (crystals are within ~100 ppm of nominal anyway). 0.05 s^2 let
- * one late seed sample on a loaded box read -1760 ppm, which a secondary MCU's print-time
- * mapping turned into ms of skew per second; at 1 s^2 the same sample costs ~100x less.
+ * tens of seconds outweigh it (crystals are within ~100 ppm of nominal anyway). Not stronger:
+ * a simulated AVR paced slower than nominal needs the estimate to leave nominal within seconds.
  */
-const FREQ_PRIOR_S2 = 1;
+const FREQ_PRIOR_S2 = 0.05;
 /** get_clock period: odd on purpose so it never beats with other periodic work. */
 export const CLOCK_QUERY_PERIOD_S = 0.9839;
 /** Outstanding get_clock queries tolerated before the MCU counts as lost. */
