@@ -6,10 +6,10 @@
 /**
  * A slot counts as free only this long (MCU time) after the clock at which the MCU frees it:
  * the host's estimate of the MCU clock may run ahead of the MCU (clock sync's error, a loaded
- * machine, a simulator held back by up to 50 ms), and an entry sent early overflows the MCU's
+ * machine, a simulator held back and catching up), and an entry sent early overflows the MCU's
  * queue ("Move queue overflow"). Costs nothing but this much of the queue's lookahead.
  */
-export const SLOT_MARGIN_S = 0.05;
+export const SLOT_MARGIN_S = 0.2;
 
 export class MoveQueueSlots {
   private readonly heap: Float64Array;
