@@ -150,6 +150,59 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('AVR firmware on simavr', () => 
     expect(clocks.filter((c) => c > 130_000 && c < 1_630_000).length).toBeGreaterThan(15);
   });
 
+  it('atmega2560: six steppers with random runs beside an ADC timer take exactly the planned steps', () => {
+    // Seeded random runs (intervals 16 and 32-bit, accelerating and decelerating, both
+    // directions), phases that differ, a long pulse and a both-edge stepper, and an analog input
+    // whose timer sits among them in the list: every walk of the hand-written re-sort.
+    const img = buildAvr('atmega2560', 16000000);
+    const dict = avrDictionary(img);
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor(seed / 65536) % n; // the high bits (an LCG's low bits repeat)
+    };
+    const pins = ['PA0:PA1', 'PA2:PA3', 'PA4:PA5', 'PA6:PA7', 'PC0:PC1', 'PC2:PC3'];
+    const lines = ['allocate_oids count=7'];
+    pins.forEach((pin, i) => {
+      const [s, d] = pin.split(':');
+      const invert = i === 5 ? -1 : 0; // both edges
+      const pulse = i === 4 ? 200 : 32; // a long pulse, waited out
+      lines.push(`config_stepper oid=${i} step_pin=${s} dir_pin=${d} invert_step=${invert} step_pulse_ticks=${invert < 0 ? 0 : pulse}`);
+    });
+    lines.push('config_analog_in oid=6 pin=PF5', 'finalize_config crc=1');
+    const planned = pins.map(() => ({ steps: 0, position: 0 }));
+    for (let i = 0; i < pins.length; i++) {
+      lines.push(`reset_step_clock oid=${i} clock=${900000 + rnd(3000)}`); // after the script (~0.65 M)
+      let clock = 0;
+      while (clock < 1_400_000) {
+        const dir = rnd(2);
+        const wide = rnd(10) === 0; // a run whose intervals need 32 bits
+        const count = wide ? 1 + rnd(3) : 20 + rnd(150);
+        const interval = wide ? 70000 + rnd(10000) : 1500 + rnd(3000);
+        const add = rnd(3) === 0 ? 0 : rnd(11) - 5;
+        lines.push(`set_next_step_dir oid=${i} dir=${dir}`, `queue_step oid=${i} interval=${interval} count=${count} add=${add}`);
+        planned[i]!.steps += count;
+        planned[i]!.position += dir ? count : -count;
+        clock += count * interval + (add * count * (count - 1)) / 2;
+      }
+      expect(clock).toBeLessThan(2_800_000); // the plan ends within the run (from 0.9 M to 4.2 M)
+    }
+    lines.push('query_analog_in oid=6 clock=800000 sample_ticks=2000 sample_count=4 rest_ticks=30000 bytes_per_report=2 min_value=0 max_value=4092 range_check_count=0');
+    const run = runScript(img, dict, lines, { cycles: 4_200_000, name: 'random-runs', steppers: pins });
+    expect(run.responses.filter((m) => m.format.name === 'shutdown')).toEqual([]);
+    pins.forEach((p, i) => {
+      const step = p.split(':')[0]!;
+      if (i === 5) {
+        expect(run.report.rises[step], step).toBe(Math.ceil(planned[i]!.steps / 2)); // both edges: toggles
+      } else {
+        expect(run.report.rises[step], step).toBe(planned[i]!.steps);
+        expect(run.report.positions[step], step).toBe(planned[i]!.position);
+        expect(run.report.min_high[step], step).toBeGreaterThanOrEqual(i === 4 ? 200 : 32);
+      }
+    });
+    expect(run.responses.filter((m) => m.format.name === 'analog_in_state').length).toBeGreaterThan(10);
+  });
+
   it('atmega2560: steppers queued faster than the chip can step shut down as late', () => {
     const img = buildAvr('atmega2560', 16000000);
     const dict = avrDictionary(img);
