@@ -30,9 +30,7 @@ async function main(): Promise<void> {
   const oids = [0, 1, 2].map(() => mcu.createOid());
   const pins = ['PA5', 'PB5', 'PB7'];
   oids.forEach((oid, i) =>
-    mcu.addConfigCmd(
-      `config_stepper oid=${oid} step_pin=${pins[i]} dir_pin=PC${i} invert_step=0 step_pulse_ticks=${i === 2 ? 1000 : 20}`,
-    ),
+    mcu.addConfigCmd(`config_stepper oid=${oid} step_pin=${pins[i]} dir_pin=PC${i} invert_step=0 step_pulse_ticks=${i === 2 ? 1000 : 20}`),
   );
   const connected = mcu.connect();
   await new Promise((r) => setTimeout(r, 300));
@@ -57,12 +55,10 @@ async function main(): Promise<void> {
       await getClock.send([]);
       queries++;
     }
-    const [onTime, late, lateMax] = [
-      await board.readWord(statsAt),
-      await board.readWord(statsAt + 4),
-      await board.readWord(statsAt + 8),
-    ];
-    console.log(`QEMU ${icount ? '-icount shift=auto' : 'real time'}: 3 steppers x ${count} steps at ${rateHz} Hz, ${queries} clock queries meanwhile`);
+    const [onTime, late, lateMax] = [await board.readWord(statsAt), await board.readWord(statsAt + 4), await board.readWord(statsAt + 8)];
+    console.log(
+      `QEMU ${icount ? '-icount shift=auto' : 'real time'}: 3 steppers x ${count} steps at ${rateHz} Hz, ${queries} clock queries meanwhile`,
+    );
     console.log(`  timer interrupt entries: ${onTime} found their timer not yet due, ${late} found it overdue`);
     console.log(`  largest lateness at entry: ${lateMax} ticks (${((lateMax / CLOCK_HZ) * 1e6).toFixed(2)} us)`);
     if (shutdowns.length) console.log(`  shutdown: ${shutdowns.join('; ')}`);
