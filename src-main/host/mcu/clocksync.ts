@@ -16,6 +16,17 @@ const RTT_AGE = 0.00001 / 3600;
  * a simulated AVR paced slower than nominal needs the estimate to leave nominal within seconds.
  */
 const FREQ_PRIOR_S2 = 0.05;
+/** Replies kept for bestEstimate() (~8 s of get_clock). */
+const RECENT_SAMPLES = 8;
+/** bestEstimate() measures the frequency once its two replies are this far apart (before: nominal). */
+const MIN_BASELINE_S = 5;
+
+interface ClockSample {
+  /** Host time half way through the round trip. */
+  timeS: number;
+  clock: number;
+  rttS: number;
+}
 /** get_clock period: odd on purpose so it never beats with other periodic work. */
 export const CLOCK_QUERY_PERIOD_S = 0.9839;
 /** Outstanding get_clock queries tolerated before the MCU counts as lost. */
@@ -48,6 +59,11 @@ export class ClockSync {
   private est: ClockEstimate;
   samples = 0;
   ignoredSamples = 0;
+  /** The last few replies with their round trips, for bestEstimate(). */
+  private readonly recent: ClockSample[] = [];
+  /** The fastest of the first replies: the far end of bestEstimate()'s frequency baseline. */
+  private baseline: ClockSample | null = null;
+  private baselineCandidates = 0;
 
   /**
    * @param onEstimate receives (freq, timeS, clock) for the serial queue's scheduling; the clock
@@ -86,6 +102,10 @@ export class ClockSync {
     this.lastClock = clock;
     if (!(sentTimeS > 0)) return;
     const halfRtt = 0.5 * (receiveTimeS - sentTimeS);
+    const sample = { timeS: sentTimeS + halfRtt, clock, rttS: 2 * halfRtt };
+    this.recent.push(sample);
+    if (this.recent.length > RECENT_SAMPLES) this.recent.shift();
+    if (this.baselineCandidates++ < RECENT_SAMPLES && (!this.baseline || sample.rttS < this.baseline.rttS)) this.baseline = sample;
     const agedRtt = (sentTimeS - this.minRttTime) * RTT_AGE;
     if (halfRtt < this.minHalfRtt + agedRtt) {
       this.minHalfRtt = halfRtt;
@@ -95,7 +115,11 @@ export class ClockSync {
     const expected = (sentTimeS - this.timeAvg) * this.est.freq + this.clockAvg;
     const diff2 = (clock - expected) ** 2;
     if (diff2 > 25 * this.predictionVariance && diff2 > (0.0005 * this.mcuFreq) ** 2) {
-      if (clock > expected && sentTimeS < this.lastPredictionTime + 10) {
+      // A reply can only look late if its request was delayed, and that shows in its round
+      // trip. A fast round trip that disagrees means the estimate is wrong (a seed sample
+      // skewed by a stalled host): take it, or every corrective sample would be thrown away.
+      const fastRoundTrip = halfRtt <= 2 * this.minHalfRtt + 0.0005;
+      if (clock > expected && !fastRoundTrip && sentTimeS < this.lastPredictionTime + 10) {
         this.ignoredSamples++;
         return;
       }
@@ -125,6 +149,28 @@ export class ClockSync {
 
   get estimate(): Readonly<ClockEstimate> {
     return this.est;
+  }
+
+  /**
+   * The estimate anchored at the recent reply with the fastest round trip (its clock was read
+   * within half that round trip of the midpoint), with the regression's frequency. The
+   * regression's own centre averages every reply's transit delay, which on a loaded host is
+   * milliseconds; tying two MCUs' clocks together (print time on a secondary MCU) needs better.
+   */
+  bestEstimate(): ClockEstimate {
+    // Fast round trip first, but not an old one: each second of age costs what ~200 ppm of
+    // frequency error would.
+    let best: ClockSample | null = null;
+    const lastS = this.recent.at(-1)?.timeS ?? 0;
+    const cost = (r: ClockSample) => r.rttS + (lastS - r.timeS) * 0.0002;
+    for (const r of this.recent) if (!best || cost(r) < cost(best)) best = r;
+    if (!best) return { ...this.est };
+    // Frequency over the whole connection (two fast replies far apart): the regression's
+    // slope reads hundreds of ppm off for its first tens of seconds on a busy host.
+    const base = this.baseline;
+    const spanS = base ? best.timeS - base.timeS : 0;
+    const freq = base && spanS >= MIN_BASELINE_S ? (best.clock - base.clock) / spanS : this.mcuFreq;
+    return { timeS: best.timeS, clock: best.clock, freq };
   }
 
   /** Best half round trip seen, seconds. */

@@ -325,8 +325,8 @@ export class Mcu extends EventEmitter {
   /** Secondary MCU: re-derives the print time mapping from both clock estimates. */
   private updateClockMapping(): void {
     const main = this.clockMain;
-    const mainEst = main?.clockSync?.estimate;
-    const ownEst = this.clockSync?.estimate;
+    const mainEst = main?.clockSync?.bestEstimate();
+    const ownEst = this.clockSync?.bestEstimate();
     if (!main || !mainEst || !ownEst) return;
     const target = targetSecondaryMapping(main.clockFreq, mainEst, ownEst);
     const anchorS = main.estimatedPrintTime(this.now());

@@ -2,6 +2,7 @@
 // one linear mapping, kept continuous when the clock estimates move.
 import { describe, expect, it } from 'vitest';
 import {
+  ClockSync,
   nextSecondaryMapping,
   SECONDARY_CONVERGE_S,
   targetSecondaryMapping,
@@ -69,5 +70,28 @@ describe('secondary MCU clock mapping', () => {
     expect(next.freq).toBeGreaterThan(target.freq * 0.998);
     expect(next.freq).toBeLessThan(target.freq * 1.002);
     expect(clockAt(next, nowS)).toBeCloseTo(clockAt(old, nowS), 3);
+  });
+});
+
+describe('ClockSync.bestEstimate (what the mapping is built from)', () => {
+  it('follows the fast round trips, not the average transit delay of a busy host', () => {
+    const freq = 16e6;
+    const sync = new ClockSync(freq, () => undefined);
+    const truth = (hostS: number) => (hostS - 3) * freq * (1 + 40e-6); // 40 ppm fast crystal
+    sync.start(truth(10), 10);
+    // Every reply's request waited 0-8 ms before the MCU read its clock (half of them a lot);
+    // the replies came straight back. 40 s of get_clock.
+    let t = 10;
+    for (let i = 0; i < 40; i++) {
+      const waitS = i % 2 ? 0.008 : 0.0003 * (i % 3);
+      sync.handleClock(truth(t + waitS) % 2 ** 32, t, t + waitS + 0.0002);
+      t += 0.9839;
+    }
+    const clockAt = (e: ClockEstimate, hostS: number) => e.clock + (hostS - e.timeS) * e.freq;
+    const errBestUs = Math.abs(clockAt(sync.bestEstimate(), t) - truth(t)) / 16;
+    const errRegressionUs = Math.abs(clockAt(sync.estimate, t) - truth(t)) / 16;
+    expect(errBestUs).toBeLessThan(300);
+    expect(errBestUs).toBeLessThan(errRegressionUs);
+    expect(Math.abs(sync.bestEstimate().freq / (freq * (1 + 40e-6)) - 1)).toBeLessThan(20e-6);
   });
 });
