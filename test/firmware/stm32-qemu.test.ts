@@ -7,12 +7,13 @@
 // prove the interrupt dispatch; a stepper with a 5 us step_pulse_ticks proves the pulse wait
 // runs and ends on the QEMU build's clock (not its width: QEMU's GPIO is not observable and its
 // CPU is not cycle-timed). A max_duration watchdog shutting down from the timer interrupt
-// proves the interrupt's way back to the main loop (the link still answers afterwards).
+// proves the interrupt's way back to the main loop: the link still answers, and after
+// clear_shutdown the timer interrupt steps again (a longjmp out of the interrupt fails this).
 // QEMU's STM32F4 model lacks an RCC (the qemu build skips clock setup) and the DWT cycle
 // counter, so that build reads TIM5's counter as its clock (firmware/boards/stm32/main.c).
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Mcu } from '../../src-main/host/mcu/mcu';
+import { Mcu, McuCommand } from '../../src-main/host/mcu/mcu';
 import { repoRoot } from '../support/paths';
 import { toolsPresent } from '../support/tools';
 import { startQemuStm32, type QemuBoard } from '../tools/qemu/stm32-qemu';
@@ -121,6 +122,8 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
     mcu.on('shutdown', (r: string) => shutdowns.push(r));
     const out = mcu.createOid(); // a heater-like output whose watchdog expires: nobody refreshes it
     mcu.addConfigCmd(`config_digital_out oid=${out} pin=PC13 value=0 default_value=0 max_duration=${200000000 / 10}`);
+    const x = mcu.createOid();
+    mcu.addConfigCmd(`config_stepper oid=${x} step_pin=PA5 dir_pin=PA6 invert_step=0 step_pulse_ticks=20`);
     const connected = mcu.connect();
     await new Promise((r) => setTimeout(r, 300));
     await board.resume();
@@ -132,13 +135,23 @@ describe.skipIf(!toolsPresent('arm-none-eabi-gcc', 'qemu-system-arm'))('STM32 fi
       const deadline = Date.now() + 30_000;
       while (shutdowns.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(shutdowns.join()).toMatch(/Missed scheduling of next digital out event/);
-      // The link still works: the USART interrupt (same priority as SysTick) takes bytes and
-      // the main loop answers, with the clock moving on.
+      // The main loop answers, with the clock moving on.
       const getClock = mcu.lookupQueryCommand('get_clock', 'clock clock=%u');
       const c1 = ((await getClock.send([])) as { clock: number }).clock;
       await new Promise((r) => setTimeout(r, 200));
       const c2 = ((await getClock.send([])) as { clock: number }).clock;
       expect((c2 - c1) >>> 0).toBeGreaterThan(0);
+      // And the timer interrupt runs again once the shutdown is cleared (after a longjmp out of
+      // the interrupt SysTick would stay active, never to be taken again): steps run. Sent as
+      // plain commands: the host drops move-queue commands to an MCU it saw shut down.
+      const plain = (format: string) => new McuCommand(mcu, mcu.lookupCommand(format).format, undefined, false);
+      plain('clear_shutdown').send([]);
+      const start = (c2 + 200000000 / 2) >>> 0; // 0.5 s on
+      plain('reset_step_clock oid=%c clock=%u').send([x, start]);
+      plain('queue_step oid=%c interval=%u count=%hu add=%hi').send([x, 100000, 300, 0]); // 2 kHz
+      await new Promise((r) => setTimeout(r, 2500));
+      const position = mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i');
+      expect(((await position.send([x])) as { pos: number }).pos).toBe(-300); // dir 0
       expect(shutdowns).toHaveLength(1);
     } finally {
       await mcu.close();

@@ -249,8 +249,9 @@ static void timer_dispatch(void)
 // A timer that shuts down longjmps out of the timer code (core/sched.c). The interrupt catches
 // that itself, then returns into the main loop's shutdown handler instead of where the main
 // loop was interrupted: the exception return must run (a longjmp from an interrupt would leave
-// the core in handler mode, every interrupt of the same priority blocked). All interrupts here
-// have one priority, so SysTick always interrupts thread mode.
+// the core in handler mode, every interrupt of the same or lower priority blocked). SysTick has
+// the lowest priority here, so it only ever interrupts thread mode (or follows another handler
+// that returns to it).
 static void __attribute__((noreturn, used)) shutdown_resume(void)
 {
     longjmp(*sched_shutdown_jmp, 1);
@@ -287,6 +288,9 @@ void timer_kick(void) { SCB_ICSR = ICSR_PENDSTSET; }
 static void timer_init(void)
 {
     clock_init();
+    // Below the serial interrupt (priority 0): a byte comes every 40 us at 250000 baud and the
+    // USART holds one, while the timer interrupt may run 100 us before it defers.
+    SCB_SHPR3 = (SCB_SHPR3 & 0x00ffffff) | (0xf0u << 24);
     SYST_RVR = ALARM_TICKS(TIMER_MAX_TICKS) - 1;
     SYST_CVR = 0;
     SYST_CSR = 7;  // CPU clock, interrupt, enable

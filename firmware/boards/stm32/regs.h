@@ -21,6 +21,7 @@
 #define DWT_CYCCNT REG(0xE0001004)
 #define DWT_LAR REG(0xE0001FB0)
 #define SCB_AIRCR REG(0xE000ED0C)
+#define SCB_SHPR3 REG(0xE000ED20)  // bits 31:24: SysTick's priority
 #define USART1_IRQn 37
 
 #if defined(STM32F1)

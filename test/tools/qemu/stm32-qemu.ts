@@ -59,18 +59,26 @@ export async function startQemuStm32(elf: string, name: string, options: QemuOpt
     proc.stderr!.on('data', onData);
     proc.on('exit', (code) => reject(new Error(`QEMU exited (${code}):\n${out}`)));
   });
+  // One monitor command: its output ends with the next "(qemu)" prompt (the banner ends with
+  // the first). A loaded host can take seconds to answer: wait for the prompt, not a fixed time.
   const monitorCommand = (cmd: string) =>
     new Promise<string>((resolve, reject) => {
       let text = '';
-      const sock = net.connect(monitor, () => {
-        sock.write(`${cmd}\n`);
-        setTimeout(() => {
-          sock.end();
-          resolve(text);
-        }, 300);
+      const sock = net.connect(monitor, () => sock.write(`${cmd}\n`));
+      const done = () => {
+        clearTimeout(timer);
+        sock.end();
+        resolve(text);
+      };
+      const timer = setTimeout(done, 15_000);
+      sock.on('data', (d: Buffer) => {
+        text += d.toString();
+        if ((text.match(/\(qemu\)/g) ?? []).length >= 2) done();
       });
-      sock.on('data', (d: Buffer) => (text += d.toString()));
-      sock.on('error', reject);
+      sock.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
   return {
     pty,
