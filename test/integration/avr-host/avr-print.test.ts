@@ -1,5 +1,5 @@
-// (Opt-in: TETHER_AVR_LIVE=1, ~35-45 s. It runs in vitest's avr-live phase, one file at a time
-// after the rest: it keeps real-time deadlines against a paced simulator.)
+// (~35-45 s. Runs in vitest's avr-live phase, one file at a time after the parallel tests: it
+// keeps real-time deadlines against a paced simulator.)
 // A sliced print on Tether's AVR firmware on simulated silicon, through the whole host: the
 // atmega2560 (move_count 309) in simavr-printer behind a pty, paced (see SPEED), with
 // resources/printers/tether-sim.cfg. The host homes X and Y on the simulated switches (G28 X Y),
@@ -112,7 +112,7 @@ function slicedLines(): { lines: string[]; startX: number; startY: number } {
   return { lines: all.slice(1041, 1174), startX, startY };
 }
 
-describe.skipIf(!process.env.TETHER_AVR_LIVE || !toolsPresent('avr-gcc', 'cc'))('sliced print on the AVR firmware in simavr', () => {
+describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('sliced print on the AVR firmware in simavr', () => {
   beforeAll(async () => {
     const img = buildAvr('atmega2560', 16000000);
     mkdirSync(dir, { recursive: true });
