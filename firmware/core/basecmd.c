@@ -6,6 +6,7 @@
 #include "command.h"
 #include "sched.h"
 #include "board/timer.h"
+#include "board/irq.h"
 #include "board/misc.h"
 #include "board_types.h"
 #include "gen/dict.h"
@@ -82,40 +83,52 @@ void *oid_next(int16_t *oid, enum oid_type type)
     return 0;
 }
 
+// The free list and the queues are shared by commands (main loop: alloc, push) and timers
+// (interrupt on AVR/STM32: pop, free): each change is made with interrupts off.
 struct move *move_alloc(void)
 {
+    irqstatus_t flag = irq_save();
     struct move *m = move_free_list;
-    if (!m)
+    if (!m) {
+        irq_restore(flag);
         shutdown("Move queue overflow");
+    }
     move_free_list = m->next;
+    irq_restore(flag);
     m->next = 0;
     return m;
 }
 
 void move_free(struct move *m)
 {
+    irqstatus_t flag = irq_save();
     m->next = move_free_list;
     move_free_list = m;
+    irq_restore(flag);
 }
 
 void move_queue_push(struct move_queue *q, struct move *m)
 {
     m->next = 0;
+    irqstatus_t flag = irq_save();
     if (q->last)
         q->last->next = m;
     else
         q->first = m;
     q->last = m;
+    irq_restore(flag);
 }
 
 struct move *move_queue_pop(struct move_queue *q)
 {
+    irqstatus_t flag = irq_save();
     struct move *m = q->first;
     if (m) {
         q->first = m->next;
         if (!q->first)
             q->last = 0;
     }
+    irq_restore(flag);
     return m;
 }
 

@@ -6,6 +6,7 @@
 #include "sched.h"
 #include "trsync.h"
 #include "board/gpio.h"
+#include "board/irq.h"
 #include "board/timer.h"
 #include "board/misc.h"
 #include "gen/dict.h"
@@ -281,10 +282,12 @@ DECL_COMMAND(command_queue_step, "queue_step oid=%c interval=%u count=%hu add=%h
 void command_set_next_step_dir(const uint32_t *args)
 {
     struct stepper *s = stepper_oid_lookup((uint8_t)args[0]);
+    irqstatus_t flag = irq_save();  // the step interrupt changes other flags (SF_DIR, SF_ACTIVE)
     if (args[1])
         s->flags |= SF_NEXT_DIR;
     else
         s->flags &= ~SF_NEXT_DIR;
+    irq_restore(flag);
 }
 DECL_COMMAND(command_set_next_step_dir, "set_next_step_dir oid=%c dir=%c");
 

@@ -113,7 +113,6 @@ static void clock_setup(void)
 // reliable update interrupts are needed: only the counter is read), so the QEMU build's
 // CLOCK_FREQ is 200 MHz, while SysTick counts the 168 MHz CPU clock.
 #define TIM5_REGS ((volatile uint32_t *)TIM_BASE(5))
-#define ALARM_CPU_HZ 168000000u
 static void clock_init(void)
 {
     RCC_APB1ENR |= 1u << 3;
@@ -127,7 +126,6 @@ uint32_t timer_read_time(void) { return TIM5_REGS[TIM_CNT]; }
 #define ALARM_TICKS(d) ((d) / 25 * 21 + (d) % 25 * 21 / 25)
 _Static_assert(CLOCK_HZ == 200000000, "ALARM_TICKS converts 200 MHz clock ticks to 168 MHz");
 #else
-#define ALARM_CPU_HZ CLOCK_HZ
 static void clock_init(void)
 {
     SCB_DEMCR |= 1u << 24;   // TRCENA: the DWT runs without a debugger
