@@ -32,6 +32,10 @@ struct stepper {
     uint32_t last_step_time;
     int32_t position;  // net steps (+1 per step with dir=1) once the current run completes
     uint16_t pulse_ticks;  // step_pulse_ticks, honoured by waiting when SF_LONG_PULSE
+#ifdef BOARD_STEP_UNSTEP_TICKS
+    uint8_t split;            // SPLIT_*: the pulse ends by this timer (stepper_event_split)
+    uint32_t next_step_time;  // while the unstep is due: when the next step is
+#endif
     uint8_t oid;
     struct gpio_out dir_pin;
     struct move_queue mq;
@@ -42,6 +46,13 @@ DECL_RESPONSE("stepper_position oid=%c pos=%i");
 
 static uint_fast8_t stepper_event_full(struct timer *t);
 uint_fast8_t stepper_event_long(struct timer *t);
+#ifdef BOARD_STEP_UNSTEP_TICKS
+enum { SPLIT_ON = 1, SPLIT_UNSTEP_DUE = 2 };
+static uint_fast8_t stepper_event_split(struct timer *t);
+#define stepper_unstep_due(s) ((s)->split & SPLIT_UNSTEP_DUE)
+#else
+#define stepper_unstep_due(s) 0
+#endif
 
 // The clock for timing a pulse: the board's 16-bit counter where it has one inline.
 #ifdef BOARD_STEP_BURST
@@ -104,6 +115,10 @@ static int load_next_move(struct stepper *s)
     // Long pulses have their own 16-bit event: stepper_event (the hot one) never waits.
     s->time.func = !fits16 ? stepper_event_full
                  : (s->flags & SF_LONG_PULSE) ? stepper_event_long : stepper_event;
+#ifdef BOARD_STEP_UNSTEP_TICKS
+    if (s->split)
+        s->time.func = stepper_event_split;
+#endif
     move_free(m);
     if (timer_is_before(s->time.waketime, timer_read_time() - timer_late_limit_ticks()))
         shutdown("Stepper too far in past");
@@ -153,6 +168,49 @@ stepper_step(struct timer *t, int wide, int pulse)
 uint_fast8_t __attribute__((always_inline)) stepper_event(struct timer *t) { return stepper_step(t, 0, 0); }
 uint_fast8_t stepper_event_long(struct timer *t) { return stepper_step(t, 0, 1); }
 static uint_fast8_t stepper_event_full(struct timer *t) { return stepper_step(t, 1, 2); }
+
+#ifdef BOARD_STEP_UNSTEP_TICKS
+// Pulses of at least BOARD_STEP_UNSTEP_TICKS (the 2-5 us of external drivers) end by the
+// stepper's own timer instead of a wait inside the step event: the event raises the pin and
+// comes back pulse_ticks later to lower it, then at the next step's time. Other timers (other
+// steppers' steps) run in between.
+static uint_fast8_t stepper_event_unstep(struct timer *t)
+{
+    struct stepper *s = container_of(t, struct stepper, time);
+    gpio_out_toggle_noirq(s->step_pin);
+    s->split &= ~SPLIT_UNSTEP_DUE;
+    if (s->flags & SF_ACTIVE) {
+        t->waketime = s->next_step_time;
+        t->func = stepper_event_split;
+        return SF_RESCHEDULE;
+    }
+    // The queue ran dry at the last step; a queue_step since then left its move for here.
+    if (!load_next_move(s))
+        return SF_DONE;
+    s->flags |= SF_ACTIVE;
+    return SF_RESCHEDULE;
+}
+
+static uint_fast8_t stepper_event_split(struct timer *t)
+{
+    struct stepper *s = container_of(t, struct stepper, time);
+    gpio_out_toggle_noirq(s->step_pin);
+    uint32_t edge = t->waketime;
+    uint16_t count = s->count - 1;
+    if (count) {
+        s->count = count;
+        s->interval += s->add;
+        t->waketime += s->interval;
+    } else {
+        stepper_run_done(s);  // the next run, or SF_ACTIVE off: the unstep looks again
+    }
+    s->next_step_time = t->waketime;
+    s->split |= SPLIT_UNSTEP_DUE;
+    t->waketime = edge + s->pulse_ticks;
+    t->func = stepper_event_unstep;
+    return SF_RESCHEDULE;
+}
+#endif
 
 #ifdef BOARD_STEP_BURST
 // The step path of a board whose timer interrupt runs the timer list itself (boards/avr; see
@@ -247,6 +305,10 @@ void command_config_stepper(const uint32_t *args)
     if (!(s->flags & SF_BOTH_EDGE) && args[4] > BOARD_STEP_PULSE_INLINE_TICKS)
         s->flags |= SF_LONG_PULSE;
 #endif
+#ifdef BOARD_STEP_UNSTEP_TICKS
+    if (!(s->flags & SF_BOTH_EDGE) && s->pulse_ticks >= BOARD_STEP_UNSTEP_TICKS)
+        s->split = SPLIT_ON;
+#endif
     observe_stepper_config(s->oid, (uint8_t)args[1], (uint8_t)args[2], invert_step);
 }
 DECL_COMMAND(command_config_stepper,
@@ -271,7 +333,7 @@ void command_queue_step(const uint32_t *args)
     m->add = (int16_t)args[3];
     m->flags = (s->flags & SF_NEXT_DIR) ? MF_DIR : 0;
     move_queue_push(&s->mq, m);
-    if (!(s->flags & SF_ACTIVE)) {
+    if (!(s->flags & SF_ACTIVE) && !stepper_unstep_due(s)) {  // a due unstep starts it itself
         load_next_move(s);
         s->flags |= SF_ACTIVE;
         sched_add_timer(&s->time);
@@ -315,6 +377,9 @@ static void stepper_stop(struct stepper *s)
     s->position = stepper_position(s);
     s->count = 0;
     s->flags &= ~SF_ACTIVE;
+#ifdef BOARD_STEP_UNSTEP_TICKS
+    s->split &= ~SPLIT_UNSTEP_DUE;  // the pin goes to its default here
+#endif
     if (!(s->flags & SF_BOTH_EDGE))
         gpio_out_write(s->step_pin, (s->flags & SF_INVERT_STEP) != 0);
 }

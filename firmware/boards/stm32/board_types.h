@@ -26,5 +26,9 @@ typedef uint32_t irqstatus_t;
 // the step's own arithmetic is shorter than typical pulses (Klipper's 100 ns default is 7-18
 // ticks), so no width is assumed to be covered by it.
 #define BOARD_STEP_PULSE_INLINE_TICKS 0
+// Pulses of 1 us and more (external drivers want 2-5 us) are ended by the stepper's own timer
+// (core/stepper.c stepper_event_split), so other steppers step during them instead of the
+// interrupt spinning.
+#define BOARD_STEP_UNSTEP_TICKS (CLOCK_HZ / 1000000)
 
 #endif
