@@ -2,7 +2,7 @@
 // keeps real-time deadlines against a paced simulator.)
 // A sliced print on Tether's AVR firmware on simulated silicon, through the whole host: the
 // atmega2560 (move_count 309) in simavr-printer behind a pty, paced (see SPEED), with
-// resources/printers/tether-sim.cfg. The host homes X and Y on the simulated switches (G28 X Y),
+// resources/printers/tether-sim.cfg (test/tools/simavr-printer/live-printer.ts). The host homes X and Y on the simulated switches (G28 X Y),
 // heats the hotend and prints 133 lines of PrusaSlicer's benchy: first-layer hull curves (80
 // moves of 0.1-1 mm, z-hops, retractions, wipes, M204), the short-segment stream that needs many
 // move-queue entries a second. The steps the simulator counted on the pins equal the ones the
@@ -10,24 +10,14 @@
 // and set_next_step_dir fixes such files stopped with "Stepper too far in past";
 // test/unit/step-ordering is the deterministic version.) On failure, test-output/avr-print has
 // both directions of the UART (uart-in.bin, uart-out.bin) for `tether decode`.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Host } from '../../../src-main/host/host';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
-import { referenceDir, repoRoot, testOutputDir } from '../../support/paths';
+import { referenceDir } from '../../support/paths';
 import { toolsPresent } from '../../support/tools';
-import { buildAvr, printerBin } from '../../tools/simavr-printer/harness';
+import { startLiveAvrPrinter, type LiveAvrPrinter, type LiveReport } from '../../tools/simavr-printer/live-printer';
 
-interface Report {
-  rises: Record<string, number>;
-  positions: Record<string, number>;
-  min_high: Record<string, number>;
-  heater_c: number;
-}
-
-const dir = path.join(testOutputDir, 'avr-print');
 /**
  * Simulated time as a fraction of real time (the host follows the slower clock). 0.15: ~45 s
  * for the file (homing alone is 3.5 s simulated). On a machine loaded beyond ~12 the simulator
@@ -37,63 +27,13 @@ const dir = path.join(testOutputDir, 'avr-print');
  * ~75 s: AVR_PRINT_SPEED=0.1.
  */
 const SPEED = process.env.AVR_PRINT_SPEED ?? '0.15';
-const reportPath = path.join(dir, 'report.json');
-let proc: ChildProcess | null = null;
-let host: Host | null = null;
-let output = '';
-
-/** The simulator's counts now (SIGUSR1: it writes the report and prints "report"). */
-async function report(): Promise<Report> {
-  const seen = output.length;
-  proc!.kill('SIGUSR1');
-  const t0 = Date.now();
-  while (!output.slice(seen).includes('report\n')) {
-    if (Date.now() - t0 > 10_000) throw new Error('simavr-printer wrote no report');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
-}
-
-/** The counts once the simulator has run every step (it may run behind the host's estimate). */
-async function settledReport(): Promise<Report> {
-  let last = await report();
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    const next = await report();
-    if (JSON.stringify(next.positions) === JSON.stringify(last.positions)) return next;
-    last = next;
-  }
-  return last;
-}
-
-/** Runs G-code and returns what it printed. */
-async function run(script: string): Promise<string> {
-  const log: string[] = [];
-  const off = host!.gcode.onResponse((_k, t) => log.push(t));
-  try {
-    await host!.gcode.run(script);
-  } catch (e) {
-    // Say why: the printer's state message names the MCU's shutdown reason.
-    throw new Error(`${(e as Error).message} (printer: ${host!.printer.stateMessage})\n${log.slice(-20).join('\n')}`);
-  } finally {
-    off();
-  }
-  return log.join('\n');
-}
-
-/** GET_POSITION's `// toolhead: X:110.000000 ...` line: the commanded position in mm. */
-async function toolheadMm(): Promise<Record<string, number>> {
-  const text = await run('GET_POSITION');
-  const line = /^\/\/ toolhead: (.*)$/m.exec(text);
-  if (!line) throw new Error(`GET_POSITION printed no toolhead line:\n${text}`);
-  return Object.fromEntries(line[1]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
-}
+let printer: LiveAvrPrinter | null = null;
 
 /** tether-sim.cfg: 16 microsteps of 200 per rotation_distance 40 (X, Y), 8 (Z), 33.5 (E). */
 const STEPS_PER_MM = { X: 80, Y: 80, Z: 400, E: 3200 / 33.5 };
 type Axis = keyof typeof STEPS_PER_MM;
 /** Counted step positions in the host's sign (stepper_y's dir pin is inverted: !PF7). */
-const counted = (r: Report): Record<Axis, number> => ({
+const counted = (r: LiveReport): Record<Axis, number> => ({
   X: r.positions.PF0!,
   Y: -r.positions.PF6!,
   Z: r.positions.PL3!,
@@ -114,68 +54,33 @@ function slicedLines(): { lines: string[]; startX: number; startY: number } {
 
 describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('sliced print on the AVR firmware in simavr', () => {
   beforeAll(async () => {
-    const img = buildAvr('atmega2560', 16000000);
-    mkdirSync(dir, { recursive: true });
-    const tty = path.join(dir, 'tty');
-    // The board program's thermistors are on ADC4/ADC3 (PF4/PF3), not tether-sim.cfg's PK5/PK6.
-    const cfg = readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8')
-      .replace(/^serial: .*$/m, `serial: ${tty}`)
-      .replace('sensor_pin: PK5', 'sensor_pin: PF4\nmin_extrude_temp: 40')
-      .replace('sensor_pin: PK6', 'sensor_pin: PF3')
-      // Short second approaches (2 mm back, 4 mm in): homing is most of this test's time.
-      .replaceAll('homing_speed: 50', 'homing_speed: 50\nhoming_retract_dist: 2');
-    const configPath = path.join(dir, 'printer.cfg');
-    writeFileSync(configPath, cfg);
-    // Carriages start 5 mm (X, Y: 400 steps; Z: 2000) from their switches: homing stays short.
-    proc = spawn(
-      printerBin,
-      [
-        ...['--mcu', 'atmega2560', '--freq', '16000000', '--elf', path.join(img.dir, 'tether.elf')],
-        ...['--pty', '--link', tty, '--speed', SPEED, '--report', reportPath, '--heater', 'PB4:4'],
-        // Both directions recorded for a failure's post-mortem (tether decode).
-        ...['--uart-in', path.join(dir, 'uart-in.bin'), '--uart-out', path.join(dir, 'uart-out.bin')],
-        ...['--stepper', 'PF0:PF1', '--stepper', 'PF6:PF7', '--stepper', 'PL3:PL1', '--stepper', 'PA4:PA6'],
-        ...['--endstop', 'PE5:PF0:+:400', '--endstop', 'PJ1:PF6:-:400', '--endstop', 'PD3:PL3:+:2000'],
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const t = setInterval(() => {
-        if (output.includes('pty: ')) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 20);
-      proc!.on('exit', (c) => reject(new Error(`simavr-printer exited (${c}):\n${output}`)));
+    printer = await startLiveAvrPrinter({
+      name: 'avr-print',
+      speed: SPEED,
+      // Carriages start 5 mm (X, Y: 400 steps; Z: 2000) from their switches, and the second
+      // approaches are short (2 mm back, 4 mm in): homing is most of this test's time.
+      endstopSteps: [400, 400, 2000],
+      editConfig: (cfg) => cfg.replaceAll('homing_speed: 50', 'homing_speed: 50\nhoming_retract_dist: 2'),
     });
-    host = await Host.start({ configPath });
-    await host.started;
   }, 60_000);
 
   afterAll(async () => {
-    await host?.stop();
-    if (proc && proc.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        proc!.on('exit', () => resolve());
-        proc!.kill('SIGTERM');
-      });
-    }
+    await printer?.stop();
   });
 
   it(
     'homes X and Y, heats and prints 133 lines of a sliced benchy: counted steps equal the planned ones',
     { timeout: 150_000 },
     async () => {
-      const mcu = host!.printer.lookupObject<Mcu>('mcu');
-      expect(host!.printer.state, host!.printer.stateMessage).toBe('ready');
+      const { host, report, settledReport, run, toolheadMm } = printer!;
+      const mcu = host.printer.lookupObject<Mcu>('mcu');
+      expect(host.printer.state, host.printer.stateMessage).toBe('ready');
       expect(mcu.getStatus().moveCount).toBe(309);
       const atStart = counted(await report());
       // Heat while homing: M104 now, wait after G28.
       await run('M104 S70\nG28 X Y');
       await run('TEMPERATURE_WAIT SENSOR=extruder MINIMUM=45');
-      expect(host!.printer.state, host!.printer.stateMessage).toBe('ready');
+      expect(host.printer.state, host.printer.stateMessage).toBe('ready');
       const homedReport = await settledReport();
       const homed = counted(homedReport);
       // The switches sit 400 steps from where the carriages started; homed, the host calls that
@@ -194,7 +99,7 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('sliced print on the AVR firmwar
       const before = homed;
       const risesBefore = homedReport.rises;
       await run([`G1 X${startX} Y${startY} F9000`, ...lines, 'M400'].join('\n'));
-      expect(host!.printer.state, host!.printer.stateMessage).toBe('ready');
+      expect(host.printer.state, host.printer.stateMessage).toBe('ready');
       const endMm = await toolheadMm();
       const r = await settledReport();
       const after = counted(r);
@@ -212,7 +117,7 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('sliced print on the AVR firmwar
       for (const pin of ['PF0', 'PF6', 'PA4']) expect(r.min_high[pin]).toBeGreaterThanOrEqual(32);
       expect(r.heater_c).toBeGreaterThan(40);
       expect(mcu.state).toBe('ready');
-      expect(host!.printer.state, host!.printer.stateMessage).toBe('ready');
+      expect(host.printer.state, host.printer.stateMessage).toBe('ready');
     },
   );
 });
