@@ -195,7 +195,7 @@ static uint_fast8_t stepper_event_split(struct timer *t)
 {
     struct stepper *s = container_of(t, struct stepper, time);
     gpio_out_toggle_noirq(s->step_pin);
-    uint32_t edge = t->waketime;
+    uint32_t edge = timer_read_time();  // not the waketime: a late step still gets its full width
     uint16_t count = s->count - 1;
     if (count) {
         s->count = count;
