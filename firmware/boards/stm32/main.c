@@ -5,9 +5,10 @@
 // reset through the core's AIRCR.
 //
 // Why these two: the DWT cycle counter is 32 bits at the CPU clock on every Cortex-M3/M4 (so
-// CLOCK_FREQ is the CPU clock, as Klipper's STM32 builds report), and SysTick is the one timer
-// interrupt QEMU's STM32F405 model delivers reliably. QEMU has no DWT: its build reads TIM5's
-// counter instead (QEMU_BOARD below); the alarm and the dispatch are the same code.
+// CLOCK_FREQ is the CPU clock, as Klipper's STM32 builds report), and SysTick counts the CPU
+// clock on every chip and in QEMU, whose STM32F405 timers have no compare interrupts. QEMU has
+// no DWT: its build reads TIM5's counter instead (QEMU_BOARD below); the alarm and the dispatch
+// are the same code.
 #include <setjmp.h>
 #include <string.h>
 #include "regs.h"
@@ -223,8 +224,8 @@ static void timer_dispatch(void)
             now = waketime;
         }
         if (t->func == stepper_event || t->func == stepper_event_long) {
-            // The step path: the 16-bit step events inline (the long one waits out
-            // step_pulse_ticks: any nonzero width here), the stepper re-sorted in place.
+            // The step path: the 16-bit step events inline (the long one waits out a
+            // step_pulse_ticks under BOARD_STEP_UNSTEP_TICKS), the stepper re-sorted in place.
             if ((t->func == stepper_event ? stepper_event(t) : stepper_event_long(t)) == SF_DONE)
                 sched_timer_pop_head(t);
             else
