@@ -17,7 +17,10 @@ export type FirmwareSerial = 'usart' | 'usb';
 /** What `make` is asked to build for a board. */
 export interface FirmwareBuildPlan {
   target: FirmwareTarget;
-  /** Makefile variables: MCU, F_CPU (AVR), OFFSET and HSE_HZ (STM32), SERIAL=usb for native-USB boards. */
+  /**
+   * Makefile variables: MCU, F_CPU (AVR), OFFSET and HSE_HZ (STM32), SERIAL=usb for native-USB
+   * boards, SERIAL_BAUD for USART images of boards that talk at another baud than 250000.
+   */
   variables: Record<string, string>;
   serial: FirmwareSerial;
   /** The file to flash: tether.hex on AVR, tether.bin (linked at the bootloader offset) on STM32. */
@@ -120,6 +123,8 @@ export function planFirmwareBuild(board: Board, makefileText: string): FirmwareB
         );
       }
     }
+    // The image must answer at the baud the app will open the port with (identify, printer.cfg).
+    if (variables.SERIAL !== 'usb' && board.serialBaudRate !== 250000) variables.SERIAL_BAUD = String(board.serialBaudRate);
   }
   return { target, variables, serial, imageFile: target === 'avr' ? 'tether.hex' : 'tether.bin', warnings };
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Per-build dictionary constants of an STM32 image (read by tools/gen-dict.mjs only, never
-# compiled; the generator does not evaluate #if). Usage: consts.sh MCU CLOCK_FREQ [usart|usb]
-mcu=$1 clock=$2 serial=${3:-usart}
+# compiled; the generator does not evaluate #if). Usage: consts.sh MCU CLOCK_FREQ [usart|usb] [BAUD]
+mcu=$1 clock=$2 serial=${3:-usart} baud=${4:-250000}
 echo "DECL_CONSTANT(\"CLOCK_FREQ\", $clock);"
 echo "DECL_CONSTANT_STR(\"MCU\", \"$mcu\");"
 case $mcu in
@@ -17,6 +17,6 @@ done
 if [ "$serial" = usb ]; then
   echo "DECL_CONSTANT_STR(\"RESERVE_PINS_USB\", \"PA11,PA12\");"
 else
-  echo "DECL_CONSTANT(\"SERIAL_BAUD\", 250000);"
+  echo "DECL_CONSTANT(\"SERIAL_BAUD\", $baud);"
   echo "DECL_CONSTANT_STR(\"RESERVE_PINS_serial\", \"PA10,PA9\");"
 fi

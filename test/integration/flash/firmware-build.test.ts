@@ -100,6 +100,8 @@ describe.skipIf(!toolsPresent('make', 'avr-gcc', 'arm-none-eabi-gcc'))('building
       const h = bin.readUInt32LE(v * 4);
       if (h !== 0) expect(h & ~1, `vector ${v}`).toBeGreaterThanOrEqual(0x08007000);
     }
+    // It talks at the catalog's baud for this board (the port is opened at that baud to identify it).
+    expect(JSON.parse(readFileSync(r.dictPath, 'utf8')).config.SERIAL_BAUD).toBe(115200);
   });
 
   it('cancels a running build and removes its folder; the API offers finished builds as images', async () => {

@@ -81,9 +81,12 @@ describe('build plan from the catalog and the firmware Makefile', () => {
       target: 'stm32',
       imageFile: 'tether.bin',
       serial: 'usart',
-      variables: { MCU: 'stm32f103xe', OFFSET: '28672', HSE_HZ: '8000000' },
+      // The catalog opens Creality's CH340 port at 115200: the image must talk at that baud.
+      variables: { MCU: 'stm32f103xe', OFFSET: '28672', HSE_HZ: '8000000', SERIAL_BAUD: '115200' },
     });
-    expect(planFirmwareBuild(board('btt-octopus-v1.1'), makefile).variables).toMatchObject({ MCU: 'stm32f446xe', OFFSET: '32768', HSE_HZ: '12000000' });
+    const octopus = planFirmwareBuild(board('btt-octopus-v1.1'), makefile).variables;
+    expect(octopus).toMatchObject({ MCU: 'stm32f446xe', OFFSET: '32768', HSE_HZ: '12000000' });
+    expect(octopus.SERIAL_BAUD).toBeUndefined();
   });
 
   it('native-USB boards ask for SERIAL=usb once the firmware has it, and warn while it does not', () => {
