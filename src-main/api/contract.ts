@@ -219,6 +219,7 @@ export interface UploadProgress {
 
 /** The MCU link's figures (Klipper's last_stats), for diagnosing "Lost communication with MCU". */
 export interface McuHealth {
+  /** The MCU's printer object / config section name: 'mcu', 'mcu toolboard'. */
   name: string;
   state: string;
   shutdownReason: string | null;
@@ -267,7 +268,9 @@ export interface HealthStats {
   printerId: string;
   /** Wall clock of the sample (ms since the epoch). */
   timeMs: number;
-  /** Null when the host is not running or has no MCU link (e.g. batch mode). */
+  /** Every MCU ([mcu], then each [mcu NAME]); empty when the host is not running or has no MCU link. */
+  mcus: McuHealth[];
+  /** The main [mcu] (the same figures as its entry in `mcus`); null when there is none. */
   mcu: McuHealth | null;
   host: HostProcessHealth | null;
   /** Why mcu/host are missing, in the host's words. */
@@ -463,7 +466,7 @@ export const apiMethods = {
   'temperatures.history': method<TemperatureHistoryReply>()(
     s.object({ printerId: printerIdSchema, sinceMs: s.optional(s.number({ min: 0, max: 8.64e15 })) }),
   ),
-  /** The MCU link's statistics and the host process's CPU/memory (poll it; about 1 s is plenty). */
+  /** Every MCU link's statistics (main first) and the host process's CPU/memory (poll it; about 1 s is plenty). */
   'health.stats': method<HealthStats>()(byPrinter),
   /** The end of the printer's host log, each line with a level. */
   'logs.read': method<LogView>()(s.object({ printerId: printerIdSchema, maxLines: s.optional(s.number({ integer: true, min: 1, max: 20_000 })) })),

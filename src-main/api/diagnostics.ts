@@ -1,9 +1,9 @@
-// Machine health and "Export diagnostics" over the fleet: the MCU link's stats and the host
+// Machine health and "Export diagnostics" over the fleet: every MCU link's stats and the host
 // process's CPU/memory for one printer, and one .tar.gz with everything a bug report needs
 // (host logs, printer.cfg files, versions, MCU stats). Archive format: host/diagnostics/tar.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppInfo, HealthStats, PrinterSummary } from './contract';
+import type { AppInfo, HealthStats, McuHealth, PrinterSummary } from './contract';
 import { includesOf } from './config-files';
 import { ApiError } from './errors';
 import { mcuHealthOf } from '../host/diagnostics/health';
@@ -17,16 +17,43 @@ const ARCHIVE_LOG_BYTES = 4 * 1024 * 1024;
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** What a health sample needs of a printer's host: its state and two of its worker ops (a HostThread). */
+export type HealthSource = Pick<HostThread, 'running' | 'stateMessage' | 'call'>;
+
+/** 'mcu' and every 'mcu NAME' (Klipper's object names for [mcu] and [mcu NAME]). */
+const isMcuObject = (name: string): boolean => name === 'mcu' || name.startsWith('mcu ');
+
+/** Every MCU's figures, the main [mcu] first, each under its object name ('mcu', 'mcu toolboard'). */
+export function mcuHealthsOf(status: Record<string, Record<string, unknown> | undefined>): McuHealth[] {
+  const names = Object.keys(status).filter(isMcuObject);
+  names.sort((a, b) => Number(b === 'mcu') - Number(a === 'mcu'));
+  return names.flatMap((name) => {
+    const st = status[name];
+    return st ? [{ ...mcuHealthOf(st), name }] : [];
+  });
+}
+
+async function mcuStatuses(thread: HealthSource): Promise<McuHealth[]> {
+  const names = (await thread.call('status.objects', {})).filter(isMcuObject);
+  if (names.length === 0) return [];
+  const { status } = await thread.call('status.query', { objects: Object.fromEntries(names.map((n) => [n, null])) });
+  // Keep the host's order (config order) for the secondaries; mcuHealthsOf puts the main first.
+  return mcuHealthsOf(Object.fromEntries(names.map((n) => [n, status[n]])));
+}
+
 /** One health sample; a stopped host or a missing MCU is a note, not a failure. */
-export async function healthOf(printerId: string, thread: HostThread): Promise<HealthStats> {
-  const out: HealthStats = { printerId, timeMs: Date.now(), mcu: null, host: null, note: null };
+export async function healthOf(printerId: string, thread: HealthSource): Promise<HealthStats> {
+  const out: HealthStats = { printerId, timeMs: Date.now(), mcus: [], mcu: null, host: null, note: null };
   if (!thread.running) return { ...out, note: thread.stateMessage };
-  const [status, proc] = await Promise.allSettled([thread.call('status.query', { objects: { mcu: null } }), thread.call('host.process', {})]);
-  if (status.status === 'fulfilled' && status.value.status.mcu) out.mcu = mcuHealthOf(status.value.status.mcu);
+  const [mcus, proc] = await Promise.allSettled([mcuStatuses(thread), thread.call('host.process', {})]);
+  if (mcus.status === 'fulfilled') {
+    out.mcus = mcus.value;
+    out.mcu = mcus.value.find((m) => m.name === 'mcu') ?? null;
+  }
   if (proc.status === 'fulfilled') out.host = proc.value;
-  const failed = [status, proc].find((r) => r.status === 'rejected');
+  const failed = [mcus, proc].find((r) => r.status === 'rejected');
   if (failed) out.note = messageOf(failed.reason);
-  else if (!out.mcu) out.note = `${thread.stateMessage} (no MCU link to measure)`;
+  else if (out.mcus.length === 0) out.note = `${thread.stateMessage} (no MCU link to measure)`;
   return out;
 }
 
@@ -79,6 +106,8 @@ export async function buildDiagnostics(o: DiagnosticsOptions): Promise<{ fileNam
       host: thread.hostVersion,
       firmware: 'mcu' in health && health.mcu ? health.mcu.version : null,
       firmwareBuild: 'mcu' in health && health.mcu ? health.mcu.buildVersions : null,
+      // Every MCU's firmware by its object name (a toolboard often runs another build).
+      mcus: 'mcus' in health ? Object.fromEntries(health.mcus.map((m) => [m.name, { firmware: m.version, firmwareBuild: m.buildVersions }])) : {},
     };
     add(`${dir}/status.json`, `${JSON.stringify({ ...p }, null, 2)}\n`);
     add(`${dir}/mcu-stats.json`, `${JSON.stringify(health, null, 2)}\n`);
@@ -110,7 +139,7 @@ export async function buildDiagnostics(o: DiagnosticsOptions): Promise<{ fileNam
       'app.log                    the desktop app log (when present)',
       'printers/<id>/host.log     the printer host log (its end, when long)',
       'printers/<id>/printer.cfg  the printer config, with its [include] files under includes/',
-      'printers/<id>/mcu-stats.json  MCU link statistics and host process CPU/memory at export time',
+      'printers/<id>/mcu-stats.json  statistics of every MCU link ("mcus", main first) and host process CPU/memory at export time',
       '',
     ].join('\n'),
   });

@@ -1,12 +1,12 @@
-// Machine health: the MCU link's figures (load, bytes, retransmits, sequence numbers, round
-// trip, clock drift) and the host process's CPU and memory, each with a short explanation, and
-// findings that say what to check when "Lost communication with MCU" happens.
+// Machine health: each MCU link's figures, one section per MCU under its config name ('mcu',
+// 'mcu toolboard'): load, bytes, retransmits, sequence numbers, round trip, clock drift; and the
+// host process's CPU and memory, each with a short explanation, and findings that say what to check when "Lost communication with MCU" happens.
 import { useEffect, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { HealthStats } from '../../../src-main/api/contract';
+import type { HealthStats, McuHealth } from '../../../src-main/api/contract';
 import { api } from '../../api';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
-import type { DerivedHealth } from './health-derive';
+import type { DerivedHealth, Finding, McuDerived } from './health-derive';
 import { formatBytes } from './health-derive';
 import { pollHealth, useHealth } from './health-store';
 import './health.css';
@@ -18,7 +18,7 @@ const pct = (f: number) => `${(f * 100).toFixed(1)} %`;
 const int = (n: number) => n.toLocaleString();
 const hz = (n: number) => `${(n / 1e6).toFixed(6)} MHz`;
 
-function mcuRows(m: NonNullable<HealthStats['mcu']>, d: DerivedHealth | null): { group: string; rows: Row[] }[] {
+function mcuRows(m: McuHealth, d: McuDerived | undefined): { group: string; rows: Row[] }[] {
   const perS = (v: number | null | undefined) => (v == null ? '' : ` (${formatBytes(v)}/s)`);
   return [
     {
@@ -62,11 +62,12 @@ function hostRows(h: NonNullable<HealthStats['host']>, d: DerivedHealth | null):
   ];
 }
 
-function MetricTable({ group, rows }: { group: string; rows: Row[] }): JSX.Element {
+/** `idPrefix` keeps heading ids unique when each MCU has its own cards. */
+function MetricTable({ group, rows, idPrefix = 'health' }: { group: string; rows: Row[]; idPrefix?: string }): JSX.Element {
   const { t } = useTranslation('health');
   return (
-    <article className="card health-card" aria-labelledby={`health-${group}`}>
-      <h2 id={`health-${group}`}>{t(`group.${group}`)}</h2>
+    <article className="card health-card" aria-labelledby={`${idPrefix}-${group}`}>
+      <h2 id={`${idPrefix}-${group}`}>{t(`group.${group}`)}</h2>
       <dl className="health-metrics">
         {rows.map((r) => (
           <div key={r.key} className="health-metric" data-testid={`health-${r.key}`}>
@@ -95,6 +96,14 @@ export function HealthPanel(): JSX.Element {
   }, [printerId, connected]);
 
   const shown = last && last.printerId === printerId ? last : null;
+  const mcus = shown ? (shown.mcus.length ? shown.mcus : shown.mcu ? [shown.mcu] : []) : [];
+  // Each MCU's findings name it when there are several; the host's findings follow.
+  const findings: { key: Finding; mcu: string | null }[] = derived
+    ? [
+        ...derived.mcus.flatMap((m) => m.findings.map((key) => ({ key, mcu: derived.mcus.length > 1 ? m.name : null }))),
+        ...derived.hostFindings.map((key) => ({ key, mcu: null })),
+      ]
+    : [];
   return (
     <section className="panel health-panel" aria-labelledby="health-title">
       <header className="panel-header">
@@ -107,10 +116,10 @@ export function HealthPanel(): JSX.Element {
         </div>
       )}
       {!printer && <p>{t('noPrinter')}</p>}
-      {derived && derived.findings.length > 0 && shown && (
+      {findings.length > 0 && shown && (
         <ul className="health-findings" aria-label={t('findings')} data-testid="health-findings">
-          {derived.findings.map((f) => (
-            <li key={f}>{t(`finding.${f}`)}</li>
+          {findings.map((f) => (
+            <li key={`${f.mcu ?? ''}/${f.key}`}>{f.mcu ? t('findingOf', { mcu: f.mcu, text: t(`finding.${f.key}`) }) : t(`finding.${f.key}`)}</li>
           ))}
         </ul>
       )}
@@ -119,10 +128,22 @@ export function HealthPanel(): JSX.Element {
           {t('note', { note: shown.note })}
         </p>
       )}
-      <div className="grid">
-        {shown?.mcu && mcuRows(shown.mcu, derived).map((g) => <MetricTable key={g.group} group={g.group} rows={g.rows} />)}
-        {shown?.host && <MetricTable group="host" rows={hostRows(shown.host, derived)} />}
-      </div>
+      {mcus.map((m, i) => (
+        <section key={m.name} className="health-mcu" aria-labelledby={`health-mcu-${i}`} data-testid={`health-mcu-${m.name}`}>
+          <h2 id={`health-mcu-${i}`} className="health-mcu-title">
+            {t('mcuSection', { name: m.name })}
+          </h2>
+          <div className="grid">
+            {mcuRows(
+              m,
+              derived?.mcus.find((d) => d.name === m.name),
+            ).map((g) => (
+              <MetricTable key={g.group} group={g.group} rows={g.rows} idPrefix={`health-mcu-${i}`} />
+            ))}
+          </div>
+        </section>
+      ))}
+      <div className="grid">{shown?.host && <MetricTable group="host" rows={hostRows(shown.host, derived)} />}</div>
       {printer && !shown && !error && <p className="muted">{t('loading')}</p>}
     </section>
   );

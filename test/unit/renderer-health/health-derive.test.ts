@@ -11,8 +11,8 @@ const mcu = (over: Partial<McuHealth> = {}): McuHealth => ({
   rttvarS: 0.0005, rtoS: 0.025, readyBytes: 0, upcomingBytes: 0, freqHz: 16e6, configuredFreqHz: 16e6, clockDriftPpm: 3, invalidMessages: 0,
   ...over,
 });
-const sample = (timeMs: number, m: McuHealth | null, cpuS = 1, pid = 42): HealthStats => ({
-  printerId: 'p', timeMs, mcu: m, note: null,
+const sample = (timeMs: number, m: McuHealth | null, cpuS = 1, pid = 42, more: McuHealth[] = []): HealthStats => ({
+  printerId: 'p', timeMs, mcus: [...(m ? [m] : []), ...more], mcu: m, note: null,
   host: { pid, rssBytes: 80e6, heapUsedBytes: 20e6, cpuUserS: cpuS, cpuSystemS: 0, uptimeS: 10, sysload: 0.5, memAvailBytes: 4e9 },
 });
 
@@ -42,6 +42,24 @@ describe('deriveHealth', () => {
     expect(calm.hostCpuPercent).toBeNull();
     expect(deriveHealth(null, sample(0, mcu({ state: 'shutdown', shutdownReason: 'Timer too close' }))).findings).toEqual(['mcuShutdown']);
     expect(LIMITS.mcuAwake).toBeLessThan(1);
+  });
+
+  it('gives each MCU its own rates and findings, matched by name, main first', () => {
+    const tb = (over: Partial<McuHealth> = {}) => mcu({ name: 'mcu toolboard', bytesRead: 500, retransmits: 1, ...over });
+    const d = deriveHealth(
+      sample(0, mcu(), 1, 42, [tb()]),
+      sample(2000, mcu({ bytesRead: 2400 }), 1, 42, [tb({ bytesRead: 1500, retransmits: 4, state: 'shutdown' })]),
+    );
+    expect(d.mcus.map((m) => m.name)).toEqual(['mcu', 'mcu toolboard']);
+    expect(d.mcus[0]).toMatchObject({ bytesReadPerS: 200, newRetransmits: 0, findings: [] });
+    expect(d.mcus[1]).toMatchObject({ bytesReadPerS: 500, newRetransmits: 3, findings: ['mcuShutdown', 'retransmitting'] });
+    // The top-level figures stay the main MCU's: the toolboard's trouble is only under its name.
+    expect(d.bytesReadPerS).toBe(200);
+    expect(d.findings).toEqual([]);
+    expect(d.hostFindings).toEqual([]);
+    // A toolboard that appears only in the newer sample has no rates yet (nothing to compare).
+    const added = deriveHealth(sample(0, mcu()), sample(1000, mcu(), 1, 42, [tb()]));
+    expect(added.mcus[1]).toMatchObject({ name: 'mcu toolboard', bytesReadPerS: null, newRetransmits: 0 });
   });
 
   it('formats bytes', () => {

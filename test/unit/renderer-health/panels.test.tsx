@@ -4,7 +4,7 @@
 // every string comes from the locales (English here; zh-CN completeness has its own test).
 import { act, cleanup, configure, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ApiReply, HealthStats, TetherBridge } from '../../../src-main/api/contract';
+import type { ApiReply, HealthStats, McuHealth, TetherBridge } from '../../../src-main/api/contract';
 
 // The machine may be busy (parallel test files): wait generously, never fail on timing alone.
 configure({ asyncUtilTimeout: 10_000 });
@@ -13,15 +13,19 @@ const calls: [string, unknown][] = [];
 const listeners = new Map<string, Set<(p: unknown) => void>>();
 let cpuS = 1;
 let timeMs = 1_000_000;
+const mainMcu: McuHealth = {
+  name: 'mcu', state: 'ready', shutdownReason: null, version: 'v0.1-tether-sim', buildVersions: 'gcc', awake: 0.012, taskAvgS: 1e-5, taskStddevS: 1e-6,
+  bytesWrite: 4096, bytesRead: 8192, bytesRetransmit: 0, bytesInvalid: 0, retransmits: 0, sendSeq: 120, receiveSeq: 119, srttS: 0.0012, rttvarS: 0.0004,
+  rtoS: 0.025, readyBytes: 0, upcomingBytes: 0, freqHz: 16000080, configuredFreqHz: 16e6, clockDriftPpm: 5, invalidMessages: 0,
+};
+/** Set by the two-MCU test: a toolboard after the main MCU (its retransmits grow every sample). */
+let toolboard: (() => McuHealth) | null = null;
 const healthSample = (): HealthStats => ({
   printerId: 'printer-1',
   timeMs: (timeMs += 1000),
   note: null,
-  mcu: {
-    name: 'mcu', state: 'ready', shutdownReason: null, version: 'v0.1-tether-sim', buildVersions: 'gcc', awake: 0.012, taskAvgS: 1e-5, taskStddevS: 1e-6,
-    bytesWrite: 4096, bytesRead: 8192, bytesRetransmit: 0, bytesInvalid: 0, retransmits: 0, sendSeq: 120, receiveSeq: 119, srttS: 0.0012, rttvarS: 0.0004,
-    rtoS: 0.025, readyBytes: 0, upcomingBytes: 0, freqHz: 16000080, configuredFreqHz: 16e6, clockDriftPpm: 5, invalidMessages: 0,
-  },
+  mcus: [mainMcu, ...(toolboard ? [toolboard()] : [])],
+  mcu: mainMcu,
   host: { pid: 4242, rssBytes: 90e6, heapUsedBytes: 30e6, cpuUserS: (cpuS += 0.25), cpuSystemS: 0, uptimeS: 30, sysload: 0.4, memAvailBytes: 4e9 },
 });
 const printers = [
@@ -130,6 +134,32 @@ describe('Health page', () => {
     // The second sample (a second later, 0.25 CPU-seconds more) gives the host's CPU share.
     await waitFor(() => expect(screen.getByTestId('health-hostCpu').textContent).toContain('25.0 %'), { timeout: 10_000 });
     expect(callsOf('health.stats').every((p) => (p as { printerId: string }).printerId === 'printer-1')).toBe(true);
+  });
+
+  it('shows one section per MCU under its config name, and names the MCU a finding is about', async () => {
+    let retransmits = 0;
+    toolboard = () => ({ ...mainMcu, name: 'mcu toolboard', version: 'v0.1-toolboard', sendSeq: 7, receiveSeq: 6, clockDriftPpm: -12, retransmits: (retransmits += 2) });
+    try {
+      const { HealthPanel } = await import('../../../src-renderer/features/health/HealthPanel');
+      render(<HealthPanel />);
+      const tb = await screen.findByTestId('health-mcu-mcu toolboard');
+      const main = screen.getByTestId('health-mcu-mcu');
+      expect(screen.getByRole('heading', { name: 'Micro-controller [mcu]' })).toBeTruthy();
+      expect(within(tb).getByRole('heading', { name: 'Micro-controller [mcu toolboard]' })).toBeTruthy();
+      // Main first, each with its own figures.
+      expect(main.compareDocumentPosition(tb) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+      expect(within(main).getByTestId('health-seq').textContent).toContain('120 / 119');
+      expect(within(tb).getByTestId('health-seq').textContent).toContain('7 / 6');
+      expect(within(tb).getByTestId('health-firmware').textContent).toContain('v0.1-toolboard');
+      expect(within(tb).getByTestId('health-drift').textContent).toContain('-12.0 ppm');
+      // Heading ids stay unique with two sets of cards.
+      const ids = [...document.querySelectorAll('[id^="health-"]')].map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      // The toolboard's growing retransmits are a finding under its name (second sample on).
+      await waitFor(() => expect(screen.getByTestId('health-findings').textContent).toContain('[mcu toolboard] Blocks were retransmitted'), { timeout: 10_000 });
+    } finally {
+      toolboard = null;
+    }
   });
 });
 
