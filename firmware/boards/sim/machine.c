@@ -152,9 +152,24 @@ static void load_endstops(const struct json *list)
         const struct json *st = json_get(e, "steppers");
         if (!st || st->kind != JSON_ARRAY || !st->child)
             die(e, "%s: \"steppers\" must list the stepper names that move this axis%s", name, "");
+        const char *remote = get_str(e, "positions_file", "", name);
+        if (*remote) {
+            // The axis is driven by another sim process: follow its published positions.
+            es->is_remote = 1;
+            if (strlen(remote) >= sizeof(es->remote.path))
+                die(e, "%s: positions_file path is too long%s", name, "");
+            snprintf(es->remote.path, sizeof(es->remote.path), "%s", remote);
+        }
         for (const struct json *n = st->child; n; n = n->next) {
             if (n->kind != JSON_STRING)
                 die(n, "%s: stepper names must be strings%s", name, "");
+            if (es->is_remote) {
+                if (es->stepper_count < 4) {
+                    snprintf(es->remote_stepper[es->stepper_count], 32, "%s", n->string);
+                    es->remote_idx[es->stepper_count++] = -1;
+                }
+                continue;
+            }
             int idx = stepper_index(n->string);
             if (idx < 0)
                 die(n, "%s: no stepper named \"%s\"", name, n->string);
@@ -316,6 +331,7 @@ void machine_reset(void)
     memcpy(sim_machine.heaters, initial_heaters, sizeof(initial_heaters));
     memset(level_of, 0, sizeof(level_of));
     index_pins();
+    positions_update_all();
 }
 
 double machine_stepper_mm(const struct sim_stepper *s)
@@ -355,6 +371,7 @@ void machine_stepper_config(int oid, int step_pin, int dir_pin, int invert_step)
     }
     s->mcu_oid = oid;
     s->both_edges = invert_step < 0;
+    positions_update_all();
 }
 
 // Heater temperature: exact solution of C dT/dt = P*duty - k (T - ambient) over [last, clock].
@@ -402,6 +419,7 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
             return;  // a disabled driver does not move the motor
         }
         s->position_steps += (level_of[s->dir_pin] ^ s->dir_invert) ? 1 : -1;
+        positions_update(s);
         s->last_step_clock = clock;
         s->has_stepped = 1;
         return;
@@ -424,16 +442,22 @@ int machine_input_read(int pin, uint32_t clock, int *level)
     if (!es)
         return 0;
     int triggered = 0;
+    double first_mm = 0;
     for (int i = 0; i < es->stepper_count; i++) {
-        double mm = machine_stepper_mm(&sim_machine.steppers[es->stepper_idx[i]]);
-        triggered |= es->side_max ? mm >= es->trigger_mm : mm <= es->trigger_mm;
+        int known = 1;
+        double mm = es->is_remote
+            ? positions_remote_mm(&es->remote, es->remote_stepper[i], &es->remote_idx[i], &known)
+            : machine_stepper_mm(&sim_machine.steppers[es->stepper_idx[i]]);
+        if (i == 0)
+            first_mm = mm;
+        if (known)  // a stepper whose sim has not published yet: its switch reads open
+            triggered |= es->side_max ? mm >= es->trigger_mm : mm <= es->trigger_mm;
     }
     if (triggered != es->last_triggered) {
         es->last_triggered = triggered;
         if (trace_file)
             fprintf(trace_file, "{\"ev\":\"endstop\",\"name\":\"%s\",\"clock\":%u,\"triggered\":%s,"
-                    "\"mm\":%.6f}\n", es->name, clock, triggered ? "true" : "false",
-                    machine_stepper_mm(&sim_machine.steppers[es->stepper_idx[0]]));
+                    "\"mm\":%.6f}\n", es->name, clock, triggered ? "true" : "false", first_mm);
     }
     *level = triggered ^ es->inverted;
     return 1;
@@ -454,6 +478,9 @@ int machine_adc_read(int pin, uint32_t clock, uint16_t *value)
 // Once a second of MCU time: heater temperatures into the trace.
 void machine_periodic(uint32_t clock)
 {
+    for (int i = 0; i < sim_machine.endstop_count; i++)
+        if (sim_machine.endstops[i].is_remote)
+            positions_remote_refresh(&sim_machine.endstops[i].remote);
     for (int i = 0; i < sim_machine.heater_count; i++) {
         struct sim_heater *h = &sim_machine.heaters[i];
         heater_advance(h, clock);

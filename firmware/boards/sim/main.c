@@ -1,5 +1,5 @@
 // The sim board: a whole simulated printer in one process, talking over a pseudo-terminal.
-// Usage: tether-sim [--pty PATH] [--machine FILE.json] [--trace FILE] [--drop-rate P]
+// Usage: tether-sim [--pty PATH] [--machine FILE.json] [--trace FILE] [--positions FILE] [--drop-rate P]
 //                   [--corrupt-rate P] [--seed N] [--late-limit-ms MS]
 #define _GNU_SOURCE
 #include <errno.h>
@@ -272,7 +272,7 @@ static double parse_rate(const char *opt, const char *v)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: tether-sim [--pty PATH] [--machine FILE.json] [--trace FILE]\n"
+    fprintf(stderr, "usage: tether-sim [--pty PATH] [--machine FILE.json] [--trace FILE] [--positions FILE]\n"
                     "                  [--drop-rate P] [--corrupt-rate P] [--seed N]"
                     " [--late-limit-ms MS]\n");
     exit(2);
@@ -280,7 +280,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *machine = 0, *trace = 0;
+    const char *machine = 0, *trace = 0, *positions = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : 0;
@@ -294,6 +294,7 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--pty")) pty_link = v;
         else if (!strcmp(a, "--machine")) machine = v;
         else if (!strcmp(a, "--trace")) trace = v;
+        else if (!strcmp(a, "--positions")) positions = v;
         else if (!strcmp(a, "--drop-rate")) drop_rate = parse_rate(a, v);
         else if (!strcmp(a, "--corrupt-rate")) corrupt_rate = parse_rate(a, v);
         else if (!strcmp(a, "--seed")) rng_state = strtoull(v, 0, 0) * 2654435761ull + 1;
@@ -321,6 +322,8 @@ int main(int argc, char **argv)
 #endif
     clock_gettime(CLOCK_MONOTONIC, &clock_start);
     machine_reset();
+    if (positions)
+        positions_publish(positions);
     machine_clock_start();
     open_pty();
     trace_start_event();

@@ -29,12 +29,23 @@ struct sim_stepper {
     uint32_t last_step_clock;  // clock of the last step that moved the motor
     int has_stepped;
 };
+// Another sim process's published stepper positions (positions.c), mapped read-only.
+struct sim_remote {
+    char path[512];
+    const struct sim_positions *map;  // 0 until that sim has published
+    unsigned long long ino, dev;
+};
 struct sim_endstop {
     char name[32];
     int pin, inverted, side_max;
     double trigger_mm;
     int stepper_idx[4], stepper_count;
     int last_triggered;
+    // With "positions_file": the steppers are another sim's (by name) instead of this one's.
+    int is_remote;
+    struct sim_remote remote;
+    char remote_stepper[4][32];
+    int remote_idx[4];  // cached index into the remote file
 };
 struct sim_heater {
     char name[32];
@@ -72,6 +83,25 @@ void machine_periodic(uint32_t clock);
 void machine_reset(void);
 void machine_mcu_reset(uint32_t clock);
 double machine_stepper_mm(const struct sim_stepper *s);
+
+// --- positions shared with other sim processes (positions.c) ---
+#define SIM_POSITIONS_MAGIC 0x31505354u  // "TSP1"
+struct sim_positions_entry {
+    char name[32];
+    double steps_per_mm;
+    int64_t position_steps;
+};
+struct sim_positions {
+    uint32_t magic, pid, count, reserved;
+    struct sim_positions_entry steppers[SIM_MAX_STEPPERS];
+};
+// `--positions FILE`: publish this sim's stepper positions there (updated on every step).
+void positions_publish(const char *path);
+void positions_update_all(void);
+void positions_update(const struct sim_stepper *s);
+// Re-map the file if its sim was restarted (called once a second).
+void positions_remote_refresh(struct sim_remote *r);
+double positions_remote_mm(struct sim_remote *r, const char *stepper, int *cache_idx, int *known);
 
 // --- trace (trace.c) ---
 extern FILE *trace_file;

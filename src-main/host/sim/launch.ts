@@ -30,6 +30,8 @@ export interface SimPrinter {
   ptyPath: string;
   machinePath: string;
   tracePath: string;
+  /** Where this sim publishes its stepper positions for the other MCUs' sims (`--positions`). */
+  positionsPath: string;
   pid: number;
   /** SIGTERM and wait: the sim flushes its trace and removes the link. */
   stop(): Promise<void>;
@@ -47,27 +49,41 @@ export function defaultSimBinary(): string {
   return path.resolve(here, '../../../firmware/build/sim/tether-sim');
 }
 
-/** Starts the sim for a printer.cfg; resolves once its pty link exists. */
+/** The sims' files in dataDir: the main MCU keeps the plain names, others get `-<chip>`. */
+const simFile = (dataDir: string, base: string, chip: string, ext: string) =>
+  path.join(dataDir, `${base}${chip === 'mcu' ? '' : `-${chip}`}${ext}`);
+
+/**
+ * Starts the sim for a printer.cfg; resolves once its pty link exists. With several MCUs, an
+ * endstop whose stepper runs on another MCU's sim follows that sim's positions file in dataDir:
+ * start order does not matter (the switch reads open until the other sim has published).
+ */
 export async function startSimPrinter(o: SimPrinterOptions): Promise<SimPrinter> {
   const config = new PrinterConfig(readConfigFile(o.configPath));
   const section = o.mcuSection ?? 'mcu';
   const chip = section === 'mcu' ? 'mcu' : section.slice('mcu '.length).trim();
   if (!config.has(section)) throw new Error(`${o.configPath} has no [${section}] section to simulate`);
-  const machine = machineFromConfig(config, o.overrides, chip);
-  mkdirSync(o.dataDir, { recursive: true });
-  // The main MCU keeps the historical file names; others get theirs suffixed with the MCU name.
+  const dataDir = path.resolve(o.dataDir);
+  const positionsOf = (c: string) => simFile(dataDir, 'sim-positions', c, '.bin');
+  const machine = machineFromConfig(config, o.overrides, chip, positionsOf);
+  mkdirSync(dataDir, { recursive: true });
   const suffix = chip === 'mcu' ? '' : `-${chip}`;
-  const machinePath = path.join(o.dataDir, `sim-machine${suffix}.json`);
-  const tracePath = path.join(o.dataDir, `sim-trace${suffix}.jsonl`);
+  const machinePath = simFile(dataDir, 'sim-machine', chip, '.json');
+  const tracePath = simFile(dataDir, 'sim-trace', chip, '.jsonl');
+  const positionsPath = positionsOf(chip);
   writeFileSync(machinePath, JSON.stringify(machine, null, 2));
   const serial = config.getOrNull(section)?.getString('serial', '') ?? '';
-  const ptyPath = serial || path.join(o.dataDir, `tether-sim-pty${suffix}`);
+  const ptyPath = serial || path.join(dataDir, `tether-sim-pty${suffix}`);
   mkdirSync(path.dirname(ptyPath), { recursive: true });
   const binary = o.simBinary ?? defaultSimBinary();
   if (!existsSync(binary)) throw new Error(`The printer simulator ${binary} is missing: build it with 'make -C firmware native'`);
-  const proc = spawn(binary, ['--pty', ptyPath, '--machine', machinePath, '--trace', tracePath, ...(o.extraArgs ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    binary,
+    ['--pty', ptyPath, '--machine', machinePath, '--trace', tracePath, '--positions', positionsPath, ...(o.extraArgs ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += String(d)));
   const exited = new Promise<number | null>((resolve) => {
@@ -97,6 +113,7 @@ export async function startSimPrinter(o: SimPrinterOptions): Promise<SimPrinter>
     ptyPath,
     machinePath,
     tracePath,
+    positionsPath,
     pid: proc.pid!,
     exited,
     async stop() {

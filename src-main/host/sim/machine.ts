@@ -23,6 +23,8 @@ export interface SimEndstop {
   steppers: string[];
   trigger_position_mm: number;
   side: 'min' | 'max';
+  /** The steppers are another sim process's: the positions file it publishes (`--positions`). */
+  positions_file?: string;
 }
 export interface SimHeater {
   name: string;
@@ -52,7 +54,14 @@ export interface SimMachine {
 export interface SimMachineOverrides {
   steppers?: Record<string, Partial<SimStepper>>;
   heaters?: Record<string, Partial<SimHeater>>;
+  endstops?: Record<string, Partial<SimEndstop>>;
 }
+
+/**
+ * Where the sim of each MCU chip ('mcu', 'toolboard') publishes its stepper positions. Given,
+ * an endstop whose stepper runs on another MCU's sim follows that sim's positions file.
+ */
+export type PositionsFileOf = (chip: string) => string;
 
 /** Thermal models: a hotend block heats in about a minute, a bed in a few minutes. */
 const HEATER_MODELS: Record<string, Pick<SimHeater, 'power_w' | 'heat_capacity_j_per_k' | 'loss_w_per_k'>> = {
@@ -60,12 +69,17 @@ const HEATER_MODELS: Record<string, Pick<SimHeater, 'power_w' | 'heat_capacity_j
   bed: { power_w: 200, heat_capacity_j_per_k: 300, loss_w_per_k: 1.2 },
 };
 
-/** The pin of `option` if it is on `chip` (the MCU this sim process plays), else null. */
-function pinOf(section: ConfigSection, option: string, chip: string): PinDesc | null {
+/** The pin of `option` (null when the option is absent). */
+function anyPinOf(section: ConfigSection, option: string): PinDesc | null {
   if (!section.has(option)) return null;
   const text = section.getString(option);
-  const pin = parsePin(text, { canInvert: true, canPullup: true }, (why) => section.error(option, why));
-  return pin.chip === chip ? pin : null;
+  return parsePin(text, { canInvert: true, canPullup: true }, (why) => section.error(option, why));
+}
+
+/** The pin of `option` if it is on `chip` (the MCU this sim process plays), else null. */
+function pinOf(section: ConfigSection, option: string, chip: string): PinDesc | null {
+  const pin = anyPinOf(section, option);
+  return pin?.chip === chip ? pin : null;
 }
 
 const simPin = (p: PinDesc, invert = p.invert) => `${invert ? '!' : ''}${p.pin}`;
@@ -101,11 +115,16 @@ function stepperOf(section: ConfigSection, axis: string, positionMm: number | un
 /**
  * Generates the machine for a loaded config (sections it cannot model are left out). `chip`
  * picks the MCU this sim process plays ('mcu', or 'toolboard' for [mcu toolboard]): only the
- * steppers, heaters, fans and endstops whose pins are on it. An endstop on one MCU whose
- * stepper is on another cannot be modelled (a sim only knows its own steppers' positions): it
- * is left out, so its pin reads as an unconnected input.
+ * steppers, heaters, fans and endstops whose pins are on it. An endstop on this MCU whose
+ * stepper is on another follows that MCU's sim through its positions file (`positionsFileOf`);
+ * without `positionsFileOf` it is left out, so its pin reads as an unconnected input.
  */
-export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOverrides = {}, chip = 'mcu'): SimMachine {
+export function machineFromConfig(
+  config: PrinterConfig,
+  overrides: SimMachineOverrides = {},
+  chip = 'mcu',
+  positionsFileOf?: PositionsFileOf,
+): SimMachine {
   const m: SimMachine = {
     comment: `generated from ${config.raw.mainPath}${chip === 'mcu' ? '' : ` for [mcu ${chip}]`}`,
     steppers: [],
@@ -124,10 +143,12 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
       // Start inside the range, away from the endstops, as a printer left where it stopped.
       const startMm = hasRange ? min + (max - min) * 0.4 : max * 0.5;
       const st = stepperOf(s, axis, startMm, chip);
-      if (!st) continue;
-      m.steppers.push(st);
+      if (st) m.steppers.push(st);
+      // The stepper's own MCU, when the endstop is on this one but the stepper is not.
+      const stepperChip = anyPinOf(s, 'step_pin')?.chip;
+      const remote = !st && stepperChip && stepperChip !== chip && positionsFileOf && s.has('rotation_distance');
       const endstop = pinOf(s, 'endstop_pin', chip);
-      if (endstop && (s.has('position_endstop') || deltaEndstop !== null)) {
+      if (endstop && (st || remote) && (s.has('position_endstop') || deltaEndstop !== null)) {
         const pe = s.has('position_endstop') ? s.getFloat('position_endstop') : deltaEndstop!;
         const positive = s.has('homing_positive_dir')
           ? s.getBoolean('homing_positive_dir')
@@ -138,6 +159,7 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
           steppers: [s.name],
           trigger_position_mm: pe,
           side: positive ? 'max' : 'min',
+          ...(remote ? { positions_file: positionsFileOf(stepperChip) } : {}),
         });
       }
     } else if (/^extruder\d*$/.test(s.name)) {
@@ -179,9 +201,15 @@ export function machineFromConfig(config: PrinterConfig, overrides: SimMachineOv
   }
   for (const st of m.steppers) Object.assign(st, overrides.steppers?.[st.name] ?? {});
   for (const h of m.heaters) Object.assign(h, overrides.heaters?.[h.name] ?? {});
+  for (const e of m.endstops) Object.assign(e, overrides.endstops?.[e.name] ?? {});
   return m;
 }
 
-export function machineFromConfigFile(configPath: string, overrides: SimMachineOverrides = {}, chip = 'mcu'): SimMachine {
-  return machineFromConfig(new PrinterConfig(readConfigFile(configPath)), overrides, chip);
+export function machineFromConfigFile(
+  configPath: string,
+  overrides: SimMachineOverrides = {},
+  chip = 'mcu',
+  positionsFileOf?: PositionsFileOf,
+): SimMachine {
+  return machineFromConfig(new PrinterConfig(readConfigFile(configPath)), overrides, chip, positionsFileOf);
 }

@@ -156,10 +156,10 @@ describe('homing with the endstop on another MCU than the stepper', () => {
       .replace('position_endstop: 0.5\nposition_max: 200', 'position_endstop: 0.5\nposition_max: 10\nhoming_speed: 10');
 
   it('the toolboard endstop triggers: the trigger is relayed and the main MCU halts Z at once', async () => {
-    // ^ pulls the unconnected toolboard input high: the switch reads triggered from the start.
+    // The toolboard's switch follows the main sim's Z; placed at 100 mm it reads triggered from the start.
     const p = await startMultiMcuPrinter('multi-mcu-home-relay', {
-      edit: (c) => shortZ(c).replace('endstop_pin: toolboard:PD3', 'endstop_pin: ^toolboard:PD3'),
-      overrides: { steppers: { stepper_z: { position_mm: 5 } } },
+      edit: shortZ,
+      overrides: { steppers: { stepper_z: { position_mm: 5 } }, endstops: { z_endstop: { trigger_position_mm: 100 } } },
     });
     try {
       await expect(p.run('G28 Z')).rejects.toThrow(/Endstop z still triggered after retract/);
@@ -181,9 +181,10 @@ describe('homing with the endstop on another MCU than the stepper', () => {
   }, 60_000);
 
   it('the toolboard endstop never triggers: both MCUs keep each other alive to the end of the move', async () => {
+    // The switch sits below Z's whole homing travel: never reached.
     const p = await startMultiMcuPrinter('multi-mcu-home-none', {
       edit: shortZ,
-      overrides: { steppers: { stepper_z: { position_mm: 5 } } },
+      overrides: { steppers: { stepper_z: { position_mm: 5 } }, endstops: { z_endstop: { trigger_position_mm: -100 } } },
     });
     try {
       // 15 mm at 10 mm/s: ~1.6 s of reports and timeout extensions on both MCUs (each MCU's

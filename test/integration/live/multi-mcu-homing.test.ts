@@ -1,0 +1,87 @@
+// G28 with Z's endstop on [mcu toolboard] and Z's stepper on [mcu]: two sim processes, the
+// toolboard's switch following the main sim's Z position through its published positions file.
+// Checked against both sims' traces: where the switch changed (toolboard) and where Z halted (main).
+import { describe, expect, it } from 'vitest';
+import type { Toolhead } from '../../../src-main/host/motion/index';
+import { startMultiMcuPrinter } from './multi-mcu-printer';
+
+interface StepperPos {
+  name: string;
+  pos: number;
+  mm: number;
+}
+type Ev = { ev: string; name?: string; clock: number; triggered?: boolean; mm?: number; why?: string; steppers?: StepperPos[] };
+
+const Z_STEP_MM = 8 / 3200;
+const Z_ENDSTOP_MM = 0.5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** GET_POSITION's 'name: a:1 b:2' lines as numbers. */
+function parsePosition(text: string): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\/\/ ([a-z ]+): (.*)$/.exec(line);
+    if (!m) continue;
+    out[m[1]!] = Object.fromEntries(m[2]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
+  }
+  return out;
+}
+
+describe('homing Z to a switch on another MCU (two sims)', () => {
+  it('G28 homes X, Y and Z; Z halts at the toolboard switch and GET_POSITION agrees with the main sim', async () => {
+    // Z's second approach from 2 mm (at 2.5 mm/s): a shorter test, same code path.
+    const shortZRetract = (cfg: string) => cfg.replace('position_endstop: 0.5', 'position_endstop: 0.5\nhoming_retract_dist: 2');
+    const p = await startMultiMcuPrinter('multi-mcu-homing', {
+      edit: shortZRetract,
+      overrides: { steppers: { stepper_x: { position_mm: 30 }, stepper_y: { position_mm: 30 }, stepper_z: { position_mm: 3 } } },
+    });
+    let position: Record<string, Record<string, number>>;
+    let query: string;
+    try {
+      // The toolboard's machine has Z's switch, following the main sim's stepper_z.
+      await p.run('G28');
+      expect(p.host.printer.lookupObject<Toolhead>('toolhead').getStatus().homed_axes).toBe('xyz');
+      position = parsePosition(await p.run('GET_POSITION'));
+      query = await p.run('QUERY_ENDSTOPS');
+      await sleep(1200); // each sim flushes its trace at least once a second
+    } finally {
+      await p.stop();
+    }
+    expect(query).toBe('x:TRIGGERED y:TRIGGERED z:TRIGGERED');
+    const main = p.trace('mcu') as Ev[];
+    const tool = p.trace('mcu toolboard') as Ev[];
+    // The switch is in the toolboard's trace only: open, triggered, open after the retract, triggered.
+    expect(main.filter((e) => e.ev === 'endstop' && e.name === 'z_endstop')).toEqual([]);
+    const ev = tool.filter((e) => e.ev === 'endstop' && e.name === 'z_endstop').slice(0, 4);
+    expect(ev.map((e) => e.triggered)).toEqual([false, true, false, true]);
+    expect(ev[0]!.mm!).toBeCloseTo(3, 6); // the main sim's start position, read across processes
+    // It changed where the main sim's Z crossed 0.5 mm (the file is read at each poll: within a step).
+    expect(Math.abs(ev[1]!.mm! - Z_ENDSTOP_MM)).toBeLessThanOrEqual(Z_STEP_MM + 1e-9);
+    expect(Math.abs(ev[2]!.mm! - (Z_ENDSTOP_MM + 2))).toBeLessThanOrEqual(2 * Z_STEP_MM + 1e-9);
+    expect(Math.abs(ev[3]!.mm! - Z_ENDSTOP_MM)).toBeLessThanOrEqual(Z_STEP_MM + 1e-9);
+
+    // Where the main MCU halted Z after the second approach: past the switch by the relay's
+    // latency (toolboard -> host -> main MCU) times 2.5 mm/s; a few steps.
+    const start = main.find((e) => e.ev === 'start') as unknown as { steppers: StepperPos[] };
+    const initialPos = start.steppers.find((s) => s.name === 'stepper_z')!.pos;
+    const halts = main.filter((e) => e.ev === 'positions' && e.why === 'stepper_get_position');
+    const zAt = (e: Ev) => e.steppers!.find((s) => s.name === 'stepper_z')!;
+    const zHalt = zAt(halts.at(-1)!);
+    const overshootSteps = Math.round((Z_ENDSTOP_MM - zHalt.mm) / Z_STEP_MM);
+    expect(overshootSteps).toBeGreaterThanOrEqual(0);
+    expect(overshootSteps).toBeLessThanOrEqual(40); // 40 steps = 40 ms of relay at 2.5 mm/s
+    // GET_POSITION: the MCU's step count is exact; the kinematic Z is where the sim put the carriage.
+    const kinematicErrUm = (position!.kinematic!.Z! - zHalt.mm) * 1000;
+    console.log(
+      `multi-MCU homing: Z halted ${overshootSteps} steps past the toolboard switch; GET_POSITION kinematic Z - sim Z = ${kinematicErrUm.toFixed(2)} um`,
+    );
+    expect(position!.mcu!.stepper_z).toBe(zHalt.pos - initialPos);
+    expect(Math.abs(position!.kinematic!.Z! - zHalt.mm)).toBeLessThanOrEqual(2 * Z_STEP_MM + 1e-9);
+    expect(position!.toolhead!.Z).toBeCloseTo(position!.kinematic!.Z!, 6);
+    // X and Y homed on the main MCU as before.
+    for (const axis of ['x', 'y']) {
+      const xy = main.filter((e) => e.ev === 'endstop' && e.name === `${axis}_endstop` && e.triggered);
+      expect(xy.length, axis).toBe(2);
+    }
+  }, 60_000);
+});
