@@ -10,7 +10,7 @@ import { HardwareServices } from '../api/hardware';
 import type { ApiBackend } from '../api/dispatch';
 import { readConfigFile } from '../host/config/reader';
 import { PrinterConfig } from '../host/config/section';
-import { startSimPrinter, type SimPrinter } from '../host/sim/launch';
+import { startSimPrinters, type SimPrinter } from '../host/sim/launch';
 import { PrinterFleet } from '../host/worker/fleet';
 import { hostWorkerEntry } from '../host/worker/host-thread';
 
@@ -69,7 +69,8 @@ export function createAppServices(o: AppServicesOptions): AppServices {
         .filter((p) => p.identity.path),
   });
   const backend = createApiBackend({ fleet, appInfo: o.appInfo, hardware, desktop: o.desktop });
-  let sim: SimPrinter | null = null;
+  // One sim process per MCU of the simulated printer ([mcu] and every [mcu NAME]).
+  let sims = new Map<string, SimPrinter>();
 
   return {
     fleet,
@@ -81,12 +82,15 @@ export function createAppServices(o: AppServicesOptions): AppServices {
         createSimPrinter(o.dataDir, path.join(resourcesDir, 'printers/tether-sim.cfg'), fleet.printersFile);
       if (remembersConfig(fleet.printersFile, simConfig)) {
         try {
-          sim = await startSimPrinter({ configPath: simConfig, dataDir: path.dirname(simConfig), simBinary: o.simBinary });
-          o.log(`Simulated printer running on ${sim.ptyPath}`);
-          sim.exited.then(
-            (code) => o.log(`Simulated printer exited (${code}); restart Tether to start it again.`),
-            () => undefined,
-          );
+          sims = await startSimPrinters({ configPath: simConfig, dataDir: path.dirname(simConfig), simBinary: o.simBinary });
+          for (const [section, sim] of sims) {
+            const which = section === 'mcu' ? 'Simulated printer' : `Simulated printer [${section}]`;
+            o.log(`${which} running on ${sim.ptyPath}`);
+            sim.exited.then(
+              (code) => o.log(`${which} exited (${code}); restart Tether to start it again.`),
+              () => undefined,
+            );
+          }
         } catch (e) {
           // The host still starts and shows why it cannot connect; this says how to fix it.
           o.log(`Cannot start the simulated printer: ${e instanceof Error ? e.message : e}. Build it with 'npm run build:firmware'.`);
@@ -98,7 +102,7 @@ export function createAppServices(o: AppServicesOptions): AppServices {
       backend.close();
       hardware.close();
       await fleet.stopAll();
-      await sim?.stop();
+      await Promise.all([...sims.values()].map((sim) => sim.stop()));
     },
   };
 }
