@@ -19,7 +19,7 @@ const int = (n: number) => n.toLocaleString();
 const hz = (n: number) => `${(n / 1e6).toFixed(6)} MHz`;
 
 function mcuRows(m: McuHealth, d: McuDerived | undefined): { group: string; rows: Row[] }[] {
-  const perS = (v: number | null | undefined) => (v == null ? '' : ` (${formatBytes(v)}/s)`);
+  const perS = (v: number | null | undefined) => (v === null || v === undefined ? '' : ` (${formatBytes(v)}/s)`);
   return [
     {
       group: 'mcu',
@@ -54,7 +54,7 @@ function mcuRows(m: McuHealth, d: McuDerived | undefined): { group: string; rows
 
 function hostRows(h: NonNullable<HealthStats['host']>, d: DerivedHealth | null): Row[] {
   return [
-    { key: 'hostCpu', value: d?.hostCpuPercent == null ? '…' : `${d.hostCpuPercent.toFixed(1)} %` },
+    { key: 'hostCpu', value: d?.hostCpuPercent === null || d?.hostCpuPercent === undefined ? '…' : `${d.hostCpuPercent.toFixed(1)} %` },
     { key: 'hostMemory', value: `${formatBytes(h.rssBytes)} (heap ${formatBytes(h.heapUsedBytes)})` },
     { key: 'hostUptime', value: `${Math.round(h.uptimeS)} s, pid ${h.pid}` },
     { key: 'sysload', value: h.sysload.toFixed(2) },

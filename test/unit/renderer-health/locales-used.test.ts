@@ -1,7 +1,7 @@
 // The literal t('key') calls of the Printers, Health and Logs pages and the shell's laptop-care
 // banner exist in English and Simplified Chinese (the general locales test checks that both
 // languages have the same keys; this checks the code asks only for keys that exist).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../support/paths';
