@@ -1,14 +1,14 @@
 // The whole host on Tether's AVR firmware on simulated silicon: resources/printers/tether-sim.cfg
-// (RAMPS pins on an atmega2560) served by simavr-printer over a pty, paced at 0.1x real time, with
+// (RAMPS pins on an atmega2560) served by simavr-printer over a pty, paced at 0.15x real time, with
 // a heater model on the hotend and endstop switches driven by the counted carriage positions. One
-// printer for the file: it homes every axis on the simulated switches (G28), heats (M104 +
-// TEMPERATURE_WAIT) and moves every axis from G-code; each time the steps the simulator counted on
+// printer for the file: it heats (M104 + TEMPERATURE_WAIT), moves every axis from G-code and
+// homes every axis on the simulated switches (G28); each time the steps the simulator counted on
 // the pins (step edges with the dir level, not the firmware's own count) equal the planned ones.
 // (The sliced-file print is avr-print.test.ts.) Thermistors on ADC4/ADC3 (PF4/PF3): tether-sim.cfg's
 // PK5/PK6 are swapped for port F pins.
 // These files run in vitest's "avr-live" project, after every other test file and one at a time
-// (vitest.config.ts): the host keeps real-time deadlines against the image's 8 ms of allowed
-// lateness, which two busy cores shared with other test files do not leave it.
+// (vitest.config.ts): the host keeps real-time deadlines against the image's 8 ms of
+// allowed lateness, which two busy cores shared with other test files do not leave it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -28,9 +28,10 @@ interface Report {
 
 const dir = path.join(testOutputDir, 'avr-live');
 // Simulated time runs at this fraction of real time; the host measures the slower clock. A host
-// stalled for a moment costs the chip 10x less simulated time than at 1x, and the print-time
-// margins the host schedules with (in MCU seconds) last 10x longer in real time.
-const SPEED = process.env.AVR_LIVE_SPEED ?? '0.1';
+// stalled for a moment costs the chip that much less simulated time than at 1x, and the
+// print-time margins the host schedules with (in MCU seconds) last that much longer. (simavr
+// takes ~20 % of a core per 0.1x with this firmware.)
+const SPEED = process.env.AVR_LIVE_SPEED ?? '0.15';
 const reportPath = path.join(dir, 'report.json');
 let proc: ChildProcess | null = null;
 let host: Host | null = null;
@@ -78,7 +79,11 @@ async function toolheadMm(): Promise<Record<string, number>> {
 }
 
 let stopTrace: (() => void) | null = null;
-/** AVR_LIVE_TRACE=1: the host's MCU clock estimate and its event-loop lag every 20 ms. */
+/**
+ * AVR_LIVE_TRACE=1: the host's MCU clock estimate and its event-loop lag every 20 ms, as
+ * "monotonic_ns clock lag_ms state" lines in host-trace.txt. With SIMAVR_PRINTER_PACE_LOG (the
+ * chip's real clock on the same monotonic time base) it shows how far the estimate is off.
+ */
 function startTrace(): void {
   const mcu = host!.printer.lookupObjectOrNull<Mcu>('mcu')!;
   const lines: string[] = [];
