@@ -172,6 +172,7 @@ static void sim_exit(int status)
     print_timing(stderr);
     if (pty_link)
         unlink(pty_link);
+    positions_unpublish();
     exit(status);
 }
 

@@ -12,6 +12,8 @@
 #include "sim.h"
 
 static struct sim_positions *published;
+static char published_path[4096];
+static struct stat published_stat;
 
 // Written to a temporary file and renamed into place, so a reader never maps a half-made or
 // truncated file (a truncated mapping would fault); a restarted sim replaces the inode.
@@ -34,10 +36,21 @@ void positions_publish(const char *path)
     positions_update_all();
     published->pid = (uint32_t)getpid();
     __atomic_store_n(&published->magic, SIM_POSITIONS_MAGIC, __ATOMIC_RELEASE);
-    if (rename(tmp, path) < 0) {
+    if (stat(tmp, &published_stat) < 0 || rename(tmp, path) < 0) {
         fprintf(stderr, "%s: cannot create the positions file\n", path);
         _exit(2);
     }
+    snprintf(published_path, sizeof(published_path), "%s", path);
+}
+
+// At exit: a stopped sim's steppers are unknown to the others (their switches read open once
+// they notice, within a second). A file another sim has put there since is left alone.
+void positions_unpublish(void)
+{
+    struct stat st;
+    if (published && stat(published_path, &st) == 0 && st.st_ino == published_stat.st_ino &&
+        st.st_dev == published_stat.st_dev)
+        unlink(published_path);
 }
 
 void positions_update_all(void)

@@ -97,6 +97,7 @@ struct sim_positions {
 };
 // `--positions FILE`: publish this sim's stepper positions there (updated on every step).
 void positions_publish(const char *path);
+void positions_unpublish(void);
 void positions_update_all(void);
 void positions_update(const struct sim_stepper *s);
 // Re-map the file if its sim was restarted (called once a second).

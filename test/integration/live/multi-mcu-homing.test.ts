@@ -3,7 +3,9 @@
 // Checked against both sims' traces: where the switch changed (toolboard) and where Z halted (main).
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
-import { startMultiMcuPrinter } from './multi-mcu-printer';
+import { machineFromConfigFile } from '../../../src-main/host/sim/machine';
+import { writeTestConfig } from './live-printer';
+import { startMultiMcuPrinter, toolboardConfig } from './multi-mcu-printer';
 
 interface StepperPos {
   name: string;
@@ -83,5 +85,44 @@ describe('homing Z to a switch on another MCU (two sims)', () => {
       const xy = main.filter((e) => e.ev === 'endstop' && e.name === `${axis}_endstop` && e.triggered);
       expect(xy.length, axis).toBe(2);
     }
+  }, 60_000);
+
+  it("the machine description puts Z's switch in the toolboard's sim, following the main sim's positions file", () => {
+    const { configPath } = writeTestConfig('multi-mcu-homing-machine', (cfg) => toolboardConfig('/tmp/none', cfg));
+    const positionsOf = (chip: string) => `/data/positions-${chip}.bin`;
+    const tool = machineFromConfigFile(configPath, {}, 'toolboard', positionsOf);
+    const main = machineFromConfigFile(configPath, {}, 'mcu', positionsOf);
+    expect(tool.endstops).toEqual([
+      {
+        name: 'z_endstop',
+        pin: 'PD3',
+        steppers: ['stepper_z'],
+        trigger_position_mm: 0.5,
+        side: 'min',
+        positions_file: '/data/positions-mcu.bin',
+      },
+    ]);
+    expect(tool.steppers.map((s) => s.name)).toEqual(['extruder']);
+    expect(main.endstops.map((e) => [e.name, e.positions_file])).toEqual([
+      ['x_endstop', undefined],
+      ['y_endstop', undefined],
+    ]);
+    // Without positions files (a sim on its own) the switch is left out, as before.
+    expect(machineFromConfigFile(configPath, {}, 'toolboard').endstops).toEqual([]);
+  });
+
+  it('the toolboard sim started before the main sim still follows Z once the main sim publishes', async () => {
+    const p = await startMultiMcuPrinter('multi-mcu-homing-order', {
+      order: ['mcu toolboard', 'mcu'],
+      overrides: { steppers: { stepper_z: { position_mm: 0.2 } } },
+    });
+    let query: string;
+    try {
+      query = await p.run('QUERY_ENDSTOPS');
+    } finally {
+      await p.stop();
+    }
+    // Z at 0.2 mm is below the switch at 0.5 mm (X and Y start at 40 % of their range: open).
+    expect(query).toBe('x:open y:open z:TRIGGERED');
   }, 60_000);
 });

@@ -36,7 +36,13 @@ export interface MultiMcuPrinter {
 
 export async function startMultiMcuPrinter(
   name: string,
-  opts: { edit?: (cfg: string, dir: string) => string; overrides?: SimMachineOverrides; requireReady?: boolean } = {},
+  opts: {
+    edit?: (cfg: string, dir: string) => string;
+    overrides?: SimMachineOverrides;
+    requireReady?: boolean;
+    /** Start the sims in this order of MCU sections (default: the main [mcu] first). */
+    order?: string[];
+  } = {},
 ): Promise<MultiMcuPrinter> {
   let dirOf = '';
   const { dir, configPath } = writeTestConfig(name, (cfg) => {
@@ -48,7 +54,7 @@ export async function startMultiMcuPrinter(
   // mapped per MCU (using one MCU's clock for the other would be visibly off).
   const sims = new Map<string, SimPrinter>();
   try {
-    for (const section of mcuSectionsOf(configPath)) {
+    for (const section of opts.order ?? mcuSectionsOf(configPath)) {
       if (sims.size) await new Promise((r) => setTimeout(r, 300));
       sims.set(section, await startSimPrinter({ configPath, dataDir: dir, overrides: opts.overrides, mcuSection: section }));
     }
