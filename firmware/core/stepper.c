@@ -165,7 +165,12 @@ stepper_step(struct timer *t, int wide, int pulse)
 // Runs whose intervals all fit 16 bits (chosen in load_next_move) with a short pulse or a long
 // one, and every other run. (Interrupt-driven boards inline stepper_event into their dispatch
 // loop; LTO does that.)
-uint_fast8_t __attribute__((always_inline)) stepper_event(struct timer *t) { return stepper_step(t, 0, 0); }
+#if defined(__AVR__) || defined(__arm__)
+#define STEP_EVENT_INLINE __attribute__((always_inline))
+#else
+#define STEP_EVENT_INLINE // native builds (sim, tests) are not whole-program: nothing to inline into
+#endif
+uint_fast8_t STEP_EVENT_INLINE stepper_event(struct timer *t) { return stepper_step(t, 0, 0); }
 uint_fast8_t stepper_event_long(struct timer *t) { return stepper_step(t, 0, 1); }
 static uint_fast8_t stepper_event_full(struct timer *t) { return stepper_step(t, 1, 2); }
 
