@@ -33,6 +33,20 @@ export function writeTestConfig(name: string, edit: (cfg: string) => string = (c
   return { dir, configPath };
 }
 
+/** Runs `script` on `host` and returns its responses; a failure's message carries them too. */
+export async function runCollectingResponses(host: Host, script: string): Promise<string> {
+  const out: string[] = [];
+  const off = host.gcode.onResponse((_kind, text) => out.push(text));
+  try {
+    await host.gcode.run(script);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${out.join('\n')}`);
+  } finally {
+    off();
+  }
+  return out.join('\n');
+}
+
 export async function startLivePrinter(
   name: string,
   opts: { edit?: (cfg: string) => string; overrides?: SimMachineOverrides; simArgs?: string[] } = {},
@@ -51,18 +65,7 @@ export async function startLivePrinter(
     configPath,
     sim,
     host,
-    async run(script) {
-      const out: string[] = [];
-      const off = host.gcode.onResponse((_kind, text) => out.push(text));
-      try {
-        await host.gcode.run(script);
-      } catch (e) {
-        throw new Error(`${(e as Error).message}\n${out.join('\n')}`);
-      } finally {
-        off();
-      }
-      return out.join('\n');
-    },
+    run: (script) => runCollectingResponses(host, script),
     trace() {
       return readTraceEvents(sim.tracePath);
     },

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Host } from '../../../src-main/host/host';
 import { mcuSectionsOf, startSimPrinter, type SimPrinter } from '../../../src-main/host/sim/launch';
 import type { SimMachineOverrides } from '../../../src-main/host/sim/machine';
-import { readTraceEvents, writeTestConfig } from './live-printer';
+import { readTraceEvents, runCollectingResponses, writeTestConfig } from './live-printer';
 
 /**
  * The default sim printer with the extruder (stepper, heater, thermistor) and the Z endstop on
@@ -75,18 +75,7 @@ export async function startMultiMcuPrinter(
     configPath,
     sims,
     host,
-    async run(script) {
-      const out: string[] = [];
-      const off = host.gcode.onResponse((_kind, text) => out.push(text));
-      try {
-        await host.gcode.run(script);
-      } catch (e) {
-        throw new Error(`${(e as Error).message}\n${out.join('\n')}`);
-      } finally {
-        off();
-      }
-      return out.join('\n');
-    },
+    run: (script) => runCollectingResponses(host, script),
     trace(section) {
       const sim = sims.get(section);
       if (!sim) throw new Error(`no sim for [${section}]`);
