@@ -27,6 +27,8 @@ const QUERY_FIRST_RETRY_S = 0.01;
 const QUERY_RETRIES = 5;
 /** ...but a query is not abandoned before this much time (slow or loaded hosts). */
 const QUERY_MIN_WAIT_S = 2.5;
+/** Opening a port another program holds is retried this long (see connect()). */
+const BUSY_PORT_RETRY_S = 10;
 
 export class McuError extends Error {
   override name = 'McuError';
@@ -564,13 +566,19 @@ export class Mcu extends EventEmitter {
     if (this.file) return this.connectFileOutput();
     this.stateValue = 'connecting';
     const deadline = this.now() + (this.opts.connectTimeoutS ?? 90);
+    // A port busy just after a reset is usually ours still closing, or ModemManager probing a
+    // freshly enumerated USB device for a few seconds: worth retrying briefly, not for 90 s.
+    const busyUntil = this.now() + BUSY_PORT_RETRY_S;
     for (;;) {
       try {
         await this.openAndIdentify();
         break;
       } catch (e) {
         await this.closeTransport();
-        const retryable = e instanceof McuError || (e instanceof SerialOpenError && /does not exist|not responding/.test(e.message));
+        const retryable =
+          e instanceof McuError ||
+          (e instanceof SerialOpenError &&
+            (/does not exist|not responding/.test(e.message) || (/in use by another program/.test(e.message) && this.now() < busyUntil)));
         if (!retryable || this.now() + 1 > deadline) {
           this.stateValue = 'disconnected';
           throw e;

@@ -35,6 +35,29 @@ describe('serial transport errors', () => {
     expect((err as Error).message).toMatch(/is in use by another program/);
   });
 
+  it.skipIf(!simBuilt())('connects once a briefly busy port is released (our own link closing, ModemManager probing)', async () => {
+    const sim = await startSim('busy-then-free');
+    sims.push(sim);
+    const holder = await openSerialTransport(sim.pty);
+    const released = new Promise((r) => setTimeout(r, 1500)).then(() => holder.close());
+    const mcu = new Mcu({ serialPort: sim.pty, connectTimeoutS: 20 });
+    try {
+      await mcu.connect({ configure: false });
+      expect(mcu.state).not.toBe('disconnected');
+    } finally {
+      await released;
+      await mcu.close();
+    }
+  });
+
+  it.skipIf(!simBuilt())('gives up on a port that stays busy, saying it is in use', async () => {
+    const sim = await startSim('busy-forever');
+    sims.push(sim);
+    open.push(await openSerialTransport(sim.pty));
+    const mcu = new Mcu({ serialPort: sim.pty, connectTimeoutS: 2 });
+    await expect(mcu.connect({ configure: false })).rejects.toThrow(/is in use by another program/);
+  });
+
   it('gives up connecting to a missing port with the open error when the timeout runs out', async () => {
     const mcu = new Mcu({ serialPort: '/dev/tether-no-such-port', connectTimeoutS: 0.5 });
     await expect(mcu.connect()).rejects.toThrow(/does not exist/);
