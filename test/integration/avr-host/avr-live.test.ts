@@ -9,74 +9,28 @@
 // These files run in vitest's "avr-live" project, after every other test file and one at a time
 // (vitest.config.ts): the host keeps real-time deadlines against the image's 8 ms of
 // allowed lateness, which two busy cores shared with other test files do not leave it.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Host } from '../../../src-main/host/host';
+import type { Host } from '../../../src-main/host/host';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
-import { repoRoot, testOutputDir } from '../../support/paths';
 import { toolsPresent } from '../../support/tools';
-import { buildAvr, printerBin } from '../../tools/simavr-printer/harness';
+import { startLiveAvrPrinter, type LiveAvrPrinter, type LiveReport as Report } from '../../tools/simavr-printer/live-printer';
 
-interface Report {
-  rises: Record<string, number>;
-  positions: Record<string, number>;
-  min_high: Record<string, number>;
-  heater_c: number;
-}
-
-const dir = path.join(testOutputDir, 'avr-live');
 // Simulated time runs at this fraction of real time; the host measures the slower clock. A host
 // stalled for a moment costs the chip that much less simulated time than at 1x, and the
 // print-time margins the host schedules with (in MCU seconds) last that much longer. (simavr
 // takes ~20 % of a core per 0.1x with this firmware.)
 const SPEED = process.env.AVR_LIVE_SPEED ?? '0.15';
-const reportPath = path.join(dir, 'report.json');
-let proc: ChildProcess | null = null;
+let printer: LiveAvrPrinter | null = null;
 let host: Host | null = null;
-let stdout = '';
-
-/** The simulator's counts now (SIGUSR1: it writes the report and prints "report"). */
-async function report(): Promise<Report> {
-  const seen = stdout.length;
-  proc!.kill('SIGUSR1');
-  const t0 = Date.now();
-  while (!stdout.slice(seen).includes('report\n')) {
-    if (Date.now() - t0 > 10_000) throw new Error('simavr-printer wrote no report');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
-}
-
+const report = () => printer!.report();
 /**
  * The counts once the steps have all run: M400 returns when the host's estimate of the MCU clock
  * says the moves are done, and a simulator held back by a loaded machine runs behind that.
  */
-async function settledReport(): Promise<Report> {
-  let last = await report();
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    const next = await report();
-    if (JSON.stringify(next.positions) === JSON.stringify(last.positions)) return next;
-    last = next;
-  }
-  return last;
-}
-
-/** GET_POSITION's `// toolhead: X:110.000000 ...` line: the commanded position in mm. */
-async function toolheadMm(): Promise<Record<string, number>> {
-  const log: string[] = [];
-  const off = host!.gcode.onResponse((_k, t) => log.push(t));
-  try {
-    await host!.gcode.run('GET_POSITION');
-  } finally {
-    off();
-  }
-  const line = /^\/\/ toolhead: (.*)$/m.exec(log.join('\n'));
-  if (!line) throw new Error(`GET_POSITION printed no toolhead line:\n${log.join('\n')}`);
-  return Object.fromEntries(line[1]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
-}
+const settledReport = () => printer!.settledReport();
+const toolheadMm = () => printer!.toolheadMm();
 
 let stopTrace: (() => void) | null = null;
 /**
@@ -97,7 +51,7 @@ function startTrace(): void {
   mcu.on('shutdown', (r: string) => lines.push(`${process.hrtime.bigint()} shutdown ${r}`));
   stopTrace = () => {
     clearInterval(t);
-    writeFileSync(path.join(dir, 'host-trace.txt'), lines.join('\n') + '\n');
+    writeFileSync(path.join(printer!.dir, 'host-trace.txt'), lines.join('\n') + '\n');
   };
 }
 
@@ -111,62 +65,25 @@ function countedSteps(r: Report): Record<string, number> {
 
 describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('live host on the AVR firmware in simavr', () => {
   beforeAll(async () => {
-    const img = buildAvr('atmega2560', 16000000);
-    mkdirSync(dir, { recursive: true });
-    const tty = path.join(dir, 'tty');
-    const cfg = readFileSync(path.join(repoRoot, 'resources/printers/tether-sim.cfg'), 'utf8')
-      .replace(/^serial: .*$/m, `serial: ${tty}`)
-      .replace('sensor_pin: PK5', 'sensor_pin: PF4\nmin_extrude_temp: 40')
-      .replace('sensor_pin: PK6', 'sensor_pin: PF3')
-      // Short back-offs between the two homing approaches (default 5 mm: 4 s of Z at 0.1x).
-      .replace(/^homing_speed: 50$/gm, 'homing_speed: 50\nhoming_retract_dist: 2')
-      .replace('position_endstop: 0.5', 'position_endstop: 0.5\nhoming_retract_dist: 0.5');
-    const configPath = path.join(dir, 'printer.cfg');
-    writeFileSync(configPath, cfg);
     // The switches: X's closes when its carriage has moved START_STEPS towards it (steps with the
     // dir pin low), Y's likewise with dir high (!PF7 in the config), Z's as X's.
-    proc = spawn(
-      printerBin,
-      [
-        ...['--mcu', 'atmega2560', '--freq', '16000000', '--elf', path.join(img.dir, 'tether.elf')],
-        ...['--pty', '--link', tty, '--speed', SPEED, '--report', reportPath, '--heater', 'PB4:4'],
-        ...['--stepper', 'PF0:PF1', '--stepper', 'PF6:PF7', '--stepper', 'PL3:PL1', '--stepper', 'PA4:PA6'],
-        ...['--endstop', `PE5:PF0:+:${START_STEPS.stepper_x}`, '--endstop', `PJ1:PF6:-:${START_STEPS.stepper_y}`],
-        ...['--endstop', `PD3:PL3:+:${START_STEPS.stepper_z}`],
-      ],
-      // SIMAVR_PRINTER_LOG=1: simavr's errors (why a chip crashed) into simavr-printer.log.
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SIMAVR_PRINTER_LOG: process.env.SIMAVR_PRINTER_LOG ?? '1' } },
-    );
-    proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr!.on('data', (d: Buffer) => (stdout += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const t = setInterval(() => {
-        if (stdout.includes('pty: ')) {
-          clearInterval(t);
-          resolve();
-        }
-      }, 20);
-      proc!.on('exit', (c) => reject(new Error(`simavr-printer exited (${c}):\n${stdout}`)));
+    printer = await startLiveAvrPrinter({
+      name: 'avr-live',
+      speed: SPEED,
+      endstopSteps: [START_STEPS.stepper_x, START_STEPS.stepper_y, START_STEPS.stepper_z],
+      // Short back-offs between the two homing approaches (default 5 mm: 4 s of Z at 0.1x).
+      editConfig: (cfg) =>
+        cfg
+          .replace(/^homing_speed: 50$/gm, 'homing_speed: 50\nhoming_retract_dist: 2')
+          .replace('position_endstop: 0.5', 'position_endstop: 0.5\nhoming_retract_dist: 0.5'),
     });
-    host = await Host.start({ configPath });
-    await host.started;
+    host = printer.host;
     if (process.env.AVR_LIVE_TRACE) startTrace();
   }, 60_000);
 
   afterAll(async () => {
     stopTrace?.();
-    await host?.stop();
-    if (proc && proc.exitCode === null) {
-      // CPU the board program used (utime + stime, clock ticks of 10 ms), for the log.
-      const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      stdout += `cpu: ${(Number(stat[11]) + Number(stat[12])) / 100} s\n`;
-      await new Promise<void>((resolve) => {
-        proc!.on('exit', () => resolve());
-        proc!.kill('SIGTERM');
-      });
-    }
-    // What the board program said (a crashed chip: its cycle, pc and stack pointer).
-    writeFileSync(path.join(dir, 'simavr-printer.log'), stdout.replace(/^report\n/gm, ''));
+    await printer?.stop();
   });
 
   it('starts and heats the hotend (M104 + TEMPERATURE_WAIT)', { timeout: 90_000 }, async () => {

@@ -26,6 +26,8 @@ export interface LiveAvrOptions {
   endstopSteps: [number, number, number];
   /** Changes to the config text (after the pin substitutions). */
   editConfig?: (cfg: string) => string;
+  /** Extra environment for the board program (SIMAVR_PRINTER_LOG=1 is set unless given). */
+  env?: Record<string, string>;
 }
 
 export interface LiveAvrPrinter {
@@ -67,7 +69,8 @@ export async function startLiveAvrPrinter(opts: LiveAvrOptions): Promise<LiveAvr
       ...['--stepper', 'PF0:PF1', '--stepper', 'PF6:PF7', '--stepper', 'PL3:PL1', '--stepper', 'PA4:PA6'],
       ...['--endstop', `PE5:PF0:+:${ex}`, '--endstop', `PJ1:PF6:-:${ey}`, '--endstop', `PD3:PL3:+:${ez}`],
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // SIMAVR_PRINTER_LOG=1: simavr's errors (why a chip crashed) into simavr-printer.log.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SIMAVR_PRINTER_LOG: process.env.SIMAVR_PRINTER_LOG ?? '1', ...opts.env } },
   );
   let output = '';
   proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -139,11 +142,16 @@ export async function startLiveAvrPrinter(opts: LiveAvrOptions): Promise<LiveAvr
     async stop() {
       await host.stop();
       if (proc.exitCode === null) {
+        // CPU the board program used (utime + stime, clock ticks of 10 ms), for the log.
+        const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        output += `cpu: ${(Number(stat[11]) + Number(stat[12])) / 100} s\n`;
         await new Promise<void>((resolve) => {
           proc.on('exit', () => resolve());
           proc.kill('SIGTERM');
         });
       }
+      // What the board program said (a crashed chip: its cycle, pc and stack pointer).
+      writeFileSync(path.join(dir, 'simavr-printer.log'), output.replace(/^report\n/gm, ''));
     },
   };
 }
