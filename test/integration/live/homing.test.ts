@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import type { PrinterStepper } from '../../../src-main/host/objects/stepper';
-import { startLivePrinter, type LivePrinter } from './live-printer';
+import { parsePosition, startLivePrinter, type LivePrinter } from './live-printer';
 
 interface StepperPos {
   name: string;
@@ -26,17 +26,6 @@ const homedAxes = (p: LivePrinter) => p.host.printer.lookupObject<Toolhead>('too
 const endstopEvents = (trace: Ev[], axis: string) => trace.filter((e) => e.ev === 'endstop' && e.name === `${axis}_endstop`);
 /** The trace's clock is the MCU's 32-bit clock: compare with wrap-around. */
 const before = (a: Ev, b: Ev) => ((a.clock - b.clock) | 0) < 0;
-
-/** GET_POSITION's 'name: a:1 b:2' lines as numbers. */
-function parsePosition(text: string): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\/\/ ([a-z ]+): (.*)$/.exec(line);
-    if (!m) continue;
-    out[m[1]!] = Object.fromEntries(m[2]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
-  }
-  return out;
-}
 
 describe('homing on a live printer', () => {
   it('G28 homes every axis in two approaches; GET_POSITION and QUERY_ENDSTOPS agree with the sim', async () => {

@@ -33,6 +33,17 @@ export function writeTestConfig(name: string, edit: (cfg: string) => string = (c
   return { dir, configPath };
 }
 
+/** GET_POSITION's 'name: a:1 b:2' lines as numbers. */
+export function parsePosition(text: string): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const line of text.split('\n')) {
+    const m = /^\/\/ ([a-z ]+): (.*)$/.exec(line);
+    if (!m) continue;
+    out[m[1]!] = Object.fromEntries(m[2]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
+  }
+  return out;
+}
+
 /** Runs `script` on `host` and returns its responses; a failure's message carries them too. */
 export async function runCollectingResponses(host: Host, script: string): Promise<string> {
   const out: string[] = [];

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import { machineFromConfigFile } from '../../../src-main/host/sim/machine';
-import { writeTestConfig } from './live-printer';
+import { parsePosition, writeTestConfig } from './live-printer';
 import { startMultiMcuPrinter, toolboardConfig } from './multi-mcu-printer';
 
 interface StepperPos {
@@ -17,17 +17,6 @@ type Ev = { ev: string; name?: string; clock: number; triggered?: boolean; mm?: 
 const Z_STEP_MM = 8 / 3200;
 const Z_ENDSTOP_MM = 0.5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** GET_POSITION's 'name: a:1 b:2' lines as numbers. */
-function parsePosition(text: string): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const line of text.split('\n')) {
-    const m = /^\/\/ ([a-z ]+): (.*)$/.exec(line);
-    if (!m) continue;
-    out[m[1]!] = Object.fromEntries(m[2]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
-  }
-  return out;
-}
 
 describe('homing Z to a switch on another MCU (two sims)', () => {
   it('G28 homes X, Y and Z; Z halts at the toolboard switch and GET_POSITION agrees with the main sim', async () => {
