@@ -11,7 +11,10 @@ const CURA = path.join(referenceDir, 'gcode/puzzle_all-cura-2.3.1.gcode');
 
 /** The G0/G1/G92 lines among the first `n` lines of the Cura file and its last XY target. */
 function curaMoves(n: number): { lines: string[]; lastX: number; lastY: number } {
-  const lines = readFileSync(CURA, 'utf8').split('\n').slice(0, n).filter((l) => /^G(0|1|92)\b/.test(l));
+  const lines = readFileSync(CURA, 'utf8')
+    .split('\n')
+    .slice(0, n)
+    .filter((l) => /^G(0|1|92)\b/.test(l));
   let lastX = NaN;
   let lastY = NaN;
   for (const l of lines) {
@@ -45,7 +48,11 @@ describe('live step streaming on the sim', () => {
       const th = () => p.host.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('toolhead').getStatus();
       const motionS = (th().print_time as number) - (th().estimated_print_time as number);
       expect(motionS).toBeGreaterThan(4); // far more than the MCU's buffer: streaming is needed
-      await waitFor(() => (th().estimated_print_time as number) > (th().print_time as number) + 0.2 || p.host.printer.state !== 'ready', 'motion to finish', 120_000);
+      await waitFor(
+        () => (th().estimated_print_time as number) > (th().print_time as number) + 0.2 || p.host.printer.state !== 'ready',
+        'motion to finish',
+        120_000,
+      );
       expect(p.host.printer.stateMessage).toBe('Printer is ready');
       await sleep(1500); // the sim flushes its trace at least once a second
       const sim = simPositions(p);
