@@ -10,7 +10,7 @@ import { ClockSync, CLOCK_QUERY_PERIOD_S, nextSecondaryMapping, targetSecondaryM
 import { CommandQueue, NO_MOVE_SLOT, type SentCallback } from './command-queue';
 import { Dictionary } from './dictionary';
 import { FileOutputQueue, type FileOutputTarget } from './file-output';
-import { SLOT_MARGIN_S } from './move-queue';
+import { slotMarginForPort } from './move-queue';
 import { SerialQueue, type SerialQueueStats } from './serialqueue';
 import { DEFAULT_BAUD, isPseudoPort, openSerialTransport, SerialOpenError, type ByteTransport } from './transport';
 
@@ -747,7 +747,7 @@ export class Mcu extends EventEmitter {
         this.sendLines(this.initCmds);
       }
       this.moveCount = Math.max(1, cfg.move_count as number);
-      this.serial?.setMoveCount(this.moveCount, Math.round(SLOT_MARGIN_S * this.mcuFreq));
+      this.serial?.setMoveCount(this.moveCount, Math.round(slotMarginForPort(this.opts.serialPort) * this.mcuFreq));
       return;
     }
   }

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { SerialPort } from 'serialport';
-import { explainOpenError, isPseudoPort } from './transport';
+import { explainOpenError, resolvesToPseudoPort } from './transport';
 
 export type RestartMethod = 'arduino' | 'cheetah' | 'rpi_usb' | 'command';
 
@@ -51,12 +51,7 @@ export class SerialResetError extends Error {
 
 /** A pty (the sim, socat) has no modem lines: DTR/RTS changes fail there. */
 export function hasNoModemLines(path: string): boolean {
-  if (isPseudoPort(path)) return true;
-  try {
-    return isPseudoPort(fs.realpathSync(path));
-  } catch {
-    return false;
-  }
+  return resolvesToPseudoPort(path);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

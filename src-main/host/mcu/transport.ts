@@ -1,6 +1,7 @@
 // Byte transports under the serial queue. The real one is a serial port (USB CDC, UART or a
 // pty such as the sim's) through the serialport package, with errors a user can act on.
 
+import fs from 'node:fs';
 import { SerialPort } from 'serialport';
 
 /** A bidirectional byte pipe to an MCU. */
@@ -21,6 +22,16 @@ export class SerialOpenError extends Error {
 /** Ports that are ptys/pipes of a host-side process: opened without any baud concerns. */
 export function isPseudoPort(path: string): boolean {
   return path.startsWith('/tmp/klipper_host_') || path.startsWith('/dev/rpmsg_') || path.startsWith('/dev/pts/');
+}
+
+/** Whether `path` is, or links to, a pty/pipe (sim, socat, simavr, Klipper's linux process). */
+export function resolvesToPseudoPort(path: string): boolean {
+  if (isPseudoPort(path)) return true;
+  try {
+    return isPseudoPort(fs.realpathSync(path));
+  } catch {
+    return false;
+  }
 }
 
 /** Turns serialport's open errors into what the user should do. */
