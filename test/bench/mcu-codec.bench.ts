@@ -7,6 +7,7 @@ import { ByteReader, writeBlock, writeVlq } from '../../src-main/host/mcu/codec'
 import { decodeStream } from '../../src-main/host/mcu/decode';
 import { loadDictionaryFile } from '../../src-main/host/mcu/dictionary';
 import { Mcu } from '../../src-main/host/mcu/mcu';
+import { McuStepSink, stepCommandIds } from '../../src-main/host/mcu/step-queue';
 import { referenceDir, testOutputDir } from '../support/paths';
 
 const dict = loadDictionaryFile(path.join(referenceDir, 'klipper-dicts/atmega2560.dict'));
@@ -47,18 +48,22 @@ await timeIt('raw: writeVlq queue_step + writeBlock framing', N, () => {
   }
 });
 
-// 2. The batch path: Mcu (file output) + queueStepSender, move-queue slots, block packing,
+// 2. The batch path: Mcu (file output) + McuStepSink (the steppers' sink), move-queue slots, block packing,
 //    written to a file. This is what `tether batch` pays per queue_step.
 const outFile = path.join(testOutputDir, 'bench-mcu-codec.serial');
 const mcu = new Mcu({ fileOutput: { dictionary: dict, output: outFile } });
 const queues = [mcu.allocCommandQueue(), mcu.allocCommandQueue(), mcu.allocCommandQueue(), mcu.allocCommandQueue()];
 await mcu.connect();
-const senders = queues.map((q) => mcu.queueStepSender(q));
+const senders = queues.map((q, oid) => {
+  const sink = new McuStepSink(oid);
+  sink.bind(q, stepCommandIds(dict));
+  return sink;
+});
 const batchS = await timeIt('batch: Mcu file output, 4 queues, queue_step fast lane', N, async () => {
   let clock = 0;
   for (let i = 0; i < N; i++) {
     clock += 2000;
-    senders[i & 3].send(i & 3, 1000 + (i % 50000), 1 + (i % 300), (i % 200) - 100, clock);
+    senders[i & 3]!.queueStep(1000 + (i % 50000), 1 + (i % 300), (i % 200) - 100, clock, clock);
   }
   await mcu.close();
 });
@@ -71,12 +76,16 @@ console.log(
 const mcu1 = new Mcu({ fileOutput: { dictionary: dict, output: outFile } });
 const q1 = mcu1.allocCommandQueue();
 await mcu1.connect();
-const s1 = mcu1.queueStepSender(q1);
+const s1 = [0, 1, 2, 3].map((oid) => {
+  const sink = new McuStepSink(oid);
+  sink.bind(q1, stepCommandIds(dict));
+  return sink;
+});
 await timeIt('batch: Mcu file output, 1 queue, queue_step fast lane', N, async () => {
   let clock = 0;
   for (let i = 0; i < N; i++) {
     clock += 2000;
-    s1.send(i & 3, 1000 + (i % 50000), 1 + (i % 300), (i % 200) - 100, clock);
+    s1[i & 3]!.queueStep(1000 + (i % 50000), 1 + (i % 300), (i % 200) - 100, clock, clock);
   }
   await mcu1.close();
 });

@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events';
 import { crc32 } from 'node:zlib';
-import { MESSAGE_PAYLOAD_MAX, ProtocolError, writeVlq, type MessageArgs, type MessageFormat, type MessageParams } from './codec';
+import { MESSAGE_PAYLOAD_MAX, ProtocolError, type MessageArgs, type MessageFormat, type MessageParams } from './codec';
 import { ClockSync, CLOCK_QUERY_PERIOD_S, nextSecondaryMapping, targetSecondaryMapping, type ClockMapping } from './clocksync';
 import { CommandQueue, NO_MOVE_SLOT, type SentCallback } from './command-queue';
 import { Dictionary } from './dictionary';
@@ -376,12 +376,6 @@ export class Mcu extends EventEmitter {
     const q = this.realQueue(cq);
     // A move-queue entry gets its MCU slot when the link sends it (in req_clock order).
     q.push(bytes, start, end, minClock, reqClock, onSent, isMoveQueue ? moveClock : NO_MOVE_SLOT);
-  }
-
-  /** The fast lane for the step compressor: encodes queue_step straight into the queue. */
-  queueStepSender(cq?: CommandQueue): QueueStepSender {
-    const msg = this.dictionary.lookupCommand('queue_step oid=%c interval=%u count=%hu add=%hi');
-    return new QueueStepSender(this, this.realQueue(cq), msg.id);
   }
 
   /** req_clock for a background message: the estimated MCU clock 0.105 s from now. */
@@ -891,27 +885,6 @@ export class McuQueryCommand {
  * Encodes queue_step directly into a command queue's typed arrays as a move-queue entry (the
  * link gives it a slot when it sends it): no text, no argument arrays, no allocation per message.
  */
-export class QueueStepSender {
-  constructor(
-    private readonly mcu: Mcu,
-    private readonly cq: CommandQueue,
-    private readonly msgId: number,
-  ) {}
-
-  send(oid: number, interval: number, count: number, add: number, reqClock: number, moveClock = reqClock): void {
-    const q = this.cq;
-    const pos = q.reserve(24);
-    const buf = q.bytes;
-    let p = writeVlq(buf, pos, this.msgId);
-    p = writeVlq(buf, p, oid);
-    p = writeVlq(buf, p, interval);
-    p = writeVlq(buf, p, count);
-    p = writeVlq(buf, p, add);
-    // No minClock: the link sends it once the MCU has a free move-queue slot (moveClock).
-    q.commit(p, 0, reqClock, undefined, moveClock);
-  }
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

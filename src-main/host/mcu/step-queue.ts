@@ -9,6 +9,7 @@
 //   the MCU reached that step delayed the next run of the same stepper past its first step.)
 import { writeVlq } from './codec';
 import type { CommandQueue } from './command-queue';
+import type { Dictionary } from './dictionary';
 import type { StepSink } from '../motion/step-sink';
 
 /** Gaps at least this long are sent as a lone queue_step whose req_clock is the step itself. */
@@ -18,6 +19,14 @@ const CLOCK_DIFF_MAX = 3 << 28;
 export interface StepCommandIds {
   queueStep: number;
   setNextStepDir: number;
+}
+
+/** The step commands' ids in `dict` (they must exist: every stepper MCU has them). */
+export function stepCommandIds(dict: Dictionary): StepCommandIds {
+  return {
+    queueStep: dict.lookupCommand('queue_step oid=%c interval=%u count=%hu add=%hi').id,
+    setNextStepDir: dict.lookupCommand('set_next_step_dir oid=%c dir=%c').id,
+  };
 }
 
 export class McuStepSink implements StepSink {

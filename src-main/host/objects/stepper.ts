@@ -5,7 +5,7 @@ import type { ConfigSection } from '../config/section';
 import type { OptionValues, PinDesc } from '../config/options';
 import { MotionStepper, stepDistanceMm, parseGearRatio } from '../motion/index';
 import type { Mcu, McuCommand, McuQueryCommand } from '../mcu/mcu';
-import { McuStepSink } from '../mcu/step-queue';
+import { McuStepSink, stepCommandIds } from '../mcu/step-queue';
 import type { Printer } from '../printer';
 import type { PinRegistry } from './pins';
 import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
@@ -112,11 +112,7 @@ export class PrinterStepper {
     const cq = mcu.allocCommandQueue();
     // queue_step and set_next_step_dir are encoded straight into the queue (see step-queue.ts
     // for their clocks: set_next_step_dir must not wait for the MCU to reach the last step).
-    const dict = mcu.dictionary;
-    this.sink.bind(cq, {
-      queueStep: dict.lookupCommand('queue_step oid=%c interval=%u count=%hu add=%hi').id,
-      setNextStepDir: dict.lookupCommand('set_next_step_dir oid=%c dir=%c').id,
-    });
+    this.sink.bind(cq, stepCommandIds(mcu.dictionary));
     // On the step queue, so it reaches the MCU after every queue_step sent before it.
     this.resetClockCmd = mcu.lookupCommand('reset_step_clock oid=%c clock=%u', cq);
     this.positionQuery = mcu.lookupQueryCommand('stepper_get_position oid=%c', 'stepper_position oid=%c pos=%i', this.oid);

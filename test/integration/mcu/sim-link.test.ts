@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Dictionary } from '../../../src-main/host/mcu/dictionary';
 import { Mcu } from '../../../src-main/host/mcu/mcu';
+import { McuStepSink, stepCommandIds } from '../../../src-main/host/mcu/step-queue';
 import { readTraceCommands, simBuilt, simDictPath, startSim, type SimProcess } from './sim-process';
 import { inCI } from '../../support/tools';
 
@@ -112,7 +113,8 @@ describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
     });
     const moveCount = mcu.getStatus().moveCount;
     const cq = mcu.allocCommandQueue();
-    const steps = mcu.queueStepSender(cq);
+    const steps = new McuStepSink(oid);
+    steps.bind(cq, stepCommandIds(mcu.dictionary));
     const freq = mcu.clockFreq;
     const interval = Math.round(freq * 200e-6);
     const count = 10; // 2 ms per message: the full MCU queue holds ~2 s of moves
@@ -120,7 +122,10 @@ describe.skipIf(!simBuilt())('MCU link with the sim over a pty', () => {
     const t0 = mcu.getClockAt(mcu.monotonic() + 0.5);
     mcu.lookupCommand('reset_step_clock oid=%c clock=%u', cq).send([oid, t0], { reqClock: t0 });
     mcu.lookupCommand('set_next_step_dir oid=%c dir=%c', cq).send([oid, 1], { reqClock: t0 });
-    for (let k = 0; k < messages; k++) steps.send(oid, interval, count, 0, t0 + k * count * interval);
+    for (let k = 0; k < messages; k++) {
+      const start = t0 + k * count * interval;
+      steps.queueStep(interval, count, 0, start, start + count * interval);
+    }
     const endClock = t0 + messages * count * interval;
     const shutdowns: string[] = [];
     mcu.on('shutdown', (r) => shutdowns.push(r));

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeStream } from '../../../src-main/host/mcu/decode';
 import { loadDictionaryFile } from '../../../src-main/host/mcu/dictionary';
 import { Mcu } from '../../../src-main/host/mcu/mcu';
+import { McuStepSink, stepCommandIds } from '../../../src-main/host/mcu/step-queue';
 import { referenceDir, testOutputDir } from '../../support/paths';
 
 const dict = loadDictionaryFile(path.join(referenceDir, 'klipper-dicts/atmega2560.dict'));
@@ -49,10 +50,11 @@ describe('file-output Mcu (batch mode)', () => {
     const qa = mcu.allocCommandQueue();
     const qb = mcu.allocCommandQueue();
     await mcu.connect();
-    const stepA = mcu.queueStepSender(qa);
+    const stepA = new McuStepSink(2);
+    stepA.bind(qa, stepCommandIds(dict));
     const digital = mcu.lookupCommand('queue_digital_out oid=%c clock=%u on_ticks=%u', qb);
     // Queue A gets all its messages first; B's interleave by req_clock in the output.
-    for (let i = 0; i < 10; i++) stepA.send(2, 1000 + i, 5, -3, 100 + i * 20);
+    for (let i = 0; i < 10; i++) stepA.queueStep(1000 + i, 5, -3, 100 + i * 20, 100 + i * 20 + 5 * (1000 + i));
     for (let i = 0; i < 10; i++) digital.send([11, 110 + i * 20, i], { reqClock: 110 + i * 20 });
     expect(mcu.getClockAt(mcu.monotonic())).toBeGreaterThanOrEqual(0);
     await mcu.close();
@@ -70,12 +72,13 @@ describe('file-output Mcu (batch mode)', () => {
     const mcu = new Mcu({ fileOutput: { dictionary: dict, output: out } });
     const cq = mcu.allocCommandQueue();
     await mcu.connect();
-    const qs = mcu.queueStepSender(cq);
+    const sinks = [0, 1, 2, 3].map((oid) => new McuStepSink(oid));
+    for (const sink of sinks) sink.bind(cq, stepCommandIds(dict));
     const n = 100_000;
     let clock = 0;
     for (let i = 0; i < n; i++) {
       clock += 3000;
-      qs.send(i % 4, 1000 + (i % 5000), 1 + (i % 300), (i % 200) - 100, clock);
+      sinks[i % 4]!.queueStep(1000 + (i % 5000), 1 + (i % 300), (i % 200) - 100, clock, clock);
     }
     await mcu.close();
     const lines = decodeFile(out);

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadDictionaryFile } from '../../../src-main/host/mcu/dictionary';
 import { DEVICE_SLOT_MARGIN_S, SLOT_MARGIN_S, slotMarginForPort } from '../../../src-main/host/mcu/move-queue';
 import { SerialQueue } from '../../../src-main/host/mcu/serialqueue';
-import { McuStepSink } from '../../../src-main/host/mcu/step-queue';
+import { McuStepSink, stepCommandIds } from '../../../src-main/host/mcu/step-queue';
 import { referenceDir } from '../../support/paths';
 import { CLOCK_FREQ, FakeAvrLink } from './fake-avr-link';
 
@@ -36,10 +36,7 @@ describe('slot margin by port', () => {
 });
 
 const dict = loadDictionaryFile(path.join(referenceDir, 'klipper-dicts/atmega2560.dict'));
-const ids = {
-  queueStep: dict.lookupCommand('queue_step oid=%c interval=%u count=%hu add=%hi').id,
-  setNextStepDir: dict.lookupCommand('set_next_step_dir oid=%c dir=%c').id,
-};
+const ids = stepCommandIds(dict);
 const nowS = (): number => Date.now() / 1000;
 let sq: SerialQueue | null = null;
 
