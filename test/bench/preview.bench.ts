@@ -18,6 +18,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { referenceDir, testOutputDir } from '../support/paths';
 import { summarizeLongTasks } from './preview/traceTasks';
 import { buildHarness, chromiumArgs, serveDir } from './preview/harnessServer';
+import type { ParserStats } from '../../src-renderer/features/preview/parserWorker';
 import type { PreviewState } from '../../src-renderer/features/preview/previewStore';
 
 // gen_gcode.py writes ~29.1 bytes per move: these counts give ~50 MB and ~200 MB (10^6 bytes).
@@ -45,7 +46,7 @@ const mb = (b: number) => b / 1e6;
 type Harness = {
   store: { getState(): PreviewState };
   longTasks: { start: number; duration: number }[];
-  waitForFirstFrame(ms: number): Promise<Record<string, number> & { parser: unknown }>;
+  waitForFirstFrame(ms: number): Promise<Record<string, number> & { parser: ParserStats }>;
   waitForDetail(ms: number): Promise<Record<string, number>>;
   timeLayerChange(high: number): { updateMs: number; renderMs: number; frameMs: number };
   heapBytes(): number;
@@ -197,14 +198,7 @@ try {
       const parse = (ours.t.parsedAt - ours.t.selectedAt) / 1000;
       const upload = (ours.t.uploadedAt - ours.t.parsedAt) / 1000;
       const issued = (ours.t.firstFrameAt - ours.t.selectedAt) / 1000;
-      const ps = ours.t.parser as unknown as {
-        mode: string;
-        readWaitMs: number;
-        scanMs: number;
-        finishMs: number;
-        overviewMs: number;
-        joinBytes: number;
-      };
+      const ps = ours.t.parser;
       const lod = ours.t.overviewSegments;
       const detailS = (ours.detail.detailDoneAt - ours.t.selectedAt) / 1000;
       console.log(`${tag}:`);
