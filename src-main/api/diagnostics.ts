@@ -8,6 +8,7 @@ import { includesOf } from './config-files';
 import { ApiError } from './errors';
 import { mcuHealthOf } from '../host/diagnostics/health';
 import { readTail } from '../host/diagnostics/host-log';
+import { isMcuObjectName } from '../host/objects/mcu-names';
 import { tarGzOf, type TarEntry } from '../host/diagnostics/tar';
 import type { PrinterFleet } from '../host/worker/fleet';
 import type { HostThread } from '../host/worker/host-thread';
@@ -20,12 +21,9 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 /** What a health sample needs of a printer's host: its state and two of its worker ops (a HostThread). */
 export type HealthSource = Pick<HostThread, 'running' | 'stateMessage' | 'call'>;
 
-/** 'mcu' and every 'mcu NAME' (Klipper's object names for [mcu] and [mcu NAME]). */
-const isMcuObject = (name: string): boolean => name === 'mcu' || name.startsWith('mcu ');
-
 /** Every MCU's figures, the main [mcu] first, each under its object name ('mcu', 'mcu toolboard'). */
 export function mcuHealthsOf(status: Record<string, Record<string, unknown> | undefined>): McuHealth[] {
-  const names = Object.keys(status).filter(isMcuObject);
+  const names = Object.keys(status).filter(isMcuObjectName);
   names.sort((a, b) => Number(b === 'mcu') - Number(a === 'mcu'));
   return names.flatMap((name) => {
     const st = status[name];
@@ -34,7 +32,7 @@ export function mcuHealthsOf(status: Record<string, Record<string, unknown> | un
 }
 
 async function mcuStatuses(thread: HealthSource): Promise<McuHealth[]> {
-  const names = (await thread.call('status.objects', {})).filter(isMcuObject);
+  const names = (await thread.call('status.objects', {})).filter(isMcuObjectName);
   if (names.length === 0) return [];
   const { status } = await thread.call('status.query', { objects: Object.fromEntries(names.map((n) => [n, null])) });
   // Keep the host's order (config order) for the secondaries; mcuHealthsOf puts the main first.
@@ -67,7 +65,11 @@ export interface DiagnosticsOptions {
 }
 
 export function diagnosticsFileName(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-');
   return `tether-diagnostics-${stamp}.tar.gz`;
 }
 
@@ -107,7 +109,10 @@ export async function buildDiagnostics(o: DiagnosticsOptions): Promise<{ fileNam
       firmware: 'mcu' in health && health.mcu ? health.mcu.version : null,
       firmwareBuild: 'mcu' in health && health.mcu ? health.mcu.buildVersions : null,
       // Every MCU's firmware by its object name (a toolboard often runs another build).
-      mcus: 'mcus' in health ? Object.fromEntries(health.mcus.map((m) => [m.name, { firmware: m.version, firmwareBuild: m.buildVersions }])) : {},
+      mcus:
+        'mcus' in health
+          ? Object.fromEntries(health.mcus.map((m) => [m.name, { firmware: m.version, firmwareBuild: m.buildVersions }]))
+          : {},
     };
     add(`${dir}/status.json`, `${JSON.stringify({ ...p }, null, 2)}\n`);
     add(`${dir}/mcu-stats.json`, `${JSON.stringify(health, null, 2)}\n`);
@@ -131,8 +136,7 @@ export async function buildDiagnostics(o: DiagnosticsOptions): Promise<{ fileNam
   entries.unshift({ name: 'versions.json', data: `${JSON.stringify(versions, null, 2)}\n` });
   entries.unshift({
     name: 'README.txt',
-    data:
-    [
+    data: [
       `Tether diagnostics, ${new Date().toISOString()}`,
       '',
       'versions.json              app, node, electron, host and firmware (data dictionary) versions',

@@ -4,7 +4,8 @@ import type { AxisName } from '../motion/index';
 import { McuEndstop } from '../mcu/endstop';
 import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
-import { isMcuChip, mcuObjectName } from './mcu';
+import { isMcuChip } from './mcu';
+import { mcuObjectName } from './mcu-names';
 import type { PrinterStepper, RailSettings } from './stepper';
 
 export interface HomingRail {

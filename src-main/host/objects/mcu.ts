@@ -12,6 +12,7 @@ import type { FileOutputTarget } from '../mcu/file-output';
 import type { Printer } from '../printer';
 import { isKnownUnsupportedSection } from './known-sections';
 import { MCU_OPTIONS } from './printer-options';
+import { chipNameOf, isMcuObjectName, mcuObjectName } from './mcu-names';
 
 /** Where the MCU's commands go when there is no MCU (batch mode). */
 export interface McuFileOutput {
@@ -23,16 +24,6 @@ export interface McuSettings {
   serial: string | undefined;
   baud: number;
   restartMethod: string | undefined;
-}
-
-/** 'mcu' -> 'mcu', 'mcu toolboard' -> 'toolboard': the name pins use. */
-export function chipNameOf(mcuSectionName: string): string {
-  return mcuSectionName === 'mcu' ? 'mcu' : mcuSectionName.slice('mcu '.length).trim();
-}
-
-/** The printer object (and section) name of the MCU a pin's chip names. */
-export function mcuObjectName(chip: string): string {
-  return chip === 'mcu' ? 'mcu' : `mcu ${chip}`;
 }
 
 export function loadMcu(section: ConfigSection, fileOutput: McuFileOutput | null): { mcu: Mcu; settings: McuSettings } {
@@ -74,7 +65,7 @@ export function addMcuObject(printer: Printer, section: ConfigSection, fileOutpu
 export function allMcus(printer: Printer): Mcu[] {
   return printer
     .lookupObjects<unknown>('mcu')
-    .filter(([name, obj]) => (name === 'mcu' || name.startsWith('mcu ')) && obj instanceof Mcu)
+    .filter(([name, obj]) => isMcuObjectName(name) && obj instanceof Mcu)
     .map(([, obj]) => obj as Mcu);
 }
 

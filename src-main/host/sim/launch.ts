@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile } from '../config/reader';
 import { PrinterConfig } from '../config/section';
+import { chipNameOf } from '../objects/mcu-names';
 import { machineFromConfig, type SimMachineOverrides } from './machine';
 
 export interface SimPrinterOptions {
@@ -61,19 +62,18 @@ const simFile = (dataDir: string, base: string, chip: string, ext: string) =>
 export async function startSimPrinter(o: SimPrinterOptions): Promise<SimPrinter> {
   const config = new PrinterConfig(readConfigFile(o.configPath));
   const section = o.mcuSection ?? 'mcu';
-  const chip = section === 'mcu' ? 'mcu' : section.slice('mcu '.length).trim();
+  const chip = chipNameOf(section);
   if (!config.has(section)) throw new Error(`${o.configPath} has no [${section}] section to simulate`);
   const dataDir = path.resolve(o.dataDir);
   const positionsOf = (c: string) => simFile(dataDir, 'sim-positions', c, '.bin');
   const machine = machineFromConfig(config, o.overrides, chip, positionsOf);
   mkdirSync(dataDir, { recursive: true });
-  const suffix = chip === 'mcu' ? '' : `-${chip}`;
   const machinePath = simFile(dataDir, 'sim-machine', chip, '.json');
   const tracePath = simFile(dataDir, 'sim-trace', chip, '.jsonl');
   const positionsPath = positionsOf(chip);
   writeFileSync(machinePath, JSON.stringify(machine, null, 2));
   const serial = config.getOrNull(section)?.getString('serial', '') ?? '';
-  const ptyPath = serial || path.join(dataDir, `tether-sim-pty${suffix}`);
+  const ptyPath = serial || simFile(dataDir, 'tether-sim-pty', chip, '');
   mkdirSync(path.dirname(ptyPath), { recursive: true });
   const binary = o.simBinary ?? defaultSimBinary();
   if (!existsSync(binary)) throw new Error(`The printer simulator ${binary} is missing: build it with 'make -C firmware native'`);
