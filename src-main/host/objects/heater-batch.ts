@@ -13,7 +13,7 @@ import type { Printer } from '../printer';
 import { ADC_RANGE_CHECK_COUNT, ADC_REPORT_TIME_S, ADC_SAMPLE_COUNT, ADC_SAMPLE_TIME_S, adcRangeLimits } from './adc-temperature';
 import type { HeaterSettings } from './extruder';
 import { TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
-import { MAX_HEAT_TIME_S } from './heater';
+import { addHeaterPinConfig } from './heater';
 import type { PinRegistry } from './pins';
 import type { SaveConfig } from './save-config';
 import { resolveResistanceSensor, UnknownSensorError } from './temperature-sensor';
@@ -120,11 +120,7 @@ export class BatchHeaters {
   private configHeaterPin(mcu: Mcu, pin: PinDesc, cycleTimeS: number): void {
     const oid = mcu.createOid();
     const off = pin.invert ? 1 : 0;
-    const cycleTicks = mcu.secondsToClock(cycleTimeS);
-    mcu.addConfigCmd(
-      `config_digital_out oid=${oid} pin=${pin.pin} value=${off} default_value=${off} max_duration=${mcu.secondsToClock(MAX_HEAT_TIME_S)}`,
-    );
-    mcu.addConfigCmd(`set_digital_out_pwm_cycle oid=${oid} cycle_ticks=${cycleTicks}`);
+    const cycleTicks = addHeaterPinConfig(mcu, oid, pin, cycleTimeS);
     mcu.addConfigCmd(`queue_digital_out oid=${oid} clock=${mcu.printTimeToClock(PWM_START_S)} on_ticks=${off ? cycleTicks : 0}`, {
       isInit: true,
     });

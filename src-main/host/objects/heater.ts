@@ -117,13 +117,7 @@ export class Heater {
         : new WatermarkControl(cfg.maxDeltaC, cfg.maxPower);
     this.pwmOid = mcu.createOid();
     mcu.registerConfigCallback(() => {
-      const pin = cfg.heaterPin;
-      const off = pin.invert ? 1 : 0;
-      mcu.addConfigCmd(
-        `config_digital_out oid=${this.pwmOid} pin=${pin.pin} value=${off} default_value=${off} max_duration=${mcu.secondsToClock(MAX_HEAT_TIME_S)}`,
-      );
-      this.cycleTicks = mcu.secondsToClock(cfg.pwmCycleTimeS);
-      mcu.addConfigCmd(`set_digital_out_pwm_cycle oid=${this.pwmOid} cycle_ticks=${this.cycleTicks}`);
+      this.cycleTicks = addHeaterPinConfig(mcu, this.pwmOid, cfg.heaterPin, cfg.pwmCycleTimeS);
       this.queueDigitalOut = mcu.lookupCommand('queue_digital_out oid=%c clock=%u on_ticks=%u');
     });
     sensor.setCallback((t, temp) => this.onReading(t, temp));
@@ -181,3 +175,17 @@ export class Heater {
 const ADC_PWM_DELAY_S = 0.3;
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * A heater's soft-PWM pin in the MCU's config: off by default, and off again if the host stops
+ * refreshing it for MAX_HEAT_TIME_S (max_duration). Returns the PWM cycle in ticks.
+ */
+export function addHeaterPinConfig(mcu: Mcu, oid: number, pin: PinDesc, cycleTimeS: number): number {
+  const off = pin.invert ? 1 : 0;
+  mcu.addConfigCmd(
+    `config_digital_out oid=${oid} pin=${pin.pin} value=${off} default_value=${off} max_duration=${mcu.secondsToClock(MAX_HEAT_TIME_S)}`,
+  );
+  const cycleTicks = mcu.secondsToClock(cycleTimeS);
+  mcu.addConfigCmd(`set_digital_out_pwm_cycle oid=${oid} cycle_ticks=${cycleTicks}`);
+  return cycleTicks;
+}
