@@ -180,10 +180,8 @@ export function pickQueue(queues: readonly CommandQueue[], readyClock: number, s
   for (let k = 0; k < queues.length; k++) {
     const q = queues[k];
     if (q.head === q.tail) continue;
-    const h = q.head;
-    if (q.minClocks[h] > readyClock) continue;
-    if (q.moveClocks[h] >= 0 && slotFreeClock > readyClock) continue;
-    const r = q.reqClocks[h];
+    if (headReadyClock(q, slotFreeClock) > readyClock) continue;
+    const r = q.reqClocks[q.head];
     if (best === null || r < bestReq) {
       best = q;
       bestReq = r;
