@@ -71,7 +71,10 @@ describe('homing Z to a switch on another MCU (two sims)', () => {
       `multi-MCU homing: Z halted ${overshootSteps} steps past the toolboard switch; GET_POSITION kinematic Z - sim Z = ${kinematicErrUm.toFixed(2)} um`,
     );
     expect(position!.mcu!.stepper_z).toBe(zHalt.pos - initialPos);
-    expect(Math.abs(position!.kinematic!.Z! - zHalt.mm)).toBeLessThanOrEqual(2 * Z_STEP_MM + 1e-9);
+    // The host's Z comes from the trigger clock the toolboard reported, so it carries the same
+    // cross-process lag as the switch above (4 steps seen in a clean-clone CI run under load);
+    // the single-MCU homing test (homing.test.ts) holds it to one step where no second process is involved.
+    expect(Math.abs(position!.kinematic!.Z! - zHalt.mm)).toBeLessThanOrEqual((2 + CROSS_PROCESS_STEPS) * Z_STEP_MM + 1e-9);
     expect(position!.toolhead!.Z).toBeCloseTo(position!.kinematic!.Z!, 6);
     // X and Y homed on the main MCU as before.
     for (const axis of ['x', 'y']) {
