@@ -9,6 +9,31 @@ export const ADC_SAMPLE_TIME_S = 0.001;
 export const ADC_SAMPLE_COUNT = 8;
 export const ADC_REPORT_TIME_S = 0.3;
 export const ADC_RANGE_CHECK_COUNT = 4;
+const QUERY_ANALOG_IN =
+  'query_analog_in oid=%c clock=%u sample_ticks=%u sample_count=%c rest_ticks=%u bytes_per_report=%c min_value=%hu max_value=%hu range_check_count=%c';
+
+/**
+ * query_analog_in's parameters in the command's order: sampling from `clock` on, with the range
+ * the MCU enforces. One definition for the live sensor (sent binary) and batch output (text).
+ */
+export function analogInQuery(
+  mcu: Mcu,
+  oid: number,
+  clock: number,
+  limits: { minValue: number; maxValue: number },
+): Record<string, number> {
+  return {
+    oid,
+    clock,
+    sample_ticks: mcu.secondsToClock(ADC_SAMPLE_TIME_S),
+    sample_count: ADC_SAMPLE_COUNT,
+    rest_ticks: mcu.secondsToClock(ADC_REPORT_TIME_S),
+    bytes_per_report: 2,
+    min_value: limits.minValue,
+    max_value: limits.maxValue,
+    range_check_count: ADC_RANGE_CHECK_COUNT,
+  };
+}
 
 export type TemperatureCallback = (readTimeS: number, tempC: number) => void;
 
@@ -43,25 +68,11 @@ export class AdcTemperatureSensor {
 
   /** Starts (or restarts) sampling; called once the MCU is ready. */
   startSampling(): void {
-    const { minValue, maxValue } = this.rangeLimits();
     // Far enough ahead that a host busy at start-up does not make the first sample "Timer too
     // close" (0.2 s was seen to arrive late on a loaded machine), spread by oid as Klipper does.
     const clock = this.mcu.getClockAt(this.mcu.monotonic() + 0.5 + this.oid * 0.01);
-    this.mcu
-      .lookupCommand(
-        'query_analog_in oid=%c clock=%u sample_ticks=%u sample_count=%c rest_ticks=%u bytes_per_report=%c min_value=%hu max_value=%hu range_check_count=%c',
-      )
-      .send([
-        this.oid,
-        clock,
-        this.mcu.secondsToClock(ADC_SAMPLE_TIME_S),
-        ADC_SAMPLE_COUNT,
-        this.mcu.secondsToClock(ADC_REPORT_TIME_S),
-        2,
-        minValue,
-        maxValue,
-        ADC_RANGE_CHECK_COUNT,
-      ]);
+    const query = analogInQuery(this.mcu, this.oid, clock, this.rangeLimits());
+    this.mcu.lookupCommand(QUERY_ANALOG_IN).send(Object.values(query));
   }
 
   private onReport(nextClock32: number, values: Uint8Array): void {

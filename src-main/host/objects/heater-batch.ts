@@ -10,7 +10,7 @@ import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
-import { ADC_RANGE_CHECK_COUNT, ADC_REPORT_TIME_S, ADC_SAMPLE_COUNT, ADC_SAMPLE_TIME_S, adcRangeLimits } from './adc-temperature';
+import { adcRangeLimits, analogInQuery } from './adc-temperature';
 import type { HeaterSettings } from './extruder';
 import { TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
 import { addHeaterPinConfig } from './heater';
@@ -106,14 +106,11 @@ export class BatchHeaters {
     const sensor = new DividerSensor(resolved.curve, o.pullup_resistor ?? 4700, o.inline_resistor ?? 0);
     const oid = mcu.createOid();
     mcu.addConfigCmd(`config_analog_in oid=${oid} pin=${pin.pin}`);
-    const { minValue, maxValue } = adcRangeLimits(sensor, o.min_temp, o.max_temp, mcu.getConstantFloat('ADC_MAX'));
+    const limits = adcRangeLimits(sensor, o.min_temp, o.max_temp, mcu.getConstantFloat('ADC_MAX'));
     const clock = mcu.printTimeToClock(FIRST_QUERY_S) + mcu.secondsToClock(oid * QUERY_SLOT_S);
-    mcu.addConfigCmd(
-      `query_analog_in oid=${oid} clock=${clock} sample_ticks=${mcu.secondsToClock(ADC_SAMPLE_TIME_S)} sample_count=${ADC_SAMPLE_COUNT}` +
-        ` rest_ticks=${mcu.secondsToClock(ADC_REPORT_TIME_S)} bytes_per_report=2 min_value=${minValue} max_value=${maxValue}` +
-        ` range_check_count=${ADC_RANGE_CHECK_COUNT}`,
-      { isInit: true },
-    );
+    const query = analogInQuery(mcu, oid, clock, limits);
+    const params = Object.entries(query).map(([name, value]) => `${name}=${value}`);
+    mcu.addConfigCmd(`query_analog_in ${params.join(' ')}`, { isInit: true });
   }
 
   /** The heater's soft-PWM pin: off by default, off if the host stops refreshing it. */
