@@ -5,7 +5,7 @@
 
 enum oid_type {
     OID_NONE, OID_STEPPER, OID_ENDSTOP, OID_TRSYNC, OID_DIGITAL_OUT, OID_PWM_OUT,
-    OID_ANALOG_IN,
+    OID_ANALOG_IN, OID_BUTTONS,
 };
 
 // Claim oid for a new object of this type (config phase only); returns zeroed memory.

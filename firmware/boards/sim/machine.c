@@ -97,6 +97,21 @@ static void copy_name(char *dst, const char *src)
     snprintf(dst, 32, "%s", src);
 }
 
+// For the other machine sections (switches.c): the same field readers and errors.
+void machine_die(const struct json *at, const char *fmt, const char *a, const char *b) { die(at, fmt, a, b); }
+const char *machine_get_str(const struct json *obj, const char *key, const char *def, const char *what)
+{
+    return get_str(obj, key, def, what);
+}
+double machine_get_num(const struct json *obj, const char *key, const double *def, const char *what)
+{
+    return get_num(obj, key, def, what);
+}
+int machine_get_pin(const struct json *obj, const char *key, int required, int *invert, const char *what)
+{
+    return get_pin(obj, key, required, invert, what);
+}
+
 static void load_steppers(const struct json *list)
 {
     for (const struct json *e = list ? list->child : 0; e; e = e->next) {
@@ -131,6 +146,9 @@ static int stepper_index(const char *name)
             return i;
     return -1;
 }
+
+int machine_stepper_index(const char *name) { return stepper_index(name); }
+int machine_pin_is_endstop(int pin) { return endstop_of[pin] != 0; }
 
 static void load_endstops(const struct json *list)
 {
@@ -286,13 +304,13 @@ void machine_load(const char *path)
     }
     if (root->kind != JSON_OBJECT)
         die(root, "the machine file must hold one JSON object%s%s", "", "");
-    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "comment", 0 };
+    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "comment", 0 };
     for (const struct json *m = root->child; m; m = m->next) {
         int ok = 0;
         for (int i = 0; known[i]; i++)
             ok |= strcmp(m->key, known[i]) == 0;
         if (!ok)
-            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans)%s", m->key, "");
+            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches)%s", m->key, "");
         if (strcmp(m->key, "comment") && m->kind != JSON_ARRAY)
             die(m, "\"%s\" must be an array%s", m->key, "");
     }
@@ -302,6 +320,7 @@ void machine_load(const char *path)
     load_heaters(json_get(root, "heaters"));
     load_fans(json_get(root, "fans"));
     index_pins();
+    switches_load(json_get(root, "switches"));
     memcpy(initial_steppers, sim_machine.steppers, sizeof(initial_steppers));
     memcpy(initial_heaters, sim_machine.heaters, sizeof(initial_heaters));
     json_free(root);
@@ -332,6 +351,7 @@ void machine_reset(void)
     memset(level_of, 0, sizeof(level_of));
     index_pins();
     positions_update_all();
+    switches_reset();
 }
 
 double machine_stepper_mm(const struct sim_stepper *s)
@@ -440,7 +460,7 @@ int machine_input_read(int pin, uint32_t clock, int *level)
 {
     struct sim_endstop *es = endstop_of[pin];
     if (!es)
-        return 0;
+        return switches_input_read(pin, clock, level);
     int triggered = 0;
     double first_mm = 0;
     for (int i = 0; i < es->stepper_count; i++) {

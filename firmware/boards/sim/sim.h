@@ -84,6 +84,20 @@ void machine_reset(void);
 void machine_mcu_reset(uint32_t clock);
 double machine_stepper_mm(const struct sim_stepper *s);
 
+// Field readers for machine sections in other files (errors name the file and line, exit 2).
+struct json;
+void machine_die(const struct json *at, const char *fmt, const char *a, const char *b);
+const char *machine_get_str(const struct json *obj, const char *key, const char *def, const char *what);
+double machine_get_num(const struct json *obj, const char *key, const double *def, const char *what);
+int machine_get_pin(const struct json *obj, const char *key, int required, int *invert, const char *what);
+int machine_stepper_index(const char *name);
+int machine_pin_is_endstop(int pin);
+
+// --- switches: filament runout and timed button presses (switches.c) ---
+void switches_load(const struct json *list);
+void switches_reset(void);
+int switches_input_read(int pin, uint32_t clock, int *level);
+
 // --- positions shared with other sim processes (positions.c) ---
 #define SIM_POSITIONS_MAGIC 0x31505354u  // "TSP1"
 struct sim_positions_entry {
