@@ -35,7 +35,7 @@ import {
   VIRTUAL_PRINTER_OPTIONS,
   VIRTUAL_SDCARD_OPTIONS,
 } from './macro-options';
-import { RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
+import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
 
 export interface SectionCatalogEntry {
   /** Section name ('printer') or, for entries with `matches`, the name start ('stepper_'). */
@@ -70,6 +70,13 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A stepper motor driving an axis (stepper_x/y/z; stepper_a/b/c on a delta)',
     options: [STEPPER_MOTOR_OPTIONS, RAIL_RANGE_OPTIONS, RAIL_OPTIONS, DELTA_TOWER_OPTIONS],
     matches: (n) => STEPPER_AXES.has(n),
+  },
+  {
+    // Named like its most common use so the editor finds it for [stepper_z1]; matches all of them.
+    name: 'stepper_z1',
+    doc: "One more motor on a rail (stepper_z1, stepper_z2, ...; stepper_x1/stepper_y1): range and homing are the main stepper's",
+    options: [STEPPER_MOTOR_OPTIONS, EXTRA_STEPPER_OPTIONS],
+    matches: (n) => /^stepper_[xyz]\d+$/.test(n),
   },
   {
     name: 'extruder',

@@ -8,9 +8,11 @@ import type { GCodeDispatcher } from '../gcode/dispatcher';
 import { parseLine } from '../gcode/parser';
 import type { Toolhead, TrapQ } from '../motion/index';
 import type { Printer } from '../printer';
+import type { McuEndstop } from '../mcu/endstop';
 import type { HomingRail } from './endstop';
 import type { GCodeMove } from './gcode-move';
 import { deltaHomingMove } from './homing-delta';
+import type { PrinterStepper } from './stepper';
 import type { StepperEnable } from './stepper-enable';
 
 /** Time between arming the endstops and the start of the move (s). */
@@ -22,12 +24,25 @@ export class HomingError extends Error {
   override name = 'HomingError';
 }
 
+/** One switch of a homing move and the steppers it halts (a rail's endstop, or an extra
+ * stepper's own endstop such as [stepper_z1]'s). */
+interface HomingEndstop {
+  name: string;
+  endstop: McuEndstop;
+  steppers: PrinterStepper[];
+}
+
 interface StepperTrack {
-  rail: HomingRail;
-  stepper: HomingRail['steppers'][number];
+  switch: HomingEndstop;
+  stepper: PrinterStepper;
   startSteps: number;
   startMm: number;
   trigSteps: number;
+}
+
+/** Every switch of these rails (checked non-null by homeRails). */
+function homingEndstopsOf(rails: HomingRail[]): HomingEndstop[] {
+  return rails.flatMap((r) => [{ name: r.name, endstop: r.endstop!, steppers: r.steppers }, ...r.extraEndstops]);
 }
 
 export class Homing {
@@ -124,17 +139,19 @@ export class Homing {
   }
 
   /**
-   * One approach: arm the endstops, drip the move, wait for the trigger, and take the steppers'
-   * positions from the MCU. Returns the name of an endstop that fired before its steppers moved
+   * One approach: arm every switch of the rails, drip the move until all fired (each halts only
+   * its own steppers: a second Z motor with its own switch stops there), and take the steppers'
+   * positions from the MCU. Returns the name of a switch that fired before its steppers moved
    * at all (null if none), for the "still triggered" check.
    */
   private async homingMove(rails: HomingRail[], movePos: number[], speedMmS: number): Promise<string | null> {
     const th = this.toolhead;
     th.flushStepGeneration();
     const startPos = th.getPosition();
-    const tracks: StepperTrack[] = rails.flatMap((rail) =>
-      rail.steppers.map((stepper) => ({
-        rail,
+    const switches = homingEndstopsOf(rails);
+    const tracks: StepperTrack[] = switches.flatMap((sw) =>
+      sw.steppers.map((stepper) => ({
+        switch: sw,
         stepper,
         startSteps: stepper.motion.mcuPositionSteps,
         startMm: stepper.motion.commandedPositionMm,
@@ -142,52 +159,54 @@ export class Homing {
       })),
     );
     const printTimeS = th.getLastMoveTime();
-    for (const rail of rails) rail.endstop!.homeStart(printTimeS, this.pollIntervalS(rail, startPos, movePos, speedMmS));
+    for (const sw of switches) sw.endstop.homeStart(printTimeS, this.pollIntervalS(sw.steppers, startPos, movePos, speedMmS));
     th.dwell(HOMING_START_DELAY_S);
     let error: string | null = null;
     let path: TrapQ | null = null;
     try {
-      path = await th.dripMove(movePos, speedMmS, () => rails.every((r) => r.endstop!.trsync.triggered));
+      path = await th.dripMove(movePos, speedMmS, () => switches.every((sw) => sw.endstop.trsync.triggered));
     } catch (e) {
       error = `Error during homing move: ${(e as Error).message}`;
     }
     const moveEndS = th.getLastMoveTime();
     const giveUp = this.giveUpAfter(moveEndS);
-    const trigTimes = new Map<string, number>();
+    const trigTimes = new Map<HomingEndstop, number>();
     try {
-      for (const rail of rails) {
+      for (const sw of switches) {
         try {
           const onStopped = async () => {
-            for (const s of rail.steppers) await s.noteHomingEnd();
+            for (const s of sw.steppers) await s.noteHomingEnd();
           };
-          const t = await rail.endstop!.homeWait(moveEndS, onStopped, giveUp.promise);
-          if (t > 0) trigTimes.set(rail.name, t);
-          else if (error === null) error = `No trigger on ${rail.name} after full movement`;
+          const t = await sw.endstop.homeWait(moveEndS, onStopped, giveUp.promise);
+          if (t > 0) trigTimes.set(sw, t);
+          else if (error === null) error = `No trigger on ${sw.name} after full movement`;
         } catch (e) {
-          error ??= `Error during homing ${rail.name}: ${(e as Error).message}`;
+          error ??= `Error during homing ${sw.name}: ${(e as Error).message}`;
         }
       }
     } finally {
       giveUp.cancel();
     }
     th.flushStepGeneration();
-    // Where each stepper was at the trigger (from the planned path) and where the MCU halted it.
+    // Where each stepper was at its switch's trigger (from the planned path) and where the MCU halted it.
     const pos = [0, 0, 0];
     for (const t of tracks) {
-      const tt = trigTimes.get(t.rail.name) ?? moveEndS;
+      const tt = trigTimes.get(t.switch) ?? moveEndS;
       path?.positionAt(tt, pos);
       const m = t.stepper.motion;
       const railMm = path ? m.railPosition(pos[0]!, pos[1]!, pos[2]!) : t.startMm;
       t.trigSteps = t.startSteps + Math.round((railMm - t.startMm) / m.stepDistMm);
     }
-    // The trigger is at movePos by definition; steps taken after it (before the halt) move on.
+    // The trigger is at movePos by definition; steps the rail's main stepper took after it
+    // (before the halt) move on. Extra steppers keep whatever offset their own switches gave
+    // them (that is the squaring); the toolhead follows each rail's main stepper, as Klipper.
     let haltPos = movePos.slice();
     const kin = th.kinematics;
     const railMm = kin.railPositions(movePos[0]!, movePos[1]!, movePos[2]!);
     let over = false;
     for (const t of tracks) {
       const overSteps = t.stepper.motion.mcuPositionSteps - t.trigSteps;
-      const k = kin.steppers.indexOf(t.stepper.motion);
+      const k = this.rails.findIndex((r) => r.steppers[0] === t.stepper);
       if (!overSteps || k < 0) continue;
       over = true;
       railMm[k]! += overSteps * t.stepper.motion.stepDistMm;
@@ -196,19 +215,54 @@ export class Homing {
     th.setPosition(haltPos);
     if (error !== null) throw new HomingError(error);
     const still = tracks.find((t) => t.trigSteps === t.startSteps);
-    return still ? still.rail.name : null;
+    return still ? still.switch.name : null;
   }
 
   /** Poll the endstop about once per step of the move (Klipper's rate). */
-  private pollIntervalS(rail: HomingRail, startPos: number[], movePos: number[], speedMmS: number): number {
+  private pollIntervalS(steppers: PrinterStepper[], startPos: number[], movePos: number[], speedMmS: number): number {
     const moveT = Math.hypot(movePos[0]! - startPos[0]!, movePos[1]! - startPos[1]!, movePos[2]! - startPos[2]!) / speedMmS;
     let maxSteps = 0;
-    for (const s of rail.steppers) {
+    for (const s of steppers) {
       const m = s.motion;
       const d = Math.abs(m.railPosition(startPos[0]!, startPos[1]!, startPos[2]!) - m.railPosition(movePos[0]!, movePos[1]!, movePos[2]!));
       maxSteps = Math.max(maxSteps, d / m.stepDistMm);
     }
     return maxSteps > 0 ? moveT / maxSteps : 0.001;
+  }
+
+  /**
+   * A probing move ([probe]'s PROBE, bed tools): from where the toolhead is, straight towards
+   * movePos at speedMmS until `endstop` (which stops `steppers`) fires. Resolves to the toolhead
+   * position at the trigger; the toolhead is left where the MCU halted the steppers. Klipper's
+   * errors: "No trigger on probe after full movement", "Probe triggered prior to movement".
+   */
+  async probingMove(
+    endstop: NonNullable<HomingRail['endstop']>,
+    steppers: HomingRail['steppers'],
+    movePos: number[],
+    speedMmS: number,
+  ): Promise<number[]> {
+    const th = this.toolhead;
+    const kin = th.kinematics;
+    const z = this.rails.find((r) => r.axisIndex === 2);
+    if (!z) throw new HomingError('Probing needs a Z axis');
+    th.flushStepGeneration();
+    const startPos = th.getPosition().slice();
+    // Each rail's main stepper, indexed like kin.railPositions (homingMove's convention).
+    const main = this.rails.map((r) => r.steppers[0]!.motion);
+    const startSteps = main.map((m) => m.mcuPositionSteps);
+    // A rail of its own named 'probe', so homingMove's messages read as Klipper's.
+    const rail: HomingRail = Object.assign({}, z, { name: 'probe', endstop, steppers, extraEndstops: [] });
+    const early = await this.homingMove([rail], movePos, speedMmS);
+    // homingMove puts the trigger at movePos (homing's rule) plus the steps run after it; a
+    // probe triggers wherever the bed is: count the MCU's steps from the start instead.
+    const railsOf = (p: ArrayLike<number>) => kin.railPositions(p[0]!, p[1]!, p[2]!);
+    const [start, after, target] = [railsOf(startPos), railsOf(th.getPosition()), railsOf(movePos)];
+    const halt = start.map((s, k) => s + (main[k]!.mcuPositionSteps - startSteps[k]!) * main[k]!.stepDistMm);
+    const trigger = halt.map((h, k) => h - (after[k]! - target[k]!));
+    th.setPosition([...kin.cartesianPosition(halt), startPos[3]!]);
+    if (early) throw new HomingError('Probe triggered prior to movement');
+    return kin.cartesianPosition(trigger);
   }
 
   /** Resolves with a reason when the printer shuts down or the MCU stays silent too long. */

@@ -50,3 +50,17 @@ export const RAIL_OPTIONS = defineOptions({
   },
   homing_positive_dir: { type: 'boolean', optional: true, doc: 'Home towards position_max; default from position_endstop' },
 });
+
+/**
+ * An extra stepper of a rail ([stepper_z1], [stepper_x1]): motor options plus an optional own
+ * endstop. Range and homing options are the main stepper's (Klipper rejects them here).
+ */
+export const EXTRA_STEPPER_OPTIONS = defineOptions({
+  endstop_pin: {
+    type: 'pin',
+    canInvert: true,
+    canPullup: true,
+    optional: true,
+    doc: "This motor's own endstop (self-squaring gantry, dual Z endstops); default: it stops on the main stepper's endstop",
+  },
+});

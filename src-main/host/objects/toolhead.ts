@@ -22,7 +22,8 @@ import {
   type KinematicsName,
 } from './printer-options';
 import { loadRail, loadStepper, type PrinterStepper, type RailSettings } from './stepper';
-import { coupleRails, createHomingRail, type HomingRail } from './endstop';
+import { addExtraStepper, coupleRails, createHomingRail, type HomingRail } from './endstop';
+import { EXTRA_STEPPER_OPTIONS } from './stepper-options';
 import { Homing } from './homing';
 import { QueryEndstops } from './query-endstops';
 
@@ -141,8 +142,19 @@ export class PrinterToolhead {
       this.steppers.push(stepper);
       const r = loadRail(printer, s, { hasRange: true });
       this.rails.set(s.name, r);
-      this.homingRails.push(createHomingRail(printer, axis, stepper, r));
-      return { axis, steppers: [stepper.motion], positionMinMm: r.positionMinMm, positionMaxMm: r.positionMaxMm };
+      const homingRail = createHomingRail(printer, axis, stepper, r);
+      this.homingRails.push(homingRail);
+      const steppers = [stepper.motion];
+      // [stepper_z1], [stepper_z2], ...: more motors on the rail, each stepping from the same rail
+      // position (Klipper looks them up in order and stops at the first missing number).
+      for (let n = 1; config.has(`stepper_${axis}${n}`); n++) {
+        const extraSection = config.get(`stepper_${axis}${n}`);
+        const extra = loadStepper(printer, extraSection);
+        this.steppers.push(extra);
+        steppers.push(extra.motion);
+        addExtraStepper(printer, homingRail, extra, extraSection.read(EXTRA_STEPPER_OPTIONS).endstop_pin, extraSection);
+      }
+      return { axis, steppers, positionMinMm: r.positionMinMm, positionMaxMm: r.positionMaxMm };
     };
     switch (this.kinematicsName) {
       case 'none':
