@@ -67,6 +67,7 @@ const paths: Record<string, JSX.Element> = {
       <path d="M22 11v2M6 10v4" />
     </>
   ),
+  bedMesh: <path d="M3 15l9 5 9-5-9-5zM7.5 12.5l9 5M16.5 12.5l-9 5M12 10V3M9 6l3-3 3 3" />,
   plus: <path d="M12 5v14M5 12h14" />,
   trash: <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />,
   send: <path d="M4 12l16-8-6 16-2-7z" />,

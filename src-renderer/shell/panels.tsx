@@ -2,6 +2,7 @@
 // component (e.g. `component: PreviewPanel` from '../features/preview/PreviewPanel'); the nav,
 // routing (#/<id>) and titles follow from this table.
 import type { ComponentType } from 'react';
+import { BedMeshPage } from '../features/bed-mesh/BedMeshPanel';
 import { ConfigPanel } from '../features/config/ConfigPanel';
 import { ConsolePanel } from '../features/console/ConsolePanel';
 import { DashboardPanel } from '../features/dashboard/DashboardPanel';
@@ -17,7 +18,7 @@ import { useSelectedPrinter } from './connection-store';
 import { api } from '../api';
 import type { IconName } from './icons';
 
-export const panelIds = ['dashboard', 'console', 'config', 'preview', 'ports', 'flash', 'printers', 'health', 'logs'] as const;
+export const panelIds = ['dashboard', 'console', 'config', 'preview', 'ports', 'flash', 'printers', 'health', 'logs', 'bed-mesh'] as const;
 export type PanelId = (typeof panelIds)[number];
 
 export interface PanelDef {
@@ -36,6 +37,7 @@ export const panels: PanelDef[] = [
   { id: 'printers', icon: 'printers', component: PrintersPanel },
   { id: 'health', icon: 'health', component: HealthPanel },
   { id: 'logs', icon: 'logs', component: LogsPanel },
+  { id: 'bed-mesh', icon: 'bedMesh', component: BedMeshPage },
 ];
 
 function PreviewPage() {

@@ -8,6 +8,7 @@ import { api } from '../../api';
 import { StateBadge } from '../../shell/StateBadge';
 import { useConnection, useSelectedPrinter } from '../../shell/connection-store';
 import { Icon } from '../../shell/icons';
+import { SensorsCard } from '../sensors/SensorsCard';
 import { ReflashOffer } from '../flash/ReflashOffer';
 import { JobsPanel } from '../jobs/JobsPanel';
 import { MotionPanel } from '../motion/MotionPanel';
@@ -74,6 +75,7 @@ export function DashboardPanel(): JSX.Element {
           <TemperaturesPanel printerId={printer.id} ready={connected && printer.state === 'ready'} />
           <MotionPanel printerId={printer.id} printerState={connected ? printer.state : undefined} />
           <JobsPanel printerId={printer.id} ready={connected && printer.state === 'ready'} />
+          <SensorsCard printerId={printer.id} ready={connected && printer.state === 'ready'} />
         </div>
       )}
       <div className="grid">

@@ -19,6 +19,8 @@ const WATCHED_NAMES = new Set([
   'extruder',
   'heater_bed',
   'fan',
+  'bed_mesh',
+  'probe',
 ]);
 /** Objects read by kind: every extra extruder, heater, sensor and fan. */
 const WATCHED_PREFIXES = [
@@ -29,6 +31,8 @@ const WATCHED_PREFIXES = [
   'heater_fan ',
   'controller_fan ',
   'fan_generic ',
+  'filament_switch_sensor ',
+  'filament_motion_sensor ',
 ];
 
 /** The subset of the printer's status objects the dashboard subscribes to. */
