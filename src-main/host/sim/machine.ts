@@ -113,6 +113,24 @@ function stepperOf(section: ConfigSection, axis: string, positionMm: number | un
 }
 
 /**
+ * Where a rail's motors start (40 % into the range, away from the endstops, as a printer left
+ * where it stopped) and its switch: at position_endstop, on the homing side (null: none).
+ */
+function railOf(config: PrinterConfig, s: ConfigSection): { startMm: number; endstop: { mm: number; side: 'min' | 'max' } | null } {
+  const hasRange = s.has('position_max');
+  const min = s.has('position_min') ? s.getFloat('position_min') : 0;
+  const deltaEndstop = deltaTowerEndstopMm(config, s);
+  const max = hasRange ? s.getFloat('position_max') : s.has('position_endstop') ? s.getFloat('position_endstop') : (deltaEndstop ?? 0);
+  const startMm = hasRange ? min + (max - min) * 0.4 : max * 0.5;
+  if (!s.has('position_endstop') && deltaEndstop === null) return { startMm, endstop: null };
+  const pe = s.has('position_endstop') ? s.getFloat('position_endstop') : deltaEndstop!;
+  const positive = s.has('homing_positive_dir')
+    ? s.getBoolean('homing_positive_dir')
+    : deltaEndstop !== null || (pe >= max - (max - min) / 4 && hasRange);
+  return { startMm, endstop: { mm: pe, side: positive ? 'max' : 'min' } };
+}
+
+/**
  * Generates the machine for a loaded config (sections it cannot model are left out). `chip`
  * picks the MCU this sim process plays ('mcu', or 'toolboard' for [mcu toolboard]): only the
  * steppers, heaters, fans and endstops whose pins are on it. An endstop on this MCU whose
@@ -134,31 +152,28 @@ export function machineFromConfig(
   };
   for (const s of config.sections()) {
     const axisMatch = /^stepper_([a-z])$/.exec(s.name);
-    if (axisMatch) {
-      const axis = axisMatch[1];
-      const hasRange = s.has('position_max');
-      const min = s.has('position_min') ? s.getFloat('position_min') : 0;
-      const deltaEndstop = deltaTowerEndstopMm(config, s);
-      const max = hasRange ? s.getFloat('position_max') : s.has('position_endstop') ? s.getFloat('position_endstop') : (deltaEndstop ?? 0);
-      // Start inside the range, away from the endstops, as a printer left where it stopped.
-      const startMm = hasRange ? min + (max - min) * 0.4 : max * 0.5;
-      const st = stepperOf(s, axis, startMm, chip);
+    // [stepper_z1], ...: one more motor on [stepper_z]'s rail, starting where it does; with an
+    // endstop_pin of its own it gets its own switch (overrides move it: a racked gantry).
+    const extraMatch = /^stepper_([xyz])\d+$/.exec(s.name);
+    const main = axisMatch ? s : extraMatch ? config.getOrNull(`stepper_${extraMatch[1]}`) : null;
+    if (main) {
+      const axis = (axisMatch ?? extraMatch)![1];
+      const rail = railOf(config, main);
+      const st = stepperOf(s, axis, rail.startMm, chip);
       if (st) m.steppers.push(st);
       // The stepper's own MCU, when the endstop is on this one but the stepper is not.
       const stepperChip = anyPinOf(s, 'step_pin')?.chip;
       const remote = !st && stepperChip && stepperChip !== chip && positionsFileOf && s.has('rotation_distance');
       const endstop = pinOf(s, 'endstop_pin', chip);
-      if (endstop && (st || remote) && (s.has('position_endstop') || deltaEndstop !== null)) {
-        const pe = s.has('position_endstop') ? s.getFloat('position_endstop') : deltaEndstop!;
-        const positive = s.has('homing_positive_dir')
-          ? s.getBoolean('homing_positive_dir')
-          : deltaEndstop !== null || (pe >= max - (max - min) / 4 && hasRange);
+      // An extra stepper naming a pin that already has a switch shares it (the rail's endstop).
+      const shared = extraMatch && endstop && m.endstops.some((e) => e.pin === simPin(endstop));
+      if (endstop && !shared && (st || remote) && rail.endstop) {
         m.endstops.push({
-          name: `${axis}_endstop`,
+          name: `${s.name.replace(/^stepper_/, '')}_endstop`,
           pin: simPin(endstop),
           steppers: [s.name],
-          trigger_position_mm: pe,
-          side: positive ? 'max' : 'min',
+          trigger_position_mm: rail.endstop.mm,
+          side: rail.endstop.side,
           ...(remote ? { positions_file: positionsFileOf(stepperChip) } : {}),
         });
       }
