@@ -22,6 +22,13 @@ import {
   TEMPERATURE_SENSOR_OPTIONS,
 } from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
+import { BED_MESH_OPTIONS, BED_MESH_PROFILE_OPTIONS, BED_MESH_RECT_OPTIONS, BED_MESH_ROUND_OPTIONS } from './bed-mesh-options';
+import {
+  BED_SCREW_FINE_OPTIONS,
+  BED_SCREWS_OPTIONS,
+  SCREW_LIST_OPTIONS,
+  SCREWS_TILT_ADJUST_OPTIONS,
+} from './bed-screws-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
@@ -89,6 +96,28 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   // Both wrap G28 (registered by [printer]); they cannot be combined.
   { name: 'homing_override', doc: 'Run a G-code template instead of the normal G28', options: [HOMING_OVERRIDE_OPTIONS] },
   { name: 'safe_z_home', doc: 'G28 homes Z at a set X/Y position (over the bed), after X and Y', options: [SAFE_Z_HOME_OPTIONS] },
+  // Bed levelling: they look the probe up when their commands run, so they may load before it.
+  {
+    name: 'bed_mesh',
+    doc: 'Mesh bed levelling: BED_MESH_CALIBRATE probes a grid, moves follow the bed\'s height',
+    options: [BED_MESH_OPTIONS, BED_MESH_RECT_OPTIONS, BED_MESH_ROUND_OPTIONS],
+  },
+  {
+    name: 'bed_mesh NAME',
+    doc: 'A saved bed mesh profile (written by BED_MESH_PROFILE SAVE and SAVE_CONFIG)',
+    options: [BED_MESH_PROFILE_OPTIONS],
+    matches: (n) => n.startsWith('bed_mesh '),
+  },
+  {
+    name: 'bed_screws',
+    doc: 'BED_SCREWS_ADJUST: visit each bed screw for a manual (paper) levelling',
+    options: [BED_SCREWS_OPTIONS, SCREW_LIST_OPTIONS, BED_SCREW_FINE_OPTIONS],
+  },
+  {
+    name: 'screws_tilt_adjust',
+    doc: 'SCREWS_TILT_CALCULATE: probe at each bed screw and say how far to turn it',
+    options: [SCREWS_TILT_ADJUST_OPTIONS, SCREW_LIST_OPTIONS],
+  },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
   { name: 'fan', doc: 'The part-cooling fan (M106/M107)', options: [FAN_OPTIONS] },
   {

@@ -17,6 +17,16 @@ export interface MoveTarget {
   setVelocityLimits(limits: Partial<VelocityLimits>): void;
 }
 
+/**
+ * A stage between G-code moves and the toolhead (Klipper's move transform): [bed_mesh] adds
+ * the bed's Z, later skew or tilt correction. It takes moves in G-code space (after offsets)
+ * and hands adjusted ones to the next stage; getPosition maps the toolhead's position back.
+ */
+export interface MoveTransform {
+  getPosition(): number[];
+  move(pos: number[], speedMmS: number): void;
+}
+
 export interface VelocityLimits {
   maxVelocityMmS: number;
   maxAccelMmS2: number;
@@ -55,6 +65,7 @@ export class GCodeMove {
   extrudeFactor = 1;
   private readonly saved = new Map<string, GCodeState>();
   private target: MoveTarget | null = null;
+  private transform: MoveTransform | null = null;
 
   constructor(
     private readonly printer: Printer,
@@ -127,6 +138,25 @@ export class GCodeMove {
     this.resetFromToolhead();
   }
 
+  /**
+   * Puts `transform` between G-code moves and the toolhead; returns the stage it must pass its
+   * moves to (the toolhead, or a transform installed before it with `force`).
+   */
+  setMoveTransform(transform: MoveTransform, force = false): MoveTransform {
+    if (this.transform && !force) throw new Error('A G-code move transform is already installed (two sections correct the same moves)');
+    const next: MoveTransform = this.transform ?? {
+      getPosition: () => this.moveTarget().getPosition(),
+      move: (pos, speedMmS) => this.moveTarget().move(pos, speedMmS),
+    };
+    this.transform = transform;
+    return next;
+  }
+
+  /** Where G-code moves go: the transform if one is installed, else the toolhead. */
+  private moveStage(): MoveTransform {
+    return this.transform ?? this.moveTarget();
+  }
+
   private moveTarget(): MoveTarget {
     if (!this.target) throw new Error('No toolhead: printer.cfg has no [printer] section loaded');
     return this.target;
@@ -134,7 +164,7 @@ export class GCodeMove {
 
   /** Re-reads the toolhead position (after SET_KINEMATIC_POSITION or homing). */
   resetFromToolhead(): void {
-    this.lastPosition = this.moveTarget().getPosition().slice(0, 4);
+    this.lastPosition = this.moveStage().getPosition().slice(0, 4);
   }
 
   /** The G-code position the user sees (M114): toolhead position minus offsets. */
@@ -191,7 +221,7 @@ export class GCodeMove {
     }
     if (mask & 16) this.speedMmS = w[4] * this.speedFactor;
     try {
-      this.moveTarget().move(last, this.speedMmS);
+      this.moveStage().move(last, this.speedMmS);
     } catch (e) {
       this.resetFromToolhead();
       throw new GCodeError(`${(e as Error).message} in '${line.trim()}'`);
@@ -201,7 +231,7 @@ export class GCodeMove {
   /** Moves the toolhead to `pos` (toolhead coordinates); errors carry the G-code line. */
   moveTo(pos: number[], speedMmS: number, cmd?: GCodeCommand): void {
     try {
-      this.moveTarget().move(pos, speedMmS);
+      this.moveStage().move(pos, speedMmS);
     } catch (e) {
       // The toolhead refused (e.g. "Move out of range"): keep our state at the toolhead's.
       this.resetFromToolhead();

@@ -11,6 +11,9 @@ import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { HomingOverride } from './homing-override';
 import { SafeZHome } from './safe-z-home';
+import { BedMesh, orphanProfileError } from './bed-mesh';
+import { BedScrews } from './bed-screws';
+import { ScrewsTiltAdjust } from './screws-tilt';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
@@ -106,6 +109,13 @@ const LOADERS: Record<string, SectionLoader> = {
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
   homing_override: (ctx, s) => ctx.printer.addObject('homing_override', new HomingOverride(ctx.printer, ctx.gcode, s)),
   safe_z_home: (ctx, s) => ctx.printer.addObject('safe_z_home', new SafeZHome(ctx.printer, ctx.gcode, s)),
+  bed_mesh: (ctx, s) => ctx.printer.addObject('bed_mesh', new BedMesh(ctx.printer, ctx.gcode, s, ctx.config)),
+  // Profiles are read by [bed_mesh] itself; alone they are a mistake.
+  'bed_mesh NAME': (ctx, s) => {
+    if (!ctx.config.has('bed_mesh')) throw orphanProfileError(s);
+  },
+  bed_screws: (ctx, s) => ctx.printer.addObject('bed_screws', new BedScrews(ctx.printer, ctx.gcode, s)),
+  screws_tilt_adjust: (ctx, s) => ctx.printer.addObject('screws_tilt_adjust', new ScrewsTiltAdjust(ctx.printer, ctx.gcode, s)),
   // Output devices exist on live printers; batch mode only checks their options.
   fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
   heater_fan: (ctx, s) => {
