@@ -9,6 +9,11 @@ struct gpio_adc { uint8_t pin; };
 struct gpio_pwm { uint8_t pin; };
 typedef int irqstatus_t;
 
+// Simulated hardware SPI buses (spi.c): bit-banged on each bus's fixed pins, so the TMC models
+// see the same edges as with software SPI.
+#define BOARD_HAS_SPI
+struct spi_config { uint8_t bus, mode; uint32_t half_period_ticks; };
+
 #define BOARD_ARENA_BYTES (256 * 1024)
 #define BOARD_MOVE_COUNT 1024
 

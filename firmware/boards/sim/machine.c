@@ -304,13 +304,13 @@ void machine_load(const char *path)
     }
     if (root->kind != JSON_OBJECT)
         die(root, "the machine file must hold one JSON object%s%s", "", "");
-    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "comment", 0 };
+    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "comment", 0 };
     for (const struct json *m = root->child; m; m = m->next) {
         int ok = 0;
         for (int i = 0; known[i]; i++)
             ok |= strcmp(m->key, known[i]) == 0;
         if (!ok)
-            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches)%s", m->key, "");
+            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers)%s", m->key, "");
         if (strcmp(m->key, "comment") && m->kind != JSON_ARRAY)
             die(m, "\"%s\" must be an array%s", m->key, "");
     }
@@ -321,6 +321,7 @@ void machine_load(const char *path)
     load_fans(json_get(root, "fans"));
     index_pins();
     switches_load(json_get(root, "switches"));
+    tmc_load(json_get(root, "drivers"));
     memcpy(initial_steppers, sim_machine.steppers, sizeof(initial_steppers));
     memcpy(initial_heaters, sim_machine.heaters, sizeof(initial_heaters));
     json_free(root);
@@ -426,6 +427,7 @@ static double thermistor_ohm(const struct sim_heater *h, double temp_c)
 
 void machine_output_changed(int pin, uint32_t clock, int level, double duty, int is_pwm)
 {
+    tmc_output_changed(pin, clock, level);
     struct sim_stepper *s = step_of[pin];
     if (s) {
         int old = level_of[pin];
@@ -458,6 +460,8 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
 
 int machine_input_read(int pin, uint32_t clock, int *level)
 {
+    if (tmc_input_read(pin, clock, level))
+        return 1;
     struct sim_endstop *es = endstop_of[pin];
     if (!es)
         return switches_input_read(pin, clock, level);
@@ -498,6 +502,7 @@ int machine_adc_read(int pin, uint32_t clock, uint16_t *value)
 // Once a second of MCU time: heater temperatures into the trace.
 void machine_periodic(uint32_t clock)
 {
+    tmc_periodic(clock);
     for (int i = 0; i < sim_machine.endstop_count; i++)
         if (sim_machine.endstops[i].is_remote)
             positions_remote_refresh(&sim_machine.endstops[i].remote);

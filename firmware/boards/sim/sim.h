@@ -98,6 +98,17 @@ void switches_load(const struct json *list);
 void switches_reset(void);
 int switches_input_read(int pin, uint32_t clock, int *level);
 
+// --- simulated hardware SPI buses (spi.c) ---
+// The pins of bus number `bus` (the "spi_bus" enumeration); -1 if there is no such bus.
+int sim_spi_bus_pins(const char *name, int *sclk, int *mosi, int *miso);
+
+// --- Trinamic driver models on the UART / SPI pins (tmc.c, README "drivers") ---
+void tmc_load(const struct json *list);
+void tmc_output_changed(int pin, uint32_t clock, int level);
+int tmc_input_read(int pin, uint32_t clock, int *level);
+void tmc_periodic(uint32_t clock);
+int tmc_pin_is_quiet(int pin);  // bit-banged bus lines are traced as `tmc` events, not pins
+
 // --- positions shared with other sim processes (positions.c) ---
 #define SIM_POSITIONS_MAGIC 0x31505354u  // "TSP1"
 struct sim_positions_entry {
