@@ -10,7 +10,7 @@
 #define SIM_MAX_PRESSES 8
 
 struct sim_switch {
-    char name[32];
+    char name[64];  // section names such as "filament_switch_sensor runout"
     int pin, inverted;
     // Filament switch: on while the stepper is less than runout_mm past its start position.
     int stepper_idx;  // -1 = a button

@@ -43,6 +43,8 @@ import {
   VIRTUAL_SDCARD_OPTIONS,
 } from './macro-options';
 import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
+import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
+import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
 
 export interface SectionCatalogEntry {
   /** Section name ('printer') or, for entries with `matches`, the name start ('stepper_'). */
@@ -166,6 +168,19 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'print_stats', doc: 'Print job state and durations (always present)', options: [EMPTY_OPTIONS] },
   { name: 'virtual_sdcard', doc: 'Print G-code files from a folder', options: [VIRTUAL_SDCARD_OPTIONS] },
   { name: 'pause_resume', doc: 'PAUSE, RESUME and CANCEL_PRINT', options: [PAUSE_RESUME_OPTIONS] },
+  // After pause_resume: a filament sensor that pauses adds one only when the config has none.
+  {
+    name: 'filament_switch_sensor',
+    doc: 'A filament runout switch: pauses (and runs runout_gcode) when filament runs out while printing',
+    options: [FILAMENT_SWITCH_SENSOR_OPTIONS],
+    matches: (n) => n.startsWith('filament_switch_sensor '),
+  },
+  {
+    name: 'gcode_button',
+    doc: 'A button (input pin) that runs G-code when pressed or released',
+    options: [GCODE_BUTTON_OPTIONS],
+    matches: (n) => n.startsWith('gcode_button '),
+  },
   { name: 'exclude_object', doc: 'Cancel single objects of a print (EXCLUDE_OBJECT, M486)', options: [EMPTY_OPTIONS] },
   { name: 'display_status', doc: 'M117 message and M73 progress for the display and UI', options: [EMPTY_OPTIONS] },
   {

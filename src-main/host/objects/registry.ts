@@ -40,6 +40,8 @@ import { ExcludeObject } from './exclude-object';
 import { DelayedGCode, GCodeMacro, registerSetGCodeVariable, registerUpdateDelayedGCode } from './gcode-macro';
 import { PAUSE_RESUME_OPTIONS } from './macro-options';
 import { PauseResume } from './pause-resume';
+import { FilamentSwitchSensor } from './filament-switch-sensor';
+import { GCodeButton } from './gcode-button';
 import { PrintStats } from './print-stats';
 import { ConfigFileStatus, MotionReport, SystemStats, WebhooksStatus } from './status-objects';
 import { VirtualSdcard } from './virtual-sdcard';
@@ -152,6 +154,8 @@ const LOADERS: Record<string, SectionLoader> = {
     ),
   pause_resume: (ctx, s) =>
     ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
+  filament_switch_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentSwitchSensor(ctx.printer, ctx.gcode, s)),
+  gcode_button: (ctx, s) => ctx.printer.addObject(s.name, new GCodeButton(ctx.printer, ctx.gcode, s)),
   exclude_object: (ctx) => ctx.printer.addObject('exclude_object', new ExcludeObject(ctx.gcode)),
   virtual_printer: (ctx, s) => loadVirtualPrinter(ctx.printer, ctx.gcode, s, !ctx.mcuFileOutput),
   display_status: () => undefined,

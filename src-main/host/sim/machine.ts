@@ -42,8 +42,22 @@ export interface SimFan {
   name: string;
   pin: string;
 }
+/**
+ * A switch input: a filament switch reading "present" until `filament_stepper` has pushed
+ * `runout_after_mm`, or a button pressed at `presses` (seconds after the MCU first reads it).
+ */
+export interface SimSwitch {
+  name: string;
+  pin: string;
+  filament_stepper?: string;
+  runout_after_mm?: number;
+  presses?: { at_s: number; hold_s?: number }[];
+}
+/** A filament switch that is never overridden keeps its filament for a kilometre. */
+export const DEFAULT_RUNOUT_AFTER_MM = 1e6;
 export interface SimMachine {
   comment?: string;
+  switches?: SimSwitch[];
   steppers: SimStepper[];
   endstops: SimEndstop[];
   heaters: SimHeater[];
@@ -55,6 +69,8 @@ export interface SimMachineOverrides {
   steppers?: Record<string, Partial<SimStepper>>;
   heaters?: Record<string, Partial<SimHeater>>;
   endstops?: Record<string, Partial<SimEndstop>>;
+  /** By section name ('filament_switch_sensor runout', 'gcode_button lcd'): runout distance, presses. */
+  switches?: Record<string, Partial<SimSwitch>>;
 }
 
 /**
@@ -217,7 +233,35 @@ export function machineFromConfig(
   for (const st of m.steppers) Object.assign(st, overrides.steppers?.[st.name] ?? {});
   for (const h of m.heaters) Object.assign(h, overrides.heaters?.[h.name] ?? {});
   for (const e of m.endstops) Object.assign(e, overrides.endstops?.[e.name] ?? {});
+  const switches = switchesOf(config, m, chip);
+  for (const sw of switches) Object.assign(sw, overrides.switches?.[sw.name] ?? {});
+  if (switches.length) m.switches = switches;
   return m;
+}
+
+/**
+ * [filament_switch_sensor] pins follow the extruder's stepper (when it is on this MCU); a
+ * [gcode_button] is never pressed unless overrides give it presses. A pin the machine already
+ * uses (an endstop) is left alone.
+ */
+function switchesOf(config: PrinterConfig, m: SimMachine, chip: string): SimSwitch[] {
+  const used = new Set(m.endstops.map((e) => e.pin.replace(/^!/, '')));
+  const out: SimSwitch[] = [];
+  for (const s of config.sections()) {
+    const filament = s.name.startsWith('filament_switch_sensor ');
+    if (!filament && !s.name.startsWith('gcode_button ')) continue;
+    const pin = pinOf(s, filament ? 'switch_pin' : 'pin', chip);
+    // Aliases ([board_pins] EXP1_1) are not resolved here: such a switch stays out (reads open).
+    if (!pin || used.has(pin.pin) || !/^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin)) continue;
+    used.add(pin.pin);
+    const sw: SimSwitch = { name: s.name, pin: simPin(pin) };
+    if (filament && m.steppers.some((st) => st.name === 'extruder')) {
+      sw.filament_stepper = 'extruder';
+      sw.runout_after_mm = DEFAULT_RUNOUT_AFTER_MM;
+    }
+    out.push(sw);
+  }
+  return out;
 }
 
 export function machineFromConfigFile(
