@@ -22,6 +22,7 @@ import {
   TEMPERATURE_SENSOR_OPTIONS,
 } from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
+import { PROBE_OPTIONS } from './probe-options';
 import { BED_MESH_OPTIONS, BED_MESH_PROFILE_OPTIONS, BED_MESH_RECT_OPTIONS, BED_MESH_ROUND_OPTIONS } from './bed-mesh-options';
 import {
   BED_SCREW_FINE_OPTIONS,
@@ -73,6 +74,8 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [BOARD_PINS_OPTIONS],
     matches: (n) => n === 'board_pins' || n.startsWith('board_pins '),
   },
+  // Before [printer]: stepper_z's endstop_pin probe:z_virtual_endstop needs the probe's switch.
+  { name: 'probe', doc: 'A Z probe: PROBE, QUERY_PROBE, PROBE_ACCURACY, PROBE_CALIBRATE; probe:z_virtual_endstop homes Z on it', options: [PROBE_OPTIONS] },
   { name: 'printer', doc: 'Kinematics and toolhead speed limits', options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS] },
   {
     name: 'stepper_',

@@ -8,6 +8,7 @@ import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import { isMcuChip, mcuForPin } from './mcu';
 import { mcuObjectName } from './mcu-names';
+import { probeVirtualEndstop } from './probe';
 import type { PinRegistry } from './pins';
 import type { PrinterStepper, RailSettings } from './stepper';
 
@@ -42,6 +43,9 @@ export function createHomingRail(printer: Printer, axis: AxisName, stepper: Prin
     // The endstop's MCU may differ from the stepper's (multi-MCU homing: the host relays).
     endstop = new McuEndstop(printer.lookupObject<Mcu>(mcuObjectName(pin.chip)), pin.pin, pin.invert, pin.pullup);
     endstop.addStepper(stepper.oid, stepper.mcu);
+  } else if (pin.chip === 'probe') {
+    // probe:z_virtual_endstop: Z homes on the [probe]'s switch, at its z_offset.
+    endstop = probeVirtualEndstop(printer, axis, stepper, settings);
   }
   return {
     name: stepper.name.replace(/^stepper_/, ''),

@@ -58,7 +58,6 @@ const UNSUPPORTED = new Set([
   'palette2',
   'pca9533',
   'pca9632',
-  'probe',
   'probe_eddy_current',
   'pwm_cycle_time',
   'pwm_tool',

@@ -11,6 +11,7 @@ import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { HomingOverride } from './homing-override';
 import { SafeZHome } from './safe-z-home';
+import { PrinterProbe } from './probe';
 import { BedMesh, orphanProfileError } from './bed-mesh';
 import { BedScrews } from './bed-screws';
 import { ScrewsTiltAdjust } from './screws-tilt';
@@ -132,6 +133,7 @@ const LOADERS: Record<string, SectionLoader> = {
     if (ctx.mcuFileOutput) return void (s.read(FAN_OPTIONS), s.read(CONTROLLER_FAN_OPTIONS));
     ctx.printer.addObject(s.name, new ControllerFan(ctx.printer, s));
   },
+  probe: (ctx, s) => ctx.printer.addObject('probe', new PrinterProbe(ctx.printer, ctx.gcode, s)),
   // Aliases must exist before any pin is claimed: this row comes right after [mcu].
   board_pins: (ctx, s) => loadBoardPins(ctx.printer, s),
   // A built-in (see loadPrinterObjects); the section only sets its options.
