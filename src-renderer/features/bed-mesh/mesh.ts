@@ -109,7 +109,7 @@ export function heightColor(zMm: number, minMm: number, maxMm: number): [number,
   const f = pos - i;
   const a = SCALE_STOPS[i];
   const b = SCALE_STOPS[i + 1];
-  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+  return [a[0] * (1 - f) + b[0] * f, a[1] * (1 - f) + b[1] * f, a[2] * (1 - f) + b[2] * f];
 }
 
 export function cssColor([r, g, b]: [number, number, number]): string {

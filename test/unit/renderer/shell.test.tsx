@@ -57,7 +57,7 @@ afterAll(cleanup);
 describe('renderer shell over the preload bridge', () => {
   it('shows the navigation, the printer and its state from the API', async () => {
     render(<Shell />);
-    expect(within(screen.getByRole('navigation')).getAllByRole('link').map((a) => a.textContent)).toEqual(['Dashboard', 'Console', 'Config', 'Preview', 'Ports', 'Flash', 'Printers', 'Health', 'Logs']);
+    expect(within(screen.getByRole('navigation')).getAllByRole('link').map((a) => a.textContent)).toEqual(['Dashboard', 'Console', 'Config', 'Preview', 'Ports', 'Flash', 'Printers', 'Health', 'Logs', 'Bed mesh']);
     await waitFor(() => expect(screen.getByTestId('connection').textContent).toBe('Connected (app)'));
     await waitFor(() => expect(screen.getByTestId('state-message').textContent).toBe('Printer is ready'));
     expect(screen.getByRole('option', { name: 'Bench Printer' })).toBeTruthy();
