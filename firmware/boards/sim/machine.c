@@ -150,6 +150,25 @@ static int stepper_index(const char *name)
 int machine_stepper_index(const char *name) { return stepper_index(name); }
 int machine_pin_is_endstop(int pin) { return endstop_of[pin] != 0; }
 
+// "tilt": {"x_stepper", "y_stepper", "dz_dx", "dz_dy"}: a sloped bed under a probe switch.
+static void load_endstop_tilt(struct sim_endstop *es, const struct json *t, const char *name)
+{
+    es->tilt_x_idx = es->tilt_y_idx = -1;
+    if (!t)
+        return;
+    if (t->kind != JSON_OBJECT)
+        die(t, "%s: \"tilt\" must be an object {x_stepper, y_stepper, dz_dx, dz_dy}%s", name, "");
+    if (es->is_remote)
+        die(t, "%s: \"tilt\" needs the steppers on this sim (not with positions_file)%s", name, "");
+    const double zero = 0;
+    es->tilt_x_idx = stepper_index(get_str(t, "x_stepper", 0, name));
+    es->tilt_y_idx = stepper_index(get_str(t, "y_stepper", 0, name));
+    if (es->tilt_x_idx < 0 || es->tilt_y_idx < 0)
+        die(t, "%s: tilt x_stepper/y_stepper must name steppers of this machine%s", name, "");
+    es->tilt_dz_dx = get_num(t, "dz_dx", &zero, name);
+    es->tilt_dz_dy = get_num(t, "dz_dy", &zero, name);
+}
+
 static void load_endstops(const struct json *list)
 {
     for (const struct json *e = list ? list->child : 0; e; e = e->next) {
@@ -194,6 +213,7 @@ static void load_endstops(const struct json *list)
             if (es->stepper_count < 4)
                 es->stepper_idx[es->stepper_count++] = idx;
         }
+        load_endstop_tilt(es, json_get(e, "tilt"), name);
         es->last_triggered = -1;
     }
 }
@@ -467,6 +487,10 @@ int machine_input_read(int pin, uint32_t clock, int *level)
         return switches_input_read(pin, clock, level);
     int triggered = 0;
     double first_mm = 0;
+    double trigger_mm = es->trigger_mm;
+    if (es->tilt_x_idx >= 0)
+        trigger_mm += es->tilt_dz_dx * machine_stepper_mm(&sim_machine.steppers[es->tilt_x_idx])
+                      + es->tilt_dz_dy * machine_stepper_mm(&sim_machine.steppers[es->tilt_y_idx]);
     for (int i = 0; i < es->stepper_count; i++) {
         int known = 1;
         double mm = es->is_remote
@@ -475,7 +499,7 @@ int machine_input_read(int pin, uint32_t clock, int *level)
         if (i == 0)
             first_mm = mm;
         if (known)  // a stepper whose sim has not published yet: its switch reads open
-            triggered |= es->side_max ? mm >= es->trigger_mm : mm <= es->trigger_mm;
+            triggered |= es->side_max ? mm >= trigger_mm : mm <= trigger_mm;
     }
     if (triggered != es->last_triggered) {
         es->last_triggered = triggered;

@@ -46,6 +46,10 @@ struct sim_endstop {
     struct sim_remote remote;
     char remote_stepper[4][32];
     int remote_idx[4];  // cached index into the remote file
+    // With "tilt": the trigger height follows a tilted plane (a Z probe over a sloped bed):
+    // trigger_mm + dz_dx * x + dz_dy * y, x/y the positions of two local steppers (-1: none).
+    int tilt_x_idx, tilt_y_idx;
+    double tilt_dz_dx, tilt_dz_dy;
 };
 struct sim_heater {
     char name[32];

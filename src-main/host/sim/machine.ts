@@ -25,6 +25,8 @@ export interface SimEndstop {
   side: 'min' | 'max';
   /** The steppers are another sim process's: the positions file it publishes (`--positions`). */
   positions_file?: string;
+  /** A sloped bed under a probe: the trigger is trigger_position_mm + dz_dx * x + dz_dy * y (local steppers). */
+  tilt?: { x_stepper: string; y_stepper: string; dz_dx: number; dz_dy: number };
 }
 export interface SimHeater {
   name: string;
@@ -230,6 +232,8 @@ export function machineFromConfig(
       if (pin) m.fans.push({ name: s.name, pin: simPin(pin, false) });
     }
   }
+  const probe = probeSwitchOf(config, m, chip, positionsFileOf);
+  if (probe) m.endstops.push(probe);
   for (const st of m.steppers) Object.assign(st, overrides.steppers?.[st.name] ?? {});
   for (const h of m.heaters) Object.assign(h, overrides.heaters?.[h.name] ?? {});
   for (const e of m.endstops) Object.assign(e, overrides.endstops?.[e.name] ?? {});
@@ -262,6 +266,32 @@ function switchesOf(config: PrinterConfig, m: SimMachine, chip: string): SimSwit
     out.push(sw);
   }
   return out;
+}
+
+/**
+ * [probe]: a switch that closes when the nozzle is at or below the bed surface (z = 0) plus
+ * z_offset, i.e. stepper_z at or below z_offset on printers whose stepper_z is Z (cartesian,
+ * corexy). Named 'probe': `overrides.endstops.probe` moves the bed (trigger_position_mm) or
+ * tilts it (`tilt`, with stepper_x/stepper_y as X/Y: cartesian).
+ */
+function probeSwitchOf(config: PrinterConfig, m: SimMachine, chip: string, positionsFileOf?: PositionsFileOf): SimEndstop | null {
+  const probe = config.getOrNull('probe');
+  const z = config.getOrNull('stepper_z');
+  const kin = config.getOrNull('printer')?.getString('kinematics', '');
+  if (!probe || !z || !probe.has('z_offset') || (kin !== 'cartesian' && kin !== 'corexy')) return null;
+  const pin = pinOf(probe, 'pin', chip);
+  if (!pin) return null;
+  const local = m.steppers.some((st) => st.name === 'stepper_z');
+  const zChip = anyPinOf(z, 'step_pin')?.chip;
+  if (!local && !(zChip && positionsFileOf)) return null;
+  return {
+    name: 'probe',
+    pin: simPin(pin),
+    steppers: ['stepper_z'],
+    trigger_position_mm: probe.getFloat('z_offset'),
+    side: 'min',
+    ...(local ? {} : { positions_file: positionsFileOf!(zChip!) }),
+  };
 }
 
 export function machineFromConfigFile(
