@@ -109,4 +109,33 @@ describe('filament switch sensor on the sim', () => {
       await p.stop();
     }
   }, 120_000);
+
+  it('[gcode_button]: a timed press on the sim runs press_gcode, then release_gcode', async () => {
+    // Pressed 2 s after the MCU starts polling, for 0.5 s (the sim's press schedule).
+    const p = await startLivePrinter('gcode-button', {
+      edit: (cfg) => `${cfg}\n[gcode_button lcd]\npin: ^!PE3\npress_gcode: M117 pressed\nrelease_gcode: M117 released\n`,
+      overrides: { switches: { 'gcode_button lcd': { presses: [{ at_s: 2, hold_s: 0.5 }] } } },
+    });
+    try {
+      expect(await p.run('QUERY_BUTTON BUTTON=lcd')).toBe('// lcd: RELEASED');
+      const seen: string[] = [];
+      const poll = setInterval(() => seen.push(String(status(p, 'display_status').message)), 20);
+      try {
+        await waitFor(() => status(p, 'display_status').message === 'released', 'the release', 20_000);
+      } finally {
+        clearInterval(poll);
+      }
+      // 'pressed' held for 0.5 s of MCU time, polled every 20 ms: seen unless the host stalled
+      // for the whole half second, which even a loaded machine has not shown.
+      expect(seen).toContain('pressed');
+      expect(seen.indexOf('pressed')).toBeLessThan(seen.indexOf('released'));
+      expect(await p.run('QUERY_BUTTON BUTTON=lcd')).toBe('// lcd: RELEASED');
+      await sleep(1200);
+      const presses = p.trace().filter((e) => e.ev === 'switch').map((e) => e.on);
+      expect(presses).toEqual([false, true, false]);
+      noShutdown(p);
+    } finally {
+      await p.stop();
+    }
+  }, 60_000);
 });
