@@ -5,13 +5,14 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusSnapshot } from '../../../src-main/api/contract';
+import type { connectApi as ConnectApiT } from '../../../src-renderer/api';
 import { useStatus } from '../../../src-renderer/features/dashboard/status-store';
 import type { SensorsCard as SensorsCardT } from '../../../src-renderer/features/sensors/SensorsCard';
 import { filamentSensors, probeView } from '../../../src-renderer/features/sensors/model';
 import { scriptedPrinter } from './printer-script';
 
 let SensorsCard: typeof SensorsCardT;
-let connectApi: typeof import('../../../src-renderer/api').connectApi;
+let connectApi: typeof ConnectApiT;
 
 beforeAll(async () => {
   Object.defineProperty(navigator, 'languages', { value: ['en-US'], configurable: true });
