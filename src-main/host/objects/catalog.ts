@@ -44,6 +44,7 @@ import {
   VIRTUAL_SDCARD_OPTIONS,
 } from './macro-options';
 import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_OPTIONS } from './stepper-options';
+import { tmcOptionTables } from './tmc-options';
 import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
 import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
 
@@ -96,6 +97,13 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
   },
   { name: 'heater_bed', doc: 'The heated bed: its heater and temperature sensor', options: [HEATER_OPTIONS] },
+  // Trinamic drivers after the steppers they configure ([tmc2209 stepper_x] -> [stepper_x]).
+  ...(['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160'] as const).map((chip) => ({
+    name: chip,
+    doc: `A Trinamic ${chip.toUpperCase()} driver configured over ${chip === 'tmc2208' || chip === 'tmc2209' ? 'UART' : 'SPI'}: [${chip} stepper_x]`,
+    options: tmcOptionTables(chip),
+    matches: (n: string) => n.startsWith(`${chip} `),
+  })),
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
   // Both wrap G28 (registered by [printer]); they cannot be combined.

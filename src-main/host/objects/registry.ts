@@ -55,6 +55,7 @@ import type { RestartKind } from './restart';
 import { SaveConfig } from './save-config';
 import { PrinterToolhead } from './toolhead';
 import { loadVirtualPrinter } from '../../server/virtual-printer/virtual-printer-section';
+import { loadTmcDriver } from './tmc';
 
 export { configCatalog, type CatalogSection } from './catalog';
 
@@ -108,6 +109,12 @@ const LOADERS: Record<string, SectionLoader> = {
     if (ctx.mcuFileOutput === null) heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, bed.heater);
     else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, bed.heater);
   },
+  ...Object.fromEntries(
+    ['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160'].map((chip): [string, SectionLoader] => [
+      chip,
+      (ctx, s) => loadTmcDriver(ctx.printer, ctx.gcode, s, ctx.unsupportedSections === 'skip'),
+    ]),
+  ),
   force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
   homing_override: (ctx, s) => ctx.printer.addObject('homing_override', new HomingOverride(ctx.printer, ctx.gcode, s)),
