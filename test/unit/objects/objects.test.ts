@@ -143,6 +143,8 @@ describe('option catalog module', () => {
       'objects/controller-fan-options.ts',
       'objects/extruder-options.ts',
       'objects/fan-options.ts',
+      'objects/filament-switch-sensor-options.ts',
+      'objects/gcode-button-options.ts',
       'objects/heater-options.ts',
       'objects/homing-options.ts',
       'objects/idle-timeout-options.ts',
