@@ -10,7 +10,10 @@
 #include "gen/dict.h"
 
 #define TMCUART_MAX_BYTES 16     // a write datagram is 10 bytes on the wire, a reply 10
-#define TMCUART_TIMEOUT_BITS 256  // no start bit this long after the request: empty reply
+// A driver answers at least 8 bit times after the request (SENDDELAY, at most 15 x 8): look for
+// the start bit from half that on (polling costs interrupts), give up after 128 bit times.
+#define TMCUART_QUIET_BITS 4
+#define TMCUART_TIMEOUT_BITS 128  // no start bit by then: empty reply
 
 enum { TU_ACTIVE = 1 << 0, TU_READING = 1 << 1, TU_DONE = 1 << 2, TU_SINGLE_WIRE = 1 << 3 };
 
@@ -91,7 +94,7 @@ static uint_fast8_t tmcuart_send_event(struct timer *tm)
             t->data[i] = 0;
         t->deadline = tm->waketime + TMCUART_TIMEOUT_BITS * t->bit_ticks;
         tm->func = tmcuart_wait_start_event;
-        tm->waketime += t->bit_ticks / 4;
+        tm->waketime += TMCUART_QUIET_BITS * t->bit_ticks;
         return SF_RESCHEDULE;
     }
     uint8_t pos = t->pos_bit;
