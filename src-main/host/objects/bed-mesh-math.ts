@@ -49,9 +49,10 @@ export interface GridRequest {
  */
 export function probeGrid(r: GridRequest): ProbeGrid {
   const floor2 = (v: number) => Math.floor(v * 100 + 1e-9) / 100;
-  let xStep = floor2((r.maxX - r.minX) / (r.xCount - 1));
+  const xStep = floor2((r.maxX - r.minX) / (r.xCount - 1));
   let yStep = floor2((r.maxY - r.minY) / (r.yCount - 1));
-  if (xStep < 1 || yStep < 1) throw new Error('bed_mesh: the probe points are less than 1 mm apart: move mesh_min and mesh_max further apart or lower probe_count');
+  if (xStep < 1 || yStep < 1)
+    throw new Error('bed_mesh: the probe points are less than 1 mm apart: move mesh_min and mesh_max further apart or lower probe_count');
   let { minX, minY } = r;
   let maxX: number;
   let maxY: number;
@@ -150,7 +151,9 @@ export class ZMesh {
   ) {
     const { x_count: xc, y_count: yc } = params;
     if (probed.length !== yc || probed.some((r) => r.length !== xc)) {
-      throw new Error(`bed_mesh: the probed points form ${probed.length} rows of ${probed.map((r) => r.length).join('/')} values, expected ${yc} rows of ${xc}`);
+      throw new Error(
+        `bed_mesh: the probed points form ${probed.length} rows of ${probed.map((r) => r.length).join('/')} values, expected ${yc} rows of ${xc}`,
+      );
     }
     this.probed = probed.map((r) => r.slice());
     const direct = params.algo === 'direct' || (params.mesh_x_pps === 0 && params.mesh_y_pps === 0);
@@ -238,7 +241,13 @@ function cellOf(coord: number, min: number, step: number, count: number): [numbe
  * needs 4 per axis and falls back to Lagrange with 3 (unless the other axis has more than 6);
  * no points in between means no interpolation at all.
  */
-export function effectiveAlgorithm(algo: 'lagrange' | 'bicubic', xCount: number, yCount: number, xPps: number, yPps: number): MeshAlgorithm {
+export function effectiveAlgorithm(
+  algo: 'lagrange' | 'bicubic',
+  xCount: number,
+  yCount: number,
+  xPps: number,
+  yPps: number,
+): MeshAlgorithm {
   const most = Math.max(xCount, yCount);
   const least = Math.min(xCount, yCount);
   if (Math.max(xPps, yPps) === 0) return 'direct';

@@ -10,7 +10,12 @@ export const BED_MESH_OPTIONS = defineOptions({
   split_delta_z: { type: 'float', default: 0.025, minval: 0.01, doc: 'Z change (mm) along a move that starts a new segment' },
   move_check_distance: { type: 'float', default: 5, minval: 3, doc: 'Distance (mm) between checks of the Z change along a move' },
   mesh_pps: { type: 'floatList', default: [2, 2], minval: 0, doc: 'Points interpolated between probes, X and Y (one value: both)' },
-  algorithm: { type: 'choice', choices: ['lagrange', 'bicubic'], default: 'lagrange', doc: 'Interpolation: lagrange (up to 6 points per axis) or bicubic' },
+  algorithm: {
+    type: 'choice',
+    choices: ['lagrange', 'bicubic'],
+    default: 'lagrange',
+    doc: 'Interpolation: lagrange (up to 6 points per axis) or bicubic',
+  },
   bicubic_tension: { type: 'float', default: 0.2, minval: 0, maxval: 2, doc: 'Bicubic tangent scale (more: more slope at the probes)' },
   zero_reference_position: { type: 'floatList', count: 2, optional: true, doc: 'X, Y where the mesh is made 0 (probed there too)' },
   adaptive_margin: { type: 'float', default: 0, doc: 'Margin (mm) around objects for ADAPTIVE=1 (adaptive meshes are not supported yet)' },

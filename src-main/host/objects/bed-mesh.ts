@@ -7,8 +7,23 @@ import type { ConfigSection, PrinterConfig } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Printer } from '../printer';
-import { effectiveAlgorithm, type MeshAlgorithm, type MeshParams, probedMatrix, probeGrid, type GridRequest, type ProbeGrid, ZMesh } from './bed-mesh-math';
-import { BED_MESH_OPTIONS, BED_MESH_PROFILE_OPTIONS, BED_MESH_RECT_OPTIONS, BED_MESH_ROUND_OPTIONS, PROFILE_VERSION } from './bed-mesh-options';
+import {
+  effectiveAlgorithm,
+  type MeshAlgorithm,
+  type MeshParams,
+  probedMatrix,
+  probeGrid,
+  type GridRequest,
+  type ProbeGrid,
+  ZMesh,
+} from './bed-mesh-math';
+import {
+  BED_MESH_OPTIONS,
+  BED_MESH_PROFILE_OPTIONS,
+  BED_MESH_RECT_OPTIONS,
+  BED_MESH_ROUND_OPTIONS,
+  PROFILE_VERSION,
+} from './bed-mesh-options';
 import type { GCodeMove, MoveTransform } from './gcode-move';
 import { probeToolheadPositions, requireProbe } from './bed-mesh-probing';
 import { PROBE_OBJECT, type ZProbe } from './probe-api';
@@ -114,7 +129,10 @@ export class BedMesh implements MoveTransform {
   private meshBounds(): [number, number, number, number] {
     const { rect, round } = this.layout;
     if (rect) return [rect.min[0], rect.min[1], rect.max[0], rect.max[1]];
-    const { radius: r, origin: [ox, oy] } = round!;
+    const {
+      radius: r,
+      origin: [ox, oy],
+    } = round!;
     return [ox - r, oy - r, ox + r, oy + r];
   }
 
@@ -156,7 +174,8 @@ export class BedMesh implements MoveTransform {
           .filter((v) => v !== '')
           .map((v) => {
             const n = Number(v);
-            if (!Number.isFinite(n)) throw s.error('points', `Unable to parse option 'points' in section '${s.name}': '${v}' is not a number`);
+            if (!Number.isFinite(n))
+              throw s.error('points', `Unable to parse option 'points' in section '${s.name}': '${v}' is not a number`);
             return n;
           }),
       );
@@ -300,7 +319,10 @@ export class BedMesh implements MoveTransform {
     const l = this.layout;
     const pair = (name: string, fallback: [number, number]): [number, number] => {
       if (!cmd?.has(name)) return fallback;
-      const v = cmd.get(name).split(',').map((s) => Number(s.trim()));
+      const v = cmd
+        .get(name)
+        .split(',')
+        .map((s) => Number(s.trim()));
       if (v.length === 1 && Number.isFinite(v[0])) return [v[0]!, v[0]!];
       if (v.length !== 2 || !v.every(Number.isFinite)) throw cmd.error(`${name} must be two numbers 'x,y'`);
       return [v[0]!, v[1]!];
@@ -310,15 +332,26 @@ export class BedMesh implements MoveTransform {
       const min = pair('MESH_MIN', l.rect.min);
       const max = pair('MESH_MAX', l.rect.max);
       const [xc, yc] = pair('PROBE_COUNT', [l.rect.xCount, l.rect.yCount]);
-      if (!Number.isInteger(xc) || !Number.isInteger(yc) || xc < 3 || yc < 3) throw cmd!.error('PROBE_COUNT must be whole numbers of at least 3');
+      if (!Number.isInteger(xc) || !Number.isInteger(yc) || xc < 3 || yc < 3)
+        throw cmd!.error('PROBE_COUNT must be whole numbers of at least 3');
       if (max[0] <= min[0] || max[1] <= min[1]) throw cmd!.error('bed_mesh: MESH_MAX must be above MESH_MIN on both axes');
       req = { minX: min[0], minY: min[1], maxX: max[0], maxY: max[1], xCount: xc, yCount: yc };
     } else {
       const r = l.round!;
-      req = { minX: -r.radius, maxX: r.radius, minY: -r.radius, maxY: r.radius, xCount: r.count, yCount: r.count, radius: r.radius, origin: r.origin };
+      req = {
+        minX: -r.radius,
+        maxX: r.radius,
+        minY: -r.radius,
+        maxY: r.radius,
+        xCount: r.count,
+        yCount: r.count,
+        radius: r.radius,
+        origin: r.origin,
+      };
     }
     const algoName = (cmd?.get('ALGORITHM', l.algorithm) ?? l.algorithm).toLowerCase();
-    if (algoName !== 'lagrange' && algoName !== 'bicubic') throw cmd!.error(`bed_mesh: unknown ALGORITHM '${algoName}' (use lagrange or bicubic)`);
+    if (algoName !== 'lagrange' && algoName !== 'bicubic')
+      throw cmd!.error(`bed_mesh: unknown ALGORITHM '${algoName}' (use lagrange or bicubic)`);
     try {
       const algo = effectiveAlgorithm(algoName, req.xCount, req.yCount, l.xPps, l.yPps);
       return { grid: probeGrid(req), algo };
@@ -332,7 +365,8 @@ export class BedMesh implements MoveTransform {
   private substitutes(x: number, y: number, grid: ProbeGrid): [number, number][] | null {
     const r = this.faultyRegions.find((f) => x >= f.min[0] && x <= f.max[0] && y >= f.min[1] && y <= f.max[1]);
     if (!r) return null;
-    const inMesh = ([px, py]: [number, number]) => px >= grid.minX - 1e-6 && px <= grid.maxX + 1e-6 && py >= grid.minY - 1e-6 && py <= grid.maxY + 1e-6;
+    const inMesh = ([px, py]: [number, number]) =>
+      px >= grid.minX - 1e-6 && px <= grid.maxX + 1e-6 && py >= grid.minY - 1e-6 && py <= grid.maxY + 1e-6;
     const inFaulty = ([px, py]: [number, number]) =>
       this.faultyRegions.some((f) => px > f.min[0] && px < f.max[0] && py > f.min[1] && py < f.max[1]);
     const cands: [number, number][] = [
@@ -349,11 +383,12 @@ export class BedMesh implements MoveTransform {
     const method = cmd.get('METHOD', 'automatic').toLowerCase();
     if (method === 'manual') throw cmd.error('BED_MESH_CALIBRATE METHOD=manual is not supported yet: use a [probe] and METHOD=automatic');
     if (method !== 'automatic' && method !== 'auto') throw cmd.error(`Unknown METHOD '${method}' (use automatic)`);
-    if (cmd.getInt('ADAPTIVE', 0, { minval: 0, maxval: 1 })) throw cmd.error('BED_MESH_CALIBRATE ADAPTIVE=1 is not supported yet: leave it out to probe the whole mesh');
+    if (cmd.getInt('ADAPTIVE', 0, { minval: 0, maxval: 1 }))
+      throw cmd.error('BED_MESH_CALIBRATE ADAPTIVE=1 is not supported yet: leave it out to probe the whole mesh');
+    const { grid, algo } = this.calibrationGrid(cmd);
     const probe = requireProbe(this.printer, cmd, { speedMmS: this.o.speed, horizontalMoveZMm: this.o.horizontal_move_z });
     const profile = cmd.get('PROFILE', 'default').trim();
     if (!profile) throw cmd.error('PROFILE must not be empty');
-    const { grid, algo } = this.calibrationGrid(cmd);
     this.setMesh(null);
     // The list to probe: each mesh point (or its stand-ins in a faulty region), then the zero reference.
     const plan: { at: [number, number]; index: number }[] = [];
@@ -483,7 +518,9 @@ export class BedMesh implements MoveTransform {
       if (!p) {
         const v = this.incompatible.get(name);
         if (v !== undefined) {
-          throw cmd.error(`bed_mesh: profile [${name}] was saved in format version ${v}, this host reads version ${PROFILE_VERSION}: run BED_MESH_CALIBRATE PROFILE=${name} again`);
+          throw cmd.error(
+            `bed_mesh: profile [${name}] was saved in format version ${v}, this host reads version ${PROFILE_VERSION}: run BED_MESH_CALIBRATE PROFILE=${name} again`,
+          );
         }
         throw cmd.error(`bed_mesh: Unknown profile [${name}] (saved: ${[...this.profiles.keys()].join(', ') || 'none'})`);
       }
@@ -551,7 +588,8 @@ function pythonNumber(v: number, key: string): string {
 
 function readLayout(section: ConfigSection, o: { mesh_pps: number[]; algorithm: string; bicubic_tension: number }): MeshLayout {
   const pair = (name: string, v: number[], integer: boolean): [number, number] => {
-    if (v.length !== 1 && v.length !== 2) throw section.error(name, `Option '${name}' in section 'bed_mesh' must have 1 or 2 values (x, y)`);
+    if (v.length !== 1 && v.length !== 2)
+      throw section.error(name, `Option '${name}' in section 'bed_mesh' must have 1 or 2 values (x, y)`);
     if (integer && !v.every(Number.isInteger)) throw section.error(name, `Option '${name}' in section 'bed_mesh' must be whole numbers`);
     return [v[0]!, v[v.length - 1]!];
   };
@@ -562,7 +600,10 @@ function readLayout(section: ConfigSection, o: { mesh_pps: number[]; algorithm: 
   let xCount: number;
   let yCount: number;
   if (radius !== undefined) {
-    const r = section.read({ mesh_origin: BED_MESH_ROUND_OPTIONS.mesh_origin, round_probe_count: BED_MESH_ROUND_OPTIONS.round_probe_count });
+    const r = section.read({
+      mesh_origin: BED_MESH_ROUND_OPTIONS.mesh_origin,
+      round_probe_count: BED_MESH_ROUND_OPTIONS.round_probe_count,
+    });
     if (r.round_probe_count % 2 === 0) throw section.error('round_probe_count', 'bed_mesh: probe_count must be odd for round beds');
     round = { radius, origin: r.mesh_origin as [number, number], count: r.round_probe_count };
     xCount = yCount = r.round_probe_count;
@@ -571,7 +612,10 @@ function readLayout(section: ConfigSection, o: { mesh_pps: number[]; algorithm: 
     const [minX, minY] = r.mesh_min as [number, number];
     const [maxX, maxY] = r.mesh_max as [number, number];
     if (maxX <= minX || maxY <= minY) {
-      throw section.error('mesh_max', `bed_mesh: invalid min/max points: mesh_max (${maxX}, ${maxY}) must be above mesh_min (${minX}, ${minY}) on both axes`);
+      throw section.error(
+        'mesh_max',
+        `bed_mesh: invalid min/max points: mesh_max (${maxX}, ${maxY}) must be above mesh_min (${minX}, ${minY}) on both axes`,
+      );
     }
     [xCount, yCount] = pair('probe_count', r.probe_count, true);
     rect = { min: [minX, minY], max: [maxX, maxY], xCount, yCount };
@@ -581,7 +625,16 @@ function readLayout(section: ConfigSection, o: { mesh_pps: number[]; algorithm: 
     effectiveAlgorithm(algorithm, xCount, yCount, xPps, yPps);
     // The spacing check (points at least 1 mm apart) belongs to the config too.
     if (rect) probeGrid({ minX: rect.min[0], minY: rect.min[1], maxX: rect.max[0], maxY: rect.max[1], xCount, yCount });
-    else probeGrid({ minX: -round!.radius, maxX: round!.radius, minY: -round!.radius, maxY: round!.radius, xCount, yCount, radius: round!.radius });
+    else
+      probeGrid({
+        minX: -round!.radius,
+        maxX: round!.radius,
+        minY: -round!.radius,
+        maxY: round!.radius,
+        xCount,
+        yCount,
+        radius: round!.radius,
+      });
   } catch (e) {
     throw section.error(rect ? 'probe_count' : 'round_probe_count', (e as Error).message);
   }

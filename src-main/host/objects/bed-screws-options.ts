@@ -47,7 +47,9 @@ export function readScrews(section: ConfigSection, opts: { fine: boolean }): { i
     const key = `screw${i}`;
     if (!section.has(key)) break;
     const [x, y] = section.readSpec(key, pair) as [number, number];
-    const name = (section.readSpec(`${key}_name`, { type: 'string', doc: '', optional: true }) as string | undefined) ?? `screw at ${x.toFixed(3)},${y.toFixed(3)}`;
+    const name =
+      (section.readSpec(`${key}_name`, { type: 'string', doc: '', optional: true }) as string | undefined) ??
+      `screw at ${x.toFixed(3)},${y.toFixed(3)}`;
     const entry: { index: number; screw: BedScrew; fine?: [number, number] } = { index: i, screw: { name, x, y } };
     if (opts.fine) {
       const fine = section.readSpec(`${key}_fine_adjust`, { ...pair, optional: true }) as [number, number] | undefined;
@@ -55,6 +57,7 @@ export function readScrews(section: ConfigSection, opts: { fine: boolean }): { i
     }
     out.push(entry);
   }
-  if (out.length < 3) throw section.error(`screw${out.length + 1}`, `${section.name}: Must have at least three screws (screw1, screw2, screw3 = X, Y)`);
+  if (out.length < 3)
+    throw section.error(`screw${out.length + 1}`, `${section.name}: Must have at least three screws (screw1, screw2, screw3 = X, Y)`);
   return out;
 }

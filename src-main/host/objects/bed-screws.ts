@@ -33,7 +33,10 @@ export class BedScrews {
     const fine = screws.filter((s) => s.fine);
     if (fine.length && fine.length !== screws.length) {
       const missing = screws.find((s) => !s.fine)!;
-      throw section.error(`screw${missing.index}`, `bed_screws: screw${missing.index}_fine_adjust is missing: give every screw a fine_adjust position or none`);
+      throw section.error(
+        `screw${missing.index}`,
+        `bed_screws: screw${missing.index}_fine_adjust is missing: give every screw a fine_adjust position or none`,
+      );
     }
     this.fine = fine.map((s) => ({ name: s.screw.name, x: s.fine![0], y: s.fine![1] }));
     gcode.register('BED_SCREWS_ADJUST', (c) => this.cmdAdjust(c), { help: 'Tool to help adjust bed leveling screws' });

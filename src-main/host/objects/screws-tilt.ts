@@ -67,12 +67,19 @@ export class ScrewsTiltAdjust {
 
   private async cmdCalculate(cmd: GCodeCommand): Promise<void> {
     const direction = cmd.has('DIRECTION') ? cmd.get('DIRECTION').toUpperCase() : null;
-    if (direction !== null && direction !== 'CW' && direction !== 'CCW') throw cmd.error(`Error on 'SCREWS_TILT_CALCULATE': DIRECTION must be CW or CCW, not '${direction}'`);
+    if (direction !== null && direction !== 'CW' && direction !== 'CCW')
+      throw cmd.error(`Error on 'SCREWS_TILT_CALCULATE': DIRECTION must be CW or CCW, not '${direction}'`);
     this.maxDeviationMm = cmd.has('MAX_DEVIATION') ? cmd.getFloat('MAX_DEVIATION', undefined, { above: 0 }) : null;
     const travel = { speedMmS: this.o.speed, horizontalMoveZMm: this.o.horizontal_move_z };
     const probe = requireProbe(this.printer, cmd, travel);
     // Screw positions are where the nozzle goes (the probe then sits over the screw).
-    const zs = await probeToolheadPositions(this.printer, probe, this.screws.map((s) => [s.x, s.y] as const), travel, cmd);
+    const zs = await probeToolheadPositions(
+      this.printer,
+      probe,
+      this.screws.map((s) => [s.x, s.y] as const),
+      travel,
+      cmd,
+    );
     let base = 0;
     if (direction) {
       // Turning only one way: the base is the screw every other one is raised (or lowered) to.
