@@ -482,11 +482,15 @@ class TmcCommands {
       if (d.fields.values.has(r)) return this.gcode.respondInfo(d.fields.formatRegister(r, d.fields.values.get(r)!));
       throw c.error(`Register ${r} is write-only and has not been set`);
     }
+    if (!d.live) {
+      const lines = ['========== Registers as written (batch mode: no MCU to read from) =========='];
+      for (const r of Object.keys(regs)) if (d.fields.values.has(r)) lines.push(d.fields.formatRegister(r, d.fields.values.get(r)!));
+      return this.gcode.respondInfo(lines.join('\n'));
+    }
     const lines = ['========== Write-only registers =========='];
     for (const r of Object.keys(regs)) if (held(r)) lines.push(d.fields.formatRegister(r, d.fields.values.get(r)!));
     lines.push('========== Queried registers ==========');
-    if (!d.live) lines.push('(batch mode: no MCU to read registers from)');
-    else for (const r of Object.keys(regs)) if (readable(r)) lines.push(d.fields.formatRegister(r, await this.read(c, d, r)));
+    for (const r of Object.keys(regs)) if (readable(r)) lines.push(d.fields.formatRegister(r, await this.read(c, d, r)));
     this.gcode.respondInfo(lines.join('\n'));
   }
 

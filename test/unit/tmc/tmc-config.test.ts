@@ -1,0 +1,164 @@
+// [tmcXXXX] option checks (errors name the section, option and line) and the SPI drivers' batch
+// output: a TMC5160 daisy chain on one chip select, values worked out from the datasheet.
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../../src-main/host/config/reader';
+import { PrinterConfig } from '../../../src-main/host/config/section';
+import { GCodeDispatcher } from '../../../src-main/host/gcode/dispatcher';
+import { BlockReceiver, MESSAGE_HEADER_SIZE, MESSAGE_TRAILER_SIZE } from '../../../src-main/host/mcu/codec';
+import type { Mcu } from '../../../src-main/host/mcu/mcu';
+import { loadPrinterObjects } from '../../../src-main/host/objects/registry';
+import { Printer } from '../../../src-main/host/printer';
+import { atmegaDict, CARTESIAN, loadText } from '../objects/load-helpers';
+
+const UART_X = `
+[tmc2209 stepper_x]
+uart_pin: PK1
+run_current: 0.8
+`;
+
+function withSections(extra: string, edit: (cfg: string) => string = (c) => c): string {
+  return edit(CARTESIAN) + extra;
+}
+
+describe('[tmc2209] options', () => {
+  it('loads and registers the driver object under its section name', () => {
+    const p = loadText(withSections(UART_X));
+    const st = p.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('tmc2209 stepper_x').getStatus();
+    expect(st).toMatchObject({ drv_status: null, temperature: null });
+    expect(st.run_current).toBeCloseTo(0.795, 3); // CS 25 at vsense=1 (tmc-current.test)
+    expect(st.hold_current).toBeCloseTo(0.795, 3); // hold follows run when not set
+  });
+
+  it('run_current is required and limited to the driver maximum', () => {
+    expect(() => loadText(withSections('[tmc2209 stepper_x]\nuart_pin: PK1\n'))).toThrow(
+      /Option 'run_current' in section 'tmc2209 stepper_x' must be specified/,
+    );
+    expect(() => loadText(withSections('[tmc2209 stepper_x]\nuart_pin: PK1\nrun_current: 2.5\n'))).toThrow(/run_current.*2/);
+  });
+
+  it('microsteps must be a power of two the driver can set', () => {
+    const cfg = withSections(UART_X, (c) => c.replace('microsteps: 16\nrotation_distance: 40\nendstop_pin: ^PE5', 'microsteps: 12\nrotation_distance: 40\nendstop_pin: ^PE5'));
+    expect(() => loadText(cfg)).toThrow(/microsteps 12 of \[stepper_x\].*power of two/);
+  });
+
+  it('driver_XXX values are range-checked by field width', () => {
+    expect(() => loadText(withSections(UART_X + 'driver_TOFF: 16\n'))).toThrow(/driver_TOFF/);
+    const p = loadText(withSections(UART_X + 'driver_TOFF: 5\ndriver_SGTHRS: 120\ndriver_PWM_AUTOSCALE: False\n'));
+    const d = p.printer.lookupObject<{ fields: { getField(n: string): number } }>('tmc2209 stepper_x');
+    expect([d.fields.getField('toff'), d.fields.getField('sgthrs'), d.fields.getField('pwm_autoscale')]).toEqual([5, 120, 0]);
+  });
+
+  it('an unknown option is still an error (Klipper documents no driver_IRUN)', () => {
+    expect(() => loadText(withSections(UART_X + 'driver_IRUN: 3\n'))).toThrow(/driver_irun.*not valid/i);
+  });
+
+  it('a driver for a stepper that does not exist is named', () => {
+    expect(() => loadText(withSections(UART_X.replace('stepper_x', 'stepper_q')))).toThrow(/stepper_q/);
+  });
+
+  it('drivers share a UART line by address; a pin used for something else is caught', () => {
+    const shared = UART_X + '\n[tmc2209 stepper_y]\nuart_pin: PK1\nuart_address: 1\nrun_current: 0.8\n';
+    expect(() => loadText(withSections(shared))).not.toThrow();
+    expect(() => loadText(withSections(UART_X.replace('PK1', 'PF0')))).toThrow(/pin PF0 used multiple times/);
+  });
+
+  it('SPI: chain_position and chain_length go together', () => {
+    const spi = '[tmc5160 stepper_x]\ncs_pin: PG0\nrun_current: 1.0\nchain_position: 1\n';
+    expect(() => loadText(withSections(spi))).toThrow(/chain_position and chain_length go together/);
+  });
+});
+
+describe('TMC5160 daisy chain in batch mode', () => {
+  const CHAIN = `
+[tmc5160 stepper_x]
+cs_pin: PG0
+chain_position: 1
+chain_length: 2
+run_current: 1.0
+stealthchop_threshold: 0
+
+[tmc5160 stepper_y]
+cs_pin: PG0
+chain_position: 2
+chain_length: 2
+run_current: 1.0
+hold_current: 0.5
+`;
+
+  async function batch(gcodeLines: string[] = []) {
+    const chunks: Buffer[] = [];
+    const output = new Writable({
+      write: (c, _e, cb) => {
+        chunks.push(Buffer.from(c));
+        cb();
+      },
+    });
+    const printer = new Printer();
+    const gcode = new GCodeDispatcher();
+    const responses: string[] = [];
+    gcode.onResponse((_k, t) => responses.push(t));
+    printer.addObject('gcode', gcode);
+    const config = new PrinterConfig(parseConfigText(withSections(CHAIN), '/virtual/printer.cfg'));
+    loadPrinterObjects({ printer, gcode, config, mcuFileOutput: { dictionary: atmegaDict, output } });
+    await printer.lookupObject<Mcu>('mcu').connect();
+    for (const l of gcodeLines) await gcode.run(l);
+    await printer.lookupObject<Mcu>('mcu').flush();
+    const msgs: { name: string; params: Record<string, number | Uint8Array> }[] = [];
+    new BlockReceiver((block) => {
+      for (const m of atmegaDict.decodeMessages(block, MESSAGE_HEADER_SIZE, block.length - MESSAGE_TRAILER_SIZE, 'commands')) {
+        msgs.push({ name: m.format.name, params: m.params as Record<string, number | Uint8Array> });
+      }
+    }).push(Buffer.concat(chunks));
+    return { msgs, responses };
+  }
+
+  /** register -> values written, for one chain position (slot (2 - pos) * 5 of each 10-byte transfer). */
+  function writesAt(msgs: { name: string; params: Record<string, number | Uint8Array> }[], pos: number): Map<number, number[]> {
+    const out = new Map<number, number[]>();
+    for (const m of msgs.filter((x) => x.name === 'spi_send')) {
+      const data = m.params.data as Uint8Array;
+      expect(data.length).toBe(10);
+      const o = (2 - pos) * 5;
+      if (!(data[o] & 0x80)) continue; // the other driver's slot: a harmless read of register 0
+      const reg = data[o] & 0x7f;
+      out.set(reg, [...(out.get(reg) ?? []), ((data[o + 1] << 24) | (data[o + 2] << 16) | (data[o + 3] << 8) | data[o + 4]) >>> 0]);
+    }
+    return out;
+  }
+
+  it('one config_spi + spi_set_bus (mode 3, 4 MHz, the MCU bus 0) for the chain', async () => {
+    const { msgs } = await batch();
+    expect(msgs.filter((m) => m.name === 'config_spi')).toHaveLength(1);
+    const bus = msgs.filter((m) => m.name === 'spi_set_bus');
+    expect(bus).toHaveLength(1);
+    expect(bus[0].params).toMatchObject({ spi_bus: 0, mode: 3, rate: 4000000 });
+  });
+
+  it('each position gets its own registers', async () => {
+    const { msgs } = await batch();
+    const x = writesAt(msgs, 1);
+    const y = writesAt(msgs, 2);
+    // GLOBALSCALER 0x0b: 1.0 A on 0.075 ohm -> 84 (tmc-current.test). IHOLD_IRUN 0x10: IRUN 31,
+    // IHOLD 31 (x) / 15 (y, 0.5 A), iholddelay 6: 0x00061f1f and 0x00061f0f.
+    expect(x.get(0x0b)).toEqual([84]);
+    expect(x.get(0x10)).toEqual([0x00061f1f]);
+    expect(y.get(0x10)).toEqual([0x00061f0f]);
+    // CHOPCONF 0x6c: toff 3 + hstrt 5<<4 + hend 2<<7 + tbl 2<<15 + tpfd 4<<20 + mres 4<<24
+    //   + intpol 1<<28 + dedge 1<<29 = 0x34410153.
+    expect(x.get(0x6c)).toEqual([0x34410153]);
+    // GCONF 0x00: multistep_filt (bit 3) = 0x8; no stealthChop (en_pwm_mode bit 2 clear).
+    expect(x.get(0x00)).toEqual([0x8]);
+    // PWMCONF 0x70: ofs 30 + grad 0 + freq 0 + autoscale 1<<18 + autograd 1<<19 + reg 4<<24 + lim 12<<28 = 0xc40c001e.
+    expect(y.get(0x70)).toEqual([0xc40c001e]);
+    // DRV_CONF 0x0a: bbmclks 4<<8 = 0x400.
+    expect(x.get(0x0a)).toEqual([0x400]);
+  });
+
+  it('DUMP_TMC in batch mode lists the values as written', async () => {
+    const { responses } = await batch(['DUMP_TMC STEPPER=stepper_x']);
+    const text = responses.join('\n');
+    expect(text).toMatch(/CHOPCONF: +34410153 toff=3 hstrt=5 hend=2 tbl=2 tpfd=4 mres=4\(16usteps\) intpol=1 dedge=1/);
+    expect(text).toMatch(/GLOBALSCALER: +00000054 globalscaler=84/);
+  });
+});
