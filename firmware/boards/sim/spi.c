@@ -14,6 +14,7 @@ DECL_ENUMERATION("spi_bus", "spi2", 3);
 DECL_ENUMERATION("spi_bus", "spi2a", 4);
 DECL_ENUMERATION("spi_bus", "spi3", 5);
 DECL_ENUMERATION("spi_bus", "spi3a", 6);
+DECL_ENUMERATION("spi_bus", "spi4", 7);
 // In enumeration order.
 struct sim_spi_bus { const char *name, *sclk, *mosi, *miso; };
 static const struct sim_spi_bus buses[] = {
@@ -24,6 +25,7 @@ static const struct sim_spi_bus buses[] = {
     { "spi2a", "PB10", "PC3", "PC2" },
     { "spi3", "PB3", "PB5", "PB4" },
     { "spi3a", "PC10", "PC12", "PC11" },
+    { "spi4", "PE12", "PE14", "PE13" },
 };
 #define BUS_COUNT (sizeof(buses) / sizeof(buses[0]))
 static struct spi_software bus_sw[BUS_COUNT];

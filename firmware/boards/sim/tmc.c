@@ -455,7 +455,7 @@ void tmc_load(const struct json *list)
             const char *bus = machine_get_str(e, "spi_bus", "spi", name);
             if (sim_spi_bus_pins(bus, &d->sclk_pin, &d->mosi_pin, &d->miso_pin) < 0)
                 machine_die(json_get(e, "spi_bus"), "%s: unknown spi_bus \"%s\" (spi, spi1, spi1a, "
-                            "spi2, spi2a, spi3, spi3a)", name, bus);
+                            "spi2, spi2a, spi3, spi3a, spi4)", name, bus);
         }
         d->mosi_level = 0;
         quiet_pin[d->sclk_pin] = quiet_pin[d->mosi_pin] = quiet_pin[d->miso_pin] = 1;

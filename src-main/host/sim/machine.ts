@@ -55,11 +55,29 @@ export interface SimSwitch {
   runout_after_mm?: number;
   presses?: { at_s: number; hold_s?: number }[];
 }
+/**
+ * A Trinamic driver model on its bus pins (README "drivers"): UART kinds on uart_pin (tx_pin when
+ * the MCU sends on another pin) at uart_address, SPI kinds on cs_pin with a bus (spi_bus) or
+ * software SPI pins.
+ */
+export interface SimDriver {
+  name: string;
+  kind: string;
+  uart_pin?: string;
+  tx_pin?: string;
+  uart_address?: number;
+  cs_pin?: string;
+  spi_bus?: string;
+  sclk_pin?: string;
+  mosi_pin?: string;
+  miso_pin?: string;
+}
 /** A filament switch that is never overridden keeps its filament for a kilometre. */
 export const DEFAULT_RUNOUT_AFTER_MM = 1e6;
 export interface SimMachine {
   comment?: string;
   switches?: SimSwitch[];
+  drivers?: SimDriver[];
   steppers: SimStepper[];
   endstops: SimEndstop[];
   heaters: SimHeater[];
@@ -240,7 +258,54 @@ export function machineFromConfig(
   const switches = switchesOf(config, m, chip);
   for (const sw of switches) Object.assign(sw, overrides.switches?.[sw.name] ?? {});
   if (switches.length) m.switches = switches;
+  const drivers = driversOf(config, chip);
+  if (drivers.length) m.drivers = drivers;
   return m;
+}
+
+const UART_DRIVERS = ['tmc2208', 'tmc2209', 'tmc2225', 'tmc2226'];
+const SPI_DRIVERS = ['tmc2130', 'tmc5160'];
+
+/**
+ * [tmc2209 stepper_x] and the like whose bus is on this MCU. Kinds the sim has no model of
+ * (tmc2240, tmc2660), daisy chains (chain_position) and pin aliases stay out: those drivers
+ * do not answer, as if unplugged.
+ */
+function driversOf(config: PrinterConfig, chip: string): SimDriver[] {
+  const out: SimDriver[] = [];
+  const plainPin = (section: ConfigSection, option: string): string | null => {
+    const pin = pinOf(section, option, chip);
+    return pin && /^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin) ? pin.pin : null;
+  };
+  for (const s of config.sections()) {
+    const m = /^(tmc\d+) (\S+)$/.exec(s.name);
+    if (!m) continue;
+    const [, kind, name] = m;
+    if (UART_DRIVERS.includes(kind)) {
+      const uart = plainPin(s, 'uart_pin');
+      if (!uart || s.has('select_pins')) continue;
+      const d: SimDriver = { name, kind, uart_pin: uart, uart_address: s.has('uart_address') ? s.getInt('uart_address') : 0 };
+      if (s.has('tx_pin')) {
+        const tx = plainPin(s, 'tx_pin');
+        if (!tx) continue;
+        d.tx_pin = tx;
+      }
+      out.push(d);
+    } else if (SPI_DRIVERS.includes(kind)) {
+      const cs = plainPin(s, 'cs_pin');
+      if (!cs || s.has('chain_position')) continue;
+      const d: SimDriver = { name, kind, cs_pin: cs };
+      if (s.has('spi_software_sclk_pin')) {
+        const [sclk, mosi, miso] = ['sclk', 'mosi', 'miso'].map((p) => plainPin(s, `spi_software_${p}_pin`));
+        if (!sclk || !mosi || !miso) continue;
+        Object.assign(d, { sclk_pin: sclk, mosi_pin: mosi, miso_pin: miso });
+      } else if (s.has('spi_bus')) {
+        d.spi_bus = s.getString('spi_bus');
+      }
+      out.push(d);
+    }
+  }
+  return out;
 }
 
 /**
