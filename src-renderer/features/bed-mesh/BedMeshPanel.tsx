@@ -131,7 +131,7 @@ export function BedMeshPanel({ client, printerId, ready }: { client: ApiClient; 
                   <div className="mesh-view-controls">
                     <div role="radiogroup" aria-label={t('view.label')} className="mesh-view-toggle">
                       {(['3d', '2d'] as const).map((v) => (
-                        <label key={v} className="chip">
+                        <label key={v} className="mesh-view-option">
                           <input
                             type="radio"
                             name="mesh-view"

@@ -1,43 +1,53 @@
-// The mesh seen from above: one cell per point coloured by height, front (mesh_min Y) at the
-// bottom as on the printer. The view when WebGL is unavailable, and a choice beside the 3D view.
+// The mesh seen from above: one cell per point coloured by height, with its value, front
+// (mesh_min Y) at the bottom as on the printer, cells proportioned like the mesh's spacing on
+// the bed. The view when WebGL is unavailable, and a choice beside the 3D view.
 import { useMemo, type JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import { axisPositionsMm, cssColor, heightColor, heightStats, type HeightRowsMm } from './mesh';
+import { mapCells, type HeightRowsMm } from './mesh';
 
-const CELL_PX = 24;
+/** Values are written in the cells up to this many columns; beyond, the cells get too small to read. */
+const MAX_LABELLED_COLUMNS = 12;
 
 export function MeshMap2D({ rows, minMm, maxMm }: { rows: HeightRowsMm; minMm: [number, number]; maxMm: [number, number] }): JSX.Element {
   const { t } = useTranslation('bed-mesh');
-  const cells = useMemo(() => {
-    const stats = heightStats(rows);
-    const xs = axisPositionsMm(minMm[0], maxMm[0], rows[0].length);
-    const ys = axisPositionsMm(minMm[1], maxMm[1], rows.length);
-    return rows.flatMap((row, y) =>
-      row.map((z, x) => ({
-        key: `${x},${y}`,
-        col: x,
-        // SVG's y grows downwards; the bed's front row goes at the bottom.
-        line: rows.length - 1 - y,
-        color: cssColor(heightColor(z, stats.minMm, stats.maxMm)),
-        label: { x: xs[x].toFixed(1), y: ys[y].toFixed(1), z: z.toFixed(3) },
-      })),
-    );
-  }, [rows, minMm, maxMm]);
-  const widthPx = rows[0].length * CELL_PX;
-  const heightPx = rows.length * CELL_PX;
+  const map = useMemo(() => mapCells(rows, minMm, maxMm), [rows, minMm, maxMm]);
+  const labelled = rows[0].length <= MAX_LABELLED_COLUMNS;
+  const fontSize = Math.min(map.cellWidth, map.cellHeight) * 0.2;
   return (
     <svg
       className="mesh-map"
       data-testid="mesh-map-2d"
       role="img"
       aria-label={t('map.label')}
-      viewBox={`0 0 ${widthPx} ${heightPx}`}
+      viewBox={`0 0 ${map.width} ${map.height}`}
       preserveAspectRatio="xMidYMid meet"
     >
-      {cells.map((c) => (
-        <rect key={c.key} x={c.col * CELL_PX} y={c.line * CELL_PX} width={CELL_PX} height={CELL_PX} fill={c.color} data-testid="mesh-cell">
-          <title>{t('map.cell', c.label)}</title>
-        </rect>
+      {map.cells.map((c) => (
+        <g key={`${c.col},${c.row}`}>
+          <rect
+            x={c.left}
+            y={c.top}
+            width={map.cellWidth}
+            height={map.cellHeight}
+            fill={c.color}
+            data-testid="mesh-cell"
+            data-col={c.col}
+            data-row={c.row}
+          >
+            <title>{t('map.cell', { x: c.xMm.toFixed(1), y: c.yMm.toFixed(1), z: c.zMm.toFixed(3) })}</title>
+          </rect>
+          {labelled && (
+            <text
+              x={c.left + map.cellWidth / 2}
+              y={c.top + map.cellHeight / 2}
+              fontSize={fontSize}
+              className="mesh-map-value"
+              aria-hidden="true"
+            >
+              {c.zMm.toFixed(3)}
+            </text>
+          )}
+        </g>
       ))}
     </svg>
   );

@@ -24,6 +24,19 @@ export function webglAvailable(): boolean {
   }
 }
 
+/** The scale's colours are sRGB (as the legend and 2D map show them); three wants vertex colours linear. */
+function linearFromSrgb(colors: Float32Array): Float32Array {
+  const c = new THREE.Color();
+  const out = new Float32Array(colors.length);
+  for (let i = 0; i < colors.length; i += 3) {
+    c.setRGB(colors[i], colors[i + 1], colors[i + 2], THREE.SRGBColorSpace);
+    out[i] = c.r;
+    out[i + 1] = c.g;
+    out[i + 2] = c.b;
+  }
+  return out;
+}
+
 export class MeshScene {
   private readonly renderer: THREE.WebGLRenderer;
   private readonly scene = new THREE.Scene();
@@ -51,7 +64,7 @@ export class MeshScene {
     const surface = surfaceGrid(m.mesh, m.minMm, m.maxMm, zExaggeration, stats);
     const geometry = new THREE.BufferGeometry();
     geometry.setAttribute('position', new THREE.BufferAttribute(surface.positions, 3));
-    geometry.setAttribute('color', new THREE.BufferAttribute(surface.colors, 3));
+    geometry.setAttribute('color', new THREE.BufferAttribute(linearFromSrgb(surface.colors), 3));
     geometry.setIndex(new THREE.BufferAttribute(surface.indices, 1));
     this.content.add(new THREE.Mesh(geometry, new THREE.MeshBasicMaterial({ vertexColors: true, side: THREE.DoubleSide })));
 

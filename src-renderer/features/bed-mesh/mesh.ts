@@ -122,6 +122,48 @@ export function axisPositionsMm(minMm: number, maxMm: number, count: number): nu
   return Array.from({ length: count }, (_, i) => minMm + ((maxMm - minMm) * i) / (count - 1));
 }
 
+export interface MapCell {
+  col: number;
+  /** Row in the mesh (0 = mesh_min Y, the front of the bed). */
+  row: number;
+  xMm: number;
+  yMm: number;
+  zMm: number;
+  /** Top-left corner in the map's own units (bed mm, Y flipped so the front is at the bottom). */
+  left: number;
+  top: number;
+  color: string;
+}
+
+/** The top-down map: a cell per point, sized by the points' spacing on the bed, coloured by height. */
+export function mapCells(
+  rows: HeightRowsMm,
+  minMm: [number, number],
+  maxMm: [number, number],
+): { cells: MapCell[]; cellWidth: number; cellHeight: number; width: number; height: number } {
+  const nx = rows[0].length;
+  const ny = rows.length;
+  const stats = heightStats(rows);
+  const xs = axisPositionsMm(minMm[0], maxMm[0], nx);
+  const ys = axisPositionsMm(minMm[1], maxMm[1], ny);
+  // A degenerate axis (min = max) still gets square-ish cells.
+  const cellWidth = maxMm[0] > minMm[0] ? (maxMm[0] - minMm[0]) / (nx - 1) : 10;
+  const cellHeight = maxMm[1] > minMm[1] ? (maxMm[1] - minMm[1]) / (ny - 1) : cellWidth;
+  const cells = rows.flatMap((r, row) =>
+    r.map((zMm, col) => ({
+      col,
+      row,
+      xMm: xs[col],
+      yMm: ys[row],
+      zMm,
+      left: col * cellWidth,
+      top: (ny - 1 - row) * cellHeight,
+      color: cssColor(heightColor(zMm, stats.minMm, stats.maxMm)),
+    })),
+  );
+  return { cells, cellWidth, cellHeight, width: nx * cellWidth, height: ny * cellHeight };
+}
+
 export interface SurfaceGrid {
   /** x, y, z per vertex: bed mm for x/y, height x exaggeration for z. */
   positions: Float32Array;

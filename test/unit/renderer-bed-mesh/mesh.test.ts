@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   axisPositionsMm,
+  cssColor,
+  mapCells,
   heightColor,
   heightRows,
   heightStats,
@@ -136,5 +138,19 @@ describe('panel state', () => {
     expect(meshPanelState({ printerId: 'p', ready: true, hasBedMesh: false, mesh })).toBe('noBedMesh');
     expect(meshPanelState({ printerId: 'p', ready: true, hasBedMesh: true, mesh: none })).toBe('noMesh');
     expect(meshPanelState({ printerId: 'p', ready: true, hasBedMesh: true, mesh })).toBe('mesh');
+  });
+});
+
+describe('top-down map cells', () => {
+  it('sizes cells by the point spacing, puts the front row at the bottom and colours by height', () => {
+    const m = mapCells(probed3x4, [10, 20], [190, 180]);
+    expect(m.cellWidth).toBe(90);
+    expect(m.cellHeight).toBeCloseTo(160 / 3, 9);
+    expect(m.width).toBe(270);
+    expect(m.height).toBeCloseTo(4 * (160 / 3), 9);
+    const at = (col: number, row: number) => m.cells.find((c) => c.col === col && c.row === row)!;
+    expect(at(0, 0)).toMatchObject({ xMm: 10, yMm: 20, zMm: -0.1, left: 0, color: cssColor(SCALE_STOPS[0]) });
+    expect(at(0, 0).top).toBeCloseTo(3 * (160 / 3), 9);
+    expect(at(2, 3)).toMatchObject({ xMm: 190, yMm: 180, zMm: 0.2, left: 180, top: 0, color: cssColor(SCALE_STOPS[4]) });
   });
 });

@@ -73,14 +73,21 @@ describe('bed mesh panel', () => {
     const map = await screen.findByTestId('mesh-map-2d');
     expect(screen.getByTestId('webgl-unavailable')).toBeTruthy();
     expect((screen.getByRole('radio', { name: '3D' }) as HTMLInputElement).disabled).toBe(true);
-    const cells = map.querySelectorAll('rect');
+    const cells = [...map.querySelectorAll('rect')];
     expect(cells.length).toBe(12);
-    // probed[0][0] (-0.1, the lowest, front-left) sits bottom-left; probed[3][2] (0.2, highest) top-right.
-    const at = (x: number, y: number) => [...cells].find((c) => c.getAttribute('x') === String(x) && c.getAttribute('y') === String(y));
-    expect(at(0, 72)?.getAttribute('fill')).toBe(cssColor(SCALE_STOPS[0]));
-    expect(at(0, 72)?.textContent).toBe('X 10.0 Y 20.0: -0.100 mm');
-    expect(at(48, 0)?.getAttribute('fill')).toBe(cssColor(SCALE_STOPS[4]));
-    expect(at(48, 0)?.textContent).toBe('X 190.0 Y 180.0: 0.200 mm');
+    const cell = (col: number, row: number) => cells.find((c) => c.dataset.col === String(col) && c.dataset.row === String(row))!;
+    const top = (col: number, row: number) => Number(cell(col, row).getAttribute('y'));
+    // probed[0][0] (-0.1, the lowest, front-left) is in the bottom row; probed[3][2] (0.2, highest) in the top row.
+    expect(top(0, 0)).toBeGreaterThan(top(0, 3));
+    expect(top(2, 3)).toBe(0);
+    expect(cell(0, 0).getAttribute('fill')).toBe(cssColor(SCALE_STOPS[0]));
+    expect(cell(0, 0).textContent).toBe('X 10.0 Y 20.0: -0.100 mm');
+    expect(cell(2, 3).getAttribute('fill')).toBe(cssColor(SCALE_STOPS[4]));
+    expect(cell(2, 3).textContent).toBe('X 190.0 Y 180.0: 0.200 mm');
+    // Cells take the points' spacing on the bed (90 mm by 53.3 mm here), and show their value.
+    expect(Number(cell(0, 0).getAttribute('width'))).toBe(90);
+    expect(Number(cell(0, 0).getAttribute('height'))).toBeCloseTo(160 / 3, 9);
+    expect([...map.querySelectorAll('text')].map((t) => t.textContent).slice(0, 3)).toEqual(['-0.100', '0.000', '0.050']);
   });
 
   it('falls back to the 2D map when WebGL exists but three cannot start on it', async () => {
