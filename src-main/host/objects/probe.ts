@@ -32,6 +32,9 @@ const MANUAL_PROBE_SPEED_MMS = 5;
 /** Activate/deactivate templates must not move the toolhead further than this (mm). */
 const TEMPLATE_MOVE_TOLERANCE_MM = 0.000001;
 
+/** Klipper sections besides [probe] that register the 'probe' pin chip. */
+const OTHER_PROBE_SECTIONS = /^(bltouch|smart_effector|probe_eddy_current|load_cell_probe)$/;
+
 const SAVE_CONFIG_NOTE = 'The SAVE_CONFIG command will update the printer config file\nwith the above and restart the printer.';
 
 export class PrinterProbe implements ZProbe, PrinterObject {
@@ -61,7 +64,7 @@ export class PrinterProbe implements ZProbe, PrinterObject {
     this.yOffsetMm = o.y_offset;
     this.zOffsetMm = o.z_offset;
     const mcu = mcuForPin(printer, o.pin, section, 'pin');
-    printer.lookupObject<PinRegistry>('pins').claim(o.pin, `[${section.name}] pin`, section.placeOf('pin'), 'endstop');
+    printer.lookupObject<PinRegistry>('pins').claim(o.pin, `[${section.name}] pin`, section.placeOf('pin'));
     this.endstop = new McuEndstop(mcu, o.pin.pin, o.pin.invert, o.pin.pullup);
     const template = (option: 'activate_gcode' | 'deactivate_gcode') => {
       try {
@@ -120,7 +123,7 @@ export class PrinterProbe implements ZProbe, PrinterObject {
   useAsZEndstop(axis: AxisName, stepper: PrinterStepper, settings: RailSettings): McuEndstop {
     const pin = settings.endstop_pin;
     const where = `endstop_pin '${pin.text}' in section '${stepper.name}'`;
-    if (pin.pin !== 'z_virtual_endstop') throw new ConfigError(`${where}: the probe offers only 'probe:z_virtual_endstop'`);
+    if (pin.pin.trim() !== 'z_virtual_endstop') throw new ConfigError(`${where}: the probe offers only 'probe:z_virtual_endstop'`);
     if (axis !== 'z') throw new ConfigError(`${where}: the probe's virtual endstop can only home Z`);
     if (pin.invert || pin.pullup) throw new ConfigError(`${where}: can not pullup/invert the probe virtual endstop (set them on [probe] pin)`);
     if (this.zOffsetMm < settings.positionMinMm || this.zOffsetMm > settings.positionMaxMm) {
@@ -301,9 +304,13 @@ export class PrinterProbe implements ZProbe, PrinterObject {
  * createHomingRail's hook for `probe:...` endstop pins: the [probe]'s switch. [probe] loads before
  * [printer] (catalog order) so it exists here.
  */
-export function probeVirtualEndstop(printer: Printer, axis: AxisName, stepper: PrinterStepper, settings: RailSettings): McuEndstop {
+export function probeVirtualEndstop(printer: Printer, axis: AxisName, stepper: PrinterStepper, settings: RailSettings): McuEndstop | null {
   const probe = printer.lookupObjectOrNull<PrinterProbe>(PROBE_OBJECT);
   if (!probe) {
+    // [bltouch] and friends also provide 'probe:': when the config has one (not supported yet,
+    // so reported or skipped by the loader), Z is left without an endstop, as before.
+    const config = printer.lookupObjectOrNull<SaveConfig>('configfile')?.printerConfig;
+    if (config?.sections().some((s) => OTHER_PROBE_SECTIONS.test(s.name))) return null;
     throw new ConfigError(`endstop_pin '${settings.endstop_pin.text}' in section '${stepper.name}' needs a [probe] section: add one, or use a switch pin`);
   }
   return probe.useAsZEndstop(axis, stepper, settings);
