@@ -41,7 +41,8 @@ describe('buttons on the sim', () => {
     for (;;) {
       const v = f();
       if (v !== undefined) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(states().map((m) => [m.params.ack_count, bytes(m)]))}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(states().map((m) => [m.params.ack_count, bytes(m)]))}`);
       await sleep(20);
     }
   }
@@ -54,7 +55,13 @@ describe('buttons on the sim', () => {
     ({ dict } = await link.identify());
     link.send('allocate_oids', { count: 2 });
     link.sendBlock([
-      ...link.encode('config_stepper', { oid: 0, step_pin: pinNumber(dict, 'PA4'), dir_pin: pinNumber(dict, 'PA6'), invert_step: 0, step_pulse_ticks: 0 }),
+      ...link.encode('config_stepper', {
+        oid: 0,
+        step_pin: pinNumber(dict, 'PA4'),
+        dir_pin: pinNumber(dict, 'PA6'),
+        invert_step: 0,
+        step_pulse_ticks: 0,
+      }),
       ...link.encode('config_buttons', { oid: 1, button_count: 3 }),
     ]);
     link.sendBlock([
@@ -74,7 +81,13 @@ describe('buttons on the sim', () => {
   it('reports changes, resends until acked, debounces a blip, follows the filament', async () => {
     const now = (await link.query('get_clock', {}, 'clock')).params.clock as number;
     // invert bit 1: the active-low button reads 1 while pressed.
-    link.send('buttons_query', { oid: 1, clock: (now + 0.05 * FREQ) >>> 0, rest_ticks: REST_TICKS, retransmit_count: RETRANSMIT_COUNT, invert: 0b010 });
+    link.send('buttons_query', {
+      oid: 1,
+      clock: (now + 0.05 * FREQ) >>> 0,
+      rest_ticks: REST_TICKS,
+      retransmit_count: RETRANSMIT_COUNT,
+      invert: 0b010,
+    });
 
     // Filament present from the start: one report [0b001], resent while not acked.
     const t0 = Date.now();
@@ -95,7 +108,11 @@ describe('buttons on the sim', () => {
     expect(bytes(press)).toEqual([0b011]);
     const index = states().indexOf(press);
     // Copies of [0b001] that crossed the ack on the wire are fine; none after the ack took.
-    expect(states().slice(index).every((m) => m.params.ack_count === 1)).toBe(true);
+    expect(
+      states()
+        .slice(index)
+        .every((m) => m.params.ack_count === 1),
+    ).toBe(true);
     expect(index).toBeGreaterThanOrEqual(copiesBefore);
 
     // Release (not acked yet): both reports pending, oldest first.

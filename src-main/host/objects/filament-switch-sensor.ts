@@ -79,7 +79,10 @@ function filamentSensorsOf(printer: Printer, gcode: GCodeDispatcher): Map<string
       const s = pick(c);
       s.runout.enabled = c.getInt('ENABLE', 1, { minval: 0, maxval: 1 }) === 1;
     },
-    { help: 'Sets the filament sensor on/off', params: { SENSOR: 'filament sensor name', ENABLE: '1 = react to runout/insert, 0 = ignore' } },
+    {
+      help: 'Sets the filament sensor on/off',
+      params: { SENSOR: 'filament sensor name', ENABLE: '1 = react to runout/insert, 0 = ignore' },
+    },
   );
   return sensors;
 }

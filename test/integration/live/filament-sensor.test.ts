@@ -131,7 +131,10 @@ describe('filament switch sensor on the sim', () => {
       expect(seen.indexOf('pressed')).toBeLessThan(seen.indexOf('released'));
       expect(await p.run('QUERY_BUTTON BUTTON=lcd')).toBe('// lcd: RELEASED');
       await sleep(1200);
-      const presses = p.trace().filter((e) => e.ev === 'switch').map((e) => e.on);
+      const presses = p
+        .trace()
+        .filter((e) => e.ev === 'switch')
+        .map((e) => e.on);
       expect(presses).toEqual([false, true, false]);
       noShutdown(p);
     } finally {

@@ -51,7 +51,9 @@ describe('options', () => {
   it('rejects bad values naming the file and line', () => {
     expect(() => loadText(CARTESIAN + SENSOR + 'event_delay: 0\n')).toThrow(/event_delay.*printer\.cfg:\d+|printer\.cfg:\d+.*event_delay/s);
     expect(() => loadText(CARTESIAN + SENSOR + 'pause_delay: -1\n')).toThrow(/pause_delay/);
-    expect(() => loadText(CARTESIAN + SENSOR + 'bogus: 1\n')).toThrow(/Option 'bogus' is not valid in section 'filament_switch_sensor runout'/);
+    expect(() => loadText(CARTESIAN + SENSOR + 'bogus: 1\n')).toThrow(
+      /Option 'bogus' is not valid in section 'filament_switch_sensor runout'/,
+    );
     expect(() => loadText(CARTESIAN + '[filament_switch_sensor x]\npause_on_runout: False\n')).toThrow(/switch_pin/);
     expect(() => loadText(CARTESIAN + '[gcode_button b]\npin: PE3\n')).toThrow(/press_gcode/);
     expect(() => loadText(CARTESIAN + '[gcode_button b]\npin: PE3\npress_gcode: M117\nanalog_range: 1,2\n')).toThrow(/not supported yet/);
@@ -94,7 +96,8 @@ describe('MCU config and buttons_state', () => {
     const button = p.printer.lookupObject<GCodeButton>('gcode_button lcd');
     // The group is reachable through the 'buttons' object.
     const group = p.printer.lookupObject<PrinterButtons>('buttons').groups[0];
-    const state = (ack: number, ...s: number[]) => group.onState({ oid: 0, ack_count: ack, state: Uint8Array.from(s) }, { receiveTimeS: 1 });
+    const state = (ack: number, ...s: number[]) =>
+      group.onState({ oid: 0, ack_count: ack, state: Uint8Array.from(s) }, { receiveTimeS: 1 });
     state(0, 0b01);
     expect(group.ackCount).toBe(1);
     expect(sensor.runout.filamentPresent).toBe(true);

@@ -26,7 +26,9 @@ describe('sim switches from printer.cfg', () => {
 
   it('leaves out switches on endstop pins, aliases and other MCUs', () => {
     const m = machineFromConfig(
-      config('[filament_switch_sensor a]\nswitch_pin: EXP1_1\n[filament_switch_sensor b]\nswitch_pin: toolboard:PA1\n[filament_switch_sensor c]\nswitch_pin: ^PE5\n'),
+      config(
+        '[filament_switch_sensor a]\nswitch_pin: EXP1_1\n[filament_switch_sensor b]\nswitch_pin: toolboard:PA1\n[filament_switch_sensor c]\nswitch_pin: ^PE5\n',
+      ),
     );
     expect(m.switches).toBeUndefined();
   });
