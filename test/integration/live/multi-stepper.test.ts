@@ -64,22 +64,27 @@ describe('several steppers on one axis, live', () => {
     const trace = traceOf(p);
     const halt = haltsOf(trace).at(-1)!;
     const exit = trace.filter((e) => e.ev === 'positions' && e.why === 'exit').at(-1)!;
-    // Both halted by the one trsync at the same MCU instant. The switch follows stepper_z, and the
-    // two motors step at different moments (different step sizes), so stepper_z1 may stand up to a
-    // step of each motor off the switch. The MCU clock decides, not the loaded host: this holds on
-    // a busy 2-core machine (measured: stepper_z 0.5, stepper_z1 0.5025 mm).
+    // Both halted by the one trsync at the same MCU instant. The switch follows stepper_z; each
+    // motor is within half its step of the planned path when halted, in each of the two approaches
+    // (the host then takes both as being at the rail position), so stepper_z1 may end up to a step
+    // of each motor off stepper_z, plus one z1 step for steps the compressor sends up to 25 us
+    // early. The MCU clock decides, not the loaded host: this holds on a busy 2-core machine
+    // (measured: stepper_z 0.5, stepper_z1 0.50125 and 0.5025 mm).
+    const z1Tol = STEP_MM.stepper_z + 2 * STEP_MM.stepper_z1 + 1e-9;
+    expect(Math.abs(at(halt, 'stepper_z').mm - Z_ENDSTOP_MM)).toBeLessThanOrEqual(STEP_MM.stepper_z + 1e-9);
+    expect(Math.abs(at(halt, 'stepper_z1').mm - at(halt, 'stepper_z').mm)).toBeLessThanOrEqual(z1Tol);
     for (const s of ['stepper_z', 'stepper_z1'] as const) {
       console.log(`shared switch: ${s} halted at ${at(halt, s).mm} mm (switch ${Z_ENDSTOP_MM})`);
-      expect(Math.abs(at(halt, s).mm - Z_ENDSTOP_MM)).toBeLessThanOrEqual(STEP_MM.stepper_z + STEP_MM[s] + 1e-9);
-      // The sim executed exactly the steps the host planned for the 10 mm move (no timing in it).
-      // and then FORCE_MOVE's 1 mm on stepper_z1 alone.
+      // The sim executed exactly the steps the host planned for the 10 mm move and then
+      // FORCE_MOVE's 1 mm on stepper_z1 alone (step counts: no timing in them).
       const forcedMm = s === 'stepper_z1' ? 1 : 0;
       const executed = at(exit, s).pos - at(halt, s).pos;
       expect(executed).toBe(forcedPlanned![s]! - homedPlanned![s]!);
       expect(forcedPlanned![s]! - movedPlanned![s]!).toBe(Math.round(forcedMm / STEP_MM[s]));
       const moved = movedPlanned![s]! - homedPlanned![s]!;
       expect(Math.abs(moved - Math.round(10 / STEP_MM[s]))).toBeLessThanOrEqual(Math.ceil(STEP_MM.stepper_z / STEP_MM[s]));
-      expect(Math.abs(at(exit, s).mm - 10.5 - forcedMm)).toBeLessThanOrEqual(STEP_MM.stepper_z + 1e-9);
+      // Where it ended: as far from 10.5 (+1) mm as it was from the host's idea after homing.
+      expect(Math.abs(at(exit, s).mm - 10.5 - forcedMm)).toBeLessThanOrEqual(s === 'stepper_z' ? STEP_MM.stepper_z + 1e-9 : z1Tol);
       expect(position!.stepper![s]).toBeCloseTo(10.5, 2);
     }
     // Enable pins (active low): off at config, on for the first step, off at M84.
