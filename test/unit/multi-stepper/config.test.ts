@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Toolhead } from '../../../src-main/host/motion/index';
 import type { PrinterToolhead } from '../../../src-main/host/objects/toolhead';
 import type { StepperEnable } from '../../../src-main/host/objects/stepper-enable';
 import { referenceDir } from '../../support/paths';
@@ -91,6 +92,19 @@ describe('extra steppers on a rail', () => {
         .sort();
     expect(names('x')).toEqual(['stepper_x', 'stepper_x1', 'stepper_y', 'stepper_y1']);
     expect(names('y')).toEqual(['stepper_x', 'stepper_x1', 'stepper_y', 'stepper_y1']);
+  });
+
+  it('corexy: stepper_x1 steps exactly like stepper_x (motor A = x + y), from the same rail position', async () => {
+    const x1 = `\n[stepper_x1]\nstep_pin: PC1\ndir_pin: PC3\nmicrosteps: 32\nrotation_distance: 40\n`;
+    const p = await connectMcu(loadText(CARTESIAN.replace('kinematics: cartesian', 'kinematics: corexy') + x1));
+    await p.gcode.run('SET_KINEMATIC_POSITION X=100 Y=100 Z=10\nG1 X110 Y105 F3000');
+    p.printer.lookupObject<Toolhead>('toolhead').flushStepGeneration();
+    const pt = p.printer.lookupObject<PrinterToolhead>('printer_toolhead');
+    const steps = (name: string) => pt.steppers.find((s) => s.name === name)!.motion.mcuPositionSteps;
+    // A moves x + y = 15 mm: 16 microsteps -> 1200 steps, stepper_x1's 32 -> 2400.
+    expect(steps('stepper_x')).toBe(1200);
+    expect(steps('stepper_x1')).toBe(2400);
+    expect(steps('stepper_y')).toBe(400); // B = x - y = 5 mm
   });
 
   it('stepper_z1 on a delta is not a valid section', () => {
