@@ -26,6 +26,26 @@ const SLOW = { timeout: 30_000, interval: 200 };
 const CALIBRATE = { timeout: 120_000, interval: 500 };
 const Z_STEP_MM = 8 / 3200;
 
+/** A saved 3 x 3 profile rising 0.22 mm to the right: the page loads it to show a mesh that is not flat. */
+const TILT_PROFILE = `
+[bed_mesh tilt]
+version = 1
+points =
+  0.000000, 0.110000, 0.220000
+  0.000000, 0.110000, 0.220000
+  0.050000, 0.160000, 0.220000
+x_count = 3
+y_count = 3
+mesh_x_pps = 0
+mesh_y_pps = 0
+algo = direct
+tension = 0.2
+min_x = 20.0
+max_x = 180.0
+min_y = 20.0
+max_y = 180.0
+`;
+
 /** The sim config with Z homing on a probe, a 3 x 3 mesh and a filament sensor. */
 function meshConfig(template: string, serial: string): string {
   return (
@@ -41,6 +61,7 @@ function meshConfig(template: string, serial: string): string {
         '\n[probe]\npin: ^PD3\nx_offset: -10\ny_offset: 5\nz_offset: 1\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n',
         '\n[bed_mesh]\nspeed: 100\nhorizontal_move_z: 3\nmesh_min: 20, 20\nmesh_max: 180, 180\nprobe_count: 3, 3\n',
         '\n[filament_switch_sensor runout]\nswitch_pin: ^PE4\npause_on_runout: False\n',
+        TILT_PROFILE,
       )
   );
 }
@@ -118,6 +139,13 @@ describe.skipIf(!toolsPresent('chromium'))('bed mesh page in Chromium against se
     console.log(`flat sim bed: mesh range ${rangeMm} mm (Z step ${Z_STEP_MM} mm)`);
     expect(rangeMm).toBeLessThanOrEqual(2 * Z_STEP_MM + 0.0005);
 
+    // A saved profile that is not flat, loaded from the list.
+    await panel.getByTestId('profile-tilt').getByRole('button', { name: 'Load' }).click();
+    await expect.poll(() => panel.getByTestId('mesh-profile').textContent(), SLOW).toBe('tilt');
+    expect(await panel.getByTestId('mesh-min').textContent()).toBe('0.000 mm');
+    expect(await panel.getByTestId('mesh-max').textContent()).toBe('0.220 mm');
+    expect(await panel.getByTestId('mesh-range').textContent()).toBe('0.220 mm');
+
     // SwiftShader gives WebGL: the 3D view draws (no fallback note) and the slider is there.
     await panel.getByTestId('mesh-view-3d').waitFor();
     expect(await panel.getByTestId('webgl-unavailable').count()).toBe(0);
@@ -128,6 +156,9 @@ describe.skipIf(!toolsPresent('chromium'))('bed mesh page in Chromium against se
 
     await panel.getByText('2D map').click();
     expect(await panel.getByTestId('mesh-cell').count()).toBe(9);
+    // Back-left (row 2, col 0) is the profile's 0.05; the front row starts at 0.
+    expect(await panel.locator('[data-col="0"][data-row="2"]').textContent()).toBe('X 20.0 Y 180.0: 0.050 mm');
+    expect(await panel.locator('[data-col="0"][data-row="0"]').textContent()).toBe('X 20.0 Y 20.0: 0.000 mm');
     await panel.screenshot({ path: path.join(shotDir, 'bed-mesh-2d.png') });
 
     await panel.getByTestId('profile-name').fill('e2e');
