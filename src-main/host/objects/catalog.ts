@@ -76,7 +76,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     matches: (n) => n === 'board_pins' || n.startsWith('board_pins '),
   },
   // Before [printer]: stepper_z's endstop_pin probe:z_virtual_endstop needs the probe's switch.
-  { name: 'probe', doc: 'A Z probe: PROBE, QUERY_PROBE, PROBE_ACCURACY, PROBE_CALIBRATE; probe:z_virtual_endstop homes Z on it', options: [PROBE_OPTIONS] },
+  {
+    name: 'probe',
+    doc: 'A Z probe: PROBE, QUERY_PROBE, PROBE_ACCURACY, PROBE_CALIBRATE; probe:z_virtual_endstop homes Z on it',
+    options: [PROBE_OPTIONS],
+  },
   { name: 'printer', doc: 'Kinematics and toolhead speed limits', options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS] },
   {
     name: 'stepper_',

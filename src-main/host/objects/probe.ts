@@ -99,10 +99,10 @@ export class PrinterProbe implements ZProbe, PrinterObject {
       params: { PROBE_SPEED: 'mm/s', LIFT_SPEED: 'mm/s', SAMPLES: 'count (10)', SAMPLE_RETRACT_DIST: 'mm' },
     });
     g.register('PROBE_CALIBRATE', (c) => this.cmdProbeCalibrate(c), {
-      help: 'Calibrate the probe\'s z_offset',
+      help: "Calibrate the probe's z_offset",
       params: { ...overrides, SPEED: 'mm/s of the TESTZ moves' },
     });
-    g.register('Z_OFFSET_APPLY_PROBE', () => this.cmdZOffsetApplyProbe(), { help: 'Adjust the probe\'s z_offset' });
+    g.register('Z_OFFSET_APPLY_PROBE', () => this.cmdZOffsetApplyProbe(), { help: "Adjust the probe's z_offset" });
   }
 
   private toolhead(): Toolhead {
@@ -125,9 +125,13 @@ export class PrinterProbe implements ZProbe, PrinterObject {
     const where = `endstop_pin '${pin.text}' in section '${stepper.name}'`;
     if (pin.pin.trim() !== 'z_virtual_endstop') throw new ConfigError(`${where}: the probe offers only 'probe:z_virtual_endstop'`);
     if (axis !== 'z') throw new ConfigError(`${where}: the probe's virtual endstop can only home Z`);
-    if (pin.invert || pin.pullup) throw new ConfigError(`${where}: can not pullup/invert the probe virtual endstop (set them on [probe] pin)`);
+    if (pin.invert || pin.pullup)
+      throw new ConfigError(`${where}: can not pullup/invert the probe virtual endstop (set them on [probe] pin)`);
     if (this.zOffsetMm < settings.positionMinMm || this.zOffsetMm > settings.positionMaxMm) {
-      throw this.section.error('z_offset', `z_offset ${this.zOffsetMm} of [probe] is the Z endstop position (probe:z_virtual_endstop) and must be between position_min and position_max of [${stepper.name}]`);
+      throw this.section.error(
+        'z_offset',
+        `z_offset ${this.zOffsetMm} of [probe] is the Z endstop position (probe:z_virtual_endstop) and must be between position_min and position_max of [${stepper.name}]`,
+      );
     }
     settings.position_endstop = this.zOffsetMm;
     settings.homing_positive_dir = false;
@@ -311,7 +315,9 @@ export function probeVirtualEndstop(printer: Printer, axis: AxisName, stepper: P
     // so reported or skipped by the loader), Z is left without an endstop, as before.
     const config = printer.lookupObjectOrNull<SaveConfig>('configfile')?.printerConfig;
     if (config?.sections().some((s) => OTHER_PROBE_SECTIONS.test(s.name))) return null;
-    throw new ConfigError(`endstop_pin '${settings.endstop_pin.text}' in section '${stepper.name}' needs a [probe] section: add one, or use a switch pin`);
+    throw new ConfigError(
+      `endstop_pin '${settings.endstop_pin.text}' in section '${stepper.name}' needs a [probe] section: add one, or use a switch pin`,
+    );
   }
   return probe.useAsZEndstop(axis, stepper, settings);
 }

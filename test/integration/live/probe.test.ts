@@ -21,19 +21,31 @@ const bedZ = (x: number, y: number) => TILT.dz_dx * x + TILT.dz_dy * y;
 /** stepper_z homes on the probe; Z may go below 0 (Klipper's advice for probes). */
 const probeConfig = (cfg: string) =>
   cfg
-    .replace(/endstop_pin: \^PD3\nposition_endstop: 0\.5\n/, 'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n')
+    .replace(
+      /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
+      'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
+    )
     .concat(
       `\n[probe]\npin: ^PD3\nx_offset: -10\ny_offset: 5\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n`,
     );
 
 const NEAR = { stepper_x: { position_mm: 20 }, stepper_y: { position_mm: 20 }, stepper_z: { position_mm: 3 } };
 
-type Ev = { ev: string; name?: string; clock: number; triggered?: boolean; mm?: number; why?: string; steppers?: { name: string; mm: number; pos: number }[] };
+type Ev = {
+  ev: string;
+  name?: string;
+  clock: number;
+  triggered?: boolean;
+  mm?: number;
+  why?: string;
+  steppers?: { name: string; mm: number; pos: number }[];
+};
 
 /** The trace's clock is the MCU's 32-bit clock: compare with wrap-around. */
 const before = (a: Ev, b: Ev) => ((a.clock - b.clock) | 0) < 0;
 const homedAxes = (p: LivePrinter) => p.host.printer.lookupObject<Toolhead>('toolhead').getStatus().homed_axes;
-const probeZs = (out: string) => [...out.matchAll(/probe at (-?[\d.]+),(-?[\d.]+) is z=(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+const probeZs = (out: string) =>
+  [...out.matchAll(/probe at (-?[\d.]+),(-?[\d.]+) is z=(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
 
 describe('[probe] on a live printer', () => {
   it('homes Z on the probe, probes a tilted bed, PROBE_ACCURACY, QUERY_PROBE, PROBE_CALIBRATE', async () => {
@@ -59,7 +71,10 @@ describe('[probe] on a live printer', () => {
       accuracyOut = await p.run('PROBE_ACCURACY SAMPLES=3');
       calibrateOut = await p.run('G1 Z3 F600\nPROBE_CALIBRATE');
       calibrateOut += await p.run('TESTZ Z=-5\nTESTZ Z=-0.1\nACCEPT\nM400');
-      expect(p.host.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('probe').getStatus()).toMatchObject({ name: 'probe', last_query: false });
+      expect(p.host.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('probe').getStatus()).toMatchObject({
+        name: 'probe',
+        last_query: false,
+      });
     } finally {
       await p.stop();
     }
@@ -92,7 +107,10 @@ describe('[probe] on a live printer', () => {
     for (const s of samples) expect(Math.abs(s[2]! - expected)).toBeLessThanOrEqual(2 * Z_STEP_MM);
     // PROBE_ACCURACY: Klipper's report; the spread of identical probes is a step or two.
     expect(accuracyOut!).toContain('PROBE_ACCURACY at X:100.000 Y:50.000 Z:3.000 (samples=3 retract=1.000 speed=10.0 lift_speed=10.0)');
-    const acc = /probe accuracy results: maximum ([\d.]+), minimum ([\d.]+), range ([\d.]+), average ([\d.]+), median ([\d.]+), standard deviation ([\d.]+)/.exec(accuracyOut!);
+    const acc =
+      /probe accuracy results: maximum ([\d.]+), minimum ([\d.]+), range ([\d.]+), average ([\d.]+), median ([\d.]+), standard deviation ([\d.]+)/.exec(
+        accuracyOut!,
+      );
     expect(acc).not.toBeNull();
     console.log(`PROBE_ACCURACY: ${acc![0]}`);
     expect(Number(acc![3])).toBeLessThanOrEqual(2 * Z_STEP_MM + 1e-6);

@@ -6,7 +6,13 @@ import { parseConfigText } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
 import type { HomingRail } from '../../../src-main/host/objects/endstop';
 import type { PrinterProbe } from '../../../src-main/host/objects/probe';
-import { accuracyStats, combineSamples, formatAccuracy, probeSamples, type ProbeSampleSettings } from '../../../src-main/host/objects/probe-samples';
+import {
+  accuracyStats,
+  combineSamples,
+  formatAccuracy,
+  probeSamples,
+  type ProbeSampleSettings,
+} from '../../../src-main/host/objects/probe-samples';
 import type { PrinterToolhead } from '../../../src-main/host/objects/toolhead';
 import { machineFromConfig } from '../../../src-main/host/sim/machine';
 import { loadText } from '../objects/load-helpers';
@@ -112,13 +118,25 @@ describe('probe sample maths', () => {
     const notes: string[] = [];
     let i = 0;
     const probeOnce = async () => [0, 0, heights[i++]!];
-    const got = await probeSamples(settings({ samplesToleranceRetries: 1 }), probeOnce, (z) => void lifts.push(z), (m) => void notes.push(m));
+    const got = await probeSamples(
+      settings({ samplesToleranceRetries: 1 }),
+      probeOnce,
+      (z) => void lifts.push(z),
+      (m) => void notes.push(m),
+    );
     expect(got.map((p) => p[2])).toEqual([1.0, 1.01, 1.02]);
     expect(notes).toEqual(['Probe samples exceed tolerance. Retrying...']);
     // After every sample but the last: sample height + sample_retract_dist.
     expect(lifts).toEqual([3.0, 3.2, 3.0, 3.01]);
     i = 0;
-    await expect(probeSamples(settings(), probeOnce, () => undefined, () => undefined)).rejects.toThrow('Probe samples exceed samples_tolerance');
+    await expect(
+      probeSamples(
+        settings(),
+        probeOnce,
+        () => undefined,
+        () => undefined,
+      ),
+    ).rejects.toThrow('Probe samples exceed samples_tolerance');
     expect(i).toBe(2);
   });
 
@@ -134,7 +152,9 @@ describe('probe sample maths', () => {
 describe('sim machine', () => {
   it('the probe is a switch on stepper_z at z_offset (bed at 0), inverted as configured', () => {
     const config = new PrinterConfig(parseConfigText(withZ('endstop_pin: probe:z_virtual_endstop', PROBE), '/virtual/printer.cfg'));
-    const m = machineFromConfig(config, { endstops: { probe: { tilt: { x_stepper: 'stepper_x', y_stepper: 'stepper_y', dz_dx: 0.01, dz_dy: 0 } } } });
+    const m = machineFromConfig(config, {
+      endstops: { probe: { tilt: { x_stepper: 'stepper_x', y_stepper: 'stepper_y', dz_dx: 0.01, dz_dy: 0 } } },
+    });
     expect(m.endstops.find((e) => e.name === 'probe')).toEqual({
       name: 'probe',
       pin: '!PD3',
