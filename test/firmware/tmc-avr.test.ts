@@ -41,8 +41,8 @@ interface Run {
   edges: { cycle: number; level: number }[];
 }
 
-/** One unpaced simavr run of a command script; the pin edges of PC0 and the decoded responses. */
-function runAvr(name: string, lines: string[], seconds: number): Run {
+/** One unpaced simavr run of a command script; the edges of one pin and the decoded responses. */
+function runAvr(name: string, lines: string[], seconds: number, edgePin = 'PC0'): Run {
   const img = buildAvr('atmega2560', 16000000);
   const dict = avrDictionary(img);
   const dir = path.join(testOutputDir, 'avr', name);
@@ -63,7 +63,7 @@ function runAvr(name: string, lines: string[], seconds: number): Run {
   }).push(readFileSync(files.uart));
   const edges = readFileSync(files.edges, 'utf8').trim().split('\n')
     .map((l) => l.split(' '))
-    .filter(([, pin]) => pin === 'PC0')
+    .filter(([, pin]) => pin === edgePin)
     .map(([cycle, , level]) => ({ cycle: Number(cycle), level: Number(level) }));
   return { responses, edges };
 }
@@ -104,5 +104,22 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('tmcuart on the AVR (simavr)', (
     expect(responses.filter((m) => m.name === 'shutdown')).toEqual([]);
     expect(responses.filter((m) => m.name === 'tmcuart_response').map((m) => m.params)).toEqual([{ oid: 0, read: new Uint8Array(0) }]);
     expect(edges.at(-1)?.level).toBe(1);
+  });
+
+  it('atmega2560: spi_transfer on the hardware SPI bus answers with as many bytes, chip select low only meanwhile', () => {
+    // No SPI slave is simulated: this checks the peripheral is driven to completion (no hang on
+    // SPIF) and the chip select framing, not the bytes read.
+    const { responses, edges } = runAvr('spi-hw', [
+      'allocate_oids count=1',
+      'config_spi oid=0 pin=PA0 cs_active_high=0',
+      'spi_set_bus oid=0 spi_bus=spi mode=3 rate=4000000',
+      'finalize_config crc=0',
+      'spi_transfer oid=0 data=ec10000053',
+    ], 0.02, 'PA0');
+    expect(responses.filter((m) => m.name === 'shutdown')).toEqual([]);
+    const r = responses.filter((m) => m.name === 'spi_transfer_response');
+    expect(r.map((m) => (m.params.response as Uint8Array).length)).toEqual([5]);
+    // PA0: configured high (inactive), low for the transfer, high again.
+    expect(edges.map((e) => e.level)).toEqual([1, 0, 1]);
   });
 });

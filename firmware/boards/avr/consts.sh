@@ -15,3 +15,13 @@ for p in $ports; do
   echo "DECL_ENUMERATION_RANGE(\"pin\", \"P${p%%:*}0\", $(( ${p##*:} * 8 )), 8);"
 done
 echo "DECL_CONSTANT_STR(\"RESERVE_PINS_serial\", \"$serial\");"
+# The SPI peripheral's bus (MISO, MOSI, SCK; boards/avr/spi.c). The 328p has no SPI commands.
+case $mcu in
+atmega2560) spi="PB3,PB2,PB1" ;;
+atmega1284p|atmega644p) spi="PB6,PB5,PB7" ;;
+*) spi="" ;;
+esac
+if [ -n "$spi" ]; then
+  echo 'DECL_ENUMERATION("spi_bus", "spi", 0);'
+  echo "DECL_CONSTANT_STR(\"BUS_PINS_spi\", \"$spi\");"
+fi
