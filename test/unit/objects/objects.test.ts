@@ -56,9 +56,9 @@ describe('printer objects from printer.cfg', () => {
     expect(loadError(unknown)).toBe(
       `Section 'bogus_section' is not a valid config section (printer.cfg:${lineOf(unknown, '[bogus_section]')})`,
     );
-    const text = CARTESIAN + '\n[bed_mesh]\nspeed: 100\n[tmc2209 stepper_x]\nuart_pin: PA1\n';
+    const text = CARTESIAN + '\n[palette2]\nserial: /dev/ttyUSB1\n[tmc2209 stepper_x]\nuart_pin: PA1\n';
     expect(loadError(text)).toBe(
-      `sections [bed_mesh] (printer.cfg:${lineOf(text, '[bed_mesh]')}), [tmc2209 stepper_x] (printer.cfg:${lineOf(text, '[tmc2209')}) are not supported yet: remove or comment them out to use Tether now`,
+      `sections [palette2] (printer.cfg:${lineOf(text, '[palette2]')}), [tmc2209 stepper_x] (printer.cfg:${lineOf(text, '[tmc2209')}) are not supported yet: remove or comment them out to use Tether now`,
     );
   });
 
@@ -138,6 +138,8 @@ describe('option catalog module', () => {
     visit(path.join(repoRoot, 'src-main/host/objects/catalog.ts'));
     expect([...seen].map((f) => path.relative(path.join(repoRoot, 'src-main/host'), f)).sort()).toEqual([
       'config/options.ts',
+      'objects/bed-mesh-options.ts',
+      'objects/bed-screws-options.ts',
       'objects/board-pins-options.ts',
       'objects/catalog.ts',
       'objects/controller-fan-options.ts',
