@@ -28,7 +28,11 @@ export function spiReadDatagram(reg: number): Uint8Array {
 }
 
 /** The value in a chain reply for one position (byte 0 of the slot is the driver's status byte). */
-export function chainReplyValue(reply: ArrayLike<number>, chainLength: number, chainPosition: number): { status: number; value: number } | null {
+export function chainReplyValue(
+  reply: ArrayLike<number>,
+  chainLength: number,
+  chainPosition: number,
+): { status: number; value: number } | null {
   if (reply.length !== chainLength * DATAGRAM_BYTES) return null;
   const o = (chainLength - chainPosition) * DATAGRAM_BYTES;
   return { status: reply[o], value: ((reply[o + 1] << 24) | (reply[o + 2] << 16) | (reply[o + 3] << 8) | reply[o + 4]) >>> 0 };

@@ -92,7 +92,16 @@ export function decodeReadReply(bits: ArrayLike<number>, reg: number): number | 
 
 /** The reply a driver sends for `reg` = `value` (for tests and the register models). */
 export function replyDatagram(reg: number, value: number): Uint8Array {
-  const d = Uint8Array.of(SYNC_REPLY, MASTER_ADDRESS, reg & 0x7f, value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff, 0);
+  const d = Uint8Array.of(
+    SYNC_REPLY,
+    MASTER_ADDRESS,
+    reg & 0x7f,
+    value >>> 24,
+    (value >>> 16) & 0xff,
+    (value >>> 8) & 0xff,
+    value & 0xff,
+    0,
+  );
   d[7] = tmcCrc8(d, 7);
   return d;
 }

@@ -36,11 +36,16 @@ export const TMC_SG_OPTIONS = defineOptions({
 });
 
 export const TMC_HIGH_VELOCITY_OPTIONS = defineOptions({
-  high_velocity_threshold: { type: 'float', optional: true, minval: 0, doc: 'Speed (mm/s) above which the driver uses its high-speed chopper (THIGH)' },
+  high_velocity_threshold: {
+    type: 'float',
+    optional: true,
+    minval: 0,
+    doc: 'Speed (mm/s) above which the driver uses its high-speed chopper (THIGH)',
+  },
 });
 
 export const TMC_UART_OPTIONS = defineOptions({
-  uart_pin: { type: 'pin', canPullup: true, doc: 'Pin on the driver\'s PDN_UART line (receive; also transmit without tx_pin)' },
+  uart_pin: { type: 'pin', canPullup: true, doc: "Pin on the driver's PDN_UART line (receive; also transmit without tx_pin)" },
   tx_pin: { type: 'pin', optional: true, doc: 'Separate transmit pin when the board wires TX and RX apart' },
   uart_address: { type: 'int', default: 0, minval: 0, maxval: 3, doc: 'Node address (MS1/MS2 strapping) when drivers share one UART line' },
   select_pins: { type: 'stringList', optional: true, doc: 'Analog switch pins ("!" for low) that route a shared UART line to this driver' },
@@ -58,12 +63,30 @@ export const TMC_SPI_OPTIONS = defineOptions({
 });
 
 export const TMC2209_DIAG_OPTIONS = defineOptions({
-  diag_pin: { type: 'pin', optional: true, canInvert: true, canPullup: true, doc: 'MCU pin wired to DIAG (sensorless homing, not used yet)' },
+  diag_pin: {
+    type: 'pin',
+    optional: true,
+    canInvert: true,
+    canPullup: true,
+    doc: 'MCU pin wired to DIAG (sensorless homing, not used yet)',
+  },
 });
 
 export const TMC_SPI_DIAG_OPTIONS = defineOptions({
-  diag0_pin: { type: 'pin', optional: true, canInvert: true, canPullup: true, doc: 'MCU pin wired to DIAG0 (sensorless homing, not used yet)' },
-  diag1_pin: { type: 'pin', optional: true, canInvert: true, canPullup: true, doc: 'MCU pin wired to DIAG1 (sensorless homing, not used yet)' },
+  diag0_pin: {
+    type: 'pin',
+    optional: true,
+    canInvert: true,
+    canPullup: true,
+    doc: 'MCU pin wired to DIAG0 (sensorless homing, not used yet)',
+  },
+  diag1_pin: {
+    type: 'pin',
+    optional: true,
+    canInvert: true,
+    canPullup: true,
+    doc: 'MCU pin wired to DIAG1 (sensorless homing, not used yet)',
+  },
 });
 
 /** driver_XXX: one option per documented field; 1-bit fields read as booleans (True/False). */

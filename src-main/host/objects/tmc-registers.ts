@@ -54,6 +54,17 @@ const COOLCONF_SG2: RegisterDef = {
   fields: { semin: [0, 4], seup: [5, 2], semax: [8, 4], sedn: [13, 2], seimin: bit(15), sgt: [16, 7, 'signed'], sfilt: bit(24) },
 };
 
+const IOIN_220X_FIELDS: Record<string, FieldBits> = {
+  enn: bit(0),
+  ms1: bit(2),
+  ms2: bit(3),
+  diag: bit(4),
+  pdn_uart: bit(6),
+  step: bit(7),
+  dir: bit(9),
+  version: [24, 8],
+};
+
 // TMC2208 / TMC2225 (same register set) and TMC2209 (adds StallGuard4 and CoolStep).
 const TMC2208_REGISTERS: Record<string, RegisterDef> = {
   GCONF: {
@@ -94,11 +105,8 @@ const TMC2208_REGISTERS: Record<string, RegisterDef> = {
       otp_en_spreadcycle: bit(23),
     },
   },
-  IOIN: {
-    addr: 0x06,
-    access: 'r',
-    fields: { enn: bit(0), ms1: bit(2), ms2: bit(3), diag: bit(4), pdn_uart: bit(6), step: bit(7), sel_a: bit(8), dir: bit(9), version: [24, 8] },
-  },
+  // Pin 8 is SEL_A on the TMC2208/2225 (which of the two it is), SPREAD on the TMC2209.
+  IOIN: { addr: 0x06, access: 'r', fields: { ...IOIN_220X_FIELDS, sel_a: bit(8) } },
   FACTORY_CONF: { addr: 0x07, access: 'rw', fields: { fclktrim: [0, 5], ottrim: [8, 2] } },
   IHOLD_IRUN,
   TPOWERDOWN,
@@ -164,11 +172,7 @@ const TMC2208_REGISTERS: Record<string, RegisterDef> = {
 
 const TMC2209_REGISTERS: Record<string, RegisterDef> = {
   ...TMC2208_REGISTERS,
-  IOIN: {
-    addr: 0x06,
-    access: 'r',
-    fields: { enn: bit(0), ms1: bit(2), ms2: bit(3), diag: bit(4), pdn_uart: bit(6), step: bit(7), spread_en: bit(8), dir: bit(9), version: [24, 8] },
-  },
+  IOIN: { addr: 0x06, access: 'r', fields: { ...IOIN_220X_FIELDS, spread_en: bit(8) } },
   TCOOLTHRS,
   SGTHRS: { addr: 0x40, access: 'w', fields: { sgthrs: [0, 8] } },
   SG_RESULT: { addr: 0x41, access: 'r', fields: { sg_result: [0, 10] } },

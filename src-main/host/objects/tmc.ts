@@ -147,7 +147,10 @@ export class TmcDriver {
       );
     }
     if (o.microsteps !== undefined && o.microsteps !== microsteps) {
-      throw section.error('microsteps', `microsteps ${o.microsteps} in [${this.name}] differs from [${stepper.name}] microsteps ${microsteps}`);
+      throw section.error(
+        'microsteps',
+        `microsteps ${o.microsteps} in [${this.name}] differs from [${stepper.name}] microsteps ${microsteps}`,
+      );
     }
     this.dist256Mm = (stepper.stepDistMm * microsteps) / 256;
     // Documented driver_XXX values first; the options below override the fields they own.
@@ -194,7 +197,11 @@ export class TmcDriver {
 
   /** The same rule the stepper applies when it writes config_stepper (invert_step=-1). */
   private stepsOnBothEdges(): boolean {
-    return this.stepper.requestStepBothEdge && Number(this.stepper.mcu.getConstant('STEPPER_STEP_BOTH_EDGE', 0)) !== 0 && !this.stepper.stepPin.invert;
+    return (
+      this.stepper.requestStepBothEdge &&
+      Number(this.stepper.mcu.getConstant('STEPPER_STEP_BOTH_EDGE', 0)) !== 0 &&
+      !this.stepper.stepPin.invert
+    );
   }
 
   private connectLink(section: ConfigSection): TmcRegisterLink {
@@ -206,7 +213,8 @@ export class TmcDriver {
       const mcu = mcuForPin(this.printer, u.uart_pin, section, 'uart_pin');
       const tx = u.tx_pin ?? u.uart_pin;
       if (u.tx_pin) mcuForPin(this.printer, u.tx_pin, section, 'tx_pin');
-      if (tx.chip !== u.uart_pin.chip) throw section.error('tx_pin', `tx_pin must be on the same MCU as uart_pin in section '${this.name}'`);
+      if (tx.chip !== u.uart_pin.chip)
+        throw section.error('tx_pin', `tx_pin must be on the same MCU as uart_pin in section '${this.name}'`);
       pins.resolve(u.uart_pin, section.placeOf('uart_pin'));
       pins.resolve(tx, section.placeOf('tx_pin'));
       const key = `uart ${u.uart_pin.chip}:${u.uart_pin.pin}:${tx.pin}`;
@@ -224,7 +232,10 @@ export class TmcDriver {
         for (const p of parsed) pins.resolve(p, section.placeOf('select_pins'));
         const names = parsed.map((p) => p.pin);
         if (bus.selectPinNames && bus.selectPinNames.join() !== names.join()) {
-          throw section.error('select_pins', `select_pins of [${this.name}] must name the same pins as the other drivers on its UART line (${bus.selectPinNames.join(', ')})`);
+          throw section.error(
+            'select_pins',
+            `select_pins of [${this.name}] must name the same pins as the other drivers on its UART line (${bus.selectPinNames.join(', ')})`,
+          );
         }
         if (!bus.selectPinNames) {
           for (const p of parsed) pins.claim(p, `[${this.name}] select_pins`, section.placeOf('select_pins'), 'tmc_uart');
@@ -240,14 +251,24 @@ export class TmcDriver {
     const swPins = [s.spi_software_miso_pin, s.spi_software_mosi_pin, s.spi_software_sclk_pin];
     const swCount = swPins.filter((p) => p !== undefined).length;
     if (swCount !== 0 && swCount !== 3) {
-      throw section.error('spi_software_sclk_pin', `spi_software_miso_pin, spi_software_mosi_pin and spi_software_sclk_pin go together in section '${this.name}'`);
+      throw section.error(
+        'spi_software_sclk_pin',
+        `spi_software_miso_pin, spi_software_mosi_pin and spi_software_sclk_pin go together in section '${this.name}'`,
+      );
     }
     if ((s.chain_position === undefined) !== (s.chain_length === undefined)) {
-      throw section.error(s.chain_position === undefined ? 'chain_length' : 'chain_position', `chain_position and chain_length go together in section '${this.name}'`);
+      throw section.error(
+        s.chain_position === undefined ? 'chain_length' : 'chain_position',
+        `chain_position and chain_length go together in section '${this.name}'`,
+      );
     }
     const chainLength = s.chain_length ?? 1;
     const chainPosition = s.chain_position ?? 1;
-    if (chainPosition > chainLength) throw section.error('chain_position', `chain_position ${chainPosition} is beyond chain_length ${chainLength} in section '${this.name}'`);
+    if (chainPosition > chainLength)
+      throw section.error(
+        'chain_position',
+        `chain_position ${chainPosition} is beyond chain_length ${chainLength} in section '${this.name}'`,
+      );
     pins.resolve(s.cs_pin, section.placeOf('cs_pin'));
     const key = `spi ${s.cs_pin.chip}:${s.cs_pin.pin}`;
     let bus = all.get(key) as TmcSpiBus | undefined;
@@ -259,7 +280,10 @@ export class TmcDriver {
       bus = new TmcSpiBus(mcu, { csPin: s.cs_pin, spiBus: s.spi_bus, software, speedHz: s.spi_speed, chainLength });
       all.set(key, bus);
     } else if (bus.opts.chainLength !== chainLength) {
-      throw section.error('chain_length', `chain_length ${chainLength} differs from the other drivers on cs_pin ${s.cs_pin.pin} (${bus.opts.chainLength})`);
+      throw section.error(
+        'chain_length',
+        `chain_length ${chainLength} differs from the other drivers on cs_pin ${s.cs_pin.pin} (${bus.opts.chainLength})`,
+      );
     }
     return new SpiLink(bus, this.chip, chainPosition);
   }
@@ -559,4 +583,3 @@ function tmcCommandsOf(printer: Printer, gcode: GCodeDispatcher): TmcCommands {
   if (!c) commands.set(printer, (c = new TmcCommands(gcode)));
   return c;
 }
-

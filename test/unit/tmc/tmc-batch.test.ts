@@ -2,55 +2,21 @@
 // one UART line, addresses 0-3): the MCU config and the register writes, decoded from the bytes
 // written, compared with values worked out by hand from the datasheet (comments show the sums).
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readConfigFile } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
-import { GCodeDispatcher } from '../../../src-main/host/gcode/dispatcher';
-import { BlockReceiver, MESSAGE_HEADER_SIZE, MESSAGE_TRAILER_SIZE } from '../../../src-main/host/mcu/codec';
 import { loadDictionaryFile } from '../../../src-main/host/mcu/dictionary';
-import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { fromSerialBits, tmcCrc8 } from '../../../src-main/host/mcu/tmc-uart';
-import { loadPrinterObjects } from '../../../src-main/host/objects/registry';
 import type { TmcDriver } from '../../../src-main/host/objects/tmc';
-import { Printer } from '../../../src-main/host/printer';
 import { referenceDir } from '../../support/paths';
+import { runBatch, type DecodedMsg } from './batch-output';
 
 const dict = loadDictionaryFile(path.join(referenceDir, 'klipper-dicts/stm32f103.dict'));
 const cfgFile = path.join(referenceDir, 'klipper-configs/generic-bigtreetech-skr-mini-e3-v2.0.cfg');
 
-interface Msg {
-  name: string;
-  params: Record<string, number | Uint8Array>;
-}
+type Msg = DecodedMsg;
 
-async function runBatch(gcodeLines: string[] = []): Promise<{ msgs: Msg[]; printer: Printer; gcode: GCodeDispatcher; responses: string[] }> {
-  const chunks: Buffer[] = [];
-  const output = new Writable({
-    write: (c, _e, cb) => {
-      chunks.push(Buffer.from(c));
-      cb();
-    },
-  });
-  const printer = new Printer();
-  const gcode = new GCodeDispatcher();
-  const responses: string[] = [];
-  gcode.onResponse((_k, t) => responses.push(t));
-  printer.addObject('gcode', gcode);
-  loadPrinterObjects({ printer, gcode, config: new PrinterConfig(readConfigFile(cfgFile)), mcuFileOutput: { dictionary: dict, output } });
-  const mcu = printer.lookupObject<Mcu>('mcu');
-  await mcu.connect();
-  for (const l of gcodeLines) await gcode.run(l);
-  await mcu.flush();
-  const msgs: Msg[] = [];
-  const rx = new BlockReceiver((block) => {
-    for (const m of dict.decodeMessages(block, MESSAGE_HEADER_SIZE, block.length - MESSAGE_TRAILER_SIZE, 'commands')) {
-      msgs.push({ name: m.format.name, params: m.params as Msg['params'] });
-    }
-  });
-  rx.push(Buffer.concat(chunks));
-  return { msgs, printer, gcode, responses };
-}
+const runSample = (gcodeLines: string[] = []) => runBatch(new PrinterConfig(readConfigFile(cfgFile)), dict, gcodeLines);
 
 /** The register writes of tmcuart_send messages, by node address: [register, value][]. */
 function uartWrites(msgs: Msg[]): Map<number, [number, number][]> {
@@ -71,7 +37,7 @@ function uartWrites(msgs: Msg[]): Map<number, [number, number][]> {
 
 describe('TMC2209 in batch mode (Klipper sample: SKR mini E3 v2)', () => {
   it('one config_tmcuart for the shared line, bit time 72 MHz / 40 kbaud', async () => {
-    const { msgs } = await runBatch();
+    const { msgs } = await runSample();
     const cfg = msgs.filter((m) => m.name === 'config_tmcuart');
     expect(cfg).toHaveLength(1);
     const pins = dict.enumerations.get('pin')!.byName;
@@ -81,7 +47,7 @@ describe('TMC2209 in batch mode (Klipper sample: SKR mini E3 v2)', () => {
   });
 
   it('writes every init register of each driver with the datasheet values', async () => {
-    const writes = uartWrites((await runBatch()).msgs);
+    const writes = uartWrites((await runSample()).msgs);
     expect([...writes.keys()].sort()).toEqual([0, 1, 2, 3]);
     // GCONF 0x00: pdn_disable (bit 6) + mstep_reg_select (7) + multistep_filt (8), stealthChop on
     //   (en_spreadcycle bit 2 clear) = 0x40 + 0x80 + 0x100 = 0x1c0.
@@ -117,18 +83,33 @@ describe('TMC2209 in batch mode (Klipper sample: SKR mini E3 v2)', () => {
   });
 
   it('SET_TMC_CURRENT and SET_TMC_FIELD write the changed register; status follows', async () => {
-    const { msgs, printer } = await runBatch([
+    const { msgs, printer } = await runSample([
       'SET_TMC_CURRENT STEPPER=stepper_x CURRENT=0.8 HOLDCURRENT=0.4',
       'SET_TMC_FIELD STEPPER=stepper_y FIELD=toff VALUE=4',
       'SET_TMC_FIELD STEPPER=stepper_z FIELD=tpwmthrs VELOCITY=100',
     ]);
     const writes = uartWrites(msgs);
     // 0.8 A -> CS 25 (0x19), 0.4 A -> CS 12 (0x0c): 0x0008190c; the init write came first.
-    expect(writes.get(0)!.filter(([r]) => r === 0x10).map(([, v]) => v)).toEqual([0x00081212, 0x0008190c]);
+    expect(
+      writes
+        .get(0)!
+        .filter(([r]) => r === 0x10)
+        .map(([, v]) => v),
+    ).toEqual([0x00081212, 0x0008190c]);
     // toff 3 -> 4 in CHOPCONF.
-    expect(writes.get(2)!.filter(([r]) => r === 0x6c).map(([, v]) => v)).toEqual([0x34030053, 0x34030054]);
+    expect(
+      writes
+        .get(2)!
+        .filter(([r]) => r === 0x6c)
+        .map(([, v]) => v),
+    ).toEqual([0x34030053, 0x34030054]);
     // Z: 12 MHz * 8/3200*16/256 mm / 100 mm/s = 1875/100 = 18.75 -> 19.
-    expect(writes.get(1)!.filter(([r]) => r === 0x13).map(([, v]) => v)).toEqual([0, 19]);
+    expect(
+      writes
+        .get(1)!
+        .filter(([r]) => r === 0x13)
+        .map(([, v]) => v),
+    ).toEqual([0, 19]);
     const st = printer.lookupObject<TmcDriver>('tmc2209 stepper_x').getStatus();
     expect(st.run_current).toBeCloseTo(0.795, 3);
     // 13/32 * 0.18/0.13 / 1.41421 = 0.3977 A.

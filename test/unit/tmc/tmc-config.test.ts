@@ -1,15 +1,10 @@
 // [tmcXXXX] option checks (errors name the section, option and line) and the SPI drivers' batch
 // output: a TMC5160 daisy chain on one chip select, values worked out from the datasheet.
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
-import { GCodeDispatcher } from '../../../src-main/host/gcode/dispatcher';
-import { BlockReceiver, MESSAGE_HEADER_SIZE, MESSAGE_TRAILER_SIZE } from '../../../src-main/host/mcu/codec';
-import type { Mcu } from '../../../src-main/host/mcu/mcu';
-import { loadPrinterObjects } from '../../../src-main/host/objects/registry';
-import { Printer } from '../../../src-main/host/printer';
 import { atmegaDict, CARTESIAN, loadText } from '../objects/load-helpers';
+import { runBatch, type DecodedMsg } from './batch-output';
 
 const UART_X = `
 [tmc2209 stepper_x]
@@ -38,7 +33,9 @@ describe('[tmc2209] options', () => {
   });
 
   it('microsteps must be a power of two the driver can set', () => {
-    const cfg = withSections(UART_X, (c) => c.replace('microsteps: 16\nrotation_distance: 40\nendstop_pin: ^PE5', 'microsteps: 12\nrotation_distance: 40\nendstop_pin: ^PE5'));
+    const cfg = withSections(UART_X, (c) =>
+      c.replace('microsteps: 16\nrotation_distance: 40\nendstop_pin: ^PE5', 'microsteps: 12\nrotation_distance: 40\nendstop_pin: ^PE5'),
+    );
     expect(() => loadText(cfg)).toThrow(/microsteps 12 of \[stepper_x\].*power of two/);
   });
 
@@ -86,35 +83,11 @@ run_current: 1.0
 hold_current: 0.5
 `;
 
-  async function batch(gcodeLines: string[] = []) {
-    const chunks: Buffer[] = [];
-    const output = new Writable({
-      write: (c, _e, cb) => {
-        chunks.push(Buffer.from(c));
-        cb();
-      },
-    });
-    const printer = new Printer();
-    const gcode = new GCodeDispatcher();
-    const responses: string[] = [];
-    gcode.onResponse((_k, t) => responses.push(t));
-    printer.addObject('gcode', gcode);
-    const config = new PrinterConfig(parseConfigText(withSections(CHAIN), '/virtual/printer.cfg'));
-    loadPrinterObjects({ printer, gcode, config, mcuFileOutput: { dictionary: atmegaDict, output } });
-    await printer.lookupObject<Mcu>('mcu').connect();
-    for (const l of gcodeLines) await gcode.run(l);
-    await printer.lookupObject<Mcu>('mcu').flush();
-    const msgs: { name: string; params: Record<string, number | Uint8Array> }[] = [];
-    new BlockReceiver((block) => {
-      for (const m of atmegaDict.decodeMessages(block, MESSAGE_HEADER_SIZE, block.length - MESSAGE_TRAILER_SIZE, 'commands')) {
-        msgs.push({ name: m.format.name, params: m.params as Record<string, number | Uint8Array> });
-      }
-    }).push(Buffer.concat(chunks));
-    return { msgs, responses };
-  }
+  const batch = (gcodeLines: string[] = []) =>
+    runBatch(new PrinterConfig(parseConfigText(withSections(CHAIN), '/virtual/printer.cfg')), atmegaDict, gcodeLines);
 
   /** register -> values written, for one chain position (slot (2 - pos) * 5 of each 10-byte transfer). */
-  function writesAt(msgs: { name: string; params: Record<string, number | Uint8Array> }[], pos: number): Map<number, number[]> {
+  function writesAt(msgs: DecodedMsg[], pos: number): Map<number, number[]> {
     const out = new Map<number, number[]>();
     for (const m of msgs.filter((x) => x.name === 'spi_send')) {
       const data = m.params.data as Uint8Array;

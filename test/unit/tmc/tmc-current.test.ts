@@ -36,7 +36,9 @@ describe('TMC2209 current (vsense)', () => {
   it('hold current is never above run current and uses the same vsense', () => {
     // 0.4 A at vsense=1: 32*1.41421*0.4*0.13/0.18 = 13.07 -> 13 -> CS 12.
     expect(vsenseCurrentBits(0.8, 0.4, 0.11, SENSE_VOLTAGE.tmc2209).ihold).toBe(12);
-    expect(vsenseCurrentBits(0.5, 2.0, 0.11, SENSE_VOLTAGE.tmc2209).ihold).toBe(vsenseCurrentBits(0.5, 0.5, 0.11, SENSE_VOLTAGE.tmc2209).irun);
+    expect(vsenseCurrentBits(0.5, 2.0, 0.11, SENSE_VOLTAGE.tmc2209).ihold).toBe(
+      vsenseCurrentBits(0.5, 0.5, 0.11, SENSE_VOLTAGE.tmc2209).irun,
+    );
   });
 
   it('tiny currents clamp to CS 0, huge ones to 31', () => {

@@ -27,7 +27,7 @@ describe('TMC register fields', () => {
     expect(f.getField('pwm_lim')).toBe(12);
   });
 
-  it('signed fields (TMC2130 COOLCONF.sgt, 7 bits at 16) are two\'s complement', () => {
+  it("signed fields (TMC2130 COOLCONF.sgt, 7 bits at 16) are two's complement", () => {
     const f = new TmcFields(TMC_CHIPS.tmc2130);
     f.setField('sgt', -1);
     expect(f.values.get('COOLCONF')).toBe(0x7f << 16);
@@ -37,7 +37,7 @@ describe('TMC register fields', () => {
     expect(() => f.setField('sgt', 64)).toThrow(/out of range.*-64\.\.63/);
   });
 
-  it('decodes a read DRV_STATUS by the chip\'s own layout', () => {
+  it("decodes a read DRV_STATUS by the chip's own layout", () => {
     const t2209 = new TmcFields(TMC_CHIPS.tmc2209);
     // 2209: ot bit 1, cs_actual 16-20, stst 31.
     const v = 0x80000000 + (17 << 16) + 0x2;
