@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fastConfig, PRINT_SIM_LATE_LIMIT_MS, sleep, status, waitFor } from '../jobs/print-helpers';
+import { STARTUP_QUIET_S } from '../../../src-main/host/objects/filament-switch-sensor-runout';
 import { startLivePrinter, type LivePrinter } from './live-printer';
 
 const RUNOUT_MM = 6;
@@ -49,6 +50,8 @@ describe('filament switch sensor on the sim', () => {
       await waitFor(() => sensor(p).filament_detected === true, 'filament present at start', 10_000);
       expect(sensor(p).enabled).toBe(true);
       expect(await p.run('QUERY_FILAMENT_SENSOR SENSOR=runout')).toBe('// Filament Sensor runout: filament detected');
+      // Events count from 2 s after ready (the start-up reports are the initial state).
+      await sleep(STARTUP_QUIET_S * 1000);
       await p.run('SDCARD_PRINT_FILE FILENAME=runout.gcode');
       const t0 = Date.now();
       await waitFor(() => status(p, 'pause_resume').is_paused === true, 'the runout pause', 40_000);
