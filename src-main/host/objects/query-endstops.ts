@@ -22,7 +22,11 @@ export class QueryEndstops implements PrinterObject {
   async query(): Promise<[string, boolean][]> {
     const printTimeS = this.toolhead.getLastMoveTime();
     const out: [string, boolean][] = [];
-    for (const r of this.rails) if (r.endstop) out.push([r.name, await r.endstop.queryTriggered(printTimeS)]);
+    for (const r of this.rails) {
+      if (r.endstop) out.push([r.name, await r.endstop.queryTriggered(printTimeS)]);
+      // An extra stepper's own switch ([stepper_z1] endstop_pin) is listed by its name, 'z1'.
+      for (const e of r.extraEndstops) out.push([e.name, await e.endstop.queryTriggered(printTimeS)]);
+    }
     this.lastQuery = out.map(([n, t]) => [n, t ? 1 : 0]);
     return out;
   }
