@@ -114,10 +114,11 @@ describe('filament switch sensor on the sim', () => {
   }, 120_000);
 
   it('[gcode_button]: a timed press on the sim runs press_gcode, then release_gcode', async () => {
-    // Pressed 2 s after the MCU starts polling, for 0.5 s (the sim's press schedule).
+    // Pressed 4 s after the MCU starts polling, for 0.5 s (the sim's press schedule): the first
+    // QUERY_BUTTON runs right after ready, well before it even on a loaded machine.
     const p = await startLivePrinter('gcode-button', {
       edit: (cfg) => `${cfg}\n[gcode_button lcd]\npin: ^!PE3\npress_gcode: M117 pressed\nrelease_gcode: M117 released\n`,
-      overrides: { switches: { 'gcode_button lcd': { presses: [{ at_s: 2, hold_s: 0.5 }] } } },
+      overrides: { switches: { 'gcode_button lcd': { presses: [{ at_s: 4, hold_s: 0.5 }] } } },
     });
     try {
       expect(await p.run('QUERY_BUTTON BUTTON=lcd')).toBe('// lcd: RELEASED');
