@@ -25,6 +25,8 @@ export function catalogSectionFor(catalog: readonly CatalogSection[], sectionNam
   return (
     catalog.find((c) => c.name === sectionName) ??
     catalog.find((c) => c.name === type) ??
+    // An extra motor on a rail ([stepper_x1], [stepper_z2]) has the options of the 'stepper_z1' entry.
+    (/^stepper_[a-z]\d+$/.test(sectionName) ? catalog.find((c) => c.name === 'stepper_z1') : undefined) ??
     catalog.find((c) => c.name.endsWith('_') && sectionName.startsWith(c.name)) ??
     null
   );

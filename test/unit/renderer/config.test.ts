@@ -49,6 +49,10 @@ describe('completion and hover from the catalog', () => {
     expect(opt?.info).toMatch(/corner/);
     expect(complete('[printer]\nkinematics: cartesian\n')?.options.map((o) => o.label)).not.toContain('kinematics');
     expect(complete('[stepper_x]\nstep_pin: PF')?.options.map((o) => o.label)).toContain('PF0');
+    // Extra motors on a rail get their own option list: motor options, no range or homing.
+    const extra = complete('[stepper_x1]\n')?.options.map((o) => o.label);
+    expect(extra).toContain('rotation_distance');
+    expect(extra).not.toContain('position_max');
   });
   it('gives hover docs for an option key', () => {
     const state = EditorState.create({ doc: '[printer]\nmax_velocity: 300' });
