@@ -6,6 +6,7 @@ import { BlockReceiver } from '../../src-main/host/mcu/codec';
 import { testOutputDir } from '../support/paths';
 import { toolsPresent } from '../support/tools';
 import { avrDictionary, buildAvr, encodeScript, printerBin } from '../tools/simavr-printer/harness';
+import { crc8, packBits, serialBits } from './tmc-wire';
 
 // tmcuart on the AVR (atmega2560 at 16 MHz in simavr): the bits the firmware bit-bangs on the
 // pin, read back from simavr's pin edge log, are the host's bit stream at bit_time spacing. simavr
@@ -13,28 +14,6 @@ import { avrDictionary, buildAvr, encodeScript, printerBin } from '../tools/sima
 // latency) and does not depend on how loaded the test machine is. No TMC model runs on simavr:
 // the read request gets no answer and must end in an empty tmcuart_response after the timeout.
 const BIT_TICKS = Math.round(16_000_000 / 9000); // the host's AVR baud (9000)
-
-function crc8(bytes: number[]): number {
-  let crc = 0;
-  for (let b of bytes) {
-    for (let i = 0; i < 8; i++) {
-      crc = ((crc >> 7) ^ (b & 1)) !== 0 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
-      b >>= 1;
-    }
-  }
-  return crc;
-}
-/** Start bit, 8 data bits LSB first, stop bit per byte, as a list of line levels. */
-function serialBits(bytes: number[]): number[] {
-  const bits: number[] = [];
-  for (const b of bytes) bits.push(0, ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => (b >> i) & 1), 1);
-  return bits;
-}
-function packBits(bits: number[]): string {
-  const out = Buffer.alloc(Math.ceil(bits.length / 8));
-  bits.forEach((v, i) => (out[i >> 3] |= v << (i & 7)));
-  return out.toString('hex');
-}
 
 interface Run {
   responses: { name: string; params: Record<string, unknown> }[];
@@ -74,7 +53,7 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('tmcuart on the AVR (simavr)', (
   it('atmega2560: a write datagram leaves the pin at bit_time per bit, then an empty tmcuart_response', () => {
     const write = [0xf5, 0x00, 0x80 | 0x6c, 0x10, 0x00, 0x00, 0x53];
     const writeBits = serialBits([...write, crc8(write)]);
-    const { responses, edges } = runAvr('tmcuart-write', [...config, `tmcuart_send oid=0 write=${packBits(writeBits)} read=0`], 0.05);
+    const { responses, edges } = runAvr('tmcuart-write', [...config, `tmcuart_send oid=0 write=${packBits(writeBits).toString('hex')} read=0`], 0.05);
     expect(responses.filter((m) => m.name === 'shutdown')).toEqual([]);
     expect(responses.filter((m) => m.name === 'tmcuart_response').map((m) => (m.params.read as Uint8Array).length)).toEqual([0]);
 
@@ -100,7 +79,7 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('tmcuart on the AVR (simavr)', (
 
   it('atmega2560: a read nobody answers ends in an empty tmcuart_response after the timeout, the line left to its pull-up', () => {
     const read = [0xf5, 0x00, 0x06];
-    const { responses, edges } = runAvr('tmcuart-timeout', [...config, `tmcuart_send oid=0 write=${packBits(serialBits([...read, crc8(read)]))} read=10`], 0.05);
+    const { responses, edges } = runAvr('tmcuart-timeout', [...config, `tmcuart_send oid=0 write=${packBits(serialBits([...read, crc8(read)])).toString('hex')} read=10`], 0.05);
     expect(responses.filter((m) => m.name === 'shutdown')).toEqual([]);
     expect(responses.filter((m) => m.name === 'tmcuart_response').map((m) => m.params)).toEqual([{ oid: 0, read: new Uint8Array(0) }]);
     expect(edges.at(-1)?.level).toBe(1);

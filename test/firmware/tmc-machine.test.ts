@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { machineFromConfigFile } from '../../src-main/host/sim/machine';
 import { referenceDir, repoRoot, testOutputDir } from '../support/paths';
 import { SimLink, pinNumber, startSim, stopSim } from './sim-link';
+import { datagram, request } from './tmc-wire';
 
 // The sim's "drivers" section generated from printer.cfg ([tmc2209 stepper_x] ...), and the sim
 // running that machine: the SKR Mini E3 V3's four TMC2209s share one UART (rx PC11, tx PC10,
@@ -11,34 +12,6 @@ import { SimLink, pinNumber, startSim, stopSim } from './sim-link';
 const simPath = path.join(repoRoot, 'firmware/build/sim/tether-sim');
 const configs = path.join(referenceDir, 'klipper-configs');
 const outDir = path.join(testOutputDir, 'firmware');
-
-function crc8(bytes: number[]): number {
-  let crc = 0;
-  for (let b of bytes) {
-    for (let i = 0; i < 8; i++) {
-      crc = ((crc >> 7) ^ (b & 1)) !== 0 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
-      b >>= 1;
-    }
-  }
-  return crc;
-}
-function serialBits(bytes: number[]): Buffer {
-  const out = Buffer.alloc(Math.ceil((bytes.length * 10) / 8));
-  let pos = 0;
-  const put = (v: number) => {
-    out[pos >> 3] |= v << (pos & 7);
-    pos++;
-  };
-  for (const b of bytes) {
-    put(0);
-    for (let i = 0; i < 8; i++) put((b >> i) & 1);
-    put(1);
-  }
-  return out;
-}
-function datagram(bytes: number[]): Buffer {
-  return serialBits([...bytes, crc8(bytes)]);
-}
 
 describe('sim drivers from printer.cfg', () => {
   it('[tmc2209 ...] UART drivers and [tmc5160 ...] SPI drivers become "drivers" entries', () => {
@@ -65,13 +38,13 @@ describe('sim drivers from printer.cfg', () => {
       link.send('config_tmcuart', { oid: 0, rx_pin: pinNumber(dict, 'PC11'), pull_up: 0, tx_pin: pinNumber(dict, 'PC10'), bit_time: 50_000_000 / 40000 });
       link.send('finalize_config', { crc: 0 });
       const read = async (addr: number, reg: number) => {
-        const r = await link.query('tmcuart_send', { oid: 0, write: datagram([0xf5, addr, reg]), read: 10 }, 'tmcuart_response');
+        const r = await request(link, 'tmcuart_send', { oid: 0, write: datagram([0xf5, addr, reg]), read: 10 }, 'tmcuart_response');
         return r.params.read as Buffer;
       };
       // Give each driver its own GCONF, then read every one back: only the addressed one answers.
       for (const addr of [0, 1, 2, 3]) {
         const v = 0x40 | addr;
-        await link.query('tmcuart_send', { oid: 0, write: datagram([0xf5, addr, 0x80, 0, 0, 0, v]), read: 0 }, 'tmcuart_response');
+        await request(link, 'tmcuart_send', { oid: 0, write: datagram([0xf5, addr, 0x80, 0, 0, 0, v]), read: 0 }, 'tmcuart_response');
       }
       for (const addr of [0, 1, 2, 3]) expect(await read(addr, 0x00)).toEqual(datagram([0x05, 0xff, 0x00, 0, 0, 0, 0x40 | addr]));
     } finally {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, testOutputDir } from '../support/paths';
 import { SimLink, pinNumber, startSim, stopSim, type Dictionary } from './sim-link';
+import { crc8, datagram, packBits, request, serialBits, stripSerialBits } from './tmc-wire';
 
 // Trinamic drivers through the firmware's tmcuart and SPI commands, end to end: the sim's
 // tmcuart bit-bangs the datagram on a pin, the sim's TMC2209 model decodes it from the edge
@@ -27,51 +28,11 @@ const machine = {
   ],
 };
 
-/** Trinamic CRC8: polynomial x^8+x^2+x+1, bytes fed LSB first, init 0 (datasheet). */
-function crc8(bytes: number[]): number {
-  let crc = 0;
-  for (let b of bytes) {
-    for (let i = 0; i < 8; i++) {
-      crc = ((crc >> 7) ^ (b & 1)) !== 0 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
-      b >>= 1;
-    }
-  }
-  return crc;
-}
-
-/** UART bytes as the wire bit stream: start bit, 8 data bits LSB first, stop bit; packed LSB first. */
-function addSerialBits(bytes: number[]): Buffer {
-  let bits = 0n;
-  let pos = 0n;
-  for (const b of bytes) {
-    bits |= BigInt((b << 1) | 0x200) << pos;
-    pos += 10n;
-  }
-  const out = Buffer.alloc(Math.ceil(Number(pos) / 8));
-  for (let i = 0; i < out.length; i++) out[i] = Number((bits >> BigInt(8 * i)) & 0xffn);
-  return out;
-}
-
-/** The 8 bytes of a 10-byte raw reply, checking every start and stop bit. */
-function stripSerialBits(raw: Buffer): number[] {
-  let bits = 0n;
-  raw.forEach((b, i) => (bits |= BigInt(b) << BigInt(8 * i)));
-  const bytes: number[] = [];
-  for (let i = 0; i < raw.length * 8 / 10; i++) {
-    const frame = Number((bits >> BigInt(10 * i)) & 0x3ffn);
-    if ((frame & 1) !== 0 || (frame & 0x200) === 0) throw new Error(`framing error in reply byte ${i}: ${raw.toString('hex')}`);
-    bytes.push((frame >> 1) & 0xff);
-  }
-  return bytes;
-}
-
-const readRequest = (addr: number, reg: number) => {
-  const d = [0xf5, addr, reg];
-  return addSerialBits([...d, crc8(d)]);
-};
+const readRequest = (addr: number, reg: number) => datagram([0xf5, addr, reg]);
+/** A write access; crcFlip damages its CRC. */
 const writeRequest = (addr: number, reg: number, value: number, crcFlip = 0) => {
   const d = [0xf5, addr, reg | 0x80, (value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff];
-  return addSerialBits([...d, crc8(d) ^ crcFlip]);
+  return crcFlip ? packBits(serialBits([...d, crc8(d) ^ crcFlip])) : datagram(d);
 };
 
 const GCONF = 0x00, IFCNT = 0x02, IOIN = 0x06, CHOPCONF = 0x6c, IHOLD_IRUN = 0x10;
@@ -83,7 +44,7 @@ describe('Trinamic drivers on the sim (tmcuart, spi)', () => {
 
   /** Read a register through tmcuart_send (read=10 bytes); null when nobody answered. */
   async function uartRead(oid: number, addr: number, reg: number): Promise<number | null> {
-    const r = await link.query('tmcuart_send', { oid, write: readRequest(addr, reg), read: 10 }, 'tmcuart_response');
+    const r = await request(link, 'tmcuart_send', { oid, write: readRequest(addr, reg), read: 10 }, 'tmcuart_response');
     expect(r.params.oid).toBe(oid);
     const raw = r.params.read as Buffer;
     if (raw.length === 0) return null;
@@ -94,11 +55,11 @@ describe('Trinamic drivers on the sim (tmcuart, spi)', () => {
   }
   /** A write answers with an empty tmcuart_response once the datagram is on the wire. */
   async function uartWrite(oid: number, write: Buffer): Promise<void> {
-    const r = await link.query('tmcuart_send', { oid, write, read: 0 }, 'tmcuart_response');
+    const r = await request(link, 'tmcuart_send', { oid, write, read: 0 }, 'tmcuart_response');
     expect((r.params.read as Buffer).length).toBe(0);
   }
   async function spiTransfer(oid: number, bytes: number[]): Promise<number[]> {
-    const r = await link.query('spi_transfer', { oid, data: Buffer.from(bytes) }, 'spi_transfer_response');
+    const r = await request(link, 'spi_transfer', { oid, data: Buffer.from(bytes) }, 'spi_transfer_response');
     return [...(r.params.response as Buffer)];
   }
   /** SPI read: the reply carries the register the previous datagram addressed. */
