@@ -70,7 +70,7 @@ describe('[probe] on a live printer', () => {
       await p.run('G1 Z3 F600');
       accuracyOut = await p.run('PROBE_ACCURACY SAMPLES=3');
       calibrateOut = await p.run('G1 Z3 F600\nPROBE_CALIBRATE');
-      calibrateOut += await p.run('TESTZ Z=-5\nTESTZ Z=-0.1\nACCEPT\nM400');
+      calibrateOut += await p.run('TESTZ Z=-5\nTESTZ Z=-0.1\nTESTZ Z=+\nTESTZ Z=-\nACCEPT\nM400');
       expect(p.host.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('probe').getStatus()).toMatchObject({
         name: 'probe',
         last_query: false,
@@ -115,15 +115,19 @@ describe('[probe] on a live printer', () => {
     console.log(`PROBE_ACCURACY: ${acc![0]}`);
     expect(Number(acc![3])).toBeLessThanOrEqual(2 * Z_STEP_MM + 1e-6);
     expect(Math.abs(Number(acc![4]) - expected)).toBeLessThanOrEqual(2 * Z_STEP_MM);
-    // PROBE_CALIBRATE: probe at X100 Y50 (z ~2.25), nozzle moved over that point (X90 Y55: probe = nozzle + offset), up
-    // 5 mm; TESTZ brings it down to 0.1 mm below the trigger height -> z_offset 0.100.
+    // PROBE_CALIBRATE: probe at X100 Y50 (z ~2.25 = cz), nozzle moved over that point (X90 Y55:
+    // probe = nozzle + offset), 5 mm up; TESTZ: down to cz, to cz - 0.1, '+' halfway back up
+    // (cz - 0.05), '-' halfway down again (cz - 0.075): z_offset 0.075.
     expect(calibrateOut!).toContain('Starting manual Z probe');
-    expect(calibrateOut!).toMatch(/probe: z_offset: 0\.1\d\d/);
+    const cz = probeZs(calibrateOut!)[0]![2]!;
+    const f3 = (v: number) => v.toFixed(3);
+    expect(calibrateOut!).toContain(`Z position: ${f3(cz - 0.1)} --> ${f3(cz - 0.075)} <-- ${f3(cz - 0.05)}`);
+    expect(calibrateOut!).toContain('probe: z_offset: 0.075');
     const final = trace.filter((e) => e.ev === 'positions' && e.why === 'exit').at(-1)!;
     const at = (n: string) => final.steppers!.find((s) => s.name === n)!.mm;
     expect(at('stepper_x')).toBeCloseTo(90, 1);
     expect(at('stepper_y')).toBeCloseTo(55, 1);
-    expect(at('stepper_z')).toBeCloseTo(single![2]! - 0.1, 2);
+    expect(at('stepper_z')).toBeCloseTo(cz - 0.075, 2);
   }, 90_000);
 
   it('offers the calibrated z_offset to SAVE_CONFIG and applies a babystepped Z offset', async () => {
