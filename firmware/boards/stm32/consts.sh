@@ -13,6 +13,16 @@ for p in $ports; do
   echo "DECL_ENUMERATION_RANGE(\"pin\", \"P${p}0\", $(( i * 16 )), 16);"
   i=$((i + 1))
 done
+# SPI buses (boards/stm32/spi.c; MISO, MOSI, SCK): spi3 is on JTAG pins on the F1, so F4 only.
+echo 'DECL_ENUMERATION("spi_bus", "spi1", 0);'
+echo 'DECL_CONSTANT_STR("BUS_PINS_spi1", "PA6,PA7,PA5");'
+echo 'DECL_ENUMERATION("spi_bus", "spi2", 1);'
+echo 'DECL_CONSTANT_STR("BUS_PINS_spi2", "PB14,PB15,PB13");'
+case $mcu in
+stm32f4*|qemu-stm32f4*)
+  echo 'DECL_ENUMERATION("spi_bus", "spi3", 2);'
+  echo 'DECL_CONSTANT_STR("BUS_PINS_spi3", "PB4,PB5,PB3");' ;;
+esac
 # A USB build has no SERIAL_BAUD: the host then knows the link is not a UART (no baud model).
 if [ "$serial" = usb ]; then
   echo "DECL_CONSTANT_STR(\"RESERVE_PINS_USB\", \"PA11,PA12\");"

@@ -75,6 +75,23 @@ void stm32_gpio_alt_uart(void)
 #endif
 }
 
+// A pin to an alternate function (spi.c): F4 selects AF number af; F1 has a fixed mapping, so
+// outputs become alternate push-pull and inputs floating.
+void stm32_gpio_alt(uint32_t pin, uint32_t af, int is_input)
+{
+    volatile uint32_t *port = port_regs(pin);
+    uint32_t n = pin % 16;
+#if defined(STM32F4)
+    volatile uint32_t *afr = &port[n < 8 ? AFRL : AFRH];
+    *afr = (*afr & ~(0xfu << ((n % 8) * 4))) | (af << ((n % 8) * 4));
+    (void)is_input;
+    set_mode(port, 1u << n, MODE_ALT, 0);
+#else
+    (void)af;
+    set_mode(port, 1u << n, is_input ? MODE_IN : MODE_ALT, 0);
+#endif
+}
+
 struct gpio_out gpio_out_setup(uint32_t pin, uint32_t value)
 {
     struct gpio_out g = { port_regs(pin), 1u << (pin % 16) };
