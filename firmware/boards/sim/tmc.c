@@ -116,7 +116,7 @@ static struct tmc_driver drivers[TMC_MAX_DRIVERS];
 static int driver_count;
 static struct tmc_line lines[TMC_MAX_LINES];
 static int line_count;
-static uint8_t quiet_pin[SIM_PIN_COUNT];
+static uint8_t quiet_pin[SIM_PIN_COUNT];  // the drivers' bus pins (not traced as pin events)
 
 static int before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
@@ -458,7 +458,7 @@ void tmc_load(const struct json *list)
                             "spi2, spi2a, spi3, spi3a, spi4)", name, bus);
         }
         d->mosi_level = 0;
-        quiet_pin[d->sclk_pin] = quiet_pin[d->mosi_pin] = quiet_pin[d->miso_pin] = 1;
+        quiet_pin[d->cs_pin] = quiet_pin[d->sclk_pin] = quiet_pin[d->mosi_pin] = quiet_pin[d->miso_pin] = 1;
     }
 }
 
@@ -469,6 +469,8 @@ int tmc_pin_is_quiet(int pin)
 
 void tmc_output_changed(int pin, uint32_t clock, int level)
 {
+    if (!tmc_pin_is_quiet(pin))
+        return;  // not a driver's pin (every step edge comes through here)
     for (int i = 0; i < line_count; i++) {
         struct tmc_line *l = &lines[i];
         if (l->tx_pin != pin || l->level == level)
@@ -491,6 +493,8 @@ void tmc_output_changed(int pin, uint32_t clock, int level)
 
 int tmc_input_read(int pin, uint32_t clock, int *level)
 {
+    if (!tmc_pin_is_quiet(pin))
+        return 0;
     int handled = 0, value = 1;
     for (int i = 0; i < line_count; i++) {
         struct tmc_line *l = &lines[i];
