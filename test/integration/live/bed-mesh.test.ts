@@ -22,13 +22,17 @@ const bedZ = (x: number, y: number) => TILT.dz_dx * x + TILT.dz_dy * y;
 /** Z homes on the probe (no probe offsets: the sim's plane is keyed to the carriage, as is the probe). */
 const meshConfig = (cfg: string) =>
   cfg
+    // Faster Z than the stock sim printer's 5 mm/s: the lifts between points dominate the test's time.
+    .replace('max_z_velocity: 5\nmax_z_accel: 100', 'max_z_velocity: 20\nmax_z_accel: 500')
     .replace(
       /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
       'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
     )
     .concat(
       `\n[probe]\npin: ^PD3\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n` +
-        '\n[bed_mesh]\nspeed: 150\nhorizontal_move_z: 3\nmesh_min: 20, 20\nmesh_max: 160, 120\nprobe_count: 3, 3\n',
+        '\n[bed_mesh]\nspeed: 150\nhorizontal_move_z: 3\nmesh_min: 20, 20\nmesh_max: 160, 120\nprobe_count: 3, 3\n' +
+        '\n[screws_tilt_adjust]\nscrew1: 20, 20\nscrew1_name: front left\nscrew2: 160, 20\nscrew3: 20, 120\n' +
+        'horizontal_move_z: 3\nspeed: 150\nscrew_thread: CW-M3\n',
     );
 
 const NEAR = { stepper_x: { position_mm: 20 }, stepper_y: { position_mm: 20 }, stepper_z: { position_mm: 3 } };
@@ -41,11 +45,13 @@ describe('[bed_mesh] on a live printer', () => {
     let status: { probed_matrix: number[][]; mesh_min: number[]; mesh_max: number[]; profile_name: string };
     let mesh: BedMesh;
     let output: string;
+    let tilt: string;
     try {
       await p.run('G28');
       output = await p.run('BED_MESH_CALIBRATE');
       mesh = p.host.printer.lookupObject<BedMesh>('bed_mesh');
       status = mesh.getStatus() as typeof status;
+      tilt = await p.run('SCREWS_TILT_CALCULATE');
       await p.run('G1 X20 Y60 Z1 F6000');
       await p.run('G1 X160 Y60 F3000\nM400');
     } finally {
@@ -68,6 +74,22 @@ describe('[bed_mesh] on a live printer', () => {
     );
     console.log(`bed mesh: worst probed point off the sim's bed by ${worstProbe.toFixed(5)} mm (allowed ${2 * Z_STEP_MM})`);
     expect(worstProbe).toBeLessThanOrEqual(2 * Z_STEP_MM + 1e-9);
+
+    // SCREWS_TILT_CALCULATE on the same bed: every screw is higher than front left, so each
+    // turns CCW (lowers, with a CW-M3 thread) by its height difference / 0.5 mm per turn.
+    // Two Z steps (0.005 mm) are 0.6 minutes of a turn: allow one minute.
+    const turns = [...tilt!.matchAll(/: adjust (CW|CCW) (\d\d):(\d\d)/g)].map((m) => [m[1], Number(m[2]) * 60 + Number(m[3])] as const);
+    expect(tilt!).toMatch(/front left \(base\) : x=20\.0, y=20\.0, z=0\.1\d+/);
+    const screws = [
+      [160, 20],
+      [20, 120],
+    ];
+    expect(turns.map((t) => t[0])).toEqual(['CCW', 'CCW']);
+    const worstMinutes = Math.max(...screws.map(([x, y], i) => Math.abs(turns[i]![1] - ((bedZ(x!, y!) - bedZ(20, 20)) / 0.5) * 60)));
+    console.log(
+      `screws tilt: ${turns.map((t) => `${t[0]} ${t[1]} min`).join(', ')}; worst off the bed's own figure by ${worstMinutes.toFixed(2)} min (allowed 1)`,
+    );
+    expect(worstMinutes).toBeLessThanOrEqual(1);
 
     // The move X20 -> X160 at Y60, G-code Z1: the sim's Z should be 1 + mesh(x, 60) all along.
     const trace = p.trace() as StepperEv[];
