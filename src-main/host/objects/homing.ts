@@ -252,7 +252,7 @@ export class Homing {
     const main = this.rails.map((r) => r.steppers[0]!.motion);
     const startSteps = main.map((m) => m.mcuPositionSteps);
     // A rail of its own named 'probe', so homingMove's messages read as Klipper's.
-    const rail: HomingRail = Object.assign({}, z, { name: 'probe', endstop, steppers, extraEndstops: [] });
+    const rail: HomingRail = { ...z, name: 'probe', endstop, steppers, extraEndstops: [] };
     const early = await this.homingMove([rail], movePos, speedMmS);
     // homingMove puts the trigger at movePos (homing's rule) plus the steps run after it; a
     // probe triggers wherever the bed is: count the MCU's steps from the start instead.
