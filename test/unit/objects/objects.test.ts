@@ -56,9 +56,9 @@ describe('printer objects from printer.cfg', () => {
     expect(loadError(unknown)).toBe(
       `Section 'bogus_section' is not a valid config section (printer.cfg:${lineOf(unknown, '[bogus_section]')})`,
     );
-    const text = CARTESIAN + '\n[palette2]\nserial: /dev/ttyUSB1\n[tmc2209 stepper_x]\nuart_pin: PA1\n';
+    const text = CARTESIAN + '\n[palette2]\nserial: /dev/ttyUSB1\n[tmc2660 stepper_x]\nuart_pin: PA1\n';
     expect(loadError(text)).toBe(
-      `sections [palette2] (printer.cfg:${lineOf(text, '[palette2]')}), [tmc2209 stepper_x] (printer.cfg:${lineOf(text, '[tmc2209')}) are not supported yet: remove or comment them out to use Tether now`,
+      `sections [palette2] (printer.cfg:${lineOf(text, '[palette2]')}), [tmc2660 stepper_x] (printer.cfg:${lineOf(text, '[tmc2660')}) are not supported yet: remove or comment them out to use Tether now`,
     );
   });
 
@@ -154,6 +154,8 @@ describe('option catalog module', () => {
       'objects/printer-options.ts',
       'objects/stepper-options.ts',
       'objects/thermistor-options.ts',
+      'objects/tmc-options.ts',
+      'objects/tmc-registers.ts',
       'objects/verify-heater-options.ts',
     ]);
   });
