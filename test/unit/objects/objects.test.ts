@@ -152,6 +152,7 @@ describe('option catalog module', () => {
       'objects/idle-timeout-options.ts',
       'objects/macro-options.ts',
       'objects/printer-options.ts',
+      'objects/probe-options.ts',
       'objects/stepper-options.ts',
       'objects/thermistor-options.ts',
       'objects/tmc-options.ts',
