@@ -276,7 +276,16 @@ export class TmcDriver {
       pins.claim(s.cs_pin, `[${this.name}] cs_pin`, section.placeOf('cs_pin'), 'tmc_spi_chain');
       const software =
         swCount === 3 ? { miso: s.spi_software_miso_pin!, mosi: s.spi_software_mosi_pin!, sclk: s.spi_software_sclk_pin! } : undefined;
-      if (software) for (const p of Object.values(software)) pins.resolve(p, section.placeOf('spi_software_sclk_pin'));
+      // Software SPI lines are often shared by several chip selects: TMC buses may share them.
+      for (const [opt, p] of Object.entries({
+        spi_software_miso_pin: software?.miso,
+        spi_software_mosi_pin: software?.mosi,
+        spi_software_sclk_pin: software?.sclk,
+      })) {
+        if (!p) continue;
+        if (p.chip !== s.cs_pin.chip) throw section.error(opt, `${opt} must be on the MCU of cs_pin in section '${this.name}'`);
+        pins.claim(p, `[${this.name}] ${opt}`, section.placeOf(opt), 'tmc_spi_software');
+      }
       bus = new TmcSpiBus(mcu, { csPin: s.cs_pin, spiBus: s.spi_bus, software, speedHz: s.spi_speed, chainLength });
       all.set(key, bus);
     } else if (bus.opts.chainLength !== chainLength) {

@@ -135,3 +135,28 @@ hold_current: 0.5
     expect(text).toMatch(/GLOBALSCALER: +00000054 globalscaler=84/);
   });
 });
+
+describe('software SPI', () => {
+  const SW = (cs: string) =>
+    `\n[tmc2130 ${cs === 'PC3' ? 'stepper_x' : 'stepper_y'}]\ncs_pin: ${cs}\nspi_software_sclk_pin: PC5\nspi_software_mosi_pin: PC6\nspi_software_miso_pin: PC7\nrun_current: 0.6\n`;
+
+  it('drivers with their own chip selects share the software SPI lines; half a clock period per pulse', async () => {
+    const cfg = new PrinterConfig(parseConfigText(withSections(SW('PC3') + SW('PC4')), '/virtual/printer.cfg'));
+    const { msgs } = await runBatch(cfg, atmegaDict);
+    const buses = msgs.filter((m) => m.name === 'spi_set_sw_bus');
+    expect(buses).toHaveLength(2);
+    const pins = atmegaDict.enumerations.get('pin')!.byName;
+    // 16 MHz / 4 MHz / 2 = 2 ticks per half period.
+    expect(buses[0].params).toMatchObject({
+      sclk_pin: pins.get('PC5'),
+      mosi_pin: pins.get('PC6'),
+      miso_pin: pins.get('PC7'),
+      mode: 3,
+      pulse_ticks: 2,
+    });
+  });
+
+  it('the three software pins go together', () => {
+    expect(() => loadText(withSections(SW('PC3').replace('spi_software_miso_pin: PC7\n', '')))).toThrow(/go together/);
+  });
+});
