@@ -77,7 +77,6 @@ const UNSUPPORTED = new Set([
   'temperature_fan',
   'temperature_host',
   'temperature_probe',
-  'tmc2240',
   'tmc2660',
   'tsl1401cl_filament_width_sensor',
   'z_thermal_adjust',

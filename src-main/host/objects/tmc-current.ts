@@ -75,3 +75,38 @@ export function currentForGlobalScaler(globalscaler: number, cs: number, senseOh
   const scale = globalscaler === 0 ? 256 : globalscaler;
   return ((((scale / 256) * (cs + 1)) / 32) * vfsV) / senseOhm / Math.SQRT2;
 }
+
+/**
+ * TMC2240: the full-scale peak current is K_IFS / R_REF, K_IFS (A*ohm) by DRV_CONF.current_range
+ * (1, 2, 3, 3 A peak with the usual 12 kohm); then I_rms = GLOBALSCALER/256 * (CS+1)/32 * I_fs / sqrt2.
+ */
+export const TMC2240_KIFS = [11750, 24000, 36000, 36000] as const;
+
+export interface RrefCurrentBits extends GlobalScalerBits {
+  currentRange: number;
+}
+
+export function rrefCurrentBits(runA: number, holdA: number, rrefOhm: number): RrefCurrentBits {
+  // The smallest range that reaches the run current keeps the most resolution.
+  let currentRange = 2;
+  for (let r = 0; r < 2; r++) {
+    if (TMC2240_KIFS[r] / rrefOhm / Math.SQRT2 >= runA) {
+      currentRange = r;
+      break;
+    }
+  }
+  const fullScaleA = TMC2240_KIFS[currentRange] / rrefOhm;
+  const scale = Math.max(32, Math.min(256, Math.ceil((256 * runA * Math.SQRT2) / fullScaleA)));
+  const cs = (a: number): number => clampCs(Math.round((32 * 256 * a * Math.SQRT2) / (scale * fullScaleA)) - 1);
+  return { currentRange, globalscaler: scale === 256 ? 0 : scale, irun: cs(runA), ihold: cs(Math.min(holdA, runA)) };
+}
+
+export function currentForRref(currentRange: number, globalscaler: number, cs: number, rrefOhm: number): number {
+  const scale = globalscaler === 0 ? 256 : globalscaler;
+  return ((((scale / 256) * (cs + 1)) / 32) * (TMC2240_KIFS[currentRange] / rrefOhm)) / Math.SQRT2;
+}
+
+/** TMC2240 ADC_TEMP -> degrees C (datasheet: (ADC_TEMP - 2038) / 7.7). */
+export function tmc2240TemperatureC(adcTemp: number): number {
+  return (adcTemp - 2038) / 7.7;
+}

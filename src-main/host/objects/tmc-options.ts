@@ -14,12 +14,6 @@ export function tmcCurrentOptions(chip: TmcChipDef) {
       maxval: chip.maxCurrentA,
       doc: 'Motor current (A rms) at standstill; default run_current (not reduced)',
     },
-    sense_resistor: {
-      type: 'float',
-      default: chip.senseResistorOhm,
-      above: 0,
-      doc: `Sense resistor (ohms) on the driver board; default ${chip.senseResistorOhm}`,
-    },
     interpolate: { type: 'boolean', default: true, doc: 'Interpolate to 256 microsteps (smoother, small position error)' },
     stealthchop_threshold: {
       type: 'float',
@@ -30,6 +24,23 @@ export function tmcCurrentOptions(chip: TmcChipDef) {
     microsteps: { type: 'int', optional: true, minval: 1, doc: 'Old place of [stepper] microsteps; must match it when given' },
   });
 }
+
+/** Sense resistor drivers: the resistor sets the full-scale current. */
+export function tmcSenseOptions(chip: TmcChipDef) {
+  return defineOptions({
+    sense_resistor: {
+      type: 'float',
+      default: chip.senseResistorOhm,
+      above: 0,
+      doc: `Sense resistor (ohms) on the driver board; default ${chip.senseResistorOhm}`,
+    },
+  });
+}
+
+/** TMC2240: the resistor on IREF sets the full-scale current. */
+export const TMC_RREF_OPTIONS = defineOptions({
+  rref: { type: 'float', default: 12000, minval: 12000, maxval: 60000, doc: 'Resistor (ohms) between IREF and GND; default 12000' },
+});
 
 export const TMC_SG_OPTIONS = defineOptions({
   coolstep_threshold: { type: 'float', optional: true, minval: 0, doc: 'Speed (mm/s) above which coolStep (and StallGuard) run' },
@@ -105,13 +116,20 @@ export function tmcFieldOptions(chip: TmcChipDef): OptionTable {
   return table;
 }
 
+/** The same options, none required (a TMC2240 takes either the UART or the SPI set). */
+function allOptional(table: OptionTable): OptionTable {
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [k, { ...v, optional: true }]));
+}
+
 /** Every option table of a driver section, for the catalog and for reading. */
 export function tmcOptionTables(name: TmcChipName): OptionTable[] {
   const chip = TMC_CHIPS[name];
-  const tables: OptionTable[] = [tmcCurrentOptions(chip), chip.bus === 'uart' ? TMC_UART_OPTIONS : TMC_SPI_OPTIONS];
+  const tables: OptionTable[] = [tmcCurrentOptions(chip), chip.currentScale === 'rref' ? TMC_RREF_OPTIONS : tmcSenseOptions(chip)];
+  if (chip.bus === 'either') tables.push(allOptional(TMC_UART_OPTIONS), allOptional(TMC_SPI_OPTIONS));
+  else tables.push(chip.bus === 'uart' ? TMC_UART_OPTIONS : TMC_SPI_OPTIONS);
   if (name !== 'tmc2208') tables.push(TMC_SG_OPTIONS);
   if (name === 'tmc2209') tables.push(TMC2209_DIAG_OPTIONS);
-  if (chip.bus === 'spi') tables.push(TMC_HIGH_VELOCITY_OPTIONS, TMC_SPI_DIAG_OPTIONS);
+  if (chip.bus !== 'uart') tables.push(TMC_HIGH_VELOCITY_OPTIONS, TMC_SPI_DIAG_OPTIONS);
   tables.push(tmcFieldOptions(chip));
   return tables;
 }

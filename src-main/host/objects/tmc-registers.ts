@@ -15,21 +15,22 @@ export interface RegisterDef {
   fields: Record<string, FieldBits>;
 }
 
-export type TmcChipName = 'tmc2208' | 'tmc2209' | 'tmc2130' | 'tmc5160';
+export type TmcChipName = 'tmc2208' | 'tmc2209' | 'tmc2130' | 'tmc5160' | 'tmc2240';
 
 export interface TmcChipDef {
   name: TmcChipName;
   registers: Record<string, RegisterDef>;
   /** Internal clock (Hz): TSTEP, TPWMTHRS, TCOOLTHRS and THIGH count its periods. */
   clockHz: number;
-  bus: 'uart' | 'spi';
+  /** 'either': UART when uart_pin is given, else SPI (TMC2240). */
+  bus: 'uart' | 'spi' | 'either';
   /** Klipper's documented driver_XXX defaults (Config_Reference), by field. */
   defaults: Record<string, number>;
   /** Highest run_current (A rms) accepted. */
   maxCurrentA: number;
   senseResistorOhm: number;
   /** How the current is set: IRUN/IHOLD scaled by CHOPCONF.vsense, or by GLOBALSCALER. */
-  currentScale: 'vsense' | 'globalscaler';
+  currentScale: 'vsense' | 'globalscaler' | 'rref';
   /** DRV_STATUS fields that mean the driver stopped driving the motor (shutdown). */
   errorFields: string[];
   /** Registers written at init, in order (all writable registers the host keeps). */
@@ -394,6 +395,102 @@ const TMC5160_REGISTERS: Record<string, RegisterDef> = {
   LOST_STEPS: { addr: 0x73, access: 'r', fields: { lost_steps: [0, 20] } },
 };
 
+// TMC2240: SPI or UART; the full-scale current comes from the IREF resistor and DRV_CONF.current_range.
+const TMC2240_REGISTERS: Record<string, RegisterDef> = {
+  GCONF: {
+    addr: 0x00,
+    access: 'rw',
+    fields: {
+      fast_standstill: bit(1),
+      en_pwm_mode: bit(2),
+      multistep_filt: bit(3),
+      shaft: bit(4),
+      diag0_error: bit(5),
+      diag0_otpw: bit(6),
+      diag0_stall: bit(7),
+      diag1_stall: bit(8),
+      diag1_index: bit(9),
+      diag0_pushpull: bit(12),
+      diag1_pushpull: bit(13),
+      small_hysteresis: bit(14),
+      stop_enable: bit(15),
+      direct_mode: bit(16),
+    },
+  },
+  GSTAT: { addr: 0x01, access: 'rc', fields: { reset: bit(0), drv_err: bit(1), uv_cp: bit(2), register_reset: bit(3), vm_uvlo: bit(4) } },
+  IFCNT,
+  SLAVECONF: { addr: 0x03, access: 'w', fields: { slaveaddr: [0, 8], senddelay: [8, 4] } },
+  IOIN: {
+    addr: 0x04,
+    access: 'r',
+    fields: {
+      refl_step: bit(0),
+      refr_dir: bit(1),
+      encb_dcen_cfg4: bit(2),
+      enca_dcin_cfg5: bit(3),
+      drv_enn: bit(4),
+      enc_n_dco_cfg6: bit(5),
+      sd_mode: bit(6),
+      swcomp_in: bit(7),
+      version: [24, 8],
+    },
+  },
+  DRV_CONF: { addr: 0x0a, access: 'w', fields: { current_range: [0, 2], slope_control: [4, 2] } },
+  GLOBALSCALER: { addr: 0x0b, access: 'w', fields: { globalscaler: [0, 8] } },
+  IHOLD_IRUN: { addr: 0x10, access: 'w', fields: { ihold: [0, 5], irun: [8, 5], iholddelay: [16, 4], irundelay: [24, 4] } },
+  TPOWERDOWN,
+  TSTEP,
+  TPWMTHRS,
+  TCOOLTHRS,
+  THIGH,
+  ADC_VSUPPLY_AIN: { addr: 0x50, access: 'r', fields: { adc_vsupply: [0, 13], adc_ain: [16, 13] } },
+  ADC_TEMP: { addr: 0x51, access: 'r', fields: { adc_temp: [0, 13] } },
+  MSCNT,
+  MSCURACT,
+  CHOPCONF: {
+    addr: 0x6c,
+    access: 'rw',
+    fields: {
+      toff: [0, 4],
+      hstrt: [4, 3],
+      hend: [7, 4],
+      fd3: bit(11),
+      disfdcc: bit(12),
+      chm: bit(14),
+      tbl: [15, 2],
+      vhighfs: bit(18),
+      vhighchm: bit(19),
+      tpfd: [20, 4],
+      mres: [24, 4],
+      intpol: bit(28),
+      dedge: bit(29),
+      diss2g: bit(30),
+      diss2vs: bit(31),
+    },
+  },
+  COOLCONF: COOLCONF_SG2,
+  DRV_STATUS: TMC5160_REGISTERS.DRV_STATUS,
+  PWMCONF: {
+    addr: 0x70,
+    access: 'rw',
+    fields: {
+      pwm_ofs: [0, 8],
+      pwm_grad: [8, 8],
+      pwm_freq: [16, 2],
+      pwm_autoscale: bit(18),
+      pwm_autograd: bit(19),
+      freewheel: [20, 2],
+      pwm_meas_sd_enable: bit(22),
+      pwm_dis_reg_stst: bit(23),
+      pwm_reg: [24, 4],
+      pwm_lim: [28, 4],
+    },
+  },
+  PWM_SCALE: TMC5160_REGISTERS.PWM_SCALE,
+  PWM_AUTO: TMC5160_REGISTERS.PWM_AUTO,
+  SG4_THRS: { addr: 0x74, access: 'rw', fields: { sg4_thrs: [0, 8], sg4_filt_en: bit(8), sg_angle_offset: bit(9) } },
+};
+
 // Klipper's documented driver_XXX defaults (Config_Reference.md); the datasheets' own
 // power-on values differ, which is why the host writes every register at init.
 const TMC220X_DEFAULTS = {
@@ -527,6 +624,65 @@ export const TMC_CHIPS: Record<TmcChipName, TmcChipDef> = {
       'CHOPCONF',
       'COOLCONF',
       'PWMCONF',
+    ],
+  },
+  tmc2240: {
+    name: 'tmc2240',
+    registers: TMC2240_REGISTERS,
+    clockHz: 12_500_000,
+    bus: 'either',
+    defaults: {
+      multistep_filt: 1,
+      iholddelay: 6,
+      irundelay: 4,
+      tpowerdown: 10,
+      tbl: 2,
+      toff: 3,
+      hend: 2,
+      hstrt: 5,
+      fd3: 0,
+      tpfd: 4,
+      chm: 0,
+      vhighfs: 0,
+      vhighchm: 0,
+      diss2g: 0,
+      diss2vs: 0,
+      pwm_autoscale: 1,
+      pwm_autograd: 1,
+      pwm_freq: 0,
+      freewheel: 0,
+      pwm_grad: 0,
+      pwm_ofs: 29,
+      pwm_reg: 4,
+      pwm_lim: 12,
+      sgt: 0,
+      semin: 0,
+      seup: 0,
+      semax: 0,
+      sedn: 0,
+      seimin: 0,
+      sfilt: 0,
+      sg_angle_offset: 1,
+      slope_control: 0,
+    },
+    maxCurrentA: 2.1,
+    senseResistorOhm: 0,
+    currentScale: 'rref',
+    errorFields: ['ot', 's2ga', 's2gb', 's2vsa', 's2vsb'],
+    initRegisters: [
+      'GCONF',
+      'SLAVECONF',
+      'DRV_CONF',
+      'GLOBALSCALER',
+      'IHOLD_IRUN',
+      'TPOWERDOWN',
+      'TPWMTHRS',
+      'TCOOLTHRS',
+      'THIGH',
+      'CHOPCONF',
+      'COOLCONF',
+      'PWMCONF',
+      'SG4_THRS',
     ],
   },
 };

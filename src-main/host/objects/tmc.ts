@@ -20,7 +20,16 @@ import type { StepperEnable } from './stepper-enable';
 import type { PrinterStepper } from './stepper';
 import type { PrinterToolhead } from './toolhead';
 import type { SaveConfig } from './save-config';
-import { currentForCs, currentForGlobalScaler, globalScalerCurrentBits, SENSE_VOLTAGE, vsenseCurrentBits } from './tmc-current';
+import {
+  currentForCs,
+  currentForGlobalScaler,
+  currentForRref,
+  globalScalerCurrentBits,
+  rrefCurrentBits,
+  SENSE_VOLTAGE,
+  tmc2240TemperatureC,
+  vsenseCurrentBits,
+} from './tmc-current';
 import {
   TMC_HIGH_VELOCITY_OPTIONS,
   TMC_SG_OPTIONS,
@@ -28,6 +37,8 @@ import {
   TMC_SPI_OPTIONS,
   TMC2209_DIAG_OPTIONS,
   TMC_UART_OPTIONS,
+  TMC_RREF_OPTIONS,
+  tmcSenseOptions,
   tmcCurrentOptions,
   tmcFieldOptions,
 } from './tmc-options';
@@ -119,7 +130,11 @@ function busesOf(printer: Printer): Map<string, TmcUartBus | TmcSpiBus> {
 export class TmcDriver {
   readonly fields: TmcFields;
   private readonly link: TmcRegisterLink;
+  /** sense_resistor (ohms), or rref on a TMC2240. */
   private readonly senseOhm: number;
+  /** UART (else SPI): fixed by the chip, or for a TMC2240 by whether uart_pin is given. */
+  private readonly uart: boolean;
+  private temperatureC: number | null = null;
   /** hold_current as asked (default: the driver's maximum, so IHOLD follows IRUN). */
   private reqHoldA: number;
   /** Microstep distance / 256 (mm): what TSTEP-unit thresholds are computed from. */
@@ -138,7 +153,8 @@ export class TmcDriver {
   ) {
     this.fields = new TmcFields(chip);
     const o = section.read(tmcCurrentOptions(chip));
-    this.senseOhm = o.sense_resistor;
+    this.senseOhm = chip.currentScale === 'rref' ? section.read(TMC_RREF_OPTIONS).rref : section.read(tmcSenseOptions(chip)).sense_resistor;
+    this.uart = chip.bus === 'uart' || (chip.bus === 'either' && section.has('uart_pin'));
     const mres = Math.log2(256 / microsteps);
     if (!Number.isInteger(mres) || mres < 0 || mres > 8) {
       throw section.error(
@@ -159,10 +175,12 @@ export class TmcDriver {
     }
     this.fields.setField('mres', mres);
     this.fields.setField('intpol', o.interpolate ? 1 : 0);
-    if (chip.bus === 'uart') {
+    if (this.fields.field('pdn_disable')) {
       // UART control: PDN_UART is the interface, not power-down; MRES from the register, not MS1/MS2.
       this.fields.setField('pdn_disable', 1);
       this.fields.setField('mstep_reg_select', 1);
+    }
+    if (this.uart) {
       // 8 bit times before a reply is the minimum the datasheet allows with several nodes on a line.
       this.fields.setField('senddelay', 2);
     }
@@ -171,7 +189,7 @@ export class TmcDriver {
       const cool = section.read(TMC_SG_OPTIONS).coolstep_threshold;
       if (cool !== undefined) this.fields.setField('tcoolthrs', this.tstepThreshold(cool));
     }
-    if (chip.bus === 'spi') {
+    if (chip.bus !== 'uart') {
       const high = section.read(TMC_HIGH_VELOCITY_OPTIONS).high_velocity_threshold;
       if (high !== undefined) this.fields.setField('thigh', this.tstepThreshold(high));
     }
@@ -207,9 +225,10 @@ export class TmcDriver {
   private connectLink(section: ConfigSection): TmcRegisterLink {
     const pins = this.printer.lookupObject<PinRegistry>('pins');
     const all = busesOf(this.printer);
-    if (this.chip.bus === 'uart') {
+    if (this.uart) {
       const u = section.read(TMC_UART_OPTIONS);
       if (this.chip.name === 'tmc2209') section.read(TMC2209_DIAG_OPTIONS);
+      if (this.chip.bus === 'either') section.read(TMC_SPI_DIAG_OPTIONS);
       const mcu = mcuForPin(this.printer, u.uart_pin, section, 'uart_pin');
       const tx = u.tx_pin ?? u.uart_pin;
       if (u.tx_pin) mcuForPin(this.printer, u.tx_pin, section, 'tx_pin');
@@ -316,12 +335,18 @@ export class TmcDriver {
     this.reqHoldA = holdA;
     const regs = new Set<string>();
     if (this.chip.currentScale === 'vsense') {
-      const b = vsenseCurrentBits(runA, holdA, this.senseOhm, SENSE_VOLTAGE[this.chip.name]);
+      const b = vsenseCurrentBits(runA, holdA, this.senseOhm, SENSE_VOLTAGE[this.chip.name as keyof typeof SENSE_VOLTAGE]);
       regs.add(this.fields.setField('vsense', b.vsense));
       regs.add(this.fields.setField('irun', b.irun));
       this.fields.setField('ihold', b.ihold);
+    } else if (this.chip.currentScale === 'rref') {
+      const b = rrefCurrentBits(runA, holdA, this.senseOhm);
+      regs.add(this.fields.setField('current_range', b.currentRange));
+      regs.add(this.fields.setField('globalscaler', b.globalscaler));
+      regs.add(this.fields.setField('irun', b.irun));
+      this.fields.setField('ihold', b.ihold);
     } else {
-      const b = globalScalerCurrentBits(runA, holdA, this.senseOhm, SENSE_VOLTAGE[this.chip.name].low);
+      const b = globalScalerCurrentBits(runA, holdA, this.senseOhm, SENSE_VOLTAGE[this.chip.name as 'tmc5160'].low);
       regs.add(this.fields.setField('globalscaler', b.globalscaler));
       regs.add(this.fields.setField('irun', b.irun));
       this.fields.setField('ihold', b.ihold);
@@ -332,11 +357,19 @@ export class TmcDriver {
   /** The currents the register values give (A rms). */
   currents(): { runA: number; holdA: number } {
     const f = this.fields;
+    if (this.chip.currentScale === 'rref') {
+      const [range, gs] = [f.getField('current_range'), f.getField('globalscaler')];
+      return {
+        runA: currentForRref(range, gs, f.getField('irun'), this.senseOhm),
+        holdA: currentForRref(range, gs, f.getField('ihold'), this.senseOhm),
+      };
+    }
+    const volts = SENSE_VOLTAGE[this.chip.name as keyof typeof SENSE_VOLTAGE];
     if (this.chip.currentScale === 'vsense') {
-      const vfs = f.getField('vsense') ? SENSE_VOLTAGE[this.chip.name].high : SENSE_VOLTAGE[this.chip.name].low;
+      const vfs = f.getField('vsense') ? volts.high : volts.low;
       return { runA: currentForCs(f.getField('irun'), this.senseOhm, vfs), holdA: currentForCs(f.getField('ihold'), this.senseOhm, vfs) };
     }
-    const vfs = SENSE_VOLTAGE[this.chip.name].low;
+    const vfs = volts.low;
     const gs = f.getField('globalscaler');
     return {
       runA: currentForGlobalScaler(gs, f.getField('irun'), this.senseOhm, vfs),
@@ -407,6 +440,9 @@ export class TmcDriver {
       this.lastDrvStatus = await this.checkRegister('DRV_STATUS', this.chip.errorFields);
       // A reset (the driver lost power) means every register is back at its power-on value.
       await this.checkRegister('GSTAT', ['reset', 'drv_err', 'uv_cp']);
+      if (this.chip.registers.ADC_TEMP) {
+        this.temperatureC = Math.round(tmc2240TemperatureC(this.fields.getField('adc_temp', await this.link.read('ADC_TEMP'))) * 10) / 10;
+      }
     } catch (e) {
       if (this.printer.state === 'ready') await this.printer.invokeShutdown(e instanceof Error ? e.message : String(e));
     } finally {
@@ -420,7 +456,7 @@ export class TmcDriver {
       run_current: round3(c.runA),
       hold_current: round3(c.holdA),
       drv_status: this.lastDrvStatus,
-      temperature: null,
+      temperature: this.temperatureC,
     };
   }
 }

@@ -160,3 +160,34 @@ describe('software SPI', () => {
     expect(() => loadText(withSections(SW('PC3').replace('spi_software_miso_pin: PC7\n', '')))).toThrow(/go together/);
   });
 });
+
+describe('TMC2240 (SPI or UART)', () => {
+  it('over SPI: DRV_CONF current_range and GLOBALSCALER from rref; over UART: a tmcuart line', async () => {
+    const spi = '\n[tmc2240 stepper_x]\ncs_pin: PC3\nrun_current: 1.0\n';
+    const uart = '\n[tmc2240 stepper_y]\nuart_pin: PC4\nrun_current: 0.5\n';
+    const { msgs, printer } = await runBatch(
+      new PrinterConfig(parseConfigText(withSections(spi + uart), '/virtual/printer.cfg')),
+      atmegaDict,
+    );
+    const spiWrites = new Map<number, number>();
+    for (const m of msgs.filter((x) => x.name === 'spi_send')) {
+      const d = m.params.data as Uint8Array;
+      spiWrites.set(d[0] & 0x7f, ((d[1] << 24) | (d[2] << 16) | (d[3] << 8) | d[4]) >>> 0);
+    }
+    // 1.0 A at rref 12 kohm: range 1, GLOBALSCALER 182 (tmc-current.test); DRV_CONF 0x0a = current_range 1.
+    expect(spiWrites.get(0x0a)).toBe(1);
+    expect(spiWrites.get(0x0b)).toBe(182);
+    // IHOLD_IRUN: IRUN/IHOLD 31, iholddelay 6 << 16, irundelay 4 << 24 = 0x04061f1f.
+    expect(spiWrites.get(0x10)).toBe(0x04061f1f);
+    expect(msgs.filter((m) => m.name === 'config_tmcuart')).toHaveLength(1);
+    expect(msgs.filter((m) => m.name === 'tmcuart_send').length).toBeGreaterThan(5);
+    const st = printer.lookupObject<{ getStatus(): Record<string, unknown> }>('tmc2240 stepper_y').getStatus();
+    // 0.5 A: range 0, GS 185, CS = round(32*256*0.5*1.41421/(185*0.97917)) - 1 = round(31.98) - 1 = 31;
+    // back: 185/256 * 0.97917 / 1.41421 = 0.5003 A.
+    expect(st.run_current).toBeCloseTo(0.5, 3);
+  });
+
+  it('needs uart_pin or cs_pin', () => {
+    expect(() => loadText(withSections('\n[tmc2240 stepper_x]\nrun_current: 1.0\n'))).toThrow(/cs_pin/);
+  });
+});

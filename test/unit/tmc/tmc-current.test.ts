@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import {
   currentForCs,
   currentForGlobalScaler,
+  currentForRref,
   globalScalerCurrentBits,
+  rrefCurrentBits,
+  tmc2240TemperatureC,
   SENSE_VOLTAGE,
   vsenseCurrentBits,
 } from '../../../src-main/host/objects/tmc-current';
@@ -68,5 +71,26 @@ describe('TMC5160 current (GLOBALSCALER)', () => {
     // 3.2 A needs 256*3.2*1.41421*0.075/0.325 = 267 > 256: full scale, written as 0.
     expect(globalScalerCurrentBits(3.2, 3.2, 0.075, 0.325).globalscaler).toBe(0);
     expect(currentForGlobalScaler(0, 31, 0.075, 0.325)).toBeCloseTo(3.064, 2);
+  });
+});
+
+describe('TMC2240 current (IREF resistor, current_range, GLOBALSCALER)', () => {
+  it('1.0 A with rref 12 kohm: range 1 (2 A peak), GLOBALSCALER 182, IRUN 31 (1.005 A)', () => {
+    // Range 0: 11750/12000 = 0.979 A peak = 0.692 A rms < 1.0; range 1: 24000/12000 = 2 A peak = 1.414 A rms.
+    // GS = ceil(256 * 1.0 * 1.41421 / 2) = ceil(181.02) = 182; CS = round(32*256*1.41421/(182*2)) - 1 =
+    // round(31.83) - 1 = 31; back: 182/256 * 32/32 * 2 / 1.41421 = 1.0054 A.
+    expect(rrefCurrentBits(1.0, 1.0, 12000)).toEqual({ currentRange: 1, globalscaler: 182, irun: 31, ihold: 31 });
+    expect(currentForRref(1, 182, 31, 12000)).toBeCloseTo(1.0054, 3);
+  });
+
+  it('0.5 A fits range 0; 2.1 A needs range 2', () => {
+    // 0.5 <= 0.692: range 0; GS = ceil(256*0.5*1.41421/0.97917) = ceil(184.87) = 185.
+    expect(rrefCurrentBits(0.5, 0.5, 12000)).toMatchObject({ currentRange: 0, globalscaler: 185 });
+    // 2.1 A > 1.414 A: range 2 (3 A peak); GS = ceil(256*2.1*1.41421/3) = ceil(253.43) = 254.
+    expect(rrefCurrentBits(2.1, 2.1, 12000)).toMatchObject({ currentRange: 2, globalscaler: 254 });
+  });
+
+  it('ADC_TEMP to degrees: (adc - 2038) / 7.7', () => {
+    expect(tmc2240TemperatureC(2038 + 7.7 * 25)).toBeCloseTo(25, 6);
   });
 });
