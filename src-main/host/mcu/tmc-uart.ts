@@ -119,7 +119,6 @@ export class TmcUartError extends Error {
 export class TmcUartBus {
   readonly oid: number;
   private queryCmd: McuQueryCommand | null = null;
-  private sendCmd: McuCommand | null = null;
   private muxCmd: McuCommand | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   /** Analog switch select pins: oid and the level last set (null: not set yet). */
@@ -153,10 +152,9 @@ export class TmcUartBus {
     return this.mux ? this.mux.pins.map((p) => p.pin) : null;
   }
 
-  private commands(): { query: McuQueryCommand; send: McuCommand } {
+  private commands(): { query: McuQueryCommand } {
     this.queryCmd ??= this.mcu.lookupQueryCommand('tmcuart_send oid=%c write=%*s read=%c', 'tmcuart_response oid=%c read=%*s', this.oid);
-    this.sendCmd ??= this.mcu.lookupCommand('tmcuart_send oid=%c write=%*s read=%c');
-    return { query: this.queryCmd, send: this.sendCmd };
+    return { query: this.queryCmd };
   }
 
   /** Routes the switch to a driver: levels (1 high, 0 low) per select pin; only changes are sent. */
@@ -196,11 +194,22 @@ export class TmcUartBus {
     });
   }
 
-  /** Sends a write datagram. The driver never answers a write: read IFCNT to know it landed. */
+  /**
+   * Sends a write datagram and waits for the MCU's (empty) tmcuart_response: the firmware drops
+   * a tmcuart_send that arrives while a transfer is still on the wire, so the next request must
+   * not go out before. The driver never answers a write: read IFCNT to know it landed.
+   */
   writeRegister(nodeAddr: number, reg: number, value: number, select: number[] | null = null): Promise<void> {
     return this.serial(async () => {
       this.select(select);
-      this.commands().send.send([this.oid, toSerialBits(writeDatagram(nodeAddr, reg, value)), 0]);
+      const params = [this.oid, toSerialBits(writeDatagram(nodeAddr, reg, value)), 0];
+      // A batch (file) MCU answers nothing: the write is just written out.
+      if (this.mcu.isFileOutput()) return this.mcu.lookupCommand('tmcuart_send oid=%c write=%*s read=%c').send(params);
+      try {
+        await this.commands().query.send(params);
+      } catch {
+        // No response (link trouble): the caller's IFCNT check reports a write that did not land.
+      }
     });
   }
 
