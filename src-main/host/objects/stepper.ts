@@ -23,8 +23,10 @@ export class PrinterStepper {
   private readonly sink: McuStepSink;
   /** step_pulse_duration as configured (undefined = default). */
   private readonly stepPulseS: number | undefined;
-  /** Set by drivers that step on both edges (TMC in step-both-edge mode); none yet. */
+  /** Set by drivers that step on both edges (TMC in step-both-edge mode). */
   requestStepBothEdge = false;
+  /** The pulse used when step_pulse_duration is not set: 100 ns behind a UART/SPI TMC driver (Klipper's default). */
+  defaultStepPulseS = DEFAULT_STEP_PULSE_S;
   private resetClockCmd: McuCommand | null = null;
   private positionQuery: McuQueryCommand | null = null;
 
@@ -99,7 +101,7 @@ export class PrinterStepper {
     };
     applyMapping();
     if (!mcu.isClockReference()) mcu.on('clock-mapping', applyMapping);
-    const pulseS = this.stepPulseS ?? DEFAULT_STEP_PULSE_S;
+    const pulseS = this.stepPulseS ?? this.defaultStepPulseS;
     let invertStep = this.stepPin.invert ? 1 : 0;
     // Step on both edges (invert_step=-1) only when a driver asks for it and the MCU can.
     const bothEdge = Number(mcu.getConstant('STEPPER_STEP_BOTH_EDGE', 0));

@@ -47,6 +47,8 @@ import { TMC_CHIPS, TmcFields, type TmcChipDef, type TmcChipName } from './tmc-r
 /** How often DRV_STATUS/GSTAT are checked while the motor is on (s), as Klipper. */
 const CHECK_PERIOD_MS = 1000;
 const WRITE_RETRIES = 5;
+/** Default step pulse for a stepper behind a UART/SPI driver (s). */
+const TMC_STEP_PULSE_S = 0.0000001;
 /** Fields in TSTEP units: SET_TMC_FIELD takes VELOCITY= (mm/s) for them. */
 const VELOCITY_FIELDS = new Set(['tpwmthrs', 'tcoolthrs', 'thigh']);
 
@@ -197,6 +199,8 @@ export class TmcDriver {
     this.setCurrent(o.run_current, this.reqHoldA);
     // Step on both edges: the stepper decides at config time whether the MCU can (see stepper.ts).
     stepper.requestStepBothEdge = true;
+    // A TMC driver takes 100 ns pulses, so step_pulse_duration defaults to that (as in Klipper).
+    stepper.defaultStepPulseS = TMC_STEP_PULSE_S;
     this.link = this.connectLink(section);
     stepper.mcu.registerConfigCallback(() => {
       this.fields.setField('dedge', this.stepsOnBothEdges() ? 1 : 0);

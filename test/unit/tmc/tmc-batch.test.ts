@@ -43,7 +43,11 @@ describe('TMC2209 in batch mode (Klipper sample: SKR mini E3 v2)', () => {
     const pins = dict.enumerations.get('pin')!.byName;
     expect(cfg[0].params).toMatchObject({ rx_pin: pins.get('PC11'), tx_pin: pins.get('PC10'), pull_up: 0, bit_time: 1800 });
     // The drivers ask for step-on-both-edges (dedge=1 below) and this MCU can: invert_step -1.
-    for (const s of msgs.filter((m) => m.name === 'config_stepper')) expect((s.params.invert_step as number) | 0).toBe(-1);
+    // step_pulse_duration unset: 100 ns behind a TMC driver (Klipper's default), 7 ticks at 72 MHz, not 2 us.
+    for (const s of msgs.filter((m) => m.name === 'config_stepper')) {
+      expect((s.params.invert_step as number) | 0).toBe(-1);
+      expect(s.params.step_pulse_ticks).toBe(7);
+    }
   });
 
   it('writes every init register of each driver with the datasheet values', async () => {
