@@ -534,18 +534,10 @@ export class BedMesh implements MoveTransform {
         this.gcode.respondInfo(`No profile named [${name}] to remove`);
         return;
       }
-      const cf = this.printer.lookupObjectOrNull<SaveConfig & { removeSection?: (s: string) => void }>('configfile');
-      if (cf?.removeSection) {
-        cf.removeSection(`bed_mesh ${name}`);
-        this.gcode.respondInfo(
-          `Profile [${name}] removed from storage for this session.\nThe SAVE_CONFIG command will update the printer configuration and restart the printer`,
-        );
-      } else {
-        // SAVE_CONFIG can only add or change values so far; the section stays in printer.cfg.
-        this.gcode.respondInfo(
-          `Profile [${name}] removed for this session. SAVE_CONFIG cannot delete sections yet: remove [bed_mesh ${name}] from the SAVE_CONFIG block of printer.cfg by hand to forget it for good`,
-        );
-      }
+      this.printer.lookupObject<SaveConfig>('configfile').removeSection(`bed_mesh ${name}`);
+      this.gcode.respondInfo(
+        `Profile [${name}] removed from storage for this session.\nThe SAVE_CONFIG command will update the printer configuration and restart the printer`,
+      );
     }
   }
 

@@ -21,6 +21,8 @@ type Sections = Map<string, Map<string, string>>;
 export class SaveConfig implements PrinterObject {
   /** section -> option (lower case) -> value, waiting for SAVE_CONFIG. */
   private readonly pending: Sections = new Map();
+  /** Sections to drop from the SAVE_CONFIG block (BED_MESH_PROFILE REMOVE=). */
+  private readonly removed = new Set<string>();
 
   constructor(
     printer: Printer,
@@ -42,13 +44,20 @@ export class SaveConfig implements PrinterObject {
 
   /** A value for the SAVE_CONFIG block (PID_CALIBRATE's pid_Kp, ...). */
   set(section: string, option: string, value: string): void {
+    this.removed.delete(section);
     let s = this.pending.get(section);
     if (!s) this.pending.set(section, (s = new Map()));
     s.set(option.toLowerCase(), value);
   }
 
+  /** Drops a whole section from the SAVE_CONFIG block at the next SAVE_CONFIG (a removed mesh profile). */
+  removeSection(section: string): void {
+    this.pending.delete(section);
+    this.removed.add(section);
+  }
+
   private cmdSaveConfig(c: GCodeCommand): void {
-    if (this.pending.size === 0) {
+    if (this.pending.size === 0 && this.removed.size === 0) {
       this.gcode.respondInfo('No pending SAVE_CONFIG changes');
       return;
     }
@@ -61,7 +70,7 @@ export class SaveConfig implements PrinterObject {
     }
     let next: string;
     try {
-      next = writeSaveConfigBlock(text, file, this.pending);
+      next = writeSaveConfigBlock(text, file, this.pending, this.removed);
     } catch (e) {
       if (e instanceof ConfigError) throw c.error(`SAVE_CONFIG: ${e.message}`);
       throw e;
@@ -75,6 +84,7 @@ export class SaveConfig implements PrinterObject {
       throw c.error(`SAVE_CONFIG: unable to write ${file}: ${(e as Error).message}. The printer keeps running with the old file.`);
     }
     this.pending.clear();
+    this.removed.clear();
     if (this.requestRestart) this.requestRestart('restart');
     else this.gcode.respondInfo(`Saved to ${file}: restart the printer to use the new values`);
   }
@@ -82,16 +92,17 @@ export class SaveConfig implements PrinterObject {
   getStatus(): Record<string, unknown> {
     const items: Record<string, Record<string, string>> = {};
     for (const [s, opts] of this.pending) items[s] = Object.fromEntries(opts);
-    return { ...this.status.getStatus(), save_config_pending: this.pending.size > 0, save_config_pending_items: items };
+    return { ...this.status.getStatus(), save_config_pending: this.pending.size > 0 || this.removed.size > 0, save_config_pending_items: items };
   }
 }
 
 /**
  * printer.cfg text with `pending` merged into its SAVE_CONFIG block (existing block values kept
- * unless replaced). Options of the main file that the block now sets are commented out; an
- * [include]d file setting one is a ConfigError naming its place.
+ * unless replaced) and the `removed` sections dropped from it. Options of the main file that the
+ * block now sets are commented out; an [include]d file setting one is a ConfigError naming its
+ * place, as is a removed section written above the block (the user's own text is not deleted).
  */
-export function writeSaveConfigBlock(text: string, mainPath: string, pending: Sections): string {
+export function writeSaveConfigBlock(text: string, mainPath: string, pending: Sections, removed: ReadonlySet<string> = new Set()): string {
   const lines = text.split(/\r?\n/);
   const markerAt = lines.findIndex((l) => l.trimEnd() === SAVE_CONFIG_MARKER);
   const bodyLines = markerAt < 0 ? lines : lines.slice(0, markerAt);
@@ -106,8 +117,18 @@ export function writeSaveConfigBlock(text: string, mainPath: string, pending: Se
     for (const [k, v] of opts) m.set(k, v);
     merged.set(name, m);
   }
+  for (const name of removed) merged.delete(name);
   // Where the main file (and its includes) set the same options.
   const body = parseConfigText(bodyLines.join('\n'), mainPath);
+  for (const name of removed) {
+    const section = body.sections.get(name);
+    if (section) {
+      throw new ConfigError(
+        `section [${name}] to remove is written in the file itself, not in the SAVE_CONFIG block; delete it there`,
+        section.place,
+      );
+    }
+  }
   const commentOut = new Set<number>();
   for (const [name, opts] of merged) {
     const section = body.sections.get(name);

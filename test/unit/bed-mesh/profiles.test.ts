@@ -141,11 +141,18 @@ describe('bed mesh profiles through SAVE_CONFIG', () => {
     const m1 = before.mesh_matrix as number[][];
     const m2 = bm2.getStatus().mesh_matrix as number[][];
     m2.forEach((r, j) => r.forEach((v, i) => expect(v).toBeCloseTo(m1[j]![i]!, 6)));
-    // REMOVE forgets it for this session and says how to drop it from the file.
+    // REMOVE forgets it now, and SAVE_CONFIG drops its section from the block (the other stays).
     const out2: string[] = [];
     q.gcode.onResponse((_k, t) => out2.push(t));
     await q.gcode.run('BED_MESH_PROFILE REMOVE=pla');
     expect(Object.keys((bm2.getStatus() as { profiles: object }).profiles)).toEqual(['default']);
     expect(out2.at(-1)).toMatch(/Profile \[pla\] removed/);
+    expect(q.printer.lookupObject<{ getStatus(): { save_config_pending: boolean } }>('configfile').getStatus().save_config_pending).toBe(true);
+    await q.gcode.run('SAVE_CONFIG');
+    const saved = readFileSync(file, 'utf8');
+    expect(saved).not.toContain('[bed_mesh pla]');
+    expect(saved).toContain('#*# [bed_mesh default]');
+    const r = await connectMcu(loadFile(file));
+    expect(Object.keys((r.printer.lookupObject<BedMesh>('bed_mesh').getStatus() as { profiles: object }).profiles)).toEqual(['default']);
   });
 });

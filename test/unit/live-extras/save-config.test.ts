@@ -73,4 +73,14 @@ control: watermark
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(/section 'extruder' option 'pid_kp' is also set in .*extruder\.cfg:2/);
   });
+
+  it('drops a removed section from the block, and refuses one the user wrote above it', () => {
+    const saved = writeSaveConfigBlock(BASE, '/cfg/printer.cfg', pending({ 'bed_mesh a': { version: '1' }, 'bed_mesh b': { version: '1' } }));
+    const after = writeSaveConfigBlock(saved, '/cfg/printer.cfg', pending({}), new Set(['bed_mesh a']));
+    expect(after).not.toContain('[bed_mesh a]');
+    expect(after).toContain('#*# [bed_mesh b]\n#*# version = 1');
+    expect(() => writeSaveConfigBlock(`${BASE}\n[bed_mesh c]\nversion: 1\n`, '/cfg/printer.cfg', pending({}), new Set(['bed_mesh c']))).toThrow(
+      /section \[bed_mesh c\] to remove is written in the file itself, not in the SAVE_CONFIG block; delete it there \(printer.cfg:11\)/,
+    );
+  });
 });
