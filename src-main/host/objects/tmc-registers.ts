@@ -447,27 +447,7 @@ const TMC2240_REGISTERS: Record<string, RegisterDef> = {
   ADC_TEMP: { addr: 0x51, access: 'r', fields: { adc_temp: [0, 13] } },
   MSCNT,
   MSCURACT,
-  CHOPCONF: {
-    addr: 0x6c,
-    access: 'rw',
-    fields: {
-      toff: [0, 4],
-      hstrt: [4, 3],
-      hend: [7, 4],
-      fd3: bit(11),
-      disfdcc: bit(12),
-      chm: bit(14),
-      tbl: [15, 2],
-      vhighfs: bit(18),
-      vhighchm: bit(19),
-      tpfd: [20, 4],
-      mres: [24, 4],
-      intpol: bit(28),
-      dedge: bit(29),
-      diss2g: bit(30),
-      diss2vs: bit(31),
-    },
-  },
+  CHOPCONF: TMC5160_REGISTERS.CHOPCONF, // the same layout in both datasheets
   COOLCONF: COOLCONF_SG2,
   DRV_STATUS: TMC5160_REGISTERS.DRV_STATUS,
   PWMCONF: {
