@@ -5,9 +5,8 @@
 import type { ConfigSection } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
-import type { Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
-import type { GCodeMove } from './gcode-move';
+import { manualMove } from './gcode-move';
 import { BED_SCREWS_OPTIONS, readScrews, type BedScrew } from './bed-screws-options';
 
 type Stage = 'adjust' | 'fine';
@@ -42,16 +41,6 @@ export class BedScrews {
     gcode.register('BED_SCREWS_ADJUST', (c) => this.cmdAdjust(c), { help: 'Tool to help adjust bed leveling screws' });
   }
 
-  private move(coords: (number | null)[], speedMmS: number): void {
-    const th = this.printer.lookupObject<Toolhead>('toolhead');
-    const pos = th.getPosition().slice();
-    coords.forEach((v, i) => {
-      if (v !== null) pos[i] = v;
-    });
-    th.move(pos, speedMmS);
-    this.printer.lookupObject<GCodeMove>('gcode_move').resetFromToolhead();
-  }
-
   private list(): BedScrew[] {
     return this.stage === 'fine' ? this.fine : this.screws;
   }
@@ -62,9 +51,9 @@ export class BedScrews {
     this.stage = stage;
     this.current = index;
     const s = this.list()[index]!;
-    this.move([null, null, hz], lift);
-    this.move([s.x, s.y, hz], speed);
-    this.move([s.x, s.y, ph], lift);
+    manualMove(this.printer, [null, null, hz], lift);
+    manualMove(this.printer, [s.x, s.y, hz], speed);
+    manualMove(this.printer, [s.x, s.y, ph], lift);
     this.gcode.respondInfo(`Adjust ${s.name}. Then run ACCEPT, ADJUSTED, or ABORT\nUse ADJUSTED if a significant screw adjustment is made`);
     this.setAnswerCommands(true);
   }
@@ -88,7 +77,7 @@ export class BedScrews {
   private cmdAdjust(cmd: GCodeCommand): void {
     if (this.stage !== null) throw cmd.error('Already in bed_screws helper; use ABORT to exit');
     this.acceptedInRow = 0;
-    this.move([null, null, this.o.horizontal_move_z], this.o.speed);
+    manualMove(this.printer, [null, null, this.o.horizontal_move_z], this.o.speed);
     this.goToScrew('adjust', 0);
   }
 
@@ -107,7 +96,7 @@ export class BedScrews {
       return;
     }
     this.stage = null;
-    this.move([null, null, this.o.horizontal_move_z], this.o.probe_speed);
+    manualMove(this.printer, [null, null, this.o.horizontal_move_z], this.o.probe_speed);
     this.gcode.respondInfo('Bed screws tool completed successfully');
   }
 

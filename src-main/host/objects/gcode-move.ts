@@ -18,6 +18,21 @@ export interface MoveTarget {
 }
 
 /**
+ * Klipper's manual_move, for tools that drive the toolhead themselves (safe_z_home, probe,
+ * bed_screws): a move from the toolhead's position with only the given axes changed (null or
+ * missing = unchanged), after which gcode_move takes the new position as its own.
+ */
+export function manualMove(printer: Printer, coords: (number | null)[], speedMmS: number): void {
+  const th = printer.lookupObject<MoveTarget>('toolhead');
+  const pos = th.getPosition().slice();
+  coords.forEach((v, i) => {
+    if (v !== null) pos[i] = v;
+  });
+  th.move(pos, speedMmS);
+  printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.resetFromToolhead();
+}
+
+/**
  * A stage between G-code moves and the toolhead (Klipper's move transform): [bed_mesh] adds
  * the bed's Z, later skew or tilt correction. It takes moves in G-code space (after offsets)
  * and hands adjusted ones to the next stage; getPosition maps the toolhead's position back.

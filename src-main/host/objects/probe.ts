@@ -13,7 +13,7 @@ import type { AxisName, Toolhead } from '../motion/index';
 import type { Printer, PrinterObject } from '../printer';
 import { TemplateError } from '../template';
 import { MacroTemplate } from './gcode-macro';
-import type { GCodeMove } from './gcode-move';
+import { manualMove, type GCodeMove } from './gcode-move';
 import type { Homing } from './homing';
 import { ManualProbe } from './manual-probe';
 import { mcuForPin } from './mcu';
@@ -213,17 +213,7 @@ export class PrinterProbe implements ZProbe, PrinterObject {
   }
 
   private moveZ(zMm: number, speedMmS: number): void {
-    this.moveTo([null, null, zMm], speedMmS);
-  }
-
-  private moveTo(coords: (number | null)[], speedMmS: number): void {
-    const th = this.toolhead();
-    const pos = th.getPosition().slice();
-    coords.forEach((v, i) => {
-      if (v !== null) pos[i] = v;
-    });
-    th.move(pos, speedMmS);
-    this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.resetFromToolhead();
+    manualMove(this.printer, [null, null, zMm], speedMmS);
   }
 
   private async cmdProbe(cmd: GCodeCommand): Promise<void> {
@@ -270,7 +260,7 @@ export class PrinterProbe implements ZProbe, PrinterObject {
     this.calibrateZMm = pos[2];
     // Up, then the nozzle over the point the probe touched: the paper test starts there.
     this.moveZ(pos[2] + CALIBRATE_LIFT_MM, this.o.lift_speed ?? this.o.speed);
-    this.moveTo([pos[0] + this.xOffsetMm, pos[1] + this.yOffsetMm], this.o.speed);
+    manualMove(this.printer, [pos[0] + this.xOffsetMm, pos[1] + this.yOffsetMm], this.o.speed);
     ManualProbe.start(this.printer, this.gcode, speed, (kinPos) => this.calibrateFinalize(kinPos));
   }
 

@@ -5,7 +5,7 @@ import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher, RegisteredCommand } from '../gcode/dispatcher';
 import type { Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
-import type { GCodeMove } from './gcode-move';
+import { manualMove } from './gcode-move';
 import { g28Command } from './homing';
 import { SAFE_Z_HOME_OPTIONS } from './homing-options';
 
@@ -32,17 +32,6 @@ export class SafeZHome {
     return this.printer.lookupObject<Toolhead>('toolhead');
   }
 
-  /** Like Klipper's manual_move: a move from the commanded position with some axes changed. */
-  private moveTo(coords: (number | null)[], speedMmS: number): void {
-    const th = this.toolhead();
-    const pos = th.getPosition().slice();
-    coords.forEach((v, i) => {
-      if (v !== null) pos[i] = v;
-    });
-    th.move(pos, speedMmS);
-    this.printer.lookupObject<GCodeMove>('gcode_move').resetFromToolhead();
-  }
-
   private async cmdG28(cmd: GCodeCommand): Promise<void> {
     const th = this.toolhead();
     const { z_hop: zHop, z_hop_speed: zHopSpeed } = this.o;
@@ -52,10 +41,10 @@ export class SafeZHome {
         // Z position unknown: call it 0, lift, and forget it again.
         pos[2] = 0;
         th.setPosition(pos, 'z');
-        this.moveTo([null, null, zHop], zHopSpeed);
+        manualMove(this.printer, [null, null, zHop], zHopSpeed);
         th.kinematics.clearHomingState('z');
       } else if (pos[2]! < zHop) {
-        this.moveTo([null, null, zHop], zHopSpeed);
+        manualMove(this.printer, [null, null, zHop], zHopSpeed);
       }
     }
     let [needX, needY, needZ] = ['X', 'Y', 'Z'].map((a) => cmd.has(a));
@@ -67,9 +56,9 @@ export class SafeZHome {
     if (!homed.includes('x') || !homed.includes('y')) throw cmd.error('Must home X and Y axes first');
     const prevPos = th.getPosition().slice();
     const [hx, hy] = this.o.home_xy_position;
-    this.moveTo([hx!, hy!], this.o.speed);
+    manualMove(this.printer, [hx!, hy!], this.o.speed);
     await this.prevG28.handler(g28Command('Z'));
-    if (zHop && th.getPosition()[2]! < zHop) this.moveTo([null, null, zHop], zHopSpeed);
-    if (this.o.move_to_previous) this.moveTo([prevPos[0]!, prevPos[1]!], this.o.speed);
+    if (zHop && th.getPosition()[2]! < zHop) manualMove(this.printer, [null, null, zHop], zHopSpeed);
+    if (this.o.move_to_previous) manualMove(this.printer, [prevPos[0]!, prevPos[1]!], this.o.speed);
   }
 }
