@@ -21,6 +21,8 @@ struct spidev {
     uint8_t flags;
 };
 
+#define SPI_SOFTWARE_MAX_PULSE_TICKS 100000
+
 static void wait_ticks(uint32_t start, uint32_t ticks)
 {
     while (timer_is_before(timer_read_time(), start + ticks))
@@ -32,6 +34,11 @@ void spi_software_setup(struct spi_software *s, uint32_t miso_pin, uint32_t mosi
 {
     if (mode > 3)
         shutdown("Invalid spi mode");
+    // Each clock level is busy-waited inside the command: a host asking for a crawling clock
+    // would stall the MCU (and starve its steppers) for as long. 100000 ticks is a ~1 kHz SPI
+    // clock even at 180 MHz, far below any driver's need (Klipper's hosts ask for MHz rates).
+    if (pulse_ticks > SPI_SOFTWARE_MAX_PULSE_TICKS)
+        shutdown("Invalid spi pulse_ticks");
     s->mode = mode;
     s->pulse_ticks = pulse_ticks;
     s->sclk = gpio_out_setup(sclk_pin, mode >> 1);

@@ -43,6 +43,16 @@ const seeds = {
     cmd('query_analog_in', 2, 2000, 10, 4, 1000, 4, 0, 4000, 2), cmd('update_digital_out', 0, 1),
     cmd('set_digital_out', 10, 1), cmd('set_pwm_out', 11, 1000, 50),
   ],
+  'inputs-buttons': [
+    cmd('allocate_oids', 2), cmd('config_buttons', 0, 2), cmd('buttons_add', 0, 0, 12, 1), cmd('buttons_add', 0, 1, 13, 0),
+    cmd('finalize_config', 2), cmd('buttons_query', 0, 2000, 500, 3, 1), cmd('buttons_ack', 0, 1), cmd('buttons_ack', 0, 9),
+  ],
+  'drivers-tmcuart-spi': [
+    cmd('allocate_oids', 3), cmd('config_tmcuart', 0, 14, 1, 14, 1800), cmd('config_spi', 1, 15, 0),
+    cmd('spi_set_sw_bus', 1, 16, 17, 18, 3, 20), cmd('config_spi_without_cs', 2), cmd('finalize_config', 3),
+    cmd('tmcuart_send', 0, [0x55, 0x00, 0x06, 0x6f, 0x00, 0x00, 0x00, 0x10], 10), cmd('tmcuart_send', 0, [1, 2, 3], 0),
+    cmd('spi_transfer', 1, [0x6f, 0, 0, 0, 0]), cmd('spi_send', 1, [0xec, 0, 1, 0, 0x53]), cmd('spi_transfer', 2, [1]),
+  ],
   'base': [
     cmd('get_uptime'), cmd('get_clock'), cmd('get_config'), cmd('debug_ping', [1, 2, 3]), cmd('debug_nop'),
     cmd('identify', 0, 40), cmd('emergency_stop'), cmd('get_config'), cmd('clear_shutdown'), cmd('reset'),
