@@ -140,6 +140,7 @@ describe('option catalog module', () => {
       'config/options.ts',
       'objects/bed-mesh-options.ts',
       'objects/bed-screws-options.ts',
+      'objects/bed-tilt-options.ts',
       'objects/board-pins-options.ts',
       'objects/catalog.ts',
       'objects/controller-fan-options.ts',
@@ -158,6 +159,7 @@ describe('option catalog module', () => {
       'objects/tmc-options.ts',
       'objects/tmc-registers.ts',
       'objects/verify-heater-options.ts',
+      'objects/z-tilt-options.ts',
     ]);
   });
 });
