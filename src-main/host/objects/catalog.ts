@@ -22,7 +22,8 @@ import {
   TEMPERATURE_SENSOR_OPTIONS,
 } from './fan-options';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
-import { PROBE_OPTIONS } from './probe-options';
+import { PROBE_OPTIONS, PROBE_SAMPLE_OPTIONS } from './probe-options';
+import { BLTOUCH_OPTIONS } from './bltouch-options';
 import { BED_MESH_OPTIONS, BED_MESH_PROFILE_OPTIONS, BED_MESH_RECT_OPTIONS, BED_MESH_ROUND_OPTIONS } from './bed-mesh-options';
 import {
   BED_SCREW_FINE_OPTIONS,
@@ -30,8 +31,6 @@ import {
   SCREW_LIST_OPTIONS,
   SCREWS_TILT_ADJUST_OPTIONS,
 } from './bed-screws-options';
-import { BED_TILT_OPTIONS } from './bed-tilt-options';
-import { Z_TILT_OPTIONS } from './z-tilt-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
@@ -82,6 +81,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     name: 'probe',
     doc: 'A Z probe: PROBE, QUERY_PROBE, PROBE_ACCURACY, PROBE_CALIBRATE; probe:z_virtual_endstop homes Z on it',
     options: [PROBE_OPTIONS],
+  },
+  {
+    name: 'bltouch',
+    doc: 'A BLTouch servo probe: a [probe] whose pin deploys for each probe; BLTOUCH_DEBUG, BLTOUCH_STORE',
+    options: [BLTOUCH_OPTIONS, PROBE_SAMPLE_OPTIONS],
   },
   { name: 'printer', doc: 'Kinematics and toolhead speed limits', options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS] },
   {
@@ -137,8 +141,6 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'SCREWS_TILT_CALCULATE: probe at each bed screw and say how far to turn it',
     options: [SCREWS_TILT_ADJUST_OPTIONS, SCREW_LIST_OPTIONS],
   },
-  { name: 'bed_tilt', doc: 'Tilted-bed correction: BED_TILT_CALIBRATE fits a plane, moves follow it', options: [BED_TILT_OPTIONS] },
-  { name: 'z_tilt', doc: 'Z_TILT_ADJUST: probe and level a bed or gantry carried by several Z motors', options: [Z_TILT_OPTIONS] },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
   { name: 'fan', doc: 'The part-cooling fan (M106/M107)', options: [FAN_OPTIONS] },
   {

@@ -19,7 +19,8 @@ import { ManualProbe } from './manual-probe';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
 import { PROBE_OBJECT, type ZProbe } from './probe-api';
-import { PROBE_OPTIONS } from './probe-options';
+import { PROBE_OPTIONS, PROBE_SAMPLE_OPTIONS } from './probe-options';
+import type { OptionValues } from '../config/options';
 import { accuracyStats, combineSamples, formatAccuracy, probeSamples, type ProbeSampleSettings, type SamplesResult } from './probe-samples';
 import type { SaveConfig } from './save-config';
 import type { PrinterStepper, RailSettings } from './stepper';
@@ -34,15 +35,29 @@ const TEMPLATE_MOVE_TOLERANCE_MM = 0.000001;
 
 const SAVE_CONFIG_NOTE = 'The SAVE_CONFIG command will update the printer config file\nwith the above and restart the printer.';
 
+/**
+ * What is under the probe's switch: [probe] runs activate_gcode/deactivate_gcode around a
+ * descent, [bltouch] moves its pin with a servo. PrinterProbe does the probing around these.
+ */
+export interface ProbeHardware {
+  /** The switch, stopping every stepper that moves Z. */
+  readonly endstop: McuEndstop;
+  /** False: deploy once before all samples of one probe and stow once after them. */
+  readonly stowOnEachSample: boolean;
+  /** Before a descent: make the switch ready; rejects if it can not. */
+  deploy(): Promise<void>;
+  /** After a descent (or the session): put the probe away. */
+  stow(): Promise<void>;
+}
+
 export class PrinterProbe implements ZProbe, PrinterObject {
   readonly xOffsetMm: number;
   readonly yOffsetMm: number;
   readonly zOffsetMm: number;
   /** The switch, stopping every stepper that moves Z (added once the kinematics exist). */
   readonly endstop: McuEndstop;
-  private readonly o;
-  private readonly activateGcode: MacroTemplate;
-  private readonly deactivateGcode: MacroTemplate;
+  private readonly o: OptionValues<typeof PROBE_SAMPLE_OPTIONS>;
+  private readonly hardware: ProbeHardware;
   /** Inside one runProbe with deactivate_on_each_sample off: activated once for all samples. */
   private multi: 'off' | 'first' | 'on' = 'off';
   private zSteppers: PrinterStepper[] = [];
@@ -54,15 +69,26 @@ export class PrinterProbe implements ZProbe, PrinterObject {
     private readonly printer: Printer,
     private readonly gcode: GCodeDispatcher,
     private readonly section: ConfigSection,
+    hardware?: ProbeHardware,
   ) {
+    this.o = section.read(PROBE_SAMPLE_OPTIONS);
+    this.xOffsetMm = this.o.x_offset;
+    this.yOffsetMm = this.o.y_offset;
+    this.zOffsetMm = this.o.z_offset;
+    this.hardware = hardware ?? this.gcodeHardware();
+    this.endstop = this.hardware.endstop;
+    // Klipper's mcu_identify: the probe stops every stepper that moves Z, whichever endstop homes Z.
+    printer.on('printer:connect', () => this.addZSteppers());
+    this.registerCommands();
+  }
+
+  /** [probe]: a plain switch on `pin`, with activate_gcode/deactivate_gcode around each descent. */
+  private gcodeHardware(): ProbeHardware {
+    const { printer, gcode, section } = this;
     const o = section.read(PROBE_OPTIONS);
-    this.o = o;
-    this.xOffsetMm = o.x_offset;
-    this.yOffsetMm = o.y_offset;
-    this.zOffsetMm = o.z_offset;
     const mcu = mcuForPin(printer, o.pin, section, 'pin');
     printer.lookupObject<PinRegistry>('pins').claim(o.pin, `[${section.name}] pin`, section.placeOf('pin'));
-    this.endstop = new McuEndstop(mcu, o.pin.pin, o.pin.invert, o.pin.pullup);
+    const endstop = new McuEndstop(mcu, o.pin.pin, o.pin.invert, o.pin.pullup);
     const template = (option: 'activate_gcode' | 'deactivate_gcode') => {
       try {
         return new MacroTemplate(printer, gcode, `${section.name}:${option}`, o[option]);
@@ -71,11 +97,14 @@ export class PrinterProbe implements ZProbe, PrinterObject {
         throw e;
       }
     };
-    this.activateGcode = template('activate_gcode');
-    this.deactivateGcode = template('deactivate_gcode');
-    // Klipper's mcu_identify: the probe stops every stepper that moves Z, whichever endstop homes Z.
-    printer.on('printer:connect', () => this.addZSteppers());
-    this.registerCommands();
+    const activate = template('activate_gcode');
+    const deactivate = template('deactivate_gcode');
+    return {
+      endstop,
+      stowOnEachSample: o.deactivate_on_each_sample,
+      deploy: () => this.runTemplate(activate, 'activate_gcode'),
+      stow: () => this.runTemplate(deactivate, 'deactivate_gcode'),
+    };
   }
 
   private registerCommands(): void {
@@ -127,7 +156,7 @@ export class PrinterProbe implements ZProbe, PrinterObject {
     if (this.zOffsetMm < settings.positionMinMm || this.zOffsetMm > settings.positionMaxMm) {
       throw this.section.error(
         'z_offset',
-        `z_offset ${this.zOffsetMm} of [probe] is the Z endstop position (probe:z_virtual_endstop) and must be between position_min and position_max of [${stepper.name}]`,
+        `z_offset ${this.zOffsetMm} of [${this.section.name}] is the Z endstop position (probe:z_virtual_endstop) and must be between position_min and position_max of [${stepper.name}]`,
       );
     }
     settings.position_endstop = this.zOffsetMm;
@@ -173,20 +202,20 @@ export class PrinterProbe implements ZProbe, PrinterObject {
   }
 
   private async beginSession(): Promise<void> {
-    if (!this.o.deactivate_on_each_sample) this.multi = 'first';
+    if (!this.hardware.stowOnEachSample) this.multi = 'first';
   }
 
   private async endSession(): Promise<void> {
     const was = this.multi;
     this.multi = 'off';
-    if (was !== 'off' && was !== 'first') await this.runTemplate(this.deactivateGcode, 'deactivate_gcode');
+    if (was !== 'off' && was !== 'first') await this.hardware.stow();
   }
 
   /** One descent to position_min until the switch fires: the trigger position. */
   private async probeOnce(speedMmS: number): Promise<number[]> {
     const th = this.toolhead();
     if (!th.kinematics.homedAxes.includes('z')) throw new GCodeError('Must home before probe');
-    if (this.multi !== 'on') await this.runTemplate(this.activateGcode, 'activate_gcode');
+    if (this.multi !== 'on') await this.hardware.deploy();
     if (this.multi === 'first') this.multi = 'on';
     const target = th.getPosition().slice();
     target[2] = th.kinematics.axisMinimum()[2];
@@ -196,7 +225,7 @@ export class PrinterProbe implements ZProbe, PrinterObject {
     } finally {
       this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.resetFromToolhead();
     }
-    if (this.multi === 'off') await this.runTemplate(this.deactivateGcode, 'deactivate_gcode');
+    if (this.multi === 'off') await this.hardware.stow();
     this.gcode.respondInfo(`probe at ${pos[0]!.toFixed(3)},${pos[1]!.toFixed(3)} is z=${pos[2]!.toFixed(6)}`);
     return pos;
   }

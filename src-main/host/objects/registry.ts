@@ -12,11 +12,10 @@ import { GCodeArcs } from './gcode-arcs';
 import { HomingOverride } from './homing-override';
 import { SafeZHome } from './safe-z-home';
 import { PrinterProbe } from './probe';
+import { BLTouch } from './bltouch';
 import { BedMesh, orphanProfileError } from './bed-mesh';
 import { BedScrews } from './bed-screws';
 import { ScrewsTiltAdjust } from './screws-tilt';
-import { BedTilt } from './bed-tilt';
-import { ZTilt } from './z-tilt';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
@@ -128,8 +127,6 @@ const LOADERS: Record<string, SectionLoader> = {
   },
   bed_screws: (ctx, s) => ctx.printer.addObject('bed_screws', new BedScrews(ctx.printer, ctx.gcode, s)),
   screws_tilt_adjust: (ctx, s) => ctx.printer.addObject('screws_tilt_adjust', new ScrewsTiltAdjust(ctx.printer, ctx.gcode, s)),
-  bed_tilt: (ctx, s) => ctx.printer.addObject('bed_tilt', new BedTilt(ctx.printer, ctx.gcode, s)),
-  z_tilt: (ctx, s) => ctx.printer.addObject('z_tilt', new ZTilt(ctx.printer, ctx.gcode, s, ctx.config)),
   // Output devices exist on live printers; batch mode only checks their options.
   fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
   heater_fan: (ctx, s) => {
@@ -145,6 +142,8 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject(s.name, new ControllerFan(ctx.printer, s));
   },
   probe: (ctx, s) => ctx.printer.addObject('probe', new PrinterProbe(ctx.printer, ctx.gcode, s)),
+  // A BLTouch is the printer's probe: bed tools and probe:z_virtual_endstop find it as 'probe'.
+  bltouch: (ctx, s) => ctx.printer.addObject('probe', new BLTouch(ctx.printer, ctx.gcode, s)),
   // Aliases must exist before any pin is claimed: this row comes right after [mcu].
   board_pins: (ctx, s) => loadBoardPins(ctx.printer, s),
   // A built-in (see loadPrinterObjects); the section only sets its options.

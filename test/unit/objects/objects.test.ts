@@ -141,6 +141,7 @@ describe('option catalog module', () => {
       'objects/bed-mesh-options.ts',
       'objects/bed-screws-options.ts',
       'objects/bed-tilt-options.ts',
+      'objects/bltouch-options.ts',
       'objects/board-pins-options.ts',
       'objects/catalog.ts',
       'objects/controller-fan-options.ts',
