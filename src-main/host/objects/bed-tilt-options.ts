@@ -7,7 +7,11 @@ export const BED_TILT_OPTIONS = defineOptions({
   x_adjust: { type: 'float', default: 0, doc: 'Z change (mm) per mm of X: added to every move' },
   y_adjust: { type: 'float', default: 0, doc: 'Z change (mm) per mm of Y: added to every move' },
   z_adjust: { type: 'float', default: 0, doc: 'Z (mm) added to every move (the bed height at X0 Y0)' },
-  points: { type: 'string', optional: true, doc: 'X, Y nozzle positions to probe, one per line (at least 3; needed for BED_TILT_CALIBRATE)' },
+  points: {
+    type: 'string',
+    optional: true,
+    doc: 'X, Y nozzle positions to probe, one per line (at least 3; needed for BED_TILT_CALIBRATE)',
+  },
   speed: { type: 'float', default: 50, above: 0, doc: 'Travel speed (mm/s) between probe points' },
   horizontal_move_z: { type: 'float', default: 5, doc: 'Z (mm) the probe travels at between points' },
 });
@@ -27,7 +31,8 @@ export function readPoints(section: ConfigSection, key = 'points', min = 3): [nu
     }
     out.push([nums[0]!, nums[1]!]);
   }
-  if (out.length < min) throw section.error(key, `Option '${key}' in section '${section.name}' needs at least ${min} points (it has ${out.length})`);
+  if (out.length < min)
+    throw section.error(key, `Option '${key}' in section '${section.name}' needs at least ${min} points (it has ${out.length})`);
   return out;
 }
 
@@ -66,7 +71,9 @@ export function fitPlane(points: readonly (readonly [number, number, number])[])
   const d = det3(a);
   // Scale-free test for collinear points: det relative to the spread.
   if (n < 3 || Math.abs(d) <= 1e-9 * Math.max(1, sxx * syy * n)) {
-    throw new Error(`The probe points do not span a plane (${n} points${n >= 3 ? ', all on one line' : ''}): probe at least 3 points not in a line`);
+    throw new Error(
+      `The probe points do not span a plane (${n} points${n >= 3 ? ', all on one line' : ''}): probe at least 3 points not in a line`,
+    );
   }
   const rhs = [sxz, syz, sz];
   const col = (i: number) => {

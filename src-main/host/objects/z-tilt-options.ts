@@ -5,7 +5,7 @@ import { defineOptions } from '../config/options';
 export const Z_TILT_OPTIONS = defineOptions({
   z_positions: {
     type: 'string',
-    doc: 'X, Y of each Z motor\'s pivot, one per line, in the order stepper_z, stepper_z1, ... (one per Z stepper)',
+    doc: "X, Y of each Z motor's pivot, one per line, in the order stepper_z, stepper_z1, ... (one per Z stepper)",
   },
   points: { type: 'string', doc: 'X, Y nozzle positions to probe, one per line (at least 3)' },
   speed: { type: 'float', default: 50, above: 0, doc: 'Travel speed (mm/s) between probe points' },

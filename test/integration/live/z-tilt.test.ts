@@ -33,7 +33,10 @@ rotation_distance: 8
 const tiltConfig = (cfg: string) =>
   cfg
     .replace('max_z_velocity: 5\nmax_z_accel: 100', 'max_z_velocity: 20\nmax_z_accel: 500')
-    .replace(/endstop_pin: \^PD3\nposition_endstop: 0\.5\n/, 'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n')
+    .replace(
+      /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
+      'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
+    )
     .concat(
       Z1 +
         '\n[probe]\npin: ^PD3\nz_offset: 1\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n' +
