@@ -89,11 +89,11 @@ export class ZTilt {
       if (retries === 0) break;
       const range = Math.max(...zs) - Math.min(...zs);
       this.gcode.respondInfo(`Retries: ${attempt}/${retries} Probed points range: ${range.toFixed(6)} tolerance: ${tolerance.toFixed(6)}`);
-      if (range <= tolerance) break;
       // A correction that makes things worse would only diverge with more rounds.
-      if (attempt > 0 && range > lastRange + 1e-6) {
+      if (range > lastRange + 1e-6) {
         throw cmd.error(`Retries aborting: Probed points range is increasing (${lastRange.toFixed(6)} -> ${range.toFixed(6)})`);
       }
+      if (range <= tolerance) break;
       if (attempt + 1 > retries) throw cmd.error('Too many retries');
       lastRange = range;
     }

@@ -115,6 +115,21 @@ describe('Z_TILT_ADJUST', () => {
     expect(p.printer.lookupObject<ZTilt>('z_tilt').getStatus()).toEqual({ applied: false });
   });
 
+  it('aborts when the probed range grows from one round to the next', async () => {
+    const p = await meshPrinter(Z1 + ZTILT);
+    await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=10');
+    // A probe wired backwards in effect: every correction doubles the tilt it reads.
+    const { forced } = gantryModel(p, 0.002, true);
+    const probe = p.printer.lookupObject<{ runProbe: (c: null) => Promise<number[]> }>('probe');
+    const read = probe.runProbe.bind(probe);
+    probe.runProbe = async (c) => {
+      const [x, y, z] = await read(c);
+      return [x!, y!, z! * 2 ** forced.length];
+    };
+    await expect(p.run('Z_TILT_ADJUST')).rejects.toThrow('Retries aborting: Probed points range is increasing (0.280000 -> 0.560000)');
+    expect(p.printer.lookupObject<ZTilt>('z_tilt').getStatus()).toEqual({ applied: false });
+  });
+
   it('one pass without retries; RETRIES= overrides the config', async () => {
     const p = await meshPrinter(Z1 + ZTILT);
     await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=10');
