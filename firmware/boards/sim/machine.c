@@ -14,6 +14,7 @@ struct sim_machine sim_machine;
 static struct sim_stepper *step_of[SIM_PIN_COUNT], *dir_of[SIM_PIN_COUNT], *enable_of[SIM_PIN_COUNT];
 static struct sim_heater *heater_of[SIM_PIN_COUNT], *sensor_of[SIM_PIN_COUNT];
 static struct sim_fan *fan_of[SIM_PIN_COUNT];
+static struct sim_endstop *servo_of[SIM_PIN_COUNT];
 static struct sim_endstop *endstop_of[SIM_PIN_COUNT];
 static uint8_t level_of[SIM_PIN_COUNT];
 static struct sim_stepper initial_steppers[SIM_MAX_STEPPERS];
@@ -214,6 +215,8 @@ static void load_endstops(const struct json *list)
                 es->stepper_idx[es->stepper_count++] = idx;
         }
         load_endstop_tilt(es, json_get(e, "tilt"), name);
+        es->servo_pin = get_pin(e, "servo_pin", 0, &inv, name);
+        es->servo_state = SIM_BLTOUCH_UP;
         es->last_triggered = -1;
     }
 }
@@ -281,6 +284,7 @@ static void index_pins(void)
     memset(sensor_of, 0, sizeof(sensor_of));
     memset(fan_of, 0, sizeof(fan_of));
     memset(endstop_of, 0, sizeof(endstop_of));
+    memset(servo_of, 0, sizeof(servo_of));
     for (int i = 0; i < sim_machine.stepper_count; i++) {
         struct sim_stepper *s = &sim_machine.steppers[i];
         step_of[s->step_pin] = s;
@@ -288,8 +292,11 @@ static void index_pins(void)
         if (s->enable_pin >= 0)
             enable_of[s->enable_pin] = s;
     }
-    for (int i = 0; i < sim_machine.endstop_count; i++)
+    for (int i = 0; i < sim_machine.endstop_count; i++) {
         endstop_of[sim_machine.endstops[i].pin] = &sim_machine.endstops[i];
+        if (sim_machine.endstops[i].servo_pin >= 0)
+            servo_of[sim_machine.endstops[i].servo_pin] = &sim_machine.endstops[i];
+    }
     for (int i = 0; i < sim_machine.heater_count; i++) {
         heater_of[sim_machine.heaters[i].pin] = &sim_machine.heaters[i];
         sensor_of[sim_machine.heaters[i].sensor_pin] = &sim_machine.heaters[i];
@@ -445,9 +452,31 @@ static double thermistor_ohm(const struct sim_heater *h, double temp_c)
     return exp((lo + hi) / 2);
 }
 
+// A BLTouch reads its servo wire's pulse width (us): pin_down 650, touch_mode 1162, pin_up
+// 1475, reset 2190; other widths (self-test, output modes) leave the pin up.
+static void bltouch_pulse(struct sim_endstop *es, uint32_t clock, int level)
+{
+    if (level) {
+        es->servo_rise_clock = clock;
+        return;
+    }
+    double us = (double)(uint32_t)(clock - es->servo_rise_clock) * 1e6 / SIM_CLOCK_FREQ;
+    if (us > 550 && us < 800)
+        es->servo_state = SIM_BLTOUCH_DOWN;
+    else if (us > 1050 && us < 1300)
+        es->servo_state = es->servo_state == SIM_BLTOUCH_DOWN ? SIM_BLTOUCH_DOWN : SIM_BLTOUCH_UP_TOUCH;
+    else if (us > 1300 && us < 2500)
+        es->servo_state = SIM_BLTOUCH_UP;
+}
+
 void machine_output_changed(int pin, uint32_t clock, int level, double duty, int is_pwm)
 {
     tmc_output_changed(pin, clock, level);
+    if (servo_of[pin] && !is_pwm && level != level_of[pin]) {
+        level_of[pin] = (uint8_t)level;
+        bltouch_pulse(servo_of[pin], clock, level);
+        return;
+    }
     struct sim_stepper *s = step_of[pin];
     if (s) {
         int old = level_of[pin];
@@ -501,6 +530,8 @@ int machine_input_read(int pin, uint32_t clock, int *level)
         if (known)  // a stepper whose sim has not published yet: its switch reads open
             triggered |= es->side_max ? mm >= trigger_mm : mm <= trigger_mm;
     }
+    if (es->servo_pin >= 0 && es->servo_state != SIM_BLTOUCH_DOWN)
+        triggered = es->servo_state == SIM_BLTOUCH_UP_TOUCH;
     if (triggered != es->last_triggered) {
         es->last_triggered = triggered;
         if (trace_file)

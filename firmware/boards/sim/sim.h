@@ -50,7 +50,13 @@ struct sim_endstop {
     // trigger_mm + dz_dx * x + dz_dy * y, x/y the positions of two local steppers (-1: none).
     int tilt_x_idx, tilt_y_idx;
     double tilt_dz_dx, tilt_dz_dy;
+    // With "servo_pin": a BLTouch. The width of the last servo pulse sets the pin (SIM_BLTOUCH_*);
+    // the switch works only with the pin down, reads open with the pin up, triggered in touch
+    // mode with the pin up (its self-test answer).
+    int servo_pin, servo_state;
+    uint32_t servo_rise_clock;
 };
+enum { SIM_BLTOUCH_UP, SIM_BLTOUCH_DOWN, SIM_BLTOUCH_UP_TOUCH };
 struct sim_heater {
     char name[32];
     int pin, sensor_pin, pin_invert;

@@ -104,7 +104,8 @@ export class BLTouchSequence {
     for (let attempt = 1; ; attempt++) {
       this.link.signal('pin_up', this.s.pinMoveTimeS);
       if (!this.s.pinUpReportsNotTriggered || !(await this.link.sensorTriggered())) return;
-      if (attempt >= RAISE_ATTEMPTS) throw new GCodeError('BLTouch failed to raise probe (the sensor still reads triggered with the pin up)');
+      if (attempt >= RAISE_ATTEMPTS)
+        throw new GCodeError('BLTouch failed to raise probe (the sensor still reads triggered with the pin up)');
       this.link.respondInfo('Failed to verify BLTouch probe is raised; retrying.');
       this.link.signal('reset', this.s.pinMoveTimeS);
     }
@@ -126,7 +127,9 @@ export class BLTouchSequence {
     const triggered = await this.link.sensorTriggered();
     this.link.signal('pin_up', MODE_SIGNAL_S);
     if (!triggered) {
-      throw new GCodeError('BLTouch failed to verify sensor state (touch mode with the pin up should read triggered; check the sensor wire and pin_up_touch_mode_reports_triggered)');
+      throw new GCodeError(
+        'BLTouch failed to verify sensor state (touch mode with the pin up should read triggered; check the sensor wire and pin_up_touch_mode_reports_triggered)',
+      );
     }
     this.nextSensorTestS = this.link.printTimeS() + SENSOR_TEST_INTERVAL_S;
   }

@@ -321,13 +321,13 @@ export class PrinterProbe implements ZProbe, PrinterObject {
 }
 
 /**
- * createHomingRail's hook for `probe:...` endstop pins: the [probe]'s switch. [probe] loads before
+ * createHomingRail's hook for `probe:...` endstop pins: the [probe]'s (or [bltouch]'s) switch. [probe] loads before
  * [printer] (catalog order) so it exists here.
  */
 export function probeVirtualEndstop(printer: Printer, axis: AxisName, stepper: PrinterStepper, settings: RailSettings): McuEndstop | null {
   const probe = printer.lookupObjectOrNull<PrinterProbe>(PROBE_OBJECT);
-  // No [probe]: a [bltouch]-like section (not supported yet) may provide the chip; Z is left
-  // without an endstop and G28 says so. (Klipper rejects an unknown chip at load; tests of other
+  // No [probe] nor [bltouch]: another probe section (not supported yet) may provide the chip;
+  // Z is left without an endstop and G28 says so. (Klipper rejects an unknown chip at load; tests of other
   // features load such configs without the probe's section.)
   if (!probe) return null;
   return probe.useAsZEndstop(axis, stepper, settings);

@@ -27,6 +27,8 @@ export interface SimEndstop {
   positions_file?: string;
   /** A sloped bed under a probe: the trigger is trigger_position_mm + dz_dx * x + dz_dy * y (local steppers). */
   tilt?: { x_stepper: string; y_stepper: string; dz_dx: number; dz_dy: number };
+  /** A BLTouch: the servo wire whose pulse widths lower and raise the pin (the switch works only with the pin down). */
+  servo_pin?: string;
 }
 export interface SimHeater {
   name: string;
@@ -334,18 +336,21 @@ function switchesOf(config: PrinterConfig, m: SimMachine, chip: string): SimSwit
 }
 
 /**
- * [probe]: a switch that closes when the nozzle is at or below the bed surface (z = 0) plus
+ * [probe] or [bltouch] (sensor_pin, its control_pin as servo_pin): a switch that closes when the nozzle is at or below the bed surface (z = 0) plus
  * z_offset, i.e. stepper_z at or below z_offset on printers whose stepper_z is Z (cartesian,
  * corexy). Named 'probe': `overrides.endstops.probe` moves the bed (trigger_position_mm) or
  * tilts it (`tilt`, with stepper_x/stepper_y as X/Y: cartesian).
  */
 function probeSwitchOf(config: PrinterConfig, m: SimMachine, chip: string, positionsFileOf?: PositionsFileOf): SimEndstop | null {
-  const probe = config.getOrNull('probe');
+  const bltouch = config.getOrNull('bltouch');
+  const probe = bltouch ?? config.getOrNull('probe');
   const z = config.getOrNull('stepper_z');
   const kin = config.getOrNull('printer')?.getString('kinematics', '');
   if (!probe || !z || !probe.has('z_offset') || (kin !== 'cartesian' && kin !== 'corexy')) return null;
-  const pin = pinOf(probe, 'pin', chip);
+  const pin = pinOf(probe, bltouch ? 'sensor_pin' : 'pin', chip);
   if (!pin) return null;
+  const servo = bltouch ? pinOf(bltouch, 'control_pin', chip) : null;
+  if (bltouch && !servo) return null;
   const local = m.steppers.some((st) => st.name === 'stepper_z');
   const zChip = anyPinOf(z, 'step_pin')?.chip;
   if (!local && !(zChip && positionsFileOf)) return null;
@@ -356,6 +361,7 @@ function probeSwitchOf(config: PrinterConfig, m: SimMachine, chip: string, posit
     trigger_position_mm: probe.getFloat('z_offset'),
     side: 'min',
     ...(local ? {} : { positions_file: positionsFileOf!(zChip!) }),
+    ...(servo ? { servo_pin: simPin(servo) } : {}),
   };
 }
 

@@ -3,7 +3,15 @@
 // sequence against a model BLTouch (pin state from the last signal, sensor per the pin-up rules)
 // including the faults Klipper names: failed to verify sensor state / deploy / raise probe.
 import { describe, expect, it } from 'vitest';
-import { BLTouch, BLTOUCH_PULSE_S, BLTouchSequence, SERVO_CYCLE_S, type BLTouchLink, type BLTouchSignal, type BLTouchSettings } from '../../../src-main/host/objects/bltouch';
+import {
+  BLTouch,
+  BLTOUCH_PULSE_S,
+  BLTouchSequence,
+  SERVO_CYCLE_S,
+  type BLTouchLink,
+  type BLTouchSignal,
+  type BLTouchSettings,
+} from '../../../src-main/host/objects/bltouch';
 import type { HomingRail } from '../../../src-main/host/objects/endstop';
 import type { PrinterToolhead } from '../../../src-main/host/objects/toolhead';
 import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
@@ -22,7 +30,8 @@ describe('[bltouch] options', () => {
     const z = p.printer.lookupObject<PrinterToolhead>('printer_toolhead').homingRails.find((r: HomingRail) => r.axis === 'z')!;
     expect(z.endstop).toBe(bl.endstop);
     expect(z.settings.position_endstop).toBe(1.2);
-    for (const cmd of ['PROBE', 'QUERY_PROBE', 'PROBE_ACCURACY', 'BLTOUCH_DEBUG', 'BLTOUCH_STORE']) expect(p.gcode.lookup(cmd), cmd).toBeDefined();
+    for (const cmd of ['PROBE', 'QUERY_PROBE', 'PROBE_ACCURACY', 'BLTOUCH_DEBUG', 'BLTOUCH_STORE'])
+      expect(p.gcode.lookup(cmd), cmd).toBeDefined();
   });
 
   it('rejects bad values naming the option and file:line', () => {
@@ -90,7 +99,12 @@ class ModelBLTouch implements BLTouchLink {
   }
 }
 
-const SETTINGS: BLTouchSettings = { pinMoveTimeS: 0.68, probeWithTouchMode: false, pinUpReportsNotTriggered: true, pinUpTouchModeReportsTriggered: true };
+const SETTINGS: BLTouchSettings = {
+  pinMoveTimeS: 0.68,
+  probeWithTouchMode: false,
+  pinUpReportsNotTriggered: true,
+  pinUpTouchModeReportsTriggered: true,
+};
 
 describe('BLTouch deploy/verify/stow', () => {
   it('tests the sensor in touch mode, lowers the pin, probes, raises it (test at most every 5 minutes)', async () => {
@@ -112,7 +126,12 @@ describe('BLTouch deploy/verify/stow', () => {
     const m = new ModelBLTouch();
     m.deadSensor = true;
     m.stuckStows = 5;
-    const seq = new BLTouchSequence(m, { ...SETTINGS, probeWithTouchMode: true, pinUpReportsNotTriggered: false, pinUpTouchModeReportsTriggered: false });
+    const seq = new BLTouchSequence(m, {
+      ...SETTINGS,
+      probeWithTouchMode: true,
+      pinUpReportsNotTriggered: false,
+      pinUpTouchModeReportsTriggered: false,
+    });
     await seq.deploy();
     await seq.stow();
     expect(m.signals).toEqual(['pin_down', 'touch_mode', 'pin_up']);
@@ -150,7 +169,21 @@ describe('BLTouch deploy/verify/stow', () => {
   });
 
   it('pulse widths are the BLTouch signal widths (0.65-2.4 ms of a 20 ms period)', () => {
-    for (const w of Object.values(BLTOUCH_PULSE_S)) expect(w).toBeGreaterThanOrEqual(0.00065), expect(w).toBeLessThan(0.0024);
+    for (const w of Object.values(BLTOUCH_PULSE_S)) {
+      expect(w).toBeGreaterThanOrEqual(0.00065);
+      expect(w).toBeLessThan(0.0024);
+    }
     expect(SERVO_CYCLE_S).toBe(0.02);
+  });
+});
+
+describe('[bltouch] in the sim machine', () => {
+  it('is the probe switch on sensor_pin with control_pin as its servo wire', async () => {
+    const { machineFromConfig } = await import('../../../src-main/host/sim/machine');
+    const { PrinterConfig } = await import('../../../src-main/host/config/section');
+    const { parseConfigText } = await import('../../../src-main/host/config/reader');
+    const m = machineFromConfig(new PrinterConfig(parseConfigText(withBLTouch(), '/virtual/printer.cfg')));
+    const probe = m.endstops.find((e) => e.name === 'probe')!;
+    expect(probe).toMatchObject({ pin: 'PD2', servo_pin: 'PB5', trigger_position_mm: 1.2, steppers: ['stepper_z'], side: 'min' });
   });
 });
