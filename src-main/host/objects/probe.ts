@@ -222,6 +222,11 @@ export class PrinterProbe implements ZProbe, PrinterObject {
     let pos: number[];
     try {
       pos = await this.printer.lookupObject<Homing>('homing').probingMove(this.endstop, this.zSteppers, target, speedMmS);
+    } catch (e) {
+      // A failed descent still puts the probe away (a BLTouch pin left down would drag over the
+      // bed); the descent's error is the one to report.
+      if (this.multi === 'off') await this.hardware.stow().catch(() => undefined);
+      throw e;
     } finally {
       this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.resetFromToolhead();
     }

@@ -11,6 +11,7 @@
 // too (nominal, not wall time), so a loaded machine can not blur pin_down into another signal.
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
+import type { BLTouch } from '../../../src-main/host/objects/bltouch';
 import { startLivePrinter } from './live-printer';
 
 const Z_STEP_MM = 8 / 3200;
@@ -40,6 +41,8 @@ describe('[bltouch] on a live printer', () => {
     const queries: string[] = [];
     let deployError = '';
     let homedAxes = '';
+    let noTrigger = '';
+    let deployedAfterNoTrigger: boolean | null = null;
     try {
       await p.run('G28');
       homedAxes = p.host.printer.lookupObject<Toolhead>('toolhead').getStatus().homed_axes as string;
@@ -56,6 +59,14 @@ describe('[bltouch] on a live printer', () => {
         () => 'no error',
         (e: Error) => e.message,
       );
+      // A descent that finds no bed (the host believes Z is 1.5 mm lower than it is, so it
+      // stops 0.5 mm down, above the surface) still raises the pin before reporting.
+      await p.run('G1 Z3 F600\nSET_KINEMATIC_POSITION Z=-1.5');
+      noTrigger = await p.run('PROBE').then(
+        () => 'no error',
+        (e: Error) => e.message,
+      );
+      deployedAfterNoTrigger = p.host.printer.lookupObject<BLTouch>('probe').seq.deployed;
     } finally {
       await p.stop();
     }
@@ -67,6 +78,8 @@ describe('[bltouch] on a live printer', () => {
     expect(Math.abs(single![2]! - expected)).toBeLessThanOrEqual(2 * Z_STEP_MM);
     expect(queries.map((q) => q.replace(/^\/\/ /, '').trim())).toEqual(['probe: open', 'probe: TRIGGERED', 'probe: open']);
     expect(deployError).toMatch(/BLTouch failed to deploy/);
+    expect(noTrigger).toMatch(/No trigger on probe after full movement/);
+    expect(deployedAfterNoTrigger).toBe(false);
     // The sim saw the switch close only with the pin down: twice while homing, once per probe.
     const closings = (p.trace() as { ev: string; name?: string; triggered?: boolean; mm?: number }[]).filter(
       (e) => e.ev === 'endstop' && e.name === 'probe' && e.triggered,
