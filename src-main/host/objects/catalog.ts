@@ -31,6 +31,8 @@ import {
   SCREW_LIST_OPTIONS,
   SCREWS_TILT_ADJUST_OPTIONS,
 } from './bed-screws-options';
+import { BED_TILT_OPTIONS } from './bed-tilt-options';
+import { Z_TILT_OPTIONS } from './z-tilt-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
@@ -141,6 +143,8 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'SCREWS_TILT_CALCULATE: probe at each bed screw and say how far to turn it',
     options: [SCREWS_TILT_ADJUST_OPTIONS, SCREW_LIST_OPTIONS],
   },
+  { name: 'bed_tilt', doc: 'Tilted-bed correction: BED_TILT_CALIBRATE fits a plane, moves follow it', options: [BED_TILT_OPTIONS] },
+  { name: 'z_tilt', doc: 'Z_TILT_ADJUST: probe and level a bed or gantry carried by several Z motors', options: [Z_TILT_OPTIONS] },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
   { name: 'fan', doc: 'The part-cooling fan (M106/M107)', options: [FAN_OPTIONS] },
   {

@@ -16,6 +16,8 @@ import { BLTouch } from './bltouch';
 import { BedMesh, orphanProfileError } from './bed-mesh';
 import { BedScrews } from './bed-screws';
 import { ScrewsTiltAdjust } from './screws-tilt';
+import { BedTilt } from './bed-tilt';
+import { ZTilt } from './z-tilt';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
@@ -127,6 +129,8 @@ const LOADERS: Record<string, SectionLoader> = {
   },
   bed_screws: (ctx, s) => ctx.printer.addObject('bed_screws', new BedScrews(ctx.printer, ctx.gcode, s)),
   screws_tilt_adjust: (ctx, s) => ctx.printer.addObject('screws_tilt_adjust', new ScrewsTiltAdjust(ctx.printer, ctx.gcode, s)),
+  bed_tilt: (ctx, s) => ctx.printer.addObject('bed_tilt', new BedTilt(ctx.printer, ctx.gcode, s)),
+  z_tilt: (ctx, s) => ctx.printer.addObject('z_tilt', new ZTilt(ctx.printer, ctx.gcode, s, ctx.config)),
   // Output devices exist on live printers; batch mode only checks their options.
   fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
   heater_fan: (ctx, s) => {
