@@ -31,7 +31,8 @@ export default tseslint.config(
             { group: nodeBuiltins, message: 'The renderer never imports Node modules; ask the host through the API.' },
             { group: ['electron'], message: 'The renderer never imports Electron; use the API client (src-renderer/api).' },
             {
-              group: ['**/src-main/host/**', '**/src-main/app/**', '**/src-main/server/**'],
+              // Except the option catalog: pure data (no Node), which the config editor imports as is.
+              regex: 'src-main/(app|server)/|src-main/host/(?!objects/catalog$|config/options$)',
               message: 'The renderer talks to the host through src-main/api only.',
             },
             { group: ['**/src-main/api/*', '!**/src-main/api/contract'], message: 'Import types from src-main/api/contract only.' },

@@ -171,7 +171,6 @@ export const ConfigEditor = forwardRef<ConfigEditorHandle, Props>(function Confi
       view.current = null;
     };
     // A new document (another printer, a reload) builds a fresh editor.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.docKey, props.catalog]);
 
   useImperativeHandle(ref, () => ({
