@@ -49,9 +49,15 @@ describe('TMC drivers on the sim', () => {
   it('start-up writes every init register into the driver models (ready = every UART write counted by IFCNT)', async () => {
     expect(p.host.printer.state).toBe('ready');
     // The sim flushes its trace at least once a second; a loaded machine may hold the sim back,
-    // so wait up to 20 s for the last init register (PWMCONF) of the last UART driver.
+    // so wait up to 20 s for every register checked below (the SPI driver's writes may land after
+    // the UART drivers': a hog-loaded run read the trace before GLOBALSCALER was in it).
+    const written = (name: string, regs: string[]) => regs.every((r) => simWrites(p, name).some(([w]) => w === r));
+    const allWritten = () =>
+      written('stepper_x', ['GCONF', 'IHOLD_IRUN', 'CHOPCONF', 'PWMCONF']) &&
+      written('stepper_y', ['GCONF', 'IHOLD_IRUN', 'TPWMTHRS', 'PWMCONF']) &&
+      written('stepper_z', ['GLOBALSCALER', 'CHOPCONF']);
     const t0 = Date.now();
-    while (!simWrites(p, 'stepper_y').some(([r]) => r === 'PWMCONF') && Date.now() - t0 < 20_000) await sleep(100);
+    while (!allWritten() && Date.now() - t0 < 20_000) await sleep(100);
     console.log(`tmc live: init writes in the sim trace ${Date.now() - t0} ms after ready`);
     const x = new Map(simWrites(p, 'stepper_x'));
     // Hand-worked (see test/unit/tmc): GCONF 0x1c4 (spreadCycle: no stealthchop_threshold),

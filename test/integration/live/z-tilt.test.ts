@@ -125,14 +125,22 @@ describe('[bed_tilt] on a live printer', () => {
     expect(output!).toContain('Calculated bed tilt parameters:');
     const slopeErr = Math.max(Math.abs(status!.x_adjust - BED_TILT.dz_dx), Math.abs(status!.y_adjust - BED_TILT.dz_dy));
     const trace = p.trace() as StepperEv[];
+    // The sim keeps physics on nominal clocks only while it keeps up: a run with a CPU hog beside
+    // the whole suite left it 268 ms behind, its switch polls lagging its steps, and the probed
+    // heights 0.7 mm off. Its trace says how far behind it fell; each height may be off by the
+    // probe speed (10 mm/s) times that, and the limits grow by it (a quiet run: ~0).
+    const lateS =
+      Math.max(0, ...trace.filter((e) => e.ev === 'timing').map((e) => Number((e as { late_max_us?: number }).late_max_us ?? 0))) / 1e6;
+    const heightTol = 2 * Z_STEP_MM + 10 * lateS;
+    const slopeTol = 1e-4 + (2 * heightTol - 2 * 2 * Z_STEP_MM) / 100; // 100 mm: the shorter span of the points
     const zEnd = trace.filter((e) => e.ev === 'stepper' && e.name === 'stepper_z').at(-1)!.mm!;
     const want = 1 + BED_TILT.dz_dx * 160 + BED_TILT.dz_dy * 120;
     console.log(
       `bed_tilt: x_adjust ${status!.x_adjust.toFixed(6)} y_adjust ${status!.y_adjust.toFixed(6)} z_adjust ${status!.z_adjust.toFixed(6)}; ` +
-        `worst slope off the sim's bed ${slopeErr.toExponential(2)} (allowed 1e-4); end Z ${zEnd.toFixed(4)} (bed + 1: ${want.toFixed(4)}, allowed ${3 * Z_STEP_MM})`,
+        `worst slope off the sim's bed ${slopeErr.toExponential(2)} (allowed ${slopeTol.toExponential(2)}); end Z ${zEnd.toFixed(4)} (bed + 1: ${want.toFixed(4)}); sim late up to ${(lateS * 1000).toFixed(1)} ms`,
     );
-    expect(slopeErr).toBeLessThanOrEqual(1e-4);
-    expect(Math.abs(status!.z_adjust)).toBeLessThanOrEqual(2 * Z_STEP_MM + 1e-9);
-    expect(Math.abs(zEnd - want)).toBeLessThanOrEqual(3 * Z_STEP_MM + 1e-9);
+    expect(slopeErr).toBeLessThanOrEqual(slopeTol);
+    expect(Math.abs(status!.z_adjust)).toBeLessThanOrEqual(heightTol + 1e-9);
+    expect(Math.abs(zEnd - want)).toBeLessThanOrEqual(3 * Z_STEP_MM + 3 * (heightTol - 2 * Z_STEP_MM) + 1e-9);
   }, 90_000);
 });
