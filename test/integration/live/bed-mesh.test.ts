@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BedMesh } from '../../../src-main/host/objects/bed-mesh';
 import { startLivePrinter } from './live-printer';
+import { fastZ, homeZOnProbe } from './probe-printer';
 
 const Z_STEP_MM = 8 / 3200;
 const Z_OFFSET_MM = 1;
@@ -21,19 +22,12 @@ const bedZ = (x: number, y: number) => TILT.dz_dx * x + TILT.dz_dy * y;
 
 /** Z homes on the probe (no probe offsets: the sim's plane is keyed to the carriage, as is the probe). */
 const meshConfig = (cfg: string) =>
-  cfg
-    // Faster Z than the stock sim printer's 5 mm/s: the lifts between points dominate the test's time.
-    .replace('max_z_velocity: 5\nmax_z_accel: 100', 'max_z_velocity: 20\nmax_z_accel: 500')
-    .replace(
-      /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
-      'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
-    )
-    .concat(
-      `\n[probe]\npin: ^PD3\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n` +
-        '\n[bed_mesh]\nspeed: 150\nhorizontal_move_z: 3\nmesh_min: 20, 20\nmesh_max: 160, 120\nprobe_count: 3, 3\n' +
-        '\n[screws_tilt_adjust]\nscrew1: 20, 20\nscrew1_name: front left\nscrew2: 160, 20\nscrew3: 20, 120\n' +
-        'horizontal_move_z: 3\nspeed: 150\nscrew_thread: CW-M3\n',
-    );
+  homeZOnProbe(fastZ(cfg)).concat(
+    `\n[probe]\npin: ^PD3\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n` +
+      '\n[bed_mesh]\nspeed: 150\nhorizontal_move_z: 3\nmesh_min: 20, 20\nmesh_max: 160, 120\nprobe_count: 3, 3\n' +
+      '\n[screws_tilt_adjust]\nscrew1: 20, 20\nscrew1_name: front left\nscrew2: 160, 20\nscrew3: 20, 120\n' +
+      'horizontal_move_z: 3\nspeed: 150\nscrew_thread: CW-M3\n',
+  );
 
 const NEAR = { stepper_x: { position_mm: 20 }, stepper_y: { position_mm: 20 }, stepper_z: { position_mm: 3 } };
 

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import type { BLTouch } from '../../../src-main/host/objects/bltouch';
 import { startLivePrinter } from './live-printer';
+import { homeZOnProbe, probeZs } from './probe-printer';
 
 const Z_STEP_MM = 8 / 3200;
 const Z_OFFSET_MM = 1;
@@ -20,16 +21,11 @@ const TILT = { x_stepper: 'stepper_x', y_stepper: 'stepper_y', dz_dx: 0.01, dz_d
 const bedZ = (x: number, y: number) => TILT.dz_dx * x + TILT.dz_dy * y;
 
 const bltouchConfig = (cfg: string) =>
-  cfg
-    .replace(
-      /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
-      'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
-    )
-    .concat(`\n[bltouch]\nsensor_pin: ^PD3\ncontrol_pin: PB5\npin_move_time: 0.2\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\n`);
+  homeZOnProbe(cfg).concat(
+    `\n[bltouch]\nsensor_pin: ^PD3\ncontrol_pin: PB5\npin_move_time: 0.2\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\n`,
+  );
 
 const NEAR = { stepper_x: { position_mm: 20 }, stepper_y: { position_mm: 20 }, stepper_z: { position_mm: 3 } };
-const probeZs = (out: string) =>
-  [...out.matchAll(/probe at (-?[\d.]+),(-?[\d.]+) is z=(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
 
 describe('[bltouch] on a live printer', () => {
   it('homes Z on the BLTouch, probes a tilted bed, stows, and refuses to deploy on the bed', async () => {

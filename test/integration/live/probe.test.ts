@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import { parsePosition, startLivePrinter, type LivePrinter } from './live-printer';
+import { homeZOnProbe, probeZs } from './probe-printer';
 
 const Z_STEP_MM = 8 / 3200;
 const Z_OFFSET_MM = 1;
@@ -20,14 +21,9 @@ const bedZ = (x: number, y: number) => TILT.dz_dx * x + TILT.dz_dy * y;
 
 /** stepper_z homes on the probe; Z may go below 0 (Klipper's advice for probes). */
 const probeConfig = (cfg: string) =>
-  cfg
-    .replace(
-      /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
-      'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
-    )
-    .concat(
-      `\n[probe]\npin: ^PD3\nx_offset: -10\ny_offset: 5\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n`,
-    );
+  homeZOnProbe(cfg).concat(
+    `\n[probe]\npin: ^PD3\nx_offset: -10\ny_offset: 5\nz_offset: ${Z_OFFSET_MM}\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n`,
+  );
 
 const NEAR = { stepper_x: { position_mm: 20 }, stepper_y: { position_mm: 20 }, stepper_z: { position_mm: 3 } };
 
@@ -44,8 +40,6 @@ type Ev = {
 /** The trace's clock is the MCU's 32-bit clock: compare with wrap-around. */
 const before = (a: Ev, b: Ev) => ((a.clock - b.clock) | 0) < 0;
 const homedAxes = (p: LivePrinter) => p.host.printer.lookupObject<Toolhead>('toolhead').getStatus().homed_axes;
-const probeZs = (out: string) =>
-  [...out.matchAll(/probe at (-?[\d.]+),(-?[\d.]+) is z=(-?[\d.]+)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
 
 describe('[probe] on a live printer', () => {
   it('homes Z on the probe, probes a tilted bed, PROBE_ACCURACY, QUERY_PROBE, PROBE_CALIBRATE', async () => {

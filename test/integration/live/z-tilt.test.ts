@@ -15,6 +15,7 @@
 // motors end up must match it to one step. The measured figures are logged.
 import { describe, expect, it } from 'vitest';
 import { startLivePrinter } from './live-printer';
+import { fastZ, homeZOnProbe } from './probe-printer';
 
 const Z_STEP_MM = 8 / 3200;
 /** The bed rises 0.004 mm per mm of X (zero at X0, where Z homes on the probe). */
@@ -32,18 +33,12 @@ rotation_distance: 8
 `;
 
 const tiltConfig = (cfg: string) =>
-  cfg
-    .replace('max_z_velocity: 5\nmax_z_accel: 100', 'max_z_velocity: 20\nmax_z_accel: 500')
-    .replace(
-      /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
-      'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
-    )
-    .concat(
-      Z1 +
-        '\n[probe]\npin: ^PD3\nz_offset: 1\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n' +
-        `\n[z_tilt]\nz_positions:\n  ${PIVOTS[0]}, 60\n  ${PIVOTS[1]}, 60\npoints:\n  20, 20\n  160, 20\n  90, 120\n` +
-        'speed: 150\nhorizontal_move_z: 3\nretries: 0\n',
-    );
+  homeZOnProbe(fastZ(cfg)).concat(
+    Z1 +
+      '\n[probe]\npin: ^PD3\nz_offset: 1\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n' +
+      `\n[z_tilt]\nz_positions:\n  ${PIVOTS[0]}, 60\n  ${PIVOTS[1]}, 60\npoints:\n  20, 20\n  160, 20\n  90, 120\n` +
+      'speed: 150\nhorizontal_move_z: 3\nretries: 0\n',
+  );
 
 const NEAR = {
   stepper_x: { position_mm: 20 },
@@ -92,16 +87,10 @@ describe('[z_tilt] on a live printer', () => {
 /** One Z motor, [bed_tilt] instead of [z_tilt], over a bed sloped in X and Y. */
 const BED_TILT = { x_stepper: 'stepper_x', y_stepper: 'stepper_y', dz_dx: 0.004, dz_dy: 0.002 };
 const bedTiltConfig = (cfg: string) =>
-  cfg
-    .replace('max_z_velocity: 5\nmax_z_accel: 100', 'max_z_velocity: 20\nmax_z_accel: 500')
-    .replace(
-      /endstop_pin: \^PD3\nposition_endstop: 0\.5\n/,
-      'endstop_pin: probe:z_virtual_endstop\nposition_min: -2\nhoming_retract_dist: 2\n',
-    )
-    .concat(
-      '\n[probe]\npin: ^PD3\nz_offset: 1\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n' +
-        '\n[bed_tilt]\npoints:\n  20, 20\n  160, 20\n  160, 120\n  20, 120\nspeed: 150\nhorizontal_move_z: 3\n',
-    );
+  homeZOnProbe(fastZ(cfg)).concat(
+    '\n[probe]\npin: ^PD3\nz_offset: 1\nspeed: 10\nlift_speed: 10\nsample_retract_dist: 1\n' +
+      '\n[bed_tilt]\npoints:\n  20, 20\n  160, 20\n  160, 120\n  20, 120\nspeed: 150\nhorizontal_move_z: 3\n',
+  );
 
 describe('[bed_tilt] on a live printer', () => {
   // Tolerances as above: each probed height is exact to 2 Z steps (0.005 mm); over the 140 mm
