@@ -129,6 +129,8 @@ describe('filament switch sensor on the sim', () => {
       } finally {
         clearInterval(poll);
       }
+      // waitFor can see 'released' between two polls: the record ends with what it saw.
+      seen.push(String(status(p, 'display_status').message));
       // 'pressed' held for 0.5 s of MCU time, polled every 20 ms: seen unless the host stalled
       // for the whole half second, which even a loaded machine has not shown.
       expect(seen).toContain('pressed');
