@@ -8,6 +8,8 @@ import type { MotionStepper } from './stepper.js';
 import { TrapQ } from './trapq.js';
 
 export interface ExtruderMotionOptions {
+  /** The config section name ('extruder', 'extruder1'): toolhead status names the active one. Default 'extruder'. */
+  name?: string;
   stepper: MotionStepper | null;
   nozzleDiameterMm: number;
   filamentDiameterMm: number;
@@ -27,7 +29,11 @@ export interface ExtruderMotionOptions {
 
 export class ExtruderMotion implements ExtruderJunction {
   readonly trapq = new TrapQ();
+  readonly name: string;
+  /** The extruder's own stepper (it may follow another extruder's queue: see `steppers`). */
   readonly stepper: MotionStepper | null;
+  /** Every stepper that moves with this queue (SYNC_EXTRUDER_MOTION, [extruder_stepper]). */
+  private readonly followers = new Set<MotionStepper>();
   readonly nozzleDiameterMm: number;
   readonly filamentAreaMm2: number;
   readonly maxExtrudeRatio: number;
@@ -40,6 +46,7 @@ export class ExtruderMotion implements ExtruderJunction {
   lastPositionMm = 0;
 
   constructor(o: ExtruderMotionOptions, toolheadLimits: { maxVelocityMmS: number; maxAccelMmS2: number }) {
+    this.name = o.name ?? 'extruder';
     this.stepper = o.stepper;
     this.nozzleDiameterMm = o.nozzleDiameterMm;
     this.filamentAreaMm2 = Math.PI * (o.filamentDiameterMm * 0.5) ** 2;
@@ -50,7 +57,28 @@ export class ExtruderMotion implements ExtruderJunction {
     this.maxEDistMm = o.maxExtrudeOnlyDistanceMm ?? 50;
     this.instantCornerVMmS = o.instantaneousCornerVelocityMmS ?? 1;
     this.canExtrude = o.canExtrude ?? (() => true);
-    if (this.stepper) this.stepper.setLinearKinematics(this.trapq, 1, 0, 0);
+    if (this.stepper) this.attachStepper(this.stepper);
+  }
+
+  /** The steppers moving with this queue now; the toolhead generates their steps while it is active. */
+  get steppers(): MotionStepper[] {
+    return [...this.followers];
+  }
+
+  /**
+   * `stepper` follows this queue from now on, starting at this extruder's last position (call
+   * after the toolhead flushed step generation; detach it from its previous queue first).
+   */
+  attachStepper(stepper: MotionStepper): void {
+    stepper.setLinearKinematics(this.trapq, 1, 0, 0);
+    stepper.setPosition(this.lastPositionMm, 0, 0);
+    this.followers.add(stepper);
+  }
+
+  /** `stepper` no longer follows this queue (it stays where it is until attached again). */
+  detachStepper(stepper: MotionStepper): void {
+    if (!this.followers.delete(stepper)) return;
+    stepper.setLinearKinematics(new TrapQ(), 1, 0, 0);
   }
 
   /** Refuse or slow a move that extrudes (the toolhead calls this when E changes). */
@@ -113,7 +141,7 @@ export class ExtruderMotion implements ExtruderJunction {
   /** The filament position is now ePos (G92 E through SET_KINEMATIC_POSITION, or a new tool). */
   setPosition(ePos: number): void {
     this.trapq.setPosition(ePos, 0, 0);
-    this.stepper?.setPosition(ePos, 0, 0);
+    for (const s of this.followers) s.setPosition(ePos, 0, 0);
     this.lastPositionMm = ePos;
   }
 }

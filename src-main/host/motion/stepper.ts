@@ -54,8 +54,9 @@ export interface MotionStepperOptions {
 
 export class MotionStepper {
   readonly name: string;
-  readonly stepDistMm: number;
-  readonly invertDir: boolean;
+  /** Changed only by setStepDistance (SET_EXTRUDER_ROTATION_DISTANCE). */
+  stepDistMm: number;
+  invertDir: boolean;
   readonly compressor: StepCompressor;
   clockFreqHz: number;
   printTimeAtClockZeroS = 0;
@@ -189,6 +190,23 @@ export class MotionStepper {
     c.head = 0;
     c.tail = 0;
     c.lastStepClock = 0;
+  }
+
+  /**
+   * A new step distance and direction (SET_EXTRUDER_ROTATION_DISTANCE; a negative distance
+   * inverts the motor). Call after the toolhead flushed step generation: the position where the
+   * last step left the rail stays, later steps count from it in the new size.
+   */
+  setStepDistance(stepDistMm: number, invertDir: boolean): void {
+    if (!(stepDistMm > 0)) throw new Error(`${this.name}: step distance must be above 0`);
+    this.flushSteps(Infinity);
+    this.originMm = this.commandedPositionMm;
+    this.stepsFromOrigin = 0;
+    this.stepDistMm = stepDistMm;
+    if (invertDir !== this.invertDir) {
+      this.invertDir = invertDir;
+      this.dir = -1; // the next step sends its dir pin level again
+    }
   }
 
   /** Rail position = cx*x + cy*y + cz*z of the trapq position. */

@@ -115,11 +115,16 @@ export class Toolhead {
     l.maxAccelToDecelMmS2 = l.maxAccelMmS2 * (1 - this.minimumCruiseRatio);
   }
 
-  setExtruder(extruder: ExtruderMotion | null): void {
+  /**
+   * The extruder moves with E from now on (ACTIVATE_EXTRUDER; again after its steppers changed).
+   * ePosMm: where E continues (Klipper: the new extruder's own last position); default unchanged.
+   */
+  setExtruder(extruder: ExtruderMotion | null, ePosMm?: number): void {
     this.flushStepGeneration();
     this.extruder = extruder;
+    if (ePosMm !== undefined) this.commandedPos[3] = ePosMm;
     this.steppers = [...this.kinematics.steppers];
-    if (extruder?.stepper) this.steppers.push(extruder.stepper);
+    if (extruder) this.steppers.push(...extruder.steppers);
     if (extruder) extruder.setPosition(this.commandedPos[3]!);
   }
 
@@ -345,7 +350,7 @@ export class Toolhead {
       print_time: this.printTimeS,
       stalls: 0,
       estimated_print_time: this.estimatedPrintTimeS(),
-      extruder: this.extruder ? 'extruder' : '',
+      extruder: this.extruder ? this.extruder.name : '',
     };
   }
 
