@@ -6,6 +6,7 @@
 enum oid_type {
     OID_NONE, OID_STEPPER, OID_ENDSTOP, OID_TRSYNC, OID_DIGITAL_OUT, OID_PWM_OUT,
     OID_ANALOG_IN, OID_BUTTONS,
+    OID_NEOPIXEL,  // neopixel.c
     OID_TMCUART, OID_SPI,  // tmcuart.c, spicmds.c
 };
 

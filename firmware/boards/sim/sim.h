@@ -119,6 +119,10 @@ int tmc_input_read(int pin, uint32_t clock, int *level);
 void tmc_periodic(uint32_t clock);
 int tmc_pin_is_quiet(int pin);  // bit-banged bus lines are traced as `tmc` events, not pins
 
+// --- LED chains: WS2812 (neopixel) and APA102 (dotstar) models (led.c, README "leds") ---
+void leds_load(const struct json *list);
+void leds_output_changed(int pin, uint32_t clock, int level);
+
 // --- positions shared with other sim processes (positions.c) ---
 #define SIM_POSITIONS_MAGIC 0x31505354u  // "TSP1"
 struct sim_positions_entry {
