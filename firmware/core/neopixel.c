@@ -13,6 +13,9 @@
 
 // A chain longer than this is a host mistake (Klipper's host allows 500 bytes).
 #define NEOPIXEL_MAX_DATA_SIZE 1024
+// neopixel_send busy-waits up to reset_min_ticks (the host asks for 50 us): a host asking for
+// more would stall the MCU. 100000 ticks is 0.5 ms at 180 MHz, 6 ms at 16 MHz.
+#define NEOPIXEL_MAX_RESET_TICKS 100000
 
 struct neopixel {
     struct gpio_out pin;
@@ -29,6 +32,8 @@ void command_config_neopixel(const uint32_t *args)
     uint16_t size = (uint16_t)args[2];
     if (!size || size > NEOPIXEL_MAX_DATA_SIZE)
         shutdown("Invalid neopixel data_size");
+    if (args[4] > NEOPIXEL_MAX_RESET_TICKS)
+        shutdown("Invalid neopixel reset_min_ticks");
     struct neopixel *n = oid_alloc((uint8_t)args[0], OID_NEOPIXEL, sizeof(*n) + size);
     n->pin = gpio_out_setup(args[1], 0);  // a low line: the chain keeps its colours
     n->data_size = size;
