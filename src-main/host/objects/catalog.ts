@@ -33,6 +33,8 @@ import {
 } from './bed-screws-options';
 import { BED_TILT_OPTIONS } from './bed-tilt-options';
 import { Z_TILT_OPTIONS } from './z-tilt-options';
+import { QUAD_GANTRY_LEVEL_OPTIONS } from './quad-gantry-level-options';
+import { DELTA_CALIBRATE_OPTIONS } from './delta-calibrate-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
@@ -50,6 +52,14 @@ import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_
 import { tmcOptionTables } from './tmc-options';
 import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
 import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
+import { HEATER_GENERIC_OPTIONS } from './heater-generic-options';
+import { TEMPERATURE_FAN_OPTIONS } from './temperature-fan-options';
+import { ADC_TEMPERATURE_OPTIONS } from './adc-table';
+import { SAVE_VARIABLES_OPTIONS } from './save-variables-options';
+import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
+import { SERVO_OPTIONS } from './servo-options';
+import { MANUAL_STEPPER_OPTIONS } from './manual-stepper-options';
+import { FILAMENT_MOTION_SENSOR_OPTIONS } from './filament-motion-sensor-options';
 
 export interface SectionCatalogEntry {
   /** Section name ('printer') or, for entries with `matches`, the name start ('stepper_'). */
@@ -109,6 +119,13 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
   },
   { name: 'heater_bed', doc: 'The heated bed: its heater and temperature sensor', options: [HEATER_OPTIONS] },
+  // Before the fans: heater_fan/controller_fan name heaters.
+  {
+    name: 'heater_generic',
+    doc: 'A heater under any name (chamber): SET_HEATER_TEMPERATURE HEATER=NAME',
+    options: [HEATER_OPTIONS, HEATER_GENERIC_OPTIONS],
+    matches: (n) => n.startsWith('heater_generic '),
+  },
   // Trinamic drivers after the steppers they configure ([tmc2209 stepper_x] -> [stepper_x]).
   ...(['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160', 'tmc2240'] as const).map((chip) => ({
     name: chip,
@@ -145,6 +162,17 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   },
   { name: 'bed_tilt', doc: 'Tilted-bed correction: BED_TILT_CALIBRATE fits a plane, moves follow it', options: [BED_TILT_OPTIONS] },
   { name: 'z_tilt', doc: 'Z_TILT_ADJUST: probe and level a bed or gantry carried by several Z motors', options: [Z_TILT_OPTIONS] },
+  {
+    name: 'quad_gantry_level',
+    doc: 'QUAD_GANTRY_LEVEL: probe four points and level a flying gantry carried by four Z motors (Voron 2)',
+    options: [QUAD_GANTRY_LEVEL_OPTIONS],
+  },
+  // heightN/heightN_pos (saved by DELTA_CALIBRATE) are read by the object itself.
+  {
+    name: 'delta_calibrate',
+    doc: "DELTA_CALIBRATE: probe seven points and fit a delta's endstops, radius and tower angles for SAVE_CONFIG",
+    options: [DELTA_CALIBRATE_OPTIONS],
+  },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
   { name: 'fan', doc: 'The part-cooling fan (M106/M107)', options: [FAN_OPTIONS] },
   {
@@ -158,6 +186,18 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A fan that runs while steppers or heaters are on (driver cooling)',
     options: [FAN_OPTIONS, CONTROLLER_FAN_OPTIONS],
     matches: (n) => n.startsWith('controller_fan '),
+  },
+  {
+    name: 'temperature_fan',
+    doc: 'A fan driven by a temperature sensor (watermark or PID): SET_TEMPERATURE_FAN_TARGET',
+    options: [FAN_OPTIONS, TEMPERATURE_FAN_OPTIONS],
+    matches: (n) => n.startsWith('temperature_fan '),
+  },
+  {
+    name: 'fan_generic',
+    doc: 'A fan set by hand or macros: SET_FAN_SPEED FAN=NAME SPEED=0..1',
+    options: [FAN_OPTIONS],
+    matches: (n) => n.startsWith('fan_generic '),
   },
   {
     name: 'idle_timeout',
@@ -184,6 +224,12 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     matches: (n) => n.startsWith('thermistor '),
   },
   {
+    name: 'adc_temperature',
+    doc: 'A custom ADC sensor: temperature/voltage (or temperature/resistance) points, usable as sensor_type by its name',
+    options: [ADC_TEMPERATURE_OPTIONS],
+    matches: (n) => n.startsWith('adc_temperature '),
+  },
+  {
     name: 'verify_heater',
     doc: 'Heater safety checks (defaults apply to every heater without this section)',
     options: [VERIFY_HEATER_OPTIONS],
@@ -200,6 +246,23 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [FILAMENT_SWITCH_SENSOR_OPTIONS],
     matches: (n) => n.startsWith('filament_switch_sensor '),
   },
+  {
+    name: 'filament_motion_sensor',
+    doc: 'A filament encoder: pauses (and runs runout_gcode) when the extruder pushes detection_length mm without a toggle',
+    options: [FILAMENT_MOTION_SENSOR_OPTIONS],
+    matches: (n) => n.startsWith('filament_motion_sensor '),
+  },
+  { name: 'save_variables', doc: 'SAVE_VARIABLE: values kept in a file across restarts (printer.save_variables.variables)', options: [SAVE_VARIABLES_OPTIONS] },
+  { name: 'firmware_retraction', doc: 'G10/G11 firmware retraction; SET_RETRACTION, GET_RETRACTION', options: [FIRMWARE_RETRACTION_OPTIONS] },
+  { name: 'servo', doc: 'A hobby servo on a PWM pin: SET_SERVO SERVO= ANGLE=|WIDTH=', options: [SERVO_OPTIONS], matches: (n) => n.startsWith('servo ') },
+  {
+    name: 'manual_stepper',
+    doc: 'A stepper moved only by MANUAL_STEPPER (feeders, tool changers), optionally stopping at its endstop',
+    options: [STEPPER_MOTOR_OPTIONS, MANUAL_STEPPER_OPTIONS],
+    matches: (n) => n.startsWith('manual_stepper '),
+  },
+  { name: 'tuning_tower', doc: 'TUNING_TOWER (always present): change a setting with Z height for a test tower', options: [EMPTY_OPTIONS] },
+  { name: 'sdcard_loop', doc: 'SDCARD_LOOP_BEGIN/END/DESIST: repeat part of a printed file', options: [EMPTY_OPTIONS] },
   {
     name: 'gcode_button',
     doc: 'A button (input pin) that runs G-code when pressed or released',

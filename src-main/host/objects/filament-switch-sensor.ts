@@ -19,25 +19,7 @@ export class FilamentSwitchSensor implements PrinterObject {
   constructor(printer: Printer, gcode: GCodeDispatcher, section: ConfigSection) {
     const o = section.read(FILAMENT_SWITCH_SENSOR_OPTIONS);
     const name = section.suffix;
-    const template = (option: 'runout_gcode' | 'insert_gcode', text: string) => {
-      try {
-        return new MacroTemplate(printer, gcode, `${section.name}:${option}`, text);
-      } catch (e) {
-        if (e instanceof TemplateError) throw section.error(option, e.message);
-        throw e;
-      }
-    };
-    // Pausing needs PAUSE: a config without [pause_resume] gets one with its defaults (as Klipper).
-    if (o.pause_on_runout && !printer.lookupObjectOrNull('pause_resume')) {
-      printer.addObject('pause_resume', new PauseResume(printer, gcode, PAUSE_RESUME_OPTIONS.recover_velocity.default));
-    }
-    this.runout = new RunoutHelper(printer, gcode, name, {
-      pauseOnRunout: o.pause_on_runout,
-      runoutGcode: o.pause_on_runout || o.runout_gcode !== undefined ? template('runout_gcode', o.runout_gcode ?? '') : null,
-      insertGcode: o.insert_gcode !== undefined ? template('insert_gcode', o.insert_gcode) : null,
-      pauseDelayS: o.pause_delay,
-      eventDelayS: o.event_delay,
-    });
+    this.runout = loadRunoutHelper(printer, gcode, section, o);
     buttonsOf(printer).registerButton(
       section,
       'switch_pin',
@@ -52,14 +34,54 @@ export class FilamentSwitchSensor implements PrinterObject {
   }
 }
 
-/** Sensors by name, with QUERY_FILAMENT_SENSOR / SET_FILAMENT_SENSOR registered once for all. */
-function filamentSensorsOf(printer: Printer, gcode: GCodeDispatcher): Map<string, FilamentSwitchSensor> {
-  let sensors = printer.lookupObjectOrNull<Map<string, FilamentSwitchSensor>>('filament_switch_sensors');
+/** The runout options both filament sensors share (pause_on_runout, runout/insert_gcode, delays). */
+export interface RunoutSectionOptions {
+  pause_on_runout: boolean;
+  runout_gcode?: string;
+  insert_gcode?: string;
+  pause_delay: number;
+  event_delay: number;
+}
+
+/** A sensor's RunoutHelper from its section (templates checked; adds [pause_resume] when pausing needs it). */
+export function loadRunoutHelper(printer: Printer, gcode: GCodeDispatcher, section: ConfigSection, o: RunoutSectionOptions): RunoutHelper {
+  const template = (option: 'runout_gcode' | 'insert_gcode', text: string) => {
+    try {
+      return new MacroTemplate(printer, gcode, `${section.name}:${option}`, text);
+    } catch (e) {
+      if (e instanceof TemplateError) throw section.error(option, e.message);
+      throw e;
+    }
+  };
+  // Pausing needs PAUSE: a config without [pause_resume] gets one with its defaults (as Klipper).
+  if (o.pause_on_runout && !printer.lookupObjectOrNull('pause_resume')) {
+    printer.addObject('pause_resume', new PauseResume(printer, gcode, PAUSE_RESUME_OPTIONS.recover_velocity.default));
+  }
+  return new RunoutHelper(printer, gcode, section.suffix, {
+    pauseOnRunout: o.pause_on_runout,
+    runoutGcode: o.pause_on_runout || o.runout_gcode !== undefined ? template('runout_gcode', o.runout_gcode ?? '') : null,
+    insertGcode: o.insert_gcode !== undefined ? template('insert_gcode', o.insert_gcode) : null,
+    pauseDelayS: o.pause_delay,
+    eventDelayS: o.event_delay,
+  });
+}
+
+/** What the shared commands need of a sensor: switch and motion sensors both have a RunoutHelper. */
+export interface FilamentSensor {
+  readonly runout: RunoutHelper;
+}
+
+/**
+ * Sensors by name (switch and motion sensors), with QUERY_FILAMENT_SENSOR / SET_FILAMENT_SENSOR
+ * registered once for all.
+ */
+export function filamentSensorsOf(printer: Printer, gcode: GCodeDispatcher): Map<string, FilamentSensor> {
+  let sensors = printer.lookupObjectOrNull<Map<string, FilamentSensor>>('filament_switch_sensors');
   if (sensors) return sensors;
-  const all = new Map<string, FilamentSwitchSensor>();
+  const all = new Map<string, FilamentSensor>();
   sensors = all;
   printer.addObject('filament_switch_sensors', all);
-  const pick = (c: GCodeCommand): FilamentSwitchSensor => {
+  const pick = (c: GCodeCommand): FilamentSensor => {
     const name = c.get('SENSOR');
     const s = all.get(name);
     if (!s) throw c.error(`Unknown filament sensor '${name}' (sensors: ${[...all.keys()].join(', ')})`);

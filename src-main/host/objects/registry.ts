@@ -18,6 +18,8 @@ import { BedScrews } from './bed-screws';
 import { ScrewsTiltAdjust } from './screws-tilt';
 import { BedTilt } from './bed-tilt';
 import { ZTilt } from './z-tilt';
+import { QuadGantryLevel } from './quad-gantry-level';
+import { DeltaCalibrate } from './delta-calibrate';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
@@ -59,6 +61,14 @@ import { SaveConfig } from './save-config';
 import { PrinterToolhead } from './toolhead';
 import { loadVirtualPrinter } from '../../server/virtual-printer/virtual-printer-section';
 import { loadTmcDriver } from './tmc';
+import { SaveVariables } from './save-variables';
+import { FirmwareRetraction } from './firmware-retraction';
+import { PrinterServo } from './servo';
+import { SERVO_OPTIONS } from './servo-options';
+import { ManualStepper } from './manual-stepper';
+import { FilamentMotionSensor } from './filament-motion-sensor';
+import { TuningTower } from './tuning-tower';
+import { SdcardLoop } from './sdcard-loop';
 
 export { configCatalog, type CatalogSection } from './catalog';
 
@@ -131,6 +141,8 @@ const LOADERS: Record<string, SectionLoader> = {
   screws_tilt_adjust: (ctx, s) => ctx.printer.addObject('screws_tilt_adjust', new ScrewsTiltAdjust(ctx.printer, ctx.gcode, s)),
   bed_tilt: (ctx, s) => ctx.printer.addObject('bed_tilt', new BedTilt(ctx.printer, ctx.gcode, s)),
   z_tilt: (ctx, s) => ctx.printer.addObject('z_tilt', new ZTilt(ctx.printer, ctx.gcode, s, ctx.config)),
+  quad_gantry_level: (ctx, s) => ctx.printer.addObject('quad_gantry_level', new QuadGantryLevel(ctx.printer, ctx.gcode, s, ctx.config)),
+  delta_calibrate: (ctx, s) => ctx.printer.addObject('delta_calibrate', new DeltaCalibrate(ctx.printer, ctx.gcode, s)),
   // Output devices exist on live printers; batch mode only checks their options.
   fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
   heater_fan: (ctx, s) => {
@@ -172,6 +184,16 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
   filament_switch_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentSwitchSensor(ctx.printer, ctx.gcode, s)),
   gcode_button: (ctx, s) => ctx.printer.addObject(s.name, new GCodeButton(ctx.printer, ctx.gcode, s)),
+  filament_motion_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentMotionSensor(ctx.printer, ctx.gcode, s)),
+  save_variables: (ctx, s) => ctx.printer.addObject('save_variables', new SaveVariables(ctx.gcode, s)),
+  firmware_retraction: (ctx, s) => ctx.printer.addObject('firmware_retraction', new FirmwareRetraction(ctx.gcode, s)),
+  // Like output pins: batch mode only checks the options.
+  servo: (ctx, s) =>
+    ctx.mcuFileOutput ? void s.read(SERVO_OPTIONS) : ctx.printer.addObject(s.name, new PrinterServo(ctx.printer, ctx.gcode, s)),
+  manual_stepper: (ctx, s) => ctx.printer.addObject(s.name, new ManualStepper(ctx.printer, ctx.gcode, s)),
+  // A built-in (see loadPrinterObjects); the section has no options.
+  tuning_tower: () => undefined,
+  sdcard_loop: (ctx) => ctx.printer.addObject('sdcard_loop', new SdcardLoop(ctx.printer, ctx.gcode)),
   exclude_object: (ctx) => ctx.printer.addObject('exclude_object', new ExcludeObject(ctx.gcode)),
   virtual_printer: (ctx, s) => loadVirtualPrinter(ctx.printer, ctx.gcode, s, !ctx.mcuFileOutput),
   display_status: () => undefined,
@@ -228,6 +250,7 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   printer.addObject('webhooks', new WebhooksStatus(printer));
   printer.addObject('system_stats', new SystemStats());
   printer.addObject('motion_report', new MotionReport(printer));
+  printer.addObject('tuning_tower', new TuningTower(printer, gcode));
   // Every printer turns its heaters and motors off when left alone (Klipper's default too).
   printer.addObject('idle_timeout', new IdleTimeout(printer, gcode, config.getOrNull('idle_timeout'), ctx.mcuFileOutput === null));
 

@@ -147,6 +147,15 @@ export class VirtualSdcard implements PrinterObject {
 
   /** Lines of the chunk being printed, with the file offset after each. */
   private pending: { line: string; endPos: number }[] = [];
+  /** The file line running now (null: the command did not come from the file); [sdcard_loop] reads it. */
+  currentLine: { line: string; endPos: number } | null = null;
+  /** Where reading goes on after the current line, when something moved it ([sdcard_loop]). */
+  private seekPos: number | null = null;
+
+  /** Continue the file at `pos` once the running line is done (SDCARD_LOOP_END jumps back). */
+  seekAfterLine(pos: number): void {
+    this.seekPos = pos;
+  }
 
   /**
    * Runs the pending chunk inside the G-code queue, checking for a pause before each line. It
@@ -157,15 +166,29 @@ export class VirtualSdcard implements PrinterObject {
    */
   private async runChunk(): Promise<void> {
     const ex = this.exclude();
-    for (const { line, endPos } of this.pending) {
+    for (const entry of this.pending) {
+      const { line, endPos } = entry;
       if (this.stopRequested || this.aheadS() > MAX_AHEAD_S) break;
       if (ex?.skipLine(line)) {
         // skipped: a move of an excluded object
       } else if (this.isUnknown(line)) {
         // As Klipper does in a print: an unknown command (G21, M84 variants...) is reported, not fatal.
         this.gcode.respondInfo(`Unknown command: "${parseLine(line).command}" in ${this.file?.name ?? 'file'} (ignored)`);
-      } else await this.gcode.runLines([line]);
+      } else {
+        this.currentLine = entry;
+        try {
+          await this.gcode.runLines([line]);
+        } finally {
+          this.currentLine = null;
+        }
+      }
       this.filePosition = endPos;
+      if (this.seekPos !== null) {
+        // The rest of this chunk is not where the file goes on: re-read from the new place.
+        this.filePosition = this.seekPos;
+        this.seekPos = null;
+        break;
+      }
     }
     this.pending = [];
   }
