@@ -14,6 +14,10 @@ typedef int irqstatus_t;
 #define BOARD_HAS_SPI
 struct spi_config { uint8_t bus, mode; uint32_t half_period_ticks; };
 
+// Simulated hardware I2C buses (i2c.c): transfers go to the device models at byte level.
+#define BOARD_HAS_I2C
+struct i2c_config { uint8_t bus, addr; };
+
 #define BOARD_ARENA_BYTES (256 * 1024)
 #define BOARD_MOVE_COUNT 1024
 

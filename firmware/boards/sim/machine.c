@@ -331,13 +331,13 @@ void machine_load(const char *path)
     }
     if (root->kind != JSON_OBJECT)
         die(root, "the machine file must hold one JSON object%s%s", "", "");
-    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "comment", 0 };
+    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "displays", "comment", 0 };
     for (const struct json *m = root->child; m; m = m->next) {
         int ok = 0;
         for (int i = 0; known[i]; i++)
             ok |= strcmp(m->key, known[i]) == 0;
         if (!ok)
-            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds)%s", m->key, "");
+            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds, displays)%s", m->key, "");
         if (strcmp(m->key, "comment") && m->kind != JSON_ARRAY)
             die(m, "\"%s\" must be an array%s", m->key, "");
     }
@@ -350,6 +350,7 @@ void machine_load(const char *path)
     switches_load(json_get(root, "switches"));
     tmc_load(json_get(root, "drivers"));
     leds_load(json_get(root, "leds"));
+    displays_load(json_get(root, "displays"));
     memcpy(initial_steppers, sim_machine.steppers, sizeof(initial_steppers));
     memcpy(initial_heaters, sim_machine.heaters, sizeof(initial_heaters));
     json_free(root);
@@ -474,6 +475,7 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
 {
     tmc_output_changed(pin, clock, level);
     leds_output_changed(pin, clock, level);
+    lcd_output_changed(pin, clock, level);
     if (servo_of[pin] && !is_pwm && level != level_of[pin]) {
         level_of[pin] = (uint8_t)level;
         bltouch_pulse(servo_of[pin], clock, level);

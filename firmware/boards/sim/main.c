@@ -256,6 +256,7 @@ static void sim_idle(void)
     }
     if (!timer_is_before(now, next_flush)) {
         next_flush = now + SIM_CLOCK_FREQ / 10;
+        displays_flush();  // at most 10 `lcd` events a second per display
         trace_flush();
     }
 }

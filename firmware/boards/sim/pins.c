@@ -136,7 +136,7 @@ void pins_mark_step(int pin)
 
 static void trace_pin(uint8_t pin, uint32_t clock, int level)
 {
-    if (!trace_file || pin_is_step[pin] || tmc_pin_is_quiet(pin))
+    if (!trace_file || pin_is_step[pin] || tmc_pin_is_quiet(pin) || lcd_pin_is_quiet(pin))
         return;  // step edges are summarised per move, driver bus lines as `tmc` events
     char name[16];
     fprintf(trace_file, "{\"ev\":\"pin\",\"pin\":\"%s\",\"clock\":%u,\"value\":%d}\n",

@@ -123,6 +123,20 @@ int tmc_pin_is_quiet(int pin);  // bit-banged bus lines are traced as `tmc` even
 void leds_load(const struct json *list);
 void leds_output_changed(int pin, uint32_t clock, int level);
 
+// --- displays: LCD controllers on their pins (lcd.c), I2C devices (i2c_dev.c); README "displays" ---
+void displays_load(const struct json *list);
+void lcd_add(const struct json *entry, const char *kind);
+int i2c_dev_add(const struct json *entry, const char *kind);
+void lcd_output_changed(int pin, uint32_t clock, int level);
+int lcd_pin_is_quiet(int pin);  // bus lines of a display are traced as `lcd` events, not pins
+// Trace every display whose contents changed since the last call (every 100 ms).
+void displays_flush(void);
+// One I2C transfer on a sim bus; returns an I2C_BUS_* status (board/i2c.h).
+int i2c_dev_transfer(uint8_t bus, uint8_t addr, uint8_t write_len, const uint8_t *write,
+                     uint8_t read_len, uint8_t *read, uint32_t clock);
+// A bitmap row into the trace as hex (MSB = leftmost pixel).
+void trace_bitmap_rows(FILE *f, const uint8_t *pixels, int width, int height);
+
 // --- positions shared with other sim processes (positions.c) ---
 #define SIM_POSITIONS_MAGIC 0x31505354u  // "TSP1"
 struct sim_positions_entry {
