@@ -3,7 +3,7 @@
 // the MCU checks itself (4 bad sums in a row -> "ADC out of range"), so a broken or shorted
 // sensor stops the printer even if the host hangs.
 import type { Mcu } from '../mcu/mcu';
-import type { DividerSensor } from './thermistor';
+import type { AdcCurve } from './thermistor';
 
 export const ADC_SAMPLE_TIME_S = 0.001;
 export const ADC_SAMPLE_COUNT = 8;
@@ -45,7 +45,7 @@ export class AdcTemperatureSensor {
   constructor(
     private readonly mcu: Mcu,
     readonly pin: string,
-    readonly sensor: DividerSensor,
+    readonly sensor: AdcCurve,
     private readonly minTempC: number,
     private readonly maxTempC: number,
   ) {
@@ -86,7 +86,7 @@ export class AdcTemperatureSensor {
 
 /** min_temp/max_temp as the range of ADC sums (ADC_SAMPLE_COUNT samples of 0..adcMax) the MCU checks. */
 export function adcRangeLimits(
-  sensor: DividerSensor,
+  sensor: AdcCurve,
   minTempC: number,
   maxTempC: number,
   adcMax: number,

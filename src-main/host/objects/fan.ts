@@ -17,8 +17,10 @@ export class Fan {
   constructor(
     private readonly printer: Printer,
     section: ConfigSection,
+    /** Option defaults of this kind of fan ([temperature_fan]: shutdown_speed = max_power). */
+    defaults: { shutdown_speed?: number } = {},
   ) {
-    const o = section.read(FAN_OPTIONS);
+    const o = section.read(FAN_OPTIONS, defaults);
     if (o.hardware_pwm) throw section.error('hardware_pwm', 'hardware_pwm is not supported yet: remove it to use a software PWM');
     if (o.enable_pin) throw section.error('enable_pin', 'enable_pin is not supported yet');
     this.o = o;

@@ -1,6 +1,8 @@
 // Heater and temperature-sensor options of [extruder] and [heater_bed]. They are read, checked
 // and stored now so printer.cfg files load; the heater task turns them into a working heater.
 import { defineOptions } from '../config/options';
+import { TEMPERATURE_COMBINED_OPTIONS } from './temperature-combined-options';
+import { TEMPERATURE_HOST_OPTIONS } from './temperature-host-options';
 
 /** Amplifier and SPI sensor options, shared by heaters and sensors (such chips are not read yet). */
 export const SENSOR_CHIP_OPTIONS = defineOptions({
@@ -18,6 +20,9 @@ export const SENSOR_CHIP_OPTIONS = defineOptions({
   tc_type: { type: 'string', optional: true, doc: 'MAX31856: thermocouple type' },
   tc_use_50Hz_filter: { type: 'boolean', optional: true, doc: 'MAX31856: 50 Hz mains filter' },
   tc_averaging_count: { type: 'int', optional: true, doc: 'MAX31856: samples averaged' },
+  // Host-side sensor types (sensor_type: temperature_combined / temperature_host).
+  ...TEMPERATURE_COMBINED_OPTIONS,
+  ...TEMPERATURE_HOST_OPTIONS,
 });
 
 export const HEATER_OPTIONS = defineOptions({

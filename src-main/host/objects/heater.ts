@@ -3,7 +3,7 @@
 // itself ("Missed scheduling of next digital out event") when the host stops refreshing it.
 import type { Mcu } from '../mcu/mcu';
 import type { PinDesc } from '../config/options';
-import type { AdcTemperatureSensor } from './adc-temperature';
+import type { TemperatureCallback } from './adc-temperature';
 
 /** Longest time (s) a heater may stay on without a fresh command from the host. */
 export const MAX_HEAT_TIME_S = 3.0;
@@ -11,6 +11,13 @@ export const MAX_HEAT_TIME_S = 3.0;
 export const PID_PARAM_BASE = 255;
 const PID_SETTLE_DELTA = 1;
 const PID_SETTLE_SLOPE = 0.1;
+
+/** A temperature source a heater or fan can be driven by: an ADC sensor, or a host-side one. */
+export interface TemperatureSensor {
+  setCallback(cb: TemperatureCallback): void;
+  /** Called once the printer is ready. */
+  startSampling(): void;
+}
 
 export interface HeaterConfig {
   name: string;
@@ -107,7 +114,7 @@ export class Heater {
 
   constructor(
     readonly cfg: HeaterConfig,
-    readonly sensor: AdcTemperatureSensor,
+    readonly sensor: TemperatureSensor,
     private readonly mcu: Mcu,
   ) {
     this.name = cfg.name;

@@ -17,17 +17,43 @@ import { DividerSensor } from './thermistor';
 import { VerifyHeater } from './verify-heater';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
+import type { TemperatureSensor } from './heater';
+import { customAdcCurve } from './adc-table';
+import { CombinedSensor, readCombinedSettings } from './temperature-combined';
+import { HostTemperatureSensor, readHostSensorPath } from './temperature-host';
+import type { Mcu } from '../mcu/mcu';
+import type { AdcCurve } from './thermistor';
+
+/** A sensor's options as its section gives them (heaters, [temperature_sensor], [temperature_fan]). */
+export interface SensorSectionOptions {
+  sensor_type: string;
+  sensor_pin?: { pin: string; chip: string };
+  pullup_resistor?: number;
+  inline_resistor?: number;
+  adc_voltage?: number;
+  voltage_offset?: number;
+  min_temp: number;
+  max_temp: number;
+}
 
 /** A sensor shown in M105 and the UI (heaters and [temperature_sensor]s). */
 export interface TemperatureSource {
+  /** The status object's name: 'extruder', 'heater_generic chamber', 'temperature_sensor x'. */
   name: string;
-  sensor: AdcTemperatureSensor;
+  sensor: TemperatureSensor;
   readonly currentC: number;
+  /** False until the first reading arrived (combined sensors leave such members out). */
+  readonly hasReading?: boolean;
+  /** [heater_generic]/[temperature_sensor]/[temperature_fan] gcode_id: reported by M105 as `ID:cur /target`. */
+  gcodeId?: string;
+  readonly targetC?: number;
 }
 
 export class PrinterHeaters {
   readonly heaters = new Map<string, Heater>();
   readonly sensors: TemperatureSource[] = [];
+  /** Heater name -> its config section ('chamber' -> 'heater_generic chamber'). */
+  private readonly heaterObjectNames = new Map<string, string>();
   private readonly pidCalibrate: PidCalibrate;
 
   constructor(
@@ -60,10 +86,10 @@ export class PrinterHeaters {
   }
 
   /** Builds the heater of [extruder] / [heater_bed] / [heater_generic x] from its read options. */
-  addHeater(section: ConfigSection, h: HeaterSettings): Heater {
-    const name = section.name;
+  addHeater(section: ConfigSection, h: HeaterSettings, name = section.name, gcodeId?: string): Heater {
+    if (this.heaters.has(name)) throw section.error('heater_pin', `Heater ${name} already registered`);
     const mcu = mcuForPin(this.printer, h.heater_pin, section, 'heater_pin');
-    const adc = this.adcSensor(section, h.sensor_type, h.sensor_pin, h.pullup_resistor, h.inline_resistor, h.min_temp, h.max_temp);
+    const adc = this.setupSensor(section, h);
     const heater = new Heater(
       {
         name,
@@ -83,12 +109,20 @@ export class PrinterHeaters {
       mcu,
     );
     this.heaters.set(name, heater);
+    this.heaterObjectNames.set(name, section.name);
     this.sensors.push({
-      name,
+      name: section.name,
       sensor: adc,
       get currentC() {
         return heater.smoothedTempC;
       },
+      get hasReading() {
+        return heater.lastReadTimeS > 0;
+      },
+      get targetC() {
+        return heater.targetC;
+      },
+      ...(gcodeId !== undefined ? { gcodeId } : {}),
     });
     const v = this.config.getOrNull(`verify_heater ${name}`)?.read(VERIFY_HEATER_OPTIONS);
     new VerifyHeater(this.printer, heater, {
@@ -103,16 +137,75 @@ export class PrinterHeaters {
   /** [temperature_sensor NAME]: an ADC thermistor read like a heater's, shown to the UI. */
   addSensor(section: ConfigSection): void {
     const o = section.read(TEMPERATURE_SENSOR_OPTIONS);
-    const adc = this.adcSensor(section, o.sensor_type, o.sensor_pin, o.pullup_resistor, o.inline_resistor, o.min_temp, o.max_temp);
+    const adc = this.setupSensor(section, o);
     let currentC = 0;
-    adc.setCallback((_t, temp) => (currentC = temp));
+    let minC = Infinity;
+    let maxC = -Infinity;
+    let read = false;
+    adc.setCallback((_t, temp) => {
+      currentC = temp;
+      minC = Math.min(minC, temp);
+      maxC = Math.max(maxC, temp);
+      read = true;
+    });
     this.sensors.push({
       name: section.name,
       sensor: adc,
       get currentC() {
         return currentC;
       },
+      get hasReading() {
+        return read;
+      },
+      ...(o.gcode_id !== undefined ? { gcodeId: o.gcode_id } : {}),
     });
+    // Klipper's temperature_sensor status: the reading and the extremes since the host started.
+    const round2 = (x: number) => Math.round(x * 100) / 100;
+    this.printer.addObject(section.name, {
+      getStatus: () => ({
+        temperature: round2(currentC),
+        measured_min_temp: read ? round2(minC) : 0,
+        measured_max_temp: read ? round2(maxC) : 0,
+      }),
+    });
+  }
+
+  /** Adds a sensor owned elsewhere ([temperature_fan]) to M105, TEMPERATURE_WAIT and available_sensors. */
+  addSource(source: TemperatureSource): void {
+    this.sensors.push(source);
+  }
+
+  /**
+   * The sensor a section's sensor_type names: temperature_combined and temperature_host are read on
+   * the host; anything else is an ADC sensor (built-in thermistors, [thermistor NAME], [adc_temperature NAME]).
+   */
+  setupSensor(section: ConfigSection, o: SensorSectionOptions): TemperatureSensor {
+    const mcu = this.printer.lookupObject<Mcu>('mcu');
+    const printTimeS = () => mcu.estimatedPrintTime(mcu.monotonic());
+    if (o.sensor_type === 'temperature_combined') {
+      const settings = readCombinedSettings(section, this.config);
+      return new CombinedSensor(
+        this.printer,
+        section.name,
+        settings,
+        o.min_temp,
+        o.max_temp,
+        (name) => {
+          const s = this.sensors.find((x) => x.name === name);
+          return s ? () => (s.hasReading === false ? null : s.currentC) : null;
+        },
+        printTimeS,
+      );
+    }
+    if (o.sensor_type === 'temperature_host') {
+      return new HostTemperatureSensor(this.printer, section.name, readHostSensorPath(section, true), o.min_temp, o.max_temp, printTimeS);
+    }
+    const custom = customAdcCurve(this.config, o.sensor_type, {
+      adcVoltage: o.adc_voltage,
+      voltageOffset: o.voltage_offset,
+      pullupOhm: o.pullup_resistor,
+    });
+    return this.adcSensor(section, o.sensor_type, o.sensor_pin, o.pullup_resistor, o.inline_resistor, o.min_temp, o.max_temp, custom);
   }
 
   /** An ADC thermistor/RTD sensor on the MCU its pin names; unknown types name the option and the fix. */
@@ -124,10 +217,11 @@ export class PrinterHeaters {
     inline: number | undefined,
     minTempC: number,
     maxTempC: number,
+    curve: AdcCurve | null = null,
   ): AdcTemperatureSensor {
     let resolved;
     try {
-      resolved = resolveResistanceSensor(this.config, sensorType);
+      resolved = curve ? null : resolveResistanceSensor(this.config, sensorType);
     } catch (e) {
       if (e instanceof UnknownSensorError) throw section.error('sensor_type', e.message);
       throw e;
@@ -135,7 +229,13 @@ export class PrinterHeaters {
     if (!pin) throw section.error('sensor_pin', `Option 'sensor_pin' in section '${section.name}' must be specified`);
     const mcu = mcuForPin(this.printer, pin, section, 'sensor_pin');
     this.printer.lookupObject<PinRegistry>('pins').resolve(pin, section.placeOf('sensor_pin'));
-    return new AdcTemperatureSensor(mcu, pin.pin, new DividerSensor(resolved.curve, pullup ?? 4700, inline ?? 0), minTempC, maxTempC);
+    return new AdcTemperatureSensor(
+      mcu,
+      pin.pin,
+      curve ?? new DividerSensor(resolved!.curve, pullup ?? 4700, inline ?? 0),
+      minTempC,
+      maxTempC,
+    );
   }
 
   lookupHeater(name: string, cmd?: GCodeCommand): Heater {
@@ -152,6 +252,9 @@ export class PrinterHeaters {
     for (const [name, h] of this.heaters) {
       const id = name === 'heater_bed' ? 'B' : name === 'extruder' ? 'T0' : /^extruder(\d+)$/.test(name) ? `T${name.slice(8)}` : null;
       if (id) parts.push(`${id}:${h.smoothedTempC.toFixed(1)} /${h.targetC.toFixed(1)}`);
+    }
+    for (const s of this.sensors) {
+      if (s.gcodeId !== undefined) parts.push(`${s.gcodeId}:${s.currentC.toFixed(1)} /${(s.targetC ?? 0).toFixed(1)}`);
     }
     return parts.length ? parts.join(' ') : 'T:0';
   }
@@ -227,7 +330,10 @@ export class PrinterHeaters {
   }
 
   getStatus(): Record<string, unknown> {
-    return { available_heaters: [...this.heaters.keys()], available_sensors: this.sensors.map((s) => s.name) };
+    return {
+      available_heaters: [...this.heaters.keys()].map((n) => this.heaterObjectNames.get(n) ?? n),
+      available_sensors: this.sensors.map((s) => s.name),
+    };
   }
 }
 

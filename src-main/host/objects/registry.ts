@@ -61,6 +61,10 @@ import { SaveConfig } from './save-config';
 import { PrinterToolhead } from './toolhead';
 import { loadVirtualPrinter } from '../../server/virtual-printer/virtual-printer-section';
 import { loadTmcDriver } from './tmc';
+import { loadHeaterGeneric } from './heater-generic';
+import { loadTemperatureFan } from './temperature-fan';
+import { loadFanGeneric } from './fan-generic';
+import { readAdcTemperatureTable, adcTableCurve } from './adc-table';
 import { SaveVariables } from './save-variables';
 import { FirmwareRetraction } from './firmware-retraction';
 import { PrinterServo } from './servo';
@@ -121,6 +125,18 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('heater_bed', bed);
     if (ctx.mcuFileOutput === null) heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, bed.heater);
     else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, bed.heater);
+  },
+  heater_generic: (ctx, s) => loadHeaterGeneric(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),
+  temperature_fan: (ctx, s) => loadTemperatureFan(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),
+  fan_generic: (ctx, s) => loadFanGeneric(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null),
+  // Read (and checked) in every mode; sensors naming it build their curve from it.
+  adc_temperature: (_ctx, s) => {
+    const table = readAdcTemperatureTable(s);
+    try {
+      adcTableCurve(table, {});
+    } catch (e) {
+      throw s.error('temperature1', `Section '${s.name}': ${(e as Error).message}`);
+    }
   },
   ...Object.fromEntries(
     ['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160', 'tmc2240'].map((chip): [string, SectionLoader] => [

@@ -102,8 +102,14 @@ export const BUILTIN_THERMISTORS: Record<string, ThermistorPoints> = {
 /** Platinum RTDs wired directly to an ADC pin with a pullup. */
 export const BUILTIN_PLATINUM: Record<string, number> = { PT1000: 1000 };
 
+/** ADC fraction (0..1) <-> temperature: what an ADC temperature sensor needs of its sensor. */
+export interface AdcCurve {
+  tempFromAdc(adc: number): number;
+  adcFromTemp(tempC: number): number;
+}
+
 /** A sensor read through a pullup divider: ADC fraction (0..1) <-> temperature. */
-export class DividerSensor {
+export class DividerSensor implements AdcCurve {
   constructor(
     readonly curve: ResistanceCurve,
     readonly pullupOhm = 4700,
