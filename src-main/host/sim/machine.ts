@@ -247,7 +247,7 @@ export function machineFromConfig(
         });
       }
     }
-    if (s.name === 'fan' || /^(heater_fan|controller_fan|fan_generic) /.test(s.name)) {
+    if (s.name === 'fan' || /^(heater_fan|controller_fan|fan_generic|temperature_fan) /.test(s.name)) {
       const pin = pinOf(s, 'pin', chip);
       if (pin) m.fans.push({ name: s.name, pin: simPin(pin, false) });
     }
