@@ -29,6 +29,24 @@ export interface SimEndstop {
   tilt?: { x_stepper: string; y_stepper: string; dz_dx: number; dz_dy: number };
   /** A BLTouch: the servo wire whose pulse widths lower and raise the pin (the switch works only with the pin down). */
   servo_pin?: string;
+  /** A probe on a delta: the switch follows the effector hung from the three carriages (carriage height = stepper mm + carriage_offset_mm). */
+  delta?: { towers: SimDeltaTower[] };
+  /** A probe under a flying gantry on four Z motors: the nozzle's height is the bilinear blend of the corner heights (stepper mm + offset_mm). */
+  gantry?: SimGantry;
+}
+export interface SimDeltaTower {
+  stepper: string;
+  x: number;
+  y: number;
+  arm_mm: number;
+  carriage_offset_mm: number;
+}
+/** Corners in the order front left (stepper_z), back left (z1), back right (z2), front right (z3). */
+export interface SimGantry {
+  x_stepper: string;
+  y_stepper: string;
+  corexy?: boolean;
+  corners: { stepper: string; x: number; y: number; offset_mm: number }[];
 }
 export interface SimHeater {
   name: string;
@@ -74,12 +92,39 @@ export interface SimDriver {
   mosi_pin?: string;
   miso_pin?: string;
 }
+/**
+ * A display controller model (README "displays"): st7920 on cs/sclk/sid pins, hd44780 on
+ * rs/e/d4-d7 pins, ssd1306/sh1106 at an I2C address, or uc1701/ssd1306/sh1106 on SPI pins with
+ * an A0 (data/command) pin. The sim traces what it shows as `lcd` events.
+ */
+export interface SimDisplay {
+  name: string;
+  kind: 'st7920' | 'hd44780' | 'ssd1306' | 'sh1106' | 'uc1701';
+  cs_pin?: string;
+  sclk_pin?: string;
+  sid_pin?: string;
+  rs_pin?: string;
+  e_pin?: string;
+  d4_pin?: string;
+  d5_pin?: string;
+  d6_pin?: string;
+  d7_pin?: string;
+  columns?: number;
+  rows?: number;
+  i2c_address?: number;
+  i2c_bus?: string;
+  a0_pin?: string;
+  spi_bus?: string;
+  mosi_pin?: string;
+  x_offset?: number;
+}
 /** A filament switch that is never overridden keeps its filament for a kilometre. */
 export const DEFAULT_RUNOUT_AFTER_MM = 1e6;
 export interface SimMachine {
   comment?: string;
   switches?: SimSwitch[];
   drivers?: SimDriver[];
+  displays?: SimDisplay[];
   steppers: SimStepper[];
   endstops: SimEndstop[];
   heaters: SimHeater[];
@@ -215,7 +260,8 @@ export function machineFromConfig(
           ...(remote ? { positions_file: positionsFileOf(stepperChip) } : {}),
         });
       }
-    } else if (/^extruder\d*$/.test(s.name)) {
+    } else if (/^extruder\d*$/.test(s.name) || s.name.startsWith('extruder_stepper ')) {
+      // Every extruder's motor and each [extruder_stepper NAME] (a filament axis: no endstop).
       const st = stepperOf(s, 'e', undefined, chip);
       if (st) m.steppers.push(st);
     }
@@ -262,7 +308,72 @@ export function machineFromConfig(
   if (switches.length) m.switches = switches;
   const drivers = driversOf(config, chip);
   if (drivers.length) m.drivers = drivers;
+  const displays = displaysOf(config, chip);
+  if (displays.length) m.displays = displays;
   return m;
+}
+
+/** A plain pin name of `option` on this MCU (aliases such as EXP1_3 are not resolved here). */
+function plainPinOf(section: ConfigSection, option: string, chip: string): string | null {
+  const pin = pinOf(section, option, chip);
+  return pin && /^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin) ? pin.pin : null;
+}
+
+/**
+ * [display] and [display NAME] sections whose pins are on this MCU, by lcd_type: st7920,
+ * emulated_st7920 (the same chip, its serial lines driven by software SPI: en_pin is CS),
+ * hd44780, uc1701, ssd1306/sh1106 (on I2C unless cs_pin is given: then SPI with dc_pin as A0).
+ * Types without a model (hd44780_spi, aip31068_spi) and displays on I2C software pins or pin
+ * aliases stay out: they show nothing, as if unplugged.
+ */
+function displaysOf(config: PrinterConfig, chip: string): SimDisplay[] {
+  const out: SimDisplay[] = [];
+  for (const s of config.sections()) {
+    if (!/^display( \S+)?$/.test(s.name) || !s.has('lcd_type')) continue;
+    const type = s.getString('lcd_type');
+    const pins = (d: SimDisplay, options: [keyof SimDisplay, string][]): SimDisplay | null => {
+      for (const [key, option] of options) {
+        const pin = plainPinOf(s, option, chip);
+        if (!pin) return null;
+        (d as unknown as Record<string, string>)[key] = pin;
+      }
+      return d;
+    };
+    // The SPI lines of uc1701 / SPI OLEDs: a hardware bus or software SPI pins.
+    const spi = (d: SimDisplay | null): SimDisplay | null => {
+      if (!d) return null;
+      if (s.has('spi_software_sclk_pin')) return pins(d, [['sclk_pin', 'spi_software_sclk_pin'], ['mosi_pin', 'spi_software_mosi_pin']]);
+      d.spi_bus = s.has('spi_bus') ? s.getString('spi_bus') : 'spi';
+      return d;
+    };
+    const name = s.name;
+    let d: SimDisplay | null = null;
+    if (type === 'st7920') {
+      d = pins({ name, kind: 'st7920' }, [['cs_pin', 'cs_pin'], ['sclk_pin', 'sclk_pin'], ['sid_pin', 'sid_pin']]);
+    } else if (type === 'emulated_st7920') {
+      d = pins({ name, kind: 'st7920' }, [['cs_pin', 'en_pin'], ['sclk_pin', 'spi_software_sclk_pin'], ['sid_pin', 'spi_software_mosi_pin']]);
+    } else if (type === 'hd44780') {
+      d = pins({ name, kind: 'hd44780', columns: s.has('line_length') ? s.getInt('line_length') : 20, rows: 4 }, [
+        ['rs_pin', 'rs_pin'],
+        ['e_pin', 'e_pin'],
+        ['d4_pin', 'd4_pin'],
+        ['d5_pin', 'd5_pin'],
+        ['d6_pin', 'd6_pin'],
+        ['d7_pin', 'd7_pin'],
+      ]);
+    } else if (type === 'uc1701') {
+      d = spi(pins({ name, kind: 'uc1701' }, [['cs_pin', 'cs_pin'], ['a0_pin', 'a0_pin']]));
+    } else if (type === 'ssd1306' || type === 'sh1106') {
+      const x_offset = s.has('x_offset') ? s.getInt('x_offset') : 0;
+      if (s.has('cs_pin')) {
+        d = spi(pins({ name, kind: type, x_offset }, [['cs_pin', 'cs_pin'], ['a0_pin', 'dc_pin']]));
+      } else if (!s.has('i2c_software_scl_pin') && (!s.has('i2c_mcu') || s.getString('i2c_mcu') === chip)) {
+        d = { name, kind: type, x_offset, i2c_address: s.has('i2c_address') ? s.getInt('i2c_address') : 60 };
+      }
+    }
+    if (d) out.push(d);
+  }
+  return out;
 }
 
 const UART_DRIVERS = ['tmc2208', 'tmc2209', 'tmc2225', 'tmc2226'];
@@ -339,16 +450,19 @@ function switchesOf(config: PrinterConfig, m: SimMachine, chip: string): SimSwit
  * [probe] or [bltouch] (sensor_pin, its control_pin as servo_pin): a switch that closes when the nozzle is at or below the bed surface (z = 0) plus
  * z_offset, i.e. stepper_z at or below z_offset on printers whose stepper_z is Z (cartesian,
  * corexy). Named 'probe': `overrides.endstops.probe` moves the bed (trigger_position_mm) or
- * tilts it (`tilt`, with stepper_x/stepper_y as X/Y: cartesian).
+ * tilts it (`tilt`, with stepper_x/stepper_y as X/Y: cartesian). On a delta it follows the
+ * effector; with [quad_gantry_level] the gantry its four Z motors carry (effector.c).
  */
 function probeSwitchOf(config: PrinterConfig, m: SimMachine, chip: string, positionsFileOf?: PositionsFileOf): SimEndstop | null {
   const bltouch = config.getOrNull('bltouch');
   const probe = bltouch ?? config.getOrNull('probe');
   const z = config.getOrNull('stepper_z');
   const kin = config.getOrNull('printer')?.getString('kinematics', '');
-  if (!probe || !z || !probe.has('z_offset') || (kin !== 'cartesian' && kin !== 'corexy')) return null;
+  if (!probe || !probe.has('z_offset')) return null;
   const pin = pinOf(probe, bltouch ? 'sensor_pin' : 'pin', chip);
   if (!pin) return null;
+  if (kin === 'delta' && !bltouch) return deltaProbeOf(config, m, simPin(pin), probe.getFloat('z_offset'));
+  if (!z || (kin !== 'cartesian' && kin !== 'corexy')) return null;
   const servo = bltouch ? pinOf(bltouch, 'control_pin', chip) : null;
   if (bltouch && !servo) return null;
   const local = m.steppers.some((st) => st.name === 'stepper_z');
@@ -362,6 +476,58 @@ function probeSwitchOf(config: PrinterConfig, m: SimMachine, chip: string, posit
     side: 'min',
     ...(local ? {} : { positions_file: positionsFileOf!(zChip!) }),
     ...(servo ? { servo_pin: simPin(servo) } : {}),
+    ...(local ? gantryOf(config, m, kin === 'corexy') : {}),
+  };
+}
+
+/**
+ * A delta's probe: the effector hangs from the three carriages (sim carriage mm + the arm's
+ * reach at the centre, as the host counts them), on the towers of printer.cfg's geometry. An
+ * endstop override (a tower's trigger_position_mm) then makes the real machine differ from it.
+ */
+function deltaProbeOf(config: PrinterConfig, m: SimMachine, pin: string, zOffsetMm: number): SimEndstop | null {
+  const names = ['stepper_a', 'stepper_b', 'stepper_c'];
+  if (!names.every((n) => m.steppers.some((st) => st.name === n))) return null;
+  const radius = config.get('printer').getFloat('delta_radius');
+  const a = config.get('stepper_a');
+  const towers = names.map((n, i): SimDeltaTower => {
+    const s = config.get(n);
+    const arm = s.has('arm_length') ? s.getFloat('arm_length') : a.getFloat('arm_length');
+    const deg = s.has('angle') ? s.getFloat('angle') : [210, 330, 90][i]!;
+    const rad = (deg * Math.PI) / 180;
+    return { stepper: n, x: Math.cos(rad) * radius, y: Math.sin(rad) * radius, arm_mm: arm, carriage_offset_mm: Math.sqrt(arm * arm - radius * radius) };
+  });
+  return { name: 'probe', pin, steppers: names, trigger_position_mm: zOffsetMm, side: 'min', delta: { towers } };
+}
+
+/**
+ * With [quad_gantry_level] and four local Z motors: the probe follows the gantry those motors
+ * carry (corners from gantry_corners, level: offsets 0; overrides give each corner its own).
+ */
+function gantryOf(config: PrinterConfig, m: SimMachine, corexy: boolean): { gantry: SimGantry } | Record<string, never> {
+  const qgl = config.getOrNull('quad_gantry_level');
+  const names = ['stepper_z', 'stepper_z1', 'stepper_z2', 'stepper_z3'];
+  if (!qgl || !qgl.has('gantry_corners') || !['stepper_x', 'stepper_y', ...names].every((n) => m.steppers.some((st) => st.name === n))) return {};
+  const corners = qgl
+    .getString('gantry_corners')
+    .split('\n')
+    .map((l) => l.split(',').map(Number))
+    .filter((c) => c.length === 2 && c.every(Number.isFinite));
+  if (corners.length !== 2) return {};
+  const [[x0, y0], [x1, y1]] = corners as [[number, number], [number, number]];
+  const at = [
+    [x0, y0],
+    [x0, y1],
+    [x1, y1],
+    [x1, y0],
+  ];
+  return {
+    gantry: {
+      x_stepper: 'stepper_x',
+      y_stepper: 'stepper_y',
+      ...(corexy ? { corexy: true } : {}),
+      corners: names.map((stepper, i) => ({ stepper, x: at[i]![0]!, y: at[i]![1]!, offset_mm: 0 })),
+    },
   };
 }
 
