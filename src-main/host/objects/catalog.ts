@@ -3,6 +3,7 @@
 // registry.ts attaches the factories that build the objects from the same rows.
 import { catalogOptions, type CatalogOption, type OptionTable } from '../config/options';
 import { EXTRUDER_OPTIONS } from './extruder-options';
+import { EXTRUDER_STEPPER_OPTIONS } from './extruder-stepper-options';
 import { HEATER_OPTIONS } from './heater-options';
 import {
   DELTA_OPTIONS,
@@ -115,8 +116,16 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   },
   {
     name: 'extruder',
-    doc: 'The extruder: its stepper, filament limits and (stored for later) heater',
+    doc: 'An extruder ([extruder], [extruder1], ...): its stepper, filament limits and heater; ACTIVATE_EXTRUDER switches',
     options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
+    matches: (n) => /^extruder([1-9]\d*)?$/.test(n),
+  },
+  // After the extruders: it follows one of them (SYNC_EXTRUDER_MOTION changes which).
+  {
+    name: 'extruder_stepper',
+    doc: 'One more filament motor moving with an extruder: [extruder_stepper NAME]; SYNC_EXTRUDER_MOTION, SET_EXTRUDER_ROTATION_DISTANCE',
+    options: [EXTRUDER_STEPPER_OPTIONS, STEPPER_MOTOR_OPTIONS],
+    matches: (n) => n === 'extruder_stepper' || n.startsWith('extruder_stepper '),
   },
   { name: 'heater_bed', doc: 'The heated bed: its heater and temperature sensor', options: [HEATER_OPTIONS] },
   // Before the fans: heater_fan/controller_fan name heaters.

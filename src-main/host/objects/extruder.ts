@@ -1,12 +1,17 @@
-// [extruder]: the extruder stepper and its motion limits, plus the heater options stored for the
-// heater task. Extrusion needs min_extrude_temp, which only batch mode may skip (as Klipper's
-// debug output does), since there is no heater to read yet.
+// [extruder], [extruder1], ...: an extruder's stepper and its motion limits, plus the heater
+// options (the heaters object builds the heater). [extruder] is active at start; ACTIVATE_EXTRUDER
+// (multi-extruder.ts) switches. Extrusion needs min_extrude_temp, which only batch mode may skip
+// (as Klipper's debug output does), since there is no heater to read yet.
 import type { ConfigSection } from '../config/section';
 import { ExtruderMotion, type Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
 import { EXTRUDER_OPTIONS } from './extruder-options';
 import { HEATER_OPTIONS } from './heater-options';
 import { loadStepper, type PrinterStepper } from './stepper';
+import { STEPPER_MOTOR_OPTIONS } from './stepper-options';
+import { ExtruderStepper } from './extruder-stepper';
+import { registerActivateExtruder } from './multi-extruder';
+import type { GCodeMove } from './gcode-move';
 import type { OptionValues } from '../config/options';
 import type { PinRegistry } from './pins';
 import { isMcuChip } from './mcu';
@@ -31,14 +36,30 @@ export function loadHeaterSettings(printer: Printer, section: ConfigSection): He
 }
 
 export class PrinterExtruder {
+  /** 'extruder', 'extruder1', ... */
+  readonly name: string;
   readonly stepper: PrinterStepper | null;
+  /** Its stepper as an extruder stepper (rotation distance, sync, per-stepper pressure advance). */
+  readonly extruderStepper: ExtruderStepper | null;
   readonly motion: ExtruderMotion;
   readonly heater: HeaterSettings;
   readonly settings: OptionValues<typeof EXTRUDER_OPTIONS>;
   /** Set by the heater (live printers): the nozzle is hot enough to extrude. */
   heaterCanExtrude: (() => boolean) | null = null;
 
-  constructor(printer: Printer, section: ConfigSection, opts: { allowColdExtrude: boolean }) {
+  constructor(
+    private readonly printer: Printer,
+    section: ConfigSection,
+    opts: { allowColdExtrude: boolean },
+  ) {
+    this.name = section.name;
+    if (section.has('shared_heater')) {
+      throw section.error(
+        'shared_heater',
+        `Option 'shared_heater' in section '${section.name}' was removed from Klipper: give this extruder its own heater_pin and sensor, ` +
+          'or, for several motors feeding one hotend, use [extruder_stepper NAME] with SYNC_EXTRUDER_MOTION',
+      );
+    }
     this.stepper = section.has('step_pin') ? loadStepper(printer, section) : null;
     const e = section.read(EXTRUDER_OPTIONS);
     if (e.filament_diameter < e.nozzle_diameter) {
@@ -56,6 +77,7 @@ export class PrinterExtruder {
     const toolhead = printer.lookupObject<Toolhead>('toolhead');
     this.motion = new ExtruderMotion(
       {
+        name: section.name,
         stepper: this.stepper?.motion ?? null,
         nozzleDiameterMm: e.nozzle_diameter,
         filamentDiameterMm: e.filament_diameter,
@@ -69,6 +91,26 @@ export class PrinterExtruder {
       },
       toolhead.getVelocityLimits(),
     );
-    toolhead.setExtruder(this.motion);
+    this.extruderStepper = this.stepper
+      ? new ExtruderStepper(printer, section.name, this.stepper, section.read(STEPPER_MOTOR_OPTIONS).rotation_distance, e)
+      : null;
+    if (this.extruderStepper) this.extruderStepper.motionQueue = section.name;
+    // Only [extruder] starts active; the others wait for ACTIVATE_EXTRUDER.
+    if (section.name === 'extruder') toolhead.setExtruder(this.motion);
+    registerActivateExtruder(printer, printer.lookupObject<GCodeMove>('gcode_move').dispatcher);
+  }
+
+  /** printer.extruderN (and printer.extruder): the heater's fields, can_extrude, the stepper's settings. */
+  getStatus(): Record<string, unknown> {
+    const heaters = this.printer.lookupObjectOrNull<{
+      heaters: Map<string, { getStatus?(): Record<string, unknown>; targetC?: number }>;
+    }>('heaters');
+    const h = heaters?.heaters.get(this.name);
+    const heater = h?.getStatus ? h.getStatus() : { temperature: 0, target: h?.targetC ?? 0, power: 0 };
+    return {
+      ...heater,
+      can_extrude: this.heaterCanExtrude ? this.heaterCanExtrude() : true,
+      ...(this.extruderStepper?.getStatus() ?? {}),
+    };
   }
 }

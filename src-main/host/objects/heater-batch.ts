@@ -18,6 +18,7 @@ import type { PinRegistry } from './pins';
 import type { SaveConfig } from './save-config';
 import { resolveResistanceSensor, UnknownSensorError } from './temperature-sensor';
 import { DividerSensor } from './thermistor';
+import { m104HeaterName } from './multi-extruder';
 
 /** Klipper's batch mode: the first ADC query 1 s into print time, sensors 10 ms apart by oid. */
 const FIRST_QUERY_S = 1.0;
@@ -130,11 +131,8 @@ export class BatchHeaters {
   }
 
   private cmdSetTemp(c: GCodeCommand, defaultHeater: string): void {
-    let name = defaultHeater;
-    if (defaultHeater === 'extruder' && c.has('T')) {
-      const t = c.getFloat('T');
-      name = t === 0 ? 'extruder' : `extruder${t}`;
-    }
+    // M104/M109: T<index> or else the active extruder (multi-extruder.ts).
+    const name = defaultHeater === 'extruder' ? m104HeaterName(this.printer, c) : defaultHeater;
     const temp = c.getFloat('S', 0);
     const h = this.heaters.get(name);
     if (!h) {

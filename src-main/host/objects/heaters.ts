@@ -14,6 +14,7 @@ import type { PinRegistry } from './pins';
 import { PidCalibrate } from './pid-calibrate';
 import { resolveResistanceSensor, UnknownSensorError } from './temperature-sensor';
 import { DividerSensor } from './thermistor';
+import { m104HeaterName } from './multi-extruder';
 import { VerifyHeater } from './verify-heater';
 import { VERIFY_HEATER_OPTIONS } from './verify-heater-options';
 import { TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
@@ -260,11 +261,8 @@ export class PrinterHeaters {
   }
 
   private async cmdSetTemp(c: GCodeCommand, defaultHeater: string, wait: boolean): Promise<void> {
-    let name = defaultHeater;
-    if (defaultHeater === 'extruder' && c.has('T')) {
-      const t = c.getFloat('T');
-      name = t === 0 ? 'extruder' : `extruder${t}`;
-    }
+    // M104/M109: T<index> or else the active extruder (multi-extruder.ts).
+    const name = defaultHeater === 'extruder' ? m104HeaterName(this.printer, c) : defaultHeater;
     const heater = this.heaters.get(name);
     const temp = c.getFloat('S', 0);
     if (!heater) {

@@ -26,7 +26,6 @@ const UNSUPPORTED = new Set([
   'endstop_phase',
   'extra_carriage',
   'carriage',
-  'extruder_stepper',
   'hall_filament_width_sensor',
   'homing_heaters',
   'htu21d',
@@ -87,7 +86,6 @@ const UNSUPPORTED = new Set([
 export function isKnownUnsupportedSection(name: string): boolean {
   const type = name.split(' ')[0];
   if (UNSUPPORTED.has(type)) return true;
-  if (/^extruder\d+$/.test(type)) return true; // further extruders (multi-tool)
   if (/^stepper_\w+$/.test(type)) return true; // extra steppers (stepper_z1) or other kinematics' (stepper_bed)
   if (type === 'stepper' && name !== 'stepper') return true; // generic_cartesian's [stepper name]
   return false;

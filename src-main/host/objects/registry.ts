@@ -7,6 +7,8 @@ import type { Mcu } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import { catalogEntryOf, SECTION_CATALOG } from './catalog';
 import { PrinterExtruder } from './extruder';
+import { loadExtruderStepper } from './extruder-stepper';
+import { extruderSectionName } from './multi-extruder';
 import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { HomingOverride } from './homing-override';
@@ -111,15 +113,24 @@ const LOADERS: Record<string, SectionLoader> = {
       ),
     );
   },
+  // [extruder], [extruder1], ...: numbered without gaps, as Klipper reads them.
   extruder: (ctx, s) => {
+    const index = Number(s.name.slice('extruder'.length) || 0);
+    if (index > 0 && !ctx.config.has(extruderSectionName(index - 1))) {
+      throw new ConfigError(
+        `Section [${s.name}] needs [${extruderSectionName(index - 1)}]: extruders are [extruder], [extruder1], [extruder2], ... without gaps`,
+        s.place,
+      );
+    }
     const extruder = new PrinterExtruder(ctx.printer, s, { allowColdExtrude: ctx.mcuFileOutput !== null });
-    ctx.printer.addObject('extruder', extruder);
+    ctx.printer.addObject(s.name, extruder);
     // Live printers heat; batch mode has no sensor to read, so its heater commands return at once.
     if (ctx.mcuFileOutput === null) {
       const heater = heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, extruder.heater);
       extruder.heaterCanExtrude = () => heater.smoothedTempC >= extruder.settings.min_extrude_temp;
     } else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, extruder.heater);
   },
+  extruder_stepper: (ctx, s) => ctx.printer.addObject(s.name, loadExtruderStepper(ctx.printer, s)),
   heater_bed: (ctx, s) => {
     const bed = new HeaterBed(ctx.printer, s);
     ctx.printer.addObject('heater_bed', bed);
