@@ -128,9 +128,9 @@ export class GCodeMove {
       MOVE: '1 to move back',
       MOVE_SPEED: 'mm/s',
     });
-    // Firmware retraction comes with its own section; until then a clear error. (G28: homing.ts.)
+    // [firmware_retraction] replaces these; without it, a clear error. (G28: homing.ts.)
     const retraction = () => {
-      throw new Error('G10/G11 firmware retraction is not enabled: it needs a [firmware_retraction] section, which is not supported yet');
+      throw new Error('G10/G11 firmware retraction is not enabled: add a [firmware_retraction] section to printer.cfg');
     };
     reg('G10', retraction, 'Retract (needs [firmware_retraction])');
     reg('G11', retraction, 'Unretract (needs [firmware_retraction])');

@@ -50,6 +50,12 @@ import { PAUSE_RESUME_OPTIONS } from './macro-options';
 import { PauseResume } from './pause-resume';
 import { FilamentSwitchSensor } from './filament-switch-sensor';
 import { GCodeButton } from './gcode-button';
+import { checkLedPwmSection, PwmLed } from './led-pwm';
+import { checkNeopixelSection, Neopixel } from './neopixel';
+import { checkDotstarSection, Dotstar } from './dotstar';
+import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
+import { displayAssetsOf } from './display-templates';
+import { menuSpecOf } from './menu';
 import { PrintStats } from './print-stats';
 import { ConfigFileStatus, MotionReport, SystemStats, WebhooksStatus } from './status-objects';
 import { VirtualSdcard } from './virtual-sdcard';
@@ -69,8 +75,7 @@ import { loadFanGeneric } from './fan-generic';
 import { readAdcTemperatureTable, adcTableCurve } from './adc-table';
 import { SaveVariables } from './save-variables';
 import { FirmwareRetraction } from './firmware-retraction';
-import { PrinterServo } from './servo';
-import { SERVO_OPTIONS } from './servo-options';
+import { PrinterServo, readServoOptions } from './servo';
 import { ManualStepper } from './manual-stepper';
 import { FilamentMotionSensor } from './filament-motion-sensor';
 import { TuningTower } from './tuning-tower';
@@ -211,12 +216,26 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
   filament_switch_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentSwitchSensor(ctx.printer, ctx.gcode, s)),
   gcode_button: (ctx, s) => ctx.printer.addObject(s.name, new GCodeButton(ctx.printer, ctx.gcode, s)),
+  // LEDs (each adds its status object 'led NAME', 'neopixel NAME', ...); batch mode checks the options.
+  led: (ctx, s) => (ctx.mcuFileOutput ? checkLedPwmSection(s) : void new PwmLed(ctx.printer, ctx.gcode, s)),
+  neopixel: (ctx, s) => (ctx.mcuFileOutput ? checkNeopixelSection(s) : void new Neopixel(ctx.printer, ctx.gcode, s)),
+  dotstar: (ctx, s) => (ctx.mcuFileOutput ? checkDotstarSection(s) : void new Dotstar(ctx.printer, ctx.gcode, s)),
+  display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
+  display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
+  display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),
+  menu: (ctx, s) => void userMenuSpecsOf(ctx.printer).push(menuSpecOf(s)),
+  display: (ctx, s) =>
+    addDisplay(
+      ctx.printer,
+      ctx.gcode,
+      new PrinterDisplay(ctx.printer, ctx.gcode, s, { live: ctx.mcuFileOutput === null, menuSpecs: userMenuSpecsOf(ctx.printer) }),
+    ),
   filament_motion_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentMotionSensor(ctx.printer, ctx.gcode, s)),
   save_variables: (ctx, s) => ctx.printer.addObject('save_variables', new SaveVariables(ctx.gcode, s)),
   firmware_retraction: (ctx, s) => ctx.printer.addObject('firmware_retraction', new FirmwareRetraction(ctx.gcode, s)),
   // Like output pins: batch mode only checks the options.
   servo: (ctx, s) =>
-    ctx.mcuFileOutput ? void s.read(SERVO_OPTIONS) : ctx.printer.addObject(s.name, new PrinterServo(ctx.printer, ctx.gcode, s)),
+    ctx.mcuFileOutput ? void readServoOptions(s) : ctx.printer.addObject(s.name, new PrinterServo(ctx.printer, ctx.gcode, s)),
   manual_stepper: (ctx, s) => ctx.printer.addObject(s.name, new ManualStepper(ctx.printer, ctx.gcode, s)),
   // A built-in (see loadPrinterObjects); the section has no options.
   tuning_tower: () => undefined,

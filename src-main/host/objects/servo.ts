@@ -2,6 +2,7 @@
 // hobby servo's signal (a pulse every 20 ms), on the same MCU PWM output and period the
 // [bltouch] drives its pin with. Angles map linearly onto minimum..maximum_pulse_width; widths
 // are clamped to that range, and WIDTH=0 stops the signal (the servo goes limp).
+import type { OptionValues } from '../config/options';
 import type { ConfigSection } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
@@ -29,6 +30,18 @@ export function servoClampWidthS(r: ServoRange, widthS: number): number {
   return widthS === 0 ? 0 : Math.max(r.minWidthS, Math.min(r.maxWidthS, widthS));
 }
 
+/** The section's options, checked (batch mode reads only these). */
+export function readServoOptions(section: ConfigSection): OptionValues<typeof SERVO_OPTIONS> {
+  const o = section.read(SERVO_OPTIONS);
+  if (o.maximum_pulse_width <= o.minimum_pulse_width) {
+    throw section.error(
+      'maximum_pulse_width',
+      `Option 'maximum_pulse_width' in section '${section.name}' must be above minimum_pulse_width (${o.minimum_pulse_width})`,
+    );
+  }
+  return o;
+}
+
 export class PrinterServo implements PrinterObject {
   readonly range: ServoRange;
   readonly out: McuOutputPwm;
@@ -40,13 +53,7 @@ export class PrinterServo implements PrinterObject {
     gcode: GCodeDispatcher,
     section: ConfigSection,
   ) {
-    const o = section.read(SERVO_OPTIONS);
-    if (o.maximum_pulse_width <= o.minimum_pulse_width) {
-      throw section.error(
-        'maximum_pulse_width',
-        `Option 'maximum_pulse_width' in section '${section.name}' must be above minimum_pulse_width (${o.minimum_pulse_width})`,
-      );
-    }
+    const o = readServoOptions(section);
     this.range = { minWidthS: o.minimum_pulse_width, maxWidthS: o.maximum_pulse_width, maxAngleDeg: o.maximum_servo_angle };
     const startWidthS =
       o.initial_angle !== undefined ? servoAngleToWidthS(this.range, o.initial_angle) : servoClampWidthS(this.range, o.initial_pulse_width);
