@@ -215,6 +215,9 @@ static void load_endstops(const struct json *list)
                 es->stepper_idx[es->stepper_count++] = idx;
         }
         load_endstop_tilt(es, json_get(e, "tilt"), name);
+        es->effector = effector_load(json_get(e, "delta"), json_get(e, "gantry"), name);
+        if (es->effector >= 0 && es->is_remote)
+            die(e, "%s: \"delta\"/\"gantry\" need the steppers on this sim (not with positions_file)%s", name, "");
         es->servo_pin = get_pin(e, "servo_pin", 0, &inv, name);
         es->servo_state = SIM_BLTOUCH_UP;
         es->last_triggered = -1;
@@ -524,7 +527,12 @@ int machine_input_read(int pin, uint32_t clock, int *level)
     if (es->tilt_x_idx >= 0)
         trigger_mm += es->tilt_dz_dx * machine_stepper_mm(&sim_machine.steppers[es->tilt_x_idx])
                       + es->tilt_dz_dy * machine_stepper_mm(&sim_machine.steppers[es->tilt_y_idx]);
-    for (int i = 0; i < es->stepper_count; i++) {
+    if (es->effector >= 0) {
+        // The nozzle's real height (effector.c) against the trigger, not one stepper's position.
+        first_mm = effector_height_mm(es->effector);
+        triggered = es->side_max ? first_mm >= trigger_mm : first_mm <= trigger_mm;
+    }
+    for (int i = 0; es->effector < 0 && i < es->stepper_count; i++) {
         int known = 1;
         double mm = es->is_remote
             ? positions_remote_mm(&es->remote, es->remote_stepper[i], &es->remote_idx[i], &known)

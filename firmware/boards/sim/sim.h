@@ -50,6 +50,9 @@ struct sim_endstop {
     // trigger_mm + dz_dx * x + dz_dy * y, x/y the positions of two local steppers (-1: none).
     int tilt_x_idx, tilt_y_idx;
     double tilt_dz_dx, tilt_dz_dy;
+    // With "delta" or "gantry" (effector.c): the switch follows the nozzle's real height, worked
+    // out from several steppers, instead of the steppers' own positions (-1: none).
+    int effector;
     // With "servo_pin": a BLTouch. The width of the last servo pulse sets the pin (SIM_BLTOUCH_*);
     // the switch works only with the pin down, reads open with the pin up, triggered in touch
     // mode with the pin up (its self-test answer).
@@ -101,6 +104,11 @@ const char *machine_get_str(const struct json *obj, const char *key, const char 
 double machine_get_num(const struct json *obj, const char *key, const double *def, const char *what);
 int machine_get_pin(const struct json *obj, const char *key, int required, int *invert, const char *what);
 int machine_stepper_index(const char *name);
+
+// --- probe switches following a delta effector or a flying gantry (effector.c) ---
+// Reads an endstop's "delta"/"gantry" objects: the model's index, or -1 when it has neither.
+int effector_load(const struct json *delta, const struct json *gantry, const char *name);
+double effector_height_mm(int idx);
 int machine_pin_is_endstop(int pin);
 
 // --- switches: filament runout and timed button presses (switches.c) ---
