@@ -74,7 +74,12 @@ export class FanPidControl implements FanControl {
   private readonly kp: number;
   private readonly ki: number;
   private readonly kd: number;
-  constructor(kp: number, ki: number, kd: number, private readonly derivTimeS: number) {
+  constructor(
+    kp: number,
+    ki: number,
+    kd: number,
+    private readonly derivTimeS: number,
+  ) {
     this.kp = kp / PID_PARAM_BASE;
     this.ki = ki / PID_PARAM_BASE;
     this.kd = kd / PID_PARAM_BASE;
@@ -123,7 +128,8 @@ export class TemperatureFan {
     this.minSpeed = this.settings.min_speed;
     this.maxSpeed = this.settings.max_speed;
     const s = this.settings;
-    this.control = s.control === 'pid' ? new FanPidControl(s.pid_kp!, s.pid_ki!, s.pid_kd!, s.pid_deriv_time) : new FanWatermarkControl(s.max_delta);
+    this.control =
+      s.control === 'pid' ? new FanPidControl(s.pid_kp!, s.pid_ki!, s.pid_kd!, s.pid_deriv_time) : new FanWatermarkControl(s.max_delta);
     this.setFanSpeed = setFanSpeed ?? ((speed, t) => this.fan.setSpeed(speed, Math.max(t, backgroundPrintTime(printer))));
   }
   private readonly setFanSpeed: (speed: number, printTimeS: number) => void;
@@ -205,7 +211,13 @@ function temperatureFansOf(printer: Printer, gcode: GCodeDispatcher): Map<string
 }
 
 /** [temperature_fan NAME] on a live printer; batch mode only checks the options. */
-export function loadTemperatureFan(printer: Printer, gcode: GCodeDispatcher, config: PrinterConfig, section: ConfigSection, live: boolean): void {
+export function loadTemperatureFan(
+  printer: Printer,
+  gcode: GCodeDispatcher,
+  config: PrinterConfig,
+  section: ConfigSection,
+  live: boolean,
+): void {
   if (!live) {
     section.read(FAN_OPTIONS, { shutdown_speed: section.getFloat('max_power', 1) });
     readTemperatureFanSettings(section);
