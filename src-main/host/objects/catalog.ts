@@ -53,6 +53,20 @@ import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_
 import { tmcOptionTables } from './tmc-options';
 import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
 import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
+import {
+  AIP31068_SPI_OPTIONS,
+  DISPLAY_DATA_OPTIONS,
+  DISPLAY_GLYPH_OPTIONS,
+  DISPLAY_OPTIONS,
+  DISPLAY_TEMPLATE_OPTIONS,
+  EMULATED_ST7920_OPTIONS,
+  HD44780_OPTIONS,
+  HD44780_SPI_OPTIONS,
+  MENU_OPTIONS,
+  SSD1306_OPTIONS,
+  ST7920_OPTIONS,
+  UC1701_OPTIONS,
+} from './display-options';
 import { HEATER_GENERIC_OPTIONS } from './heater-generic-options';
 import { TEMPERATURE_FAN_OPTIONS } from './temperature-fan-options';
 import { ADC_TEMPERATURE_OPTIONS } from './adc-table';
@@ -277,6 +291,46 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A button (input pin) that runs G-code when pressed or released',
     options: [GCODE_BUTTON_OPTIONS],
     matches: (n) => n.startsWith('gcode_button '),
+  },
+  // The display reads the glyphs, templates, data groups and menu items loaded before it.
+  {
+    name: 'display_glyph',
+    doc: 'A 16x16 (and/or hd44780 5x8) picture shown by ~name~ in display texts',
+    options: [DISPLAY_GLYPH_OPTIONS],
+    matches: (n) => n.startsWith('display_glyph '),
+  },
+  {
+    name: 'display_template',
+    doc: 'A reusable display text template (param_* options are its parameters)',
+    options: [DISPLAY_TEMPLATE_OPTIONS],
+    matches: (n) => n.startsWith('display_template '),
+  },
+  {
+    name: 'display_data',
+    doc: 'One text of a display screen: [display_data GROUP NAME] with position and text',
+    options: [DISPLAY_DATA_OPTIONS],
+    matches: (n) => n.startsWith('display_data '),
+  },
+  {
+    name: 'menu',
+    doc: 'A display menu item: [menu __main __control my_item] (list, command, input, vsdlist)',
+    options: [MENU_OPTIONS],
+    matches: (n) => n.startsWith('menu '),
+  },
+  {
+    name: 'display',
+    doc: 'An LCD (st7920, hd44780, uc1701, ssd1306, sh1106, ...): status screen, menu, encoder and buttons',
+    options: [
+      DISPLAY_OPTIONS,
+      ST7920_OPTIONS,
+      EMULATED_ST7920_OPTIONS,
+      HD44780_OPTIONS,
+      HD44780_SPI_OPTIONS,
+      AIP31068_SPI_OPTIONS,
+      UC1701_OPTIONS,
+      SSD1306_OPTIONS,
+    ],
+    matches: (n) => n === 'display' || n.startsWith('display '),
   },
   { name: 'exclude_object', doc: 'Cancel single objects of a print (EXCLUDE_OBJECT, M486)', options: [EMPTY_OPTIONS] },
   { name: 'display_status', doc: 'M117 message and M73 progress for the display and UI', options: [EMPTY_OPTIONS] },

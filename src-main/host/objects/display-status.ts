@@ -15,7 +15,9 @@ export class DisplayStatus implements PrinterObject {
     gcode.register('M73', (c) => void (this.progressM73 = c.has('P') ? c.getFloat('P', 0, { minval: 0, maxval: 100 }) / 100 : null), {
       help: 'Set the print progress (P percent)',
     });
-    gcode.register('SET_DISPLAY_TEXT', (c) => void (this.message = c.has('MSG') ? c.get('MSG') : null), { help: 'Set or clear the display message' });
+    gcode.register('SET_DISPLAY_TEXT', (c) => void (this.message = c.has('MSG') ? c.get('MSG') : null), {
+      help: 'Set or clear the display message',
+    });
   }
 
   getStatus(): Record<string, unknown> {

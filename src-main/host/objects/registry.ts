@@ -50,6 +50,9 @@ import { PAUSE_RESUME_OPTIONS } from './macro-options';
 import { PauseResume } from './pause-resume';
 import { FilamentSwitchSensor } from './filament-switch-sensor';
 import { GCodeButton } from './gcode-button';
+import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
+import { displayAssetsOf } from './display-templates';
+import { menuSpecOf } from './menu';
 import { checkLedPwmSection, PwmLed } from './led-pwm';
 import { checkNeopixelSection, Neopixel } from './neopixel';
 import { checkDotstarSection, Dotstar } from './dotstar';
@@ -216,6 +219,16 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
   filament_switch_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentSwitchSensor(ctx.printer, ctx.gcode, s)),
   gcode_button: (ctx, s) => ctx.printer.addObject(s.name, new GCodeButton(ctx.printer, ctx.gcode, s)),
+  display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
+  display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
+  display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),
+  menu: (ctx, s) => void userMenuSpecsOf(ctx.printer).push(menuSpecOf(s)),
+  display: (ctx, s) =>
+    addDisplay(
+      ctx.printer,
+      ctx.gcode,
+      new PrinterDisplay(ctx.printer, ctx.gcode, s, { live: ctx.mcuFileOutput === null, menuSpecs: userMenuSpecsOf(ctx.printer) }),
+    ),
   // LEDs (each adds its status object 'led NAME', 'neopixel NAME', ...); batch mode checks the options.
   led: (ctx, s) => (ctx.mcuFileOutput ? checkLedPwmSection(s) : void new PwmLed(ctx.printer, ctx.gcode, s)),
   neopixel: (ctx, s) => (ctx.mcuFileOutput ? checkNeopixelSection(s) : void new Neopixel(ctx.printer, ctx.gcode, s)),
