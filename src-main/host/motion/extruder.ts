@@ -5,6 +5,8 @@
 import type { ExtruderJunction, Move } from './move.js';
 import { MoveError } from './move.js';
 import type { MotionStepper } from './stepper.js';
+import { PressureAdvanceRail } from './pressure-advance.js';
+import type { Toolhead } from './toolhead.js';
 import { TrapQ } from './trapq.js';
 
 export interface ExtruderMotionOptions {
@@ -72,6 +74,14 @@ export class ExtruderMotion implements ExtruderJunction {
   attachStepper(stepper: MotionStepper): void {
     stepper.setLinearKinematics(this.trapq, 1, 0, 0);
     stepper.setPosition(this.lastPositionMm, 0, 0);
+    const pa = this.pressureAdvanceRail();
+    if (pa) {
+      // Its steps start once the motion stored so far (already stepped by the others) is over.
+      const tq = this.trapq;
+      const last = (tq.tailSeq - 1) & tq.mask;
+      const endS = tq.length ? tq.printTimeS[last]! + tq.durationS[last]! : 0;
+      stepper.setRailFunction(pa, endS + pa.scanWindowS);
+    }
     this.followers.add(stepper);
   }
 
@@ -120,6 +130,9 @@ export class ExtruderMotion implements ExtruderJunction {
 
   /** Queue the filament motion of a planned move starting at printTimeS. */
   processMove(printTimeS: number, move: Move): void {
+    // Pressure advance applies to moves that extrude while moving in XY (Klipper's rule); the
+    // flag rides in the y direction column, which the plain extruder rail (1, 0, 0) ignores.
+    const advances = move.axesR[3]! > 0 && (move.axesD[0] !== 0 || move.axesD[1] !== 0) ? 1 : 0;
     this.trapq.append(
       printTimeS,
       move.accelT,
@@ -129,13 +142,33 @@ export class ExtruderMotion implements ExtruderJunction {
       0,
       0,
       move.axesR[3]!,
-      0,
+      advances,
       0,
       move.startV,
       move.cruiseV,
       move.accelMmS2,
     );
     this.lastPositionMm = move.endPos[3]!;
+  }
+
+  /** pressure_advance (s; 0 = off) and its smoothing window (s). */
+  pressureAdvanceS = 0;
+  pressureAdvanceSmoothTimeS = 0.04;
+
+  /**
+   * SET_PRESSURE_ADVANCE / [extruder] pressure_advance: every stepper of this queue follows the
+   * smoothed advanced position (plain E when advanceS is 0). Flushes step generation.
+   */
+  setPressureAdvance(advanceS: number, smoothTimeS: number, toolhead: Toolhead): void {
+    if (!(advanceS >= 0) || !(smoothTimeS > 0)) throw new Error('pressure advance must be >= 0 and its smooth time above 0');
+    this.pressureAdvanceS = advanceS;
+    this.pressureAdvanceSmoothTimeS = smoothTimeS;
+    for (const s of this.steppers) toolhead.setStepperRailFunction(s, this.pressureAdvanceRail());
+  }
+
+  /** The rail a stepper of this queue follows: null = plain E. */
+  pressureAdvanceRail(): PressureAdvanceRail | null {
+    return this.pressureAdvanceS > 0 ? new PressureAdvanceRail(this.trapq, this.pressureAdvanceS, this.pressureAdvanceSmoothTimeS) : null;
   }
 
   /** The filament position is now ePos (G92 E through SET_KINEMATIC_POSITION, or a new tool). */

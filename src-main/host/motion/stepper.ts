@@ -9,6 +9,7 @@
 //  - delta tower: rail = z + sqrt(arm^2 - (x-tx)^2 - (y-ty)^2), not monotonic inside a segment;
 //    solved by bracketing and a safeguarded secant search.
 
+import type { RailFunction } from './rail-function.js';
 import { StepCompressor } from './step-compress.js';
 import type { StepSink } from './step-sink.js';
 import { TrapQ } from './trapq.js';
@@ -40,6 +41,8 @@ function stepTime(x: number, v0: number, v02: number, ha4: number, end: number):
 
 const KIND_LINEAR = 0;
 const KIND_DELTA = 1;
+/** Pressure advance / input shaping: position from a RailFunction, steps found numerically. */
+const KIND_FUNC = 2;
 
 export interface MotionStepperOptions {
   /** The config section name, e.g. 'stepper_x' (used in messages and status). */
@@ -79,6 +82,7 @@ export class MotionStepper {
   private towerY = 0;
   private arm2 = 0;
   private trapq: TrapQ | null = null;
+  private railFn: RailFunction | null = null;
   private seq = 0;
   /** Position of the last step = originMm + stepsFromOrigin * stepDistMm. */
   private originMm = 0;
@@ -230,6 +234,30 @@ export class MotionStepper {
   private attach(trapq: TrapQ): void {
     this.trapq = trapq;
     this.seq = trapq.tailSeq;
+    this.railFn = null;
+  }
+
+  /** cx, cy, cz of a linear rail (also while a rail function drives it), else null. */
+  linearCoefficients(): [number, number, number] | null {
+    return this.kind === KIND_DELTA ? null : [this.cx, this.cy, this.cz];
+  }
+
+  /**
+   * Pressure advance / input shaping: the rail follows fn from print time sinceS (the toolhead's
+   * step generation time, after a full flush); null returns to the plain linear rail.
+   */
+  setRailFunction(fn: RailFunction | null, sinceS: number): void {
+    if (this.kind === KIND_DELTA) throw new Error(`${this.name}: a rail function needs linear kinematics`);
+    this.railFn = fn;
+    this.kind = fn ? KIND_FUNC : KIND_LINEAR;
+    if (this.trapq) this.seq = this.trapq.tailSeq;
+    this.genTimeS = sinceS;
+    this.deltaLastSign = 0;
+  }
+
+  /** How far either side of t the rail's position looks into the planned motion (s). */
+  get scanWindowS(): number {
+    return this.kind === KIND_FUNC ? this.railFn!.scanWindowS : 0;
   }
 
   /** Rail position for a cartesian toolhead position. */
@@ -269,6 +297,7 @@ export class MotionStepper {
     if (!tq) return;
     if (this.seq < tq.headSeq) this.seq = tq.headSeq;
     if (this.kind === KIND_LINEAR) this.generateLinear(tq, printTimeS);
+    else if (this.kind === KIND_FUNC) this.generateFunc(this.railFn!, printTimeS);
     else this.generateDelta(tq, printTimeS);
   }
 
@@ -569,6 +598,92 @@ export class MotionStepper {
       }
       this.genTimeS = segT + dur;
       this.seq++;
+    }
+  }
+
+  /**
+   * Pressure advance / input shaping: walk the rail function's motion ranges; inside them predict
+   * the next half-step boundary from the current velocity (as generateDelta does: the prediction
+   * cannot jump over a crossing while the rail decelerates, and with constant acceleration
+   * towards the boundary the position is convex, so it cannot cross and return unseen), then
+   * narrow the bracket with Newton steps kept inside it.
+   */
+  private generateFunc(fn: RailFunction, untilS: number): void {
+    let t = this.genTimeS;
+    while (t < untilS) {
+      if (!fn.nextActiveRange(t, untilS) || fn.rangeStartS >= untilS) break;
+      if (fn.rangeStartS > t) t = fn.rangeStartS;
+      const end = fn.rangeEndS < untilS ? fn.rangeEndS : untilS;
+      if (this.onActive) {
+        const cb = this.onActive;
+        this.onActive = null;
+        cb(t);
+      }
+      this.marchFunc(fn, t, end);
+      t = end;
+    }
+    if (untilS > this.genTimeS) this.genTimeS = untilS;
+  }
+
+  private marchFunc(fn: RailFunction, t: number, end: number): void {
+    const step = this.stepDistMm;
+    const half = 0.5 * step;
+    const freq = this.clockFreqHz;
+    const t0 = this.printTimeAtClockZeroS;
+    fn.evaluate(t);
+    let p = fn.pos;
+    let pv = fn.vel;
+    while (t < end) {
+      if (this.pendingClock >= 0 && this.pendingDirSign * (p - this.pendingCenterMm) >= -STEP_EPSILON_MM) {
+        this.pendingCommitted = true;
+      }
+      const cmd = this.originMm + this.stepsFromOrigin * step;
+      const up = cmd + half;
+      const down = cmd - half;
+      let dt = pv > 0 ? (up - p) / pv : pv < 0 ? (down - p) / pv : DELTA_SEEK_MAX_S;
+      if (!(dt < DELTA_SEEK_MAX_S)) dt = DELTA_SEEK_MAX_S;
+      if (dt < 1e-9) dt = 1e-9;
+      const tn = t + dt < end ? t + dt : end;
+      fn.evaluate(tn);
+      const pn = fn.pos;
+      const last = this.deltaLastSign;
+      const upTol = last > 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
+      const downTol = last < 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
+      const sgn = pn >= up - upTol ? 1 : pn <= down + downTol ? -1 : 0;
+      if (sgn === 0) {
+        t = tn;
+        p = pn;
+        pv = fn.vel;
+        continue;
+      }
+      const target = sgn > 0 ? up + (sgn === last ? 0 : REVERSE_EPSILON_MM) : down - (sgn === last ? 0 : REVERSE_EPSILON_MM);
+      let a = t;
+      let b = tn;
+      let fb = sgn * (pn - target);
+      let x = tn;
+      let px = pn;
+      let vx = fn.vel;
+      for (let iter = 0; iter < 60 && fb > STEP_EPSILON_MM && b - a > SOLVE_TIME_EPSILON_S; iter++) {
+        let m = vx !== 0 ? x - (px - target) / vx : 0.5 * (a + b);
+        if (!(m > a && m < b)) m = 0.5 * (a + b);
+        fn.evaluate(m);
+        const fm = sgn * (fn.pos - target);
+        if (fm >= -STEP_EPSILON_MM) {
+          b = m;
+          fb = fm;
+        } else {
+          a = m;
+        }
+        x = m;
+        px = fn.pos;
+        vx = fn.vel;
+      }
+      this.genericStep(Math.floor((b - t0) * freq + 0.5), sgn);
+      this.deltaLastSign = this.pendingClock >= 0 ? sgn : 0;
+      fn.evaluate(b);
+      t = b;
+      p = fn.pos;
+      pv = fn.vel;
     }
   }
 }

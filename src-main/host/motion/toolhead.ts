@@ -10,6 +10,7 @@ import type { ExtruderMotion } from './extruder.js';
 import type { Kinematics } from './kinematics/kinematics.js';
 import { LOOKAHEAD_FLUSH_TIME_S, LookaheadQueue } from './lookahead.js';
 import { Move, MoveError, type MovePlannerLimits } from './move.js';
+import type { RailFunction } from './rail-function.js';
 import type { MotionStepper } from './stepper.js';
 import { TrapQ } from './trapq.js';
 
@@ -171,7 +172,7 @@ export class Toolhead {
    */
   waitMoves(): void {
     this.flushLookahead();
-    if (!this.streamSteps) this.generateAndSendSteps(this.printTimeS, true);
+    if (!this.streamSteps) this.generateAndSendSteps(this.printTimeS + this.kinFlushDelayS(), true);
   }
 
   /** M400: plan everything and, live, wait until the MCU has run it (Klipper's wait_moves). */
@@ -206,7 +207,31 @@ export class Toolhead {
   /** Plan everything, generate all steps and send every run (before set position, at end). */
   flushStepGeneration(): void {
     this.flushLookahead();
-    this.generateAndSendSteps(this.printTimeS, true);
+    this.generateAndSendSteps(this.printTimeS + this.kinFlushDelayS(), true);
+  }
+
+  /**
+   * Pressure advance / input shaping: the stepper's rail follows fn from now on (null: the plain
+   * linear rail again). Flushes first, as Klipper does when the step generation window changes.
+   */
+  setStepperRailFunction(stepper: MotionStepper, fn: RailFunction | null): void {
+    this.flushStepGeneration();
+    stepper.setRailFunction(fn, this.stepGenTimeS);
+  }
+
+  /**
+   * Klipper's kin flush delay: the largest scan window of any stepper (pressure advance, input
+   * shaping). Steps at t need the planned motion up to t + this, so lazy step generation stays
+   * this far behind the planned moves, a full flush runs this far past them (the head rests),
+   * and the next moves start no earlier than that plus this.
+   */
+  kinFlushDelayS(): number {
+    let d = 0;
+    for (const s of this.steppers) {
+      const w = s.scanWindowS;
+      if (w > d) d = w;
+    }
+    return d;
   }
 
   /**
@@ -215,10 +240,11 @@ export class Toolhead {
    */
   sendStepsUntil(printTimeS: number): void {
     printTimeS = Math.min(printTimeS, this.dripLimitS);
-    if (this.streamSteps) this.generateAndSendSteps(Math.min(printTimeS, this.printTimeS), false);
+    const d = this.kinFlushDelayS();
+    if (this.streamSteps) this.generateAndSendSteps(Math.min(printTimeS, this.printTimeS + d), false);
     // All planned motion is due and the head stops after it (lookahead flushed): also send each
     // stepper's held-back last step, or a print's final step would wait for the next G-code.
-    const stops = this.needPrime && printTimeS >= this.printTimeS && this.dripLimitS === Infinity;
+    const stops = this.needPrime && printTimeS >= this.printTimeS + d && this.dripLimitS === Infinity;
     for (const s of this.steppers) s.flushSteps(stops ? Infinity : printTimeS);
   }
 
@@ -358,7 +384,10 @@ export class Toolhead {
   private calcPrintTime(): void {
     const est = this.estimatedPrintTimeS();
     const kinTime = est + MIN_KIN_TIME_S + KIN_FLUSH_DELAY_S;
-    const minPrintTime = Math.max(est + BUFFER_TIME_START_S, kinTime);
+    let minPrintTime = Math.max(est + BUFFER_TIME_START_S, kinTime);
+    // Steps generated past the last move assumed the head rests there (see kinFlushDelayS).
+    const d = this.kinFlushDelayS();
+    if (d > 0 && this.stepGenTimeS + d > minPrintTime) minPrintTime = this.stepGenTimeS + d;
     if (minPrintTime > this.printTimeS) this.printTimeS = minPrintTime;
   }
 
@@ -401,6 +430,9 @@ export class Toolhead {
 
   /** Steps of everything planned before untilS; send finished runs (or all when force). */
   private generateAndSendSteps(untilS: number, force: boolean): void {
+    const d = this.kinFlushDelayS();
+    // Motion after printTimeS is unknown until the lookahead is flushed (then the head rests).
+    if (d > 0 && !this.needPrime && untilS > this.printTimeS - d) untilS = this.printTimeS - d;
     if (untilS > this.stepGenTimeS) this.stepGenTimeS = untilS;
     const until = this.stepGenTimeS;
     for (const s of this.steppers) {
@@ -408,8 +440,8 @@ export class Toolhead {
       if (force) s.flushSteps(Infinity);
       else s.flushFinishedRuns();
     }
-    this.trapq.expireBefore(until);
-    this.extruder?.trapq.expireBefore(until);
+    this.trapq.expireBefore(until - d);
+    this.extruder?.trapq.expireBefore(until - d);
   }
 }
 

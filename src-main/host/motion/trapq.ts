@@ -39,6 +39,11 @@ export class TrapQ {
     this.axesRZ = new Float64Array(INITIAL_CAPACITY);
   }
 
+  /** Where the toolhead rests after the last segment (axis 0, 1, 2 = x, y, z). */
+  restPosition(axis: number): number {
+    return axis === 0 ? this.restX : axis === 1 ? this.restY : this.restZ;
+  }
+
   get length(): number {
     return this.tailSeq - this.headSeq;
   }
