@@ -46,7 +46,9 @@ export class LinearTable {
 
   /** x at y, for a table whose y rises or falls monotonically (a sensor's); the ends extend too. */
   inverse(y: number): number {
-    const flipped = this.ys.map((v, i) => [v, this.xs[i]!] as const);
+    // A flat stretch (two points with the same y) has no single x: its first point stands for it.
+    const seen = new Set<number>();
+    const flipped = this.ys.flatMap((v, i) => (seen.has(v) ? [] : (seen.add(v), [[v, this.xs[i]!] as const])));
     return new LinearTable(flipped).at(y);
   }
 }
