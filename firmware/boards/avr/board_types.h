@@ -28,6 +28,9 @@ typedef uint8_t irqstatus_t;
 // The SPI peripheral (spi.c): its control and status register values for one device.
 #define BOARD_HAS_SPI 1
 struct spi_config { uint8_t spcr, spsr; };
+// The TWI peripheral (i2c.c): the device's address.
+#define BOARD_HAS_I2C 1
+struct i2c_config { uint8_t addr; };
 #define BOARD_RX_BUF_SIZE 256  // RECEIVE_WINDOW (192) plus one block
 // The step path is the hot loop: skip the lateness statistics (64-bit sums) on this 8-bit chip.
 #define BOARD_NO_LATENESS_STATS 1

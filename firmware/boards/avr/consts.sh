@@ -25,3 +25,13 @@ if [ -n "$spi" ]; then
   echo 'DECL_ENUMERATION("spi_bus", "spi", 0);'
   echo "DECL_CONSTANT_STR(\"BUS_PINS_spi\", \"$spi\");"
 fi
+# The TWI peripheral's bus (SCL, SDA; boards/avr/i2c.c). The 328p has no I2C commands.
+case $mcu in
+atmega2560) twi="PD0,PD1" ;;
+atmega1284p|atmega644p) twi="PC0,PC1" ;;
+*) twi="" ;;
+esac
+if [ -n "$twi" ]; then
+  echo 'DECL_ENUMERATION("i2c_bus", "twi", 0);'
+  echo "DECL_CONSTANT_STR(\"BUS_PINS_twi\", \"$twi\");"
+fi

@@ -23,6 +23,9 @@ typedef uint32_t irqstatus_t;
 // The SPI peripherals (spi.c): the bus's registers and its CR1 for one device.
 #define BOARD_HAS_SPI 1
 struct spi_config { volatile uint32_t *spi; uint32_t cr1; };
+// The I2C peripherals (i2c.c): the bus's registers and the device's address.
+#define BOARD_HAS_I2C 1
+struct i2c_config { volatile uint32_t *i2c; uint8_t addr; };
 #define BOARD_RX_BUF_SIZE 512
 // Every step pulse is timed on the clock (core/stepper.c SF_LONG_PULSE): from the clock read
 // just after the step edge, the unstep waits until step_pulse_ticks have passed. At 72-180 MHz

@@ -23,6 +23,18 @@ stm32f4*|qemu-stm32f4*)
   echo 'DECL_ENUMERATION("spi_bus", "spi3", 2);'
   echo 'DECL_CONSTANT_STR("BUS_PINS_spi3", "PB4,PB5,PB3");' ;;
 esac
+# I2C buses (boards/stm32/i2c.c; SCL, SDA): i2c1a is I2C1 remapped, i2c3 F4 only.
+echo 'DECL_ENUMERATION("i2c_bus", "i2c1", 0);'
+echo 'DECL_CONSTANT_STR("BUS_PINS_i2c1", "PB6,PB7");'
+echo 'DECL_ENUMERATION("i2c_bus", "i2c1a", 1);'
+echo 'DECL_CONSTANT_STR("BUS_PINS_i2c1a", "PB8,PB9");'
+echo 'DECL_ENUMERATION("i2c_bus", "i2c2", 2);'
+echo 'DECL_CONSTANT_STR("BUS_PINS_i2c2", "PB10,PB11");'
+case $mcu in
+stm32f4*|qemu-stm32f4*)
+  echo 'DECL_ENUMERATION("i2c_bus", "i2c3", 3);'
+  echo 'DECL_CONSTANT_STR("BUS_PINS_i2c3", "PA8,PC9");' ;;
+esac
 # A USB build has no SERIAL_BAUD: the host then knows the link is not a UART (no baud model).
 if [ "$serial" = usb ]; then
   echo "DECL_CONSTANT_STR(\"RESERVE_PINS_USB\", \"PA11,PA12\");"
