@@ -53,6 +53,17 @@ const seeds = {
     cmd('tmcuart_send', 0, [0x55, 0x00, 0x06, 0x6f, 0x00, 0x00, 0x00, 0x10], 10), cmd('tmcuart_send', 0, [1, 2, 3], 0),
     cmd('spi_transfer', 1, [0x6f, 0, 0, 0, 0]), cmd('spi_send', 1, [0xec, 0, 1, 0, 0x53]), cmd('spi_transfer', 2, [1]),
   ],
+  // Displays and I2C (the fuzz board has no hardware I2C: i2c_set_bus shuts down; software
+  // I2C runs on its pins with nobody answering).
+  'displays-i2c': [
+    cmd('allocate_oids', 4), cmd('config_st7920', 0, 20, 21, 22, 900, 1000), cmd('config_hd44780', 1, 23, 24, 25, 26, 27, 28, 2000),
+    cmd('config_i2c', 2), cmd('i2c_set_sw_bus', 2, 29, 30, 10, 0x3c), cmd('config_i2c', 3), cmd('finalize_config', 4),
+    cmd('st7920_send_cmds', 0, [0x30, 0x0c, 0x80]), cmd('st7920_send_data', 0, [0x54, 0x65, 0x74, 0x68]),
+    cmd('st7920_send_cmds', 0, [0x34, 0x36, 0x85, 0x80]), cmd('st7920_send_data', 0, [0xaa, 0x55]),
+    cmd('hd44780_send_cmds', 1, [0x33, 0x32, 0x28, 0x0c]), cmd('hd44780_send_data', 1, [0x48, 0x69]),
+    cmd('i2c_transfer', 2, [0x00, 0xae, 0xaf], 0), cmd('i2c_transfer', 2, [0x40, 1, 2, 3], 2), cmd('i2c_transfer', 3, [1], 1),
+    cmd('i2c_set_bus', 3, 0, 100000, 0x3d),
+  ],
   'base': [
     cmd('get_uptime'), cmd('get_clock'), cmd('get_config'), cmd('debug_ping', [1, 2, 3]), cmd('debug_nop'),
     cmd('identify', 0, 40), cmd('emergency_stop'), cmd('get_config'), cmd('clear_shutdown'), cmd('reset'),
