@@ -187,3 +187,19 @@ export function checkSteps(
   band(Infinity);
   return { earliestUs: earliest * 1e6, latestUs: latest * 1e6, missing, maxBandErr, finalSteps: n };
 }
+
+/** Position of one axis (0 x, 1 y, 2 z) at time t from the recorded kinematic moves. */
+export function axisAt(moves: PlannedMove[], axis: number, t: number, startPos: number): number {
+  // Binary search: the last move starting at or before t.
+  let lo = 0;
+  let hi = moves.length - 1;
+  if (hi < 0 || t < moves[0]!.t0) return startPos;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (moves[mid]!.t0 <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  const m = moves[lo]!;
+  const [d] = moveDistance(m, t - m.t0);
+  return m.start[axis]! + m.axesR[axis]! * d;
+}
