@@ -53,6 +53,7 @@ import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_
 import { tmcOptionTables } from './tmc-options';
 import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
 import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
+import { DOTSTAR_OPTIONS, LED_INITIAL_OPTIONS, LED_PWM_OPTIONS, NEOPIXEL_OPTIONS } from './led-options';
 import {
   AIP31068_SPI_OPTIONS,
   DISPLAY_DATA_OPTIONS,
@@ -291,6 +292,25 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A button (input pin) that runs G-code when pressed or released',
     options: [GCODE_BUTTON_OPTIONS],
     matches: (n) => n.startsWith('gcode_button '),
+  },
+  // LEDs: SET_LED LED=NAME sets their colours (status: color_data).
+  {
+    name: 'led',
+    doc: 'An LED on PWM pins (red_pin, green_pin, blue_pin, white_pin): SET_LED LED=NAME',
+    options: [LED_PWM_OPTIONS, LED_INITIAL_OPTIONS],
+    matches: (n) => n.startsWith('led '),
+  },
+  {
+    name: 'neopixel',
+    doc: 'A chain of WS2812 (neopixel) LEDs on one data pin: SET_LED LED=NAME [INDEX=n]',
+    options: [NEOPIXEL_OPTIONS, LED_INITIAL_OPTIONS],
+    matches: (n) => n.startsWith('neopixel '),
+  },
+  {
+    name: 'dotstar',
+    doc: 'A chain of APA102 (dotstar) LEDs on a data and a clock pin: SET_LED LED=NAME [INDEX=n]',
+    options: [DOTSTAR_OPTIONS, LED_INITIAL_OPTIONS],
+    matches: (n) => n.startsWith('dotstar '),
   },
   // The display reads the glyphs, templates, data groups and menu items loaded before it.
   {

@@ -50,12 +50,12 @@ import { PAUSE_RESUME_OPTIONS } from './macro-options';
 import { PauseResume } from './pause-resume';
 import { FilamentSwitchSensor } from './filament-switch-sensor';
 import { GCodeButton } from './gcode-button';
+import { PwmLed } from './led-pwm';
+import { Neopixel } from './neopixel';
+import { Dotstar } from './dotstar';
 import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
 import { displayAssetsOf } from './display-templates';
 import { menuSpecOf } from './menu';
-import { checkLedPwmSection, PwmLed } from './led-pwm';
-import { checkNeopixelSection, Neopixel } from './neopixel';
-import { checkDotstarSection, Dotstar } from './dotstar';
 import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
 import { displayAssetsOf } from './display-templates';
 import { menuSpecOf } from './menu';
@@ -219,6 +219,11 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('pause_resume', new PauseResume(ctx.printer, ctx.gcode, s.read(PAUSE_RESUME_OPTIONS).recover_velocity)),
   filament_switch_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentSwitchSensor(ctx.printer, ctx.gcode, s)),
   gcode_button: (ctx, s) => ctx.printer.addObject(s.name, new GCodeButton(ctx.printer, ctx.gcode, s)),
+  // LEDs (each adds its status object 'led NAME', 'neopixel NAME', ...), in batch mode too: their
+  // config and colour commands go to the output as Klipper's do.
+  led: (ctx, s) => void new PwmLed(ctx.printer, ctx.gcode, s),
+  neopixel: (ctx, s) => void new Neopixel(ctx.printer, ctx.gcode, s),
+  dotstar: (ctx, s) => void new Dotstar(ctx.printer, ctx.gcode, s),
   display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
   display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
   display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),
@@ -229,10 +234,6 @@ const LOADERS: Record<string, SectionLoader> = {
       ctx.gcode,
       new PrinterDisplay(ctx.printer, ctx.gcode, s, { live: ctx.mcuFileOutput === null, menuSpecs: userMenuSpecsOf(ctx.printer) }),
     ),
-  // LEDs (each adds its status object 'led NAME', 'neopixel NAME', ...); batch mode checks the options.
-  led: (ctx, s) => (ctx.mcuFileOutput ? checkLedPwmSection(s) : void new PwmLed(ctx.printer, ctx.gcode, s)),
-  neopixel: (ctx, s) => (ctx.mcuFileOutput ? checkNeopixelSection(s) : void new Neopixel(ctx.printer, ctx.gcode, s)),
-  dotstar: (ctx, s) => (ctx.mcuFileOutput ? checkDotstarSection(s) : void new Dotstar(ctx.printer, ctx.gcode, s)),
   display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
   display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
   display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),
