@@ -1,6 +1,7 @@
 // Simulated switches (the machine file's "switches" section): a filament switch that reads
 // "filament present" until its extruder stepper has pushed runout_after_mm of filament, and a
 // button pressed on a schedule counted from the first time the MCU reads its pin.
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "sim.h"
@@ -13,8 +14,9 @@ struct sim_switch {
     char name[64];  // section names such as "filament_switch_sensor runout"
     int pin, inverted;
     // Filament switch: on while the stepper is less than runout_mm past its start position.
+    // A motion sensor (toggle_mm > 0) instead flips every toggle_mm of filament until runout_mm.
     int stepper_idx;  // -1 = a button
-    double runout_mm, start_mm;
+    double runout_mm, start_mm, toggle_mm;
     // Button: on during [at, at + hold) seconds after the first read of the pin.
     double press_at_s[SIM_MAX_PRESSES], press_hold_s[SIM_MAX_PRESSES];
     int press_count;
@@ -56,6 +58,10 @@ void switches_load(const struct json *list)
             sw->runout_mm = machine_get_num(e, "runout_after_mm", 0, name);
             if (!(sw->runout_mm >= 0))
                 machine_die(e, "%s: runout_after_mm must be 0 or more%s", name, "");
+            double no_toggle = 0;
+            sw->toggle_mm = machine_get_num(e, "toggle_every_mm", &no_toggle, name);
+            if (!(sw->toggle_mm >= 0))
+                machine_die(e, "%s: toggle_every_mm must be 0 or more%s", name, "");
             sw->start_mm = machine_stepper_mm(&sim_machine.steppers[sw->stepper_idx]);
             continue;
         }
@@ -110,7 +116,10 @@ int switches_input_read(int pin, uint32_t clock, int *level)
     int on = 0;
     if (sw->stepper_idx >= 0) {
         mm = machine_stepper_mm(&sim_machine.steppers[sw->stepper_idx]) - sw->start_mm;
-        on = mm < sw->runout_mm;
+        if (sw->toggle_mm > 0)  // the wheel stops turning once the filament has run out
+            on = (long long)floor((mm < sw->runout_mm ? mm : sw->runout_mm) / sw->toggle_mm) & 1;
+        else
+            on = mm < sw->runout_mm;
     } else {
         double t = (double)sw->elapsed_ticks / SIM_CLOCK_FREQ;
         for (int i = 0; i < sw->press_count; i++)

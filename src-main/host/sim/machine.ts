@@ -73,6 +73,8 @@ export interface SimSwitch {
   pin: string;
   filament_stepper?: string;
   runout_after_mm?: number;
+  /** A filament motion sensor: the pin toggles every this many mm of filament (until runout_after_mm). */
+  toggle_every_mm?: number;
   presses?: { at_s: number; hold_s?: number }[];
 }
 /**
@@ -120,6 +122,10 @@ export interface SimDisplay {
 }
 /** A filament switch that is never overridden keeps its filament for a kilometre. */
 export const DEFAULT_RUNOUT_AFTER_MM = 1e6;
+/** A filament motion sensor's sim toggles every this many mm (an encoder wheel's few teeth). */
+export const DEFAULT_TOGGLE_EVERY_MM = 2;
+/** Where a [manual_stepper]'s sim motor starts: this far above its endstop (mm). */
+export const MANUAL_STEPPER_START_MM = 20;
 export interface SimMachine {
   comment?: string;
   switches?: SimSwitch[];
@@ -264,6 +270,13 @@ export function machineFromConfig(
       // Every extruder's motor and each [extruder_stepper NAME] (a filament axis: no endstop).
       const st = stepperOf(s, 'e', undefined, chip);
       if (st) m.steppers.push(st);
+    } else if (s.name.startsWith('manual_stepper ')) {
+      // Starts MANUAL_STEPPER_START_MM above its endstop (at 0, the min side), so a
+      // STOP_ON_ENDSTOP move towards it has somewhere to go.
+      const st = stepperOf(s, '', MANUAL_STEPPER_START_MM, chip);
+      if (st) m.steppers.push(st);
+      const endstop = st ? pinOf(s, 'endstop_pin', chip) : null;
+      if (endstop) m.endstops.push({ name: s.name, pin: simPin(endstop), steppers: [s.name], trigger_position_mm: 0, side: 'min' });
     }
     const heaterModel = /^extruder\d*$/.test(s.name)
       ? 'hotend'
@@ -293,7 +306,8 @@ export function machineFromConfig(
         });
       }
     }
-    if (s.name === 'fan' || /^(heater_fan|controller_fan|fan_generic|temperature_fan) /.test(s.name)) {
+    // A servo's signal is traced like a fan's output, each edge, so pulse widths can be read.
+    if (s.name === 'fan' || /^(heater_fan|controller_fan|fan_generic|temperature_fan|servo) /.test(s.name)) {
       const pin = pinOf(s, 'pin', chip);
       if (pin) m.fans.push({ name: s.name, pin: simPin(pin, false) });
     }
@@ -430,7 +444,8 @@ function switchesOf(config: PrinterConfig, m: SimMachine, chip: string): SimSwit
   const used = new Set(m.endstops.map((e) => e.pin.replace(/^!/, '')));
   const out: SimSwitch[] = [];
   for (const s of config.sections()) {
-    const filament = s.name.startsWith('filament_switch_sensor ');
+    const motion = s.name.startsWith('filament_motion_sensor ');
+    const filament = s.name.startsWith('filament_switch_sensor ') || motion;
     if (!filament && !s.name.startsWith('gcode_button ')) continue;
     const pin = pinOf(s, filament ? 'switch_pin' : 'pin', chip);
     // Aliases ([board_pins] EXP1_1) are not resolved here: such a switch stays out (reads open).
@@ -440,6 +455,7 @@ function switchesOf(config: PrinterConfig, m: SimMachine, chip: string): SimSwit
     if (filament && m.steppers.some((st) => st.name === 'extruder')) {
       sw.filament_stepper = 'extruder';
       sw.runout_after_mm = DEFAULT_RUNOUT_AFTER_MM;
+      if (motion) sw.toggle_every_mm = DEFAULT_TOGGLE_EVERY_MM;
     }
     out.push(sw);
   }
