@@ -196,7 +196,8 @@ export class PrinterDisplay implements PrinterObject {
     section: ConfigSection,
     opts: { live: boolean; menuSpecs: MenuItemSpec[] },
   ) {
-    this.name = section.suffix || 'display';
+    const named = section.name.includes(' ');
+    this.name = named ? section.suffix : 'display';
     const o = section.read(DISPLAY_OPTIONS);
     for (const k of ['click', 'back', 'up', 'down', 'kill'] as const) {
       if (o[`analog_range_${k}_pin`] !== undefined) {
@@ -224,7 +225,7 @@ export class PrinterDisplay implements PrinterObject {
     this.menuTimeoutS = o.menu_timeout;
     const keysGiven = this.setupKeys(section, o);
     // The menu belongs to the display with keys (Klipper: the main [display]).
-    if (keysGiven && !section.suffix) {
+    if (keysGiven && !named) {
       const tree = buildMenuTree([...DEFAULT_MENU, ...opts.menuSpecs], (id, msg) => section.error('menu_root', `[menu ${id}]: ${msg}`));
       this.menuRoot = tree.get(o.menu_root) ?? null;
       if (!this.menuRoot || this.menuRoot.type !== 'list')
@@ -246,7 +247,7 @@ export class PrinterDisplay implements PrinterObject {
         throw section.error('encoder_pins', `Option 'encoder_pins' in section '${section.name}' must name two pins`);
       const decoder = new EncoderDecoder(
         o.encoder_steps_per_detent as 2 | 4,
-        (dir, fast) => this.key((dir > 0 !== reverse ? (fast ? 'fast_down' : 'down') : fast ? 'fast_up' : 'up') as MenuKey),
+        (dir, fast) => this.turn(dir > 0 !== reverse ? 1 : -1, fast),
         o.encoder_fast_rate as number,
       );
       encoderPins.forEach((text, i) => {
@@ -283,7 +284,16 @@ export class PrinterDisplay implements PrinterObject {
     this.printer.on('printer:disconnect', stop);
   }
 
-  /** A key from the encoder or a button. */
+  /**
+   * An encoder detent: +1 (clockwise, 'A leads') moves the cursor down a list and raises a value
+   * being edited, as on a radio's volume knob.
+   */
+  turn(direction: 1 | -1, fast: boolean): void {
+    const raise = this.menu?.editingItem ? direction > 0 : direction < 0;
+    this.key(raise ? (fast ? 'fast_up' : 'up') : fast ? 'fast_down' : 'down');
+  }
+
+  /** A key from the encoder or a button (in an input being edited, up raises the value). */
   key(key: MenuKey): void {
     this.lastKeyS = performance.now() / 1000;
     if (key === 'kill') {

@@ -7,8 +7,8 @@
 
 export type MenuKey = 'up' | 'down' | 'fast_up' | 'fast_down' | 'click' | 'back' | 'kill';
 
-/** Gray-code order of the (A, B) states turning one way: 00 -> 01 -> 11 -> 10 -> 00. */
-const ORDER = [0b00, 0b01, 0b11, 0b10];
+/** Gray-code order of the (A, B) states when A leads (counted +1): 00 -> 10 -> 11 -> 01 -> 00. */
+const ORDER = [0b00, 0b10, 0b11, 0b01];
 
 export class EncoderDecoder {
   private state = 0b00;
