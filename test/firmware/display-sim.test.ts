@@ -111,7 +111,7 @@ describe('display commands on the sim', () => {
     sim = await startSim(simPath, ['--machine', machinePath, '--trace', tracePath]);
     link = await SimLink.open(sim.pty);
     ({ dict } = await link.identify());
-    link.send('allocate_oids', { count: 6 });
+    link.send('allocate_oids', { count: 7 });
     // The host's delays: ST7920 20 us per byte, 45 us after a sync; HD44780 40 us per byte.
     link.send('config_st7920', {
       oid: 0,
@@ -148,6 +148,11 @@ describe('display commands on the sim', () => {
         pulse_ticks: 50,
       }),
       ...link.encode('config_digital_out', { oid: 5, pin: pin(PINS.uc.a0), value: 0, default_value: 0, max_duration: 0 }),
+    ]);
+    // Software I2C on two pins where no device is wired: every transfer must end in START_NACK.
+    link.sendBlock([
+      ...link.encode('config_i2c', { oid: 6 }),
+      ...link.encode('i2c_set_sw_bus', { oid: 6, scl_pin: pin('PE0'), sda_pin: pin('PE1'), pulse_ticks: 100, address: 0x3c }),
     ]);
     link.send('finalize_config', { crc: 9 });
     expect((await link.query('get_config', {}, 'config')).params.is_config).toBe(1);
@@ -244,6 +249,18 @@ describe('display commands on the sim', () => {
     expect(e.bitmap![18]).toBe(row(0x04));
     expect(e.bitmap![23]).toBe(row(0x02));
     expect(e.bitmap!.filter((r) => r !== row()).length).toBe(4);
+  });
+
+  it('software I2C: a start condition on the pins, and no device there answers START_NACK', async () => {
+    const r = await i2c(6, [0x00, 0xaf], 1);
+    expect(r.params.i2c_bus_status).toBe(dict.enumerations.i2c_bus_status.START_NACK);
+    // The start: SDA pulled low while SCL is released (high), then SCL pulled low. Released
+    // lines are inputs (no pin event): the first two pulls seen must be SDA, then SCL.
+    const pulls = await waitFor('the bus pulls in the trace', () => {
+      const p = readTrace().filter((e) => e.ev === 'pin' && (e.pin === 'PE0' || e.pin === 'PE1') && e.value === 0);
+      return p.length >= 2 ? p : undefined;
+    });
+    expect(pulls.slice(0, 2).map((e) => e.pin)).toEqual(['PE1', 'PE0']);
   });
 
   it('UC1701 on SPI with an A0 pin: commands with A0 low, pixels with A0 high', async () => {
