@@ -71,6 +71,7 @@ import {
 import { HEATER_GENERIC_OPTIONS } from './heater-generic-options';
 import { TEMPERATURE_FAN_OPTIONS } from './temperature-fan-options';
 import { ADC_TEMPERATURE_OPTIONS } from './adc-table';
+import { ADC_SCALED_OPTIONS } from './adc-scaled-options';
 import { SAVE_VARIABLES_OPTIONS } from './save-variables-options';
 import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
 import { SERVO_OPTIONS } from './servo-options';
@@ -103,6 +104,13 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'Pin aliases (connector names such as EXP1_1) usable in every pin option',
     options: [BOARD_PINS_OPTIONS],
     matches: (n) => n === 'board_pins' || n.startsWith('board_pins '),
+  },
+  // Before the heaters and sensors whose pins it scales (sensor_pin: NAME:PIN).
+  {
+    name: 'adc_scaled',
+    doc: 'ADC readings corrected by a measured reference (Duet boards): sensor pins written NAME:PIN',
+    options: [ADC_SCALED_OPTIONS],
+    matches: (n) => n.startsWith('adc_scaled '),
   },
   // Before [printer]: stepper_z's endstop_pin probe:z_virtual_endstop needs the probe's switch.
   {

@@ -22,6 +22,7 @@ import type { TemperatureSensor } from './heater';
 import { customAdcCurve } from './adc-table';
 import { CombinedSensor, readCombinedSettings } from './temperature-combined';
 import { HostTemperatureSensor, readHostSensorPath } from './temperature-host';
+import { adcScaledOf } from './adc-scaled';
 import type { Mcu } from '../mcu/mcu';
 import type { AdcCurve } from './thermistor';
 
@@ -206,6 +207,21 @@ export class PrinterHeaters {
       voltageOffset: o.voltage_offset,
       pullupOhm: o.pullup_resistor,
     });
+    const scaled = o.sensor_pin ? adcScaledOf(this.printer, o.sensor_pin.chip) : null;
+    if (scaled) {
+      // `NAME:PIN` of an [adc_scaled]: the pin is on its MCU, read through its measured reference.
+      let curve = custom;
+      if (!curve) {
+        try {
+          const r = resolveResistanceSensor(this.config, o.sensor_type);
+          curve = new DividerSensor(r.curve, o.pullup_resistor ?? 4700, o.inline_resistor ?? 0);
+        } catch (e) {
+          if (e instanceof UnknownSensorError) throw section.error('sensor_type', e.message);
+          throw e;
+        }
+      }
+      return scaled.sensor(o.sensor_pin!.pin, curve, o.min_temp, o.max_temp);
+    }
     return this.adcSensor(section, o.sensor_type, o.sensor_pin, o.pullup_resistor, o.inline_resistor, o.min_temp, o.max_temp, custom);
   }
 

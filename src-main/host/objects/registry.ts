@@ -76,6 +76,7 @@ import { loadHeaterGeneric } from './heater-generic';
 import { loadTemperatureFan } from './temperature-fan';
 import { loadFanGeneric } from './fan-generic';
 import { readAdcTemperatureTable, adcTableCurve } from './adc-table';
+import { AdcScaled } from './adc-scaled';
 import { SaveVariables } from './save-variables';
 import { FirmwareRetraction } from './firmware-retraction';
 import { PrinterServo, readServoOptions } from './servo';
@@ -145,6 +146,7 @@ const LOADERS: Record<string, SectionLoader> = {
     if (ctx.mcuFileOutput === null) heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, bed.heater);
     else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, bed.heater);
   },
+  adc_scaled: (ctx, s) => ctx.printer.addObject(s.name, new AdcScaled(ctx.printer, s, ctx.mcuFileOutput === null)),
   heater_generic: (ctx, s) => loadHeaterGeneric(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),
   temperature_fan: (ctx, s) => loadTemperatureFan(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),
   fan_generic: (ctx, s) => loadFanGeneric(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null),
