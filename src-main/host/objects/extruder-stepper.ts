@@ -123,7 +123,10 @@ export function loadExtruderStepper(printer: Printer, section: ConfigSection): E
   if (target) {
     // Extruders load before extruder steppers (catalog order), so it exists if it is configured.
     if (!lookupExtruder(printer, target)) {
-      const known = printer.lookupObjects('extruder').map(([n]) => n).filter((n) => lookupExtruder(printer, n));
+      const known = printer
+        .lookupObjects('extruder')
+        .map(([n]) => n)
+        .filter((n) => lookupExtruder(printer, n));
       throw section.error('extruder', `'${target}' is not a valid extruder (extruders: ${known.join(', ') || 'none'})`);
     }
     es.syncTo(target);
@@ -181,7 +184,9 @@ function registerExtruderStepperCommands(printer: Printer): void {
   gcode.register(
     'SET_EXTRUDER_STEP_DISTANCE',
     (c) => {
-      throw c.error('SET_EXTRUDER_STEP_DISTANCE was removed (as in Klipper): use SET_EXTRUDER_ROTATION_DISTANCE EXTRUDER=<name> DISTANCE=<mm>');
+      throw c.error(
+        'SET_EXTRUDER_STEP_DISTANCE was removed (as in Klipper): use SET_EXTRUDER_ROTATION_DISTANCE EXTRUDER=<name> DISTANCE=<mm>',
+      );
     },
     { help: 'Removed: use SET_EXTRUDER_ROTATION_DISTANCE' },
   );

@@ -41,7 +41,10 @@ rotation_distance: 33.5
 describe('multi-extruder on the sim', () => {
   it('heats extruder1, activates it, and only its motor (and the synced one) steps', async () => {
     // A light hotend block for extruder1 (2 J/K) so it reaches 50 C in a few seconds.
-    const p = await startLivePrinter('multi-extruder', { edit: DUAL_EDIT, overrides: { heaters: { extruder1: { heat_capacity_j_per_k: 2 } } } });
+    const p = await startLivePrinter('multi-extruder', {
+      edit: DUAL_EDIT,
+      overrides: { heaters: { extruder1: { heat_capacity_j_per_k: 2 } } },
+    });
     try {
       const printer = p.host.printer;
       const e0 = printer.lookupObject<PrinterExtruder>('extruder').stepper!;

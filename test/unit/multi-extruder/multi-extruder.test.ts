@@ -1,12 +1,15 @@
 // Several extruders on one toolhead (batch mode, real step generation): config loading and its
 // errors, ACTIVATE_EXTRUDER choosing which motor E drives (each extruder keeping its own filament
 // position), SET_EXTRUDER_ROTATION_DISTANCE, SYNC_EXTRUDER_MOTION, M104 T<n>, and the status.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import type { PrinterExtruder } from '../../../src-main/host/objects/extruder';
 import type { ExtruderStepper } from '../../../src-main/host/objects/extruder-stepper';
 import { statusOf } from '../../../src-main/host/objects/status-objects';
-import { CARTESIAN, connectMcu, loadText, type LoadedPrinter } from '../objects/load-helpers';
+import { CARTESIAN, connectMcu, loadFile, loadText, type LoadedPrinter } from '../objects/load-helpers';
+import { referenceDir } from '../../support/paths';
 import { DUAL, EXTRA_STEPPER, EXTRUDER1 } from './dual-config';
 
 /** Step distance (mm) of a config's motor: rotation_distance / (200 full steps x 16 microsteps). */
@@ -51,7 +54,12 @@ describe('multi-extruder config', () => {
     expect(th.getStatus().extruder).toBe('extruder');
     expect(p.printer.lookupObject<PrinterExtruder>('extruder1').name).toBe('extruder1');
     // [extruder_stepper belted] follows extruder: the toolhead steps it along with extruder's motor.
-    expect(th.allSteppers().map((s) => s.name).slice(-2)).toEqual(['extruder', 'extruder_stepper belted']);
+    expect(
+      th
+        .allSteppers()
+        .map((s) => s.name)
+        .slice(-2),
+    ).toEqual(['extruder', 'extruder_stepper belted']);
     expect(statusOf(p.printer, 'extruder_stepper belted')).toEqual({ pressure_advance: 0, smooth_time: 0.04, motion_queue: 'extruder' });
     const s1 = statusOf(p.printer, 'extruder1')!;
     expect(s1).toMatchObject({ target: 0, can_extrude: true, motion_queue: 'extruder1', pressure_advance: 0 });
@@ -65,7 +73,9 @@ describe('multi-extruder config', () => {
     expect(() => loadText(shared)).toThrow(new RegExp(`shared_heater.*removed.*extruder_stepper.*printer\\.cfg:${sharedLine}`, 's'));
     const bad = CARTESIAN + EXTRA_STEPPER.replace('extruder: extruder', 'extruder: extruder7');
     const badLine = bad.split('\n').findIndex((l) => l === 'extruder: extruder7') + 1;
-    expect(() => loadText(bad)).toThrow(new RegExp(`'extruder7' is not a valid extruder \\(extruders: extruder\\).*printer\\.cfg:${badLine}`, 's'));
+    expect(() => loadText(bad)).toThrow(
+      new RegExp(`'extruder7' is not a valid extruder \\(extruders: extruder\\).*printer\\.cfg:${badLine}`, 's'),
+    );
     expect(() => loadText(CARTESIAN + EXTRA_STEPPER.replace('[extruder_stepper belted]', '[extruder_stepper]'))).toThrow(
       /\[extruder_stepper\] needs a name.*printer\.cfg:\d+/s,
     );
@@ -112,7 +122,7 @@ describe('ACTIVATE_EXTRUDER', () => {
     );
   });
 
-  it('M104/M109 T<n> pick the heater; without T the active extruder\'s', async () => {
+  it("M104/M109 T<n> pick the heater; without T the active extruder's", async () => {
     const p = await dual();
     const heaters = p.printer.lookupObject<{ heaters: Map<string, { targetC: number }> }>('heaters').heaters;
     await p.run('M104 T1 S205');
@@ -156,7 +166,9 @@ describe('SET_EXTRUDER_ROTATION_DISTANCE', () => {
     );
     // belted's dir_pin is !PG0: a negative distance turns that inversion off.
     expect(p.printer.lookupObject<ExtruderStepper>('extruder_stepper belted').stepper.motion.invertDir).toBe(false);
-    await expect(p.run('SET_EXTRUDER_ROTATION_DISTANCE EXTRUDER=extruder1 DISTANCE=0')).rejects.toThrow(/Rotation distance can not be zero/);
+    await expect(p.run('SET_EXTRUDER_ROTATION_DISTANCE EXTRUDER=extruder1 DISTANCE=0')).rejects.toThrow(
+      /Rotation distance can not be zero/,
+    );
     await expect(p.run('SET_EXTRUDER_ROTATION_DISTANCE EXTRUDER=nosuch DISTANCE=1')).rejects.toThrow(
       /The value 'nosuch' is not valid for EXTRUDER \(extruder steppers: extruder, extruder1, belted\)/,
     );
@@ -165,7 +177,7 @@ describe('SET_EXTRUDER_ROTATION_DISTANCE', () => {
 });
 
 describe('SYNC_EXTRUDER_MOTION', () => {
-  it('moves a stepper to another extruder\'s queue, or to none', async () => {
+  it("moves a stepper to another extruder's queue, or to none", async () => {
     const p = await dual();
     expect(await p.run('SYNC_EXTRUDER_MOTION EXTRUDER=belted MOTION_QUEUE=extruder1')).toBe(
       "// Extruder 'belted' now syncing with 'extruder1'",
@@ -191,5 +203,33 @@ describe('SYNC_EXTRUDER_MOTION', () => {
     expect(netSteps(p).extruder1).toBe(after.extruder1);
     await expect(p.run('SYNC_EXTRUDER_MOTION EXTRUDER=belted MOTION_QUEUE=nosuch')).rejects.toThrow(/'nosuch' is not a valid extruder\./);
     await expect(p.run('SYNC_EXTRUDER_MOTION EXTRUDER=belted')).rejects.toThrow(/Missing parameter MOTION_QUEUE/);
+  });
+});
+
+describe('Klipper sample configs with several extruders', () => {
+  it('load their [extruderN] and [extruder_stepper] sections (other unsupported sections set aside)', () => {
+    const dir = path.join(referenceDir, 'klipper-configs');
+    const files = fs
+      .readdirSync(dir)
+      .filter((f) => /^\[(extruder[1-9]|extruder_stepper )/m.test(fs.readFileSync(path.join(dir, f), 'utf8')));
+    const loaded: string[] = [];
+    for (const f of files) {
+      const text = fs.readFileSync(path.join(dir, f), 'utf8');
+      let p: LoadedPrinter;
+      try {
+        p = loadFile(path.join(dir, f), 'skip');
+      } catch (e) {
+        // Snippets without [mcu]/[printer] and kinematics we lack cannot load at all.
+        expect((e as Error).message, f).toMatch(/Section \[(mcu|printer)\] is missing|kinematics '\w+' is not supported yet/);
+        continue;
+      }
+      for (const m of text.matchAll(/^\[(extruder[1-9]\d*|extruder_stepper [^\]]+)\]/gm)) {
+        expect(statusOf(p.printer, m[1]!), `${f} [${m[1]}]`).toHaveProperty('motion_queue');
+      }
+      loaded.push(f);
+    }
+    console.log(`configs with several extruders: ${files.length}; loading with them read: ${loaded.join(', ')}`);
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    expect(loaded.length).toBeGreaterThanOrEqual(6);
   });
 });
