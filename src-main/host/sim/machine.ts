@@ -7,6 +7,7 @@ import type { PinDesc } from '../config/options';
 import { parseGearRatio } from '../motion/index';
 import { resolveResistanceSensor } from '../objects/temperature-sensor';
 import type { SteinhartHart } from '../objects/thermistor';
+import { neopixelByteMap } from '../objects/neopixel';
 
 export interface SimStepper {
   name: string;
@@ -115,6 +116,8 @@ export interface SimDisplay {
   rows?: number;
   i2c_address?: number;
   i2c_bus?: string;
+  scl_pin?: string;
+  sda_pin?: string;
   a0_pin?: string;
   spi_bus?: string;
   mosi_pin?: string;
@@ -126,7 +129,22 @@ export const DEFAULT_RUNOUT_AFTER_MM = 1e6;
 export const DEFAULT_TOGGLE_EVERY_MM = 2;
 /** Where a [manual_stepper]'s sim motor starts: this far above its endstop (mm). */
 export const MANUAL_STEPPER_START_MM = 20;
+/**
+ * An LED chain model (README "leds"): WS2812 LEDs on `pin` taking their bytes in `color_order`
+ * (one for all, or one per LED), or APA102 LEDs clocked in on `data_pin`/`clock_pin`. The sim
+ * traces each update as an `led` event with every LED's [red, green, blue, white].
+ */
+export interface SimLed {
+  name: string;
+  kind: 'neopixel' | 'dotstar';
+  pin?: string;
+  data_pin?: string;
+  clock_pin?: string;
+  chain_count: number;
+  color_order?: string | string[];
+}
 export interface SimMachine {
+  leds?: SimLed[];
   comment?: string;
   switches?: SimSwitch[];
   drivers?: SimDriver[];
@@ -322,6 +340,8 @@ export function machineFromConfig(
   if (switches.length) m.switches = switches;
   const drivers = driversOf(config, chip);
   if (drivers.length) m.drivers = drivers;
+  const leds = ledChainsOf(config, chip);
+  if (leds.length) m.leds = leds;
   const displays = displaysOf(config, chip);
   if (displays.length) m.displays = displays;
   return m;
@@ -337,8 +357,8 @@ function plainPinOf(section: ConfigSection, option: string, chip: string): strin
  * [display] and [display NAME] sections whose pins are on this MCU, by lcd_type: st7920,
  * emulated_st7920 (the same chip, its serial lines driven by software SPI: en_pin is CS),
  * hd44780, uc1701, ssd1306/sh1106 (on I2C unless cs_pin is given: then SPI with dc_pin as A0).
- * Types without a model (hd44780_spi, aip31068_spi) and displays on I2C software pins or pin
- * aliases stay out: they show nothing, as if unplugged.
+ * I2C software pins become the device's scl_pin/sda_pin. Types without a model (hd44780_spi,
+ * aip31068_spi) and pins given as aliases stay out: they show nothing, as if unplugged.
  */
 function displaysOf(config: PrinterConfig, chip: string): SimDisplay[] {
   const out: SimDisplay[] = [];
@@ -381,11 +401,48 @@ function displaysOf(config: PrinterConfig, chip: string): SimDisplay[] {
       const x_offset = s.has('x_offset') ? s.getInt('x_offset') : 0;
       if (s.has('cs_pin')) {
         d = spi(pins({ name, kind: type, x_offset }, [['cs_pin', 'cs_pin'], ['a0_pin', 'dc_pin']]));
-      } else if (!s.has('i2c_software_scl_pin') && (!s.has('i2c_mcu') || s.getString('i2c_mcu') === chip)) {
+      } else if (s.has('i2c_software_scl_pin')) {
+        // Software I2C: the sim's pin-level bus on those two pins.
+        const base: SimDisplay = { name, kind: type, x_offset, i2c_address: s.has('i2c_address') ? s.getInt('i2c_address') : 60 };
+        d = pins(base, [['scl_pin', 'i2c_software_scl_pin'], ['sda_pin', 'i2c_software_sda_pin']]);
+      } else if (!s.has('i2c_mcu') || s.getString('i2c_mcu') === chip) {
         d = { name, kind: type, x_offset, i2c_address: s.has('i2c_address') ? s.getInt('i2c_address') : 60 };
       }
     }
     if (d) out.push(d);
+  }
+  return out;
+}
+
+/** The sim models at most 256 LEDs a chain. */
+const SIM_MAX_CHAIN = 256;
+
+/**
+ * [neopixel NAME] and [dotstar NAME] chains on this MCU. Pin aliases and configs the host would
+ * refuse (a bad color_order) stay out: such a chain is only traced by its bytes, if at all.
+ */
+function ledChainsOf(config: PrinterConfig, chip: string): SimLed[] {
+  const out: SimLed[] = [];
+  const plainPin = (section: ConfigSection, option: string) => plainPinOf(section, option, chip);
+  for (const s of config.sections()) {
+    const kind = s.name.split(' ')[0];
+    if ((kind !== 'neopixel' && kind !== 'dotstar') || !s.name.includes(' ')) continue;
+    const count = s.has('chain_count') ? s.getInt('chain_count') : 1;
+    if (!(count >= 1 && count <= SIM_MAX_CHAIN)) continue;
+    if (kind === 'neopixel') {
+      const pin = plainPin(s, 'pin');
+      const orders = (s.has('color_order') ? s.getString('color_order') : 'GRB').split(/[,\n]/).map((o) => o.trim()).filter((o) => o);
+      try {
+        neopixelByteMap(orders, count, (why) => new Error(why));
+      } catch {
+        continue;
+      }
+      if (pin) out.push({ name: s.name, kind, pin, chain_count: count, color_order: orders.length === 1 ? orders[0] : orders });
+    } else {
+      const data = plainPin(s, 'data_pin');
+      const clock = plainPin(s, 'clock_pin');
+      if (data && clock && data !== clock) out.push({ name: s.name, kind, data_pin: data, clock_pin: clock, chain_count: count });
+    }
   }
   return out;
 }
@@ -458,6 +515,30 @@ function switchesOf(config: PrinterConfig, m: SimMachine, chip: string): SimSwit
       if (motion) sw.toggle_every_mm = DEFAULT_TOGGLE_EVERY_MM;
     }
     out.push(sw);
+  }
+  out.push(...displayKeysOf(config, chip, used));
+  return out;
+}
+
+/**
+ * The keys of [display] sections on this MCU: 'display click_pin' (back/up/down/kill the same)
+ * and the encoder's two pins 'display encoder_pins 0' / '... 1'; never pressed unless
+ * overrides give them presses (an encoder turn is two overlapping presses, A then B).
+ */
+function displayKeysOf(config: PrinterConfig, chip: string, used: Set<string>): SimSwitch[] {
+  const out: SimSwitch[] = [];
+  for (const s of config.sections()) {
+    if (!/^display( \S+)?$/.test(s.name)) continue;
+    const keys: [string, string][] = ['click_pin', 'back_pin', 'up_pin', 'down_pin', 'kill_pin']
+      .filter((o) => s.has(o))
+      .map((o) => [o, s.getString(o)]);
+    if (s.has('encoder_pins')) s.getString('encoder_pins').split(',').forEach((t, i) => keys.push([`encoder_pins ${i}`, t.trim()]));
+    for (const [key, text] of keys) {
+      const pin = parsePin(text, { canInvert: true, canPullup: true }, (why) => s.error(key.split(' ')[0], why));
+      if (pin.chip !== chip || used.has(pin.pin) || !/^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin)) continue;
+      used.add(pin.pin);
+      out.push({ name: `${s.name} ${key}`, pin: simPin(pin) });
+    }
   }
   return out;
 }
