@@ -72,6 +72,7 @@ import { HEATER_GENERIC_OPTIONS } from './heater-generic-options';
 import { TEMPERATURE_FAN_OPTIONS } from './temperature-fan-options';
 import { ADC_TEMPERATURE_OPTIONS } from './adc-table';
 import { ADC_SCALED_OPTIONS } from './adc-scaled-options';
+import { PWM_CYCLE_TIME_OPTIONS } from './pwm-cycle-time-options';
 import { SAVE_VARIABLES_OPTIONS } from './save-variables-options';
 import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
 import { SERVO_OPTIONS } from './servo-options';
@@ -241,6 +242,13 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'An extra temperature sensor (shown, not controlled)',
     options: [TEMPERATURE_SENSOR_OPTIONS],
     matches: (n) => n.startsWith('temperature_sensor '),
+  },
+  // Before [output_pin]: it registers the SET_PIN both kinds share.
+  {
+    name: 'pwm_cycle_time',
+    doc: 'An output pin whose PWM period SET_PIN CYCLE_TIME= changes (a beeper)',
+    options: [PWM_CYCLE_TIME_OPTIONS],
+    matches: (n) => n.startsWith('pwm_cycle_time '),
   },
   { name: 'output_pin', doc: 'An output pin set with SET_PIN', options: [OUTPUT_PIN_OPTIONS], matches: (n) => n.startsWith('output_pin ') },
   {

@@ -40,7 +40,6 @@ const UNSUPPORTED = new Set([
   'pca9533',
   'pca9632',
   'probe_eddy_current',
-  'pwm_cycle_time',
   'pwm_tool',
   'replicape',
   'resonance_tester',

@@ -77,6 +77,7 @@ import { loadTemperatureFan } from './temperature-fan';
 import { loadFanGeneric } from './fan-generic';
 import { readAdcTemperatureTable, adcTableCurve } from './adc-table';
 import { AdcScaled } from './adc-scaled';
+import { loadPwmCycleTime } from './pwm-cycle-time';
 import { SaveVariables } from './save-variables';
 import { FirmwareRetraction } from './firmware-retraction';
 import { PrinterServo, readServoOptions } from './servo';
@@ -146,6 +147,7 @@ const LOADERS: Record<string, SectionLoader> = {
     if (ctx.mcuFileOutput === null) heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, bed.heater);
     else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, bed.heater);
   },
+  pwm_cycle_time: (ctx, s) => loadPwmCycleTime(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null),
   adc_scaled: (ctx, s) => ctx.printer.addObject(s.name, new AdcScaled(ctx.printer, s, ctx.mcuFileOutput === null)),
   heater_generic: (ctx, s) => loadHeaterGeneric(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),
   temperature_fan: (ctx, s) => loadTemperatureFan(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),

@@ -32,6 +32,10 @@ max_temp: 120
 
 [fan_generic aux]
 pin: PE4
+
+[pwm_cycle_time beeper]
+pin: PC1
+cycle_time: 0.001
 `;
 
 describe('live thermal extras', () => {
@@ -79,7 +83,9 @@ describe('live thermal extras', () => {
       console.log(`fan on at clock ${fanOn!.clock}: chamber ${before?.temp?.toFixed(2)} C before, ${after?.temp?.toFixed(2)} C after`);
       expect(after!.temp!).toBeGreaterThan(41);
       // Target 0: the temperature fan stops; the generic fan follows SET_FAN_SPEED.
-      await p.run('SET_TEMPERATURE_FAN_TARGET TEMPERATURE_FAN=chamber_fan TARGET=0\nSET_FAN_SPEED FAN=aux SPEED=0.5');
+      await p.run(
+        'SET_TEMPERATURE_FAN_TARGET TEMPERATURE_FAN=chamber_fan TARGET=0\nSET_FAN_SPEED FAN=aux SPEED=0.5\nSET_PIN PIN=beeper VALUE=0.5 CYCLE_TIME=0.002',
+      );
       const offDeadline = Date.now() + 5000;
       while (fanStatus().speed !== 0 && Date.now() < offDeadline) await new Promise((r) => setTimeout(r, 100));
       expect(fanStatus().speed).toBe(0);
@@ -108,6 +114,13 @@ describe('live thermal extras', () => {
     const duty = high / (to - from);
     console.log(`fan_generic aux: duty ${duty.toFixed(3)} over the last 20 PWM cycles`);
     expect(Math.abs(duty - 0.5)).toBeLessThan(0.02);
+    // The beeper got its new period (2 ms = 100000 ticks at 50 MHz) before its value, and the MCU
+    // took both (a period change with updates pending would have shut it down).
+    const cmds = trace.filter((e) => e.ev === 'cmd') as unknown as { name: string; args: Record<string, number> }[];
+    const cycle = cmds.filter((e) => e.name === 'set_digital_out_pwm_cycle' && e.args.cycle_ticks === 100000);
+    expect(cycle.length).toBe(1);
+    expect(cmds.some((e) => e.name === 'queue_digital_out' && e.args.oid === cycle[0]!.args.oid && e.args.on_ticks === 50000)).toBe(true);
+    expect(trace.some((e) => e.ev === 'shutdown')).toBe(false);
     const chamberFan = trace.filter((e) => e.ev === 'fan' && e.name === 'temperature_fan chamber_fan');
     expect(chamberFan.at(-1)!.value).toBe(0);
   }, 60_000);
