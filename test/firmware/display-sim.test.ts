@@ -37,6 +37,7 @@ const machine = {
       d7_pin: PINS.hd.d7,
     },
     { name: 'oled', kind: 'ssd1306', i2c_address: 0x3c },
+    { name: 'soft', kind: 'sh1106', i2c_address: 0x3c, scl_pin: 'PE2', sda_pin: 'PE3', x_offset: 2 },
     { name: 'uc', kind: 'uc1701', cs_pin: PINS.uc.cs, a0_pin: PINS.uc.a0, sclk_pin: PINS.uc.sclk, mosi_pin: PINS.uc.mosi },
   ],
 };
@@ -111,7 +112,7 @@ describe('display commands on the sim', () => {
     sim = await startSim(simPath, ['--machine', machinePath, '--trace', tracePath]);
     link = await SimLink.open(sim.pty);
     ({ dict } = await link.identify());
-    link.send('allocate_oids', { count: 7 });
+    link.send('allocate_oids', { count: 8 });
     // The host's delays: ST7920 20 us per byte, 45 us after a sync; HD44780 40 us per byte.
     link.send('config_st7920', {
       oid: 0,
@@ -153,6 +154,11 @@ describe('display commands on the sim', () => {
     link.sendBlock([
       ...link.encode('config_i2c', { oid: 6 }),
       ...link.encode('i2c_set_sw_bus', { oid: 6, scl_pin: pin('PE0'), sda_pin: pin('PE1'), pulse_ticks: 100, address: 0x3c }),
+    ]);
+    // ... and an SH1106 on software I2C pins PE2/PE3 (the sim's pin-level bus).
+    link.sendBlock([
+      ...link.encode('config_i2c', { oid: 7 }),
+      ...link.encode('i2c_set_sw_bus', { oid: 7, scl_pin: pin('PE2'), sda_pin: pin('PE3'), pulse_ticks: 50, address: 0x3c }),
     ]);
     link.send('finalize_config', { crc: 9 });
     expect((await link.query('get_config', {}, 'config')).params.is_config).toBe(1);
@@ -263,6 +269,23 @@ describe('display commands on the sim', () => {
     expect(pulls.slice(0, 2).map((e) => e.pin)).toEqual(['PE1', 'PE0']);
   });
 
+  it('software I2C to an SH1106 at pin level: ACKs, a read of its status byte, page data', async () => {
+    expect((await i2c(7, [0x00, 0xae, 0xa1, 0xc8])).params.i2c_bus_status).toBe(0); // display off
+    const off = await i2c(7, [], 1);
+    expect(off.params.i2c_bus_status).toBe(0);
+    expect([...(off.params.response as Buffer)]).toEqual([0x40]); // bit 6: display off
+    expect((await i2c(7, [0x00, 0xaf, 0xb7, 0x02, 0x10])).params.i2c_bus_status).toBe(0); // on; page 7, RAM column 2
+    expect((await i2c(7, [0x40, 0x81, 0x3c])).params.i2c_bus_status).toBe(0);
+    const on = await i2c(7, [0x00], 2); // a write then a repeated start and a 2-byte read
+    expect([...(on.params.response as Buffer)]).toEqual([0x00, 0x00]);
+    // x_offset 2: RAM column 2 is the first pixel column. 0x81 = rows 56 and 63, 0x3c rows 58-61.
+    const e = await lcdWhere('soft', (x) => x.bitmap?.[63] === row(0x80));
+    expect(e.kind).toBe('sh1106');
+    expect(e.on).toBe(true);
+    expect(e.bitmap!.slice(56)).toEqual([row(0x80), row(), row(0x40), row(0x40), row(0x40), row(0x40), row(), row(0x80)]);
+    expect(e.bitmap!.filter((r) => r !== row()).length).toBe(6);
+  });
+
   it('UC1701 on SPI with an A0 pin: commands with A0 low, pixels with A0 high', async () => {
     link.send('update_digital_out', { oid: 5, value: 0 });
     link.send('spi_send', { oid: 4, data: Buffer.from([0xe2, 0x2f, 0x81, 0x20, 0xaf, 0xb7, 0x10, 0x00]) }); // page 7, column 0
@@ -277,7 +300,7 @@ describe('display commands on the sim', () => {
   });
 
   it('display bus lines are traced as lcd events, not pin events', () => {
-    const quiet = new Set([...Object.values(PINS.st), ...Object.values(PINS.hd), PINS.uc.sclk, PINS.uc.mosi, PINS.uc.cs, PINS.uc.a0]);
+    const quiet = new Set([...Object.values(PINS.st), ...Object.values(PINS.hd), PINS.uc.sclk, PINS.uc.mosi, PINS.uc.cs, PINS.uc.a0, 'PE2', 'PE3']);
     const pinEvents = readTrace().filter((e) => e.ev === 'pin' && quiet.has(e.pin as string));
     expect(pinEvents).toEqual([]);
   });

@@ -400,7 +400,7 @@ void lcd_output_changed(int pin, uint32_t clock, int level)
 
 int lcd_pin_is_quiet(int pin)
 {
-    return pin >= 0 && pin < SIM_PIN_COUNT && pin_is_lcd[pin];
+    return pin >= 0 && pin < SIM_PIN_COUNT && (pin_is_lcd[pin] || i2c_dev_pin_is_quiet(pin));
 }
 
 void displays_flush(void)

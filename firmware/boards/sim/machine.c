@@ -479,6 +479,7 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
     tmc_output_changed(pin, clock, level);
     leds_output_changed(pin, clock, level);
     lcd_output_changed(pin, clock, level);
+    i2c_dev_output_changed(pin, clock, level);
     if (servo_of[pin] && !is_pwm && level != level_of[pin]) {
         level_of[pin] = (uint8_t)level;
         bltouch_pulse(servo_of[pin], clock, level);
@@ -516,7 +517,7 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
 
 int machine_input_read(int pin, uint32_t clock, int *level)
 {
-    if (tmc_input_read(pin, clock, level))
+    if (tmc_input_read(pin, clock, level) || i2c_dev_input_read(pin, clock, level))
         return 1;
     struct sim_endstop *es = endstop_of[pin];
     if (!es)

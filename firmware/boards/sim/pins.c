@@ -190,6 +190,7 @@ struct gpio_in gpio_in_setup(uint32_t pin, int32_t pull_up)
 void gpio_in_reset(struct gpio_in g, int32_t pull_up)
 {
     pin_level[g.pin] = pull_up > 0;  // an unconnected input reads its pull
+    i2c_dev_line_released(g.pin, sched_now());  // an open-drain line let go (software I2C)
 }
 
 uint8_t gpio_in_read(struct gpio_in g)

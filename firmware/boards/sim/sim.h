@@ -142,6 +142,12 @@ void displays_flush(void);
 // One I2C transfer on a sim bus; returns an I2C_BUS_* status (board/i2c.h).
 int i2c_dev_transfer(uint8_t bus, uint8_t addr, uint8_t write_len, const uint8_t *write,
                      uint8_t read_len, uint8_t *read, uint32_t clock);
+// Software I2C lines of I2C devices with scl_pin/sda_pin (open drain: pulled low by an MCU
+// output at 0, released by an input).
+void i2c_dev_output_changed(int pin, uint32_t clock, int level);
+void i2c_dev_line_released(int pin, uint32_t clock);
+int i2c_dev_input_read(int pin, uint32_t clock, int *level);
+int i2c_dev_pin_is_quiet(int pin);
 // A bitmap row into the trace as hex (MSB = leftmost pixel).
 void trace_bitmap_rows(FILE *f, const uint8_t *pixels, int width, int height);
 
