@@ -74,7 +74,7 @@ export class ExtruderMotion implements ExtruderJunction {
   attachStepper(stepper: MotionStepper): void {
     stepper.setLinearKinematics(this.trapq, 1, 0, 0);
     stepper.setPosition(this.lastPositionMm, 0, 0);
-    const pa = this.pressureAdvanceRail();
+    const pa = this.pressureAdvanceRail(stepper);
     if (pa) {
       // Its steps start once the motion stored so far (already stepped by the others) is over.
       const tq = this.trapq;
@@ -151,24 +151,24 @@ export class ExtruderMotion implements ExtruderJunction {
     this.lastPositionMm = move.endPos[3]!;
   }
 
-  /** pressure_advance (s; 0 = off) and its smoothing window (s). */
-  pressureAdvanceS = 0;
-  pressureAdvanceSmoothTimeS = 0.04;
-
   /**
-   * SET_PRESSURE_ADVANCE / [extruder] pressure_advance: every stepper of this queue follows the
-   * smoothed advanced position (plain E when advanceS is 0). Flushes step generation.
+   * SET_PRESSURE_ADVANCE / pressure_advance: the settings belong to the stepper (they move with
+   * it between queues, as in Klipper); applied now when it follows this queue. Flushes steps.
    */
-  setPressureAdvance(advanceS: number, smoothTimeS: number, toolhead: Toolhead): void {
+  setPressureAdvance(stepper: MotionStepper, advanceS: number, smoothTimeS: number, toolhead: Toolhead): void {
     if (!(advanceS >= 0) || !(smoothTimeS > 0)) throw new Error('pressure advance must be >= 0 and its smooth time above 0');
-    this.pressureAdvanceS = advanceS;
-    this.pressureAdvanceSmoothTimeS = smoothTimeS;
-    for (const s of this.steppers) toolhead.setStepperRailFunction(s, this.pressureAdvanceRail());
+    const wasOn = stepper.pressureAdvance.advanceS > 0;
+    stepper.pressureAdvance = { advanceS, smoothTimeS };
+    // Off and staying off: the plain rail stays, nothing to flush.
+    if (this.followers.has(stepper) && (wasOn || advanceS > 0)) {
+      toolhead.setStepperRailFunction(stepper, this.pressureAdvanceRail(stepper));
+    }
   }
 
-  /** The rail a stepper of this queue follows: null = plain E. */
-  pressureAdvanceRail(): PressureAdvanceRail | null {
-    return this.pressureAdvanceS > 0 ? new PressureAdvanceRail(this.trapq, this.pressureAdvanceS, this.pressureAdvanceSmoothTimeS) : null;
+  /** The rail a stepper of this queue follows: null = plain E (no advance). */
+  private pressureAdvanceRail(stepper: MotionStepper): PressureAdvanceRail | null {
+    const pa = stepper.pressureAdvance;
+    return pa.advanceS > 0 ? new PressureAdvanceRail(this.trapq, pa.advanceS, pa.smoothTimeS) : null;
   }
 
   /** The filament position is now ePos (G92 E through SET_KINEMATIC_POSITION, or a new tool). */

@@ -18,3 +18,17 @@ export {
 } from './kinematics/linear.js';
 export { DeltaKinematics, type DeltaKinematicsOptions, type DeltaTower } from './kinematics/delta.js';
 export { NoneKinematics } from './kinematics/none.js';
+export type { RailFunction } from './rail-function.js';
+export { PressureAdvanceRail } from './pressure-advance.js';
+export {
+  ShapedLinearRail,
+  shaperPulses,
+  centredPulses,
+  residualVibration,
+  isShaping,
+  NO_SHAPING,
+  SHAPER_TYPES,
+  EI_VIBRATION_TOLERANCE,
+  type ShaperPulses,
+  type ShaperType,
+} from './input-shaper.js';

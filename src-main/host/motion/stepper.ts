@@ -68,6 +68,8 @@ export class MotionStepper {
   mcuPositionSteps = 0;
   /** Steps generated in total (both directions). */
   stepCount = 0;
+  /** An extruder stepper's pressure advance (s) and smoothing window (s): see ExtruderMotion. */
+  pressureAdvance = { advanceS: 0, smoothTimeS: 0.04 };
 
   /**
    * Called once, with the print time of the first planned segment that moves this stepper

@@ -25,7 +25,7 @@ export const EXTRUDER_OPTIONS = defineOptions({
     minval: 0,
     doc: 'Instant velocity change (mm/s) of the filament at a corner',
   },
-  pressure_advance: { type: 'float', default: 0, minval: 0, doc: 'Pressure advance (s); not applied yet' },
+  pressure_advance: { type: 'float', default: 0, minval: 0, doc: 'Pressure advance (s): the extruder runs ahead by this x filament velocity' },
   pressure_advance_smooth_time: { type: 'float', default: 0.04, above: 0, maxval: 0.2, doc: 'Pressure advance smoothing window (s)' },
   min_extrude_temp: { type: 'float', default: 170, minval: -273.15, doc: 'Extrusion is refused below this temperature (C)' },
 });

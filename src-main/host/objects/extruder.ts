@@ -9,7 +9,7 @@ import { EXTRUDER_OPTIONS } from './extruder-options';
 import { HEATER_OPTIONS } from './heater-options';
 import { loadStepper, type PrinterStepper } from './stepper';
 import { STEPPER_MOTOR_OPTIONS } from './stepper-options';
-import { ExtruderStepper } from './extruder-stepper';
+import { ExtruderStepper, allExtruderSteppers, lookupExtruder, lookupExtruderStepper } from './extruder-stepper';
 import { registerActivateExtruder } from './multi-extruder';
 import type { GCodeMove } from './gcode-move';
 import type { OptionValues } from '../config/options';
@@ -68,9 +68,6 @@ export class PrinterExtruder {
         `Option 'filament_diameter' in section '${section.name}' must have minimum of ${e.nozzle_diameter} (nozzle_diameter)`,
       );
     }
-    if (e.pressure_advance > 0) {
-      throw section.error('pressure_advance', 'pressure_advance is not supported yet: set it to 0 (or remove it) for now');
-    }
     this.settings = e;
     this.heater = loadHeaterSettings(printer, section);
     const minTemp = e.min_extrude_temp;
@@ -95,6 +92,9 @@ export class PrinterExtruder {
       ? new ExtruderStepper(printer, section.name, this.stepper, section.read(STEPPER_MOTOR_OPTIONS).rotation_distance, e)
       : null;
     if (this.extruderStepper) this.extruderStepper.motionQueue = section.name;
+    // Pressure advance (per stepper, as in Klipper): SET_PRESSURE_ADVANCE changes it later.
+    if (this.stepper) this.motion.setPressureAdvance(this.stepper.motion, e.pressure_advance, e.pressure_advance_smooth_time, toolhead);
+    registerSetPressureAdvance(printer);
     // Only [extruder] starts active; the others wait for ACTIVATE_EXTRUDER.
     if (section.name === 'extruder') toolhead.setExtruder(this.motion);
     registerActivateExtruder(printer, printer.lookupObject<GCodeMove>('gcode_move').dispatcher);
@@ -113,4 +113,49 @@ export class PrinterExtruder {
       ...(this.extruderStepper?.getStatus() ?? {}),
     };
   }
+}
+
+/**
+ * SET_PRESSURE_ADVANCE [EXTRUDER=<stepper>] [ADVANCE=<s>] [SMOOTH_TIME=<s>]: the active
+ * extruder's stepper by default; unchanged values keep their setting. Answers as Klipper does.
+ */
+function registerSetPressureAdvance(printer: Printer): void {
+  const gcode = printer.lookupObject<GCodeMove>('gcode_move').dispatcher;
+  if (gcode.lookup('SET_PRESSURE_ADVANCE')) return;
+  gcode.register(
+    'SET_PRESSURE_ADVANCE',
+    (c) => {
+      const th = printer.lookupObject<Toolhead>('toolhead');
+      let es: ExtruderStepper | null;
+      if (c.has('EXTRUDER')) {
+        const name = c.get('EXTRUDER');
+        es = lookupExtruderStepper(printer, name) ?? lookupExtruderStepper(printer, name.toLowerCase());
+        if (!es) {
+          const names = allExtruderSteppers(printer).map((x) => x.name);
+          throw c.error(`The value '${name}' is not valid for EXTRUDER (extruder steppers: ${names.join(', ') || 'none'})`);
+        }
+      } else {
+        const active = th.getExtruder();
+        es = active ? (lookupExtruder(printer, active.name)?.extruderStepper ?? null) : null;
+        if (!es) throw c.error('No active extruder stepper: name one with EXTRUDER=');
+      }
+      const advanceS = c.getFloat('ADVANCE', es.pressureAdvance, { minval: 0 });
+      const smoothTimeS = c.getFloat('SMOOTH_TIME', es.smoothTimeS, { above: 0, maxval: 0.2 });
+      const queue = es.motionQueue ? lookupExtruder(printer, es.motionQueue) : null;
+      const motion = es.stepper.motion;
+      if (queue) queue.motion.setPressureAdvance(motion, advanceS, smoothTimeS, th);
+      else motion.pressureAdvance = { advanceS, smoothTimeS };
+      es.pressureAdvance = advanceS;
+      es.smoothTimeS = smoothTimeS;
+      gcode.respondInfo(`pressure_advance: ${advanceS.toFixed(6)}\npressure_advance_smooth_time: ${smoothTimeS.toFixed(6)}`);
+    },
+    {
+      help: 'Set pressure advance parameters',
+      params: {
+        EXTRUDER: 'extruder stepper (extruder, extruder1, NAME); default: the active extruder',
+        ADVANCE: 'pressure_advance (s)',
+        SMOOTH_TIME: 'pressure_advance_smooth_time (s, above 0, at most 0.2)',
+      },
+    },
+  );
 }

@@ -42,7 +42,7 @@ function run(stream: boolean) {
   const printer = makePrinter([...sinks, eSink], { streamSteps: stream });
   const th = printer.toolhead;
   th.setPosition([50, 50, 0.2, 0], 'xyz');
-  th.getExtruder()!.setPressureAdvance(PA, SMOOTH_S, th);
+  printer.extruder.setPressureAdvance(printer.steppers[3]!, PA, SMOOTH_S, th);
   const moves = recordPlannedMoves(th);
   drive(th);
   if (stream) {
