@@ -5,11 +5,14 @@
 // would. No reference Klipper output under shared/reference has a display (the one decoded
 // run, zigzag-10k, has none), so formats are checked against the dictionary and Klipper's
 // documented timings instead.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import type { PrinterDisplay } from '../../../src-main/host/objects/display';
 import { BLOCK, DEGREE } from '../../../src-main/host/objects/lcd-driver';
 import { CARTESIAN, loadText, type LoadedPrinter } from '../objects/load-helpers';
+import { referenceDir } from '../../support/paths';
 
 const HD44780 = `
 [display]
@@ -258,5 +261,35 @@ describe('menu through keys', () => {
     vi.spyOn(p.gcode, 'run').mockImplementation(async (s: string) => void ran.push(s));
     d.key('kill');
     expect(ran).toEqual(['M112']);
+  });
+});
+
+describe("Klipper's sample-lcd.cfg blocks on a RAMPS board (EXP1/EXP2 aliases)", () => {
+  it('every display block loads and its MCU config encodes against the atmega2560 dictionary', async () => {
+    const dir = path.join(referenceDir, 'klipper-configs');
+    const ramps = readFileSync(path.join(dir, 'generic-ramps.cfg'), 'utf8');
+    // Blocks: each [display] section with the sections after it, up to the next [display].
+    const blocks = readFileSync(path.join(dir, 'sample-lcd.cfg'), 'utf8')
+      .split(/^(?=\[display\])/m)
+      .slice(1);
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+    const types: string[] = [];
+    for (const block of blocks) {
+      const p = loadText(ramps + '\n' + block);
+      const lines: string[] = [];
+      const mcu = p.printer.lookupObject<Mcu>('mcu');
+      const add = mcu.addConfigCmd.bind(mcu);
+      vi.spyOn(mcu, 'addConfigCmd').mockImplementation((line, opts = {}) => (lines.push(line), add(line, opts)));
+      await mcu.connect();
+      const type = /lcd_type: (\w+)/.exec(block)![1];
+      types.push(type);
+      const first = { st7920: 'config_st7920', hd44780: 'config_hd44780', uc1701: 'config_spi' }[type as 'st7920'];
+      expect(
+        lines.some((l) => l.startsWith(first)),
+        `${type} block:\n${block}`,
+      ).toBe(true);
+      expect(lines.filter((l) => l.startsWith('buttons_add')).length, type).toBeGreaterThanOrEqual(3);
+    }
+    expect(new Set(types)).toEqual(new Set(['st7920', 'hd44780', 'uc1701']));
   });
 });
