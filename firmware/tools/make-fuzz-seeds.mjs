@@ -64,6 +64,15 @@ const seeds = {
     cmd('i2c_transfer', 2, [0x00, 0xae, 0xaf], 0), cmd('i2c_transfer', 2, [0x40, 1, 2, 3], 2), cmd('i2c_transfer', 3, [1], 1),
     cmd('i2c_set_bus', 3, 0, 100000, 0x3d),
   ],
+  // LED chains: a neopixel buffer written in pieces (one past its end: a shutdown), sent, and a
+  // dotstar frame over software SPI (the fuzz board's neopixel_send always reports bad timing).
+  'leds-neopixel': [
+    cmd('allocate_oids', 3), cmd('config_neopixel', 0, 31, 9, 64, 800), cmd('config_spi_without_cs', 1),
+    cmd('spi_set_sw_bus', 1, 32, 32, 33, 0, 16), cmd('config_neopixel', 2, 34, 3, 64, 800), cmd('finalize_config', 5),
+    cmd('neopixel_update', 0, 0, [0x10, 0x20, 0x30, 0x40]), cmd('neopixel_update', 0, 4, [1, 2, 3, 4, 5]),
+    cmd('neopixel_send', 0), cmd('neopixel_send', 2), cmd('spi_send', 1, [0, 0, 0, 0, 0xff, 1, 2, 3, 0xff, 0xff, 0xff, 0xff]),
+    cmd('neopixel_update', 0, 7, [9, 9, 9]),
+  ],
   'base': [
     cmd('get_uptime'), cmd('get_clock'), cmd('get_config'), cmd('debug_ping', [1, 2, 3]), cmd('debug_nop'),
     cmd('identify', 0, 40), cmd('emergency_stop'), cmd('get_config'), cmd('clear_shutdown'), cmd('reset'),

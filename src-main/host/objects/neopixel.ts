@@ -97,25 +97,24 @@ export class Neopixel {
     // The initial colours once the MCU is configured (again after each restart).
     printer.on('printer:ready', () => {
       this.sent = this.frame.map((b) => b ^ 1);
-      this.queueSend(null);
+      this.queueSend(this.frame, null);
     });
   }
 
   private update(colors: readonly LedColor[], printTimeS: number | null): void {
     this.frame = packNeopixelFrame(this.map, colors);
-    this.queueSend(printTimeS);
+    this.queueSend(this.frame, printTimeS);
   }
 
-  /** One frame at a time: a send waits for the previous one's answers. */
-  private queueSend(printTimeS: number | null): void {
-    this.chain = this.chain.then(() => this.send(printTimeS)).catch(() => undefined);
+  /** One frame at a time, each as it was when the colours changed: a send waits for the previous one's answers. */
+  private queueSend(frame: Uint8Array, printTimeS: number | null): void {
+    this.chain = this.chain.then(() => this.send(frame, printTimeS)).catch(() => undefined);
   }
 
-  private async send(printTimeS: number | null): Promise<void> {
+  private async send(frame: Uint8Array, printTimeS: number | null): Promise<void> {
     const update = this.updateCmd;
     const send = this.sendCmd;
     if (!update || !send || this.mcu.isShutdown()) return;
-    const frame = this.frame.slice();
     const runs = changedRuns(this.sent, frame);
     if (!runs.length) return;
     for (const [pos, count] of runs) update.send([this.oid, pos, frame.subarray(pos, pos + count)], { background: true });
