@@ -64,7 +64,13 @@ export class AxisTwistCompensation {
   ) {
     this.o = section.read(AXIS_TWIST_OPTIONS);
     this.x = this.readCompensation('z_compensations', this.o.z_compensations, this.o.compensation_start_x, this.o.compensation_end_x, 'x');
-    this.y = this.readCompensation('zy_compensations', this.o.zy_compensations, this.o.compensation_start_y, this.o.compensation_end_y, 'y');
+    this.y = this.readCompensation(
+      'zy_compensations',
+      this.o.zy_compensations,
+      this.o.compensation_start_y,
+      this.o.compensation_end_y,
+      'y',
+    );
     const probe = printer.lookupObjectOrNull<ZProbe>(PROBE_OBJECT);
     if (!probe) throw section.error('calibrate_y', `[${section.name}] corrects a Z probe's results: add a [probe] or [bltouch] section`);
     // Every probe result passes through the correction (the bed tools and PROBE all use runProbe).
@@ -82,14 +88,23 @@ export class AxisTwistCompensation {
 
   private readonly rawProbe: ZProbe['runProbe'];
 
-  private readCompensation(key: string, text: string | undefined, start: number | undefined, end: number | undefined, axis: string): TwistCompensation | null {
+  private readCompensation(
+    key: string,
+    text: string | undefined,
+    start: number | undefined,
+    end: number | undefined,
+    axis: string,
+  ): TwistCompensation | null {
     if (text === undefined) return null;
     const values = text.split(',').map((v) => Number(v.trim()));
     if (!values.length || values.some((v) => !Number.isFinite(v))) {
       throw this.section.error(key, `${key} must be numbers separated by commas (mm), not '${text}'`);
     }
     if (start === undefined || end === undefined) {
-      throw this.section.error(key, `${key} needs compensation_start_${axis} and compensation_end_${axis} (where its first and last values were measured)`);
+      throw this.section.error(
+        key,
+        `${key} needs compensation_start_${axis} and compensation_end_${axis} (where its first and last values were measured)`,
+      );
     }
     return { startMm: start, endMm: end, values };
   }
@@ -132,7 +147,9 @@ export class AxisTwistCompensation {
       this.calibrating = false;
     }
     // 2. The nozzle over each point in turn: the user finds the bed (TESTZ, then ACCEPT).
-    this.gcode.respondInfo(`AXIS_TWIST_COMPENSATION_CALIBRATE: probed ${count} points along ${axis}; now find the bed with the nozzle at each (TESTZ, ACCEPT)`);
+    this.gcode.respondInfo(
+      `AXIS_TWIST_COMPENSATION_CALIBRATE: probed ${count} points along ${axis}; now find the bed with the nozzle at each (TESTZ, ACCEPT)`,
+    );
     const nozzle: number[] = [];
     const next = (i: number): void => {
       const [x, y] = points[i]!;
@@ -157,7 +174,10 @@ export class AxisTwistCompensation {
     const values = twistCorrections(probed, nozzle);
     const c: TwistCompensation = { startMm: along[0]!, endMm: along.at(-1)!, values };
     const text = values.map((v) => v.toFixed(6)).join(', ');
-    const [key, start, end] = axis === 'X' ? ['z_compensations', 'compensation_start_x', 'compensation_end_x'] : ['zy_compensations', 'compensation_start_y', 'compensation_end_y'];
+    const [key, start, end] =
+      axis === 'X'
+        ? ['z_compensations', 'compensation_start_x', 'compensation_end_x']
+        : ['zy_compensations', 'compensation_start_y', 'compensation_end_y'];
     if (axis === 'X') this.x = c;
     else this.y = c;
     this.travelTo(...((axis === 'X' ? [along.at(-1)!, this.o.calibrate_y] : [this.o.calibrate_x!, along.at(-1)!]) as [number, number]));

@@ -20,7 +20,7 @@ const TOWERS = ['stepper_a', 'stepper_b', 'stepper_c'] as const;
 export function currentDeltaParams(kin: DeltaKinematics): DeltaParams {
   const radiusMm = Math.hypot(...kin.towersXY[0]!);
   const arms = kin.arm2.map(Math.sqrt);
-  const deg = ([x, y]: [number, number]) => (((Math.atan2(y, x) * 180) / Math.PI) % 360 + 360) % 360;
+  const deg = ([x, y]: [number, number]) => ((((Math.atan2(y, x) * 180) / Math.PI) % 360) + 360) % 360;
   return {
     positionEndstopsMm: kin.absEndstops.map((e, i) => e - Math.sqrt(kin.arm2[i]! - radiusMm ** 2)) as [number, number, number],
     radiusMm,

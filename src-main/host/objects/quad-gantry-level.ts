@@ -56,7 +56,10 @@ export class QuadGantryLevel {
     this.o = section.read(QUAD_GANTRY_LEVEL_OPTIONS);
     const corners = readPoints(section, 'gantry_corners', 2)!;
     if (corners.length !== 2) {
-      throw section.error('gantry_corners', `[${section.name}] gantry_corners needs exactly 2 corners (it has ${corners.length}): front left, then back right`);
+      throw section.error(
+        'gantry_corners',
+        `[${section.name}] gantry_corners needs exactly 2 corners (it has ${corners.length}): front left, then back right`,
+      );
     }
     this.corners = [corners[0]!, corners[1]!];
     this.points = readPoints(section, 'points', 4)!;

@@ -13,7 +13,6 @@ import type { GCodeMove, MoveTransform } from './gcode-move';
 import type { SaveConfig } from './save-config';
 import { SKEW_PROFILE_OPTIONS } from './skew-correction-options';
 
-
 export interface Skew {
   xy: number;
   xz: number;
@@ -102,9 +101,14 @@ export class SkewCorrection implements MoveTransform {
   }
 
   private lengths(cmd: GCodeCommand, param: string): [number, number, number] {
-    const parts = cmd.get(param).split(',').map((v) => Number(v.trim()));
+    const parts = cmd
+      .get(param)
+      .split(',')
+      .map((v) => Number(v.trim()));
     if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v) || v <= 0)) {
-      throw cmd.error(`${cmd.command}: ${param} must be three lengths AC,BD,AD in mm (e.g. ${param}=140.4,142.8,99.8), not '${cmd.get(param)}'`);
+      throw cmd.error(
+        `${cmd.command}: ${param} must be three lengths AC,BD,AD in mm (e.g. ${param}=140.4,142.8,99.8), not '${cmd.get(param)}'`,
+      );
     }
     return parts as [number, number, number];
   }
@@ -131,7 +135,9 @@ export class SkewCorrection implements MoveTransform {
   }
 
   private cmdGetCurrentSkew(): void {
-    const lines = PLANES.map((p) => `${p.toUpperCase()} skew: factor ${this.skew[p].toFixed(6)}, ${angleDeg(this.skew[p]).toFixed(4)} degrees from square`);
+    const lines = PLANES.map(
+      (p) => `${p.toUpperCase()} skew: factor ${this.skew[p].toFixed(6)}, ${angleDeg(this.skew[p]).toFixed(4)} degrees from square`,
+    );
     this.gcode.respondInfo(`Current printer skew:\n${lines.join('\n')}`);
   }
 
@@ -146,7 +152,10 @@ export class SkewCorrection implements MoveTransform {
     if (cmd.has('LOAD')) {
       const name = cmd.get('LOAD');
       const p = this.profiles.get(name);
-      if (!p) throw cmd.error(`skew_correction: Load failed, unknown profile [${name}] (known: ${[...this.profiles.keys()].join(', ') || 'none'})`);
+      if (!p)
+        throw cmd.error(
+          `skew_correction: Load failed, unknown profile [${name}] (known: ${[...this.profiles.keys()].join(', ') || 'none'})`,
+        );
       this.setSkew(p);
     } else if (cmd.has('SAVE')) {
       const name = cmd.get('SAVE');

@@ -60,7 +60,10 @@ export class ZTilt {
     await probeAdjustRetry(this.printer, this.gcode, cmd, this.points, travel, retry, (zs, probe) => {
       // Heights were measured under the probe: fit the plane where they were taken.
       const plane = fitPlane(this.points.map(([x, y], i) => [x + probe.xOffsetMm, y + probe.yOffsetMm, zs[i]!] as const));
-      adjustZMotors(this.motors, this.zPositions.map(([x, y]) => planeZ(plane, x, y)));
+      adjustZMotors(
+        this.motors,
+        this.zPositions.map(([x, y]) => planeZ(plane, x, y)),
+      );
     });
     this.applied = true;
   }

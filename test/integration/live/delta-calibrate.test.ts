@@ -66,8 +66,9 @@ describe('[delta_calibrate] on a live printer', () => {
     try {
       await p.run('G28');
       output = await p.run('DELTA_CALIBRATE');
-      items = p.host.printer.lookupObject<{ getStatus(): { save_config_pending_items: typeof items } }>('configfile').getStatus()
-        .save_config_pending_items;
+      items = p.host.printer
+        .lookupObject<{ getStatus(): { save_config_pending_items: typeof items } }>('configfile')
+        .getStatus().save_config_pending_items;
     } finally {
       await p.stop();
     }

@@ -4,12 +4,7 @@
 // PROBE reads the same height all along X, and the values are offered to SAVE_CONFIG.
 import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
-import {
-  compensationAt,
-  twistCorrections,
-  twistPoints,
-  type AxisTwistCompensation,
-} from '../../../src-main/host/objects/axis-twist';
+import { compensationAt, twistCorrections, twistPoints, type AxisTwistCompensation } from '../../../src-main/host/objects/axis-twist';
 import type { SaveConfig } from '../../../src-main/host/objects/save-config';
 import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
 
@@ -46,9 +41,9 @@ describe('[axis_twist_compensation] on a printer', () => {
     expect(() => loadText(CARTESIAN + PROBE + TWIST + 'z_compensations: 0.1, 0, -0.1\n')).toThrow(
       /z_compensations needs compensation_start_x and compensation_end_x/,
     );
-    expect(() => loadText(CARTESIAN + PROBE + TWIST + 'z_compensations: 0.1, x\ncompensation_start_x: 0\ncompensation_end_x: 10\n')).toThrow(
-      /z_compensations must be numbers separated by commas/,
-    );
+    expect(() =>
+      loadText(CARTESIAN + PROBE + TWIST + 'z_compensations: 0.1, x\ncompensation_start_x: 0\ncompensation_end_x: 10\n'),
+    ).toThrow(/z_compensations must be numbers separated by commas/);
     const p = loadText(CARTESIAN + PROBE + TWIST + 'z_compensations: 0.1, 0, -0.1\ncompensation_start_x: 20\ncompensation_end_x: 160\n');
     expect(p.printer.lookupObject<AxisTwistCompensation>('axis_twist_compensation').correctionAt(55, 0)).toBeCloseTo(0.05, 12);
   });
@@ -75,7 +70,10 @@ describe('[axis_twist_compensation] on a printer', () => {
     }
     const text = out.join('\n');
     expect(text).toMatch(/z_compensations = 0\.090000, 0\.000000, -0\.090000/);
-    const items = p.printer.lookupObject<SaveConfig>('configfile').getStatus().save_config_pending_items as Record<string, Record<string, string>>;
+    const items = p.printer.lookupObject<SaveConfig>('configfile').getStatus().save_config_pending_items as Record<
+      string,
+      Record<string, string>
+    >;
     expect(items.axis_twist_compensation).toEqual({
       z_compensations: '0.090000, 0.000000, -0.090000',
       compensation_start_x: '40.000000',

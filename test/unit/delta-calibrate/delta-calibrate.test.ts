@@ -58,7 +58,7 @@ describe('[delta_calibrate] options', () => {
     expect(() => loadText(cartesian + CALIBRATE)).toThrow();
   });
 
-  it("DELTA_ANALYZE and METHOD=manual say they are not supported yet", async () => {
+  it('DELTA_ANALYZE and METHOD=manual say they are not supported yet', async () => {
     const p = loadText(DELTA + CALIBRATE);
     await expect(p.gcode.run('DELTA_ANALYZE')).rejects.toThrow(/DELTA_ANALYZE .* is not supported yet/);
     await expect(p.gcode.run('DELTA_CALIBRATE METHOD=manual')).rejects.toThrow(/METHOD=manual is not supported yet/);
@@ -96,7 +96,10 @@ describe('DELTA_CALIBRATE', () => {
     await p.gcode.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=100\nDELTA_CALIBRATE');
     const text = out.join('\n');
     expect(text).toMatch(/Delta calibration: height error 0\.\d+ mm \(rms\) before, 0\.0000\d\d mm after/);
-    const items = p.printer.lookupObject<SaveConfig>('configfile').getStatus().save_config_pending_items as Record<string, Record<string, string>>;
+    const items = p.printer.lookupObject<SaveConfig>('configfile').getStatus().save_config_pending_items as Record<
+      string,
+      Record<string, string>
+    >;
     console.log(`DELTA_CALIBRATE offers: ${JSON.stringify(items)}`);
     expect(Number(items.stepper_a!.position_endstop)).toBeCloseTo(297.35, 3);
     expect(Number(items.stepper_b!.position_endstop)).toBeCloseTo(297.05, 3);

@@ -114,9 +114,15 @@ describe('[quad_gantry_level] options', () => {
     await expect(meshPrinter(extra(1, 'PC1', 'PC3', 'PC7') + QGL)).rejects.toThrow(
       'needs exactly four Z motors, stepper_z to stepper_z3 (found: stepper_z, stepper_z1)',
     );
-    await expect(meshPrinter(Z123 + QGL.replace('   175, 10\n', ''))).rejects.toThrow("Option 'points' in section 'quad_gantry_level' needs at least 4 points (it has 3)");
-    await expect(meshPrinter(Z123 + QGL.replace('   175, 10\n', '   175, 10\n   100, 100\n'))).rejects.toThrow('points needs exactly 4 points (it has 5)');
-    await expect(meshPrinter(Z123 + QGL.replace('   250, 230\n', '   250, 230\n   1, 1\n'))).rejects.toThrow('gantry_corners needs exactly 2 corners (it has 3)');
+    await expect(meshPrinter(Z123 + QGL.replace('   175, 10\n', ''))).rejects.toThrow(
+      "Option 'points' in section 'quad_gantry_level' needs at least 4 points (it has 3)",
+    );
+    await expect(meshPrinter(Z123 + QGL.replace('   175, 10\n', '   175, 10\n   100, 100\n'))).rejects.toThrow(
+      'points needs exactly 4 points (it has 5)',
+    );
+    await expect(meshPrinter(Z123 + QGL.replace('   250, 230\n', '   250, 230\n   1, 1\n'))).rejects.toThrow(
+      'gantry_corners needs exactly 2 corners (it has 3)',
+    );
     await expect(meshPrinter(Z123 + QGL.replace('   25, 10\n', '   25 10\n'))).rejects.toThrow(/Unable to parse '25 10'/);
     await expect(meshPrinter(Z123 + QGL.replace(/gantry_corners:\n.*\n.*\n/, ''))).rejects.toThrow(/gantry_corners/);
   });
@@ -140,7 +146,9 @@ describe('QUAD_GANTRY_LEVEL', () => {
       if (want[i]! > 0) expect(first[n]).toBeCloseTo(want[i]!, 6);
       else expect(first[n]).toBeUndefined();
     });
-    expect(text).toMatch(/Gantry-relative probe points:\n\/\/ stepper_z: -0\.400000 stepper_z1: 0\.300000 stepper_z2: -0\.250000 stepper_z3: -0\.050000\n\/\/ Average: -0\.100000/);
+    expect(text).toMatch(
+      /Gantry-relative probe points:\n\/\/ stepper_z: -0\.400000 stepper_z1: 0\.300000 stepper_z2: -0\.250000 stepper_z3: -0\.050000\n\/\/ Average: -0\.100000/,
+    );
     expect(text).toContain('Retries: 1/3 Probed points range: 0.000000 tolerance: 0.005000');
     const h = cornerHeights();
     for (const c of h) expect(c).toBeCloseTo(h[0]!, 9);
