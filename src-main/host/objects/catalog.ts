@@ -73,6 +73,7 @@ import { TEMPERATURE_FAN_OPTIONS } from './temperature-fan-options';
 import { ADC_TEMPERATURE_OPTIONS } from './adc-table';
 import { ADC_SCALED_OPTIONS } from './adc-scaled-options';
 import { PWM_CYCLE_TIME_OPTIONS } from './pwm-cycle-time-options';
+import { HOMING_HEATERS_OPTIONS } from './homing-heaters-options';
 import { SAVE_VARIABLES_OPTIONS } from './save-variables-options';
 import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
 import { SERVO_OPTIONS } from './servo-options';
@@ -262,6 +263,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A custom thermistor (usable as sensor_type by its name)',
     options: [THERMISTOR_OPTIONS],
     matches: (n) => n.startsWith('thermistor '),
+  },
+  {
+    name: 'homing_heaters',
+    doc: 'Heaters off during homing and probing moves (of the steppers listed), then back on',
+    options: [HOMING_HEATERS_OPTIONS],
   },
   {
     name: 'adc_temperature',

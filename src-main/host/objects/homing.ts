@@ -45,6 +45,12 @@ function homingEndstopsOf(rails: HomingRail[]): HomingEndstop[] {
   return rails.flatMap((r) => [{ name: r.name, endstop: r.endstop!, steppers: r.steppers }, ...r.extraEndstops]);
 }
 
+/** Told about each homing or probing move and the steppers it moves ([homing_heaters]). */
+export interface HomingMoveWatcher {
+  homingMoveBegin(stepperNames: string[]): void;
+  homingMoveEnd(): void;
+}
+
 export class Homing {
   private shutdownWaiters: ((reason: string) => void)[] = [];
 
@@ -145,6 +151,17 @@ export class Homing {
    * at all (null if none), for the "still triggered" check.
    */
   private async homingMove(rails: HomingRail[], movePos: number[], speedMmS: number): Promise<string | null> {
+    // [homing_heaters] switches heaters off for the move (flaky endstops near heater wiring).
+    const watcher = this.printer.lookupObjectOrNull<HomingMoveWatcher>('homing_heaters');
+    watcher?.homingMoveBegin(homingEndstopsOf(rails).flatMap((sw) => sw.steppers.map((s) => s.name)));
+    try {
+      return await this.runHomingMove(rails, movePos, speedMmS);
+    } finally {
+      watcher?.homingMoveEnd();
+    }
+  }
+
+  private async runHomingMove(rails: HomingRail[], movePos: number[], speedMmS: number): Promise<string | null> {
     const th = this.toolhead;
     th.flushStepGeneration();
     const startPos = th.getPosition();

@@ -21,7 +21,6 @@ const UNSUPPORTED = new Set([
   'extra_carriage',
   'carriage',
   'hall_filament_width_sensor',
-  'homing_heaters',
   'htu21d',
   'icm20948',
   'input_shaper',

@@ -78,6 +78,7 @@ import { loadFanGeneric } from './fan-generic';
 import { readAdcTemperatureTable, adcTableCurve } from './adc-table';
 import { AdcScaled } from './adc-scaled';
 import { loadPwmCycleTime } from './pwm-cycle-time';
+import { HomingHeaters } from './homing-heaters';
 import { SaveVariables } from './save-variables';
 import { FirmwareRetraction } from './firmware-retraction';
 import { PrinterServo, readServoOptions } from './servo';
@@ -146,6 +147,10 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('heater_bed', bed);
     if (ctx.mcuFileOutput === null) heatersOf(ctx.printer, ctx.gcode, ctx.config).addHeater(s, bed.heater);
     else batchHeatersOf(ctx.printer, ctx.gcode).addHeater(s.name, bed.heater);
+  },
+  homing_heaters: (ctx, s) => {
+    const steppers = () => ctx.printer.lookupObject<StepperEnable>('stepper_enable').stepperNames();
+    ctx.printer.addObject('homing_heaters', new HomingHeaters(ctx.printer, s, steppers));
   },
   pwm_cycle_time: (ctx, s) => loadPwmCycleTime(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null),
   adc_scaled: (ctx, s) => ctx.printer.addObject(s.name, new AdcScaled(ctx.printer, s, ctx.mcuFileOutput === null)),
