@@ -9,7 +9,8 @@ import { parsePin } from '../config/section';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Mcu } from '../mcu/mcu';
 import type { Printer, PrinterObject } from '../printer';
-import { buttonsOf } from './buttons';
+import { buttonsOf, type ButtonCallback } from './buttons';
+import { registerAdcButton } from './display-adc-buttons';
 import {
   AIP31068_SPI_OPTIONS,
   DISPLAY_OPTIONS,
@@ -199,14 +200,6 @@ export class PrinterDisplay implements PrinterObject {
     const named = section.name.includes(' ');
     this.name = named ? section.suffix : 'display';
     const o = section.read(DISPLAY_OPTIONS);
-    for (const k of ['click', 'back', 'up', 'down', 'kill'] as const) {
-      if (o[`analog_range_${k}_pin`] !== undefined) {
-        throw section.error(
-          `analog_range_${k}_pin`,
-          `analog_range_${k}_pin in [${section.name}] (ADC buttons) is not supported yet: use digital buttons or remove the analog_range_* options`,
-        );
-      }
-    }
     if (o.encoder_steps_per_detent !== 2 && o.encoder_steps_per_detent !== 4) {
       throw section.error('encoder_steps_per_detent', `Option 'encoder_steps_per_detent' in section '${section.name}' must be 2 or 4`);
     }
@@ -263,7 +256,11 @@ export class PrinterDisplay implements PrinterObject {
       if (!pin) continue;
       let key: MenuKey = k;
       if (reverse && (k === 'up' || k === 'down')) key = k === 'up' ? 'down' : 'up';
-      buttons.registerButton(section, `${k}_pin`, pin, (_t, pressed) => pressed && this.key(key));
+      const onChange: ButtonCallback = (_t, pressed) => pressed && this.key(key);
+      const range = o[`analog_range_${k}_pin`] as [number, number] | undefined;
+      // A pin with an analog range is one of several ADC buttons on that pin.
+      if (range) registerAdcButton(this.printer, section, `${k}_pin`, pin, range, o.analog_pullup_resistor as number, onChange);
+      else buttons.registerButton(section, `${k}_pin`, pin, onChange);
       any = true;
     }
     return any;

@@ -11,6 +11,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import type { PrinterDisplay } from '../../../src-main/host/objects/display';
 import { BLOCK, DEGREE } from '../../../src-main/host/objects/lcd-driver';
+import type { AdcButtonPin } from '../../../src-main/host/objects/display-adc-buttons';
 import { CARTESIAN, loadText, type LoadedPrinter } from '../objects/load-helpers';
 import { referenceDir } from '../../support/paths';
 
@@ -143,9 +144,6 @@ describe('options', () => {
     );
     expect(() => loadText(CARTESIAN + `[display]\n${TYPES.st7920}encoder_steps_per_detent: 3\n`)).toThrow(/must be 2 or 4/);
     expect(() => loadText(CARTESIAN + `[display]\n${TYPES.hd44780}line_length: 12\n`)).toThrow(/must be 16 or 20/);
-    expect(() => loadText(CARTESIAN + `[display]\n${TYPES.st7920}up_pin: PA5\nanalog_range_up_pin: 9000, 13000\n`)).toThrow(
-      /ADC buttons.*not supported yet.*printer\.cfg:\d+|printer\.cfg:\d+.*ADC buttons.*not supported yet/s,
-    );
     expect(() => loadText(CARTESIAN + `[display]\n${TYPES.st7920.replace('PA1', 'PF0')}`)).toThrow(/pin PF0 used multiple times/);
     expect(() => loadText(CARTESIAN + `[display]\n${TYPES.st7920}display_group: nope\n`)).toThrow(/Unknown display_data group 'nope'/);
     expect(() => loadText(CARTESIAN + `[display]\n${TYPES.st7920}[display_glyph x]\ndata: ..**\n`)).toThrow(/16 lines of 16/);
@@ -201,6 +199,39 @@ describe('status screen', () => {
     await p.gcode.run('SET_DISPLAY_GROUP DISPLAY=my_second GROUP=_default_20x4');
     expect(display(p, 'display my_second').group).toBe('_default_20x4');
     expect(display(p).group).toBe('_default_16x4');
+  });
+});
+
+describe('ADC buttons (analog_range_*_pin)', () => {
+  const ADC = `[display]\n${TYPES.st7920}up_pin: PK1\nanalog_range_up_pin: 9000, 13000\ndown_pin: PK1\nanalog_range_down_pin: 800, 1300\nclick_pin: PK1\nanalog_range_click_pin: 2000, 2500\n`;
+
+  it('share one analog input; a resistance held 25 ms presses its button', async () => {
+    const { p, lines } = await connected(ADC);
+    const mine = lines.map((l) => withoutOids(l.line)).filter((l) => /analog_in/.test(l) && !/PK5/.test(l));
+    // One sampler for the three buttons: 6 samples 1 ms apart every 15 ms, no range check.
+    expect(mine.filter((l) => l.startsWith('config_analog_in'))).toEqual(['config_analog_in oid=* pin=PK1']);
+    expect(mine.filter((l) => l.includes('sample_count=6'))).toEqual([
+      'query_analog_in oid=* clock=16000000 sample_ticks=16000 sample_count=6 rest_ticks=240000 bytes_per_report=2 min_value=0 max_value=65535 range_check_count=0',
+    ]);
+    const sampler = p.printer.lookupObject<Map<string, AdcButtonPin>>('adc_button_pins').get('mcu:PK1')!;
+    expect(sampler.buttons).toHaveLength(3);
+    sampler.setAdcMax(1023);
+    // The ADC sum of a 2.2 kOhm button against the 4.7 kOhm pull-up reads back as 2.2 kOhm.
+    const sum = Math.round((2200 / (2200 + 4700)) * 6 * 1023);
+    expect(sampler.resistanceOhm(sum)).toBeCloseTo(2200, -1);
+    const d = display(p);
+    sampler.reading(2200, 1.0);
+    sampler.reading(2200, 1.015); // held 15 ms: still bouncing
+    expect(d.menuOpen).toBe(false);
+    sampler.reading(2200, 1.03); // held 30 ms: click
+    expect(d.menuOpen).toBe(true);
+    sampler.reading(Infinity, 1.045);
+    sampler.reading(Infinity, 1.075); // released
+    sampler.reading(1000, 1.09);
+    sampler.reading(1000, 1.12); // down
+    d.draw();
+    expect(d.driver.textRows()[2].startsWith('>Info')).toBe(true);
+    expect(() => loadText(CARTESIAN + ADC.replace('800, 1300', '1300, 800'))).toThrow(/low < high/);
   });
 });
 
