@@ -7,6 +7,7 @@ import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Printer, PrinterObject } from '../printer';
 import { LED_INITIAL_OPTIONS } from './led-options';
+import { LedTemplates } from './led-template';
 import { outputPrintTime } from './output-pwm';
 
 export type LedColor = [red: number, green: number, blue: number, white: number];
@@ -73,6 +74,7 @@ export function ledsOf(printer: Printer, gcode: GCodeDispatcher): Map<string, Le
   if (existing) return existing;
   const leds = new Map<string, LedHelper>();
   printer.addObject('leds', leds);
+  printer.addObject('led_templates', new LedTemplates(printer, gcode, leds));
   gcode.register(
     'SET_LED',
     (c) => {

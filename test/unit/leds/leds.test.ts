@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { dotstarFrame } from '../../../src-main/host/objects/dotstar';
 import { LedHelper, type LedColor } from '../../../src-main/host/objects/led';
+import { parseTemplateColor } from '../../../src-main/host/objects/led-template';
 import { changedRuns, neopixelByteMap, packNeopixelFrame } from '../../../src-main/host/objects/neopixel';
 import { CARTESIAN, connectMcu, loadText, type LoadedPrinter } from '../objects/load-helpers';
 
@@ -195,5 +196,42 @@ describe('the LED helper', () => {
       ],
       at: null,
     });
+  });
+});
+
+describe('SET_LED_TEMPLATE', () => {
+  const TEMPLATE = `
+[display_template glow]
+param_level: 0.5
+text: {param_level}, 0, {1 - param_level}, {printer['neopixel strip'].color_data|length / 10}
+`;
+
+  it('renders a display_template into the LEDs, with PARAM_ overrides and INDEX', async () => {
+    const p = await connectMcu(loadText(CARTESIAN + STRIP + TEMPLATE));
+    await p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow');
+    // Rendered at once (then every 0.5 s): 3 LEDs in color_data -> white 0.3.
+    expect(colorData(p, 'neopixel strip')).toEqual(Array(3).fill([0.5, 0, 0.5, 0.3]));
+    await p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow INDEX=2 PARAM_LEVEL=0.25');
+    expect(colorData(p, 'neopixel strip')[1]).toEqual([0.25, 0, 0.75, 0.3]);
+    // Removed: the colour stays until something else sets it.
+    await p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=');
+    await p.gcode.run('SET_LED LED=strip INDEX=1 RED=1');
+    expect(colorData(p, 'neopixel strip')[0]).toEqual([1, 0, 0, 0]);
+  });
+
+  it("refuses unknown templates and parameters with Klipper's messages", async () => {
+    const p = loadText(CARTESIAN + STRIP + TEMPLATE);
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=nope')).rejects.toThrow("Unknown display_template 'nope' in 'SET_LED_TEMPLATE LED=strip TEMPLATE=nope'");
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow PARAM_SPEED=1')).rejects.toThrow('Invalid display_template parameter: param_speed');
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow PARAM_LEVEL=abc')).rejects.toThrow("Unable to parse 'abc' as a literal");
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow INDEX=9')).rejects.toThrow('INDEX must have maximum of 3');
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=x TEMPLATE=glow')).rejects.toThrow("The value 'x' is not valid for LED");
+  });
+
+  it("parses a template's text as Klipper does", () => {
+    expect(parseTemplateColor('1, 0.5')).toEqual([1, 0.5, 0, 0]);
+    expect(parseTemplateColor(' 2 ,-1, 0.25, 0.75')).toEqual([1, 0, 0.25, 0.75]);
+    expect(parseTemplateColor('red')).toEqual([0, 0, 0, 0]);
+    expect(parseTemplateColor('')).toEqual([0, 0, 0, 0]);
   });
 });
