@@ -264,7 +264,8 @@ export class MotionStepper {
 
   /** Rail position for a cartesian toolhead position. */
   railPosition(x: number, y: number, z: number): number {
-    if (this.kind === KIND_LINEAR) return this.cx * x + this.cy * y + this.cz * z;
+    // Linear and rail-function rails rest at the same place (shaping and advance vanish at rest).
+    if (this.kind !== KIND_DELTA) return this.cx * x + this.cy * y + this.cz * z;
     const dx = x - this.towerX;
     const dy = y - this.towerY;
     return z + Math.sqrt(this.arm2 - dx * dx - dy * dy);
