@@ -35,13 +35,62 @@ export class MotionRunoutTracker {
   }
 }
 
+/** Spacing (s) of the kept samples of the extruder's planned path, and how long they are kept. */
+const PATH_SAMPLE_S = 0.02;
+const PATH_KEEP_S = 5;
+
+/**
+ * Where the extruder is at a print time near now. Its trapq forgets segments as soon as their
+ * steps are generated, which is often before the MCU runs them, so "now" may already be gone
+ * from it; this keeps samples of the planned path (up to the end of the planned moves, which no
+ * longer change) taken while they were still there.
+ */
+export class ExtruderPath {
+  private readonly t: number[] = [];
+  private readonly e: number[] = [];
+
+  constructor(private readonly planned: { positionAt(printTimeS: number, out: number[]): void }) {}
+
+  /** Samples the planned path from fromS (now) up to plannedEndS (the end of the queued moves). */
+  record(fromS: number, plannedEndS: number): void {
+    const out = [0, 0, 0];
+    let t = Math.max(fromS, (this.t.at(-1) ?? -Infinity) + PATH_SAMPLE_S);
+    for (; t <= plannedEndS; t += PATH_SAMPLE_S) {
+      this.planned.positionAt(t, out);
+      this.t.push(t);
+      this.e.push(out[0]!);
+    }
+    let old = 0;
+    while (old < this.t.length && this.t[old]! < fromS - PATH_KEEP_S) old++;
+    this.t.splice(0, old);
+    this.e.splice(0, old);
+  }
+
+  /** The extruder position at printTimeS: from the samples when they cover it, else the planned path. */
+  at(printTimeS: number): number {
+    const n = this.t.length;
+    if (n >= 2 && printTimeS >= this.t[0]! && printTimeS <= this.t[n - 1]!) {
+      let i = 1;
+      while (this.t[i]! < printTimeS) i++;
+      const f = (printTimeS - this.t[i - 1]!) / (this.t[i]! - this.t[i - 1]!);
+      return this.e[i - 1]! + f * (this.e[i]! - this.e[i - 1]!);
+    }
+    const out = [0, 0, 0];
+    this.planned.positionAt(printTimeS, out);
+    return out[0]!;
+  }
+}
+
 export class FilamentMotionSensor implements PrinterObject {
   readonly runout: RunoutHelper;
   readonly tracker: MotionRunoutTracker;
+  private readonly path: ExtruderPath;
   private timer: NodeJS.Timeout | null = null;
   private readonly extruderName: string;
-  /** Toggles seen (status and tests). */
+  /** Toggles seen (logs and tests). */
   toggles = 0;
+  /** The extruder position (mm) when the filament last counted as run out (logs and tests). */
+  runoutAtMm: number | null = null;
 
   constructor(
     private readonly printer: Printer,
@@ -59,6 +108,7 @@ export class FilamentMotionSensor implements PrinterObject {
     }
     this.runout = loadRunoutHelper(printer, gcode, section, o);
     this.tracker = new MotionRunoutTracker(o.detection_length);
+    this.path = new ExtruderPath(printer.lookupObject<PrinterExtruder>(o.extruder).motion.trapq);
     buttonsOf(printer).registerButton(section, 'switch_pin', o.switch_pin, () => this.noteToggle());
     filamentSensorsOf(printer, gcode).set(section.suffix, this);
     let wasEnabled = true;
@@ -85,11 +135,11 @@ export class FilamentMotionSensor implements PrinterObject {
 
   /** Where the extruder is now (the MCU's time, not the end of the queued moves), in mm. */
   extruderPositionMm(): number {
-    const extruder = this.printer.lookupObject<PrinterExtruder>(this.extruderName);
     const mcu = this.printer.lookupObject<Mcu>('mcu');
-    const out = [0, 0, 0];
-    extruder.motion.trapq.positionAt(mcu.estimatedPrintTime(mcu.monotonic()), out);
-    return out[0]!;
+    const nowS = mcu.estimatedPrintTime(mcu.monotonic());
+    const th = this.printer.lookupObjectOrNull<{ printTimeS: number }>('toolhead');
+    this.path.record(nowS, th?.printTimeS ?? nowS);
+    return this.path.at(nowS);
   }
 
   private noteToggle(): void {
@@ -99,7 +149,12 @@ export class FilamentMotionSensor implements PrinterObject {
   }
 
   private check(): void {
-    this.runout.noteFilamentPresent(this.tracker.present(this.extruderPositionMm()));
+    const eMm = this.extruderPositionMm();
+    // Moved backwards past the last toggle (G92 E0, a long retraction): count from here.
+    if (eMm < this.tracker.runoutPosMm - 2 * this.tracker.detectionLengthMm) this.tracker.reset(eMm);
+    const present = this.tracker.present(eMm);
+    if (!present && this.runout.filamentPresent) this.runoutAtMm = eMm;
+    this.runout.noteFilamentPresent(present);
   }
 
   getStatus(): Record<string, unknown> {

@@ -1,7 +1,8 @@
 // [servo] pulse-width maths and options; [filament_motion_sensor] runout logic and options.
 import { afterEach, describe, expect, it } from 'vitest';
 import { servoAngleToWidthS, servoClampWidthS } from '../../../src-main/host/objects/servo';
-import { FilamentMotionSensor, MotionRunoutTracker } from '../../../src-main/host/objects/filament-motion-sensor';
+import { ExtruderPath, type FilamentMotionSensor, MotionRunoutTracker } from '../../../src-main/host/objects/filament-motion-sensor';
+import { TrapQ } from '../../../src-main/host/motion/trapq';
 import { startBatchHost, type BatchHost } from './batch-host';
 
 let host: BatchHost | null = null;
@@ -37,6 +38,22 @@ describe('[filament_motion_sensor]', () => {
     expect([0, 6.9, 7, 8].map((e) => t.present(e))).toEqual([true, true, false, false]);
     t.reset(8); // a toggle at E=8
     expect([14.9, 15.1].map((e) => t.present(e))).toEqual([true, false]);
+  });
+
+  it("keeps the extruder's path after the trapq forgot it (steps generated before the MCU runs them)", () => {
+    const tq = new TrapQ();
+    // 0..1 s: E 0 -> 4 mm at 4 mm/s; then 1..2 s: E 4 -> 6 at 2 mm/s.
+    tq.append(0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 4, 4, 0);
+    tq.append(1, 0, 1, 0, 4, 0, 0, 1, 0, 0, 2, 2, 0);
+    const path = new ExtruderPath(tq);
+    expect(path.at(0.5)).toBeCloseTo(2, 9);
+    path.record(0.25, 2);
+    tq.expireBefore(1.5); // the first segment is gone
+    const out = [0, 0, 0];
+    tq.positionAt(0.5, out);
+    expect(out[0]).toBeCloseTo(4, 9); // what the trapq alone says now: wrong by 2 mm
+    expect(path.at(0.5)).toBeCloseTo(2, 6);
+    expect(path.at(1.5)).toBeCloseTo(5, 6);
   });
 
   it('loads with its extruder, shares QUERY_FILAMENT_SENSOR; errors name printer.cfg:line', async () => {
