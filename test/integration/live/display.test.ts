@@ -1,6 +1,8 @@
 // [display] live on the sim (one start): an hd44780 on the sim's pin-level LCD model, whose
 // decoded contents the sim traces as 'lcd' events. M117 shows on the message row, heating
-// changes the nozzle row, and timed presses of the sim's switches (click, one encoder detent,
+// changes the nozzle row; a second display ([display my_second], st7920) shows the same status
+// in its DDRAM text and draws M73's progress blocks in GDRAM (screen rows 32-47 live in GDRAM's
+// right half, so the bitmap checks that mapping); and timed presses of the sim's switches (click, one encoder detent,
 // click) open the menu, move to Info and enter it: the keys go MCU buttons -> host decoder ->
 // menu -> framebuffer -> hd44780_send_* -> the sim's LCD.
 import { describe, expect, it } from 'vitest';
@@ -18,15 +20,21 @@ d6_pin: PA5
 d7_pin: PA7
 encoder_pins: ^PC6, ^PC4
 click_pin: ^!PC2
+
+[display my_second]
+lcd_type: st7920
+cs_pin: PC0
+sclk_pin: PC1
+sid_pin: PC3
 `;
 
 // Key times, seconds after the MCU starts polling its buttons (0.5 s after the host is ready):
-// the status-screen checks need ~3 s even on a loaded run (measured below), so the menu opens
+// the status-screen checks took ~3.5 s (logged below; allow 3x on a loaded run), so the menu opens
 // well after them. One detent: A closes, B closes 50 ms later, A opens, B opens ('A leads' = +1,
 // the cursor moves down one row).
-const CLICK_S = 10;
-const TURN_S = 11;
-const CLICK2_S = 12;
+const CLICK_S = 12;
+const TURN_S = 13;
+const CLICK2_S = 14;
 
 type Lcd = { ev: string; name: string; text: string[] };
 
@@ -88,6 +96,30 @@ describe('display on the sim', () => {
       console.log(
         `display: nozzle row ${JSON.stringify(last()[0])} (was ${firstC} C) ${Date.now() - t0} ms after M104; status checks done ${Date.now() - readyAt} ms after ready`,
       );
+      // The st7920: text from DDRAM, progress blocks (5 of 10 cells at 50 %) in the bitmap.
+      t0 = Date.now();
+      await p.run('M73 P50');
+      const st7920 = () =>
+        p
+          .trace()
+          .filter((e) => e.ev === 'lcd' && e.name === 'display my_second')
+          .at(-1) as { text?: string[]; bitmap?: string[] } | undefined;
+      await waitFor(
+        () => (st7920()?.bitmap?.[40] ?? '').startsWith('ffffffffff00'),
+        'five progress blocks on the st7920',
+        10_000,
+        () => JSON.stringify(st7920()),
+      );
+      const second = st7920()!;
+      console.log(
+        `display: st7920 text ${JSON.stringify(second.text)}, bitmap row 40 ${second.bitmap![40]} (${Date.now() - t0} ms after M73)`,
+      );
+      expect(second.text![3].startsWith('hello')).toBe(true);
+      expect(second.text![2]).toMatch(/^ {5}-{5} +50%/);
+      // Outside the progress row, graphics hold only the degree signs (cell 8 of text rows 0-1):
+      // pixel row 20 is row 4 of the bed row's degree cell, 0x6c.
+      expect(second.bitmap![20]).toBe('0'.repeat(16) + '6c' + '0'.repeat(14));
+
       // The keys come at CLICK_S after polling started: the status checks must be done before.
       expect(Date.now() - readyAt).toBeLessThan((CLICK_S - 1) * 1000);
       expect(lcd().some((e) => e.text[0]?.startsWith('Main'))).toBe(false);
