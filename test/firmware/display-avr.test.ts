@@ -32,9 +32,26 @@ function runAvr(name: string, lines: string[], seconds: number) {
   const files = { uart: path.join(dir, 'uart.bin'), edges: path.join(dir, 'edges.txt'), report: path.join(dir, 'report.json') };
   const run = spawnSync(
     printerBin,
-    ['--mcu', 'atmega2560', '--freq', String(FREQ), '--elf', path.join(img.dir, 'tether.elf'), '--speed', '0',
-      '--script', path.join(dir, 'script.bin'), '--uart-out', files.uart, '--report', files.report,
-      '--edges', files.edges, '--cycles', String(Math.round(FREQ * seconds))],
+    [
+      '--mcu',
+      'atmega2560',
+      '--freq',
+      String(FREQ),
+      '--elf',
+      path.join(img.dir, 'tether.elf'),
+      '--speed',
+      '0',
+      '--script',
+      path.join(dir, 'script.bin'),
+      '--uart-out',
+      files.uart,
+      '--report',
+      files.report,
+      '--edges',
+      files.edges,
+      '--cycles',
+      String(Math.round(FREQ * seconds)),
+    ],
     { timeout: 120_000, encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`simavr-printer failed (${run.status ?? run.signal}): ${run.stderr}`);
@@ -42,7 +59,9 @@ function runAvr(name: string, lines: string[], seconds: number) {
   new BlockReceiver((block) => {
     for (const m of dict.decodeMessages(block, 2, block.length - 3, 'responses')) responses.push({ name: m.format.name, params: m.params });
   }).push(readFileSync(files.uart));
-  const edges: Edge[] = readFileSync(files.edges, 'utf8').trim().split('\n')
+  const edges: Edge[] = readFileSync(files.edges, 'utf8')
+    .trim()
+    .split('\n')
     .map((l) => l.split(' '))
     .map(([cycle, pin, level]) => ({ cycle: Number(cycle), pin, level: Number(level) }));
   return { responses, edges };
@@ -72,15 +91,19 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('display commands on the AVR (si
   const hdCmds = [0x33, 0x32, 0x28, 0x0c, 0x80];
   const hdData = 'Hello 2560';
 
-  it('atmega2560: ST7920 and HD44780 waveforms carry the bytes with the chips\' timing; TWI without a device: START_NACK', () => {
-    const { responses, edges } = runAvr('display', [
-      ...config,
-      `st7920_send_cmds oid=0 cmds=${hex(stCmds)}`,
-      `st7920_send_data oid=0 data=${hex(stData)}`,
-      `hd44780_send_cmds oid=1 cmds=${hex(hdCmds)}`,
-      `hd44780_send_data oid=1 data=${hex(hdData)}`,
-      'i2c_transfer oid=2 write=00af read_len=1',
-    ], 0.1);
+  it("atmega2560: ST7920 and HD44780 waveforms carry the bytes with the chips' timing; TWI without a device: START_NACK", () => {
+    const { responses, edges } = runAvr(
+      'display',
+      [
+        ...config,
+        `st7920_send_cmds oid=0 cmds=${hex(stCmds)}`,
+        `st7920_send_data oid=0 data=${hex(stData)}`,
+        `hd44780_send_cmds oid=1 cmds=${hex(hdCmds)}`,
+        `hd44780_send_data oid=1 data=${hex(hdData)}`,
+        'i2c_transfer oid=2 write=00af read_len=1',
+      ],
+      0.1,
+    );
     expect(responses.filter((m) => m.name === 'shutdown')).toEqual([]);
     const i2c = responses.filter((m) => m.name === 'i2c_response');
     expect(i2c.map((m) => m.params.i2c_bus_status)).toEqual([3]); // START_NACK
@@ -93,31 +116,36 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('display commands on the AVR (si
     let minHigh = Infinity;
     let minLow = Infinity;
     let lastEdge = -1;
-    replay(edges.filter((e) => Object.values(ST).includes(e.pin)), (e, level, was) => {
-      if (e.pin !== ST.sclk || e.level === was) return;
-      if (lastEdge >= 0 && e.cycle - lastEdge < FREQ / 1000) {
-        if (e.level) minLow = Math.min(minLow, e.cycle - lastEdge);
-        else minHigh = Math.min(minHigh, e.cycle - lastEdge);
-      }
-      lastEdge = e.cycle;
-      if (!e.level || !level(ST.cs)) return;
-      if (bits.length === 0) firstCycle = e.cycle;
-      bits.push(level(ST.sid));
-      if (bits.length === 8 && bits.slice(0, 5).every((b) => b === 1)) {
-        rs = bits[6];
-        bits = [];
-      } else if (bits.length === 16) {
-        const hi = parseInt(bits.slice(0, 4).join(''), 2);
-        const lo = parseInt(bits.slice(8, 12).join(''), 2);
-        expect(bits.slice(4, 8).concat(bits.slice(12))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-        st.push({ rs, byte: (hi << 4) | lo, startCycle: firstCycle, endCycle: e.cycle });
-        bits = [];
-      }
-    });
+    replay(
+      edges.filter((e) => Object.values(ST).includes(e.pin)),
+      (e, level, was) => {
+        if (e.pin !== ST.sclk || e.level === was) return;
+        if (lastEdge >= 0 && e.cycle - lastEdge < FREQ / 1000) {
+          if (e.level) minLow = Math.min(minLow, e.cycle - lastEdge);
+          else minHigh = Math.min(minHigh, e.cycle - lastEdge);
+        }
+        lastEdge = e.cycle;
+        if (!e.level || !level(ST.cs)) return;
+        if (bits.length === 0) firstCycle = e.cycle;
+        bits.push(level(ST.sid));
+        if (bits.length === 8 && bits.slice(0, 5).every((b) => b === 1)) {
+          rs = bits[6];
+          bits = [];
+        } else if (bits.length === 16) {
+          const hi = parseInt(bits.slice(0, 4).join(''), 2);
+          const lo = parseInt(bits.slice(8, 12).join(''), 2);
+          expect(bits.slice(4, 8).concat(bits.slice(12))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+          st.push({ rs, byte: (hi << 4) | lo, startCycle: firstCycle, endCycle: e.cycle });
+          bits = [];
+        }
+      },
+    );
     expect(st.filter((b) => b.rs === 0).map((b) => b.byte)).toEqual(stCmds);
     expect(Buffer.from(st.filter((b) => b.rs === 1).map((b) => b.byte)).toString()).toBe(stData);
     const stGaps = st.slice(1).map((b, i) => b.startCycle - st[i].endCycle);
-    console.log(`ST7920 on atmega2560: SCLK high >= ${minHigh} cycles, low >= ${minLow}, byte gaps >= ${Math.min(...stGaps)} cycles (cmd_delay ${ST_CMD_DELAY})`);
+    console.log(
+      `ST7920 on atmega2560: SCLK high >= ${minHigh} cycles, low >= ${minLow}, byte gaps >= ${Math.min(...stGaps)} cycles (cmd_delay ${ST_CMD_DELAY})`,
+    );
     expect(minHigh).toBeGreaterThanOrEqual(Math.ceil(200e-9 * FREQ));
     expect(minLow).toBeGreaterThanOrEqual(Math.ceil(200e-9 * FREQ));
     expect(Math.min(...stGaps)).toBeGreaterThanOrEqual(ST_CMD_DELAY);
@@ -128,20 +156,23 @@ describe.skipIf(!toolsPresent('avr-gcc', 'cc'))('display commands on the AVR (si
     let pending: number | null = null;
     let eRise = 0;
     let minE = Infinity;
-    replay(edges.filter((e) => Object.values(HD).includes(e.pin)), (e, level, was) => {
-      if (e.pin !== HD.e || e.level === was) return;
-      if (e.level) {
-        eRise = e.cycle;
-        return;
-      }
-      minE = Math.min(minE, e.cycle - eRise);
-      const nibble = level(HD.d4) | (level(HD.d5) << 1) | (level(HD.d6) << 2) | (level(HD.d7) << 3);
-      if (pending === null) pending = nibble;
-      else {
-        hd.push({ rs: level(HD.rs), byte: (pending << 4) | nibble, cycle: e.cycle });
-        pending = null;
-      }
-    });
+    replay(
+      edges.filter((e) => Object.values(HD).includes(e.pin)),
+      (e, level, was) => {
+        if (e.pin !== HD.e || e.level === was) return;
+        if (e.level) {
+          eRise = e.cycle;
+          return;
+        }
+        minE = Math.min(minE, e.cycle - eRise);
+        const nibble = level(HD.d4) | (level(HD.d5) << 1) | (level(HD.d6) << 2) | (level(HD.d7) << 3);
+        if (pending === null) pending = nibble;
+        else {
+          hd.push({ rs: level(HD.rs), byte: (pending << 4) | nibble, cycle: e.cycle });
+          pending = null;
+        }
+      },
+    );
     expect(hd.filter((b) => b.rs === 0).map((b) => b.byte)).toEqual(hdCmds);
     expect(Buffer.from(hd.filter((b) => b.rs === 1).map((b) => b.byte)).toString()).toBe(hdData);
     const hdGaps = hd.slice(1).map((b, i) => b.cycle - hd[i].cycle);

@@ -300,7 +300,16 @@ describe('display commands on the sim', () => {
   });
 
   it('display bus lines are traced as lcd events, not pin events', () => {
-    const quiet = new Set([...Object.values(PINS.st), ...Object.values(PINS.hd), PINS.uc.sclk, PINS.uc.mosi, PINS.uc.cs, PINS.uc.a0, 'PE2', 'PE3']);
+    const quiet = new Set([
+      ...Object.values(PINS.st),
+      ...Object.values(PINS.hd),
+      PINS.uc.sclk,
+      PINS.uc.mosi,
+      PINS.uc.cs,
+      PINS.uc.a0,
+      'PE2',
+      'PE3',
+    ]);
     const pinEvents = readTrace().filter((e) => e.ev === 'pin' && quiet.has(e.pin as string));
     expect(pinEvents).toEqual([]);
   });
