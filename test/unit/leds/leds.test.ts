@@ -2,13 +2,16 @@
 // file:line or the G-code line), the MCU config they write (Klipper's formats), the neopixel
 // frame layout for colour orders (per LED too), the changed-byte runs sent as neopixel_update,
 // the dotstar SPI frame, and SET_LED's rules (INDEX range, TRANSMIT=0, unchanged colours).
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { referenceDir } from '../../support/paths';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { dotstarFrame } from '../../../src-main/host/objects/dotstar';
 import { LedHelper, type LedColor } from '../../../src-main/host/objects/led';
 import { parseTemplateColor } from '../../../src-main/host/objects/led-template';
 import { changedRuns, neopixelByteMap, packNeopixelFrame } from '../../../src-main/host/objects/neopixel';
-import { CARTESIAN, connectMcu, loadText, type LoadedPrinter } from '../objects/load-helpers';
+import { CARTESIAN, connectMcu, loadFile, loadText, type LoadedPrinter } from '../objects/load-helpers';
 
 const STRIP = `
 [neopixel strip]
@@ -233,5 +236,33 @@ text: {param_level}, 0, {1 - param_level}, {printer['neopixel strip'].color_data
     expect(parseTemplateColor(' 2 ,-1, 0.25, 0.75')).toEqual([1, 0, 0.25, 0.75]);
     expect(parseTemplateColor('red')).toEqual([0, 0, 0, 0]);
     expect(parseTemplateColor('')).toEqual([0, 0, 0, 0]);
+  });
+});
+
+describe("Klipper's sample configs", () => {
+  it('every [led]/[neopixel]/[dotstar] section of the corpus loads (other unsupported sections set aside)', () => {
+    const dir = path.join(referenceDir, 'klipper-configs');
+    const found: string[] = [];
+    let fullyLoading = 0;
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.cfg')).sort()) {
+      const text = fs.readFileSync(path.join(dir, f), 'utf8');
+      const sections = [...text.matchAll(/^\[((?:led|neopixel|dotstar) [^\]]+)\]/gm)].map((m) => m[1]);
+      if (!sections.length || !/^\[printer\]/m.test(text)) continue; // sample-lcd.cfg is a snippet
+      const p = loadFile(path.join(dir, f), 'skip');
+      for (const s of sections) {
+        const status = p.printer.lookupObject<LedHelper>(s).getStatus().color_data as number[][];
+        expect(status.length, `${f} [${s}]`).toBeGreaterThan(0);
+        found.push(`${f} [${s}]`);
+      }
+      try {
+        loadFile(path.join(dir, f));
+        fullyLoading++;
+      } catch {
+        // stops at another unsupported section
+      }
+    }
+    console.log(`LED sections in the corpus: ${found.length} loaded; ${fullyLoading} of their configs load completely\n${found.join('\n')}`);
+    expect(found.length).toBeGreaterThanOrEqual(7); // the 3 toolboard samples with LEDs are snippets (no [printer])
+    expect(fullyLoading).toBeGreaterThanOrEqual(5);
   });
 });
