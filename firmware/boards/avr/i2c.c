@@ -94,5 +94,8 @@ int i2c_transfer(struct i2c_config c, uint8_t write_len, const uint8_t *write,
     }
 stop:
     TWCR = (1 << TWINT) | (1 << TWEN) | (1 << TWSTO);
+    while (TWCR & (1 << TWSTO))  // the stop is on the bus before the next start
+        if (!timer_is_before(timer_read_time(), end))
+            return I2C_BUS_TIMEOUT;
     return ret;
 }

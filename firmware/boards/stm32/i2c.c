@@ -114,6 +114,9 @@ int i2c_transfer(struct i2c_config c, uint8_t write_len, const uint8_t *write,
 {
     volatile uint32_t *r = c.i2c;
     uint32_t end = timer_read_time() + DICT_CLOCK_FREQ / 200;  // 5 ms: ~50 bytes at 100 kHz
+    while (r[I2C_CR1] & CR1_STOP)  // the previous transfer's stop is still going out
+        if (!timer_is_before(timer_read_time(), end))
+            return I2C_BUS_TIMEOUT;
     int ret = I2C_BUS_SUCCESS, w = i2c_start(r, (uint8_t)(c.addr << 1), end);
     if (w) {
         ret = w == -2 ? I2C_BUS_START_NACK : I2C_BUS_TIMEOUT;
