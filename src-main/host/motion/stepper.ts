@@ -683,10 +683,15 @@ export class MotionStepper {
       }
       this.genericStep(Math.floor((b - t0) * freq + 0.5), sgn);
       this.deltaLastSign = this.pendingClock >= 0 ? sgn : 0;
-      fn.evaluate(b);
+      // The last evaluation was usually at b already (Newton's final iterate).
+      if (x !== b) {
+        fn.evaluate(b);
+        px = fn.pos;
+        vx = fn.vel;
+      }
       t = b;
-      p = fn.pos;
-      pv = fn.vel;
+      p = px;
+      pv = vx;
     }
   }
 }
