@@ -76,7 +76,7 @@ export class InputShaper {
     this.axes = { x: axis('x'), y: axis('y') };
     const th = this.toolhead();
     if (!th.kinematics.steppers.every((s) => s.linearCoefficients())) {
-      throw section.error('shaper_freq_x', `[${section.name}] is not supported with ${th.kinematics.name} kinematics yet (cartesian, corexy, corexz)`);
+      throw section.error('shaper_freq_x', `[${section.name}] on ${th.kinematics.name} kinematics is not supported yet (supported: cartesian, corexy, corexz)`);
     }
     this.apply();
     gcode.register('SET_INPUT_SHAPER', (c) => this.cmdSetInputShaper(c, gcode), {
