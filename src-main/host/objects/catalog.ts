@@ -74,6 +74,7 @@ import { ADC_TEMPERATURE_OPTIONS } from './adc-table';
 import { ADC_SCALED_OPTIONS } from './adc-scaled-options';
 import { PWM_CYCLE_TIME_OPTIONS } from './pwm-cycle-time-options';
 import { HOMING_HEATERS_OPTIONS } from './homing-heaters-options';
+import { MULTI_PIN_OPTIONS } from './multi-pin-options';
 import { SAVE_VARIABLES_OPTIONS } from './save-variables-options';
 import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
 import { SERVO_OPTIONS } from './servo-options';
@@ -106,6 +107,13 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'Pin aliases (connector names such as EXP1_1) usable in every pin option',
     options: [BOARD_PINS_OPTIONS],
     matches: (n) => n === 'board_pins' || n.startsWith('board_pins '),
+  },
+  // Before the heaters and fans whose pin names it (heater_pin: multi_pin:NAME).
+  {
+    name: 'multi_pin',
+    doc: 'Several output pins driven as one: multi_pin:NAME as a heater_pin or fan pin',
+    options: [MULTI_PIN_OPTIONS],
+    matches: (n) => n.startsWith('multi_pin '),
   },
   // Before the heaters and sensors whose pins it scales (sensor_pin: NAME:PIN).
   {

@@ -8,9 +8,12 @@ import { FAN_OPTIONS, HEATER_FAN_OPTIONS } from './fan-options';
 import type { PrinterHeaters } from './heaters';
 import { backgroundPrintTime, McuOutputPwm, outputPrintTime } from './output-pwm';
 import type { PinRegistry } from './pins';
+import { expandPin } from './multi-pin';
 
 export class Fan {
   readonly pwm: McuOutputPwm;
+  /** Every output of this fan: pwm, plus the other pins of a [multi_pin]. */
+  private readonly pwms: McuOutputPwm[];
   private readonly o: OptionValues<typeof FAN_OPTIONS>;
   speed = 0;
 
@@ -25,12 +28,16 @@ export class Fan {
     if (o.enable_pin) throw section.error('enable_pin', 'enable_pin is not supported yet');
     this.o = o;
     printer.lookupObject<PinRegistry>('pins').claim(o.pin, `[${section.name}] pin`, section.placeOf('pin'));
-    this.pwm = new McuOutputPwm(mcuForPin(printer, o.pin, section, 'pin'), {
-      pin: o.pin,
-      cycleTimeS: o.cycle_time,
-      startValue: 0,
-      shutdownValue: o.shutdown_speed > 0 ? o.shutdown_speed * o.max_power : 0,
-    });
+    this.pwms = expandPin(printer, o.pin, section, 'pin').map(
+      (pin) =>
+        new McuOutputPwm(mcuForPin(printer, pin, section, 'pin'), {
+          pin,
+          cycleTimeS: o.cycle_time,
+          startValue: 0,
+          shutdownValue: o.shutdown_speed > 0 ? o.shutdown_speed * o.max_power : 0,
+        }),
+    );
+    this.pwm = this.pwms[0]!;
   }
 
   /** Sets the speed (0..1) after the queued moves; a start from rest gets a kick at full power. */
@@ -40,10 +47,10 @@ export class Fan {
     value *= this.o.max_power;
     if (value === this.pwm.lastValue) return;
     if (value > 0 && this.pwm.lastValue === 0 && this.o.kick_start_time > 0 && value < this.o.max_power) {
-      this.pwm.setValue(printTimeS, this.o.max_power);
+      for (const p of this.pwms) p.setValue(printTimeS, this.o.max_power);
       printTimeS += this.o.kick_start_time;
     }
-    this.pwm.setValue(printTimeS, value);
+    for (const p of this.pwms) p.setValue(printTimeS, value);
     this.speed = speed;
   }
 

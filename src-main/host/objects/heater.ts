@@ -22,6 +22,8 @@ export interface TemperatureSensor {
 export interface HeaterConfig {
   name: string;
   heaterPin: PinDesc;
+  /** Every pin the heater drives ([multi_pin]: several, same MCU); default [heaterPin]. */
+  heaterPins?: PinDesc[];
   maxPower: number;
   pwmCycleTimeS: number;
   smoothTimeS: number;
@@ -101,7 +103,8 @@ export class Heater {
   lastReadTimeS = 0;
   lastPwm = 0;
   control: HeaterControl;
-  private readonly pwmOid: number;
+  /** One soft-PWM output per heater pin (a [multi_pin] heater drives several together). */
+  private readonly outputs: { oid: number; pin: PinDesc }[];
   private lastPwmTimeS = 0;
   private queueDigitalOut: ReturnType<Mcu['lookupCommand']> | null = null;
   private cycleTicks = 0;
@@ -122,9 +125,9 @@ export class Heater {
       cfg.control === 'pid'
         ? new PidControl(cfg.kp! / PID_PARAM_BASE, cfg.ki! / PID_PARAM_BASE, cfg.kd! / PID_PARAM_BASE, cfg.maxPower, cfg.smoothTimeS)
         : new WatermarkControl(cfg.maxDeltaC, cfg.maxPower);
-    this.pwmOid = mcu.createOid();
+    this.outputs = (cfg.heaterPins ?? [cfg.heaterPin]).map((pin) => ({ oid: mcu.createOid(), pin }));
     mcu.registerConfigCallback(() => {
-      this.cycleTicks = addHeaterPinConfig(mcu, this.pwmOid, cfg.heaterPin, cfg.pwmCycleTimeS);
+      for (const o of this.outputs) this.cycleTicks = addHeaterPinConfig(mcu, o.oid, o.pin, cfg.pwmCycleTimeS);
       this.queueDigitalOut = mcu.lookupCommand('queue_digital_out oid=%c clock=%u on_ticks=%u');
     });
     sensor.setCallback((t, temp) => this.onReading(t, temp));
@@ -166,9 +169,10 @@ export class Heater {
     const refreshDue = pwmTimeS >= this.lastPwmTimeS + 0.75 * MAX_HEAT_TIME_S;
     if (Math.abs(value - this.lastPwm) < 0.05 && (!refreshDue || this.lastPwm === 0)) return;
     const clock = this.mcu.printTimeToClock(pwmTimeS);
-    let onTicks = Math.round(value * this.cycleTicks);
-    if (this.cfg.heaterPin.invert) onTicks = this.cycleTicks - onTicks;
-    this.queueDigitalOut.send([this.pwmOid, clock, onTicks], { minClock: 0, reqClock: clock });
+    const onTicks = Math.round(value * this.cycleTicks);
+    for (const o of this.outputs) {
+      this.queueDigitalOut.send([o.oid, clock, o.pin.invert ? this.cycleTicks - onTicks : onTicks], { minClock: 0, reqClock: clock });
+    }
     this.lastPwm = value;
     this.lastPwmTimeS = pwmTimeS;
   }

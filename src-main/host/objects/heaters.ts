@@ -23,6 +23,7 @@ import { customAdcCurve } from './adc-table';
 import { CombinedSensor, readCombinedSettings } from './temperature-combined';
 import { HostTemperatureSensor, readHostSensorPath } from './temperature-host';
 import { adcScaledOf } from './adc-scaled';
+import { expandPin } from './multi-pin';
 import type { Mcu } from '../mcu/mcu';
 import type { AdcCurve } from './thermistor';
 
@@ -90,12 +91,14 @@ export class PrinterHeaters {
   /** Builds the heater of [extruder] / [heater_bed] / [heater_generic x] from its read options. */
   addHeater(section: ConfigSection, h: HeaterSettings, name = section.name, gcodeId?: string): Heater {
     if (this.heaters.has(name)) throw section.error('heater_pin', `Heater ${name} already registered`);
-    const mcu = mcuForPin(this.printer, h.heater_pin, section, 'heater_pin');
+    const heaterPins = expandPin(this.printer, h.heater_pin, section, 'heater_pin');
+    const mcu = mcuForPin(this.printer, heaterPins[0]!, section, 'heater_pin');
     const adc = this.setupSensor(section, h);
     const heater = new Heater(
       {
         name,
         heaterPin: h.heater_pin,
+        heaterPins,
         maxPower: h.max_power,
         pwmCycleTimeS: h.pwm_cycle_time,
         smoothTimeS: h.smooth_time,

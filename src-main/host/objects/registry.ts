@@ -79,6 +79,7 @@ import { readAdcTemperatureTable, adcTableCurve } from './adc-table';
 import { AdcScaled } from './adc-scaled';
 import { loadPwmCycleTime } from './pwm-cycle-time';
 import { HomingHeaters } from './homing-heaters';
+import { MultiPin } from './multi-pin';
 import { SaveVariables } from './save-variables';
 import { FirmwareRetraction } from './firmware-retraction';
 import { PrinterServo, readServoOptions } from './servo';
@@ -153,6 +154,7 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('homing_heaters', new HomingHeaters(ctx.printer, s, steppers));
   },
   pwm_cycle_time: (ctx, s) => loadPwmCycleTime(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null),
+  multi_pin: (ctx, s) => ctx.printer.addObject(s.name, new MultiPin(ctx.printer, s)),
   adc_scaled: (ctx, s) => ctx.printer.addObject(s.name, new AdcScaled(ctx.printer, s, ctx.mcuFileOutput === null)),
   heater_generic: (ctx, s) => loadHeaterGeneric(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),
   temperature_fan: (ctx, s) => loadTemperatureFan(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),
