@@ -15,6 +15,7 @@
 struct st7920 {
     struct gpio_out sclk, sid;
     uint32_t last_end, sync_delay_ticks, cmd_delay_ticks;
+    uint8_t sid_high;  // SID's level: slow chips toggle it only when a bit differs
 };
 
 // The serial clock's high and low times must each be at least 200 ns (datasheet tSHW/tSLW);
@@ -27,23 +28,41 @@ static void st7920_wait_until(uint32_t t)
         ;
 }
 
-static void st7920_xmit_byte(const struct st7920 *s, uint8_t b)
+#if DICT_CLOCK_FREQ > 20000000
+static void st7920_xmit_byte(struct st7920 *s, uint8_t b)
 {
     for (uint8_t bit = 0; bit < 8; bit++) {
         gpio_out_write(s->sid, b & 0x80);
-#if DICT_CLOCK_FREQ > 20000000
         uint32_t t = timer_read_time();
         st7920_wait_until(t + ST7920_HALF_TICKS);
         gpio_out_write(s->sclk, 1);  // the chip latches SID here
         st7920_wait_until(t + 2 * ST7920_HALF_TICKS);
         gpio_out_write(s->sclk, 0);
-#else
-        gpio_out_write(s->sclk, 1);
-        gpio_out_write(s->sclk, 0);
-#endif
         b <<= 1;
     }
 }
+#else
+// An 8-bit chip at <= 20 MHz: pin toggles (one store each on the AVR) make a bit ~1 us instead
+// of ~7. The volatile reads keep SCLK high for at least four cycles (200 ns at 20 MHz): the
+// compiler may not move them across the pin stores, nor drop them.
+static volatile uint8_t st7920_spacer;
+static void st7920_xmit_byte(struct st7920 *s, uint8_t b)
+{
+    for (uint8_t bit = 0; bit < 8; bit++) {
+        if ((b ^ s->sid_high) & 0x80) {
+            gpio_out_toggle(s->sid);
+            s->sid_high ^= 0x80;
+            (void)st7920_spacer;  // SID settles before the clock rises
+        }
+        gpio_out_toggle(s->sclk);  // high: the chip latches SID here
+        (void)st7920_spacer;
+        (void)st7920_spacer;
+        gpio_out_toggle(s->sclk);  // low
+        (void)st7920_spacer;
+        b <<= 1;
+    }
+}
+#endif
 
 static void st7920_send(struct st7920 *s, uint8_t sync, uint8_t len, const uint8_t *bytes)
 {
