@@ -119,6 +119,8 @@ export function loadExtruderStepper(printer: Printer, section: ConfigSection): E
   const o = section.read(EXTRUDER_STEPPER_OPTIONS);
   const stepper = loadStepper(printer, section);
   const es = new ExtruderStepper(printer, name, stepper, section.read(STEPPER_MOTOR_OPTIONS).rotation_distance, o);
+  // Its own pressure advance (Klipper keeps it per stepper): applied by the queue it follows.
+  stepper.motion.pressureAdvance = { advanceS: o.pressure_advance, smoothTimeS: o.pressure_advance_smooth_time };
   const target = o.extruder.trim();
   if (target) {
     // Extruders load before extruder steppers (catalog order), so it exists if it is configured.

@@ -233,3 +233,20 @@ describe('Klipper sample configs with several extruders', () => {
     expect(loaded.length).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('pressure advance per extruder stepper', () => {
+  it('an [extruder_stepper] keeps its own pressure_advance, also across SYNC_EXTRUDER_MOTION', async () => {
+    const p = await dual(DUAL.replace('extruder: extruder\n', 'extruder: extruder\npressure_advance: 0.05\n'));
+    const belted = p.printer.lookupObject<ExtruderStepper>('extruder_stepper belted').stepper.motion;
+    const own = p.printer.lookupObject<PrinterExtruder>('extruder').stepper!.motion;
+    expect(statusOf(p.printer, 'extruder_stepper belted')).toMatchObject({ pressure_advance: 0.05, motion_queue: 'extruder' });
+    // Only belted's rail is the advanced one (it looks ahead in time); extruder's stays plain E.
+    expect(belted.scanWindowS).toBeGreaterThan(0);
+    expect(own.scanWindowS).toBe(0);
+    await p.run('SYNC_EXTRUDER_MOTION EXTRUDER=belted MOTION_QUEUE=\nSYNC_EXTRUDER_MOTION EXTRUDER=belted MOTION_QUEUE=extruder1');
+    expect(belted.scanWindowS).toBeGreaterThan(0);
+    await p.run('SET_KINEMATIC_POSITION X=100 Y=100 Z=10\nACTIVATE_EXTRUDER EXTRUDER=extruder1\nG1 X110 E2 F600\nM400');
+    // The advance shifts steps in time, not their number: the whole move's steps arrive.
+    expect(netSteps(p).belted).toBe(gridSteps(0, 2, stepMm(33.5)));
+  });
+});
