@@ -245,7 +245,9 @@ export class MenuSession {
     if (stepOf(key) !== 0) {
       // Rounded to the step's decimals so 0.1 steps do not drift (0.30000000000000004).
       const decimals = Math.max(0, -Math.floor(Math.log10(e.step)) + 1);
-      e.value = Number(Math.min(e.max, Math.max(e.min, e.value + stepOf(key) * e.step)).toFixed(decimals));
+      const value = Number(Math.min(e.max, Math.max(e.min, e.value + stepOf(key) * e.step)).toFixed(decimals));
+      if (value === e.value) return true; // at a limit: nothing changed, nothing to send
+      e.value = value;
       if (e.item.spec.realtime) this.runItem(e.item, e.value);
     } else if (key === 'click') {
       this.editing = null;
