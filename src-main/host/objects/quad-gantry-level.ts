@@ -12,7 +12,7 @@ import type { Printer } from '../printer';
 import { readPoints } from './bed-tilt-options';
 import { QUAD_GANTRY_LEVEL_OPTIONS } from './quad-gantry-level-options';
 import type { PrinterStepper } from './stepper';
-import { adjustZMotors, probeAdjustRetry, retrySettings, zLimits, zSteppers, type ZMotors } from './z-adjust';
+import { AppliedState, adjustZMotors, probeAdjustRetry, retrySettings, zLimits, zSteppers, type ZMotors } from './z-adjust';
 
 type XY = readonly [number, number];
 
@@ -45,7 +45,7 @@ export class QuadGantryLevel {
   readonly points: [number, number][];
   readonly steppers: PrinterStepper[];
   private readonly motors: ZMotors;
-  private applied = false;
+  private readonly state: AppliedState;
 
   constructor(
     private readonly printer: Printer,
@@ -54,6 +54,7 @@ export class QuadGantryLevel {
     config: PrinterConfig,
   ) {
     this.o = section.read(QUAD_GANTRY_LEVEL_OPTIONS);
+    this.state = new AppliedState(printer);
     const corners = readPoints(section, 'gantry_corners', 2)!;
     if (corners.length !== 2) {
       throw section.error(
@@ -89,7 +90,7 @@ export class QuadGantryLevel {
   private async cmdLevel(cmd: GCodeCommand): Promise<void> {
     const retry = retrySettings(cmd, { retries: this.o.retries, retryToleranceMm: this.o.retry_tolerance });
     const travel = { speedMmS: this.o.speed, horizontalMoveZMm: this.o.horizontal_move_z };
-    this.applied = false;
+    this.state.applied = false;
     await probeAdjustRetry(this.printer, this.gcode, cmd, this.points, travel, retry, (zs, probe) => {
       // The heights were measured under the probe: the lines go through where they were taken.
       const at = this.points.map(([x, y]) => [x + probe.xOffsetMm, y + probe.yOffsetMm] as const);
@@ -108,10 +109,10 @@ export class QuadGantryLevel {
       }
       adjustZMotors(this.motors, heights);
     });
-    this.applied = true;
+    this.state.applied = true;
   }
 
   getStatus(): Record<string, unknown> {
-    return { applied: this.applied };
+    return { applied: this.state.applied };
   }
 }

@@ -68,6 +68,33 @@ export function adjustZMotors(m: ZMotors, heights: readonly number[]): void {
   m.printer.lookupObject<GCodeMove>('gcode_move').resetFromToolhead();
 }
 
+/**
+ * Klipper's `applied` status of [z_tilt] and [quad_gantry_level]: true after a successful run,
+ * false again once the motors are turned off (M84, M18, a failed G28, idle timeout), since an
+ * unpowered gantry may sag. stepper_enable has no event for that, so its motorsOff is wrapped.
+ */
+export class AppliedState {
+  private value = false;
+
+  constructor(printer: Printer) {
+    const se = printer.lookupObjectOrNull<{ motorsOff(): void }>('stepper_enable');
+    if (!se) return;
+    const off = se.motorsOff.bind(se);
+    se.motorsOff = () => {
+      this.value = false;
+      off();
+    };
+  }
+
+  get applied(): boolean {
+    return this.value;
+  }
+
+  set applied(v: boolean) {
+    this.value = v;
+  }
+}
+
 export interface RetrySettings {
   retries: number;
   retryToleranceMm: number;

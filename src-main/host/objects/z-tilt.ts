@@ -8,7 +8,7 @@ import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Printer } from '../printer';
 import { fitPlane, planeZ, readPoints } from './bed-tilt-options';
 import type { PrinterStepper } from './stepper';
-import { adjustZMotors, probeAdjustRetry, retrySettings, zLimits, zSteppers, type ZMotors } from './z-adjust';
+import { AppliedState, adjustZMotors, probeAdjustRetry, retrySettings, zLimits, zSteppers, type ZMotors } from './z-adjust';
 import { Z_TILT_OPTIONS } from './z-tilt-options';
 
 export { motorCorrections } from './z-adjust';
@@ -19,7 +19,7 @@ export class ZTilt {
   readonly points: [number, number][];
   readonly steppers: PrinterStepper[];
   private readonly motors: ZMotors;
-  private applied = false;
+  private readonly state: AppliedState;
 
   constructor(
     private readonly printer: Printer,
@@ -28,6 +28,7 @@ export class ZTilt {
     config: PrinterConfig,
   ) {
     this.o = section.read(Z_TILT_OPTIONS);
+    this.state = new AppliedState(printer);
     this.zPositions = readPoints(section, 'z_positions', 2)!;
     this.points = readPoints(section, 'points', 3)!;
     this.steppers = zSteppers(printer);
@@ -56,7 +57,7 @@ export class ZTilt {
   private async cmdAdjust(cmd: GCodeCommand): Promise<void> {
     const retry = retrySettings(cmd, { retries: this.o.retries, retryToleranceMm: this.o.retry_tolerance });
     const travel = { speedMmS: this.o.speed, horizontalMoveZMm: this.o.horizontal_move_z };
-    this.applied = false;
+    this.state.applied = false;
     await probeAdjustRetry(this.printer, this.gcode, cmd, this.points, travel, retry, (zs, probe) => {
       // Heights were measured under the probe: fit the plane where they were taken.
       const plane = fitPlane(this.points.map(([x, y], i) => [x + probe.xOffsetMm, y + probe.yOffsetMm, zs[i]!] as const));
@@ -65,10 +66,10 @@ export class ZTilt {
         this.zPositions.map(([x, y]) => planeZ(plane, x, y)),
       );
     });
-    this.applied = true;
+    this.state.applied = true;
   }
 
   getStatus(): Record<string, unknown> {
-    return { applied: this.applied };
+    return { applied: this.state.applied };
   }
 }

@@ -153,6 +153,9 @@ describe('QUAD_GANTRY_LEVEL', () => {
     const h = cornerHeights();
     for (const c of h) expect(c).toBeCloseTo(h[0]!, 9);
     expect(p.printer.lookupObject<QuadGantryLevel>('quad_gantry_level').getStatus()).toEqual({ applied: true });
+    // Motors off: the gantry may sag, so it is no longer applied (as Klipper's status says).
+    await p.run('M84');
+    expect(p.printer.lookupObject<QuadGantryLevel>('quad_gantry_level').getStatus()).toEqual({ applied: false });
   });
 
   it("stops with Klipper's max_adjust error before moving anything", async () => {
