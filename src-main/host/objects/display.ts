@@ -333,8 +333,13 @@ export class PrinterDisplay implements PrinterObject {
   /** Draws and sends the changes (live printers, twice a second). */
   refresh(): void {
     if (this.mcu.isShutdown()) return;
-    this.draw();
-    this.driver.flush();
+    // A timer callback: an error here must not take the host down, only be reported (once).
+    try {
+      this.draw();
+      this.driver.flush();
+    } catch (e) {
+      this.reportOnce(`refresh failed: ${(e as Error).message}`);
+    }
   }
 
   getStatus(): Record<string, unknown> {
