@@ -8,7 +8,12 @@ export const INPUT_SHAPER_CHOICES = ['zv', 'mzv', 'zvd', 'ei', '2hump_ei', '3hum
 export const INPUT_SHAPER_OPTIONS = defineOptions({
   shaper_freq_x: { type: 'float', default: 0, minval: 0, doc: 'X resonance frequency (Hz) the shaper cancels; 0 = X not shaped' },
   shaper_freq_y: { type: 'float', default: 0, minval: 0, doc: 'Y resonance frequency (Hz) the shaper cancels; 0 = Y not shaped' },
-  shaper_type: { type: 'choice', choices: INPUT_SHAPER_CHOICES, default: 'mzv', doc: 'Shaper for both axes (zv, mzv, zvd, ei, 2hump_ei, 3hump_ei, custom)' },
+  shaper_type: {
+    type: 'choice',
+    choices: INPUT_SHAPER_CHOICES,
+    default: 'mzv',
+    doc: 'Shaper for both axes (zv, mzv, zvd, ei, 2hump_ei, 3hump_ei, custom)',
+  },
   shaper_type_x: { type: 'choice', choices: INPUT_SHAPER_CHOICES, optional: true, doc: 'Shaper for X; default shaper_type' },
   shaper_type_y: { type: 'choice', choices: INPUT_SHAPER_CHOICES, optional: true, doc: 'Shaper for Y; default shaper_type' },
   damping_ratio_x: { type: 'float', default: 0.1, minval: 0, below: 1, doc: 'Damping ratio of the X resonance' },

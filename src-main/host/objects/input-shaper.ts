@@ -76,7 +76,10 @@ export class InputShaper {
     this.axes = { x: axis('x'), y: axis('y') };
     const th = this.toolhead();
     if (!th.kinematics.steppers.every((s) => s.linearCoefficients())) {
-      throw section.error('shaper_freq_x', `[${section.name}] on ${th.kinematics.name} kinematics is not supported yet (supported: cartesian, corexy, corexz)`);
+      throw section.error(
+        'shaper_freq_x',
+        `[${section.name}] on ${th.kinematics.name} kinematics is not supported yet (supported: cartesian, corexy, corexz)`,
+      );
     }
     this.apply();
     gcode.register('SET_INPUT_SHAPER', (c) => this.cmdSetInputShaper(c, gcode), {
@@ -127,7 +130,10 @@ export class InputShaper {
     const both = c.has('SHAPER_TYPE') ? choice('SHAPER_TYPE', 'mzv') : null;
     const list = (name: string, fallback: number[]): number[] => {
       if (!c.has(name)) return fallback;
-      const parts = c.get(name).split(',').map((p) => p.trim());
+      const parts = c
+        .get(name)
+        .split(',')
+        .map((p) => p.trim());
       const nums = parts.map(Number);
       if (parts.some((p) => p === '') || nums.some((n) => !Number.isFinite(n))) throw c.error(`${name} must be a comma list of numbers`);
       return nums;

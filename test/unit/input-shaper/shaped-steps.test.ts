@@ -7,13 +7,33 @@
 import { describe, expect, it } from 'vitest';
 import { RecordingStepSink, type Toolhead } from '../../../src-main/host/motion/index.js';
 import { NO_SHAPING, ShapedLinearRail, shaperPulses, type ShaperPulses } from '../../../src-main/host/motion/input-shaper.js';
-import { CLOCK_HZ, axisAt, checkSteps, makePrinter, recordPlannedMoves, type PlannedMove, type Sampled } from '../pressure-advance/model.js';
+import {
+  CLOCK_HZ,
+  axisAt,
+  checkSteps,
+  makePrinter,
+  recordPlannedMoves,
+  type PlannedMove,
+  type Sampled,
+} from '../pressure-advance/model.js';
 
 type Kin = 'cartesian' | 'corexy' | 'corexz';
 const RAILS: Record<Kin, number[][]> = {
-  cartesian: [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
-  corexy: [[1, 1, 0], [1, -1, 0], [0, 0, 1]],
-  corexz: [[1, 0, 1], [0, 1, 0], [1, 0, -1]],
+  cartesian: [
+    [1, 0, 0],
+    [0, 1, 0],
+    [0, 0, 1],
+  ],
+  corexy: [
+    [1, 1, 0],
+    [1, -1, 0],
+    [0, 0, 1],
+  ],
+  corexz: [
+    [1, 0, 1],
+    [0, 1, 0],
+    [1, 0, -1],
+  ],
 };
 const STEP_MM = [40 / 3200, 40 / 3200, 8 / 3200];
 const START = [100, 100, 10, 0];
@@ -96,7 +116,9 @@ describe.each(cases)('input shaper on %s', (kin, px, py) => {
       const c = RAILS[kin][r]!;
       const origin = c[0]! * START[0]! + c[1]! * START[1]! + c[2]! * START[2]!;
       const res = checkSteps(path, clocks, dirs, { stepMm: STEP_MM[r]!, originMm: origin, clockHz: CLOCK_HZ, dirUp: 1 });
-      console.log(`${kin} rail ${r}: ${clocks.length} steps, step - crossing ${res.earliestUs.toFixed(2)}..${res.latestUs.toFixed(2)} us, band excess ${res.maxBandErr.toFixed(4)}`);
+      console.log(
+        `${kin} rail ${r}: ${clocks.length} steps, step - crossing ${res.earliestUs.toFixed(2)}..${res.latestUs.toFixed(2)} us, band excess ${res.maxBandErr.toFixed(4)}`,
+      );
       expect(clocks.length).toBeGreaterThan(r === 2 && kin !== 'corexz' ? 100 : 1000);
       expect(res.missing).toBe(0);
       expect(res.earliestUs).toBeGreaterThan(-26);

@@ -5,7 +5,13 @@
 // damping; the extra-insensitive ones keep it near their 5% tolerance over a wide band.
 
 import { describe, expect, it } from 'vitest';
-import { centredPulses, residualVibration, shaperPulses, SHAPER_TYPES, type ShaperPulses } from '../../../src-main/host/motion/input-shaper.js';
+import {
+  centredPulses,
+  residualVibration,
+  shaperPulses,
+  SHAPER_TYPES,
+  type ShaperPulses,
+} from '../../../src-main/host/motion/input-shaper.js';
 
 /** Vibration amplitude after all pulses of a shaped unit step, relative to an unshaped step's. */
 function simulatedVibration(p: ShaperPulses, freqHz: number, z: number): number {
@@ -49,7 +55,9 @@ describe('shaper pulse trains', () => {
       for (const a of p.a) expect(a).toBeGreaterThan(0);
       const sim = simulatedVibration(p, 40, 0.1);
       const formula = residualVibration(p, 40, 0.1);
-      console.log(`${type}: ${p.a.length} pulses over ${((p.tS.at(-1)! - p.tS[0]!) * 1000).toFixed(2)} ms, vibration at 40 Hz ${(sim * 100).toFixed(3)}% (formula ${(formula * 100).toFixed(3)}%)`);
+      console.log(
+        `${type}: ${p.a.length} pulses over ${((p.tS.at(-1)! - p.tS[0]!) * 1000).toFixed(2)} ms, vibration at 40 Hz ${(sim * 100).toFixed(3)}% (formula ${(formula * 100).toFixed(3)}%)`,
+      );
       expect(Math.abs(sim - formula)).toBeLessThan(0.003);
       if (type === 'zv' || type === 'mzv' || type === 'zvd') expect(sim).toBeLessThan(0.003);
       else {

@@ -67,7 +67,8 @@ describe('batch output with pressure advance and input shaping', () => {
   });
 
   it('pressure_advance 0 and shaper_freq 0 give byte-identical output to the plain config', async () => {
-    const text = fs.readFileSync(shapedCfg, 'utf8')
+    const text = fs
+      .readFileSync(shapedCfg, 'utf8')
       .replace(/^pressure_advance:.*$/m, 'pressure_advance: 0')
       .replace(/^shaper_freq_x:.*$/m, 'shaper_freq_x: 0')
       .replace(/^shaper_freq_y:.*$/m, 'shaper_freq_y: 0');

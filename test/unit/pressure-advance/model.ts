@@ -42,7 +42,10 @@ export function makePrinter(
     maxZAccelMmS2: 100,
   });
   const toolhead = new Toolhead({ kinematics: k, maxVelocityMmS: 300, maxAccelMmS2: 3000, streamSteps: o.streamSteps ?? false });
-  const extruder = new ExtruderMotion({ stepper: se, nozzleDiameterMm: 0.4, filamentDiameterMm: 1.75 }, { maxVelocityMmS: 300, maxAccelMmS2: 3000 });
+  const extruder = new ExtruderMotion(
+    { stepper: se, nozzleDiameterMm: 0.4, filamentDiameterMm: 1.75 },
+    { maxVelocityMmS: 300, maxAccelMmS2: 3000 },
+  );
   toolhead.setExtruder(extruder);
   return { toolhead, steppers: [sx, sy, sz, se], extruder };
 }
@@ -68,7 +71,18 @@ export function recordPlannedMoves(toolhead: Toolhead): PlannedMove[] {
   const append = tq.append.bind(tq);
   // Kinematic moves: the toolhead appends them to its trapq with the move's own numbers.
   tq.append = (t0, accelT, cruiseT, decelT, sx, sy, sz, rx, ry, rz, startV, cruiseV, accel) => {
-    moves.push({ t0, accelT, cruiseT, decelT, startV, cruiseV, accel, start: [sx, sy, sz, NaN], axesR: [rx, ry, rz, 0], axesD: [rx, ry, rz, 0] });
+    moves.push({
+      t0,
+      accelT,
+      cruiseT,
+      decelT,
+      startV,
+      cruiseV,
+      accel,
+      start: [sx, sy, sz, NaN],
+      axesR: [rx, ry, rz, 0],
+      axesD: [rx, ry, rz, 0],
+    });
     append(t0, accelT, cruiseT, decelT, sx, sy, sz, rx, ry, rz, startV, cruiseV, accel);
   };
   const ex = toolhead.getExtruder();
