@@ -15,6 +15,7 @@ import type { Printer, PrinterObject } from '../printer';
 import { MANUAL_STEPPER_OPTIONS } from './manual-stepper-options';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
+import type { QueryEndstops } from './query-endstops';
 import { loadStepper, type PrinterStepper } from './stepper';
 import type { StepperEnable, StepperEnableLine } from './stepper-enable';
 
@@ -65,6 +66,8 @@ export class ManualStepper implements PrinterObject {
       printer.lookupObject<PinRegistry>('pins').claim(pin, `[${section.name}] endstop_pin`, section.placeOf('endstop_pin'), 'endstop');
       this.endstop = new McuEndstop(mcu, pin.pin, pin.invert, pin.pullup);
       this.endstop.addStepper(this.stepper.oid, this.stepper.mcu);
+      // QUERY_ENDSTOPS lists it by the stepper's name ([printer], which owns it, loads first).
+      printer.lookupObjectOrNull<QueryEndstops>('query_endstops')?.addEndstop(this.name, this.endstop);
     } else this.endstop = null;
     manualSteppersOf(printer, gcode).set(this.name, this);
   }

@@ -4,9 +4,12 @@ import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Toolhead } from '../motion/index';
 import type { PrinterObject } from '../printer';
 import type { HomingRail } from './endstop';
+import type { McuEndstop } from '../mcu/endstop';
 
 export class QueryEndstops implements PrinterObject {
   private lastQuery: [string, number][] = [];
+  /** Switches outside the rails ([manual_stepper] endstop_pin), listed after them. */
+  private readonly others: { name: string; endstop: McuEndstop }[] = [];
 
   constructor(
     private readonly gcode: GCodeDispatcher,
@@ -18,6 +21,10 @@ export class QueryEndstops implements PrinterObject {
     gcode.register('M119', () => this.cmdQueryEndstops(), help);
   }
 
+  addEndstop(name: string, endstop: McuEndstop): void {
+    this.others.push({ name, endstop });
+  }
+
   /** Reads every MCU endstop after the moves queued so far: [name, triggered]. */
   async query(): Promise<[string, boolean][]> {
     const printTimeS = this.toolhead.getLastMoveTime();
@@ -27,6 +34,7 @@ export class QueryEndstops implements PrinterObject {
       // An extra stepper's own switch ([stepper_z1] endstop_pin) is listed by its name, 'z1'.
       for (const e of r.extraEndstops) out.push([e.name, await e.endstop.queryTriggered(printTimeS)]);
     }
+    for (const o of this.others) out.push([o.name, await o.endstop.queryTriggered(printTimeS)]);
     this.lastQuery = out.map(([n, t]) => [n, t ? 1 : 0]);
     return out;
   }

@@ -92,7 +92,10 @@ describe('manual_stepper, servo and filament_motion_sensor on the sim', () => {
       await p.run('MANUAL_STEPPER STEPPER=feeder MOVE=-100 SPEED=20 STOP_ON_ENDSTOP=1');
       hostHaltMm = feeder.positionMm;
       hostHaltSteps = feeder.stepper.motion.mcuPositionSteps;
+      // Halted after the switch closed: it still reads closed; 5 mm up it is open.
+      expect(await p.run('QUERY_ENDSTOPS')).toMatch(/ feeder:TRIGGERED$/);
       await p.run('MANUAL_STEPPER STEPPER=feeder MOVE=' + (hostHaltMm + 5).toFixed(6) + '\nM400');
+      expect(await p.run('QUERY_ENDSTOPS')).toMatch(/ feeder:open$/);
       // 1 mm away from the switch: the move runs in full and STOP_ON_ENDSTOP=1 says so.
       const away = (hostHaltMm + 6).toFixed(6);
       expect(await p.run(`MANUAL_STEPPER STEPPER=feeder MOVE=${away} STOP_ON_ENDSTOP=1`).catch((e: Error) => e.message)).toMatch(
