@@ -180,7 +180,8 @@ export class Toolhead {
     this.waitMoves();
     if (!this.streamSteps) return;
     const epoch = this.abortEpoch;
-    const endS = this.printTimeS;
+    // Shaped / advanced rails settle up to the kin flush delay after the last move.
+    const endS = this.printTimeS + this.kinFlushDelayS();
     for (;;) {
       const leftS = endS - this.estimatedPrintTimeS();
       if (!(leftS > 0) || epoch !== this.abortEpoch) return;
