@@ -54,6 +54,7 @@ import { tmcOptionTables } from './tmc-options';
 import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
 import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
 import { DOTSTAR_OPTIONS, LED_INITIAL_OPTIONS, LED_PWM_OPTIONS, NEOPIXEL_OPTIONS } from './led-options';
+import { PCA_I2C_OPTIONS, PCA9632_OPTIONS } from './led-pca';
 import {
   AIP31068_SPI_OPTIONS,
   DISPLAY_DATA_OPTIONS,
@@ -341,6 +342,18 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A chain of APA102 (dotstar) LEDs on a data and a clock pin: SET_LED LED=NAME [INDEX=n]',
     options: [DOTSTAR_OPTIONS, LED_INITIAL_OPTIONS],
     matches: (n) => n.startsWith('dotstar '),
+  },
+  {
+    name: 'pca9533',
+    doc: 'A PCA9533 I2C LED driver (4 levels a channel): SET_LED LED=NAME',
+    options: [PCA_I2C_OPTIONS, LED_INITIAL_OPTIONS],
+    matches: (n) => n.startsWith('pca9533 '),
+  },
+  {
+    name: 'pca9632',
+    doc: 'A PCA9632 I2C LED driver (PWM per channel): SET_LED LED=NAME',
+    options: [PCA_I2C_OPTIONS, PCA9632_OPTIONS, LED_INITIAL_OPTIONS],
+    matches: (n) => n.startsWith('pca9632 '),
   },
   // The display reads the glyphs, templates, data groups and menu items loaded before it.
   {

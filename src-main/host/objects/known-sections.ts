@@ -36,8 +36,6 @@ const UNSUPPORTED = new Set([
   'mpu9250',
   'multi_pin',
   'palette2',
-  'pca9533',
-  'pca9632',
   'probe_eddy_current',
   'pwm_tool',
   'replicape',

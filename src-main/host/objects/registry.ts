@@ -53,6 +53,7 @@ import { GCodeButton } from './gcode-button';
 import { PwmLed } from './led-pwm';
 import { Neopixel } from './neopixel';
 import { Dotstar } from './dotstar';
+import { loadPca9533, loadPca9632 } from './led-pca';
 import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
 import { displayAssetsOf } from './display-templates';
 import { menuSpecOf } from './menu';
@@ -235,6 +236,8 @@ const LOADERS: Record<string, SectionLoader> = {
   led: (ctx, s) => void new PwmLed(ctx.printer, ctx.gcode, s),
   neopixel: (ctx, s) => void new Neopixel(ctx.printer, ctx.gcode, s),
   dotstar: (ctx, s) => void new Dotstar(ctx.printer, ctx.gcode, s),
+  pca9533: (ctx, s) => loadPca9533(ctx.printer, ctx.gcode, s),
+  pca9632: (ctx, s) => loadPca9632(ctx.printer, ctx.gcode, s),
   display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
   display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
   display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),

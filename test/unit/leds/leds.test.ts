@@ -10,6 +10,7 @@ import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { dotstarFrame } from '../../../src-main/host/objects/dotstar';
 import { LedHelper, type LedColor } from '../../../src-main/host/objects/led';
 import { parseTemplateColor } from '../../../src-main/host/objects/led-template';
+import { pca9533Ls0, pca9632Registers } from '../../../src-main/host/objects/led-pca';
 import { changedRuns, neopixelByteMap, packNeopixelFrame } from '../../../src-main/host/objects/neopixel';
 import { CARTESIAN, connectMcu, loadFile, loadText, type LoadedPrinter } from '../objects/load-helpers';
 
@@ -240,13 +241,13 @@ text: {param_level}, 0, {1 - param_level}, {printer['neopixel strip'].color_data
 });
 
 describe("Klipper's sample configs", () => {
-  it('every [led]/[neopixel]/[dotstar] section of the corpus loads (other unsupported sections set aside)', () => {
+  it('every [led]/[neopixel]/[dotstar]/[pca9533] section of the corpus loads (other unsupported sections set aside)', () => {
     const dir = path.join(referenceDir, 'klipper-configs');
     const found: string[] = [];
     let fullyLoading = 0;
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.cfg')).sort()) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
-      const sections = [...text.matchAll(/^\[((?:led|neopixel|dotstar) [^\]]+)\]/gm)].map((m) => m[1]);
+      const sections = [...text.matchAll(/^\[((?:led|neopixel|dotstar|pca9533|pca9632) [^\]]+)\]/gm)].map((m) => m[1]);
       if (!sections.length || !/^\[printer\]/m.test(text)) continue; // sample-lcd.cfg is a snippet
       const p = loadFile(path.join(dir, f), 'skip');
       for (const s of sections) {
@@ -262,7 +263,32 @@ describe("Klipper's sample configs", () => {
       }
     }
     console.log(`LED sections in the corpus: ${found.length} loaded; ${fullyLoading} of their configs load completely\n${found.join('\n')}`);
-    expect(found.length).toBeGreaterThanOrEqual(7); // the 3 toolboard samples with LEDs are snippets (no [printer])
+    expect(found.length).toBeGreaterThanOrEqual(9); // the 3 toolboard samples with LEDs are snippets (no [printer])
     expect(fullyLoading).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('PCA9533 / PCA9632', () => {
+  it('PCA9533 quantises each channel to off, 1/3, 2/3, on in LS0', () => {
+    expect(pca9533Ls0([1, 1, 1, 1])).toBe(0b01010101);
+    expect(pca9533Ls0([0, 0.3, 0.6, 0.1])).toBe((0 << 0) | (2 << 2) | (3 << 4) | (0 << 6));
+    expect(pca9533Ls0([0.25, 0, 0, 0.75])).toBe((2 << 0) | (1 << 6));
+  });
+
+  it('PCA9632 writes PWM per output in color_order and switches lit outputs to PWM', () => {
+    expect(pca9632Registers([1, 0.5, 0, 0], [0, 1, 2, 3])).toEqual({ pwm: [255, 128, 0, 0], ledout: 0b1010 });
+    // color_order GRBW: output 0 is green.
+    expect(pca9632Registers([1, 0.5, 0, 0.2], [1, 0, 2, 3])).toEqual({ pwm: [128, 255, 0, 51], ledout: 0b10001010 });
+  });
+
+  it('load with Klipper’s I2C defaults (address 98, the first bus) and refuse a bad color_order', async () => {
+    const p = await connectMcu(loadText(`${CARTESIAN}[pca9533 strip]\ninitial_RED: 1\n[pca9632 lamp]\ni2c_address: 99\ncolor_order: GRBW\n`));
+    const lines = p.printer.lookupObject<Mcu>('mcu').configLines();
+    expect(lines.filter((l) => /^i2c_set_bus oid=\d+ i2c_bus=twi rate=100000 address=(98|99)$/.test(l)).length, lines.join('\n')).toBe(2);
+    expect(colorData(p, 'pca9533 strip')).toEqual([[1, 0, 0, 0]]);
+    await p.gcode.run('SET_LED LED=lamp BLUE=0.5');
+    expect(colorData(p, 'pca9632 lamp')).toEqual([[0, 0, 0.5, 0]]);
+    expect(() => loadText(`${CARTESIAN}[pca9632 x]\ncolor_order: RGB\n`)).toThrow(/Invalid color_order 'RGB'/);
+    expect(() => loadText(`${CARTESIAN}[pca9533 x]\ni2c_software_scl_pin: PC1\n`)).toThrow(/needs both i2c_software_scl_pin and i2c_software_sda_pin/);
   });
 });
