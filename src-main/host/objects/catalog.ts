@@ -76,6 +76,7 @@ import { ADC_SCALED_OPTIONS } from './adc-scaled-options';
 import { PWM_CYCLE_TIME_OPTIONS } from './pwm-cycle-time-options';
 import { HOMING_HEATERS_OPTIONS } from './homing-heaters-options';
 import { MULTI_PIN_OPTIONS } from './multi-pin-options';
+import { STATIC_PWM_CLOCK_OPTIONS } from './static-pwm-clock-options';
 import { SAVE_VARIABLES_OPTIONS } from './save-variables-options';
 import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
 import { SERVO_OPTIONS } from './servo-options';
@@ -252,6 +253,12 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'An extra temperature sensor (shown, not controlled)',
     options: [TEMPERATURE_SENSOR_OPTIONS],
     matches: (n) => n.startsWith('temperature_sensor '),
+  },
+  {
+    name: 'static_pwm_clock',
+    doc: 'A clock signal for another chip: a hardware-PWM pin set once to a frequency at half duty',
+    options: [STATIC_PWM_CLOCK_OPTIONS],
+    matches: (n) => n.startsWith('static_pwm_clock '),
   },
   // Before [output_pin]: it registers the SET_PIN both kinds share.
   {

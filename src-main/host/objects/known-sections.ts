@@ -44,7 +44,6 @@ const UNSUPPORTED = new Set([
   'sht3x',
   'skew_correction',
   'smart_effector',
-  'static_pwm_clock',
   'sx1509',
   'temperature_combined',
   'temperature_host',

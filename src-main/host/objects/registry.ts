@@ -81,6 +81,7 @@ import { AdcScaled } from './adc-scaled';
 import { loadPwmCycleTime } from './pwm-cycle-time';
 import { HomingHeaters } from './homing-heaters';
 import { MultiPin } from './multi-pin';
+import { loadStaticPwmClock } from './static-pwm-clock';
 import { SaveVariables } from './save-variables';
 import { FirmwareRetraction } from './firmware-retraction';
 import { PrinterServo, readServoOptions } from './servo';
@@ -155,6 +156,7 @@ const LOADERS: Record<string, SectionLoader> = {
     ctx.printer.addObject('homing_heaters', new HomingHeaters(ctx.printer, s, steppers));
   },
   pwm_cycle_time: (ctx, s) => loadPwmCycleTime(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null),
+  static_pwm_clock: (ctx, s) => loadStaticPwmClock(ctx.printer, s),
   multi_pin: (ctx, s) => ctx.printer.addObject(s.name, new MultiPin(ctx.printer, s)),
   adc_scaled: (ctx, s) => ctx.printer.addObject(s.name, new AdcScaled(ctx.printer, s, ctx.mcuFileOutput === null)),
   heater_generic: (ctx, s) => loadHeaterGeneric(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null),

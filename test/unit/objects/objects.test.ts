@@ -166,6 +166,7 @@ describe('option catalog module', () => {
       'objects/pwm-cycle-time-options.ts',
       'objects/save-variables-options.ts',
       'objects/servo-options.ts',
+      'objects/static-pwm-clock-options.ts',
       'objects/stepper-options.ts',
       'objects/temperature-combined-options.ts',
       'objects/temperature-fan-options.ts',

@@ -66,3 +66,18 @@ describe('[pwm_cycle_time]', () => {
     );
   });
 });
+
+describe('[static_pwm_clock]', () => {
+  it('sets the hardware PWM once: frequency as cycle ticks, half of PWM_MAX', async () => {
+    const p = await connectMcu(loadText(`${CARTESIAN}\n[static_pwm_clock osc]\npin: PB5\nfrequency: 1000\n`));
+    // atmega2560: 16 MHz clock, PWM_MAX 255 -> 16000 ticks, value 128.
+    expect(p.printer.lookupObject<Mcu>('mcu').configLines()).toContain('set_pwm_out pin=PB5 cycle_ticks=16000 value=128');
+  });
+
+  it('refuses a frequency the MCU clock cannot make, naming the line', async () => {
+    const p = loadText(`${CARTESIAN}\n[static_pwm_clock osc]\npin: PB5\nfrequency: 24000000\n`);
+    await expect(connectMcu(p)).rejects.toThrow(
+      /'frequency' in section 'static_pwm_clock osc' is too high for MCU 'mcu': .*8000000 Hz \(printer\.cfg:\d+\)/,
+    );
+  });
+});
