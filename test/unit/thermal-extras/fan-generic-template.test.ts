@@ -1,7 +1,7 @@
 // SET_FAN_SPEED on a [fan_generic]: SPEED, and TEMPLATE=<display_template> with PARAM_* values
 // (rendered at once and then twice a second; its output is the speed).
 import { describe, expect, it } from 'vitest';
-import { GenericFan, loadFanGeneric } from '../../../src-main/host/objects/fan-generic';
+import { type GenericFan, loadFanGeneric } from '../../../src-main/host/objects/fan-generic';
 import { CARTESIAN, loadText } from '../objects/load-helpers';
 
 const TEXT = `${CARTESIAN}
