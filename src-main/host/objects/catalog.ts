@@ -53,8 +53,14 @@ import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_
 import { tmcOptionTables } from './tmc-options';
 import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
 import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
-import { DOTSTAR_OPTIONS, LED_INITIAL_OPTIONS, LED_PWM_OPTIONS, NEOPIXEL_OPTIONS } from './led-options';
-import { PCA_I2C_OPTIONS, PCA9632_OPTIONS } from './led-pca';
+import {
+  DOTSTAR_OPTIONS,
+  LED_INITIAL_OPTIONS,
+  LED_PWM_OPTIONS,
+  NEOPIXEL_OPTIONS,
+  PCA_I2C_OPTIONS,
+  PCA9632_OPTIONS,
+} from './led-options';
 import {
   AIP31068_SPI_OPTIONS,
   DISPLAY_DATA_OPTIONS,

@@ -1,4 +1,4 @@
-// [led NAME], [neopixel NAME], [dotstar NAME]: Klipper's options and defaults.
+// [led NAME], [neopixel NAME], [dotstar NAME], [pca9533 NAME], [pca9632 NAME]: Klipper's options and defaults.
 import { defineOptions } from '../config/options';
 
 /** The colour every LED of the section shows at start-up (0..1 each). */
@@ -32,4 +32,17 @@ export const DOTSTAR_OPTIONS = defineOptions({
   data_pin: { type: 'pin', doc: 'Data pin of the APA102 chain' },
   clock_pin: { type: 'pin', doc: 'Clock pin of the APA102 chain' },
   chain_count: { type: 'int', default: 1, minval: 1, doc: 'Number of LEDs in the chain' },
+});
+
+/** [pca9533]/[pca9632]: the chip on an I2C bus. */
+export const PCA_I2C_OPTIONS = defineOptions({
+  i2c_address: { type: 'int', default: 98, minval: 0, maxval: 127, doc: 'I2C address of the chip (98 = 0x62)' },
+  i2c_mcu: { type: 'string', default: 'mcu', doc: 'MCU the I2C bus is on' },
+  i2c_bus: { type: 'string', optional: true, doc: "Hardware I2C bus name (default: the MCU's first bus)" },
+  i2c_software_scl_pin: { type: 'pin', optional: true, doc: 'Software I2C clock pin' },
+  i2c_software_sda_pin: { type: 'pin', optional: true, doc: 'Software I2C data pin' },
+  i2c_speed: { type: 'int', default: 100000, minval: 1, doc: 'I2C clock (Hz)' },
+});
+export const PCA9632_OPTIONS = defineOptions({
+  color_order: { type: 'string', default: 'RGBW', doc: 'Which colour each of the outputs LED0..LED3 drives (RGBW by default)' },
 });

@@ -5,25 +5,12 @@
 // the lit channels to PWM. Registers are written with i2c_transfer (read_len 0); unchanged
 // PCA9632 registers are not written again.
 import type { ConfigSection } from '../config/section';
-import { defineOptions } from '../config/options';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Mcu, McuCommand } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import { addLedHelper, type LedColor } from './led';
-import { LED_INITIAL_OPTIONS } from './led-options';
+import { LED_INITIAL_OPTIONS, PCA_I2C_OPTIONS, PCA9632_OPTIONS } from './led-options';
 import type { PinRegistry } from './pins';
-
-export const PCA_I2C_OPTIONS = defineOptions({
-  i2c_address: { type: 'int', default: 98, minval: 0, maxval: 127, doc: 'I2C address of the chip (98 = 0x62)' },
-  i2c_mcu: { type: 'string', default: 'mcu', doc: 'MCU the I2C bus is on' },
-  i2c_bus: { type: 'string', optional: true, doc: "Hardware I2C bus name (default: the MCU's first bus)" },
-  i2c_software_scl_pin: { type: 'pin', optional: true, doc: 'Software I2C clock pin' },
-  i2c_software_sda_pin: { type: 'pin', optional: true, doc: 'Software I2C data pin' },
-  i2c_speed: { type: 'int', default: 100000, minval: 1, doc: 'I2C clock (Hz)' },
-});
-export const PCA9632_OPTIONS = defineOptions({
-  color_order: { type: 'string', default: 'RGBW', doc: 'Which colour each of the outputs LED0..LED3 drives (RGBW by default)' },
-});
 
 const PCA9533_PWM0 = 0x02;
 const PCA9533_PWM1 = 0x04;

@@ -158,6 +158,7 @@ describe('option catalog module', () => {
       'objects/homing-heaters-options.ts',
       'objects/homing-options.ts',
       'objects/idle-timeout-options.ts',
+      'objects/led-options.ts',
       'objects/macro-options.ts',
       'objects/manual-stepper-options.ts',
       'objects/multi-pin-options.ts',
