@@ -32,6 +32,27 @@ describe('[sdcard_loop]', () => {
     expect(lines).toEqual(['start', ...Array(3).fill(['outer', 'inner', 'inner']).flat(), 'end']);
   });
 
+  it('SDCARD_LOOP_DESIST from the console ends an endless loop after the pass it interrupts', async () => {
+    const dir = testDir('sdloop-desist');
+    mkdirSync(path.join(dir, 'gcodes'));
+    writeFileSync(path.join(dir, 'gcodes', 'forever.gcode'), 'SDCARD_LOOP_BEGIN COUNT=0\nM118 pass\nSDCARD_LOOP_END\nM118 end\n');
+    host = await startBatchHost('[virtual_sdcard]\npath: gcodes\n\n[sdcard_loop]\n', dir);
+    const h = host.h;
+    const sd = h.printer.lookupObject<{ idle(): Promise<void>; cancel(): void }>('virtual_sdcard');
+    const lines: string[] = [];
+    h.gcode.onResponse((_k, t) => {
+      if (!t.startsWith('echo:')) return;
+      lines.push(t.slice(5).trim());
+      const passes = lines.filter((l) => l === 'pass').length;
+      // Queued behind the running chunk: it runs when the reader comes back for the next pass.
+      if (passes === 3 && lines.length === 3) void h.gcode.run('SDCARD_LOOP_DESIST');
+      if (passes > 50) sd.cancel(); // a loop that ignored DESIST: stop it so the test fails instead of hanging
+    });
+    await host.run('SDCARD_PRINT_FILE FILENAME=forever.gcode');
+    await sd.idle();
+    expect(lines).toEqual(['pass', 'pass', 'pass', 'pass', 'end']);
+  });
+
   it('only inside a printed file (BEGIN/END) or outside it (DESIST)', async () => {
     await printFile('M118 x\n');
     await expect(host!.run('SDCARD_LOOP_BEGIN COUNT=2')).rejects.toThrow(/only permitted in a file printed/);
