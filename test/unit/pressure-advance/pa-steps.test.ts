@@ -15,7 +15,7 @@ const E_STEP_MM = 33.5 / 3200;
 
 /** A short print: extrusion with corners and speed changes, a retract, travel, an extrude-only prime, G4. */
 function drive(toolhead: Toolhead): void {
-  const p = [50, 50, 0.2, 0];
+  const p = toolhead.getPosition();
   const go = (x: number, y: number, de: number, f: number): void => {
     p[0] = x;
     p[1] = y;
@@ -140,5 +140,28 @@ describe('pressure advance steps', () => {
     for (let i = 0; i < a.clocks.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a.clocks[i]! - b.clocks[i]!));
     // Run boundaries differ, so each step may land anywhere in its 25 us compression window.
     expect(maxDiff).toBeLessThanOrEqual(25e-6 * CLOCK_HZ * 2);
+  });
+});
+
+describe('changing pressure advance between moves', () => {
+  it('flushes, switches the rail and keeps every step (on, changed, off again)', () => {
+    const eSink = new RecordingStepSink();
+    const sinks = [new CountingStepSink(), new CountingStepSink(), new CountingStepSink(), eSink];
+    const p = makePrinter(sinks);
+    const th = p.toolhead;
+    const e = p.steppers[3]!;
+    th.setPosition([50, 50, 0.2, 0], 'xyz');
+    drive(th);
+    p.extruder.setPressureAdvance(e, 0.08, 0.03, th);
+    expect(th.kinFlushDelayS()).toBeCloseTo(0.015, 12);
+    drive(th);
+    p.extruder.setPressureAdvance(e, 0, 0.03, th);
+    expect(th.kinFlushDelayS()).toBe(0);
+    drive(th);
+    th.flushStepGeneration();
+    const { dirs } = eSink.decode();
+    const net = dirs.reduce((a, d) => a + (d ? 1 : -1), 0);
+    expect(net).toBe(e.mcuPositionSteps);
+    expect(net).toBe(Math.round(th.getPosition()[3]! / E_STEP_MM));
   });
 });
