@@ -8,7 +8,7 @@ import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Mcu, McuCommand } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import { addLedHelper, type LedColor, type LedHelper } from './led';
-import { DOTSTAR_OPTIONS, LED_INITIAL_OPTIONS } from './led-options';
+import { DOTSTAR_OPTIONS } from './led-options';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
 
@@ -61,7 +61,8 @@ export class Dotstar {
     const minClock = printTimeS === null ? 0 : this.mcu.printTimeToClock(printTimeS);
     const reqClock = Math.max(minClock, this.mcu.backgroundReqClock());
     // No chip select: the chunks join into one continuous bit stream.
-    for (let i = 0; i < frame.length; i += SEND_MAX_BYTES) cmd.send([this.oid, frame.subarray(i, i + SEND_MAX_BYTES)], { minClock, reqClock });
+    for (let i = 0; i < frame.length; i += SEND_MAX_BYTES)
+      cmd.send([this.oid, frame.subarray(i, i + SEND_MAX_BYTES)], { minClock, reqClock });
   }
 
   getStatus(): Record<string, unknown> {

@@ -55,7 +55,10 @@ class I2cRegisters {
         const buses = mcu.dictionary.enumerations.get('i2c_bus');
         const bus = o.i2c_bus ?? buses?.byValue.get(0);
         if (bus === undefined || (buses && !buses.byName.has(bus)))
-          throw section.error('i2c_bus', `i2c_bus '${bus ?? ''}' is not a bus of MCU '${mcu.name}' (buses: ${[...(buses?.byName.keys() ?? [])].join(', ')})`);
+          throw section.error(
+            'i2c_bus',
+            `i2c_bus '${bus ?? ''}' is not a bus of MCU '${mcu.name}' (buses: ${[...(buses?.byName.keys() ?? [])].join(', ')})`,
+          );
         mcu.addConfigCmd(`i2c_set_bus oid=${this.oid} i2c_bus=${bus} rate=${o.i2c_speed} address=${o.i2c_address}`);
       }
       this.cmd = mcu.lookupCommand('i2c_transfer oid=%c write=%*s read_len=%u', mcu.allocCommandQueue());
@@ -73,7 +76,8 @@ function i2cOf(printer: Printer, section: ConfigSection): I2cRegisters {
   const o = section.read(PCA_I2C_OPTIONS);
   const scl = o.i2c_software_scl_pin;
   const sda = o.i2c_software_sda_pin;
-  if (!!scl !== !!sda) throw section.error('i2c_software_scl_pin', `[${section.name}] needs both i2c_software_scl_pin and i2c_software_sda_pin`);
+  if (!!scl !== !!sda)
+    throw section.error('i2c_software_scl_pin', `[${section.name}] needs both i2c_software_scl_pin and i2c_software_sda_pin`);
   const mcu = printer.lookupObjectOrNull<Mcu>(o.i2c_mcu === 'mcu' ? 'mcu' : `mcu ${o.i2c_mcu}`);
   if (!mcu) throw section.error('i2c_mcu', `Unknown i2c_mcu '${o.i2c_mcu}' in section '${section.name}'`);
   const pins = printer.lookupObject<PinRegistry>('pins');
@@ -97,7 +101,8 @@ export function loadPca9533(printer: Printer, gcode: GCodeDispatcher, section: C
 
 export function loadPca9632(printer: Printer, gcode: GCodeDispatcher, section: ConfigSection): void {
   const order = section.read(PCA9632_OPTIONS).color_order;
-  if ([...order].sort().join('') !== 'BGRW') throw section.error('color_order', `Invalid color_order '${order}' (R, G, B and W, each once)`);
+  if ([...order].sort().join('') !== 'BGRW')
+    throw section.error('color_order', `Invalid color_order '${order}' (R, G, B and W, each once)`);
   const map = [...order].map((c) => 'RGBW'.indexOf(c));
   const i2c = i2cOf(printer, section);
   let written = new Map<number, number>();

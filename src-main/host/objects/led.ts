@@ -101,7 +101,13 @@ export function ledsOf(printer: Printer, gcode: GCodeDispatcher): Map<string, Le
 }
 
 /** A section's LED helper: its initial colour from the section, SET_LED LED=<name>. */
-export function addLedHelper(printer: Printer, gcode: GCodeDispatcher, section: ConfigSection, count: number, update: LedUpdate): LedHelper {
+export function addLedHelper(
+  printer: Printer,
+  gcode: GCodeDispatcher,
+  section: ConfigSection,
+  count: number,
+  update: LedUpdate,
+): LedHelper {
   const o = section.read(LED_INITIAL_OPTIONS);
   const name = section.suffix;
   const leds = ledsOf(printer, gcode);

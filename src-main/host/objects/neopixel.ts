@@ -9,7 +9,7 @@ import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Mcu, McuCommand, McuQueryCommand } from '../mcu/mcu';
 import type { Printer } from '../printer';
 import { addLedHelper, type LedColor, type LedHelper } from './led';
-import { LED_INITIAL_OPTIONS, NEOPIXEL_OPTIONS } from './led-options';
+import { NEOPIXEL_OPTIONS } from './led-options';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
 
@@ -36,7 +36,8 @@ export function neopixelByteMap(colorOrder: readonly string[], chainCount: numbe
   const map: NeopixelByteMap = [];
   orders.forEach((order, led) => {
     const sorted = [...order].sort().join('');
-    if (sorted !== 'BGR' && sorted !== 'BGRW') throw fail(`Invalid color_order '${order}' (R, G, B and optionally W, each once: GRB, RGB, GRBW, ...)`);
+    if (sorted !== 'BGR' && sorted !== 'BGRW')
+      throw fail(`Invalid color_order '${order}' (R, G, B and optionally W, each once: GRB, RGB, GRBW, ...)`);
     for (const ch of order) map.push({ led, channel: 'RGBW'.indexOf(ch) });
   });
   if (map.length > NEOPIXEL_MAX_BYTES) throw fail(`neopixel chain too long (${map.length} bytes, at most ${NEOPIXEL_MAX_BYTES})`);

@@ -48,7 +48,10 @@ async function waitForColors(p: LivePrinter, name: string, colors: number[][]): 
 
 /** High time / period over the complete PWM cycles of a pin's toggles after `fromClock`. */
 function softPwmDuty(trace: Ev[], pin: string, fromClock: number): { duty: number; cycles: number } {
-  const edges = trace.filter((e) => e.ev === 'pin' && e.pin === pin && (e.clock as number) - fromClock >= 0) as { clock: number; value: number }[];
+  const edges = trace.filter((e) => e.ev === 'pin' && e.pin === pin && (e.clock as number) - fromClock >= 0) as {
+    clock: number;
+    value: number;
+  }[];
   const rises = edges.filter((e) => e.value === 1);
   let high = 0;
   let total = 0;
@@ -105,7 +108,9 @@ describe('LEDs on the sim', () => {
         [0.1, 0, 0, 0],
         [0, 0, 0.2, 1],
       ]);
-      await expect(p.run('SET_LED LED=strip INDEX=4 RED=1')).rejects.toThrow(/INDEX must have maximum of 3 in 'SET_LED LED=strip INDEX=4 RED=1'/);
+      await expect(p.run('SET_LED LED=strip INDEX=4 RED=1')).rejects.toThrow(
+        /INDEX must have maximum of 3 in 'SET_LED LED=strip INDEX=4 RED=1'/,
+      );
       await expect(p.run('SET_LED LED=nope RED=1')).rejects.toThrow(/The value 'nope' is not valid for LED/);
 
       // Dotstar: LED 2 green, LED 1 stays off.

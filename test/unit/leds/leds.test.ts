@@ -22,7 +22,7 @@ color_order: GRB, RGB, GRBW
 initial_BLUE: 0.5
 `;
 const fail = (why: string) => new Error(why);
-const colorData = (p: LoadedPrinter, name: string) => (p.printer.lookupObject<LedHelper>(name).getStatus().color_data as number[][]);
+const colorData = (p: LoadedPrinter, name: string) => p.printer.lookupObject<LedHelper>(name).getStatus().color_data as number[][];
 
 describe('neopixel frame layout', () => {
   it('maps each byte to its LED and channel by color_order', () => {
@@ -77,10 +77,12 @@ describe('neopixel frame layout', () => {
 
 describe('dotstar frame', () => {
   it('is a zero start frame, 0xff + blue, green, red per LED, then an end frame of ones', () => {
-    expect([...dotstarFrame([
-      [1, 0, 0.5, 1],
-      [0, 0.2, 0, 0],
-    ])]).toEqual([0, 0, 0, 0, 0xff, 128, 0, 255, 0xff, 0, 51, 0, 0xff, 0xff, 0xff, 0xff]);
+    expect([
+      ...dotstarFrame([
+        [1, 0, 0.5, 1],
+        [0, 0.2, 0, 0],
+      ]),
+    ]).toEqual([0, 0, 0, 0, 0xff, 128, 0, 255, 0xff, 0, 51, 0, 0xff, 0xff, 0xff, 0xff]);
     // Long chains need one more end bit per two LEDs: 100 LEDs -> 7 bytes of ones.
     const long = dotstarFrame(Array.from({ length: 100 }, (): LedColor => [0, 0, 0, 0]));
     expect(long.length).toBe(4 + 400 + 7);
@@ -114,7 +116,11 @@ initial_BLUE: 0.5
     expect(colorData(p, 'dotstar bar')).toEqual(Array(2).fill([0, 1, 0, 0]));
     expect(colorData(p, 'led case')).toEqual([[0, 0, 0, 0.3]]);
     const lines = p.printer.lookupObject<Mcu>('mcu').configLines();
-    const has = (re: RegExp) => expect(lines.some((l) => re.test(l)), `${re} in\n${lines.join('\n')}`).toBe(true);
+    const has = (re: RegExp) =>
+      expect(
+        lines.some((l) => re.test(l)),
+        `${re} in\n${lines.join('\n')}`,
+      ).toBe(true);
     // 16 MHz: 4 us = 64 ticks, 50 us = 800 ticks; 3 + 3 + 4 bytes.
     has(/^config_neopixel oid=\d+ pin=PB7 data_size=10 bit_max_ticks=64 reset_min_ticks=800$/);
     has(/^config_spi_without_cs oid=\d+$/);
@@ -129,7 +135,9 @@ initial_BLUE: 0.5
   });
 
   it("refuses bad sections naming file and line, with Klipper's messages", () => {
-    expect(() => loadText(`${CARTESIAN}[led x]\ncycle_time: 0.01\n`)).toThrow(/No LED pin definitions found in 'led x'.*printer\.cfg:\d+|printer\.cfg:\d+.*No LED pin/s);
+    expect(() => loadText(`${CARTESIAN}[led x]\ncycle_time: 0.01\n`)).toThrow(
+      /No LED pin definitions found in 'led x'.*printer\.cfg:\d+|printer\.cfg:\d+.*No LED pin/s,
+    );
     expect(() => loadText(`${CARTESIAN}[neopixel n]\npin: PB7\nchain_count: 2\ncolor_order: GRB, RGB, RGB\n`)).toThrow(
       /color_order does not match chain_count/,
     );
@@ -137,9 +145,7 @@ initial_BLUE: 0.5
     expect(() => loadText(`${CARTESIAN}[neopixel n]\npin: PB7\ninitial_RED: 1.5\n`)).toThrow(/initial_red|initial_RED/);
     expect(() => loadText(`${CARTESIAN}[neopixel n]\npin: PB7\nchain_count: 0\n`)).toThrow(/chain_count/);
     expect(() => loadText(`${CARTESIAN}[neopixel n]\npin: !PB7\n`)).toThrow(/PB7/);
-    expect(() => loadText(`${CARTESIAN}[dotstar d]\ndata_pin: PC4\nclock_pin: tool:PC5\n`)).toThrow(
-      /Dotstar pins must be on same mcu/,
-    );
+    expect(() => loadText(`${CARTESIAN}[dotstar d]\ndata_pin: PC4\nclock_pin: tool:PC5\n`)).toThrow(/Dotstar pins must be on same mcu/);
     // Two sections may not share a pin, and SET_LED names must be unique across LED types.
     expect(() => loadText(`${CARTESIAN}[neopixel a]\npin: PB7\n[dotstar b]\ndata_pin: PB7\nclock_pin: PC5\n`)).toThrow(/PB7/);
     expect(() => loadText(`${CARTESIAN}[neopixel a]\npin: PB7\n[led a]\nred_pin: PG1\n`)).toThrow(/LED name 'a' is used by another/);
@@ -161,12 +167,18 @@ describe('SET_LED', () => {
 
   it('errors name the command line', async () => {
     const p = loadText(CARTESIAN + STRIP);
-    await expect(p.gcode.run('SET_LED LED=strip INDEX=4 RED=1')).rejects.toThrow("INDEX must have maximum of 3 in 'SET_LED LED=strip INDEX=4 RED=1'");
+    await expect(p.gcode.run('SET_LED LED=strip INDEX=4 RED=1')).rejects.toThrow(
+      "INDEX must have maximum of 3 in 'SET_LED LED=strip INDEX=4 RED=1'",
+    );
     await expect(p.gcode.run('SET_LED LED=strip INDEX=0')).rejects.toThrow("INDEX must have minimum of 1 in 'SET_LED LED=strip INDEX=0'");
     await expect(p.gcode.run('SET_LED LED=strip RED=1.2')).rejects.toThrow("RED must have maximum of 1 in 'SET_LED LED=strip RED=1.2'");
-    await expect(p.gcode.run('SET_LED LED=strip GREEN=x')).rejects.toThrow("Unable to parse GREEN='x' as a number in 'SET_LED LED=strip GREEN=x'");
+    await expect(p.gcode.run('SET_LED LED=strip GREEN=x')).rejects.toThrow(
+      "Unable to parse GREEN='x' as a number in 'SET_LED LED=strip GREEN=x'",
+    );
     await expect(p.gcode.run('SET_LED RED=1')).rejects.toThrow("Missing parameter LED in 'SET_LED RED=1'");
-    await expect(p.gcode.run('SET_LED LED=lamp RED=1')).rejects.toThrow("The value 'lamp' is not valid for LED (LEDs: strip) in 'SET_LED LED=lamp RED=1'");
+    await expect(p.gcode.run('SET_LED LED=lamp RED=1')).rejects.toThrow(
+      "The value 'lamp' is not valid for LED (LEDs: strip) in 'SET_LED LED=lamp RED=1'",
+    );
     expect(colorData(p, 'neopixel strip')).toEqual(Array(3).fill([0, 0, 0.5, 0])); // nothing changed
   });
 });
@@ -225,9 +237,15 @@ text: {param_level}, 0, {1 - param_level}, {printer['neopixel strip'].color_data
 
   it("refuses unknown templates and parameters with Klipper's messages", async () => {
     const p = loadText(CARTESIAN + STRIP + TEMPLATE);
-    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=nope')).rejects.toThrow("Unknown display_template 'nope' in 'SET_LED_TEMPLATE LED=strip TEMPLATE=nope'");
-    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow PARAM_SPEED=1')).rejects.toThrow('Invalid display_template parameter: param_speed');
-    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow PARAM_LEVEL=abc')).rejects.toThrow("Unable to parse 'abc' as a literal");
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=nope')).rejects.toThrow(
+      "Unknown display_template 'nope' in 'SET_LED_TEMPLATE LED=strip TEMPLATE=nope'",
+    );
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow PARAM_SPEED=1')).rejects.toThrow(
+      'Invalid display_template parameter: param_speed',
+    );
+    await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow PARAM_LEVEL=abc')).rejects.toThrow(
+      "Unable to parse 'abc' as a literal",
+    );
     await expect(p.gcode.run('SET_LED_TEMPLATE LED=strip TEMPLATE=glow INDEX=9')).rejects.toThrow('INDEX must have maximum of 3');
     await expect(p.gcode.run('SET_LED_TEMPLATE LED=x TEMPLATE=glow')).rejects.toThrow("The value 'x' is not valid for LED");
   });
@@ -245,7 +263,10 @@ describe("Klipper's sample configs", () => {
     const dir = path.join(referenceDir, 'klipper-configs');
     const found: string[] = [];
     let fullyLoading = 0;
-    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.cfg')).sort()) {
+    for (const f of fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.cfg'))
+      .sort()) {
       const text = fs.readFileSync(path.join(dir, f), 'utf8');
       const sections = [...text.matchAll(/^\[((?:led|neopixel|dotstar|pca9533|pca9632) [^\]]+)\]/gm)].map((m) => m[1]);
       if (!sections.length || !/^\[printer\]/m.test(text)) continue; // sample-lcd.cfg is a snippet
@@ -262,7 +283,9 @@ describe("Klipper's sample configs", () => {
         // stops at another unsupported section
       }
     }
-    console.log(`LED sections in the corpus: ${found.length} loaded; ${fullyLoading} of their configs load completely\n${found.join('\n')}`);
+    console.log(
+      `LED sections in the corpus: ${found.length} loaded; ${fullyLoading} of their configs load completely\n${found.join('\n')}`,
+    );
     expect(found.length).toBeGreaterThanOrEqual(9); // the 3 toolboard samples with LEDs are snippets (no [printer])
     expect(fullyLoading).toBeGreaterThanOrEqual(5);
   });
@@ -282,13 +305,17 @@ describe('PCA9533 / PCA9632', () => {
   });
 
   it('load with Klipper’s I2C defaults (address 98, the first bus) and refuse a bad color_order', async () => {
-    const p = await connectMcu(loadText(`${CARTESIAN}[pca9533 strip]\ninitial_RED: 1\n[pca9632 lamp]\ni2c_address: 99\ncolor_order: GRBW\n`));
+    const p = await connectMcu(
+      loadText(`${CARTESIAN}[pca9533 strip]\ninitial_RED: 1\n[pca9632 lamp]\ni2c_address: 99\ncolor_order: GRBW\n`),
+    );
     const lines = p.printer.lookupObject<Mcu>('mcu').configLines();
     expect(lines.filter((l) => /^i2c_set_bus oid=\d+ i2c_bus=twi rate=100000 address=(98|99)$/.test(l)).length, lines.join('\n')).toBe(2);
     expect(colorData(p, 'pca9533 strip')).toEqual([[1, 0, 0, 0]]);
     await p.gcode.run('SET_LED LED=lamp BLUE=0.5');
     expect(colorData(p, 'pca9632 lamp')).toEqual([[0, 0, 0.5, 0]]);
     expect(() => loadText(`${CARTESIAN}[pca9632 x]\ncolor_order: RGB\n`)).toThrow(/Invalid color_order 'RGB'/);
-    expect(() => loadText(`${CARTESIAN}[pca9533 x]\ni2c_software_scl_pin: PC1\n`)).toThrow(/needs both i2c_software_scl_pin and i2c_software_sda_pin/);
+    expect(() => loadText(`${CARTESIAN}[pca9533 x]\ni2c_software_scl_pin: PC1\n`)).toThrow(
+      /needs both i2c_software_scl_pin and i2c_software_sda_pin/,
+    );
   });
 });
