@@ -160,7 +160,7 @@ describe('changing pressure advance between moves', () => {
     drive(th);
     th.flushStepGeneration();
     const { dirs } = eSink.decode();
-    const net = dirs.reduce((a, d) => a + (d ? 1 : -1), 0);
+    const net = dirs.reduce<number>((a, d) => a + (d ? 1 : -1), 0);
     expect(net).toBe(e.mcuPositionSteps);
     expect(net).toBe(Math.round(th.getPosition()[3]! / E_STEP_MM));
   });
