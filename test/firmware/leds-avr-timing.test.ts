@@ -74,8 +74,8 @@ describe.skipIf(!toolsPresent('avr-gcc', 'simavr'))('WS2812 timing of the AVR bo
       const falls = ev.filter((e) => e.v === 0 && e.t > rises[0]).map((e) => e.t);
       expect(rises.length).toBe(DATA.length * 8);
       const highs = rises.map((r, i) => falls[i] - r);
-      const bits = highs.map((h) => (h > 500 ? 1 : 0));
-      const bytes = DATA.map((_b, i) => bits.slice(i * 8, i * 8 + 8).reduce((v, b) => (v << 1) | b, 0));
+      const bits: number[] = highs.map((h) => (h > 500 ? 1 : 0));
+      const bytes = DATA.map((_b, i) => bits.slice(i * 8, i * 8 + 8).reduce((v: number, b) => (v << 1) | b, 0));
       expect(bytes).toEqual(DATA);
       for (const h of highs) {
         const [lo, hi] = h > 500 ? [650, 950] : [250, 400];
