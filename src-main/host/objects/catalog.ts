@@ -33,9 +33,12 @@ import {
   SCREWS_TILT_ADJUST_OPTIONS,
 } from './bed-screws-options';
 import { BED_TILT_OPTIONS } from './bed-tilt-options';
+import { INPUT_SHAPER_OPTIONS } from './input-shaper-options';
 import { Z_TILT_OPTIONS } from './z-tilt-options';
 import { QUAD_GANTRY_LEVEL_OPTIONS } from './quad-gantry-level-options';
 import { DELTA_CALIBRATE_OPTIONS } from './delta-calibrate-options';
+import { SKEW_PROFILE_OPTIONS } from './skew-correction-options';
+import { AXIS_TWIST_OPTIONS } from './axis-twist-options';
 import { HOMING_OVERRIDE_OPTIONS, SAFE_Z_HOME_OPTIONS } from './homing-options';
 import { BOARD_PINS_OPTIONS } from './board-pins-options';
 import { CONTROLLER_FAN_OPTIONS } from './controller-fan-options';
@@ -185,6 +188,7 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   })),
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
+  { name: 'input_shaper', doc: 'Input shaping: X/Y motion shaped to cancel a resonance (SET_INPUT_SHAPER)', options: [INPUT_SHAPER_OPTIONS] },
   // Both wrap G28 (registered by [printer]); they cannot be combined.
   { name: 'homing_override', doc: 'Run a G-code template instead of the normal G28', options: [HOMING_OVERRIDE_OPTIONS] },
   { name: 'safe_z_home', doc: 'G28 homes Z at a set X/Y position (over the bed), after X and Y', options: [SAFE_Z_HOME_OPTIONS] },
@@ -222,6 +226,19 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     name: 'delta_calibrate',
     doc: "DELTA_CALIBRATE: probe seven points and fit a delta's endstops, radius and tower angles for SAVE_CONFIG",
     options: [DELTA_CALIBRATE_OPTIONS],
+  },
+  // After [bed_mesh]: the skew correction hands its moves on to the mesh.
+  { name: 'skew_correction', doc: 'Corrects moves for axes out of square: SET_SKEW, SKEW_PROFILE, GET_CURRENT_SKEW, CALC_MEASURED_SKEW', options: [EMPTY_OPTIONS] },
+  {
+    name: 'skew_correction NAME',
+    doc: 'A saved skew profile (written by SKEW_PROFILE SAVE and SAVE_CONFIG)',
+    options: [SKEW_PROFILE_OPTIONS],
+    matches: (n) => n.startsWith('skew_correction '),
+  },
+  {
+    name: 'axis_twist_compensation',
+    doc: 'Corrects probe results for a twisted X (or Y) rail: AXIS_TWIST_COMPENSATION_CALIBRATE (probe, then the paper test)',
+    options: [AXIS_TWIST_OPTIONS],
   },
   { name: 'respond', doc: 'Defaults of RESPOND and M118', options: [RESPOND_OPTIONS] },
   { name: 'fan', doc: 'The part-cooling fan (M106/M107)', options: [FAN_OPTIONS] },

@@ -11,6 +11,7 @@ import { loadExtruderStepper } from './extruder-stepper';
 import { extruderSectionName } from './multi-extruder';
 import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
+import { InputShaper } from './input-shaper';
 import { HomingOverride } from './homing-override';
 import { SafeZHome } from './safe-z-home';
 import { PrinterProbe } from './probe';
@@ -22,6 +23,8 @@ import { BedTilt } from './bed-tilt';
 import { ZTilt } from './z-tilt';
 import { QuadGantryLevel } from './quad-gantry-level';
 import { DeltaCalibrate } from './delta-calibrate';
+import { SkewCorrection } from './skew-correction';
+import { AxisTwistCompensation } from './axis-twist';
 import { GCodeMove } from './gcode-move';
 import { HeaterBed } from './heater-bed';
 import { heatersOf } from './heaters';
@@ -54,9 +57,6 @@ import { PwmLed } from './led-pwm';
 import { Neopixel } from './neopixel';
 import { Dotstar } from './dotstar';
 import { loadPca9533, loadPca9632 } from './led-pca';
-import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
-import { displayAssetsOf } from './display-templates';
-import { menuSpecOf } from './menu';
 import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
 import { displayAssetsOf } from './display-templates';
 import { menuSpecOf } from './menu';
@@ -179,6 +179,7 @@ const LOADERS: Record<string, SectionLoader> = {
   ),
   force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
+  input_shaper: (ctx, s) => ctx.printer.addObject('input_shaper', new InputShaper(ctx.printer, ctx.gcode, s)),
   homing_override: (ctx, s) => ctx.printer.addObject('homing_override', new HomingOverride(ctx.printer, ctx.gcode, s)),
   safe_z_home: (ctx, s) => ctx.printer.addObject('safe_z_home', new SafeZHome(ctx.printer, ctx.gcode, s)),
   bed_mesh: (ctx, s) => ctx.printer.addObject('bed_mesh', new BedMesh(ctx.printer, ctx.gcode, s, ctx.config)),
@@ -192,6 +193,13 @@ const LOADERS: Record<string, SectionLoader> = {
   z_tilt: (ctx, s) => ctx.printer.addObject('z_tilt', new ZTilt(ctx.printer, ctx.gcode, s, ctx.config)),
   quad_gantry_level: (ctx, s) => ctx.printer.addObject('quad_gantry_level', new QuadGantryLevel(ctx.printer, ctx.gcode, s, ctx.config)),
   delta_calibrate: (ctx, s) => ctx.printer.addObject('delta_calibrate', new DeltaCalibrate(ctx.printer, ctx.gcode, s)),
+  skew_correction: (ctx, s) => ctx.printer.addObject('skew_correction', new SkewCorrection(ctx.printer, ctx.gcode, s, ctx.config)),
+  // Profiles are read by [skew_correction] itself; alone they are a mistake.
+  'skew_correction NAME': (ctx, s) => {
+    if (!ctx.config.has('skew_correction'))
+      throw new ConfigError(`[${s.name}] is a saved skew profile, but printer.cfg has no [skew_correction] section to use it: add [skew_correction] or delete this section`, s.place);
+  },
+  axis_twist_compensation: (ctx, s) => ctx.printer.addObject('axis_twist_compensation', new AxisTwistCompensation(ctx.printer, ctx.gcode, s)),
   // Output devices exist on live printers; batch mode only checks their options.
   fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
   heater_fan: (ctx, s) => {
@@ -240,16 +248,6 @@ const LOADERS: Record<string, SectionLoader> = {
   dotstar: (ctx, s) => void new Dotstar(ctx.printer, ctx.gcode, s),
   pca9533: (ctx, s) => loadPca9533(ctx.printer, ctx.gcode, s),
   pca9632: (ctx, s) => loadPca9632(ctx.printer, ctx.gcode, s),
-  display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
-  display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
-  display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),
-  menu: (ctx, s) => void userMenuSpecsOf(ctx.printer).push(menuSpecOf(s)),
-  display: (ctx, s) =>
-    addDisplay(
-      ctx.printer,
-      ctx.gcode,
-      new PrinterDisplay(ctx.printer, ctx.gcode, s, { live: ctx.mcuFileOutput === null, menuSpecs: userMenuSpecsOf(ctx.printer) }),
-    ),
   display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
   display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
   display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),
