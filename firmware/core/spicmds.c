@@ -42,8 +42,10 @@ void spi_software_setup(struct spi_software *s, uint32_t miso_pin, uint32_t mosi
     s->mode = mode;
     s->pulse_ticks = pulse_ticks;
     s->sclk = gpio_out_setup(sclk_pin, mode >> 1);
-    s->mosi = gpio_out_setup(mosi_pin, 0);
+    // MISO before MOSI: a write-only bus (dotstar LEDs) names its data pin for both, and the
+    // pin must end up an output.
     s->miso = gpio_in_setup(miso_pin, 0);
+    s->mosi = gpio_out_setup(mosi_pin, 0);
 }
 
 void spi_software_prepare(const struct spi_software *s)

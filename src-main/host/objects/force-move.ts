@@ -6,7 +6,7 @@ import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
-import type { PrinterExtruder } from './extruder';
+import { allExtruderSteppers } from './extruder-stepper';
 import type { GCodeMove } from './gcode-move';
 import type { PrinterStepper } from './stepper';
 import type { StepperEnable, StepperEnableLine } from './stepper-enable';
@@ -41,11 +41,11 @@ export class ForceMove {
     });
   }
 
-  /** Every stepper by its section name: the axes' and the extruder's. */
+  /** Every stepper by its section name: the axes', every extruder's and extruder_stepper's. */
   private stepperByName(name: string): PrinterStepper | null {
     const all = [
       ...(this.printer.lookupObjectOrNull<PrinterToolhead>('printer_toolhead')?.steppers ?? []),
-      ...[this.printer.lookupObjectOrNull<PrinterExtruder>('extruder')?.stepper ?? null].filter((s) => s !== null),
+      ...allExtruderSteppers(this.printer).map((s) => s.stepper),
     ];
     return all.find((s) => s.name === name) ?? null;
   }

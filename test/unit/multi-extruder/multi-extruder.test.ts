@@ -250,3 +250,16 @@ describe('pressure advance per extruder stepper', () => {
     expect(netSteps(p).belted).toBe(gridSteps(0, 2, stepMm(33.5)));
   });
 });
+
+describe('FORCE_MOVE on extra extruder motors', () => {
+  it('moves [extruder1] and an [extruder_stepper] alone, by name', async () => {
+    const p = await dual(`${DUAL}\n[force_move]\nenable_force_move: True\n`);
+    const belted = p.printer.lookupObject<ExtruderStepper>('extruder_stepper belted');
+    const before = netSteps(p);
+    await p.run(`FORCE_MOVE STEPPER=extruder1 DISTANCE=2 VELOCITY=5\nFORCE_MOVE STEPPER="${belted.stepper.name}" DISTANCE=-1 VELOCITY=5\nM400`);
+    const after = netSteps(p);
+    expect(after.extruder1 - before.extruder1).toBe(Math.round(2 / stepMm(22.4)));
+    expect(after.belted - before.belted).toBe(-Math.round(1 / stepMm(33.5)));
+    expect(after.extruder).toBe(before.extruder);
+  });
+});
