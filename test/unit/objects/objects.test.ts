@@ -99,7 +99,7 @@ describe('printer objects from printer.cfg', () => {
     expect(loadError(edit('extruder', 'filament_diameter', '0.3'))).toMatch(
       /filament_diameter' in section 'extruder' must have minimum of 0.4/,
     );
-    expect(loadError(edit('extruder', 'pressure_advance', '0.05'))).toMatch(/pressure_advance is not supported yet/);
+    expect(loadError(edit('extruder', 'pressure_advance', '-0.05'))).toMatch(/pressure_advance' in section 'extruder' must have minimum of 0/);
     expect(loadError(edit('extruder', 'control', 'bang'))).toMatch(/Choice 'bang' for option 'control' in section 'extruder'/);
     expect(loadError(edit('extruder', 'pid_Kd', null))).toMatch(/Option 'pid_kd' in section 'extruder' must be specified/);
     expect(loadError(CARTESIAN.replace('[mcu]\nserial: /dev/null', ''))).toMatch(/Section \[mcu\] is missing/);
@@ -140,6 +140,7 @@ describe('option catalog module', () => {
       'config/options.ts',
       'objects/adc-scaled-options.ts',
       'objects/adc-table.ts',
+      'objects/axis-twist-options.ts',
       'objects/bed-mesh-options.ts',
       'objects/bed-screws-options.ts',
       'objects/bed-tilt-options.ts',
@@ -147,7 +148,10 @@ describe('option catalog module', () => {
       'objects/board-pins-options.ts',
       'objects/catalog.ts',
       'objects/controller-fan-options.ts',
+      'objects/delta-calibrate-options.ts',
+      'objects/display-options.ts',
       'objects/extruder-options.ts',
+      'objects/extruder-stepper-options.ts',
       'objects/fan-options.ts',
       'objects/filament-motion-sensor-options.ts',
       'objects/filament-switch-sensor-options.ts',
@@ -158,6 +162,7 @@ describe('option catalog module', () => {
       'objects/homing-heaters-options.ts',
       'objects/homing-options.ts',
       'objects/idle-timeout-options.ts',
+      'objects/input-shaper-options.ts',
       'objects/led-options.ts',
       'objects/macro-options.ts',
       'objects/manual-stepper-options.ts',
@@ -165,8 +170,10 @@ describe('option catalog module', () => {
       'objects/printer-options.ts',
       'objects/probe-options.ts',
       'objects/pwm-cycle-time-options.ts',
+      'objects/quad-gantry-level-options.ts',
       'objects/save-variables-options.ts',
       'objects/servo-options.ts',
+      'objects/skew-correction-options.ts',
       'objects/static-pwm-clock-options.ts',
       'objects/stepper-options.ts',
       'objects/temperature-combined-options.ts',
