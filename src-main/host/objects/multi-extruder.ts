@@ -7,6 +7,7 @@ import type { Toolhead } from '../motion/index';
 import type { Printer } from '../printer';
 import { lookupExtruder, type ExtruderLike } from './extruder-stepper';
 import type { GCodeMove } from './gcode-move';
+import type { PrintStats } from './print-stats';
 
 /** The extruder sections a printer.cfg may have, in Klipper's order: extruder, extruder1, extruder2, ... */
 export function extruderSectionName(index: number): string {
@@ -40,7 +41,10 @@ export function activateExtruder(printer: Printer, gcode: GCodeDispatcher, ex: E
   }
   gcode.respondInfo(`Activating extruder ${ex.name}`);
   th.flushStepGeneration();
-  th.setExtruder(ex.motion, ex.motion.lastPositionMm);
+  const switchNow = () => th.setExtruder(ex.motion, ex.motion.lastPositionMm);
+  const stats = printer.lookupObjectOrNull<PrintStats>('print_stats');
+  if (stats) stats.switchExtruder(switchNow);
+  else switchNow();
   const gm = printer.lookupObject<GCodeMove>('gcode_move');
   gm.resetFromToolhead();
   gm.extrudeFactor = 1;

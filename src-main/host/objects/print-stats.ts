@@ -57,6 +57,18 @@ export class PrintStats implements PrinterObject {
     this.filamentUsedMm = this.filamentBaseMm + (e - this.lastEMm);
   }
 
+  /**
+   * ACTIVATE_EXTRUDER: the toolhead's E jumps to the new extruder's own filament position, so the
+   * count is taken up to the switch and goes on from the new position.
+   */
+  switchExtruder(switchNow: () => void): void {
+    this.sampleFilament();
+    switchNow();
+    if (this.lastEMm === null) return;
+    this.lastEMm = this.extruderMm();
+    this.filamentBaseMm = this.filamentUsedMm;
+  }
+
   setFile(filename: string): void {
     this.reset();
     this.filename = filename;

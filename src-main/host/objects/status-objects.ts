@@ -40,14 +40,8 @@ export function statusOf(printer: Printer, name: string, eventtimeS = performanc
   const obj = printer.lookupObjectOrNull<PrinterObject>(name);
   if (!obj) return null;
   if (name === 'gcode_move') return gcodeMoveStatus(obj as unknown as GCodeMove);
-  if (name === 'extruder' || name === 'heater_bed') {
-    const h = heaterStatus(printer, name) ?? { temperature: 0, target: 0, power: 0 };
-    if (name === 'extruder') {
-      const ex = obj as unknown as { heaterCanExtrude?: () => boolean };
-      return { ...h, can_extrude: ex.heaterCanExtrude ? ex.heaterCanExtrude() : true };
-    }
-    return h;
-  }
+  // [extruder] reports itself (heater, can_extrude, pressure advance) like [extruder1].
+  if (name === 'heater_bed') return heaterStatus(printer, name) ?? { temperature: 0, target: 0, power: 0 };
   return typeof obj.getStatus === 'function' ? obj.getStatus(eventtimeS) : null;
 }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import type { PrinterExtruder } from '../../../src-main/host/objects/extruder';
 import type { ExtruderStepper } from '../../../src-main/host/objects/extruder-stepper';
+import type { PrintStats } from '../../../src-main/host/objects/print-stats';
 import { statusOf } from '../../../src-main/host/objects/status-objects';
 import { CARTESIAN, connectMcu, loadFile, loadText, type LoadedPrinter } from '../objects/load-helpers';
 import { referenceDir } from '../../support/paths';
@@ -261,5 +262,18 @@ describe('FORCE_MOVE on extra extruder motors', () => {
     expect(after.extruder1 - before.extruder1).toBe(Math.round(2 / stepMm(22.4)));
     expect(after.belted - before.belted).toBe(-Math.round(1 / stepMm(33.5)));
     expect(after.extruder).toBe(before.extruder);
+  });
+});
+
+describe('print_stats across ACTIVATE_EXTRUDER', () => {
+  it('counts the filament each extruder pushed, with no jump at the switch', async () => {
+    const p = await dual();
+    await p.run('G1 E5 F600\nACTIVATE_EXTRUDER EXTRUDER=extruder1\nG1 E7 F600\nM400');
+    const stats = p.printer.lookupObject<PrintStats>('print_stats');
+    stats.noteStart();
+    // extruder1 at 7, then back to extruder (its own position 5): 3 + 2 + 4 = 9 mm pushed.
+    await p.run('G1 E10 F600\nACTIVATE_EXTRUDER EXTRUDER=extruder\nG1 E2 F600\nACTIVATE_EXTRUDER EXTRUDER=extruder1\nG1 E4 F600\nM400');
+    expect(stats.getStatus().filament_used).toBeCloseTo(9, 6);
+    expect(statusOf(p.printer, 'extruder')).toMatchObject({ can_extrude: true, pressure_advance: 0 });
   });
 });
