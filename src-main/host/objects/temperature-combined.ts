@@ -6,8 +6,7 @@
 import type { OptionValues } from '../config/options';
 import type { ConfigSection, PrinterConfig } from '../config/section';
 import type { Printer } from '../printer';
-import type { TemperatureCallback } from './adc-temperature';
-import type { TemperatureSensor } from './heater';
+import { HostSampledSensor } from './host-sampled-sensor';
 import { TEMPERATURE_COMBINED_OPTIONS } from './temperature-combined-options';
 
 export type CombinationMethod = 'max' | 'min' | 'mean';
@@ -77,30 +76,17 @@ export function combinedFault(
 /** A member's current temperature (null before its first reading), looked up by section name when the printer is ready. */
 export type TemperatureLookup = (sectionName: string) => (() => number | null) | null;
 
-export class CombinedSensor implements TemperatureSensor {
-  private callback: TemperatureCallback | null = null;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  lastTempC = 0;
-
+export class CombinedSensor extends HostSampledSensor {
   constructor(
-    private readonly printer: Printer,
+    printer: Printer,
     private readonly name: string,
     readonly settings: CombinedSettings,
     private readonly minTempC: number,
     private readonly maxTempC: number,
     private readonly lookup: TemperatureLookup,
-    private readonly printTimeS: () => number,
+    printTimeS: () => number,
   ) {
-    const stop = () => {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = null;
-    };
-    printer.on('printer:shutdown', stop);
-    printer.on('printer:disconnect', stop);
-  }
-
-  setCallback(cb: TemperatureCallback): void {
-    this.callback = cb;
+    super(printer, printTimeS);
   }
 
   startSampling(): void {
@@ -112,8 +98,7 @@ export class CombinedSensor implements TemperatureSensor {
     });
     // A member not read yet (its first ADC report is on its way) is left out rather than read as 0 C.
     const read = () => readers.map((r) => r()).filter((t): t is number => t !== null);
-    this.timer = setInterval(() => this.sample(read()), COMBINED_REPORT_TIME_S * 1000);
-    this.timer.unref?.();
+    this.sampleEvery(COMBINED_REPORT_TIME_S, () => this.sample(read()));
   }
 
   /** One reading of every member: combine, check, report. */
@@ -121,13 +106,7 @@ export class CombinedSensor implements TemperatureSensor {
     const combined = combineTemperatures(temps, this.settings.method);
     if (combined === null) return;
     const fault = combinedFault(this.name, temps, combined, this.settings, this.minTempC, this.maxTempC);
-    if (fault) {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = null;
-      void this.printer.invokeShutdown(fault);
-      return;
-    }
-    this.lastTempC = combined;
-    this.callback?.(this.printTimeS(), combined);
+    if (fault) this.fail(fault);
+    else this.report(combined);
   }
 }

@@ -5,8 +5,7 @@
 import fs from 'node:fs';
 import type { ConfigSection } from '../config/section';
 import type { Printer } from '../printer';
-import type { TemperatureCallback } from './adc-temperature';
-import type { TemperatureSensor } from './heater';
+import { HostSampledSensor } from './host-sampled-sensor';
 import { TEMPERATURE_HOST_OPTIONS } from './temperature-host-options';
 
 export const HOST_REPORT_TIME_S = 1.0;
@@ -39,35 +38,21 @@ export function readHostSensorPath(section: ConfigSection, checkFile: boolean): 
   return path;
 }
 
-export class HostTemperatureSensor implements TemperatureSensor {
-  private callback: TemperatureCallback | null = null;
-  private timer: ReturnType<typeof setInterval> | null = null;
-  lastTempC = 0;
-
+export class HostTemperatureSensor extends HostSampledSensor {
   constructor(
-    private readonly printer: Printer,
+    printer: Printer,
     private readonly name: string,
     readonly path: string,
     private readonly minTempC: number,
     private readonly maxTempC: number,
-    private readonly printTimeS: () => number,
+    printTimeS: () => number,
   ) {
-    const stop = () => {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = null;
-    };
-    printer.on('printer:shutdown', stop);
-    printer.on('printer:disconnect', stop);
-  }
-
-  setCallback(cb: TemperatureCallback): void {
-    this.callback = cb;
+    super(printer, printTimeS);
   }
 
   startSampling(): void {
     this.sample();
-    this.timer = setInterval(() => this.sample(), HOST_REPORT_TIME_S * 1000);
-    this.timer.unref?.();
+    this.sampleEvery(HOST_REPORT_TIME_S, () => this.sample());
   }
 
   /** One reading: a file that vanished or a temperature out of range shuts the printer down. */
@@ -78,17 +63,11 @@ export class HostTemperatureSensor implements TemperatureSensor {
     } catch {
       temp = null;
     }
-    let fault: string | null = null;
-    if (temp === null) fault = `[${this.name}]: unable to read the host temperature from '${this.path}'`;
-    else if (temp < this.minTempC) fault = `HOST temperature ${temp.toFixed(1)} below minimum temperature of ${this.minTempC.toFixed(1)}.`;
-    else if (temp > this.maxTempC) fault = `HOST temperature ${temp.toFixed(1)} above maximum temperature of ${this.maxTempC.toFixed(1)}.`;
-    if (fault) {
-      if (this.timer) clearInterval(this.timer);
-      this.timer = null;
-      void this.printer.invokeShutdown(fault);
-      return;
-    }
-    this.lastTempC = temp!;
-    this.callback?.(this.printTimeS(), temp!);
+    if (temp === null) this.fail(`[${this.name}]: unable to read the host temperature from '${this.path}'`);
+    else if (temp < this.minTempC)
+      this.fail(`HOST temperature ${temp.toFixed(1)} below minimum temperature of ${this.minTempC.toFixed(1)}.`);
+    else if (temp > this.maxTempC)
+      this.fail(`HOST temperature ${temp.toFixed(1)} above maximum temperature of ${this.maxTempC.toFixed(1)}.`);
+    else this.report(temp);
   }
 }
