@@ -9,6 +9,7 @@ enum oid_type {
     OID_NEOPIXEL,  // neopixel.c
     OID_TMCUART, OID_SPI,  // tmcuart.c, spicmds.c
     OID_ST7920, OID_HD44780, OID_I2C,  // st7920.c, hd44780.c, i2ccmds.c
+    OID_ADXL345,  // adxl345.c
 };
 
 // Claim oid for a new object of this type (config phase only); returns zeroed memory.

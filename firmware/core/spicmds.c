@@ -124,7 +124,7 @@ void command_spi_set_sw_bus(const uint32_t *args)
 DECL_COMMAND(command_spi_set_sw_bus,
              "spi_set_sw_bus oid=%c miso_pin=%u mosi_pin=%u sclk_pin=%u mode=%u pulse_ticks=%u");
 
-static void spidev_transfer(struct spidev *d, uint8_t receive, uint8_t len, uint8_t *data)
+void spidev_transfer(struct spidev *d, uint8_t receive, uint8_t len, uint8_t *data)
 {
     if (d->flags & SF_SOFTWARE) {
         spi_software_prepare(&d->sw);
@@ -140,6 +140,11 @@ static void spidev_transfer(struct spidev *d, uint8_t receive, uint8_t len, uint
         shutdown("SPI device has no bus");
     }
     spidev_cs(d, 0);
+}
+
+struct spidev *spidev_oid_lookup(uint8_t oid)
+{
+    return oid_lookup(oid, OID_SPI);
 }
 
 // Copy the argument: a transfer overwrites its buffer with the bytes read.

@@ -18,4 +18,10 @@ void spi_software_prepare(const struct spi_software *s);
 // Shift len bytes out MSB first; with receive, data is replaced by the bytes read on MISO.
 void spi_software_transfer(const struct spi_software *s, uint8_t receive, uint8_t len, uint8_t *data);
 
+// A configured SPI device (config_spi) for chip drivers in core (adxl345.c): look it up by oid,
+// then transfer len bytes with its chip select active (data replaced by the reply if receive).
+struct spidev;
+struct spidev *spidev_oid_lookup(uint8_t oid);
+void spidev_transfer(struct spidev *d, uint8_t receive, uint8_t len, uint8_t *data);
+
 #endif

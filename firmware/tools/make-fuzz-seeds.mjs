@@ -53,6 +53,14 @@ const seeds = {
     cmd('tmcuart_send', 0, [0x55, 0x00, 0x06, 0x6f, 0x00, 0x00, 0x00, 0x10], 10), cmd('tmcuart_send', 0, [1, 2, 3], 0),
     cmd('spi_transfer', 1, [0x6f, 0, 0, 0, 0]), cmd('spi_send', 1, [0xec, 0, 1, 0, 0x53]), cmd('spi_transfer', 2, [1]),
   ],
+  // ADXL345 accelerometer: polling started and stopped, a status query, one on an SPI device
+  // without a bus (a shutdown when the poll reads it) and a lookup of a non-SPI oid.
+  'sensors-adxl345': [
+    cmd('allocate_oids', 4), cmd('config_spi', 0, 15, 0), cmd('spi_set_sw_bus', 0, 16, 17, 18, 3, 20),
+    cmd('config_adxl345', 1, 0), cmd('config_spi_without_cs', 2), cmd('config_adxl345', 3, 2), cmd('finalize_config', 6),
+    cmd('spi_send', 0, [0x2c, 0x0f]), cmd('query_adxl345', 1, 2000), cmd('query_adxl345_status', 1),
+    cmd('get_uptime'), cmd('query_adxl345', 1, 0), cmd('query_adxl345_status', 3), cmd('query_adxl345', 3, 500),
+  ],
   // Displays and I2C (the fuzz board has no hardware I2C: i2c_set_bus shuts down; software
   // I2C runs on its pins with nobody answering).
   'displays-i2c': [

@@ -334,13 +334,13 @@ void machine_load(const char *path)
     }
     if (root->kind != JSON_OBJECT)
         die(root, "the machine file must hold one JSON object%s%s", "", "");
-    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "displays", "comment", 0 };
+    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "displays", "accelerometers", "comment", 0 };
     for (const struct json *m = root->child; m; m = m->next) {
         int ok = 0;
         for (int i = 0; known[i]; i++)
             ok |= strcmp(m->key, known[i]) == 0;
         if (!ok)
-            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds, displays)%s", m->key, "");
+            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds, displays, accelerometers)%s", m->key, "");
         if (strcmp(m->key, "comment") && m->kind != JSON_ARRAY)
             die(m, "\"%s\" must be an array%s", m->key, "");
     }
@@ -352,6 +352,7 @@ void machine_load(const char *path)
     index_pins();
     switches_load(json_get(root, "switches"));
     tmc_load(json_get(root, "drivers"));
+    accel_load(json_get(root, "accelerometers"));
     leds_load(json_get(root, "leds"));
     displays_load(json_get(root, "displays"));
     memcpy(initial_steppers, sim_machine.steppers, sizeof(initial_steppers));
@@ -477,6 +478,7 @@ static void bltouch_pulse(struct sim_endstop *es, uint32_t clock, int level)
 void machine_output_changed(int pin, uint32_t clock, int level, double duty, int is_pwm)
 {
     tmc_output_changed(pin, clock, level);
+    accel_output_changed(pin, clock, level);
     leds_output_changed(pin, clock, level);
     lcd_output_changed(pin, clock, level);
     i2c_dev_output_changed(pin, clock, level);
@@ -497,6 +499,7 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
             s->steps_disabled++;
             return;  // a disabled driver does not move the motor
         }
+        accel_before_step(clock);  // the accelerometer samples up to here see the old position
         s->position_steps += (level_of[s->dir_pin] ^ s->dir_invert) ? 1 : -1;
         positions_update(s);
         s->last_step_clock = clock;
@@ -517,7 +520,8 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
 
 int machine_input_read(int pin, uint32_t clock, int *level)
 {
-    if (tmc_input_read(pin, clock, level) || i2c_dev_input_read(pin, clock, level))
+    if (tmc_input_read(pin, clock, level) || i2c_dev_input_read(pin, clock, level)
+        || accel_input_read(pin, clock, level))
         return 1;
     struct sim_endstop *es = endstop_of[pin];
     if (!es)

@@ -127,6 +127,13 @@ int tmc_input_read(int pin, uint32_t clock, int *level);
 void tmc_periodic(uint32_t clock);
 int tmc_pin_is_quiet(int pin);  // bit-banged bus lines are traced as `tmc` events, not pins
 
+// --- ADXL345 accelerometer models on SPI pins (accel.c, README "accelerometers") ---
+void accel_load(const struct json *list);
+void accel_output_changed(int pin, uint32_t clock, int level);
+int accel_input_read(int pin, uint32_t clock, int *level);
+void accel_before_step(uint32_t clock);
+int accel_pin_is_bus(int pin);
+
 // --- LED chains: WS2812 (neopixel) and APA102 (dotstar) models (led.c, README "leds") ---
 void leds_load(const struct json *list);
 void leds_output_changed(int pin, uint32_t clock, int level);
