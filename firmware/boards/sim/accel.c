@@ -14,6 +14,10 @@
 
 #define ACCEL_MAX 4
 #define FIFO_SIZE 32
+// Samples the model keeps beyond the chip's 32: the sim runs in real time, and a sim process
+// stalled by a loaded host (> 10 ms) would otherwise lose samples no real MCU would lose.
+// FIFO_STATUS still reports at most 32, so the firmware's overflow count sees the stall.
+#define BACKLOG_SIZE 1024
 #define SMOOTH_N 4           // moving averages over 4 samples: 1.25 ms at 3200 Hz
 #define LSB_PER_G 256.0      // full resolution: 3.9 mg per LSB
 #define GRAVITY_MM_S2 9806.65
@@ -32,7 +36,7 @@ struct accel {
     int selected, mosi_level, miso_level, bits, byte_count;
     uint8_t in_byte, out_byte, addr, is_read, multi;
     uint8_t regs[64];
-    int16_t fifo[FIFO_SIZE][3];
+    int16_t fifo[BACKLOG_SIZE][3];
     int fifo_count;
     int16_t latest[3];
     uint32_t next_sample_clock;
@@ -98,7 +102,7 @@ static void advance(struct accel *a, uint32_t clock)
         a->latest[0] = to_counts(axis_sample(&a->axes[0], dt));
         a->latest[1] = to_counts(axis_sample(&a->axes[1], dt));
         a->latest[2] = to_counts(GRAVITY_MM_S2);
-        if (a->fifo_count < FIFO_SIZE)
+        if (a->fifo_count < BACKLOG_SIZE)
             memcpy(a->fifo[a->fifo_count++], a->latest, sizeof(a->latest));
         a->next_sample_clock += ticks;
     }
@@ -145,7 +149,7 @@ static uint8_t reg_read(struct accel *a, uint8_t addr, uint32_t clock)
 {
     if (addr == R_FIFO_STATUS) {
         advance(a, clock);
-        return (uint8_t)a->fifo_count;
+        return (uint8_t)(a->fifo_count < FIFO_SIZE ? a->fifo_count : FIFO_SIZE);
     }
     return a->regs[addr & 0x3f];
 }
