@@ -46,6 +46,8 @@ export interface TmcSpiBusOptions {
   software?: { miso: PinDesc; mosi: PinDesc; sclk: PinDesc };
   speedHz: number;
   chainLength: number;
+  /** SPI mode (0..3); Trinamic drivers use 3, other chips (digipots, DACs) their own. */
+  mode?: number;
 }
 
 export class TmcSpiError extends Error {
@@ -71,10 +73,10 @@ export class TmcSpiBus {
         // Half a clock period per pulse.
         const pulseTicks = Math.max(1, Math.round(mcu.getConstantFloat('CLOCK_FREQ') / opts.speedHz / 2));
         mcu.addConfigCmd(
-          `spi_set_sw_bus oid=${this.oid} miso_pin=${sw.miso.pin} mosi_pin=${sw.mosi.pin} sclk_pin=${sw.sclk.pin} mode=${SPI_MODE} pulse_ticks=${pulseTicks}`,
+          `spi_set_sw_bus oid=${this.oid} miso_pin=${sw.miso.pin} mosi_pin=${sw.mosi.pin} sclk_pin=${sw.sclk.pin} mode=${opts.mode ?? SPI_MODE} pulse_ticks=${pulseTicks}`,
         );
       } else {
-        mcu.addConfigCmd(`spi_set_bus oid=${this.oid} spi_bus=${this.busName()} mode=${SPI_MODE} rate=${opts.speedHz}`);
+        mcu.addConfigCmd(`spi_set_bus oid=${this.oid} spi_bus=${this.busName()} mode=${opts.mode ?? SPI_MODE} rate=${opts.speedHz}`);
       }
     });
   }
@@ -130,5 +132,10 @@ export class TmcSpiBus {
   addInitWrite(chainPosition: number, reg: number, value: number): void {
     const hex = Buffer.from(chainMessage(this.opts.chainLength, chainPosition, spiWriteDatagram(reg, value))).toString('hex');
     this.mcu.addConfigCmd(`spi_send oid=${this.oid} data=${hex}`, { isInit: true });
+  }
+
+  /** Raw bytes as an init command (chips that are only written once, at config). */
+  addInitBytes(bytes: ArrayLike<number>): void {
+    this.mcu.addConfigCmd(`spi_send oid=${this.oid} data=${Buffer.from(Array.from(bytes)).toString('hex')}`, { isInit: true });
   }
 }
