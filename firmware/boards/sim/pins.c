@@ -136,8 +136,10 @@ void pins_mark_step(int pin)
 
 static void trace_pin(uint8_t pin, uint32_t clock, int level)
 {
-    if (!trace_file || pin_is_step[pin] || tmc_pin_is_quiet(pin) || lcd_pin_is_quiet(pin))
-        return;  // step edges are summarised per move, driver bus lines as `tmc` events
+    if (!trace_file || pin_is_step[pin] || tmc_pin_is_quiet(pin) || lcd_pin_is_quiet(pin)
+        || accel_pin_is_bus(pin))
+        return;  // step edges are summarised per move, driver bus lines as `tmc` events (an
+                 // accelerometer's SPI lines are not traced: thousands of edges a second)
     char name[16];
     fprintf(trace_file, "{\"ev\":\"pin\",\"pin\":\"%s\",\"clock\":%u,\"value\":%d}\n",
             sim_pin_name(pin, name, sizeof(name)), clock, level);

@@ -34,6 +34,7 @@ import {
 } from './bed-screws-options';
 import { BED_TILT_OPTIONS } from './bed-tilt-options';
 import { INPUT_SHAPER_OPTIONS } from './input-shaper-options';
+import { ADXL345_OPTIONS } from './adxl345-options';
 import { Z_TILT_OPTIONS } from './z-tilt-options';
 import { QUAD_GANTRY_LEVEL_OPTIONS } from './quad-gantry-level-options';
 import { DELTA_CALIBRATE_OPTIONS } from './delta-calibrate-options';
@@ -189,6 +190,12 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
   { name: 'input_shaper', doc: 'Input shaping: X/Y motion shaped to cancel a resonance (SET_INPUT_SHAPER)', options: [INPUT_SHAPER_OPTIONS] },
+  {
+    name: 'adxl345',
+    doc: 'An ADXL345 accelerometer on SPI: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [adxl345 NAME])',
+    options: [ADXL345_OPTIONS],
+    matches: (n) => n === 'adxl345' || n.startsWith('adxl345 '),
+  },
   // Both wrap G28 (registered by [printer]); they cannot be combined.
   { name: 'homing_override', doc: 'Run a G-code template instead of the normal G28', options: [HOMING_OVERRIDE_OPTIONS] },
   { name: 'safe_z_home', doc: 'G28 homes Z at a set X/Y position (over the bed), after X and Y', options: [SAFE_Z_HOME_OPTIONS] },

@@ -4,7 +4,6 @@
 
 const UNSUPPORTED = new Set([
   'ad5206',
-  'adxl345',
   'aht10',
   'angle',
   'bme280',

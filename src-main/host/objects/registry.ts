@@ -12,6 +12,7 @@ import { extruderSectionName } from './multi-extruder';
 import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { InputShaper } from './input-shaper';
+import { loadAdxl345 } from './adxl345';
 import { HomingOverride } from './homing-override';
 import { SafeZHome } from './safe-z-home';
 import { PrinterProbe } from './probe';
@@ -180,6 +181,7 @@ const LOADERS: Record<string, SectionLoader> = {
   force_move: (ctx, s) => ctx.printer.addObject('force_move', new ForceMove(ctx.printer, ctx.gcode, s)),
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
   input_shaper: (ctx, s) => ctx.printer.addObject('input_shaper', new InputShaper(ctx.printer, ctx.gcode, s)),
+  adxl345: (ctx, s) => void ctx.printer.addObject(s.name, loadAdxl345(ctx.printer, ctx.gcode, s)),
   homing_override: (ctx, s) => ctx.printer.addObject('homing_override', new HomingOverride(ctx.printer, ctx.gcode, s)),
   safe_z_home: (ctx, s) => ctx.printer.addObject('safe_z_home', new SafeZHome(ctx.printer, ctx.gcode, s)),
   bed_mesh: (ctx, s) => ctx.printer.addObject('bed_mesh', new BedMesh(ctx.printer, ctx.gcode, s, ctx.config)),

@@ -143,7 +143,23 @@ export interface SimLed {
   chain_count: number;
   color_order?: string | string[];
 }
+/**
+ * An ADXL345 model (README "accelerometers") on cs_pin with a bus or software SPI pins; the
+ * toolhead's resonance per axis (resonance_hz_x/_y, damping ratio) shapes what it measures.
+ */
+export interface SimAccelerometer {
+  name: string;
+  cs_pin: string;
+  spi_bus?: string;
+  sclk_pin?: string;
+  mosi_pin?: string;
+  miso_pin?: string;
+  resonance_hz_x?: number;
+  resonance_hz_y?: number;
+  damping?: number;
+}
 export interface SimMachine {
+  accelerometers?: SimAccelerometer[];
   leds?: SimLed[];
   comment?: string;
   switches?: SimSwitch[];
@@ -162,6 +178,8 @@ export interface SimMachineOverrides {
   endstops?: Record<string, Partial<SimEndstop>>;
   /** By section name ('filament_switch_sensor runout', 'gcode_button lcd'): runout distance, presses. */
   switches?: Record<string, Partial<SimSwitch>>;
+  /** By section name ('adxl345', 'adxl345 bed'): the resonance the accelerometer sees. */
+  accelerometers?: Record<string, Partial<SimAccelerometer>>;
 }
 
 /**
@@ -344,7 +362,37 @@ export function machineFromConfig(
   if (leds.length) m.leds = leds;
   const displays = displaysOf(config, chip);
   if (displays.length) m.displays = displays;
+  const accelerometers = accelerometersOf(config, chip);
+  for (const a of accelerometers) Object.assign(a, overrides.accelerometers?.[a.name] ?? {});
+  if (accelerometers.length) m.accelerometers = accelerometers;
   return m;
+}
+
+/**
+ * [adxl345] sections on this MCU. The toolhead's resonances default to a typical frame's
+ * (X 48 Hz, Y 39 Hz, damping 0.1); overrides set others. Pin aliases stay out (unplugged).
+ */
+function accelerometersOf(config: PrinterConfig, chip: string): SimAccelerometer[] {
+  const out: SimAccelerometer[] = [];
+  const plainPin = (section: ConfigSection, option: string): string | null => {
+    const pin = pinOf(section, option, chip);
+    return pin && /^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin) ? pin.pin : null;
+  };
+  for (const s of config.sections()) {
+    if (s.name !== 'adxl345' && !s.name.startsWith('adxl345 ')) continue;
+    const cs = plainPin(s, 'cs_pin');
+    if (!cs) continue;
+    const a: SimAccelerometer = { name: s.name, cs_pin: cs, resonance_hz_x: 48, resonance_hz_y: 39, damping: 0.1 };
+    if (s.has('spi_software_sclk_pin')) {
+      const [sclk, mosi, miso] = ['sclk', 'mosi', 'miso'].map((p) => plainPin(s, `spi_software_${p}_pin`));
+      if (!sclk || !mosi || !miso) continue;
+      Object.assign(a, { sclk_pin: sclk, mosi_pin: mosi, miso_pin: miso });
+    } else if (s.has('spi_bus')) {
+      a.spi_bus = s.getString('spi_bus');
+    }
+    out.push(a);
+  }
+  return out;
 }
 
 /** A plain pin name of `option` on this MCU (aliases such as EXP1_3 are not resolved here). */

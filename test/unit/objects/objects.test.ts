@@ -140,6 +140,7 @@ describe('option catalog module', () => {
       'config/options.ts',
       'objects/adc-scaled-options.ts',
       'objects/adc-table.ts',
+      'objects/adxl345-options.ts',
       'objects/axis-twist-options.ts',
       'objects/bed-mesh-options.ts',
       'objects/bed-screws-options.ts',
