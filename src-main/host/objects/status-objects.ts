@@ -40,8 +40,11 @@ export function statusOf(printer: Printer, name: string, eventtimeS = performanc
   const obj = printer.lookupObjectOrNull<PrinterObject>(name);
   if (!obj) return null;
   if (name === 'gcode_move') return gcodeMoveStatus(obj as unknown as GCodeMove);
-  // [extruder] reports itself (heater, can_extrude, pressure advance) like [extruder1].
-  if (name === 'heater_bed') return heaterStatus(printer, name) ?? { temperature: 0, target: 0, power: 0 };
+  // [extruder] reports itself (heater, can_extrude, pressure advance) like [extruder1]; a bare
+  // heater object under that name (no getStatus of its own) reports its heater.
+  if (name === 'heater_bed' || (name === 'extruder' && typeof obj.getStatus !== 'function')) {
+    return heaterStatus(printer, name) ?? { temperature: 0, target: 0, power: 0 };
+  }
   return typeof obj.getStatus === 'function' ? obj.getStatus(eventtimeS) : null;
 }
 
