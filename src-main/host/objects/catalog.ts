@@ -35,6 +35,17 @@ import {
 import { BED_TILT_OPTIONS } from './bed-tilt-options';
 import { INPUT_SHAPER_OPTIONS } from './input-shaper-options';
 import { ADXL345_OPTIONS } from './adxl345-options';
+import { RESONANCE_TESTER_OPTIONS } from './resonance-tester-options';
+import {
+  AD5206_OPTIONS,
+  DAC084S085_OPTIONS,
+  DIGIPOT_I2C_OPTIONS,
+  DIGIPOT_SCALE_OPTIONS,
+  DIGIPOT_SPI_OPTIONS,
+  MCP4018_OPTIONS,
+  MCP4451_OPTIONS,
+  MCP4728_OPTIONS,
+} from './digipot-options';
 import { Z_TILT_OPTIONS } from './z-tilt-options';
 import { QUAD_GANTRY_LEVEL_OPTIONS } from './quad-gantry-level-options';
 import { DELTA_CALIBRATE_OPTIONS } from './delta-calibrate-options';
@@ -195,6 +206,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'An ADXL345 accelerometer on SPI: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [adxl345 NAME])',
     options: [ADXL345_OPTIONS],
     matches: (n) => n === 'adxl345' || n.startsWith('adxl345 '),
+  },
+  {
+    name: 'resonance_tester',
+    doc: 'Resonance measurement: TEST_RESONANCES AXIS=X|Y and SHAPER_CALIBRATE (recommends [input_shaper] settings)',
+    options: [RESONANCE_TESTER_OPTIONS],
   },
   // Both wrap G28 (registered by [printer]); they cannot be combined.
   { name: 'homing_override', doc: 'Run a G-code template instead of the normal G28', options: [HOMING_OVERRIDE_OPTIONS] },
@@ -391,6 +407,37 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A PCA9632 I2C LED driver (PWM per channel): SET_LED LED=NAME',
     options: [PCA_I2C_OPTIONS, PCA9632_OPTIONS, LED_INITIAL_OPTIONS],
     matches: (n) => n.startsWith('pca9632 '),
+  },
+  // Current-control chips: written once while the MCU is configured.
+  {
+    name: 'ad5206',
+    doc: 'An AD5206 SPI digipot setting stepper currents (channel_1..6, 0..scale)',
+    options: [DIGIPOT_SPI_OPTIONS, AD5206_OPTIONS, DIGIPOT_SCALE_OPTIONS],
+    matches: (n) => n.startsWith('ad5206 '),
+  },
+  {
+    name: 'dac084S085',
+    doc: 'A DAC084S085 SPI DAC setting stepper currents (channel_a..d, 0..scale)',
+    options: [DIGIPOT_SPI_OPTIONS, DAC084S085_OPTIONS, DIGIPOT_SCALE_OPTIONS],
+    matches: (n) => n.startsWith('dac084S085 '),
+  },
+  {
+    name: 'mcp4451',
+    doc: 'An MCP4451 I2C digipot setting stepper currents (wiper_0..3, 0..scale)',
+    options: [MCP4451_OPTIONS, DIGIPOT_I2C_OPTIONS, DIGIPOT_SCALE_OPTIONS],
+    matches: (n) => n.startsWith('mcp4451 '),
+  },
+  {
+    name: 'mcp4018',
+    doc: 'An MCP4018 I2C digipot (wiper, 0..scale): SET_DIGIPOT DIGIPOT=NAME WIPER=value',
+    options: [MCP4018_OPTIONS, DIGIPOT_I2C_OPTIONS, DIGIPOT_SCALE_OPTIONS],
+    matches: (n) => n.startsWith('mcp4018 '),
+  },
+  {
+    name: 'mcp4728',
+    doc: 'An MCP4728 I2C 12-bit DAC (channel_a..d, 0..scale)',
+    options: [MCP4728_OPTIONS, DIGIPOT_I2C_OPTIONS, DIGIPOT_SCALE_OPTIONS],
+    matches: (n) => n.startsWith('mcp4728 '),
   },
   // The display reads the glyphs, templates, data groups and menu items loaded before it.
   {

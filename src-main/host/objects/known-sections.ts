@@ -3,7 +3,6 @@
 // neither here nor in the registry is a mistake ("is not a valid config section").
 
 const UNSUPPORTED = new Set([
-  'ad5206',
   'aht10',
   'angle',
   'bme280',
@@ -11,7 +10,6 @@ const UNSUPPORTED = new Set([
   'buttons',
   'canbus_ids',
   'canbus_stats',
-  'dac084S085',
   'ds18b20',
   'dual_carriage',
   'duplicate_pin_override',
@@ -26,9 +24,6 @@ const UNSUPPORTED = new Set([
   'lis3dh',
   'lm75',
   'load_cell',
-  'mcp4018',
-  'mcp4451',
-  'mcp4728',
   'motion_report',
   'mpu9250',
   'multi_pin',
@@ -36,7 +31,6 @@ const UNSUPPORTED = new Set([
   'probe_eddy_current',
   'pwm_tool',
   'replicape',
-  'resonance_tester',
   'samd_sercom',
   'sht3x',
   'smart_effector',

@@ -13,6 +13,7 @@ import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { InputShaper } from './input-shaper';
 import { loadAdxl345 } from './adxl345';
+import { ResonanceTester } from './resonance-tester';
 import { HomingOverride } from './homing-override';
 import { SafeZHome } from './safe-z-home';
 import { PrinterProbe } from './probe';
@@ -58,6 +59,11 @@ import { PwmLed } from './led-pwm';
 import { Neopixel } from './neopixel';
 import { Dotstar } from './dotstar';
 import { loadPca9533, loadPca9632 } from './led-pca';
+import { loadAd5206 } from './ad5206';
+import { loadDac084s085 } from './dac084s085';
+import { loadMcp4018 } from './mcp4018';
+import { loadMcp4451 } from './mcp4451';
+import { loadMcp4728 } from './mcp4728';
 import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
 import { displayAssetsOf } from './display-templates';
 import { menuSpecOf } from './menu';
@@ -182,6 +188,7 @@ const LOADERS: Record<string, SectionLoader> = {
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
   input_shaper: (ctx, s) => ctx.printer.addObject('input_shaper', new InputShaper(ctx.printer, ctx.gcode, s)),
   adxl345: (ctx, s) => void ctx.printer.addObject(s.name, loadAdxl345(ctx.printer, ctx.gcode, s)),
+  resonance_tester: (ctx, s) => void ctx.printer.addObject('resonance_tester', new ResonanceTester(ctx.printer, ctx.gcode, s)),
   homing_override: (ctx, s) => ctx.printer.addObject('homing_override', new HomingOverride(ctx.printer, ctx.gcode, s)),
   safe_z_home: (ctx, s) => ctx.printer.addObject('safe_z_home', new SafeZHome(ctx.printer, ctx.gcode, s)),
   bed_mesh: (ctx, s) => ctx.printer.addObject('bed_mesh', new BedMesh(ctx.printer, ctx.gcode, s, ctx.config)),
@@ -250,6 +257,12 @@ const LOADERS: Record<string, SectionLoader> = {
   dotstar: (ctx, s) => void new Dotstar(ctx.printer, ctx.gcode, s),
   pca9533: (ctx, s) => loadPca9533(ctx.printer, ctx.gcode, s),
   pca9632: (ctx, s) => loadPca9632(ctx.printer, ctx.gcode, s),
+  // Current-control chips (init commands, so batch mode writes them too).
+  ad5206: (ctx, s) => loadAd5206(ctx.printer, s),
+  dac084S085: (ctx, s) => loadDac084s085(ctx.printer, s),
+  mcp4451: (ctx, s) => loadMcp4451(ctx.printer, s),
+  mcp4018: (ctx, s) => void ctx.printer.addObject(s.name, loadMcp4018(ctx.printer, ctx.gcode, s)),
+  mcp4728: (ctx, s) => loadMcp4728(ctx.printer, s),
   display_glyph: (ctx, s) => displayAssetsOf(ctx.printer).addGlyph(s),
   display_template: (ctx, s) => displayAssetsOf(ctx.printer).addTemplate(s),
   display_data: (ctx, s) => displayAssetsOf(ctx.printer).addData(s),
