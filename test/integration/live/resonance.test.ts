@@ -13,6 +13,10 @@ const ACCEL = `
 [adxl345]
 cs_pin: PC3
 axes_map: x, y, z
+
+[resonance_tester]
+accel_chip: adxl345
+probe_points: 100, 100, 20
 `;
 
 describe('ADXL345 and resonances on the sim', () => {
@@ -58,4 +62,18 @@ describe('ADXL345 and resonances on the sim', () => {
     expect(rateHz).toBeLessThan(3200 * 1.02);
     expect(rows.every((r) => Math.abs(r[3]! - 9806.65) < 40)).toBe(true);
   });
+
+  it('SHAPER_CALIBRATE AXIS=X recommends a shaper near the sim 48 Hz resonance and offers it to SAVE_CONFIG', async () => {
+    // A 20..80 Hz sweep at 4 Hz/s (15 s of shaking) keeps the test short; the spectrum's peak is
+    // the model's spring-mass (X 48 Hz, damping 0.1). Sample times are MCU clock times, so load
+    // only delays the moves, never the spectrum: +-3 Hz is two Welch bins (1.56 Hz each).
+    await p.run('G28');
+    const t0 = Date.now();
+    const out = await p.run('SHAPER_CALIBRATE AXIS=X FREQ_START=20 FREQ_END=80 HZ_PER_SEC=4');
+    console.log(`resonance live: SHAPER_CALIBRATE took ${Date.now() - t0} ms\n${out}`);
+    const m = /Recommended shaper_type_x = (\w+), shaper_freq_x = ([\d.]+) Hz/.exec(out);
+    expect(m).not.toBeNull();
+    expect(Math.abs(Number(m![2]) - 48)).toBeLessThan(3);
+    expect(out).toContain('SAVE_CONFIG');
+  }, 90_000);
 });
