@@ -37,7 +37,13 @@ describe('ADXL345 on the sim (adxl345.c over spicmds)', () => {
   }
   /** Chip setup as a host does: 3200 Hz, full resolution +-16 g, FIFO in stream mode. */
   function setupChip(spiOid: number) {
-    for (const [reg, val] of [[0x2d, 0x00], [0x31, 0x0b], [0x38, 0x00], [0x2c, 0x0f], [0x38, 0x80]])
+    for (const [reg, val] of [
+      [0x2d, 0x00],
+      [0x31, 0x0b],
+      [0x38, 0x00],
+      [0x2c, 0x0f],
+      [0x38, 0x80],
+    ])
       link.send('spi_send', { oid: spiOid, data: Buffer.from([reg, val]) });
   }
 
@@ -51,12 +57,24 @@ describe('ADXL345 on the sim (adxl345.c over spicmds)', () => {
     link.send('allocate_oids', { count: 4 });
     link.sendBlock([
       ...link.encode('config_spi', { oid: 0, pin: pin('PC4'), cs_active_high: 0 }),
-      ...link.encode('spi_set_bus', { oid: 0, spi_bus: (dict.enumerations.spi_bus as Record<string, number>).spi1, mode: 3, rate: 5_000_000 }),
+      ...link.encode('spi_set_bus', {
+        oid: 0,
+        spi_bus: (dict.enumerations.spi_bus as Record<string, number>).spi1,
+        mode: 3,
+        rate: 5_000_000,
+      }),
       ...link.encode('config_adxl345', { oid: 1, spi_oid: 0 }),
     ]);
     link.sendBlock([
       ...link.encode('config_spi', { oid: 2, pin: pin('PE4'), cs_active_high: 0 }),
-      ...link.encode('spi_set_sw_bus', { oid: 2, miso_pin: pin('PE3'), mosi_pin: pin('PE2'), sclk_pin: pin('PE1'), mode: 3, pulse_ticks: 10 }),
+      ...link.encode('spi_set_sw_bus', {
+        oid: 2,
+        miso_pin: pin('PE3'),
+        mosi_pin: pin('PE2'),
+        sclk_pin: pin('PE1'),
+        mode: 3,
+        pulse_ticks: 10,
+      }),
       ...link.encode('config_adxl345', { oid: 3, spi_oid: 2 }),
     ]);
     link.send('finalize_config', { crc: 1 });
@@ -97,7 +115,9 @@ describe('ADXL345 on the sim (adxl345.c over spicmds)', () => {
     const count = (s: typeof s2) => ((s.params.next_sequence as number) * 50 + (s.params.buffered as number)) / 5;
     const elapsedS = (((s2.params.clock as number) - (s1.params.clock as number)) >>> 0) / FREQ;
     const rateHz = (count(s2) - count(s1)) / elapsedS;
-    console.log(`adxl345: ${samples.length} samples, ${rateHz.toFixed(0)} Hz over ${elapsedS.toFixed(2)} s, overflows ${s2.params.possible_overflows}`);
+    console.log(
+      `adxl345: ${samples.length} samples, ${rateHz.toFixed(0)} Hz over ${elapsedS.toFixed(2)} s, overflows ${s2.params.possible_overflows}`,
+    );
     expect(elapsedS).toBeGreaterThan(0.5);
     expect(rateHz).toBeGreaterThan(3200 * 0.97);
     expect(rateHz).toBeLessThan(3200 * 1.03);
@@ -107,7 +127,7 @@ describe('ADXL345 on the sim (adxl345.c over spicmds)', () => {
     expect(s2.params.possible_overflows).toBeLessThan(400);
     expect(samples.length).toBeGreaterThan(1000);
     for (const s of samples) {
-      expect(s.z * ADXL345_MM_S2_PER_COUNT / 1000).toBeCloseTo(9.81, 1);
+      expect((s.z * ADXL345_MM_S2_PER_COUNT) / 1000).toBeCloseTo(9.81, 1);
       expect(Math.abs(s.x)).toBeLessThanOrEqual(1);
       expect(Math.abs(s.y)).toBeLessThanOrEqual(1);
     }

@@ -15,8 +15,7 @@ export interface RawSample {
 
 /** Decode one sensor_bulk_data payload into signed counts; throws on a length not a whole number of samples. */
 export function decodeAdxl345Counts(data: Uint8Array): RawSample[] {
-  if (data.length % ADXL345_BYTES_PER_SAMPLE)
-    throw new Error(`adxl345: bulk data of ${data.length} bytes is not whole 5-byte samples`);
+  if (data.length % ADXL345_BYTES_PER_SAMPLE) throw new Error(`adxl345: bulk data of ${data.length} bytes is not whole 5-byte samples`);
   const out: RawSample[] = [];
   for (let i = 0; i < data.length; i += ADXL345_BYTES_PER_SAMPLE) {
     const [xlow, ylow, zlow, xzhigh, yzhigh] = data.subarray(i, i + 5);

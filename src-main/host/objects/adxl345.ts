@@ -157,9 +157,7 @@ export class Adxl345 {
   private async start(): Promise<void> {
     const id = await this.readReg(REG_DEVID);
     if (id !== ADXL345_DEVID)
-      throw new Error(
-        `Invalid adxl345 id (got ${id.toString(16)} vs e5) from chip '${this.chipName}': check its wiring and cs_pin`,
-      );
+      throw new Error(`Invalid adxl345 id (got ${id.toString(16)} vs e5) from chip '${this.chipName}': check its wiring and cs_pin`);
     this.raw = [];
     this.statusPoints = [];
     this.seqHigh = 0;
@@ -248,7 +246,8 @@ export class AccelerometerCommands {
 
   chip(c: GCodeCommand | null, name?: string): Adxl345 {
     const want = (name ?? c?.get('CHIP', 'adxl345') ?? 'adxl345').trim();
-    const chip = this.chips.get(want) ?? (name === undefined && this.chips.size === 1 && !c?.has('CHIP') ? [...this.chips.values()][0] : undefined);
+    const chip =
+      this.chips.get(want) ?? (name === undefined && this.chips.size === 1 && !c?.has('CHIP') ? [...this.chips.values()][0] : undefined);
     if (!chip) {
       const msg = `Unknown accelerometer chip '${want}' (configured: ${[...this.chips.keys()].join(', ')})`;
       throw c ? c.error(msg) : new Error(msg);

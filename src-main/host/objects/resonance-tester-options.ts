@@ -10,7 +10,12 @@ export const RESONANCE_TESTER_OPTIONS = defineOptions({
   max_freq: { type: 'float', default: 10000 / 75, minval: 1, maxval: 300, doc: 'Highest frequency of the sweep (Hz)' },
   accel_per_hz: { type: 'float', default: 75, above: 0, doc: 'Acceleration of the vibration per Hz (mm/s^2)' },
   hz_per_sec: { type: 'float', default: 1, above: 0, maxval: 100, doc: 'How fast the frequency rises (Hz/s)' },
-  max_smoothing: { type: 'float', optional: true, above: 0, doc: 'Upper limit of smoothing for the recommended shaper (stored; not applied yet)' },
+  max_smoothing: {
+    type: 'float',
+    optional: true,
+    above: 0,
+    doc: 'Upper limit of smoothing for the recommended shaper (stored; not applied yet)',
+  },
   sweeping_accel: { type: 'float', default: 400, minval: 0, doc: 'Acceleration of the slow sweeping move (stored; not applied yet)' },
   sweeping_period: { type: 'float', default: 1.2, minval: 0, doc: 'Period of the slow sweeping move (s; stored; not applied yet)' },
   move_speed: { type: 'float', default: 50, above: 0, doc: 'Speed of moves to the probe point (mm/s)' },

@@ -14,11 +14,16 @@ import { fitShapers, welchPsd, type ShaperFit } from './shaper-calibrate';
 type Axis = 'x' | 'y';
 
 /** The sweep as moves: per half period the distance (mm, signed) and acceleration (mm/s^2). */
-export function sweepMoves(minHz: number, maxHz: number, hzPerSec: number, accelPerHz: number): { dMm: number; accelMmS2: number; freqHz: number }[] {
+export function sweepMoves(
+  minHz: number,
+  maxHz: number,
+  hzPerSec: number,
+  accelPerHz: number,
+): { dMm: number; accelMmS2: number; freqHz: number }[] {
   const out: { dMm: number; accelMmS2: number; freqHz: number }[] = [];
   let t = 0;
   let sign = 1;
-  for (let f = minHz; f <= maxHz; ) {
+  for (let f = minHz; f <= maxHz;) {
     const half = 1 / (2 * f);
     const accel = accelPerHz * f;
     // Accelerate for half of the half period, decelerate for the other: d = a (half/2)^2.
@@ -41,7 +46,11 @@ export class ResonanceTester {
   ) {
     const o = section.read(RESONANCE_TESTER_OPTIONS);
     this.o = o as never;
-    const first = o.probe_points.split('\n').map((l) => l.trim()).filter(Boolean)[0] ?? '';
+    const first =
+      o.probe_points
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)[0] ?? '';
     const xyz = first.split(',').map((v) => Number(v.trim()));
     if (xyz.length !== 3 || xyz.some((v) => !Number.isFinite(v)))
       throw section.error('probe_points', `Invalid probe_points "${first}": give "x, y, z" per line`);
@@ -107,7 +116,10 @@ export class ResonanceTester {
   }
 
   private axesOf(c: GCodeCommand, required: boolean): Axis[] {
-    const a = c.get('AXIS', required ? undefined : '').trim().toLowerCase();
+    const a = c
+      .get('AXIS', required ? undefined : '')
+      .trim()
+      .toLowerCase();
     if (a === '' && !required) return ['x', 'y'];
     if (a !== 'x' && a !== 'y') throw c.error(`Unsupported axis '${a}': use AXIS=X or AXIS=Y`);
     return [a];
@@ -123,7 +135,10 @@ export class ResonanceTester {
   static fitAxis(samples: AccelSample[], axis: Axis, minHz: number, maxHz: number): { fits: ShaperFit[]; best: ShaperFit } {
     if (samples.length < 256) throw new Error(`too few accelerometer samples (${samples.length}) to calibrate`);
     const rateHz = (samples.length - 1) / (samples[samples.length - 1]!.timeS - samples[0]!.timeS);
-    const spectrum = welchPsd(samples.map((s) => s[axis]), rateHz);
+    const spectrum = welchPsd(
+      samples.map((s) => s[axis]),
+      rateHz,
+    );
     const keep = spectrum.freqsHz.map((f) => f >= minHz && f <= maxHz);
     return fitShapers(
       { freqsHz: spectrum.freqsHz.filter((_, i) => keep[i]), psd: spectrum.psd.filter((_, i) => keep[i]) },
@@ -142,7 +157,9 @@ export class ResonanceTester {
         throw c.error((e as Error).message);
       }
       for (const f of fit.fits)
-        this.gcode.respondInfo(`Fitted shaper '${f.type}' frequency = ${f.freqHz.toFixed(1)} Hz (vibrations = ${(f.vibrations * 100).toFixed(1)}%)`);
+        this.gcode.respondInfo(
+          `Fitted shaper '${f.type}' frequency = ${f.freqHz.toFixed(1)} Hz (vibrations = ${(f.vibrations * 100).toFixed(1)}%)`,
+        );
       const b = fit.best;
       this.gcode.respondInfo(`Recommended shaper_type_${axis} = ${b.type}, shaper_freq_${axis} = ${b.freqHz.toFixed(1)} Hz`);
       const configfile = this.printer.lookupObjectOrNull<{ set?(section: string, option: string, value: string): void }>('configfile');

@@ -55,7 +55,9 @@ describe('ADXL345 and resonances on the sim', () => {
     const rows = lines.slice(1).map((l) => l.split(',').map(Number));
     const spanS = rows[rows.length - 1]![0]! - rows[0]![0]!;
     const rateHz = (rows.length - 1) / spanS;
-    console.log(`resonance live: ${rows.length} samples over ${spanS.toFixed(3)} s = ${rateHz.toFixed(1)} Hz; files ${readdirSync(p.dir).join(' ')}`);
+    console.log(
+      `resonance live: ${rows.length} samples over ${spanS.toFixed(3)} s = ${rateHz.toFixed(1)} Hz; files ${readdirSync(p.dir).join(' ')}`,
+    );
     // At least 0.5 s of MCU time passed (the host waited 500 ms); the rate is the fitted clock's.
     expect(rows.length).toBeGreaterThan(1000);
     expect(rateHz).toBeGreaterThan(3200 * 0.98);

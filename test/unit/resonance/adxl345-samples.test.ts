@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ADXL345_MM_S2_PER_COUNT, countsToAccel, decodeAdxl345Counts, encodeAdxl345Counts, parseAxesMap } from '../../../src-main/host/objects/adxl345-samples';
+import {
+  ADXL345_MM_S2_PER_COUNT,
+  countsToAccel,
+  decodeAdxl345Counts,
+  encodeAdxl345Counts,
+  parseAxesMap,
+} from '../../../src-main/host/objects/adxl345-samples';
 import { fitSampleClock } from '../../../src-main/host/objects/adxl345';
 
 describe('ADXL345 bulk samples', () => {
@@ -7,7 +13,11 @@ describe('ADXL345 bulk samples', () => {
     // x = -2 (0x1ffe), y = 300 (0x012c), z = 256 (0x0100): low bytes fe 2c 00; x's top 5 bits
     // 0x1f with z bits 8..10 (001) above -> 0x3f; y's top 5 bits 0x01 with z bits 11..12 (00) -> 0x01.
     expect(decodeAdxl345Counts(Uint8Array.of(0xfe, 0x2c, 0x00, 0x3f, 0x01))).toEqual([{ x: -2, y: 300, z: 256 }]);
-    const extremes = [{ x: 4095, y: -4096, z: -4096 }, { x: -1, y: 0, z: 4095 }, { x: 0, y: 1, z: -1 }];
+    const extremes = [
+      { x: 4095, y: -4096, z: -4096 },
+      { x: -1, y: 0, z: 4095 },
+      { x: 0, y: 1, z: -1 },
+    ];
     expect(decodeAdxl345Counts(encodeAdxl345Counts(extremes))).toEqual(extremes);
   });
 

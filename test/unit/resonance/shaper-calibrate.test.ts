@@ -43,7 +43,9 @@ describe('shaper scoring', () => {
 
   it('ZV/MZV fit a 48 Hz resonance at ~48 Hz, wider types above it; the recommendation is at ~48 Hz', () => {
     const { fits, best } = fitShapers(resonanceSpectrum(48, 0.1), 5, 150);
-    console.log(`shaper fits: ${fits.map((f) => `${f.type}@${f.freqHz}:${(f.vibrations * 100).toFixed(1)}%`).join(' ')}; best ${best.type}@${best.freqHz}`);
+    console.log(
+      `shaper fits: ${fits.map((f) => `${f.type}@${f.freqHz}:${(f.vibrations * 100).toFixed(1)}%`).join(' ')}; best ${best.type}@${best.freqHz}`,
+    );
     // ZV and MZV cancel at their own frequency: near 48. The wider ones suppress a band below
     // their frequency, so the highest one still covering 48 Hz is above it (less smoothing).
     for (const f of fits.filter((x) => x.type === 'zv' || x.type === 'mzv')) expect(Math.abs(f.freqHz - 48)).toBeLessThan(2);
