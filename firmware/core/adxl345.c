@@ -47,9 +47,12 @@ static uint_fast8_t adxl345_event(struct timer *t)
 
 void command_config_adxl345(const uint32_t *args)
 {
+    // The bus first: a bad spi_oid shuts down before an adxl345 without a bus exists (a host
+    // may clear the shutdown and query it).
+    struct spidev *spi = spidev_oid_lookup((uint8_t)args[1]);
     struct adxl345 *a = oid_alloc((uint8_t)args[0], OID_ADXL345, sizeof(*a));
     a->oid = (uint8_t)args[0];
-    a->spi = spidev_oid_lookup((uint8_t)args[1]);
+    a->spi = spi;
     a->timer.func = adxl345_event;
 }
 DECL_COMMAND(command_config_adxl345, "config_adxl345 oid=%c spi_oid=%c");
