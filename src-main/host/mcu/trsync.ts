@@ -43,6 +43,8 @@ export class McuTrsync {
   private stopOnTriggerCmd: McuCommand | null = null;
   private queryCmd: McuQueryCommand | null = null;
   private expireTicks = 0;
+  /** Where the current arming starts (MCU clock): earlier reports are stale. */
+  private startClock = 0;
   private homeEndClock: number | null = null;
   private completion: { promise: Promise<number>; resolve: (reason: number) => void } | null = null;
   /** Set once the trsync fired during this homing move. */
@@ -90,6 +92,7 @@ export class McuTrsync {
     this.homeEndClock = null;
     this.dispatch = dispatch;
     const clock = mcu.printTimeToClock(printTimeS);
+    this.startClock = clock;
     this.expireTicks = mcu.secondsToClock(expireTimeoutS);
     const expireClock = clock + this.expireTicks;
     this.expireClock = expireClock;
@@ -107,15 +110,19 @@ export class McuTrsync {
   }
 
   private handleState(canTrigger: number, reason: number, clock32: number): void {
+    const clock = this.mcu.clock32ToClock64(clock32);
+    // A report from before this arming belongs to the previous homing move (the answer to its
+    // stop query, or its trigger report, still on the wire when the next phase armed): it must
+    // not end this move. Every report of this arming is at or after its start clock.
+    if (clock < this.startClock) return;
     if (this.dispatch) {
-      this.dispatch.handleState(this, canTrigger, reason, this.mcu.clock32ToClock64(clock32));
+      this.dispatch.handleState(this, canTrigger, reason, clock);
       return;
     }
     if (!canTrigger) {
       this.fire(reason);
       return;
     }
-    const clock = this.mcu.clock32ToClock64(clock32);
     if (this.homeEndClock !== null && clock >= this.homeEndClock) {
       // The move is over and nothing fired: end it as "past end time" (no trigger).
       this.homeEndClock = null;
