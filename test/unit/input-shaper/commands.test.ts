@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Toolhead } from '../../../src-main/host/motion/index';
 import type { PrinterExtruder } from '../../../src-main/host/objects/extruder';
 import { statusOf } from '../../../src-main/host/objects/status-objects';
-import { connectMcu, loadText, type LoadedPrinter } from '../objects/load-helpers';
+import { connectWithRun, loadText, type LoadedPrinter } from '../objects/load-helpers';
 import { referenceDir } from '../../support/paths';
 import path from 'node:path';
 
@@ -15,22 +15,7 @@ const extruderStatus = (p: LoadedPrinter) => p.printer.lookupObject<PrinterExtru
 
 const BENCH = fs.readFileSync(path.join(referenceDir, 'bench/bench-cartesian-is-pa.cfg'), 'utf8');
 
-async function printer(text = BENCH): Promise<LoadedPrinter & { run(script: string): Promise<string> }> {
-  const p = await connectMcu(loadText(text));
-  return {
-    ...p,
-    async run(script: string) {
-      const out: string[] = [];
-      const off = p.gcode.onResponse((_k, t) => out.push(t));
-      try {
-        await p.gcode.run(script);
-      } finally {
-        off();
-      }
-      return out.join('\n');
-    },
-  };
-}
+const printer = (text = BENCH) => connectWithRun(text);
 
 describe('[input_shaper] and pressure advance objects', () => {
   it('load from bench-cartesian-is-pa.cfg: status, and the toolhead scans the widest window', async () => {

@@ -4,21 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BatchError, runBatch } from '../../../src-main/host/batch';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import type { IdleTimeout } from '../../../src-main/host/objects/idle-timeout';
 import { referenceDir, testOutputDir } from '../../support/paths';
-import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
+import { CARTESIAN, connectMcu, loadText, loadError } from '../objects/load-helpers';
 
 const ALIASES = `
 [board_pins arduino]

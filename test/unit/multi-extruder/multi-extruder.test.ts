@@ -9,29 +9,14 @@ import type { PrinterExtruder } from '../../../src-main/host/objects/extruder';
 import type { ExtruderStepper } from '../../../src-main/host/objects/extruder-stepper';
 import type { PrintStats } from '../../../src-main/host/objects/print-stats';
 import { statusOf } from '../../../src-main/host/objects/status-objects';
-import { CARTESIAN, connectMcu, loadFile, loadText, type LoadedPrinter } from '../objects/load-helpers';
+import { CARTESIAN, connectWithRun, loadFile, loadText, type LoadedPrinter } from '../objects/load-helpers';
 import { referenceDir } from '../../support/paths';
 import { DUAL, EXTRA_STEPPER, EXTRUDER1 } from './dual-config';
 
 /** Step distance (mm) of a config's motor: rotation_distance / (200 full steps x 16 microsteps). */
 const stepMm = (rotationDistanceMm: number) => rotationDistanceMm / 3200;
 
-async function dual(text = DUAL): Promise<LoadedPrinter & { run(script: string): Promise<string> }> {
-  const p = await connectMcu(loadText(text));
-  return {
-    ...p,
-    async run(script: string) {
-      const out: string[] = [];
-      const off = p.gcode.onResponse((_k, t) => out.push(t));
-      try {
-        await p.gcode.run(script);
-      } finally {
-        off();
-      }
-      return out.join('\n');
-    },
-  };
-}
+const dual = (text = DUAL) => connectWithRun(text);
 
 /** Net steps each motor has been sent (MCU position, positive = filament forward). */
 function netSteps(p: LoadedPrinter): Record<string, number> {
@@ -257,7 +242,9 @@ describe('FORCE_MOVE on extra extruder motors', () => {
     const p = await dual(`${DUAL}\n[force_move]\nenable_force_move: True\n`);
     const belted = p.printer.lookupObject<ExtruderStepper>('extruder_stepper belted');
     const before = netSteps(p);
-    await p.run(`FORCE_MOVE STEPPER=extruder1 DISTANCE=2 VELOCITY=5\nFORCE_MOVE STEPPER="${belted.stepper.name}" DISTANCE=-1 VELOCITY=5\nM400`);
+    await p.run(
+      `FORCE_MOVE STEPPER=extruder1 DISTANCE=2 VELOCITY=5\nFORCE_MOVE STEPPER="${belted.stepper.name}" DISTANCE=-1 VELOCITY=5\nM400`,
+    );
     const after = netSteps(p);
     expect(after.extruder1 - before.extruder1).toBe(Math.round(2 / stepMm(22.4)));
     expect(after.belted - before.belted).toBe(-Math.round(1 / stepMm(33.5)));

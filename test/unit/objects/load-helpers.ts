@@ -2,6 +2,8 @@
 // (file output) mode so no serial port is needed. Output goes to a discarding stream.
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
+import { ConfigError } from '../../../src-main/host/config/errors';
 import { parseConfigText, readConfigFile } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
 import { GCodeDispatcher } from '../../../src-main/host/gcode/dispatcher';
@@ -108,3 +110,32 @@ max_temp: 250
 [force_move]
 enable_force_move: True
 `;
+
+/** The message of the ConfigError a config fails to load with (fails the test if it loads). */
+export function loadError(text: string): string {
+  try {
+    loadText(text);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected the config to fail');
+}
+
+/** A batch printer with its MCU connected and `run(script)`: the G-code's responses, joined. */
+export async function connectWithRun(text: string): Promise<LoadedPrinter & { run(script: string): Promise<string> }> {
+  const p = await connectMcu(loadText(text));
+  return {
+    ...p,
+    async run(script: string) {
+      const out: string[] = [];
+      const off = p.gcode.onResponse((_k, t) => out.push(t));
+      try {
+        await p.gcode.run(script);
+      } finally {
+        off();
+      }
+      return out.join('\n');
+    },
+  };
+}

@@ -1,22 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import { Host } from '../../../src-main/host/host';
 import { configCatalog } from '../../../src-main/host/objects/catalog';
 import type { PrinterToolhead } from '../../../src-main/host/objects/toolhead';
 import { repoRoot, testOutputDir } from '../../support/paths';
 import fs from 'node:fs';
-import { CARTESIAN, loadText } from './load-helpers';
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
+import { CARTESIAN, loadText, loadError } from './load-helpers';
 
 /** CARTESIAN with `option` of `section` replaced (or removed with null). */
 function edit(section: string, option: string, value: string | null): string {

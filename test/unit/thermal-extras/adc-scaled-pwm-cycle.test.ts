@@ -1,21 +1,10 @@
 // [adc_scaled] (a sensor's ADC fraction through the measured vref/vssa, smoothing) and
 // [pwm_cycle_time] (options, the MCU config of its pin), with their config errors.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { scaledCurve, smoothReading } from '../../../src-main/host/objects/adc-scaled';
 import { loadPwmCycleTime } from '../../../src-main/host/objects/pwm-cycle-time';
-import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
+import { CARTESIAN, connectMcu, loadText, loadError } from '../objects/load-helpers';
 
 describe('[adc_scaled]', () => {
   it('reads a sensor through the measured reference', () => {

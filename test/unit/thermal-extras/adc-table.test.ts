@@ -3,21 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import { adcTableCurve, customAdcCurve, LinearTable, readAdcTemperatureTable } from '../../../src-main/host/objects/adc-table';
-import { CARTESIAN, loadText } from '../objects/load-helpers';
+import { CARTESIAN, loadText, loadError } from '../objects/load-helpers';
 
 const config = (text: string) => new PrinterConfig(parseConfigText(text, '/virtual/printer.cfg'));
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
 
 describe('LinearTable', () => {
   const t = new LinearTable([

@@ -1,19 +1,8 @@
 // [heater_generic NAME] and [fan_generic NAME] as the host loads them (batch mode: options,
 // names, the MCU config they produce, SET_HEATER_TEMPERATURE by the heater's short name).
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
-import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
+import { CARTESIAN, connectMcu, loadText, loadError } from '../objects/load-helpers';
 
 const CHAMBER = `
 [heater_generic chamber]

@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import { parseConfigText } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
 import { Printer } from '../../../src-main/host/printer';
@@ -15,19 +14,9 @@ import {
 } from '../../../src-main/host/objects/temperature-combined';
 import { HostTemperatureSensor, parseHostTemperature, readHostSensorPath } from '../../../src-main/host/objects/temperature-host';
 import { testOutputDir } from '../../support/paths';
-import { CARTESIAN, loadText } from '../objects/load-helpers';
+import { CARTESIAN, loadText, loadError } from '../objects/load-helpers';
 
 const config = (text: string) => new PrinterConfig(parseConfigText(text, '/virtual/printer.cfg'));
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
 
 const COMBINED = `
 [temperature_sensor a]

@@ -1,20 +1,9 @@
 // [multi_pin NAME]: a heater or fan on multi_pin:NAME drives every pin of the list (each with
 // its own '!'), the pins are claimed, and mistakes are named with their line.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
 import { Fan } from '../../../src-main/host/objects/fan';
-import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
+import { CARTESIAN, connectMcu, loadText, loadError } from '../objects/load-helpers';
 
 const FANS = `
 [multi_pin fans]

@@ -1,23 +1,12 @@
 // [temperature_fan]: watermark and PID maths against values worked out by hand, the speed limits
 // and refresh rule of the fan itself, SET_TEMPERATURE_FAN_TARGET's checks, and config errors.
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../src-main/host/config/errors';
 import { GCodeCommand } from '../../../src-main/host/gcode/command';
 import { parseLine } from '../../../src-main/host/gcode/parser';
 import { FanPidControl, FanWatermarkControl, TemperatureFan } from '../../../src-main/host/objects/temperature-fan';
-import { CARTESIAN, loadText } from '../objects/load-helpers';
+import { CARTESIAN, loadText, loadError } from '../objects/load-helpers';
 
 const cmd = (line: string) => new GCodeCommand(parseLine(line), line);
-
-function loadError(text: string): string {
-  try {
-    loadText(text);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
-  }
-  throw new Error('expected the config to fail');
-}
 
 const FAN = `
 [temperature_fan board]
