@@ -90,13 +90,24 @@ describe('homing on a live printer', () => {
       expect(homedAxes(p)).toBe('x');
       await p.run('G1 X10 F3000');
       await expect(p.run('G1 Y10 F3000')).rejects.toThrow(/Must home axis first/);
-      // M400 returns once the MCU has run the move: the MCU's step count is the final one.
       const x = p.host.printer.lookupObject<{ steppers: PrinterStepper[] }>('printer_toolhead').steppers[0]!;
       const th = p.host.printer.lookupObject<Toolhead>('toolhead');
+      // M400 ends at the move's end by the MCU's clock; a sim running late behind that clock
+      // (a loaded CI box once left it 32 steps short) may still be stepping: read the count
+      // once it stops changing.
+      const settled = async () => {
+        for (let last = await x.queryMcuPosition(), i = 0; i < 40; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          const now = await x.queryMcuPosition();
+          if (now === last) return now;
+          last = now;
+        }
+        return x.queryMcuPosition();
+      };
       await p.run('M400');
-      const [stepsAt, xAt] = [await x.queryMcuPosition(), th.getPosition()[0]];
+      const [stepsAt, xAt] = [await settled(), th.getPosition()[0]];
       await p.run('G1 X40 F3000\nM400');
-      expect(await x.queryMcuPosition()).toBe(stepsAt + Math.round((40 - xAt) / STEP_MM.stepper_x));
+      expect(await settled()).toBe(stepsAt + Math.round((40 - xAt) / STEP_MM.stepper_x));
       await p.run('G1 X10 F3000\nM400');
     } finally {
       await p.stop();
