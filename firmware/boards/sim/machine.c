@@ -500,7 +500,10 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
             return;  // a disabled driver does not move the motor
         }
         accel_before_step(clock);  // the accelerometer samples up to here see the old position
-        s->position_steps += (level_of[s->dir_pin] ^ s->dir_invert) ? 1 : -1;
+        int dir = (level_of[s->dir_pin] ^ s->dir_invert) ? 1 : -1;
+        if (tmc_step_blocked((int)(s - sim_machine.steppers), s->position_steps, dir, clock))
+            return;  // against a driver's hard stop: the motor skips, the carriage stays
+        s->position_steps += dir;
         positions_update(s);
         s->last_step_clock = clock;
         s->has_stepped = 1;

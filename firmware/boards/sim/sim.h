@@ -126,6 +126,9 @@ void tmc_output_changed(int pin, uint32_t clock, int level);
 int tmc_input_read(int pin, uint32_t clock, int *level);
 void tmc_periodic(uint32_t clock);
 int tmc_pin_is_quiet(int pin);  // bit-banged bus lines are traced as `tmc` events, not pins
+// A step of the stepper at this index (sim_machine.steppers) towards dir (+1/-1): 1 when a
+// driver's hard stop blocks it (sensorless homing: the motor skips, the carriage stays).
+int tmc_step_blocked(int stepper_idx, int64_t position_steps, int dir, uint32_t clock);
 
 // --- ADXL345 accelerometer models on SPI pins (accel.c, README "accelerometers") ---
 void accel_load(const struct json *list);

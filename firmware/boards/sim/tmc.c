@@ -5,6 +5,14 @@
 // the line at the same bit rate after SENDDELAY. SPI drivers (TMC2130/5160) shift 40-bit
 // datagrams on SCLK edges (mode 3) and answer with a status byte and the register the previous
 // datagram addressed. Register writes are traced as `tmc` events.
+// A TMC2660 shifts 20-bit datagrams (the last 20 bits clocked in while CS was low; the register
+// is bits 19..17) and answers with the read response DRVCONF.RDSEL selects.
+// Sensorless homing: a driver with a "stepper" and a "hard_stop" blocks that stepper's steps past
+// the stop (the carriage cannot go on; the motor skips), and with a "diag_pin" drives its DIAG
+// output while the motor pushes against the stop with StallGuard set up the way the chip needs
+// (TCOOLTHRS above the speed, stealthChop for StallGuard4 on a TMC2209, spreadCycle and
+// diag0/1_stall for StallGuard2 on the SPI kinds). Stall changes are traced as `tmc_stall` events.
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "sim.h"
@@ -70,13 +78,23 @@ static const struct tmc_reg regs_5160[] = {
     { 0, 0, 0, 0 },
 };
 
+// TMC2660: registers by datagram bits 19..17 (DRVCTRL is 00x: both 0 and 1 in bits 19..17).
+static const struct tmc_reg regs_2660[] = {
+    { "DRVCTRL", 0x0, ACC_W, 0 }, { "DRVCTRL", 0x1, ACC_W, 0 }, { "CHOPCONF", 0x4, ACC_W, 0 },
+    { "SMARTEN", 0x5, ACC_W, 0 }, { "SGCSCONF", 0x6, ACC_W, 0 }, { "DRVCONF", 0x7, ACC_W, 0 },
+    { 0, 0, 0, 0 },
+};
+
 // The version byte is IOIN bits 24..31 (the host identifies the chip by it).
-struct tmc_kind { const char *name; const struct tmc_reg *regs; int is_spi; uint8_t ioin, version; };
+// is_spi: 0 UART, 1 40-bit SPI, 2 20-bit SPI (TMC2660). fclk_hz: the clock TSTEP counts.
+enum { BUS_UART, BUS_SPI40, BUS_SPI20 };
+struct tmc_kind { const char *name; const struct tmc_reg *regs; int is_spi; uint8_t ioin, version; uint32_t fclk_hz; };
 static const struct tmc_kind kinds[] = {
-    { "tmc2208", regs_2209, 0, 0x06, 0x20 }, { "tmc2209", regs_2209, 0, 0x06, 0x21 },
-    { "tmc2225", regs_2209, 0, 0x06, 0x20 }, { "tmc2226", regs_2209, 0, 0x06, 0x21 },
-    { "tmc2130", regs_2130, 1, 0x04, 0x11 }, { "tmc5160", regs_5160, 1, 0x04, 0x30 },
-    { 0, 0, 0, 0, 0 },
+    { "tmc2208", regs_2209, BUS_UART, 0x06, 0x20, 12000000 }, { "tmc2209", regs_2209, BUS_UART, 0x06, 0x21, 12000000 },
+    { "tmc2225", regs_2209, BUS_UART, 0x06, 0x20, 12000000 }, { "tmc2226", regs_2209, BUS_UART, 0x06, 0x21, 12000000 },
+    { "tmc2130", regs_2130, BUS_SPI40, 0x04, 0x11, 13200000 }, { "tmc5160", regs_5160, BUS_SPI40, 0x04, 0x30, 12000000 },
+    { "tmc2660", regs_2660, BUS_SPI20, 0, 0, 15000000 },
+    { 0, 0, 0, 0, 0, 0 },
 };
 
 struct tmc_line;
@@ -93,6 +111,13 @@ struct tmc_driver {
     uint64_t shift_in, shift_out;
     int bits_in, bits_out;
     uint8_t prev_addr;
+    // Sensorless homing (optional): the sim stepper this driver moves, its DIAG pin (`diag`:
+    // which output, 0 or 1, on the SPI kinds), the hard stop (side -1 min, +1 max, 0 none).
+    int stepper_idx, diag_pin, diag_out, stop_side;
+    int64_t stop_steps;
+    uint32_t last_step_clock, step_interval, push_clock;
+    int has_step, has_push, stalled;
+    int64_t lost_steps;
 };
 
 // One UART line: what the MCU drives on tx_pin (edges with their clock), decoded into
@@ -337,8 +362,39 @@ static uint8_t spi_status(const struct tmc_driver *d)
     return (uint8_t)((d->regs[0x01] & 0x03) | ((d->regs[0x6f] >> 22) & 0x04) | ((d->regs[0x6f] >> 28) & 0x08));
 }
 
+static int driver_stalled(struct tmc_driver *d, uint32_t clock);
+
+// TMC2660 read response (20 bits): bits 19..10 as DRVCONF.RDSEL (bits 5..4) picks them
+// (0 MSTEP, 1 SG_RESULT, 2 SG_RESULT[9:5] and SE), status in bits 7..0 (SG, OT, OTPW, S2GA,
+// S2GB, OLA, OLB, STST).
+static uint32_t spi20_response(struct tmc_driver *d, uint32_t clock)
+{
+    int stalled = driver_stalled(d, clock);
+    uint32_t sg = stalled ? 0 : 512;
+    uint32_t rdsel = (d->regs[0x7] >> 4) & 3, high;
+    if (rdsel == 0)
+        high = 0;
+    else if (rdsel == 1)
+        high = sg;
+    else
+        high = (sg >> 5) << 5 | (d->regs[0x6] & 0x1f);  // SE: the current scale now (CS)
+    int standstill = !d->has_step || (uint32_t)(clock - d->last_step_clock) > SIM_CLOCK_FREQ / 10;
+    return high << 10 | (uint32_t)standstill << 7 | (uint32_t)stalled;
+}
+
 static void spi_end_datagram(struct tmc_driver *d, uint32_t clock)
 {
+    if (d->kind->is_spi == BUS_SPI20) {
+        if (d->bits_in < 20) {
+            if (trace_file && d->bits_in)
+                fprintf(trace_file, "{\"ev\":\"tmc_error\",\"name\":\"%s\",\"clock\":%u,\"why\":\"%d bits, not 20\"}\n",
+                        d->name, clock, d->bits_in);
+            return;
+        }
+        uint32_t v = (uint32_t)d->shift_in & 0xfffff;  // the last 20 bits in stay in the chip
+        reg_write(d, (uint8_t)(v >> 17), v, clock, 0);
+        return;
+    }
     if (d->bits_in != 40) {
         if (trace_file && d->bits_in)
             fprintf(trace_file, "{\"ev\":\"tmc_error\",\"name\":\"%s\",\"clock\":%u,\"why\":\"%d bits, not 40\"}\n",
@@ -359,7 +415,10 @@ static void spi_edge(struct tmc_driver *d, int pin, uint32_t clock, int level)
             d->selected = 1;
             d->bits_in = d->bits_out = 0;
             d->shift_in = 0;
-            d->shift_out = (uint64_t)spi_status(d) << 32 | reg_read(d, d->prev_addr);
+            if (d->kind->is_spi == BUS_SPI20)
+                d->shift_out = (uint64_t)spi20_response(d, clock) << 20;  // 20 bits out first, then zeros
+            else
+                d->shift_out = (uint64_t)spi_status(d) << 32 | reg_read(d, d->prev_addr);
         } else if (level && d->selected) {
             d->selected = 0;
             spi_end_datagram(d, clock);
@@ -377,6 +436,92 @@ static void spi_edge(struct tmc_driver *d, int pin, uint32_t clock, int level)
         d->shift_in = (d->shift_in << 1) | (uint64_t)d->mosi_level;
         d->bits_in++;
     }
+}
+
+// ---- sensorless homing: steps against the hard stop, StallGuard, DIAG ----
+
+static int is_kind(const struct tmc_driver *d, const char *a, const char *b)
+{
+    return strcmp(d->kind->name, a) == 0 || (b && strcmp(d->kind->name, b) == 0);
+}
+
+// Whether StallGuard reports a stall at `clock`: the motor pushed against the hard stop within
+// the last two step periods (at least 1 ms), with the chip set up for stall detection at the
+// present speed (TSTEP, fclk periods per 1/256 microstep, from the last step period and MRES).
+static int stall_detected(struct tmc_driver *d, uint32_t clock)
+{
+    if (!d->has_push || before(clock, d->push_clock))
+        return 0;
+    uint32_t window = d->step_interval * 2 > SIM_CLOCK_FREQ / 1000 ? d->step_interval * 2 : SIM_CLOCK_FREQ / 1000;
+    if (clock - d->push_clock > window)
+        return 0;
+    const uint32_t *r = d->regs;
+    uint32_t mres = d->kind->is_spi == BUS_SPI20 ? r[0x0] & 0xf : (r[0x6c] >> 24) & 0xf;
+    double tstep = (double)d->step_interval / SIM_CLOCK_FREQ * d->kind->fclk_hz / (double)(1u << mres);
+    if (d->kind->is_spi == BUS_SPI20)
+        return 1;  // StallGuard2 on the SG bit of every response (no DIAG output)
+    if (is_kind(d, "tmc2209", "tmc2226")) {
+        // StallGuard4 works in stealthChop only: en_spreadcycle off, below TPWMTHRS's speed (0: always).
+        int stealth = !(r[0x00] & 0x4) && !(tstep < (double)(r[0x13] & 0xfffff));
+        return (r[0x40] & 0xff) != 0 && stealth && tstep <= (double)(r[0x14] & 0xfffff);
+    }
+    if (is_kind(d, "tmc2130", "tmc5160")) {
+        // StallGuard2 works in spreadCycle only, between TCOOLTHRS's and THIGH's speeds.
+        int stealth = (r[0x00] & 0x4) && tstep >= (double)(r[0x13] & 0xfffff);
+        return !stealth && tstep <= (double)(r[0x14] & 0xfffff) && tstep > (double)(r[0x15] & 0xfffff);
+    }
+    return 0;  // TMC2208/2225: no StallGuard
+}
+
+static int driver_stalled(struct tmc_driver *d, uint32_t clock)
+{
+    int stalled = stall_detected(d, clock);
+    if (stalled != d->stalled) {
+        d->stalled = stalled;
+        if (trace_file) {
+            const struct sim_stepper *s = &sim_machine.steppers[d->stepper_idx];
+            fprintf(trace_file, "{\"ev\":\"tmc_stall\",\"name\":\"%s\",\"clock\":%u,\"stalled\":%s,"
+                    "\"stepper\":\"%s\",\"mm\":%.6f,\"lost_steps\":%lld}\n", d->name, clock,
+                    stalled ? "true" : "false", s->name, machine_stepper_mm(s), (long long)d->lost_steps);
+        }
+    }
+    return stalled;
+}
+
+// The DIAG pin's level: a TMC2209 drives it high on a stall; DIAG0/DIAG1 of the SPI kinds show
+// a stall only when GCONF routes it there (diag0_stall / diag1_stall), active low (open drain,
+// read through the MCU's pull-up) unless the pin is set to push-pull (then active high).
+static int diag_level(struct tmc_driver *d, uint32_t clock)
+{
+    int stalled = driver_stalled(d, clock);
+    if (d->kind->is_spi == BUS_UART)
+        return stalled;
+    uint32_t gconf = d->regs[0x00];
+    int routed = d->diag_out ? (gconf >> 8) & 1 : (gconf >> 7) & 1;
+    int pushpull = d->diag_out ? (gconf >> 13) & 1 : (gconf >> 12) & 1;
+    int active = routed && stalled;
+    return pushpull ? active : !active;
+}
+
+int tmc_step_blocked(int stepper_idx, int64_t position_steps, int dir, uint32_t clock)
+{
+    for (int i = 0; i < driver_count; i++) {
+        struct tmc_driver *d = &drivers[i];
+        if (d->stepper_idx != stepper_idx)
+            continue;
+        if (d->has_step)
+            d->step_interval = clock - d->last_step_clock;
+        d->last_step_clock = clock;
+        d->has_step = 1;
+        int64_t next = position_steps + dir;
+        if ((d->stop_side < 0 && next < d->stop_steps) || (d->stop_side > 0 && next > d->stop_steps)) {
+            d->push_clock = clock;
+            d->has_push = 1;
+            d->lost_steps++;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 // ---- machine file and pin hooks ----
@@ -408,6 +553,39 @@ static struct tmc_line *line_for(int tx_pin, int rx_pin, const struct json *at, 
     return l;
 }
 
+// "stepper", "hard_stop" {"side", "position_mm"}, "diag_pin", "diag" (README "drivers").
+static void load_stall(struct tmc_driver *d, const struct json *e, const char *name)
+{
+    d->stepper_idx = d->diag_pin = -1;
+    const char *stepper = machine_get_str(e, "stepper", "", name);
+    if (*stepper) {
+        d->stepper_idx = machine_stepper_index(stepper);
+        if (d->stepper_idx < 0)
+            machine_die(json_get(e, "stepper"), "%s: no stepper named \"%s\"", name, stepper);
+    }
+    const struct json *hs = json_get(e, "hard_stop");
+    if (hs) {
+        if (hs->kind != JSON_OBJECT)
+            machine_die(hs, "%s: \"hard_stop\" must be an object {side, position_mm}%s", name, "");
+        if (d->stepper_idx < 0)
+            machine_die(hs, "%s: \"hard_stop\" needs \"stepper\"%s", name, "");
+        const char *side = machine_get_str(hs, "side", 0, name);
+        if (strcmp(side, "min") && strcmp(side, "max"))
+            machine_die(hs, "%s: hard_stop side must be \"min\" or \"max\", not \"%s\"", name, side);
+        d->stop_side = strcmp(side, "max") == 0 ? 1 : -1;
+        double mm = machine_get_num(hs, "position_mm", 0, name);
+        d->stop_steps = llround(mm * sim_machine.steppers[d->stepper_idx].steps_per_mm);
+    }
+    d->diag_pin = get_opt_pin(e, "diag_pin", name);
+    if (d->diag_pin >= 0 && d->stepper_idx < 0)
+        machine_die(json_get(e, "diag_pin"), "%s: \"diag_pin\" needs \"stepper\"%s", name, "");
+    double one = 1;
+    double out = machine_get_num(e, "diag", &one, name);
+    if (out != 0 && out != 1)
+        machine_die(json_get(e, "diag"), "%s: \"diag\" must be 0 or 1%s", name, "");
+    d->diag_out = (int)out;
+}
+
 void tmc_load(const struct json *list)
 {
     for (const struct json *e = list ? list->child : 0; e; e = e->next) {
@@ -423,11 +601,12 @@ void tmc_load(const struct json *list)
                 d->kind = k;
         if (!d->kind)
             machine_die(json_get(e, "kind"), "%s: unknown kind \"%s\" (tmc2208, tmc2209, tmc2225, "
-                        "tmc2226, tmc2130, tmc5160)", name, kind);
+                        "tmc2226, tmc2130, tmc5160, tmc2660)", name, kind);
         for (const struct tmc_reg *r = d->kind->regs; r->name; r++)
             d->regs[r->addr] = r->reset;
         d->regs[d->kind->ioin] = (d->regs[d->kind->ioin] & 0x00ffffff) | (uint32_t)d->kind->version << 24;
         d->cs_pin = d->sclk_pin = d->mosi_pin = d->miso_pin = -1;
+        load_stall(d, e, name);
         if (!d->kind->is_spi) {
             int rx = get_opt_pin(e, "uart_pin", name);
             if (rx < 0)
@@ -493,6 +672,12 @@ void tmc_output_changed(int pin, uint32_t clock, int level)
 
 int tmc_input_read(int pin, uint32_t clock, int *level)
 {
+    for (int i = 0; i < driver_count; i++) {
+        if (drivers[i].diag_pin == pin) {
+            *level = diag_level(&drivers[i], clock);
+            return 1;
+        }
+    }
     if (!tmc_pin_is_quiet(pin))
         return 0;
     int handled = 0, value = 1;
