@@ -370,6 +370,7 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     matches: (n) => n.startsWith('manual_stepper '),
   },
   { name: 'tuning_tower', doc: 'TUNING_TOWER (always present): change a setting with Z height for a test tower', options: [EMPTY_OPTIONS] },
+  { name: 'motion_report', doc: 'Live toolhead position and velocity for the UI (always present)', options: [EMPTY_OPTIONS] },
   { name: 'sdcard_loop', doc: 'SDCARD_LOOP_BEGIN/END/DESIST: repeat part of a printed file', options: [EMPTY_OPTIONS] },
   {
     name: 'gcode_button',

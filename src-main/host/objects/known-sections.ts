@@ -24,7 +24,6 @@ const UNSUPPORTED = new Set([
   'lis3dh',
   'lm75',
   'load_cell',
-  'motion_report',
   'mpu9250',
   'multi_pin',
   'palette2',

@@ -68,7 +68,8 @@ import { addDisplay, PrinterDisplay, userMenuSpecsOf } from './display';
 import { displayAssetsOf } from './display-templates';
 import { menuSpecOf } from './menu';
 import { PrintStats } from './print-stats';
-import { ConfigFileStatus, MotionReport, SystemStats, WebhooksStatus } from './status-objects';
+import { ConfigFileStatus, SystemStats, WebhooksStatus } from './status-objects';
+import { MotionReport } from './motion-report';
 import { VirtualSdcard } from './virtual-sdcard';
 import { loadBoardPins } from './board-pins';
 import { ControllerFan } from './controller-fan';
@@ -282,6 +283,8 @@ const LOADERS: Record<string, SectionLoader> = {
   manual_stepper: (ctx, s) => ctx.printer.addObject(s.name, new ManualStepper(ctx.printer, ctx.gcode, s)),
   // A built-in (see loadPrinterObjects); the section has no options.
   tuning_tower: () => undefined,
+  // Built-in (see loadPrinterObjects); the section has no options.
+  motion_report: () => undefined,
   sdcard_loop: (ctx) => ctx.printer.addObject('sdcard_loop', new SdcardLoop(ctx.printer, ctx.gcode)),
   exclude_object: (ctx) => ctx.printer.addObject('exclude_object', new ExcludeObject(ctx.gcode)),
   virtual_printer: (ctx, s) => loadVirtualPrinter(ctx.printer, ctx.gcode, s, !ctx.mcuFileOutput),
@@ -338,7 +341,7 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   printer.addObject('configfile', new SaveConfig(printer, gcode, config, new ConfigFileStatus(config), ctx.requestRestart ?? null));
   printer.addObject('webhooks', new WebhooksStatus(printer));
   printer.addObject('system_stats', new SystemStats());
-  printer.addObject('motion_report', new MotionReport(printer));
+  printer.addObject('motion_report', ctx.mcuFileOutput ? new MotionReport(printer, null) : new MotionReport(printer));
   printer.addObject('tuning_tower', new TuningTower(printer, gcode));
   // Every printer turns its heaters and motors off when left alone (Klipper's default too).
   printer.addObject('idle_timeout', new IdleTimeout(printer, gcode, config.getOrNull('idle_timeout'), ctx.mcuFileOutput === null));
