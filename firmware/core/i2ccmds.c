@@ -9,6 +9,7 @@
 #include "board/gpio.h"
 #include "board/i2c.h"
 #include "board/timer.h"
+#include "i2ccmds.h"
 #include "gen/dict.h"
 
 // Values equal the I2C_BUS_* codes of board/i2c.h.
@@ -221,6 +222,23 @@ DECL_COMMAND(command_i2c_set_sw_bus,
 
 DECL_RESPONSE("i2c_response oid=%c i2c_bus_status=%c response=%*s");
 
+struct i2cdev *i2cdev_oid_lookup(uint8_t oid)
+{
+    return oid_lookup(oid, OID_I2C);
+}
+
+int i2cdev_transfer(struct i2cdev *d, uint8_t write_len, const uint8_t *write,
+                    uint8_t read_len, uint8_t *read)
+{
+    if (d->flags & IF_SOFTWARE)
+        return i2c_sw_transfer(&d->sw, d->addr, write_len, write, read_len, read);
+#ifdef BOARD_HAS_I2C
+    if (d->flags & IF_HARDWARE)
+        return i2c_transfer(d->hw, write_len, write, read_len, read);
+#endif
+    shutdown("I2C device has no bus");
+}
+
 void command_i2c_transfer(const uint32_t *args)
 {
     uint8_t oid = (uint8_t)args[0];
@@ -230,15 +248,7 @@ void command_i2c_transfer(const uint32_t *args)
     if (args[3] > 48)  // the response must fit one block with its header
         shutdown("Invalid i2c read_len");
     uint8_t read_len = (uint8_t)args[3], read[48];
-    int ret;
-    if (d->flags & IF_SOFTWARE)
-        ret = i2c_sw_transfer(&d->sw, d->addr, write_len, write, read_len, read);
-#ifdef BOARD_HAS_I2C
-    else if (d->flags & IF_HARDWARE)
-        ret = i2c_transfer(d->hw, write_len, write, read_len, read);
-#endif
-    else
-        shutdown("I2C device has no bus");
+    int ret = i2cdev_transfer(d, write_len, write, read_len, read);
     if (ret != I2C_BUS_SUCCESS)
         read_len = 0;
     send_i2c_response(oid, (uint8_t)ret, read_len, read);

@@ -167,7 +167,7 @@ int i2c_dev_transfer(uint8_t bus, uint8_t addr, uint8_t write_len, const uint8_t
             ret = d->ops->read(d, read_len, read);
         return ret;
     }
-    return I2C_BUS_START_NACK;
+    return accel_i2c_transfer(addr, write_len, write, read_len, read, clock);  // or START_NACK
 }
 
 void i2c_dev_flush(FILE *f)

@@ -130,12 +130,15 @@ int tmc_pin_is_quiet(int pin);  // bit-banged bus lines are traced as `tmc` even
 // driver's hard stop blocks it (sensorless homing: the motor skips, the carriage stays).
 int tmc_step_blocked(int stepper_idx, int64_t position_steps, int dir, uint32_t clock);
 
-// --- ADXL345 accelerometer models on SPI pins (accel.c, README "accelerometers") ---
+// --- accelerometer models on SPI pins or I2C (accel.c, README "accelerometers") ---
 void accel_load(const struct json *list);
 void accel_output_changed(int pin, uint32_t clock, int level);
 int accel_input_read(int pin, uint32_t clock, int *level);
 void accel_before_step(uint32_t clock);
 int accel_pin_is_bus(int pin);
+// An I2C transfer to the accelerometers on I2C (any bus); START_NACK when none has addr.
+int accel_i2c_transfer(uint8_t addr, uint8_t write_len, const uint8_t *write, uint8_t read_len,
+                       uint8_t *read, uint32_t clock);
 
 // --- LED chains: WS2812 (neopixel) and APA102 (dotstar) models (led.c, README "leds") ---
 void leds_load(const struct json *list);
