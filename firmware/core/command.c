@@ -110,13 +110,19 @@ void command_dispatch(const uint8_t *payload, uint_fast8_t len)
         int32_t id = (int32_t)raw_id;
         if (id < 0)
             id += 128;  // 1-byte ids 96..127 decode as negative numbers
-        if (id < 0 || id >= command_index_size || !command_index[id].handler)
+        if (id < 0 || id >= command_index_size)
             shutdown("Invalid command");
+        // The table is in flash on AVR (READP); cp is only passed on to observe_command.
         const struct command_parser *cp = &command_index[id];
+        void (*handler)(const uint32_t *args) = READP(cp->handler);
+        if (!handler)
+            shutdown("Invalid command");
+        const uint8_t *param_types = READP(cp->param_types);
+        uint_fast8_t num_params = READP(cp->num_params);
         uint32_t args[MAX_ARGS];
         uint_fast8_t ai = 0;
-        for (uint_fast8_t i = 0; i < cp->num_params; i++) {
-            uint8_t t = cp->param_types[i];
+        for (uint_fast8_t i = 0; i < num_params; i++) {
+            uint8_t t = READP(param_types[i]);
             if (t == PT_string || t == PT_buffer || t == PT_progmem_buffer) {
                 if (p >= end)
                     shutdown("Command parser error");
@@ -140,12 +146,12 @@ void command_dispatch(const uint8_t *payload, uint_fast8_t len)
             }
             args[ai++] = v;
         }
-        if (sched_is_shutdown() && !(cp->flags & HF_IN_SHUTDOWN)) {
+        if (sched_is_shutdown() && !(READP(cp->flags) & HF_IN_SHUTDOWN)) {
             send_is_shutdown(sched_shutdown_reason());
             continue;
         }
         observe_command(cp, args);
-        cp->handler(args);
+        handler(args);
     }
 }
 
@@ -180,8 +186,12 @@ void command_response_end(uint8_t *p)
 
 uint16_t static_string_lookup(const char *msg)
 {
-    for (uint16_t i = 0; i < static_strings_count; i++)
-        if (static_strings[i] && strcmp(static_strings[i], msg) == 0)
+    for (uint16_t i = 0; i < static_strings_count; i++) {
+        // The pointers are BOARD_PROGMEM, the texts are not: on AVR, shutdown() resolves ids at
+        // compile time instead (sched.h), so this table is left out of the image there.
+        const char *s = READP(static_strings[i]);
+        if (s && strcmp(s, msg) == 0)
             return i;
+    }
     return 0;
 }

@@ -4,6 +4,7 @@
 // DECL_COMMAND; tools/gen-dict.mjs scans these declarations (they must use string literals)
 // and generates the dispatch table, the response senders and the data dictionary.
 #include <stdint.h>
+#include "board/progmem.h"
 
 // A handler takes its parameters in format order; a byte string takes two slots
 // (length, then a handle for command_arg_bytes()).
@@ -34,14 +35,16 @@ struct command_parser {
     const char *format;  // the format string (used by trace output)
 };
 
-// Generated tables (build/<board>/gen/dict.c).
-extern const struct command_parser command_index[];
+// Generated tables (build/<board>/gen/dict.c). The BOARD_PROGMEM ones are in flash on AVR:
+// read their members with READP (board/progmem.h).
+extern const struct command_parser command_index[] BOARD_PROGMEM;
 extern const uint16_t command_index_size;
-extern const uint8_t dict_zlib[];
+extern const uint8_t dict_zlib[] BOARD_PROGMEM;
 extern const uint32_t dict_zlib_size;
 struct response_info { uint16_t id; const char *format; };
-extern const struct response_info response_index[];  // ends with format 0; empty without --names
-extern const char *const static_strings[];
+// Ends with format 0; empty without --names.
+extern const struct response_info response_index[] BOARD_PROGMEM;
+extern const char *const static_strings[] BOARD_PROGMEM;
 extern const uint16_t static_strings_count;
 void run_init_functions(void);
 void run_task_functions(void);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <avr/io.h>
 #include <stddef.h>
+#include <avr/pgmspace.h>
 
 // A digital pin: its PINx register (DDRx = regs[1], PORTx = regs[2]) and bit mask.
 struct gpio_out { volatile uint8_t *regs; uint8_t bit; };
@@ -31,6 +32,16 @@ struct spi_config { uint8_t spcr, spsr; };
 // The TWI peripheral (i2c.c): the device's address.
 #define BOARD_HAS_I2C 1
 struct i2c_config { uint8_t addr; };
+// Read-only tables live in flash (core/board/progmem.h): const data would otherwise be copied to
+// RAM at boot. READP reads one 1, 2 or 4 byte scalar (integer or pointer) from such a table with
+// lpm; the tables sit in the low 64 KiB (.progmem comes first in .text), so the 16-bit
+// pgm_read_* reach them on the 2560 too.
+#define BOARD_PROGMEM PROGMEM
+#define READP_UINT_(x) __typeof__(__builtin_choose_expr(sizeof(x) == 4, (uint32_t)0, \
+    __builtin_choose_expr(sizeof(x) == 2, (uint16_t)0, (uint8_t)0)))
+#define READP(x) ((void)sizeof(char[sizeof(x) == 1 || sizeof(x) == 2 || sizeof(x) == 4 ? 1 : -1]), \
+    (__typeof__(x))(READP_UINT_(x))__builtin_choose_expr(sizeof(x) == 1, pgm_read_byte(&(x)), \
+        __builtin_choose_expr(sizeof(x) == 2, pgm_read_word(&(x)), pgm_read_dword(&(x)))))
 #define BOARD_RX_BUF_SIZE 256  // RECEIVE_WINDOW (192) plus one block
 // The step path is the hot loop: skip the lateness statistics (64-bit sums) on this 8-bit chip.
 #define BOARD_NO_LATENESS_STATS 1

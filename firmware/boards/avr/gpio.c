@@ -187,12 +187,12 @@ static const struct pwm_pin pwm_pins[] PROGMEM = {
 static uint8_t prescale_bits(uint32_t cycle_ticks, uint8_t timer)
 {
     // Prescaler select values: timer 2 has extra steps (32, 128).
-    static const uint16_t t2[] = { 1, 8, 32, 64, 128, 256, 1024 };
-    static const uint16_t other[] = { 1, 8, 64, 256, 1024 };
+    static const uint16_t t2[] PROGMEM = { 1, 8, 32, 64, 128, 256, 1024 };
+    static const uint16_t other[] PROGMEM = { 1, 8, 64, 256, 1024 };
     const uint16_t *p = timer == 2 ? t2 : other;
     uint8_t n = timer == 2 ? 7 : 5, i = 0;
     uint32_t want = cycle_ticks / 256;
-    while (i + 1 < n && p[i] < want)
+    while (i + 1 < n && READP(p[i]) < want)
         i++;
     return i + 1;  // CSn2:0
 }

@@ -27,9 +27,8 @@ struct spi_config spi_setup(uint32_t bus, uint8_t mode, uint32_t rate)
     uint8_t div = 0;  // F_CPU / 2^(div + 1)
     while (div < 6 && (F_CPU >> (div + 1)) > rate)
         div++;
-    static const uint8_t spr[7] = { 0, 0, 1, 1, 2, 2, 3 };
-    struct spi_config c = {
-        (uint8_t)((1 << SPE) | (1 << MSTR) | ((mode & 3) << CPHA) | spr[div]),
+    struct spi_config c = {  // SPR1:0 = div / 2 (div 0..6 -> 0, 0, 1, 1, 2, 2, 3)
+        (uint8_t)((1 << SPE) | (1 << MSTR) | ((mode & 3) << CPHA) | (div >> 1)),
         (uint8_t)((div & 1) || div == 6 ? 0 : (1 << SPI2X)),
     };
     return c;
