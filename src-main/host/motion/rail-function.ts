@@ -6,7 +6,14 @@
 
 import type { TrapQ } from './trapq.js';
 
-export interface RailFunction {
+/** What MotionStepper's numerical step solver evaluates: a rail's position and velocity at t. */
+export interface RailEvaluator {
+  pos: number;
+  vel: number;
+  evaluate(t: number): void;
+}
+
+export interface RailFunction extends RailEvaluator {
   /** The position at t depends on the motion in [t - scanWindowS, t + scanWindowS] (s). */
   readonly scanWindowS: number;
   /** Results of evaluate(): rail position (mm) and velocity (mm/s). */

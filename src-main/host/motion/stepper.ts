@@ -2,29 +2,32 @@
 // kinematics' trapq), the exact time of every step (each crossing of a half-step boundary), and
 // the compressed runs for its MCU.
 //
-// Two position laws cover every kinematics we have:
-//  - linear: rail = cx*x + cy*y + cz*z (cartesian, corexy, corexz, extruder). Inside a trapq
+// Three position laws cover every kinematics we have:
+//  - linear: rail = cx*x + cy*y + cz*z (cartesian, corexy, hybrid, extruder). Inside a trapq
 //    segment the rail moves one way only, so each step time is a closed-form root of
 //    start_v*t + half_accel*t^2 = distance (no iteration).
-//  - delta tower: rail = z + sqrt(arm^2 - (x-tx)^2 - (y-ty)^2), not monotonic inside a segment;
-//    solved by bracketing and a safeguarded secant search.
+//  - geometry: rail = f(x, y, z) for a RailGeometry (delta tower, deltesian arm, polar bed and
+//    arm, winch cable, rotary delta shoulder), not monotonic inside a segment.
+//  - rail function (pressure advance, input shaping): rail = f(t) over several segments.
+// The last two share one numerical solver (solveSteps): predict the next half-step crossing from
+// the velocity, bracket it, and narrow the bracket with Newton steps kept inside it.
 
-import type { RailFunction } from './rail-function.js';
+import type { RailEvaluator, RailFunction } from './rail-function.js';
 import { StepCompressor } from './step-compress.js';
 import type { StepSink } from './step-sink.js';
 import { TrapQ } from './trapq.js';
 
 /** A step counts as reached when the rail is within this of the half-step boundary (mm). */
 const STEP_EPSILON_MM = 1e-9;
-/** Step times are found to this precision by the delta solver (s). */
+/** Step times are found to this precision by the numerical solver (s). */
 const SOLVE_TIME_EPSILON_S = 1e-10;
 /** A reversal must pass the half-step boundary by this much to count (mm). */
 const REVERSE_EPSILON_MM = 1e-8;
 /** Default largest early error of a compressed step (PROTOCOL.md 1.9). */
 export const MAX_STEP_ERROR_S = 0.000025;
 const CHUNK_STEPS = 1 << 15;
-/** Delta solver: the furthest it looks ahead in one go (s). */
-const DELTA_SEEK_MAX_S = 0.001;
+/** Numerical solver: the furthest it looks ahead in one go (s). */
+const SEEK_MAX_S = 0.001;
 /** flushFinishedRuns() waits for this many pending steps. */
 const LAZY_EMIT_STEPS = 1 << 14;
 /** A step undone by a reverse step within this time is dropped with it (s). */
@@ -39,8 +42,66 @@ function stepTime(x: number, v0: number, v02: number, ha4: number, end: number):
   return t > end ? end : t;
 }
 
+/**
+ * A rail that is a nonlinear function of the toolhead position. `evaluate` sets pos (the rail
+ * position at x, y, z) and vel (its rate of change for a toolhead velocity vx, vy, vz); `nearMm`
+ * is where the rail is now, for rails whose position wraps (an angle: the turn nearest to it).
+ */
+export interface RailGeometry {
+  pos: number;
+  vel: number;
+  evaluate(x: number, y: number, z: number, vx: number, vy: number, vz: number, nearMm: number): void;
+}
+
+/** A RailGeometry driven by one trapq segment: the solver's view of a geometry rail (t: s into the segment). */
+class SegmentRail implements RailEvaluator {
+  pos = 0;
+  vel = 0;
+  tq: TrapQ | null = null;
+  index = 0;
+  nearMm = 0;
+  constructor(readonly geometry: RailGeometry) {}
+  evaluate(t: number): void {
+    const tq = this.tq!;
+    const i = this.index;
+    const v0 = tq.startVMmS[i]!;
+    const ha = tq.halfAccelMmS2[i]!;
+    const d = (v0 + ha * t) * t;
+    const v = v0 + 2 * ha * t;
+    const rx = tq.axesRX[i]!;
+    const ry = tq.axesRY[i]!;
+    const rz = tq.axesRZ[i]!;
+    const g = this.geometry;
+    g.evaluate(tq.startX[i]! + rx * d, tq.startY[i]! + ry * d, tq.startZ[i]! + rz * d, rx * v, ry * v, rz * v, this.nearMm);
+    this.pos = g.pos;
+    this.vel = g.vel;
+  }
+}
+
+/** Delta tower: rail = z + sqrt(arm^2 - (x-tx)^2 - (y-ty)^2). */
+export class DeltaTowerGeometry implements RailGeometry {
+  pos = 0;
+  vel = 0;
+  private readonly arm2: number;
+  constructor(
+    readonly towerX: number,
+    readonly towerY: number,
+    armLengthMm: number,
+  ) {
+    this.arm2 = armLengthMm * armLengthMm;
+  }
+  evaluate(x: number, y: number, z: number, vx: number, vy: number, vz: number): void {
+    const dx = x - this.towerX;
+    const dy = y - this.towerY;
+    const root = Math.sqrt(this.arm2 - dx * dx - dy * dy);
+    this.pos = z + root;
+    this.vel = vz - (dx * vx + dy * vy) / root;
+  }
+}
+
 const KIND_LINEAR = 0;
-const KIND_DELTA = 1;
+/** Rail = geometry(x, y, z): steps found numerically, one trapq segment at a time. */
+const KIND_GEOMETRY = 1;
 /** Pressure advance / input shaping: position from a RailFunction, steps found numerically. */
 const KIND_FUNC = 2;
 
@@ -80,9 +141,7 @@ export class MotionStepper {
   private cx = 0;
   private cy = 0;
   private cz = 0;
-  private towerX = 0;
-  private towerY = 0;
-  private arm2 = 0;
+  private segRail: SegmentRail | null = null;
   private trapq: TrapQ | null = null;
   private railFn: RailFunction | null = null;
   private seq = 0;
@@ -226,10 +285,13 @@ export class MotionStepper {
 
   /** Rail position = z + sqrt(arm^2 - (x-towerX)^2 - (y-towerY)^2). */
   setDeltaKinematics(trapq: TrapQ, towerX: number, towerY: number, armLengthMm: number): void {
-    this.kind = KIND_DELTA;
-    this.towerX = towerX;
-    this.towerY = towerY;
-    this.arm2 = armLengthMm * armLengthMm;
+    this.setGeometry(trapq, new DeltaTowerGeometry(towerX, towerY, armLengthMm));
+  }
+
+  /** Rail position = geometry(x, y, z) (deltas, polar, winch, ...). */
+  setGeometry(trapq: TrapQ, geometry: RailGeometry): void {
+    this.kind = KIND_GEOMETRY;
+    this.segRail = new SegmentRail(geometry);
     this.attach(trapq);
   }
 
@@ -241,7 +303,7 @@ export class MotionStepper {
 
   /** cx, cy, cz of a linear rail (also while a rail function drives it), else null. */
   linearCoefficients(): [number, number, number] | null {
-    return this.kind === KIND_DELTA ? null : [this.cx, this.cy, this.cz];
+    return this.kind === KIND_GEOMETRY ? null : [this.cx, this.cy, this.cz];
   }
 
   /**
@@ -249,12 +311,12 @@ export class MotionStepper {
    * step generation time, after a full flush); null returns to the plain linear rail.
    */
   setRailFunction(fn: RailFunction | null, sinceS: number): void {
-    if (this.kind === KIND_DELTA) throw new Error(`${this.name}: a rail function needs linear kinematics`);
+    if (this.kind === KIND_GEOMETRY) throw new Error(`${this.name}: a rail function needs linear kinematics`);
     this.railFn = fn;
     this.kind = fn ? KIND_FUNC : KIND_LINEAR;
     if (this.trapq) this.seq = this.trapq.tailSeq;
     this.genTimeS = sinceS;
-    this.deltaLastSign = 0;
+    this.lastSolvedSign = 0;
   }
 
   /** How far either side of t the rail's position looks into the planned motion (s). */
@@ -265,10 +327,10 @@ export class MotionStepper {
   /** Rail position for a cartesian toolhead position. */
   railPosition(x: number, y: number, z: number): number {
     // Linear and rail-function rails rest at the same place (shaping and advance vanish at rest).
-    if (this.kind !== KIND_DELTA) return this.cx * x + this.cy * y + this.cz * z;
-    const dx = x - this.towerX;
-    const dy = y - this.towerY;
-    return z + Math.sqrt(this.arm2 - dx * dx - dy * dy);
+    if (this.kind !== KIND_GEOMETRY) return this.cx * x + this.cy * y + this.cz * z;
+    const g = this.segRail!.geometry;
+    g.evaluate(x, y, z, 0, 0, 0, this.commandedPositionMm);
+    return g.pos;
   }
 
   /** Where the last step left the rail (mm). */
@@ -291,7 +353,7 @@ export class MotionStepper {
     this.stepsFromOrigin = 0;
     if (this.trapq) this.seq = this.trapq.tailSeq;
     this.genTimeS = 0;
-    this.deltaLastSign = 0;
+    this.lastSolvedSign = 0;
   }
 
   /** Generate the steps of all planned motion before printTimeS (into the compressor). */
@@ -301,7 +363,7 @@ export class MotionStepper {
     if (this.seq < tq.headSeq) this.seq = tq.headSeq;
     if (this.kind === KIND_LINEAR) this.generateLinear(tq, printTimeS);
     else if (this.kind === KIND_FUNC) this.generateFunc(this.railFn!, printTimeS);
-    else this.generateDelta(tq, printTimeS);
+    else this.generateGeometry(tq, this.segRail!, printTimeS);
   }
 
   /** Send compressed runs: finished ones always, unfinished ones up to printTimeS. */
@@ -470,24 +532,8 @@ export class MotionStepper {
     }
   }
 
-  // Delta tower position and velocity at time t into segment i (fields: no allocation).
-  private dPos = 0;
-  private dVel = 0;
-  /** Direction of the last delta step (0 after a cancelled pair or a new position). */
-  private deltaLastSign = 0;
-  private deltaEval(tq: TrapQ, i: number, t: number): void {
-    const v0 = tq.startVMmS[i]!;
-    const ha = tq.halfAccelMmS2[i]!;
-    const d = (v0 + ha * t) * t;
-    const v = v0 + 2 * ha * t;
-    const rx = tq.axesRX[i]!;
-    const ry = tq.axesRY[i]!;
-    const dx = tq.startX[i]! + rx * d - this.towerX;
-    const dy = tq.startY[i]! + ry * d - this.towerY;
-    const root = Math.sqrt(this.arm2 - dx * dx - dy * dy);
-    this.dPos = tq.startZ[i]! + tq.axesRZ[i]! * d + root;
-    this.dVel = tq.axesRZ[i]! * v - ((dx * rx + dy * ry) * v) / root;
-  }
+  /** Direction of the last numerically found step (0 after a cancelled pair or a new position). */
+  private lastSolvedSign = 0;
 
   /** A generated step in direction sgn (+1/-1), with the step+unstep filter. */
   private genericStep(clock: number, sgn: number): void {
@@ -514,17 +560,9 @@ export class MotionStepper {
     this.pendingCommitted = false;
   }
 
-  /**
-   * Delta towers: from the current time, predict when the carriage reaches the next half-step
-   * boundary at its current speed (a curving path reaches it later, so the prediction never
-   * jumps over a crossing while the motion decelerates), look there, and when a boundary has
-   * been passed, narrow the bracket with Newton steps kept inside it (bisection fallback).
-   */
-  private generateDelta(tq: TrapQ, untilS: number): void {
-    const step = this.stepDistMm;
-    const half = 0.5 * step;
-    const freq = this.clockFreqHz;
-    const t0 = this.printTimeAtClockZeroS;
+  /** Geometry rails: solve each trapq segment from where generation stopped to its end. */
+  private generateGeometry(tq: TrapQ, rail: SegmentRail, untilS: number): void {
+    rail.tq = tq;
     while (this.seq < tq.tailSeq) {
       const i = this.seq & tq.mask;
       const segT = tq.printTimeS[i]!;
@@ -537,64 +575,10 @@ export class MotionStepper {
         this.onActive = null;
         cb(segT);
       }
-      let t = this.genTimeS > segT ? Math.min(this.genTimeS - segT, end) : 0;
-      this.deltaEval(tq, i, t);
-      let p = this.dPos;
-      let pv = this.dVel;
-      while (t < end) {
-        if (this.pendingClock >= 0 && this.pendingDirSign * (p - this.pendingCenterMm) >= -STEP_EPSILON_MM) {
-          this.pendingCommitted = true;
-        }
-        const cmd = this.originMm + this.stepsFromOrigin * step;
-        const up = cmd + half;
-        const down = cmd - half;
-        let dt = pv > 0 ? (up - p) / pv : pv < 0 ? (down - p) / pv : DELTA_SEEK_MAX_S;
-        if (!(dt < DELTA_SEEK_MAX_S)) dt = DELTA_SEEK_MAX_S;
-        if (dt < 1e-9) dt = 1e-9;
-        const tn = Math.min(t + dt, end);
-        this.deltaEval(tq, i, tn);
-        const pn = this.dPos;
-        // Continuing in the last step's direction, reaching the boundary (within 1e-9 mm) is a
-        // step; turning back must pass it by REVERSE_EPSILON_MM (the rail sits right on the
-        // boundary it just stepped over).
-        const last = this.deltaLastSign;
-        const upTol = last > 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
-        const downTol = last < 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
-        const sgn = pn >= up - upTol ? 1 : pn <= down + downTol ? -1 : 0;
-        if (sgn === 0) {
-          t = tn;
-          p = pn;
-          pv = this.dVel;
-          continue;
-        }
-        // f(x) = sgn*(pos - target): < 0 at a, >= -eps at b.
-        const target = sgn > 0 ? up + (sgn === last ? 0 : REVERSE_EPSILON_MM) : down - (sgn === last ? 0 : REVERSE_EPSILON_MM);
-        let a = t;
-        let b = tn;
-        let fb = sgn * (pn - target);
-        let x = tn;
-        let vx = this.dVel;
-        for (let iter = 0; iter < 60 && fb > STEP_EPSILON_MM && b - a > SOLVE_TIME_EPSILON_S; iter++) {
-          let m = vx !== 0 ? x - (sgn * (this.dPos - target)) / (sgn * vx) : 0.5 * (a + b);
-          if (!(m > a && m < b)) m = 0.5 * (a + b);
-          this.deltaEval(tq, i, m);
-          const fm = sgn * (this.dPos - target);
-          if (fm >= -STEP_EPSILON_MM) {
-            b = m;
-            fb = fm;
-          } else {
-            a = m;
-          }
-          x = m;
-          vx = this.dVel;
-        }
-        this.genericStep(Math.floor((segT + b - t0) * freq + 0.5), sgn);
-        this.deltaLastSign = this.pendingClock >= 0 ? sgn : 0;
-        this.deltaEval(tq, i, b);
-        t = b;
-        p = this.dPos;
-        pv = this.dVel;
-      }
+      const t = this.genTimeS > segT ? Math.min(this.genTimeS - segT, end) : 0;
+      rail.index = i;
+      rail.nearMm = this.commandedPositionMm;
+      this.solveSteps(rail, t, end, segT);
       if (partial) {
         this.genTimeS = untilS;
         break;
@@ -605,11 +589,8 @@ export class MotionStepper {
   }
 
   /**
-   * Pressure advance / input shaping: walk the rail function's motion ranges; inside them predict
-   * the next half-step boundary from the current velocity (as generateDelta does: the prediction
-   * cannot jump over a crossing while the rail decelerates, and with constant acceleration
-   * towards the boundary the position is convex, so it cannot cross and return unseen), then
-   * narrow the bracket with Newton steps kept inside it.
+   * Pressure advance / input shaping: walk the rail function's motion ranges (it stands still
+   * outside them) and solve the steps inside each.
    */
   private generateFunc(fn: RailFunction, untilS: number): void {
     let t = this.genTimeS;
@@ -622,13 +603,22 @@ export class MotionStepper {
         this.onActive = null;
         cb(t);
       }
-      this.marchFunc(fn, t, end);
+      this.solveSteps(fn, t, end, 0);
       t = end;
     }
     if (untilS > this.genTimeS) this.genTimeS = untilS;
   }
 
-  private marchFunc(fn: RailFunction, t: number, end: number): void {
+  /**
+   * The shared numerical solver: the steps of `fn` between its times t and end (print time =
+   * offsetS + fn time). From the current time, predict when the rail reaches the next half-step
+   * boundary at its current speed (a curving path reaches it later, so the prediction never jumps
+   * over a crossing while the rail decelerates; with constant acceleration towards the boundary
+   * the position is convex, so it cannot cross and return unseen), look there, and when a
+   * boundary has been passed, narrow the bracket with Newton steps kept inside it (bisection
+   * fallback).
+   */
+  private solveSteps(fn: RailEvaluator, t: number, end: number, offsetS: number): void {
     const step = this.stepDistMm;
     const half = 0.5 * step;
     const freq = this.clockFreqHz;
@@ -643,13 +633,16 @@ export class MotionStepper {
       const cmd = this.originMm + this.stepsFromOrigin * step;
       const up = cmd + half;
       const down = cmd - half;
-      let dt = pv > 0 ? (up - p) / pv : pv < 0 ? (down - p) / pv : DELTA_SEEK_MAX_S;
-      if (!(dt < DELTA_SEEK_MAX_S)) dt = DELTA_SEEK_MAX_S;
+      let dt = pv > 0 ? (up - p) / pv : pv < 0 ? (down - p) / pv : SEEK_MAX_S;
+      if (!(dt < SEEK_MAX_S)) dt = SEEK_MAX_S;
       if (dt < 1e-9) dt = 1e-9;
       const tn = t + dt < end ? t + dt : end;
       fn.evaluate(tn);
       const pn = fn.pos;
-      const last = this.deltaLastSign;
+      // Continuing in the last step's direction, reaching the boundary (within 1e-9 mm) is a
+      // step; turning back must pass it by REVERSE_EPSILON_MM (the rail sits right on the
+      // boundary it just stepped over).
+      const last = this.lastSolvedSign;
       const upTol = last > 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
       const downTol = last < 0 ? STEP_EPSILON_MM : -REVERSE_EPSILON_MM;
       const sgn = pn >= up - upTol ? 1 : pn <= down + downTol ? -1 : 0;
@@ -681,8 +674,8 @@ export class MotionStepper {
         px = fn.pos;
         vx = fn.vel;
       }
-      this.genericStep(Math.floor((b - t0) * freq + 0.5), sgn);
-      this.deltaLastSign = this.pendingClock >= 0 ? sgn : 0;
+      this.genericStep(Math.floor((offsetS + b - t0) * freq + 0.5), sgn);
+      this.lastSolvedSign = this.pendingClock >= 0 ? sgn : 0;
       // The last evaluation was usually at b already (Newton's final iterate).
       if (x !== b) {
         fn.evaluate(b);
