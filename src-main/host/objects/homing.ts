@@ -14,6 +14,7 @@ import type { GCodeMove } from './gcode-move';
 import { deltaHomingMove } from './homing-delta';
 import type { PrinterStepper } from './stepper';
 import type { StepperEnable } from './stepper-enable';
+import { setHomingCurrents } from './tmc';
 
 /** Time between arming the endstops and the start of the move (s). */
 const HOMING_START_DELAY_S = 0.001;
@@ -49,6 +50,12 @@ function homingEndstopsOf(rails: HomingRail[]): HomingEndstop[] {
 export interface HomingMoveWatcher {
   homingMoveBegin(stepperNames: string[]): void;
   homingMoveEnd(): void;
+}
+
+/** What an endstop may do around each homing move on it (a TMC virtual endstop: StallGuard). */
+interface EndstopMoveHooks {
+  homingMoveBegin?(): Promise<void>;
+  homingMoveEnd?(): Promise<void>;
 }
 
 export class Homing {
@@ -139,6 +146,21 @@ export class Homing {
       // Approach again from twice the retract distance: the switch should fire half way.
       th.setPosition(retractPos.map((p, k) => p - d[k]! * r));
       const noMove = await this.homingMove(rails, homePos, s.second_homing_speed ?? s.homing_speed / 2);
+    // [tmcXXXX] home_current: the drivers of every stepper homed switch to it for the homing.
+    const homed = homingEndstopsOf(rails).flatMap((sw) => sw.steppers.map((st) => st.name));
+    await setHomingCurrents(this.printer, homed, true, th);
+    try {
+      await this.homeApproaches(rails, forcePos, homePos);
+    } finally {
+      await setHomingCurrents(this.printer, homed, false, th);
+    }
+    th.flushStepGeneration();
+  }
+
+  /** The first approach, and after a retract the second (homeRails' steps). */
+  private async homeApproaches(rails: HomingRail[], forcePos: number[], homePos: number[]): Promise<void> {
+    const th = this.toolhead;
+    const s = rails[0]!.settings;
       if (noMove) throw new HomingError(`Endstop ${noMove} still triggered after retract`);
     }
     th.flushStepGeneration();
@@ -163,10 +185,14 @@ export class Homing {
 
   private async runHomingMove(rails: HomingRail[], movePos: number[], speedMmS: number): Promise<string | null> {
     const th = this.toolhead;
+    // A driver's virtual endstop switches its stall detection on for the move (and off after).
+    const hooked = homingEndstopsOf(rails).map((sw) => sw.endstop as McuEndstop & EndstopMoveHooks);
     th.flushStepGeneration();
+      for (const e of hooked) await e.homingMoveBegin?.();
     const startPos = th.getPosition();
     const switches = homingEndstopsOf(rails);
     const tracks: StepperTrack[] = switches.flatMap((sw) =>
+      for (const e of hooked) await e.homingMoveEnd?.();
       sw.steppers.map((stepper) => ({
         switch: sw,
         stepper,

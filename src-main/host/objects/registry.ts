@@ -80,7 +80,7 @@ import type { RestartKind } from './restart';
 import { SaveConfig } from './save-config';
 import { PrinterToolhead } from './toolhead';
 import { loadVirtualPrinter } from '../../server/virtual-printer/virtual-printer-section';
-import { loadTmcDriver } from './tmc';
+import { checkTmcVirtualEndstops, loadTmcDriver } from './tmc';
 import { loadHeaterGeneric } from './heater-generic';
 import { loadTemperatureFan } from './temperature-fan';
 import { loadFanGeneric } from './fan-generic';
@@ -373,3 +373,5 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   }
   config.checkUnread(new Set(unsupported.map((s) => s.name)));
 }
+  // endstop_pin: tmcXXXX_stepper_x:virtual_endstop without that driver section.
+  checkTmcVirtualEndstops(printer);

@@ -25,6 +25,25 @@ export function tmcCurrentOptions(chip: TmcChipDef) {
   });
 }
 
+/** Homing with a different current (sensorless homing wants less, so the stall comes soon). */
+export function tmcHomeCurrentOptions(chip: TmcChipDef) {
+  return defineOptions({
+    home_current: {
+      type: 'float',
+      optional: true,
+      above: 0,
+      maxval: chip.maxCurrentA,
+      doc: 'Motor current (A rms) while homing; default run_current (no change)',
+    },
+    current_change_dwell_time: {
+      type: 'float',
+      default: 0.5,
+      above: 0,
+      doc: 'Wait (s) after changing the current for homing, before moving',
+    },
+  });
+}
+
 /** Sense resistor drivers: the resistor sets the full-scale current. */
 export function tmcSenseOptions(chip: TmcChipDef) {
   return defineOptions({
@@ -79,7 +98,7 @@ export const TMC2209_DIAG_OPTIONS = defineOptions({
     optional: true,
     canInvert: true,
     canPullup: true,
-    doc: 'MCU pin wired to DIAG (sensorless homing, not used yet)',
+    doc: 'MCU pin wired to DIAG: endstop_pin tmc2209_stepper_x:virtual_endstop homes on a stall (sensorless homing)',
   },
 });
 
@@ -89,14 +108,14 @@ export const TMC_SPI_DIAG_OPTIONS = defineOptions({
     optional: true,
     canInvert: true,
     canPullup: true,
-    doc: 'MCU pin wired to DIAG0 (sensorless homing, not used yet)',
+    doc: 'MCU pin wired to DIAG0: the virtual_endstop for sensorless homing (used before diag1_pin)',
   },
   diag1_pin: {
     type: 'pin',
     optional: true,
     canInvert: true,
     canPullup: true,
-    doc: 'MCU pin wired to DIAG1 (sensorless homing, not used yet)',
+    doc: 'MCU pin wired to DIAG1: the virtual_endstop for sensorless homing',
   },
 });
 
@@ -124,7 +143,11 @@ function allOptional(table: OptionTable): OptionTable {
 /** Every option table of a driver section, for the catalog and for reading. */
 export function tmcOptionTables(name: TmcChipName): OptionTable[] {
   const chip = TMC_CHIPS[name];
-  const tables: OptionTable[] = [tmcCurrentOptions(chip), chip.currentScale === 'rref' ? TMC_RREF_OPTIONS : tmcSenseOptions(chip)];
+  const tables: OptionTable[] = [
+    tmcCurrentOptions(chip),
+    tmcHomeCurrentOptions(chip),
+    chip.currentScale === 'rref' ? TMC_RREF_OPTIONS : tmcSenseOptions(chip),
+  ];
   if (chip.bus === 'either') tables.push(allOptional(TMC_UART_OPTIONS), allOptional(TMC_SPI_OPTIONS));
   else tables.push(chip.bus === 'uart' ? TMC_UART_OPTIONS : TMC_SPI_OPTIONS);
   if (name !== 'tmc2208') tables.push(TMC_SG_OPTIONS);

@@ -9,6 +9,10 @@ import type { PinDesc } from '../config/options';
 import type { ConfigSection } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
+import { ConfigError } from '../config/errors';
+import { McuEndstop } from '../mcu/endstop';
+import type { Mcu } from '../mcu/mcu';
+import type { Toolhead } from '../motion/index';
 import { TmcUartBus } from '../mcu/tmc-uart';
 import { TmcSpiBus } from '../mcu/tmc-spi';
 import type { Printer } from '../printer';
@@ -41,6 +45,7 @@ import {
   tmcSenseOptions,
   tmcCurrentOptions,
   tmcFieldOptions,
+  tmcHomeCurrentOptions,
 } from './tmc-options';
 import { TMC_CHIPS, TmcFields, type TmcChipDef, type TmcChipName } from './tmc-registers';
 
@@ -139,6 +144,15 @@ export class TmcDriver {
   private temperatureC: number | null = null;
   /** hold_current as asked (default: the driver's maximum, so IHOLD follows IRUN). */
   private reqHoldA: number;
+  /** run_current as asked (config or SET_TMC_CURRENT). */
+  private reqRunA = 0;
+  /** home_current (default: the configured run_current) and the wait after changing to it (s). */
+  private homeA = 0;
+  readonly currentDwellS: number = 0.5;
+  /** The run current to go back to while home_current is in use (null: not homing). */
+  private homingRunA: number | null = null;
+  /** Fields the stall detection set up changed, with their values before (null: not homing). */
+  private beforeStall: Map<string, number> | null = null;
   /** Microstep distance / 256 (mm): what TSTEP-unit thresholds are computed from. */
   private readonly dist256Mm: number;
   private lastDrvStatus: Record<string, number> | null = null;
@@ -197,11 +211,15 @@ export class TmcDriver {
     }
     this.reqHoldA = o.hold_current ?? chip.maxCurrentA;
     this.setCurrent(o.run_current, this.reqHoldA);
+    const h = section.read(tmcHomeCurrentOptions(chip));
+    this.homeA = h.home_current ?? o.run_current;
+    this.currentDwellS = h.current_change_dwell_time;
     // Step on both edges: the stepper decides at config time whether the MCU can (see stepper.ts).
     stepper.requestStepBothEdge = true;
     // A TMC driver takes 100 ns pulses, so step_pulse_duration defaults to that (as in Klipper).
     stepper.defaultStepPulseS = TMC_STEP_PULSE_S;
     this.link = this.connectLink(section);
+    this.attachVirtualEndstop(section);
     stepper.mcu.registerConfigCallback(() => {
       this.fields.setField('dedge', this.stepsOnBothEdges() ? 1 : 0);
       if (!this.link.live) for (const r of this.chip.initRegisters) this.link.addInitWrite(r, this.fields.values.get(r)!);
@@ -320,6 +338,116 @@ export class TmcDriver {
     return new SpiLink(bus, this.chip, chainPosition);
   }
 
+  /**
+   * endstop_pin: tmc2209_stepper_x:virtual_endstop on any rail makes the driver's DIAG pin that
+   * rail's MCU endstop (endstop_home + trsync, as a switch), stopping all the rail's steppers.
+   */
+  private attachVirtualEndstop(section: ConfigSection): void {
+    const chipName = virtualEndstopChip(this.name);
+    const rails = (this.printer.lookupObjectOrNull<PrinterToolhead>('printer_toolhead')?.homingRails ?? []).filter(
+      (r) => r.settings.endstop_pin.chip === chipName,
+    );
+    if (!rails.length) return;
+    const config = this.printer.lookupObject<SaveConfig>('configfile').printerConfig;
+    for (const rail of rails) {
+      const pin = rail.settings.endstop_pin;
+      const at = config.getOrNull(rail.steppers[0]!.name) ?? section;
+      const where = `endstop_pin '${pin.text}' in section '${at.name}'`;
+      if (pin.pin !== 'virtual_endstop') throw at.error('endstop_pin', `${where}: [${this.name}] offers only '${chipName}:virtual_endstop'`);
+      if (pin.invert || pin.pullup) throw at.error('endstop_pin', `${where}: a TMC virtual endstop cannot be inverted or pulled up (remove '!', '^', '~')`);
+      if (this.chip.name === 'tmc2208') {
+        throw at.error('endstop_pin', `${where}: a TMC2208 has no StallGuard; sensorless homing needs a TMC2209, TMC2130, TMC5160 or TMC2240`);
+      }
+    }
+    const diag = this.diagPin(section);
+    if (!diag) {
+      const opt = this.chip.name === 'tmc2209' ? 'diag_pin' : 'diag0_pin or diag1_pin';
+      throw section.error(
+        this.chip.name === 'tmc2209' ? 'diag_pin' : 'diag1_pin',
+        `[${this.name}] is a virtual endstop (endstop_pin '${rails[0]!.settings.endstop_pin.text}') but has no ${opt}: set it to the MCU pin wired to the driver's DIAG output`,
+      );
+    }
+    const mcu = mcuForPin(this.printer, diag.pin, section, diag.option);
+    const pins = this.printer.lookupObject<PinRegistry>('pins');
+    pins.resolve(diag.pin, section.placeOf(diag.option));
+    pins.claim(diag.pin, `[${this.name}] ${diag.option}`, section.placeOf(diag.option), 'endstop');
+    const endstop = new TmcVirtualEndstop(mcu, diag.pin, this);
+    this.diagStallField = diag.option === 'diag0_pin' ? 'diag0_stall' : diag.option === 'diag1_pin' ? 'diag1_stall' : null;
+    for (const rail of rails) {
+      rail.endstop = endstop;
+      for (const s of rail.steppers) endstop.addStepper(s.oid, s.mcu);
+    }
+  }
+
+  /** The GCONF field that routes a stall to the DIAG pin in use (SPI drivers' DIAG0/DIAG1). */
+  private diagStallField: string | null = null;
+
+  /** Klipper's choice: diag_pin on a TMC2209; DIAG0 before DIAG1 on the others. */
+  private diagPin(section: ConfigSection): { pin: PinDesc; option: 'diag_pin' | 'diag0_pin' | 'diag1_pin' } | null {
+    if (this.chip.name === 'tmc2209') {
+      const p = section.read(TMC2209_DIAG_OPTIONS).diag_pin;
+      return p ? { pin: p, option: 'diag_pin' } : null;
+    }
+    const o = section.read(TMC_SPI_DIAG_OPTIONS);
+    if (o.diag0_pin) return { pin: o.diag0_pin, option: 'diag0_pin' };
+    return o.diag1_pin ? { pin: o.diag1_pin, option: 'diag1_pin' } : null;
+  }
+
+  /**
+   * A homing move on the virtual endstop starts: StallGuard on, as the chip needs it. StallGuard4
+   * (TMC2209) works in stealthChop: stealthChop at every speed (TPWMTHRS 0, en_spreadcycle 0).
+   * StallGuard2 (TMC2130/5160/2240) works in spreadCycle: en_pwm_mode 0, the stall routed to the
+   * DIAG pin. Both report only above TCOOLTHRS's speed: the slowest if it was 0; THIGH 0.
+   */
+  async beginStallDetection(): Promise<void> {
+    const f = this.fields;
+    const changes: [string, number][] = [];
+    if (!f.field('en_pwm_mode')) changes.push(['tpwmthrs', 0], ['en_spreadcycle', 0]);
+    else {
+      changes.push(['en_pwm_mode', 0]);
+      if (this.diagStallField) changes.push([this.diagStallField, 1]);
+    }
+    if (f.getField('tcoolthrs') === 0) changes.push(['tcoolthrs', 0xfffff]);
+    if (f.field('thigh')) changes.push(['thigh', 0]);
+    this.beforeStall ??= new Map(changes.map(([k]) => [k, f.getField(k)]));
+    await this.writeFields(changes);
+  }
+
+  /** The homing move ended: the fields beginStallDetection changed get their values back. */
+  async endStallDetection(): Promise<void> {
+    const before = this.beforeStall;
+    if (!before) return;
+    this.beforeStall = null;
+    await this.writeFields([...before]);
+  }
+
+  /** Sets fields and writes their registers, each once, in the order first touched. */
+  private async writeFields(changes: [string, number][]): Promise<void> {
+    const regs = new Set<string>();
+    for (const [k, v] of changes) regs.add(this.fields.setField(k, v));
+    for (const r of regs) await this.writeRegister(r);
+  }
+
+  /** Whether homing changes this driver's current (home_current differs from the run current). */
+  get changesCurrentForHoming(): boolean {
+    return this.homingRunA !== null || Math.abs(this.homeA - this.reqRunA) > 1e-9;
+  }
+
+  /** home_current for homing (on) or the run current back (off). */
+  async useHomeCurrent(on: boolean): Promise<void> {
+    let regs: string[];
+    if (on) {
+      if (this.homingRunA !== null) return;
+      this.homingRunA = this.reqRunA;
+      regs = this.setCurrent(this.homeA, this.reqHoldA);
+    } else {
+      if (this.homingRunA === null) return;
+      regs = this.setCurrent(this.homingRunA, this.reqHoldA);
+      this.homingRunA = null;
+    }
+    for (const r of regs) await this.writeRegister(r);
+  }
+
   /** TSTEP units (internal clocks per 1/256 microstep) for a speed; 0 mm/s = the slowest. */
   tstepThreshold(speedMmS: number): number {
     if (speedMmS <= 0) return 0xfffff;
@@ -337,6 +465,7 @@ export class TmcDriver {
    *  the registers that hold them. */
   setCurrent(runA: number, holdA: number): string[] {
     this.reqHoldA = holdA;
+    this.reqRunA = runA;
     const regs = new Set<string>();
     if (this.chip.currentScale === 'vsense') {
       const b = vsenseCurrentBits(runA, holdA, this.senseOhm, SENSE_VOLTAGE[this.chip.name as keyof typeof SENSE_VOLTAGE]);
@@ -476,6 +605,62 @@ function parseSelectPin(section: ConfigSection, text: string, chip: string): Pin
   const pinChip = m[2] ?? chip;
   if (pinChip !== chip) throw section.error('select_pins', `select_pins must be on the MCU of uart_pin in section '${section.name}'`);
   return { chip: pinChip, pin: m[3], invert: m[1] === '!', pullup: 0, text };
+}
+
+/** Klipper's pin chip name of a driver section: 'tmc2209 stepper_x' -> 'tmc2209_stepper_x'. */
+function virtualEndstopChip(sectionName: string): string {
+  return sectionName.replace(/\s+/, '_');
+}
+
+/**
+ * The driver's DIAG output as an MCU endstop: homing arms it (endstop_home, trsync) like a
+ * switch; homing calls the hooks around each move on it to switch stall detection on and off.
+ */
+class TmcVirtualEndstop extends McuEndstop {
+  constructor(
+    mcu: Mcu,
+    pin: PinDesc,
+    private readonly driver: TmcDriver,
+  ) {
+    super(mcu, pin.pin, pin.invert, pin.pullup);
+  }
+  homingMoveBegin(): Promise<void> {
+    return this.driver.beginStallDetection();
+  }
+  homingMoveEnd(): Promise<void> {
+    return this.driver.endStallDetection();
+  }
+}
+
+/**
+ * Homing these steppers (on=true) or done (false): drivers with a home_current switch to it or
+ * back. The queued moves finish first and current_change_dwell_time passes after (the longest
+ * of the drivers), only when a current changes.
+ */
+export async function setHomingCurrents(printer: Printer, stepperNames: string[], on: boolean, toolhead: Toolhead): Promise<void> {
+  const drivers = commands.get(printer)?.drivers;
+  const changing = stepperNames.map((n) => drivers?.get(n)).filter((d): d is TmcDriver => !!d && d.changesCurrentForHoming);
+  if (!changing.length || printer.state === 'shutdown') return;
+  await toolhead.drainMoves();
+  for (const d of changing) await d.useHomeCurrent(on);
+  toolhead.dwell(Math.max(...changing.map((d) => d.currentDwellS)));
+}
+
+/**
+ * After loading: an endstop_pin naming a driver's virtual endstop whose driver section is
+ * missing (the driver attaches itself to the rail when it loads).
+ */
+export function checkTmcVirtualEndstops(printer: Printer): void {
+  const rails = printer.lookupObjectOrNull<PrinterToolhead>('printer_toolhead')?.homingRails ?? [];
+  const config = printer.lookupObject<SaveConfig>('configfile').printerConfig;
+  for (const r of rails) {
+    const pin = r.settings.endstop_pin;
+    const m = /^(tmc\d+)_(.+)$/.exec(pin.chip);
+    if (r.endstop || !m) continue;
+    const at = config.getOrNull(r.steppers[0]!.name);
+    const why = `endstop_pin '${pin.text}' in section '${r.steppers[0]!.name}' names the driver [${m[1]} ${m[2]}], which is not configured: add that section with its diag pin for sensorless homing`;
+    throw at ? at.error('endstop_pin', why) : new ConfigError(why);
+  }
 }
 
 /** The printer's steppers by section name (axes and extruder), for drivers to attach to. */

@@ -96,6 +96,12 @@ export interface SimDriver {
   miso_pin?: string;
 }
 /**
+  /** Sensorless homing: the stepper the driver moves, the wall its carriage meets (the
+   * motor skips past it), and the MCU pin wired to DIAG (`diag`: DIAG0 or DIAG1, SPI kinds). */
+  stepper?: string;
+  hard_stop?: { side: 'min' | 'max'; position_mm: number };
+  diag_pin?: string;
+  diag?: 0 | 1;
  * A display controller model (README "displays"): st7920 on cs/sclk/sid pins, hd44780 on
  * rs/e/d4-d7 pins, ssd1306/sh1106 at an I2C address, or uc1701/ssd1306/sh1106 on SPI pins with
  * an A0 (data/command) pin. The sim traces what it shows as `lcd` events.
@@ -415,6 +421,7 @@ function displaysOf(config: PrinterConfig, chip: string): SimDisplay[] {
     const type = s.getString('lcd_type');
     const pins = (d: SimDisplay, options: [keyof SimDisplay, string][]): SimDisplay | null => {
       for (const [key, option] of options) {
+  for (const d of drivers) addHardStop(config, m, d, chip);
         const pin = plainPinOf(s, option, chip);
         if (!pin) return null;
         (d as unknown as Record<string, string>)[key] = pin;
@@ -496,7 +503,38 @@ function ledChainsOf(config: PrinterConfig, chip: string): SimLed[] {
 }
 
 const UART_DRIVERS = ['tmc2208', 'tmc2209', 'tmc2225', 'tmc2226'];
-const SPI_DRIVERS = ['tmc2130', 'tmc5160'];
+const SPI_DRIVERS = ['tmc2130', 'tmc5160', 'tmc2660'];
+
+/**
+ * A stepper homing on its driver's virtual endstop ([stepper_x] endstop_pin:
+ * tmc2209_stepper_x:virtual_endstop) has a hard stop at position_endstop on its homing side,
+ * and the driver's DIAG on the pin the driver section names. Only where the stepper's position
+ * is the carriage's (cartesian: not a corexy motor, which moves two axes).
+ */
+function addHardStop(config: PrinterConfig, m: SimMachine, d: SimDriver, chip: string): void {
+  const stepper = config.getOrNull(d.name);
+  const driver = config.getOrNull(`${d.kind} ${d.name}`);
+  const kinematics = config.getOrNull('printer')?.has('kinematics') ? config.getOrNull('printer')!.getString('kinematics') : '';
+  if (!stepper || !driver || !stepper.has('endstop_pin') || !m.steppers.some((s) => s.name === d.name)) return;
+  const pin = anyPinOf(stepper, 'endstop_pin');
+  if (!pin || pin.chip !== `${d.kind}_${d.name}` || pin.pin !== 'virtual_endstop') return;
+  if (kinematics !== 'cartesian' || !/^stepper_[xyz]$/.test(d.name)) return;
+  const rail = railOf(config, stepper);
+  if (!rail.endstop) return;
+  d.stepper = d.name;
+  d.hard_stop = { side: rail.endstop.side, position_mm: rail.endstop.mm };
+  for (const [option, out] of [
+    ['diag_pin', 1],
+    ['diag0_pin', 0],
+    ['diag1_pin', 1],
+  ] as const) {
+    const diag = pinOf(driver, option, chip);
+    if (!diag) continue;
+    d.diag_pin = diag.pin;
+    if (option !== 'diag_pin') d.diag = out;
+    break;
+  }
+}
 
 /**
  * [tmc2209 stepper_x] and the like whose bus is on this MCU. Kinds the sim has no model of

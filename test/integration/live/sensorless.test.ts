@@ -1,0 +1,151 @@
+// Sensorless homing end to end on the sim: [stepper_x]/[stepper_y] home on their TMC2209s'
+// virtual endstops (the DIAG pins as MCU endstops, through endstop_home + trsync). The sim's
+// driver models block the steps past the axis' hard stop (position_endstop) and drive DIAG while
+// the motor pushes against it with StallGuard set up, so G28 must stop at the hard stops; the
+// drivers' registers (sim trace) must show the stall settings and home_current during homing and
+// the configured values after. The same printer has a TMC2660 on Z (20-bit SPI datagrams).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLivePrinter, type LivePrinter } from './live-printer';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const DRIVERS = `
+[tmc2209 stepper_x]
+uart_pin: PC0
+tx_pin: PC1
+uart_address: 0
+run_current: 0.8
+diag_pin: ^PE5
+driver_SGTHRS: 100
+
+[tmc2209 stepper_y]
+uart_pin: PC0
+tx_pin: PC1
+uart_address: 2
+run_current: 0.58
+hold_current: 0.4
+home_current: 0.4
+current_change_dwell_time: 0.2
+stealthchop_threshold: 100
+diag_pin: ^PJ1
+driver_SGTHRS: 80
+
+`;
+
+/** X and Y home on their drivers; X without a retract (homing_retract_dist 0, Klipper's advice). */
+function sensorless(cfg: string): string {
+  return (
+    cfg
+      .replace(/(\[stepper_x\][^[]*?)endstop_pin: \^PE5\n/, '$1endstop_pin: tmc2209_stepper_x:virtual_endstop\nhoming_retract_dist: 0\n')
+      .replace(/(\[stepper_y\][^[]*?)endstop_pin: \^PJ1\n/, '$1endstop_pin: tmc2209_stepper_y:virtual_endstop\n') + DRIVERS
+  );
+}
+
+type Ev = Record<string, unknown>;
+
+/** The sim's accepted register writes for one driver, with their MCU clocks. */
+function writes(p: LivePrinter, name: string): { reg: string; value: number; clock: number }[] {
+  return p
+    .trace()
+    .filter((e) => e.ev === 'tmc' && e.name === name && !e.ignored)
+    .map((e) => ({ reg: String(e.reg_name), value: Number(e.value), clock: Number(e.clock) }));
+}
+
+/** Polls the trace until `ok` holds (the sim flushes once a second; a loaded box holds it back). */
+async function waitTrace<T>(p: LivePrinter, get: (t: Ev[]) => T | undefined, what: string): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = get(p.trace());
+    if (v !== undefined) return v;
+    if (Date.now() - t0 > 20_000) throw new Error(`sim trace: no ${what} within 20 s`);
+    await sleep(100);
+  }
+}
+
+describe('sensorless homing and a TMC2660 on the sim', () => {
+  let p: LivePrinter;
+  beforeAll(async () => {
+    p = await startLivePrinter('sensorless', { edit: sensorless });
+  }, 60_000);
+  afterAll(async () => {
+    await p?.stop();
+  });
+
+  it('QUERY_ENDSTOPS reads the DIAG pins as the x and y endstops', async () => {
+    expect(await p.run('QUERY_ENDSTOPS')).toMatch(/x:open y:open z:/);
+  });
+
+  it('G28 X and G28 Y stop at the hard stops, with StallGuard and home_current only during homing', async () => {
+    await p.run('G28 X');
+    await p.run('G28 Y');
+    // Where the carriages are (the sim traces positions when the host reads the MCU's position after homing).
+    const last = await waitTrace(
+      p,
+      (t) => {
+        const pos = t.filter((e) => e.ev === 'positions' && e.why === 'stepper_get_position');
+        const stalls = t.filter((e) => e.ev === 'tmc_stall' && e.stalled === true);
+        if (!stalls.some((e) => e.name === 'stepper_y')) return undefined;
+        return pos.length ? (pos[pos.length - 1]!.steppers as { name: string; mm: number }[]) : undefined;
+      },
+      'positions after G28 Y',
+    );
+    const mm = (n: string) => last.find((s) => s.name === n)!.mm;
+    // The hard stops are at position_endstop 0: the carriages cannot pass them, and homing
+    // started 80 mm away (40 % of the travel), so anything else means the stall did not stop it.
+    expect(mm('stepper_x')).toBe(0);
+    expect(mm('stepper_y')).toBe(0);
+    const stalls = p.trace().filter((e) => e.ev === 'tmc_stall' && e.stalled === true);
+    // X homes once (no retract), Y twice (5 mm retract, second approach).
+    expect(stalls.filter((e) => e.name === 'stepper_x').length).toBe(1);
+    expect(stalls.filter((e) => e.name === 'stepper_y').length).toBe(2);
+    for (const s of stalls) {
+      // Steps skipped against the stop before the MCU halted the motor (sim time, so load-proof).
+      console.log(`sensorless live: ${String(s.name)} stalled with ${String(s.lost_steps)} skipped steps`);
+      expect(Number(s.lost_steps)).toBeLessThan(80); // under 1 mm at 80 steps/mm
+    }
+    const pos = await p.run('GET_POSITION');
+    expect(pos).toMatch(/toolhead: X:-?0\.\d+ Y:-?0\.\d+/);
+
+    // X's registers around its stall (clocks are the sim's: order holds under load).
+    const xStall = Number(stalls.find((e) => e.name === 'stepper_x')!.clock);
+    const x = writes(p, 'stepper_x');
+    const beforeX = x.filter((w) => w.clock < xStall);
+    const afterX = x.filter((w) => w.clock > xStall);
+    const lastOf = (ws: typeof x, reg: string) => ws.filter((w) => w.reg === reg).at(-1)?.value;
+    // During homing: stealthChop everywhere (TPWMTHRS 0, GCONF 0x1c4 without en_spreadcycle =
+    // 0x1c0), StallGuard from the slowest speed (TCOOLTHRS 0xfffff), SGTHRS 100 from the config.
+    expect(lastOf(beforeX, 'TPWMTHRS')).toBe(0);
+    expect(lastOf(beforeX, 'GCONF')).toBe(0x1c0);
+    expect(lastOf(beforeX, 'TCOOLTHRS')).toBe(0xfffff);
+    expect(lastOf(beforeX, 'SGTHRS')).toBe(100);
+    // After: spreadCycle again and TCOOLTHRS back to 0; no home_current on X: IHOLD_IRUN written once (init).
+    expect(lastOf(afterX, 'GCONF')).toBe(0x1c4);
+    expect(lastOf(afterX, 'TCOOLTHRS')).toBe(0);
+    expect(x.filter((w) => w.reg === 'IHOLD_IRUN').map((w) => w.value)).toEqual([0x00081919]);
+
+    // Y: home_current 0.4 A (CS 12 run and hold: 0x00080c0c) during both approaches, then the
+    // run current back (0.58 A -> CS 18, hold 0.4 A -> CS 12: 0x0008120c); TPWMTHRS 0 while
+    // homing, then 94 again (stealthchop_threshold 100 mm/s).
+    const yStalls = stalls.filter((e) => e.name === 'stepper_y').map((e) => Number(e.clock));
+    const y = await waitTrace(
+      p,
+      () => {
+        const ws = writes(p, 'stepper_y');
+        return ws.filter((w) => w.clock > yStalls[1]! && w.reg === 'IHOLD_IRUN').length ? ws : undefined;
+      },
+      'stepper_y IHOLD_IRUN after homing',
+    );
+    const duringY = y.filter((w) => w.clock < yStalls[0]!);
+    expect(lastOf(duringY, 'IHOLD_IRUN')).toBe(0x00080c0c);
+    expect(lastOf(duringY, 'TPWMTHRS')).toBe(0);
+    expect(lastOf(duringY, 'TCOOLTHRS')).toBe(0xfffff);
+    expect(y.filter((w) => w.clock > yStalls[0]! && w.clock < yStalls[1]! && w.reg === 'IHOLD_IRUN')).toEqual([]);
+    const afterY = y.filter((w) => w.clock > yStalls[1]!);
+    expect(lastOf(afterY, 'IHOLD_IRUN')).toBe(0x0008120c);
+    expect(lastOf(afterY, 'TPWMTHRS')).toBe(94);
+    expect(lastOf(afterY, 'TCOOLTHRS')).toBe(0);
+    const st = p.host.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('tmc2209 stepper_y').getStatus();
+    expect(st.run_current).toBeCloseTo(0.578, 2);
+    expect(await p.run('QUERY_ENDSTOPS')).toMatch(/x:open y:open/);
+  }, 60_000);
+});
