@@ -136,16 +136,6 @@ export class Homing {
     }
     const s = rails[0]!.settings;
     th.setPosition(forcePos, axes);
-    await this.homingMove(rails, homePos, s.homing_speed);
-    if (s.homing_retract_dist > 0) {
-      const d = homePos.map((h, k) => h - forcePos[k]!);
-      const moveD = Math.hypot(d[0]!, d[1]!, d[2]!);
-      const r = Math.min(1, s.homing_retract_dist / moveD);
-      const retractPos = homePos.map((h, k) => h - d[k]! * r);
-      th.move(retractPos, s.homing_retract_speed ?? s.homing_speed);
-      // Approach again from twice the retract distance: the switch should fire half way.
-      th.setPosition(retractPos.map((p, k) => p - d[k]! * r));
-      const noMove = await this.homingMove(rails, homePos, s.second_homing_speed ?? s.homing_speed / 2);
     // [tmcXXXX] home_current: the drivers of every stepper homed switch to it for the homing.
     const homed = homingEndstopsOf(rails).flatMap((sw) => sw.steppers.map((st) => st.name));
     await setHomingCurrents(this.printer, homed, true, th);
@@ -161,9 +151,18 @@ export class Homing {
   private async homeApproaches(rails: HomingRail[], forcePos: number[], homePos: number[]): Promise<void> {
     const th = this.toolhead;
     const s = rails[0]!.settings;
+    await this.homingMove(rails, homePos, s.homing_speed);
+    if (s.homing_retract_dist > 0) {
+      const d = homePos.map((h, k) => h - forcePos[k]!);
+      const moveD = Math.hypot(d[0]!, d[1]!, d[2]!);
+      const r = Math.min(1, s.homing_retract_dist / moveD);
+      const retractPos = homePos.map((h, k) => h - d[k]! * r);
+      th.move(retractPos, s.homing_retract_speed ?? s.homing_speed);
+      // Approach again from twice the retract distance: the switch should fire half way.
+      th.setPosition(retractPos.map((p, k) => p - d[k]! * r));
+      const noMove = await this.homingMove(rails, homePos, s.second_homing_speed ?? s.homing_speed / 2);
       if (noMove) throw new HomingError(`Endstop ${noMove} still triggered after retract`);
     }
-    th.flushStepGeneration();
   }
 
   /**
@@ -176,23 +175,23 @@ export class Homing {
     // [homing_heaters] switches heaters off for the move (flaky endstops near heater wiring).
     const watcher = this.printer.lookupObjectOrNull<HomingMoveWatcher>('homing_heaters');
     watcher?.homingMoveBegin(homingEndstopsOf(rails).flatMap((sw) => sw.steppers.map((s) => s.name)));
+    // A driver's virtual endstop switches its stall detection on for the move (and off after).
+    const hooked = homingEndstopsOf(rails).map((sw) => sw.endstop as McuEndstop & EndstopMoveHooks);
     try {
+      for (const e of hooked) await e.homingMoveBegin?.();
       return await this.runHomingMove(rails, movePos, speedMmS);
     } finally {
       watcher?.homingMoveEnd();
+      for (const e of hooked) await e.homingMoveEnd?.();
     }
   }
 
   private async runHomingMove(rails: HomingRail[], movePos: number[], speedMmS: number): Promise<string | null> {
     const th = this.toolhead;
-    // A driver's virtual endstop switches its stall detection on for the move (and off after).
-    const hooked = homingEndstopsOf(rails).map((sw) => sw.endstop as McuEndstop & EndstopMoveHooks);
     th.flushStepGeneration();
-      for (const e of hooked) await e.homingMoveBegin?.();
     const startPos = th.getPosition();
     const switches = homingEndstopsOf(rails);
     const tracks: StepperTrack[] = switches.flatMap((sw) =>
-      for (const e of hooked) await e.homingMoveEnd?.();
       sw.steppers.map((stepper) => ({
         switch: sw,
         stepper,

@@ -365,6 +365,8 @@ export function loadPrinterObjects(ctx: LoadContext): void {
       loaded.add(s.name);
     }
   }
+  // endstop_pin: tmcXXXX_stepper_x:virtual_endstop without that driver section.
+  checkTmcVirtualEndstops(printer);
   // Sections of a handled type nobody read (stepper_a on a cartesian printer) are mistakes.
   for (const s of config.sections()) {
     if (!loaded.has(s.name) && s.unreadOptions().length === s.optionNames().length && s.optionNames().length > 0) {
@@ -373,5 +375,3 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   }
   config.checkUnread(new Set(unsupported.map((s) => s.name)));
 }
-  // endstop_pin: tmcXXXX_stepper_x:virtual_endstop without that driver section.
-  checkTmcVirtualEndstops(printer);

@@ -94,14 +94,14 @@ export interface SimDriver {
   sclk_pin?: string;
   mosi_pin?: string;
   miso_pin?: string;
-}
-/**
   /** Sensorless homing: the stepper the driver moves, the wall its carriage meets (the
    * motor skips past it), and the MCU pin wired to DIAG (`diag`: DIAG0 or DIAG1, SPI kinds). */
   stepper?: string;
   hard_stop?: { side: 'min' | 'max'; position_mm: number };
   diag_pin?: string;
   diag?: 0 | 1;
+}
+/**
  * A display controller model (README "displays"): st7920 on cs/sclk/sid pins, hd44780 on
  * rs/e/d4-d7 pins, ssd1306/sh1106 at an I2C address, or uc1701/ssd1306/sh1106 on SPI pins with
  * an A0 (data/command) pin. The sim traces what it shows as `lcd` events.
@@ -363,6 +363,7 @@ export function machineFromConfig(
   for (const sw of switches) Object.assign(sw, overrides.switches?.[sw.name] ?? {});
   if (switches.length) m.switches = switches;
   const drivers = driversOf(config, chip);
+  for (const d of drivers) addHardStop(config, m, d, chip);
   if (drivers.length) m.drivers = drivers;
   const leds = ledChainsOf(config, chip);
   if (leds.length) m.leds = leds;
@@ -421,7 +422,6 @@ function displaysOf(config: PrinterConfig, chip: string): SimDisplay[] {
     const type = s.getString('lcd_type');
     const pins = (d: SimDisplay, options: [keyof SimDisplay, string][]): SimDisplay | null => {
       for (const [key, option] of options) {
-  for (const d of drivers) addHardStop(config, m, d, chip);
         const pin = plainPinOf(s, option, chip);
         if (!pin) return null;
         (d as unknown as Record<string, string>)[key] = pin;
@@ -538,7 +538,7 @@ function addHardStop(config: PrinterConfig, m: SimMachine, d: SimDriver, chip: s
 
 /**
  * [tmc2209 stepper_x] and the like whose bus is on this MCU. Kinds the sim has no model of
- * (tmc2240, tmc2660), daisy chains (chain_position) and pin aliases stay out: those drivers
+ * (tmc2240), daisy chains (chain_position) and pin aliases stay out: those drivers
  * do not answer, as if unplugged.
  */
 function driversOf(config: PrinterConfig, chip: string): SimDriver[] {
