@@ -35,6 +35,8 @@ import {
 import { BED_TILT_OPTIONS } from './bed-tilt-options';
 import { INPUT_SHAPER_OPTIONS } from './input-shaper-options';
 import { ADXL345_OPTIONS } from './adxl345-options';
+import { LIS2DW_OPTIONS, LIS3DH_OPTIONS } from './lis2dw-options';
+import { ICM20948_OPTIONS, MPU9250_OPTIONS } from './mpu9250-options';
 import { RESONANCE_TESTER_OPTIONS } from './resonance-tester-options';
 import {
   AD5206_OPTIONS,
@@ -103,6 +105,10 @@ import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
 import { SERVO_OPTIONS } from './servo-options';
 import { MANUAL_STEPPER_OPTIONS } from './manual-stepper-options';
 import { FILAMENT_MOTION_SENSOR_OPTIONS } from './filament-motion-sensor-options';
+import { I2C_SENSOR_OPTIONS, I2C_SENSOR_SECTIONS } from './i2c-sensor-options';
+import { DUPLICATE_PIN_OVERRIDE_OPTIONS } from './duplicate-pin-override-options';
+import { Z_THERMAL_ADJUST_OPTIONS } from './z-thermal-adjust-options';
+import { DUAL_CARRIAGE_OPTIONS } from './dual-carriage-options';
 
 export interface SectionCatalogEntry {
   /** Section name ('printer') or, for entries with `matches`, the name start ('stepper_'). */
@@ -130,6 +136,12 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'Pin aliases (connector names such as EXP1_1) usable in every pin option',
     options: [BOARD_PINS_OPTIONS],
     matches: (n) => n === 'board_pins' || n.startsWith('board_pins '),
+  },
+  // Before any section claims a pin (and after the aliases it may name).
+  {
+    name: 'duplicate_pin_override',
+    doc: 'Pins more than one section may use (pins: PA1, toolboard:PB3)',
+    options: [DUPLICATE_PIN_OVERRIDE_OPTIONS],
   },
   // Before the heaters and fans whose pin names it (heater_pin: multi_pin:NAME).
   {
@@ -171,6 +183,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     matches: (n) => /^stepper_[xyz]\d+$/.test(n),
   },
   {
+    name: 'dual_carriage',
+    doc: 'A second, independent carriage on X or Y (IDEX, cartesian): SET_DUAL_CARRIAGE, SAVE/RESTORE_DUAL_CARRIAGE_STATE',
+    options: [DUAL_CARRIAGE_OPTIONS, STEPPER_MOTOR_OPTIONS, RAIL_RANGE_OPTIONS, RAIL_OPTIONS],
+  },
+  {
     name: 'extruder',
     doc: 'An extruder ([extruder], [extruder1], ...): its stepper, filament limits and heater; ACTIVATE_EXTRUDER switches',
     options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
@@ -206,6 +223,30 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'An ADXL345 accelerometer on SPI: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [adxl345 NAME])',
     options: [ADXL345_OPTIONS],
     matches: (n) => n === 'adxl345' || n.startsWith('adxl345 '),
+  },
+  {
+    name: 'lis2dw',
+    doc: 'An ST LIS2DW12 accelerometer on SPI (cs_pin) or I2C: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [lis2dw NAME])',
+    options: [LIS2DW_OPTIONS],
+    matches: (n) => n === 'lis2dw' || n.startsWith('lis2dw '),
+  },
+  {
+    name: 'lis3dh',
+    doc: 'An ST LIS3DH accelerometer on SPI (cs_pin) or I2C: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [lis3dh NAME])',
+    options: [LIS3DH_OPTIONS],
+    matches: (n) => n === 'lis3dh' || n.startsWith('lis3dh '),
+  },
+  {
+    name: 'mpu9250',
+    doc: 'An MPU-9250/9255/6500/6515/6050 accelerometer on I2C: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [mpu9250 NAME])',
+    options: [MPU9250_OPTIONS],
+    matches: (n) => n === 'mpu9250' || n.startsWith('mpu9250 '),
+  },
+  {
+    name: 'icm20948',
+    doc: 'An ICM-20948 accelerometer on I2C: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [icm20948 NAME])',
+    options: [ICM20948_OPTIONS],
+    matches: (n) => n === 'icm20948' || n.startsWith('icm20948 '),
   },
   {
     name: 'resonance_tester',
@@ -297,9 +338,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   {
     name: 'temperature_sensor',
     doc: 'An extra temperature sensor (shown, not controlled)',
-    options: [TEMPERATURE_SENSOR_OPTIONS],
+    options: [TEMPERATURE_SENSOR_OPTIONS, I2C_SENSOR_OPTIONS, DIGIPOT_I2C_OPTIONS],
     matches: (n) => n.startsWith('temperature_sensor '),
   },
+  // Klipper's bare [bme280], [sht3x], ... only load a sensor type: nothing to set.
+  ...I2C_SENSOR_SECTIONS.map((name) => ({ name, doc: `Loads sensor_type ${name.toUpperCase()} (I2C); accepted for Klipper configs`, options: [EMPTY_OPTIONS] })),
   {
     name: 'static_pwm_clock',
     doc: 'A clock signal for another chip: a hardware-PWM pin set once to a frequency at half duty',
@@ -371,6 +414,16 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   },
   { name: 'tuning_tower', doc: 'TUNING_TOWER (always present): change a setting with Z height for a test tower', options: [EMPTY_OPTIONS] },
   { name: 'motion_report', doc: 'Live toolhead position and velocity for the UI (always present)', options: [EMPTY_OPTIONS] },
+  { name: 'stepper_enable', doc: 'Stepper driver enable pins: M84, SET_STEPPER_ENABLE (always present)', options: [EMPTY_OPTIONS] },
+  { name: 'manual_probe', doc: 'MANUAL_PROBE, Z_ENDSTOP_CALIBRATE, Z_OFFSET_APPLY_ENDSTOP (always present)', options: [EMPTY_OPTIONS] },
+  { name: 'query_adc', doc: 'QUERY_ADC NAME= PULLUP=: last reading of an analog sensor (always present)', options: [EMPTY_OPTIONS] },
+  { name: 'pid_calibrate', doc: 'PID_CALIBRATE HEATER= TARGET= (always present)', options: [EMPTY_OPTIONS] },
+  { name: 'statistics', doc: 'A Stats line in the host log every minute (MCU and host load)', options: [EMPTY_OPTIONS] },
+  {
+    name: 'z_thermal_adjust',
+    doc: 'Z follows a frame temperature sensor (temp_coeff mm/C from the temperature at Z homing); SET_Z_THERMAL_ADJUST',
+    options: [Z_THERMAL_ADJUST_OPTIONS, TEMPERATURE_SENSOR_OPTIONS],
+  },
   { name: 'sdcard_loop', doc: 'SDCARD_LOOP_BEGIN/END/DESIST: repeat part of a printed file', options: [EMPTY_OPTIONS] },
   {
     name: 'gcode_button',

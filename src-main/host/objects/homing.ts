@@ -11,7 +11,7 @@ import type { Printer } from '../printer';
 import type { McuEndstop } from '../mcu/endstop';
 import type { HomingRail } from './endstop';
 import type { GCodeMove } from './gcode-move';
-import { deltaHomingMove } from './homing-delta';
+import { homeKinematics } from './homing-delta';
 import type { PrinterStepper } from './stepper';
 import type { StepperEnable } from './stepper-enable';
 import { setHomingCurrents } from './tmc';
@@ -60,6 +60,8 @@ interface EndstopMoveHooks {
 
 export class Homing {
   private shutdownWaiters: ((reason: string) => void)[] = [];
+  /** Axes homed by another object ([dual_carriage]: both carriages, each with homeRail). */
+  private readonly axisHomers = new Map<number, (homeRail: (rail: HomingRail) => Promise<void>) => Promise<void>>();
 
   constructor(
     private readonly printer: Printer,
@@ -92,19 +94,27 @@ export class Homing {
 
   /** Homes the given axes (0 = X, 1 = Y, 2 = Z) one after the other. */
   async homeAxes(axes: number[]): Promise<void> {
-    if (this.toolhead.kinematics.name === 'delta') {
-      // A delta homes its three towers together whatever axes were asked (Klipper does so).
-      const { forcePos, homePos } = deltaHomingMove(this.toolhead);
-      await this.homeRails(this.rails, forcePos, homePos, 'xyz');
-      this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed([0, 1, 2]);
+    // Delta, deltesian, polar, winch: towers together, the arm only, or no switches at all.
+    const special = await homeKinematics(this.toolhead, axes, this.rails, (r, f, h, a) => this.homeRails(r, f, h, a), (r) => this.homeRail(r));
+    if (special) {
+      this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed(special);
       return;
     }
     for (const i of axes) {
+      const homer = this.axisHomers.get(i);
+      if (homer) {
+        await homer((r) => this.homeRail(r));
+        continue;
+      }
       const rail = this.rails.find((r) => r.axisIndex === i);
       if (!rail) continue;
       await this.homeRail(rail);
     }
     this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed(axes);
+  }
+
+  setAxisHomer(axisIndex: number, homer: (homeRail: (rail: HomingRail) => Promise<void>) => Promise<void>): void {
+    this.axisHomers.set(axisIndex, homer);
   }
 
   private async homeRail(rail: HomingRail): Promise<void> {
@@ -248,7 +258,9 @@ export class Homing {
     let over = false;
     for (const t of tracks) {
       const overSteps = t.stepper.motion.mcuPositionSteps - t.trigSteps;
-      const k = this.rails.findIndex((r) => r.steppers[0] === t.stepper);
+      let k = this.rails.findIndex((r) => r.steppers[0] === t.stepper);
+      // A rail homed outside this.rails ([dual_carriage]'s) drives its axis's kinematic rail.
+      if (k < 0) k = rails.find((r) => r.steppers[0] === t.stepper)?.axisIndex ?? -1;
       if (!overSteps || k < 0) continue;
       over = true;
       railMm[k]! += overSteps * t.stepper.motion.stepDistMm;

@@ -4,10 +4,12 @@
 import { readConfigFile } from '../config/reader';
 import { parsePin, PrinterConfig, type ConfigSection } from '../config/section';
 import type { PinDesc } from '../config/options';
+import { I2C_SENSOR_TYPES, type I2cSensorType } from '../objects/i2c-sensor-options';
 import { parseGearRatio } from '../motion/index';
 import { resolveResistanceSensor } from '../objects/temperature-sensor';
 import type { SteinhartHart } from '../objects/thermistor';
 import { neopixelByteMap } from '../objects/neopixel';
+import { isSpiTemperatureChip } from '../objects/spi-temperature-chips';
 
 export interface SimStepper {
   name: string;
@@ -129,6 +131,22 @@ export interface SimDisplay {
   mosi_pin?: string;
   x_offset?: number;
 }
+/**
+ * An I2C environment sensor model (README "i2c_sensors"): the chip answering at i2c_address on
+ * i2c_bus (any bus if unset) or on software pins, with what it measures (default 25 C, 40 %RH,
+ * 1013.25 hPa).
+ */
+export interface SimI2cSensor {
+  name: string;
+  kind: 'bme280' | 'bmp280' | 'sht3x' | 'aht10' | 'aht20' | 'htu21d' | 'lm75' | 'mcp9808';
+  i2c_address: number;
+  i2c_bus?: string;
+  scl_pin?: string;
+  sda_pin?: string;
+  temperature_c?: number;
+  humidity_pct?: number;
+  pressure_hpa?: number;
+}
 /** A filament switch that is never overridden keeps its filament for a kilometre. */
 export const DEFAULT_RUNOUT_AFTER_MM = 1e6;
 /** A filament motion sensor's sim toggles every this many mm (an encoder wheel's few teeth). */
@@ -164,13 +182,35 @@ export interface SimAccelerometer {
   resonance_hz_y?: number;
   damping?: number;
 }
+/**
+ * An SPI temperature chip model (firmware/boards/sim/spi_temp.c) on cs_pin with a bus or software SPI
+ * pins: it reads the named heater's temperature (else temp_c), and from fault_after_s seconds
+ * after its first read on, reports `fault` (open, short_gnd, short_vcc) as that chip would.
+ */
+export interface SimSpiSensor {
+  name: string;
+  kind: 'max6675' | 'max31855' | 'max31856' | 'max31865';
+  cs_pin: string;
+  spi_bus?: string;
+  sclk_pin?: string;
+  mosi_pin?: string;
+  miso_pin?: string;
+  heater?: string;
+  temp_c?: number;
+  rtd_nominal_r?: number;
+  rtd_reference_r?: number;
+  fault?: 'none' | 'open' | 'short_gnd' | 'short_vcc';
+  fault_after_s?: number;
+}
 export interface SimMachine {
+  spi_sensors?: SimSpiSensor[];
   accelerometers?: SimAccelerometer[];
   leds?: SimLed[];
   comment?: string;
   switches?: SimSwitch[];
   drivers?: SimDriver[];
   displays?: SimDisplay[];
+  i2c_sensors?: SimI2cSensor[];
   steppers: SimStepper[];
   endstops: SimEndstop[];
   heaters: SimHeater[];
@@ -182,10 +222,14 @@ export interface SimMachineOverrides {
   steppers?: Record<string, Partial<SimStepper>>;
   heaters?: Record<string, Partial<SimHeater>>;
   endstops?: Record<string, Partial<SimEndstop>>;
+  /** By section name ('temperature_sensor chamber'): what the chip measures, or another address. */
+  i2c_sensors?: Record<string, Partial<SimI2cSensor>>;
   /** By section name ('filament_switch_sensor runout', 'gcode_button lcd'): runout distance, presses. */
   switches?: Record<string, Partial<SimSwitch>>;
   /** By section name ('adxl345', 'adxl345 bed'): the resonance the accelerometer sees. */
   accelerometers?: Record<string, Partial<SimAccelerometer>>;
+  /** By section name ('extruder', 'temperature_sensor chamber'): a fault to inject, a fixed temperature. */
+  spi_sensors?: Record<string, Partial<SimSpiSensor>>;
 }
 
 /**
@@ -308,6 +352,19 @@ export function machineFromConfig(
           ...(remote ? { positions_file: positionsFileOf(stepperChip) } : {}),
         });
       }
+    } else if (s.name === 'dual_carriage' && s.has('axis')) {
+      // IDEX: the second carriage's motor on its axis, with its own switch (usually at the max
+      // end). It starts 60 % into its range, beside the first carriage's 40 %.
+      const axis = s.getString('axis');
+      const rail = railOf(config, s);
+      const min = s.has('position_min') ? s.getFloat('position_min') : 0;
+      const startMm = s.has('position_max') ? min + (s.getFloat('position_max') - min) * 0.6 : rail.startMm;
+      const st = stepperOf(s, axis, startMm, chip);
+      if (st) m.steppers.push(st);
+      const endstop = st ? pinOf(s, 'endstop_pin', chip) : null;
+      if (endstop && rail.endstop) {
+        m.endstops.push({ name: 'dual_carriage_endstop', pin: simPin(endstop), steppers: [s.name], trigger_position_mm: rail.endstop.mm, side: rail.endstop.side });
+      }
     } else if (/^extruder\d*$/.test(s.name) || s.name.startsWith('extruder_stepper ')) {
       // Every extruder's motor and each [extruder_stepper NAME] (a filament axis: no endstop).
       const st = stepperOf(s, 'e', undefined, chip);
@@ -354,6 +411,7 @@ export function machineFromConfig(
       if (pin) m.fans.push({ name: s.name, pin: simPin(pin, false) });
     }
   }
+  const spiSensors = spiSensorsOf(config, m, chip);
   const probe = probeSwitchOf(config, m, chip, positionsFileOf);
   if (probe) m.endstops.push(probe);
   for (const st of m.steppers) Object.assign(st, overrides.steppers?.[st.name] ?? {});
@@ -369,10 +427,64 @@ export function machineFromConfig(
   if (leds.length) m.leds = leds;
   const displays = displaysOf(config, chip);
   if (displays.length) m.displays = displays;
+  const i2cSensors = i2cSensorsOf(config, chip);
+  for (const t of i2cSensors) Object.assign(t, overrides.i2c_sensors?.[t.name] ?? {});
+  if (i2cSensors.length) m.i2c_sensors = i2cSensors;
   const accelerometers = accelerometersOf(config, chip);
   for (const a of accelerometers) Object.assign(a, overrides.accelerometers?.[a.name] ?? {});
   if (accelerometers.length) m.accelerometers = accelerometers;
+  for (const t of spiSensors) Object.assign(t, overrides.spi_sensors?.[t.name] ?? {});
+  if (spiSensors.length) m.spi_sensors = spiSensors;
   return m;
+}
+
+/** The sim's heater model needs a sensor pin and a curve: an SPI-read heater gets its chip select and this unused one. */
+const SPI_SENSED_THERMISTOR = { beta: 3950, r0_ohm: 100000, t0_c: 25 };
+
+/**
+ * Sections whose sensor_type is an SPI temperature chip (sensor_pin = chip select on this MCU,
+ * plain pin names). A heater's chip reads that heater's thermal model (the heater is added to
+ * the machine here); a [temperature_sensor]/[temperature_fan] chip reads a steady 25 C.
+ */
+function spiSensorsOf(config: PrinterConfig, m: SimMachine, chip: string): SimSpiSensor[] {
+  const out: SimSpiSensor[] = [];
+  for (const s of config.sections()) {
+    if (!s.has('sensor_type') || !isSpiTemperatureChip(s.getString('sensor_type'))) continue;
+    const cs = plainPinOf(s, 'sensor_pin', chip);
+    if (!cs) continue;
+    const kind = s.getString('sensor_type').toLowerCase() as SimSpiSensor['kind'];
+    const t: SimSpiSensor = { name: s.name, kind, cs_pin: cs };
+    if (s.has('spi_software_sclk_pin')) {
+      const [sclk, mosi, miso] = ['sclk', 'mosi', 'miso'].map((p) => plainPinOf(s, `spi_software_${p}_pin`, chip));
+      if (!sclk || !mosi || !miso) continue;
+      Object.assign(t, { sclk_pin: sclk, mosi_pin: mosi, miso_pin: miso });
+    } else if (s.has('spi_bus')) {
+      t.spi_bus = s.getString('spi_bus');
+    }
+    if (kind === 'max31865') {
+      t.rtd_nominal_r = s.has('rtd_nominal_r') ? s.getFloat('rtd_nominal_r') : 100;
+      t.rtd_reference_r = s.has('rtd_reference_r') ? s.getFloat('rtd_reference_r') : 430;
+    }
+    const model = /^extruder\d*$/.test(s.name) || s.name.startsWith('heater_generic ') ? 'hotend' : s.name === 'heater_bed' ? 'bed' : null;
+    const heaterPin = model ? pinOf(s, 'heater_pin', chip) : null;
+    if (model && heaterPin) {
+      m.heaters.push({
+        name: s.name,
+        heater_pin: simPin(heaterPin, false),
+        sensor_pin: cs,
+        thermistor: SPI_SENSED_THERMISTOR,
+        pullup_ohm: 4700,
+        ...HEATER_MODELS[model],
+      });
+      t.heater = s.name;
+    } else if (model) {
+      continue; // the heater is on another MCU: its chip there has nothing to read here
+    } else {
+      t.temp_c = 25;
+    }
+    out.push(t);
+  }
+  return out;
 }
 
 /**
@@ -398,6 +510,52 @@ function accelerometersOf(config: PrinterConfig, chip: string): SimAccelerometer
       a.spi_bus = s.getString('spi_bus');
     }
     out.push(a);
+  }
+  return out;
+}
+
+/** The sim's chip model of each I2C sensor_type (AHT21 answers as an AHT20, the Si70xx/SHT21 as an HTU21D). */
+const I2C_SIM_KIND: Record<I2cSensorType, SimI2cSensor['kind']> = {
+  BME280: 'bme280',
+  BMP280: 'bmp280',
+  SHT3X: 'sht3x',
+  AHT10: 'aht10',
+  AHT20: 'aht20',
+  AHT21: 'aht20',
+  HTU21D: 'htu21d',
+  SI7013: 'htu21d',
+  SI7020: 'htu21d',
+  SI7021: 'htu21d',
+  SHT21: 'htu21d',
+  LM75: 'lm75',
+  MCP9808: 'mcp9808',
+};
+
+/**
+ * Sections whose sensor_type is an I2C sensor on this MCU (i2c_mcu, or software pins given as
+ * plain pin names): the chip at the section's address (default the chip's), reading 25 C.
+ */
+function i2cSensorsOf(config: PrinterConfig, chip: string): SimI2cSensor[] {
+  const out: SimI2cSensor[] = [];
+  for (const s of config.sections()) {
+    const type = s.has('sensor_type') ? s.getString('sensor_type') : '';
+    if (!Object.hasOwn(I2C_SIM_KIND, type)) continue;
+    const t: SimI2cSensor = {
+      name: s.name,
+      kind: I2C_SIM_KIND[type as I2cSensorType],
+      i2c_address: s.has('i2c_address') ? s.getInt('i2c_address') : I2C_SENSOR_TYPES[type as I2cSensorType].address,
+    };
+    if (s.has('i2c_software_scl_pin')) {
+      const scl = plainPinOf(s, 'i2c_software_scl_pin', chip);
+      const sda = plainPinOf(s, 'i2c_software_sda_pin', chip);
+      if (!scl || !sda) continue;
+      Object.assign(t, { scl_pin: scl, sda_pin: sda });
+    } else if ((s.has('i2c_mcu') ? s.getString('i2c_mcu') : 'mcu') !== chip) {
+      continue;
+    } else if (s.has('i2c_bus')) {
+      t.i2c_bus = s.getString('i2c_bus');
+    }
+    out.push(t);
   }
   return out;
 }

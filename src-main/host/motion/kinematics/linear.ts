@@ -99,6 +99,11 @@ export class LinearKinematics implements Kinematics {
     }
   }
 
+  /** [dual_carriage]: the axis's range is the active carriage's (null: not homed). */
+  setAxisRange(axisIndex: number, range: [number, number] | null): void {
+    this.limits[axisIndex] = range ? [range[0], range[1]] : [1, -1];
+  }
+
   clearHomingState(axes: string): void {
     for (let i = 0; i < 3; i++) if (axes.includes(AXES[i]!)) this.limits[i] = [1, -1];
   }
