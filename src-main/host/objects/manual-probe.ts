@@ -120,3 +120,75 @@ export class ManualProbe {
     this.finalize(this.toolhead().getPosition().slice(0, 3));
   }
 }
+
+const MANUAL_PROBE_SPEED_MMS = 5;
+const SAVE_CONFIG_NOTE = 'The SAVE_CONFIG command will update the printer config file\nwith the above and restart the printer.';
+
+/** The stepper_z rail's endstop (null: Z homes on a probe, or no stepper_z). */
+interface ZRailView {
+  rails: Map<string, { position_endstop?: number; endstop_pin: { chip: string } }>;
+}
+
+/**
+ * 'manual_probe' (Klipper loads it always; a [manual_probe] section is accepted): MANUAL_PROBE,
+ * Z_ENDSTOP_CALIBRATE and Z_OFFSET_APPLY_ENDSTOP over the TESTZ/ACCEPT helper above.
+ */
+export class ManualProbeCommands {
+  constructor(
+    private readonly printer: Printer,
+    private readonly gcode: GCodeDispatcher,
+  ) {
+    const speed = { SPEED: 'mm/s of the Z moves (default 5)' };
+    gcode.register('MANUAL_PROBE', (c) => this.cmdManualProbe(c), { help: 'Start manual probe helper script', params: speed });
+    gcode.register('Z_ENDSTOP_CALIBRATE', (c) => this.cmdZEndstopCalibrate(c), { help: 'Calibrate a Z endstop', params: speed });
+    gcode.register('Z_OFFSET_APPLY_ENDSTOP', (c) => this.cmdZOffsetApplyEndstop(c), {
+      help: 'Adjust the z endstop_position by the current G-code Z offset',
+    });
+  }
+
+  private cmdManualProbe(c: GCodeCommand): void {
+    const speed = c.getFloat('SPEED', MANUAL_PROBE_SPEED_MMS, { above: 0 });
+    ManualProbe.start(this.printer, this.gcode, speed, (pos) => {
+      if (pos) this.gcode.respondInfo(`Manual probe accepted: Z is ${pos[2]!.toFixed(3)}`);
+    });
+  }
+
+  /** stepper_z's position_endstop, or an error saying why there is none to calibrate. */
+  private zEndstopMm(c: GCodeCommand): number {
+    const rail = this.printer.lookupObjectOrNull<ZRailView>('printer_toolhead')?.rails.get('stepper_z');
+    const mcuChip = rail && this.printer.lookupObjectOrNull(rail.endstop_pin.chip === 'mcu' ? 'mcu' : `mcu ${rail.endstop_pin.chip}`);
+    if (!rail || rail.position_endstop === undefined || !mcuChip)
+      throw c.error(`stepper_z has no position_endstop of its own (Z homes on a probe, or the kinematics has no stepper_z): use PROBE_CALIBRATE / Z_OFFSET_APPLY_PROBE`);
+    return rail.position_endstop;
+  }
+
+  private offerEndstop(mm: number): void {
+    const text = mm.toFixed(3);
+    this.gcode.respondInfo(`stepper_z: position_endstop: ${text}\n${SAVE_CONFIG_NOTE}`);
+    this.printer.lookupObjectOrNull<{ set(section: string, option: string, value: string): void }>('configfile')?.set('stepper_z', 'position_endstop', text);
+  }
+
+  private cmdZEndstopCalibrate(c: GCodeCommand): void {
+    const endstopMm = this.zEndstopMm(c);
+    const speed = c.getFloat('SPEED', MANUAL_PROBE_SPEED_MMS, { above: 0 });
+    // The nozzle touching the bed at toolhead Z=z means the endstop sits z lower than configured.
+    ManualProbe.start(this.printer, this.gcode, speed, (pos) => {
+      if (pos) this.offerEndstop(endstopMm - pos[2]!);
+    });
+  }
+
+  private cmdZOffsetApplyEndstop(c: GCodeCommand): void {
+    const endstopMm = this.zEndstopMm(c);
+    const offset = this.printer.lookupObject<GCodeMove>('gcode_move').homingPosition[2]!;
+    if (offset === 0) {
+      this.gcode.respondInfo('Nothing to do: Z Offset is 0');
+      return;
+    }
+    this.offerEndstop(endstopMm - offset);
+  }
+
+  getStatus(): Record<string, unknown> {
+    const mp = running.get(this.printer);
+    return mp ? mp.getStatus() : { is_active: false, z_position: null, z_position_lower: null, z_position_upper: null };
+  }
+}
