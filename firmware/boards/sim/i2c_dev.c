@@ -24,7 +24,7 @@ struct i2c_device {
     uint8_t addr;
     int bus;       // -1: answers on every bus
     int sw_bus;    // >= 0: on these software I2C pins instead (sw_buses[])
-    union { struct page_lcd lcd; } u;
+    union { struct page_lcd lcd; int env; } u;  // env: the sensor model's index (i2c_env.c)
 };
 
 // ---- SSD1306 / SH1106 OLED on I2C: a control byte (Co bit 7, D/C bit 6) before the bytes ----
@@ -68,9 +68,25 @@ static int oled_read(struct i2c_device *d, uint8_t len, uint8_t *data)
 static int oled_dirty(const struct i2c_device *d) { return d->u.lcd.dirty; }
 static void oled_trace(struct i2c_device *d, FILE *f) { page_lcd_trace(&d->u.lcd, f); }
 
+// ---- environment sensors (BME280, SHT3x, ...): the chip models are in i2c_env.c ----
+int i2c_env_init(const char *kind, const char *name, const struct json *entry);
+int i2c_env_write(int idx, uint8_t len, const uint8_t *data, uint32_t clock);
+int i2c_env_read(int idx, uint8_t len, uint8_t *data);
+static void env_init(struct i2c_device *d, const struct json *entry) { d->u.env = i2c_env_init(d->ops->kind, d->name, entry); }
+static int env_write(struct i2c_device *d, uint8_t len, const uint8_t *data, uint32_t clock)
+{
+    return i2c_env_write(d->u.env, len, data, clock);
+}
+static int env_read(struct i2c_device *d, uint8_t len, uint8_t *data) { return i2c_env_read(d->u.env, len, data); }
+static int env_dirty(const struct i2c_device *d) { (void)d; return 0; }
+static void env_trace(struct i2c_device *d, FILE *f) { (void)d; (void)f; }
+#define ENV_KIND(name) { name, env_init, env_write, env_read, env_dirty, env_trace }
+
 static const struct i2c_dev_ops kinds[] = {
     { "ssd1306", oled_init, oled_write, oled_read, oled_dirty, oled_trace },
     { "sh1106", oled_init, oled_write, oled_read, oled_dirty, oled_trace },
+    ENV_KIND("bme280"), ENV_KIND("bmp280"), ENV_KIND("sht3x"), ENV_KIND("aht10"),
+    ENV_KIND("aht20"), ENV_KIND("htu21d"), ENV_KIND("lm75"), ENV_KIND("mcp9808"),
 };
 #define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
 
