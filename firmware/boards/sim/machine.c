@@ -334,13 +334,13 @@ void machine_load(const char *path)
     }
     if (root->kind != JSON_OBJECT)
         die(root, "the machine file must hold one JSON object%s%s", "", "");
-    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "displays", "accelerometers", "comment", 0 };
+    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "displays", "accelerometers", "spi_sensors", "comment", 0 };
     for (const struct json *m = root->child; m; m = m->next) {
         int ok = 0;
         for (int i = 0; known[i]; i++)
             ok |= strcmp(m->key, known[i]) == 0;
         if (!ok)
-            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds, displays, accelerometers)%s", m->key, "");
+            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds, displays, accelerometers, spi_sensors)%s", m->key, "");
         if (strcmp(m->key, "comment") && m->kind != JSON_ARRAY)
             die(m, "\"%s\" must be an array%s", m->key, "");
     }
@@ -353,6 +353,7 @@ void machine_load(const char *path)
     switches_load(json_get(root, "switches"));
     tmc_load(json_get(root, "drivers"));
     accel_load(json_get(root, "accelerometers"));
+    spi_temp_load(json_get(root, "spi_sensors"));
     leds_load(json_get(root, "leds"));
     displays_load(json_get(root, "displays"));
     memcpy(initial_steppers, sim_machine.steppers, sizeof(initial_steppers));
@@ -440,6 +441,24 @@ static void heater_advance(struct sim_heater *h, uint32_t clock)
     h->last_clock = clock;
 }
 
+// A heater's temperature now, for sensor models elsewhere (spi_temp.c); -1 index: no such heater.
+int machine_heater_index(const char *name)
+{
+    for (int i = 0; i < sim_machine.heater_count; i++)
+        if (!strcmp(sim_machine.heaters[i].name, name))
+            return i;
+    return -1;
+}
+
+double machine_heater_temp(const char *name, uint32_t clock)
+{
+    int i = machine_heater_index(name);
+    if (i < 0)
+        return 0;
+    heater_advance(&sim_machine.heaters[i], clock);
+    return sim_machine.heaters[i].temp_c;
+}
+
 static double thermistor_ohm(const struct sim_heater *h, double temp_c)
 {
     double t = temp_c + 273.15;
@@ -479,6 +498,7 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
 {
     tmc_output_changed(pin, clock, level);
     accel_output_changed(pin, clock, level);
+    spi_temp_output_changed(pin, clock, level);
     leds_output_changed(pin, clock, level);
     lcd_output_changed(pin, clock, level);
     i2c_dev_output_changed(pin, clock, level);
@@ -524,7 +544,7 @@ void machine_output_changed(int pin, uint32_t clock, int level, double duty, int
 int machine_input_read(int pin, uint32_t clock, int *level)
 {
     if (tmc_input_read(pin, clock, level) || i2c_dev_input_read(pin, clock, level)
-        || accel_input_read(pin, clock, level))
+        || accel_input_read(pin, clock, level) || spi_temp_input_read(pin, clock, level))
         return 1;
     struct sim_endstop *es = endstop_of[pin];
     if (!es)

@@ -140,6 +140,13 @@ int accel_pin_is_bus(int pin);
 int accel_i2c_transfer(uint8_t addr, uint8_t write_len, const uint8_t *write, uint8_t read_len,
                        uint8_t *read, uint32_t clock);
 
+// --- SPI temperature chips: MAX6675/31855/31856/31865 models (spi_temp.c, machine file "spi_sensors") ---
+void spi_temp_load(const struct json *list);
+void spi_temp_output_changed(int pin, uint32_t clock, int level);
+int spi_temp_input_read(int pin, uint32_t clock, int *level);
+int machine_heater_index(const char *name);
+double machine_heater_temp(const char *name, uint32_t clock);
+
 // --- LED chains: WS2812 (neopixel) and APA102 (dotstar) models (led.c, README "leds") ---
 void leds_load(const struct json *list);
 void leds_output_changed(int pin, uint32_t clock, int level);

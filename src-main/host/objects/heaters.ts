@@ -26,6 +26,9 @@ import { adcScaledOf } from './adc-scaled';
 import { expandPin } from './multi-pin';
 import type { Mcu } from '../mcu/mcu';
 import type { AdcCurve } from './thermistor';
+import { SpiTemperatureSensor } from './spi-temperature';
+import { isSpiTemperatureChip } from './spi-temperature-chips';
+import { amplifierCurve } from './spi-temperature-amplifiers';
 
 /** A sensor's options as its section gives them (heaters, [temperature_sensor], [temperature_fan]). */
 export interface SensorSectionOptions {
@@ -205,11 +208,11 @@ export class PrinterHeaters {
     if (o.sensor_type === 'temperature_host') {
       return new HostTemperatureSensor(this.printer, section.name, readHostSensorPath(section, true), o.min_temp, o.max_temp, printTimeS);
     }
-    const custom = customAdcCurve(this.config, o.sensor_type, {
-      adcVoltage: o.adc_voltage,
-      voltageOffset: o.voltage_offset,
-      pullupOhm: o.pullup_resistor,
-    });
+    // MAX6675/MAX31855/MAX31856/MAX31865 on SPI; AD595, AD849x, PT100 INA826 as ADC curves.
+    if (isSpiTemperatureChip(o.sensor_type))
+      return new SpiTemperatureSensor(this.printer, section, o.sensor_type, o.sensor_pin, o.min_temp, o.max_temp);
+    const circuit = { adcVoltage: o.adc_voltage, voltageOffset: o.voltage_offset, pullupOhm: o.pullup_resistor };
+    const custom = customAdcCurve(this.config, o.sensor_type, circuit) ?? amplifierCurve(o.sensor_type, circuit);
     const scaled = o.sensor_pin ? adcScaledOf(this.printer, o.sensor_pin.chip) : null;
     if (scaled) {
       // `NAME:PIN` of an [adc_scaled]: the pin is on its MCU, read through its measured reference.

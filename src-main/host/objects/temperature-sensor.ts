@@ -13,6 +13,8 @@ import {
   type ThermistorPoints,
 } from './thermistor';
 import { THERMISTOR_OPTIONS } from './thermistor-options';
+import { isSpiTemperatureChip, SPI_TEMPERATURE_CHIPS } from './spi-temperature-chips';
+import { AMPLIFIER_SENSOR_TYPES } from './spi-temperature-amplifiers';
 
 export interface ResolvedSensor {
   curve: ResistanceCurve;
@@ -52,8 +54,16 @@ export function resolveResistanceSensor(config: PrinterConfig | null, sensorType
     });
     return { curve, simThermistor: sh };
   }
-  const known = [...Object.keys(BUILTIN_THERMISTORS), ...Object.keys(BUILTIN_PLATINUM)];
+  // SPI chips and amplifiers are no resistance curve: a printer reads them (heaters.ts
+  // setupSensor); batch output (heater-batch.ts) asks here and is refused in these words.
+  if (isSpiTemperatureChip(sensorType) || AMPLIFIER_SENSOR_TYPES.includes(sensorType)) {
+    const thermistors = [...Object.keys(BUILTIN_THERMISTORS), ...Object.keys(BUILTIN_PLATINUM)];
+    throw new UnknownSensorError(
+      `Unknown temperature sensor '${sensorType}' as a thermistor: it is ${isSpiTemperatureChip(sensorType) ? 'an SPI temperature chip' : 'an analog amplifier'}, which batch output (tether batch) does not configure yet; run it on a printer or the sim (thermistor types: ${thermistors.join(', ')})`,
+    );
+  }
+  const known = [...Object.keys(BUILTIN_THERMISTORS), ...Object.keys(BUILTIN_PLATINUM), ...SPI_TEMPERATURE_CHIPS, ...AMPLIFIER_SENSOR_TYPES];
   throw new UnknownSensorError(
-    `Unknown temperature sensor '${sensorType}' (supported: ${known.join(', ')}, or a [thermistor ${sensorType}] section; amplifier and SPI sensors are not supported yet)`,
+    `Unknown temperature sensor '${sensorType}' (supported: ${known.join(', ')}, or a [thermistor ${sensorType}] or [adc_temperature ${sensorType}] section)`,
   );
 }

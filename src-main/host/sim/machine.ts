@@ -184,8 +184,9 @@ export interface SimAccelerometer {
 }
 /**
  * An SPI temperature chip model (firmware/boards/sim/spi_temp.c) on cs_pin with a bus or software SPI
- * pins: it reads the named heater's temperature (else temp_c), and from fault_after_s seconds
- * after its first read on, reports `fault` (open, short_gnd, short_vcc) as that chip would.
+ * pins: it reads the named heater's temperature (else temp_c), and reports `fault` (open,
+ * short_gnd, short_vcc) as that chip would: while the MCU output `fault_pin` is high when one
+ * is given (a test's [output_pin]), else from fault_after_s seconds after its first read on.
  */
 export interface SimSpiSensor {
   name: string;
@@ -201,6 +202,7 @@ export interface SimSpiSensor {
   rtd_reference_r?: number;
   fault?: 'none' | 'open' | 'short_gnd' | 'short_vcc';
   fault_after_s?: number;
+  fault_pin?: string;
 }
 export interface SimMachine {
   spi_sensors?: SimSpiSensor[];

@@ -1,0 +1,74 @@
+// The built-in analog amplifier sensor types read on an ADC pin (not SPI: they live beside the
+// SPI chips as the other sensor types that need a chip's transfer function): AD595, AD597,
+// AD8494, AD8495, AD8496, AD8497 (thermocouple amplifiers) and "PT100 INA826" (E3D's PT100
+// amplifier). Each is a voltage table built from the chip's transfer function and the NIST
+// ITS-90 thermocouple EMF polynomials, then read like an [adc_temperature] voltage table
+// (adc_voltage, default 5 V, and voltage_offset).
+import { adcTableCurve } from './adc-table';
+import type { AdcCircuit } from './adc-table';
+import type { AdcCurve } from './thermistor';
+import { rtdOhmFromTemp } from './spi-temperature-chips';
+
+/** NIST ITS-90 type K EMF (mV) at tempC: two polynomials, plus the exponential term above 0 C. */
+export function typeKMillivolts(tempC: number): number {
+  const t = tempC;
+  if (t < 0) {
+    const c = [
+      0, 0.39450128025e-1, 0.236223735980e-4, -0.328589067840e-6, -0.499048287770e-8, -0.675090591730e-10, -0.574103274280e-12,
+      -0.310888728940e-14, -0.104516093650e-16, -0.198892668780e-19, -0.163226974860e-22,
+    ];
+    return c.reduce((sum, ci, i) => sum + ci * t ** i, 0);
+  }
+  const c = [
+    -0.176004136860e-1, 0.389212049750e-1, 0.185587700320e-4, -0.994575928740e-7, 0.318409457190e-9, -0.560728448890e-12,
+    0.560750590590e-15, -0.320207200030e-18, 0.971511471520e-22, -0.121047212750e-25,
+  ];
+  const poly = c.reduce((sum, ci, i) => sum + ci * t ** i, 0);
+  return poly + 0.1185976 * Math.exp(-0.1183432e-3 * (t - 126.9686) ** 2);
+}
+
+/** NIST ITS-90 type J EMF (mV) at tempC (-210..760 C). */
+export function typeJMillivolts(tempC: number): number {
+  const c = [
+    0, 0.50381187815e-1, 0.304758369300e-4, -0.856810657200e-7, 0.132281952950e-9, -0.170529583370e-12, 0.209480906970e-15,
+    -0.125383953360e-18, 0.156317256970e-22,
+  ];
+  return c.reduce((sum, ci, i) => sum + ci * tempC ** i, 0);
+}
+
+/** Output volts of each amplifier at a thermocouple (or RTD) temperature. */
+const AMPLIFIERS: Record<string, { fromC: number; toC: number; volts: (tempC: number) => number }> = {
+  // AD595: type K, gain 247.3 with its 11 uV offset (datasheet Table I: 25 C -> 250 mV).
+  AD595: { fromC: -50, toC: 500, volts: (t) => ((typeKMillivolts(t) + 0.011) * 247.3) / 1000 },
+  // AD597: type K, gain 245.5 (10 mV/C near 25 C).
+  AD597: { fromC: -50, toC: 500, volts: (t) => (typeKMillivolts(t) * 245.5) / 1000 },
+  // AD849x: 5 mV/C at their reference-junction calibration temperature (AD8494/95: 25 C,
+  // AD8496/97: 60 C), gain 96.7 for type J (AD8494/96) and 122.4 for type K (AD8495/97).
+  AD8494: { fromC: -50, toC: 500, volts: (t) => ad849x(typeJMillivolts, 96.7, 25, t) },
+  AD8495: { fromC: -50, toC: 500, volts: (t) => ad849x(typeKMillivolts, 122.4, 25, t) },
+  AD8496: { fromC: -50, toC: 500, volts: (t) => ad849x(typeJMillivolts, 96.7, 60, t) },
+  AD8497: { fromC: -50, toC: 500, volts: (t) => ad849x(typeKMillivolts, 122.4, 60, t) },
+  // E3D's PT100 board: the PT100 under a 4400 ohm pullup from 5 V, amplified 10x by an INA826.
+  'PT100 INA826': { fromC: -50, toC: 500, volts: (t) => (10 * 5 * rtdOhmFromTemp(100, t)) / (4400 + rtdOhmFromTemp(100, t)) },
+};
+
+function ad849x(emf: (t: number) => number, gain: number, calC: number, t: number): number {
+  return (gain * (emf(t) - emf(calC))) / 1000 + 0.005 * calC;
+}
+
+export const AMPLIFIER_SENSOR_TYPES = Object.keys(AMPLIFIERS);
+
+/** [temperature C, volts] every 10 C over the amplifier's range; null for other sensor types. */
+export function amplifierVoltageTable(sensorType: string): [number, number][] | null {
+  const a = AMPLIFIERS[sensorType];
+  if (!a) return null;
+  const points: [number, number][] = [];
+  for (let t = a.fromC; t <= a.toC; t += 10) points.push([t, a.volts(t)]);
+  return points;
+}
+
+/** The ADC curve of a built-in amplifier type (adc_voltage/voltage_offset of its section), or null. */
+export function amplifierCurve(sensorType: string, circuit: AdcCircuit): AdcCurve | null {
+  const points = amplifierVoltageTable(sensorType);
+  return points ? adcTableCurve({ kind: 'voltage', points }, circuit) : null;
+}
