@@ -131,6 +131,17 @@ describe('[dual_carriage] motion', () => {
     await expect(p.run('RESTORE_DUAL_CARRIAGE_STATE NAME=nope')).rejects.toThrow(/Unknown DUAL_CARRIAGE state: nope \(saved: print\)/);
   });
 
+  it('axis: y puts the second carriage on Y: stepper_y and dual_carriage share that axis', async () => {
+    const p = await connectWithRun(IDEX.replace('axis: x', 'axis: y'));
+    await p.run('SET_KINEMATIC_POSITION X=0 Y=20 Z=0\nSET_DUAL_CARRIAGE CARRIAGE=1\nSET_KINEMATIC_POSITION Y=180');
+    expect(p.printer.lookupObject<Toolhead>('toolhead').getPosition()[1]).toBe(180);
+    await p.run('G1 X10 Y170 F6000\nSET_DUAL_CARRIAGE CARRIAGE=0\nG1 Y30\nM400');
+    const steppers = p.printer.lookupObject<PrinterToolhead>('printer_toolhead').steppers;
+    const net = (n: string) => steppers.find((s) => s.name === n)!.motion.mcuPositionSteps;
+    expect([net('stepper_x'), net('stepper_y'), net('dual_carriage')]).toEqual([10 * STEPS_PER_MM, 10 * STEPS_PER_MM, -10 * STEPS_PER_MM]);
+    await expect(p.run('G1 Y130.5')).rejects.toThrow(/39\.500 mm apart/);
+  });
+
   it('FORCE_MOVE STEPPER=dual_carriage moves carriage 1 alone; QUERY_ENDSTOPS-ready endstop list', async () => {
     const p = await placed();
     await p.run('FORCE_MOVE STEPPER=dual_carriage DISTANCE=-5 VELOCITY=10\nM400');
