@@ -70,6 +70,11 @@ import { menuSpecOf } from './menu';
 import { PrintStats } from './print-stats';
 import { ConfigFileStatus, SystemStats, WebhooksStatus } from './status-objects';
 import { MotionReport } from './motion-report';
+import { ManualProbeCommands } from './manual-probe';
+import { QueryAdc } from './query-adc';
+import { Statistics } from './statistics';
+import { loadDuplicatePinOverride } from './duplicate-pin-override';
+import { ZThermalAdjust } from './z-thermal-adjust';
 import { VirtualSdcard } from './virtual-sdcard';
 import { loadBoardPins } from './board-pins';
 import { ControllerFan } from './controller-fan';
@@ -285,6 +290,16 @@ const LOADERS: Record<string, SectionLoader> = {
   tuning_tower: () => undefined,
   // Built-in (see loadPrinterObjects); the section has no options.
   motion_report: () => undefined,
+  // Built-ins too (see loadPrinterObjects), or (pid_calibrate) part of 'heaters': no options.
+  stepper_enable: () => undefined,
+  manual_probe: () => undefined,
+  query_adc: () => undefined,
+  pid_calibrate: () => undefined,
+  // Klipper logs stats always; we do when the section asks (live printers only).
+  statistics: (ctx) => void (ctx.mcuFileOutput === null && ctx.printer.addObject('statistics', new Statistics(ctx.printer))),
+  duplicate_pin_override: (ctx, s) => loadDuplicatePinOverride(ctx.printer, s),
+  z_thermal_adjust: (ctx, s) =>
+    ctx.printer.addObject('z_thermal_adjust', new ZThermalAdjust(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null)),
   sdcard_loop: (ctx) => ctx.printer.addObject('sdcard_loop', new SdcardLoop(ctx.printer, ctx.gcode)),
   exclude_object: (ctx) => ctx.printer.addObject('exclude_object', new ExcludeObject(ctx.gcode)),
   virtual_printer: (ctx, s) => loadVirtualPrinter(ctx.printer, ctx.gcode, s, !ctx.mcuFileOutput),
@@ -343,6 +358,8 @@ export function loadPrinterObjects(ctx: LoadContext): void {
   printer.addObject('system_stats', new SystemStats());
   printer.addObject('motion_report', ctx.mcuFileOutput ? new MotionReport(printer, null) : new MotionReport(printer));
   printer.addObject('tuning_tower', new TuningTower(printer, gcode));
+  printer.addObject('manual_probe', new ManualProbeCommands(printer, gcode));
+  printer.addObject('query_adc', new QueryAdc(printer, gcode));
   // Every printer turns its heaters and motors off when left alone (Klipper's default too).
   printer.addObject('idle_timeout', new IdleTimeout(printer, gcode, config.getOrNull('idle_timeout'), ctx.mcuFileOutput === null));
 
