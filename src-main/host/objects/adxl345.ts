@@ -1,9 +1,11 @@
-// [adxl345] / [adxl345 NAME]: an ADXL345 accelerometer on SPI, read by the MCU's adxl345 commands
-// (config_adxl345, query_adxl345, query_adxl345_status; samples in sensor_bulk_data, 5 bytes
-// each). ACCELEROMETER_QUERY reports one reading; ACCELEROMETER_MEASURE starts and stops a
+// Accelerometers read in bulk by the MCU ([adxl345], [lis2dw], [lis3dh], [mpu9250], [icm20948]):
+// BulkAccelerometer runs a recording (the chip's query_<chip> polling, samples in
+// sensor_bulk_data, sensor_bulk_status reports for timing); each chip module adds its register
+// setup. ACCELEROMETER_QUERY reports one reading; ACCELEROMETER_MEASURE starts and stops a
 // recording written as CSV next to printer.cfg. [resonance_tester] records through measure().
 // Sample times: sample number k (from the message sequence) maps to MCU clock by a line fitted
 // through the sensor_bulk_status reports (their clock and how many samples existed then).
+// [adxl345] / [adxl345 NAME]: an ADXL345 on SPI (config_adxl345, 5-byte samples).
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConfigSection } from '../config/section';
@@ -11,12 +13,12 @@ import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { MessageParams } from '../mcu/codec';
 import type { McuQueryCommand } from '../mcu/mcu';
-import { TmcSpiBus } from '../mcu/tmc-spi';
 import type { Printer } from '../printer';
+import { accelSpiBus, type AccelBus } from './adxl345-bus';
 import { ADXL345_OPTIONS, ADXL345_RATES } from './adxl345-options';
-import { ADXL345_BYTES_PER_SAMPLE, countsToAccel, decodeAdxl345Counts, parseAxesMap, type RawSample } from './adxl345-samples';
-import { mcuForPin } from './mcu';
-import type { PinRegistry } from './pins';
+import { ADXL345_FORMAT, countsToAccel, fitSampleClock, parseAxesMap, type RawSample, type SampleFormat } from './adxl345-samples';
+
+export { fitSampleClock } from './adxl345-samples';
 
 const REG_DEVID = 0x00;
 const REG_BW_RATE = 0x2c;
@@ -24,7 +26,6 @@ const REG_POWER_CTL = 0x2d;
 const REG_DATA_FORMAT = 0x31;
 const REG_FIFO_CTL = 0x38;
 const ADXL345_DEVID = 0xe5;
-const SAMPLES_PER_MESSAGE = 10;
 /** Poll the 32-entry FIFO every 8 samples: a quarter full, room for 3 missed polls. */
 const SAMPLES_PER_POLL = 8;
 /** Status reports (clock + sample count) this often while recording, for the time fit. */
@@ -38,37 +39,36 @@ export interface AccelSample {
   z: number;
 }
 
-/** Least-squares line through (count, clock) points; one point: the nominal rate. */
-export function fitSampleClock(points: { count: number; clock: number }[], nominalTicksPerSample: number): (k: number) => number {
-  if (points.length < 2) {
-    const p = points[0] ?? { count: 0, clock: 0 };
-    return (k) => p.clock + (k - p.count) * nominalTicksPerSample;
-  }
-  const n = points.length;
-  const mc = points.reduce((a, p) => a + p.count, 0) / n;
-  const mk = points.reduce((a, p) => a + p.clock, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const p of points) {
-    sxx += (p.count - mc) ** 2;
-    sxy += (p.count - mc) * (p.clock - mk);
-  }
-  const slope = sxx > 0 ? sxy / sxx : nominalTicksPerSample;
-  return (k) => mk + (k - mc) * slope;
-}
-
 /** A recording in progress; finish() stops it (when it is the last) and returns its samples. */
 export interface AccelRecording {
   finish(): Promise<AccelSample[]>;
 }
 
-export class Adxl345 {
-  /** Name as CHIP= takes it: "adxl345" for [adxl345], NAME for [adxl345 NAME]. */
+/** What a chip module gives the shared recorder. */
+export interface BulkChip {
+  /** Section kind: 'adxl345', 'lis2dw', ... (the commands are query_<kind>, query_<kind>_status). */
+  kind: string;
+  bus: AccelBus;
+  format: SampleFormat;
+  rateHz: number;
+  /** Samples between FIFO polls (a quarter of the FIFO or less). */
+  samplesPerPoll: number;
+  /** The MCU commands' chip name when not the kind (a LIS3DH uses query_lis2dw). */
+  commandName?: string;
+}
+
+export abstract class BulkAccelerometer {
+  /** Name as CHIP= takes it: the kind for [lis2dw], NAME for [lis2dw NAME]. */
   readonly chipName: string;
-  private readonly spi: TmcSpiBus;
-  private readonly oid: number;
+  readonly kind: string;
+  readonly configDir: string;
+  protected readonly bus: AccelBus;
+  private readonly format: SampleFormat;
+  protected readonly rateHz: number;
+  private readonly samplesPerPoll: number;
   private readonly axesMap: { index: number; sign: number }[];
-  private readonly rateHz: number;
+  private readonly oid: number;
+  private readonly commandName: string;
   private raw: { seq: number; samples: RawSample[] }[] = [];
   private statusPoints: { count: number; clock: number }[] = [];
   private clients = 0;
@@ -77,59 +77,37 @@ export class Adxl345 {
   private seqHigh = 0;
   private lastSeq = -1;
   private starting: Promise<void> | null = null;
-  readonly configDir: string;
 
-  constructor(
-    private readonly printer: Printer,
-    section: ConfigSection,
-  ) {
-    const o = section.read(ADXL345_OPTIONS);
-    this.chipName = section.name === 'adxl345' ? 'adxl345' : section.name.replace(/^adxl345\s+/, '');
+  constructor(section: ConfigSection, axesMapText: string, chip: BulkChip, configCmd: (oid: number) => string) {
+    this.kind = chip.kind;
+    this.chipName = section.name === chip.kind ? chip.kind : section.name.slice(chip.kind.length).trim();
     try {
-      this.axesMap = parseAxesMap(o.axes_map);
+      this.axesMap = parseAxesMap(axesMapText);
     } catch (e) {
       throw section.error('axes_map', (e as Error).message);
     }
-    if (!(ADXL345_RATES as readonly number[]).includes(o.rate))
-      throw section.error('rate', `Invalid rate parameter: ${o.rate} (choose one of ${ADXL345_RATES.join(', ')})`);
-    this.rateHz = o.rate;
-    this.configDir = path.dirname(path.resolve(section.placeOf('cs_pin').file));
-    const pins = printer.lookupObject<PinRegistry>('pins');
-    pins.claim(o.cs_pin, `[${section.name}] cs_pin`, section.placeOf('cs_pin'));
-    const sw = { sclk: o.spi_software_sclk_pin, mosi: o.spi_software_mosi_pin, miso: o.spi_software_miso_pin };
-    const swCount = Object.values(sw).filter(Boolean).length;
-    if (swCount !== 0 && swCount !== 3)
-      throw section.error(
-        'spi_software_sclk_pin',
-        `[${section.name}] needs all three of spi_software_sclk_pin, spi_software_mosi_pin and spi_software_miso_pin (or none, for a hardware bus)`,
-      );
-    for (const [opt, p] of Object.entries(sw)) {
-      if (p) pins.claim(p, `[${section.name}] spi_software_${opt}_pin`, section.placeOf(`spi_software_${opt}_pin`), 'spi_software');
-    }
-    const mcu = mcuForPin(printer, o.cs_pin, section, 'cs_pin');
-    const software = swCount === 3 ? { sclk: sw.sclk!, mosi: sw.mosi!, miso: sw.miso! } : undefined;
-    this.spi = new TmcSpiBus(mcu, { csPin: o.cs_pin, spiBus: o.spi_bus, software, speedHz: o.spi_speed, chainLength: 1, mode: 3 });
+    this.bus = chip.bus;
+    this.format = chip.format;
+    this.rateHz = chip.rateHz;
+    this.samplesPerPoll = chip.samplesPerPoll;
+    this.commandName = chip.commandName ?? chip.kind;
+    this.configDir = path.dirname(path.resolve(section.place.file));
+    const mcu = chip.bus.mcu;
     this.oid = mcu.createOid();
     mcu.registerConfigCallback(() => {
-      mcu.addConfigCmd(`config_adxl345 oid=${this.oid} spi_oid=${this.spi.oid}`);
+      mcu.addConfigCmd(configCmd(this.oid));
       mcu.registerResponse((p) => this.onBulk(p), 'sensor_bulk_data', this.oid);
     });
   }
 
-  private get mcu() {
-    return this.spi.mcu;
+  protected get mcu() {
+    return this.bus.mcu;
   }
 
-  private async readReg(reg: number): Promise<number> {
-    // tmc-spi's read is two transfers of 5 bytes; the ADXL345 answers in the same transfer.
-    const transfer = this.mcu.lookupQueryCommand('spi_transfer oid=%c data=%*s', 'spi_transfer_response oid=%c response=%*s', this.spi.oid);
-    const r = await transfer.send([this.spi.oid, Uint8Array.of(reg | 0x80, 0)]);
-    return (r.response as Uint8Array)[1] ?? 0;
-  }
-
-  private writeReg(reg: number, value: number): void {
-    this.mcu.lookupCommand('spi_send oid=%c data=%*s').send([this.spi.oid, Uint8Array.of(reg & 0x3f, value)]);
-  }
+  /** Check the chip's identity and set it up, not yet measuring (sample 0 comes after startMeasuring). */
+  protected abstract setupChip(): Promise<void>;
+  protected abstract startMeasuring(): Promise<void>;
+  protected abstract stopMeasuring(): Promise<void>;
 
   private onBulk(p: MessageParams): void {
     if (!this.clients) return;
@@ -137,12 +115,16 @@ export class Adxl345 {
     // Sequence numbers are 16 bits: extend them (they only go up while recording).
     if (this.lastSeq >= 0 && seq16 < (this.lastSeq & 0xffff)) this.seqHigh += 0x10000;
     this.lastSeq = this.seqHigh + seq16;
-    this.raw.push({ seq: this.lastSeq, samples: decodeAdxl345Counts(p.data as Uint8Array) });
+    this.raw.push({ seq: this.lastSeq, samples: this.format.decode(p.data as Uint8Array) });
+  }
+
+  private queryCommand(): string {
+    return `query_${this.commandName} oid=%c rest_ticks=%u`;
   }
 
   private async queryStatus(): Promise<void> {
     this.statusCmd ??= this.mcu.lookupQueryCommand(
-      'query_adxl345_status oid=%c',
+      `query_${this.commandName}_status oid=%c`,
       'sensor_bulk_status oid=%c clock=%u query_ticks=%u next_sequence=%hu buffered=%u possible_overflows=%hu',
       this.oid,
     );
@@ -150,26 +132,20 @@ export class Adxl345 {
     const clock = this.mcu.clock32ToClock64((s.clock as number) + Math.floor((s.query_ticks as number) / 2));
     let seq = s.next_sequence as number;
     while (this.seqHigh + seq < this.lastSeq - 0x8000) seq += 0x10000;
-    const count = (this.seqHigh + seq) * SAMPLES_PER_MESSAGE + Math.floor((s.buffered as number) / ADXL345_BYTES_PER_SAMPLE);
+    const count =
+      (this.seqHigh + seq) * this.format.samplesPerMessage + Math.floor((s.buffered as number) / this.format.bytesPerSample);
     this.statusPoints.push({ count, clock });
   }
 
   private async start(): Promise<void> {
-    const id = await this.readReg(REG_DEVID);
-    if (id !== ADXL345_DEVID)
-      throw new Error(`Invalid adxl345 id (got ${id.toString(16)} vs e5) from chip '${this.chipName}': check its wiring and cs_pin`);
+    await this.setupChip();
     this.raw = [];
     this.statusPoints = [];
     this.seqHigh = 0;
     this.lastSeq = -1;
-    this.writeReg(REG_POWER_CTL, 0x00);
-    this.writeReg(REG_DATA_FORMAT, 0x0b); // full resolution, +-16 g
-    this.writeReg(REG_FIFO_CTL, 0x00);
-    this.writeReg(REG_BW_RATE, 0x0f - ADXL345_RATES.indexOf(this.rateHz as (typeof ADXL345_RATES)[number]));
-    this.writeReg(REG_FIFO_CTL, 0x80); // stream mode
-    const restTicks = Math.round((this.mcu.clockFreq * SAMPLES_PER_POLL) / this.rateHz);
-    this.mcu.lookupCommand('query_adxl345 oid=%c rest_ticks=%u').send([this.oid, restTicks]);
-    this.writeReg(REG_POWER_CTL, 0x08); // measure: sample 0 is the first after this
+    const restTicks = Math.round((this.mcu.clockFreq * this.samplesPerPoll) / this.rateHz);
+    this.mcu.lookupCommand(this.queryCommand()).send([this.oid, restTicks]);
+    await this.startMeasuring();
     await this.queryStatus();
     this.statusTimer = setInterval(() => void this.queryStatus().catch(() => undefined), STATUS_INTERVAL_MS);
   }
@@ -178,9 +154,8 @@ export class Adxl345 {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusTimer = null;
     await this.queryStatus();
-    this.mcu.lookupCommand('query_adxl345 oid=%c rest_ticks=%u').send([this.oid, 0]);
-    this.writeReg(REG_POWER_CTL, 0x00);
-    await this.readReg(REG_DEVID); // answered after the last sensor_bulk_data
+    this.mcu.lookupCommand(this.queryCommand()).send([this.oid, 0]);
+    await this.stopMeasuring(); // a query answered after the last sensor_bulk_data
     return this.samples();
   }
 
@@ -190,8 +165,8 @@ export class Adxl345 {
     const out: AccelSample[] = [];
     for (const m of this.raw) {
       m.samples.forEach((s, i) => {
-        const k = m.seq * SAMPLES_PER_MESSAGE + i;
-        const [x, y, z] = countsToAccel(s, this.axesMap);
+        const k = m.seq * this.format.samplesPerMessage + i;
+        const [x, y, z] = countsToAccel(s, this.axesMap, this.format.mmS2PerCount);
         out.push({ timeS: this.mcu.clockToPrintTime(fit(k)), x, y, z });
       });
     }
@@ -215,9 +190,51 @@ export class Adxl345 {
         done = true;
         if (--this.clients === 0) return this.stop();
         const all = this.samples();
-        return all.slice(firstIndex * SAMPLES_PER_MESSAGE);
+        return all.slice(firstIndex * this.format.samplesPerMessage);
       },
     };
+  }
+}
+
+/** The identity check every chip module makes, with the error a user can act on. */
+export function checkChipId(kind: string, chipName: string, id: number, accepted: readonly number[]): void {
+  if (accepted.includes(id)) return;
+  const hex = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
+  throw new Error(
+    `Invalid ${kind} id (got ${hex(id)}, expected ${accepted.map(hex).join(' or ')}) from chip '${chipName}' ` +
+      `in section [${kind === chipName ? kind : `${kind} ${chipName}`}]: check its wiring and bus settings`,
+  );
+}
+
+export class Adxl345 extends BulkAccelerometer {
+  private readonly bwRateCode: number;
+
+  constructor(printer: Printer, section: ConfigSection) {
+    const o = section.read(ADXL345_OPTIONS);
+    if (!(ADXL345_RATES as readonly number[]).includes(o.rate))
+      throw section.error('rate', `Invalid rate parameter: ${o.rate} (choose one of ${ADXL345_RATES.join(', ')})`);
+    const bus = accelSpiBus(printer, section, o);
+    super(section, o.axes_map, { kind: 'adxl345', bus, format: ADXL345_FORMAT, rateHz: o.rate, samplesPerPoll: SAMPLES_PER_POLL }, (oid) =>
+      `config_adxl345 oid=${oid} spi_oid=${bus.oid}`,
+    );
+    this.bwRateCode = 0x0f - ADXL345_RATES.indexOf(o.rate as (typeof ADXL345_RATES)[number]);
+  }
+
+  protected async setupChip(): Promise<void> {
+    checkChipId('adxl345', this.chipName, await this.bus.readReg(REG_DEVID), [ADXL345_DEVID]);
+    await this.bus.writeReg(REG_POWER_CTL, 0x00);
+    await this.bus.writeReg(REG_DATA_FORMAT, 0x0b); // full resolution, +-16 g
+    await this.bus.writeReg(REG_FIFO_CTL, 0x00);
+    await this.bus.writeReg(REG_BW_RATE, this.bwRateCode);
+    await this.bus.writeReg(REG_FIFO_CTL, 0x80); // stream mode
+  }
+
+  protected async startMeasuring(): Promise<void> {
+    await this.bus.writeReg(REG_POWER_CTL, 0x08); // measure: sample 0 is the first after this
+  }
+
+  protected async stopMeasuring(): Promise<void> {
+    await this.bus.writeReg(REG_POWER_CTL, 0x00);
   }
 }
 
@@ -230,7 +247,7 @@ export function accelCsv(samples: AccelSample[]): string {
 
 /** The accelerometer G-code commands, shared by every chip (CHIP= picks one). */
 export class AccelerometerCommands {
-  readonly chips = new Map<string, Adxl345>();
+  readonly chips = new Map<string, BulkAccelerometer>();
   private readonly recordings = new Map<string, { rec: AccelRecording; name: string }>();
 
   constructor(private readonly gcode: GCodeDispatcher) {
@@ -244,10 +261,18 @@ export class AccelerometerCommands {
     });
   }
 
-  chip(c: GCodeCommand | null, name?: string): Adxl345 {
+  /**
+   * The chip by CHIP= or name: a chip name ('adxl345', 'lis2dw', NAME of [mpu9250 NAME]) or a
+   * section name ('lis2dw', 'adxl345 bed', as [resonance_tester] accel_chip gives it).
+   * Without either, 'adxl345', or the only chip configured.
+   */
+  chip(c: GCodeCommand | null, name?: string): BulkAccelerometer {
     const want = (name ?? c?.get('CHIP', 'adxl345') ?? 'adxl345').trim();
+    const bySection = [...this.chips.values()].find((ch) => `${ch.kind} ${ch.chipName}` === want.replace(/\s+/g, ' '));
     const chip =
-      this.chips.get(want) ?? (name === undefined && this.chips.size === 1 && !c?.has('CHIP') ? [...this.chips.values()][0] : undefined);
+      this.chips.get(want) ??
+      bySection ??
+      (name === undefined && this.chips.size === 1 && !c?.has('CHIP') ? [...this.chips.values()][0] : undefined);
     if (!chip) {
       const msg = `Unknown accelerometer chip '${want}' (configured: ${[...this.chips.keys()].join(', ')})`;
       throw c ? c.error(msg) : new Error(msg);
@@ -257,11 +282,16 @@ export class AccelerometerCommands {
 
   private async cmdQuery(c: GCodeCommand): Promise<void> {
     const chip = this.chip(c);
-    const rec = await chip.measure();
+    let rec: AccelRecording;
+    try {
+      rec = await chip.measure();
+    } catch (e) {
+      throw c.error((e as Error).message);
+    }
     await new Promise((r) => setTimeout(r, 100));
     const samples = await rec.finish();
     const last = samples[samples.length - 1];
-    if (!last) throw c.error(`Unable to query adxl345 '${chip.chipName}': no samples arrived`);
+    if (!last) throw c.error(`Unable to query ${chip.kind} '${chip.chipName}': no samples arrived`);
     this.gcode.respondInfo(`accelerometer values (x, y, z): ${last.x.toFixed(6)}, ${last.y.toFixed(6)}, ${last.z.toFixed(6)}`);
   }
 
@@ -271,27 +301,39 @@ export class AccelerometerCommands {
     if (!running) {
       const name = c.get('NAME', new Date().toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15));
       if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw c.error('Invalid NAME parameter: letters, digits, _ . - only');
-      this.recordings.set(chip.chipName, { rec: await chip.measure(), name });
+      let rec: AccelRecording;
+      try {
+        rec = await chip.measure();
+      } catch (e) {
+        throw c.error((e as Error).message);
+      }
+      this.recordings.set(chip.chipName, { rec, name });
       this.gcode.respondInfo('accelerometer measurements started');
       return;
     }
     this.recordings.delete(chip.chipName);
     const samples = await running.rec.finish();
-    const prefix = chip.chipName === 'adxl345' ? 'adxl345' : `adxl345-${chip.chipName}`;
+    const prefix = chip.chipName === chip.kind ? chip.kind : `${chip.kind}-${chip.chipName}`;
     const file = path.join(chip.configDir, `${prefix}-${running.name}.csv`);
     writeFileSync(file, accelCsv(samples));
     this.gcode.respondInfo(`Writing raw accelerometer data to ${file} file (${samples.length} samples)`);
   }
 }
 
-/** [adxl345 ...]: the chip, and the shared commands the first chip registers. */
-export function loadAdxl345(printer: Printer, gcode: GCodeDispatcher, section: ConfigSection): Adxl345 {
-  const chip = new Adxl345(printer, section);
+/** Register a chip with the shared commands (created by the first chip). */
+export function addAccelerometer<T extends BulkAccelerometer>(printer: Printer, gcode: GCodeDispatcher, chip: T, section: ConfigSection): T {
   let cmds = printer.lookupObjectOrNull<AccelerometerCommands>('accelerometer_commands');
   if (!cmds) {
     cmds = new AccelerometerCommands(gcode);
     printer.addObject('accelerometer_commands', cmds);
   }
+  if (cmds.chips.has(chip.chipName))
+    throw section.error('', `Accelerometer name '${chip.chipName}' is already used by another section: name one [${chip.kind} NAME]`);
   cmds.chips.set(chip.chipName, chip);
   return chip;
+}
+
+/** [adxl345 ...]: the chip, and the shared commands the first chip registers. */
+export function loadAdxl345(printer: Printer, gcode: GCodeDispatcher, section: ConfigSection): Adxl345 {
+  return addAccelerometer(printer, gcode, new Adxl345(printer, section), section);
 }

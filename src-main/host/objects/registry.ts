@@ -13,6 +13,9 @@ import { ForceMove } from './force-move';
 import { GCodeArcs } from './gcode-arcs';
 import { InputShaper } from './input-shaper';
 import { loadAdxl345 } from './adxl345';
+import { loadIcm20948 } from './icm20948';
+import { loadLis2dw } from './lis2dw';
+import { loadMpu9250 } from './mpu9250';
 import { ResonanceTester } from './resonance-tester';
 import { HomingOverride } from './homing-override';
 import { SafeZHome } from './safe-z-home';
@@ -194,6 +197,10 @@ const LOADERS: Record<string, SectionLoader> = {
   gcode_arcs: (ctx, s) => ctx.printer.addObject('gcode_arcs', new GCodeArcs(ctx.printer, ctx.gcode, s)),
   input_shaper: (ctx, s) => ctx.printer.addObject('input_shaper', new InputShaper(ctx.printer, ctx.gcode, s)),
   adxl345: (ctx, s) => void ctx.printer.addObject(s.name, loadAdxl345(ctx.printer, ctx.gcode, s)),
+  lis2dw: (ctx, s) => void ctx.printer.addObject(s.name, loadLis2dw(ctx.printer, ctx.gcode, s, 'lis2dw')),
+  lis3dh: (ctx, s) => void ctx.printer.addObject(s.name, loadLis2dw(ctx.printer, ctx.gcode, s, 'lis3dh')),
+  mpu9250: (ctx, s) => void ctx.printer.addObject(s.name, loadMpu9250(ctx.printer, ctx.gcode, s)),
+  icm20948: (ctx, s) => void ctx.printer.addObject(s.name, loadIcm20948(ctx.printer, ctx.gcode, s)),
   resonance_tester: (ctx, s) => void ctx.printer.addObject('resonance_tester', new ResonanceTester(ctx.printer, ctx.gcode, s)),
   homing_override: (ctx, s) => ctx.printer.addObject('homing_override', new HomingOverride(ctx.printer, ctx.gcode, s)),
   safe_z_home: (ctx, s) => ctx.printer.addObject('safe_z_home', new SafeZHome(ctx.printer, ctx.gcode, s)),
