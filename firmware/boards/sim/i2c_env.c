@@ -16,6 +16,7 @@ struct env_dev {
     int kind;
     double temp_c, humidity_pct, pressure_pa;
     uint8_t reg;          // register pointer (BME280, LM75, MCP9808)
+    int rd;               // bytes read since the pointer was set (software I2C reads byte by byte)
     uint8_t regs[256];    // BME280 register file
     uint8_t out[8];       // the answer a command prepared (SHT3x, AHT, HTU21D)
     int out_len, out_pos;
@@ -250,8 +251,8 @@ static int lm75_read(struct env_dev *e, uint8_t len, uint8_t *data)
         w = 75 * 256;
     else if (e->reg == 0x03)
         w = 80 * 256;
-    for (uint8_t i = 0; i < len; i++)
-        data[i] = e->reg == 0x01 ? e->regs[1] : (uint8_t)(i & 1 ? w : w >> 8);
+    for (uint8_t i = 0; i < len; i++, e->rd++)
+        data[i] = e->reg == 0x01 ? e->regs[1] : (uint8_t)(e->rd & 1 ? w : w >> 8);
     return I2C_BUS_SUCCESS;
 }
 
@@ -264,8 +265,8 @@ static int mcp9808_read(struct env_dev *e, uint8_t len, uint8_t *data)
         w = 0x0054;
     else if (e->reg == 0x07)
         w = 0x0400;
-    for (uint8_t i = 0; i < len; i++)
-        data[i] = (uint8_t)(i & 1 ? w : w >> 8);
+    for (uint8_t i = 0; i < len; i++, e->rd++)
+        data[i] = (uint8_t)(e->rd & 1 ? w : w >> 8);
     return I2C_BUS_SUCCESS;
 }
 
@@ -299,6 +300,7 @@ int i2c_env_write(int idx, uint8_t len, const uint8_t *data, uint32_t clock)
     struct env_dev *e = &env_devs[idx];
     if (!len)
         return I2C_BUS_SUCCESS;
+    e->rd = 0;
     switch (e->kind) {
     case ENV_BME280:
     case ENV_BMP280:
@@ -329,8 +331,8 @@ int i2c_env_read(int idx, uint8_t len, uint8_t *data)
     switch (e->kind) {
     case ENV_BME280:
     case ENV_BMP280:
-        for (uint8_t i = 0; i < len; i++)
-            data[i] = e->regs[(uint8_t)(e->reg + i)];
+        for (uint8_t i = 0; i < len; i++, e->rd++)
+            data[i] = e->regs[(uint8_t)(e->reg + e->rd)];
         return I2C_BUS_SUCCESS;
     case ENV_LM75:
         return lm75_read(e, len, data);

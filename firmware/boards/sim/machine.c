@@ -334,13 +334,13 @@ void machine_load(const char *path)
     }
     if (root->kind != JSON_OBJECT)
         die(root, "the machine file must hold one JSON object%s%s", "", "");
-    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "displays", "accelerometers", "spi_sensors", "comment", 0 };
+    static const char *known[] = { "steppers", "endstops", "heaters", "fans", "switches", "drivers", "leds", "displays", "accelerometers", "spi_sensors", "i2c_sensors", "comment", 0 };
     for (const struct json *m = root->child; m; m = m->next) {
         int ok = 0;
         for (int i = 0; known[i]; i++)
             ok |= strcmp(m->key, known[i]) == 0;
         if (!ok)
-            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds, displays, accelerometers, spi_sensors)%s", m->key, "");
+            die(m, "unknown section \"%s\" (known: steppers, endstops, heaters, fans, switches, drivers, leds, displays, accelerometers, spi_sensors, i2c_sensors)%s", m->key, "");
         if (strcmp(m->key, "comment") && m->kind != JSON_ARRAY)
             die(m, "\"%s\" must be an array%s", m->key, "");
     }
@@ -356,6 +356,7 @@ void machine_load(const char *path)
     spi_temp_load(json_get(root, "spi_sensors"));
     leds_load(json_get(root, "leds"));
     displays_load(json_get(root, "displays"));
+    i2c_env_load(json_get(root, "i2c_sensors"));  // after displays_load: it resets the I2C devices
     memcpy(initial_steppers, sim_machine.steppers, sizeof(initial_steppers));
     memcpy(initial_heaters, sim_machine.heaters, sizeof(initial_heaters));
     json_free(root);

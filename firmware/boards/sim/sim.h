@@ -168,6 +168,8 @@ void i2c_dev_output_changed(int pin, uint32_t clock, int level);
 void i2c_dev_line_released(int pin, uint32_t clock);
 int i2c_dev_input_read(int pin, uint32_t clock, int *level);
 int i2c_dev_pin_is_quiet(int pin);
+// I2C environment sensors (i2c_env.c, README "i2c_sensors"): device kinds of i2c_dev.c.
+void i2c_env_load(const struct json *list);
 // A bitmap row into the trace as hex (MSB = leftmost pixel).
 void trace_bitmap_rows(FILE *f, const uint8_t *pixels, int width, int height);
 

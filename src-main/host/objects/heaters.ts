@@ -29,6 +29,8 @@ import type { AdcCurve } from './thermistor';
 import { SpiTemperatureSensor } from './spi-temperature';
 import { isSpiTemperatureChip } from './spi-temperature-chips';
 import { amplifierCurve } from './spi-temperature-amplifiers';
+import { isI2cSensorType } from './i2c-sensor-options';
+import { i2cSensorOf } from './i2c-sensor-setup';
 
 /** A sensor's options as its section gives them (heaters, [temperature_sensor], [temperature_fan]). */
 export interface SensorSectionOptions {
@@ -208,6 +210,8 @@ export class PrinterHeaters {
     if (o.sensor_type === 'temperature_host') {
       return new HostTemperatureSensor(this.printer, section.name, readHostSensorPath(section, true), o.min_temp, o.max_temp, printTimeS);
     }
+    // BME280, SHT3X, AHT10, HTU21D, LM75, MCP9808, ...: read by the host over the MCU's I2C.
+    if (isI2cSensorType(o.sensor_type)) return i2cSensorOf(this.printer, section, o.sensor_type, o.min_temp, o.max_temp, printTimeS);
     // MAX6675/MAX31855/MAX31856/MAX31865 on SPI; AD595, AD849x, PT100 INA826 as ADC curves.
     if (isSpiTemperatureChip(o.sensor_type))
       return new SpiTemperatureSensor(this.printer, section, o.sensor_type, o.sensor_pin, o.min_temp, o.max_temp);
