@@ -3,9 +3,7 @@
 // neither here nor in the registry is a mistake ("is not a valid config section").
 
 const UNSUPPORTED = new Set([
-  'aht10',
   'angle',
-  'bme280',
   'bmi160',
   'buttons',
   'canbus_ids',
@@ -16,9 +14,7 @@ const UNSUPPORTED = new Set([
   'extra_carriage',
   'carriage',
   'hall_filament_width_sensor',
-  'htu21d',
   'ldc1612',
-  'lm75',
   'load_cell',
   'multi_pin',
   'palette2',
@@ -26,7 +22,6 @@ const UNSUPPORTED = new Set([
   'pwm_tool',
   'replicape',
   'samd_sercom',
-  'sht3x',
   'smart_effector',
   'sx1509',
   'temperature_combined',
@@ -36,7 +31,6 @@ const UNSUPPORTED = new Set([
   'tsl1401cl_filament_width_sensor',
   'z_tilt_ng',
   'gcode_shell_command',
-  'mcp9808',
   'ads1220',
   'hx71x',
   'hx711',

@@ -73,6 +73,8 @@ import { menuSpecOf } from './menu';
 import { PrintStats } from './print-stats';
 import { ConfigFileStatus, SystemStats, WebhooksStatus } from './status-objects';
 import { MotionReport } from './motion-report';
+import { I2C_SENSOR_SECTIONS } from './i2c-sensor-options';
+import { checkI2cSensorOptions } from './i2c-sensor-setup';
 import { ManualProbeCommands } from './manual-probe';
 import { QueryAdc } from './query-adc';
 import { Statistics } from './statistics';
@@ -230,7 +232,7 @@ const LOADERS: Record<string, SectionLoader> = {
   },
   temperature_sensor: (ctx, s) =>
     ctx.mcuFileOutput
-      ? void (s.read(TEMPERATURE_SENSOR_OPTIONS), batchHeatersOf(ctx.printer, ctx.gcode).addSensor(s))
+      ? void (s.read(TEMPERATURE_SENSOR_OPTIONS), checkI2cSensorOptions(s), batchHeatersOf(ctx.printer, ctx.gcode).addSensor(s))
       : heatersOf(ctx.printer, ctx.gcode, ctx.config).addSensor(s),
   controller_fan: (ctx, s) => {
     if (ctx.mcuFileOutput) return void (s.read(FAN_OPTIONS), s.read(CONTROLLER_FAN_OPTIONS));
@@ -297,6 +299,8 @@ const LOADERS: Record<string, SectionLoader> = {
   tuning_tower: () => undefined,
   // Built-in (see loadPrinterObjects); the section has no options.
   motion_report: () => undefined,
+  // [bme280], [sht3x], ...: Klipper loads the sensor type; ours are built in (heaters.ts setupSensor).
+  ...Object.fromEntries(I2C_SENSOR_SECTIONS.map((name): [string, SectionLoader] => [name, () => undefined])),
   // Built-ins too (see loadPrinterObjects), or (pid_calibrate) part of 'heaters': no options.
   stepper_enable: () => undefined,
   manual_probe: () => undefined,
