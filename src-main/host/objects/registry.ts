@@ -80,6 +80,7 @@ import { QueryAdc } from './query-adc';
 import { Statistics } from './statistics';
 import { loadDuplicatePinOverride } from './duplicate-pin-override';
 import { ZThermalAdjust } from './z-thermal-adjust';
+import { FilamentWidthSensor } from './filament-width-sensor';
 import { VirtualSdcard } from './virtual-sdcard';
 import { loadBoardPins } from './board-pins';
 import { ControllerFan } from './controller-fan';
@@ -309,6 +310,8 @@ const LOADERS: Record<string, SectionLoader> = {
   // Klipper logs stats always; we do when the section asks (live printers only).
   statistics: (ctx) => void (ctx.mcuFileOutput === null && ctx.printer.addObject('statistics', new Statistics(ctx.printer))),
   duplicate_pin_override: (ctx, s) => loadDuplicatePinOverride(ctx.printer, s),
+  hall_filament_width_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentWidthSensor(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null)),
+  tsl1401cl_filament_width_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentWidthSensor(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null)),
   z_thermal_adjust: (ctx, s) =>
     ctx.printer.addObject('z_thermal_adjust', new ZThermalAdjust(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null)),
   sdcard_loop: (ctx) => ctx.printer.addObject('sdcard_loop', new SdcardLoop(ctx.printer, ctx.gcode)),
