@@ -11,7 +11,7 @@ import type { Printer } from '../printer';
 import type { McuEndstop } from '../mcu/endstop';
 import type { HomingRail } from './endstop';
 import type { GCodeMove } from './gcode-move';
-import { homeKinematics } from './homing-delta';
+import { deltaHomingMove } from './homing-delta';
 import type { PrinterStepper } from './stepper';
 import type { StepperEnable } from './stepper-enable';
 import { setHomingCurrents } from './tmc';
@@ -94,10 +94,11 @@ export class Homing {
 
   /** Homes the given axes (0 = X, 1 = Y, 2 = Z) one after the other. */
   async homeAxes(axes: number[]): Promise<void> {
-    // Delta, deltesian, polar, winch: towers together, the arm only, or no switches at all.
-    const special = await homeKinematics(this.toolhead, axes, this.rails, (r, f, h, a) => this.homeRails(r, f, h, a), (r) => this.homeRail(r));
-    if (special) {
-      this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed(special);
+    if (this.toolhead.kinematics.name === 'delta') {
+      // A delta homes its three towers together whatever axes were asked (Klipper does so).
+      const { forcePos, homePos } = deltaHomingMove(this.toolhead);
+      await this.homeRails(this.rails, forcePos, homePos, 'xyz');
+      this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed([0, 1, 2]);
       return;
     }
     for (const i of axes) {

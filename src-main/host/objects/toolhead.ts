@@ -26,12 +26,6 @@ import { addExtraStepper, coupleRails, createHomingRail, type HomingRail } from 
 import { EXTRA_STEPPER_OPTIONS } from './stepper-options';
 import { Homing } from './homing';
 import { QueryEndstops } from './query-endstops';
-import { defineOptions } from '../config/options';
-import type { MotionStepper, RailConfig } from '../motion/index';
-import { HybridCoreXYKinematics, HybridCoreXZKinematics } from '../motion/kinematics/hybrid';
-import { WinchKinematics, type WinchAnchor } from '../motion/kinematics/winch';
-import { PolarKinematics } from '../motion/kinematics/polar';
-import { DeltesianKinematics, DELTESIAN_MIN_ANGLE_DEG } from '../motion/kinematics/deltesian';
 import { withDualCarriage, type DualCarriage } from './dual-carriage';
 
 export interface ToolheadContext {
@@ -98,9 +92,6 @@ export class PrinterToolhead {
     printer.lookupObject<GCodeMove>('gcode_move').setMoveTarget(toolheadMoveTarget(this.toolhead));
     if (this.kinematicsName === 'corexy') coupleRails(this.homingRails[0]!, this.homingRails[1]!);
     if (this.kinematicsName === 'corexz') coupleRails(this.homingRails[0]!, this.homingRails[2]!);
-    // hybrid_corexy / hybrid_corexz: homing Y (Z) turns stepper_x too, so that switch halts it.
-    if (this.kinematicsName === 'hybrid_corexy') haltAlso(this.homingRails[1]!, this.homingRails[0]!);
-    if (this.kinematicsName === 'hybrid_corexz') haltAlso(this.homingRails[2]!, this.homingRails[0]!);
     const gcode = printer.lookupObject<GCodeMove>('gcode_move').dispatcher;
     const homing = new Homing(printer, gcode, this.toolhead, this.homingRails, ctx.estimatedPrintTimeS);
     const queryEndstops = new QueryEndstops(gcode, this.toolhead, this.homingRails);
@@ -171,8 +162,6 @@ export class PrinterToolhead {
       }
       return { axis, steppers, positionMinMm: r.positionMinMm, positionMaxMm: r.positionMaxMm };
     };
-    const other = this.buildOtherKinematics(printer, config, section, maxVelocityMmS, maxAccelMmS2, rail);
-    if (other) return other;
     switch (this.kinematicsName) {
       case 'none':
         return new NoneKinematics();
@@ -227,142 +216,6 @@ export class PrinterToolhead {
         return dc.kinematics;
       }
     }
-  }
-  /** hybrid_corexy, hybrid_corexz, winch, polar, deltesian (null for the others). */
-  private buildOtherKinematics(
-    printer: Printer,
-    config: PrinterConfig,
-    section: ConfigSection,
-    maxVelocityMmS: number,
-    maxAccelMmS2: number,
-    rail: (axis: 'x' | 'y' | 'z') => RailConfig,
-  ) {
-    const name = this.kinematicsName;
-    const stepperOf = (s: ConfigSection, opts?: { unitsInRadians?: boolean }) => {
-      const st = loadStepper(printer, s, opts);
-      this.steppers.push(st);
-      return st;
-    };
-    const zLimits = () => {
-      const z = section.read(Z_LIMIT_OPTIONS);
-      return { maxZVelocityMmS: z.max_z_velocity ?? maxVelocityMmS, maxZAccelMmS2: z.max_z_accel ?? maxAccelMmS2 };
-    };
-    if (name === 'hybrid_corexy' || name === 'hybrid_corexz') {
-      const opts = { rails: [rail('x'), rail('y'), rail('z')], ...zLimits() };
-      return name === 'hybrid_corexy' ? new HybridCoreXYKinematics(opts) : new HybridCoreXZKinematics(opts);
-    }
-    if (name === 'winch') {
-      // stepper_a, stepper_b, stepper_c, then stepper_d... while they exist (Klipper's order).
-      const anchors: WinchAnchor[] = [];
-      for (let i = 0; i < 26; i++) {
-        const sectionName = `stepper_${String.fromCharCode(97 + i)}`;
-        if (i >= 3 && !config.has(sectionName)) break;
-        const s = config.get(sectionName);
-        const a = s.read(WINCH_ANCHOR_OPTIONS);
-        anchors.push({ steppers: [stepperOf(s).motion], x: a.anchor_x, y: a.anchor_y, z: a.anchor_z });
-      }
-      return new WinchKinematics(anchors);
-    }
-    if (name === 'polar') {
-      const bed = stepperOf(config.get('stepper_bed'), { unitsInRadians: true });
-      const axisRail = (sectionName: string, axis: 'x' | 'z') => {
-        const s = config.get(sectionName);
-        const st = stepperOf(s);
-        const r = loadRail(printer, s, { hasRange: true });
-        this.rails.set(s.name, r);
-        this.homingRails.push(createHomingRail(printer, axis, st, r));
-        return { st, r };
-      };
-      // Homing rails in the kinematics' rail order: the arm (homed with X/Y), then Z.
-      const arm = axisRail('stepper_arm', 'x');
-      const z = axisRail('stepper_z', 'z');
-      const p = section.read(POLAR_OPTIONS);
-      return new PolarKinematics({
-        bed: [bed.motion],
-        arm: [arm.st.motion],
-        z: [z.st.motion],
-        armMaxMm: arm.r.positionMaxMm,
-        zMinMm: z.r.positionMinMm,
-        zMaxMm: z.r.positionMaxMm,
-        ...zLimits(),
-        maxAngularVelocityRadS: p.max_angular_velocity,
-        maxAngularAccelRadS2: p.max_angular_accel,
-      });
-    }
-    if (name === 'deltesian') {
-      const towers = [] as { steppers: MotionStepper[]; armLengthMm: number; armXLengthMm: number; positionEndstopMm: number }[];
-      let left: { arm: number; armX: number; endstop: number } | undefined;
-      for (const side of ['left', 'right']) {
-        const s = config.get(`stepper_${side}`);
-        const st = stepperOf(s);
-        const r = loadRail(printer, s, { hasRange: false, defaultEndstopMm: left?.endstop });
-        this.rails.set(s.name, r);
-        // Both towers' carriages move vertically (homing-delta.ts homes them together).
-        this.homingRails.push(createHomingRail(printer, 'z', st, r));
-        const t = s.read(DELTESIAN_TOWER_OPTIONS, { arm_x_length: left?.armX, arm_length: left?.arm });
-        for (const opt of ['arm_x_length', 'arm_length'] as const) {
-          if (t[opt] === undefined) throw s.error(opt, `Option '${opt}' in section '${s.name}' must be specified`);
-        }
-        if (!(t.arm_length! > t.arm_x_length!)) throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be above arm_x_length (${t.arm_x_length})`);
-        left ??= { arm: t.arm_length!, armX: t.arm_x_length!, endstop: r.position_endstop as number };
-        towers.push({ steppers: [st.motion], armLengthMm: t.arm_length!, armXLengthMm: t.arm_x_length!, positionEndstopMm: r.position_endstop as number });
-      }
-      const y = rail('y');
-      const d = section.read(DELTESIAN_OPTIONS);
-      const [l, r] = towers as [(typeof towers)[0], (typeof towers)[0]];
-      const widthMax = DeltesianKinematics.xRange({ arm: l.armLengthMm, armX: l.armXLengthMm }, { arm: r.armLengthMm, armX: r.armXLengthMm }, d.min_angle);
-      if (d.print_width !== undefined && d.print_width > widthMax) {
-        throw section.error('print_width', `Option 'print_width' in section 'printer' must be at most ${widthMax} (what the arms reach)`);
-      }
-      try {
-        return new DeltesianKinematics({
-          left: l,
-          right: r,
-          y,
-          minAngleDeg: d.min_angle,
-          printWidthMm: d.print_width,
-          minimumZPositionMm: d.minimum_z_position,
-          ...zLimits(),
-        });
-      } catch (e) {
-        throw section.error('minimum_z_position', `${(e as Error).message} in section 'printer'`);
-      }
-    }
-    return null;
-  }
-}
-
-/** Winch anchors: where each cable leaves its spool (mm). */
-const WINCH_ANCHOR_OPTIONS = defineOptions({
-  anchor_x: { type: 'float', doc: 'X of the cable anchor (mm)' },
-  anchor_y: { type: 'float', doc: 'Y of the cable anchor (mm)' },
-  anchor_z: { type: 'float', doc: 'Z of the cable anchor (mm)' },
-});
-
-/** Polar: Z limits as cartesian, and optional limits on the bed's turning near the centre. */
-const POLAR_OPTIONS = defineOptions({
-  max_angular_velocity: { type: 'float', optional: true, above: 0, doc: 'Fastest bed rotation (rad/s) near the centre' },
-  max_angular_accel: { type: 'float', optional: true, above: 0, doc: 'Largest bed angular acceleration (rad/s^2) near the centre' },
-});
-
-/** Deltesian towers ([stepper_left], [stepper_right]; the right defaults to the left's). */
-const DELTESIAN_TOWER_OPTIONS = defineOptions({
-  arm_length: { type: 'float', optional: true, above: 0, doc: 'Arm length (mm) from carriage to effector' },
-  arm_x_length: { type: 'float', optional: true, above: 0, doc: 'Horizontal distance (mm) from the tower to the effector joint at x = 0' },
-});
-
-const DELTESIAN_OPTIONS = defineOptions({
-  min_angle: { type: 'float', default: DELTESIAN_MIN_ANGLE_DEG, minval: 0, maxval: 90, doc: 'Smallest arm angle (degrees) to the horizontal' },
-  print_width: { type: 'float', optional: true, above: 0, doc: 'Printable X width (mm), centred on x = 0; default what the arms reach' },
-  minimum_z_position: { type: 'float', default: 0, doc: 'Lowest Z position (mm) a move may reach' },
-});
-
-/** Adds the steppers of `from` (its own and its extra steppers') to the steppers `rail`'s switch halts. */
-function haltAlso(rail: HomingRail, from: HomingRail): void {
-  for (const s of from.steppers) {
-    if (rail.steppers.includes(s)) continue;
-    rail.steppers.push(s);
-    rail.endstop?.addStepper(s.oid, s.mcu);
   }
 }
 
