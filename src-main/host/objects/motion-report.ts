@@ -160,7 +160,8 @@ export class MotionReport implements PrinterObject {
     },
   ) {
     // The toolhead and extruders exist once the config is loaded; no move runs before connect.
-    printer.on('printer:connect', () => this.attach());
+    // Batch mode has no "now": its report is the planned end, which the trapq itself knows.
+    if (nowPrintTimeS) printer.on('printer:connect', () => this.attach());
   }
 
   /** Starts keeping the trapqs' history (idempotent; tests call it on a loaded printer). */
