@@ -8,6 +8,10 @@ import { HEATER_OPTIONS } from './heater-options';
 import {
   DELTA_OPTIONS,
   DELTA_TOWER_OPTIONS,
+  DELTESIAN_OPTIONS,
+  DELTESIAN_TOWER_OPTIONS,
+  POLAR_OPTIONS,
+  WINCH_ANCHOR_OPTIONS,
   FORCE_MOVE_OPTIONS,
   GCODE_ARCS_OPTIONS,
   MCU_OPTIONS,
@@ -108,7 +112,6 @@ import { FILAMENT_MOTION_SENSOR_OPTIONS } from './filament-motion-sensor-options
 import { I2C_SENSOR_OPTIONS, I2C_SENSOR_SECTIONS } from './i2c-sensor-options';
 import { DUPLICATE_PIN_OVERRIDE_OPTIONS } from './duplicate-pin-override-options';
 import { Z_THERMAL_ADJUST_OPTIONS } from './z-thermal-adjust-options';
-import { FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS, TSL1401CL_OPTIONS } from './filament-width-sensor-options';
 import { DUAL_CARRIAGE_OPTIONS } from './dual-carriage-options';
 
 export interface SectionCatalogEntry {
@@ -169,12 +172,22 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     doc: 'A BLTouch servo probe: a [probe] whose pin deploys for each probe; BLTOUCH_DEBUG, BLTOUCH_STORE',
     options: [BLTOUCH_OPTIONS, PROBE_SAMPLE_OPTIONS],
   },
-  { name: 'printer', doc: 'Kinematics and toolhead speed limits', options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS] },
+  {
+    name: 'printer',
+    doc: 'Kinematics and toolhead speed limits',
+    options: [PRINTER_OPTIONS, Z_LIMIT_OPTIONS, DELTA_OPTIONS, POLAR_OPTIONS, DELTESIAN_OPTIONS],
+  },
   {
     name: 'stepper_',
     doc: 'A stepper motor driving an axis (stepper_x/y/z; stepper_a/b/c on a delta)',
-    options: [STEPPER_MOTOR_OPTIONS, RAIL_RANGE_OPTIONS, RAIL_OPTIONS, DELTA_TOWER_OPTIONS],
+    options: [STEPPER_MOTOR_OPTIONS, RAIL_RANGE_OPTIONS, RAIL_OPTIONS, DELTA_TOWER_OPTIONS, WINCH_ANCHOR_OPTIONS],
     matches: (n) => STEPPER_AXES.has(n),
+  },
+  {
+    name: 'stepper_bed',
+    doc: 'Steppers of polar (stepper_bed: the turntable, in radians; stepper_arm), deltesian (stepper_left/right) and winch printers (stepper_d, stepper_e, ...: one per cable)',
+    options: [STEPPER_MOTOR_OPTIONS, RAIL_RANGE_OPTIONS, RAIL_OPTIONS, DELTESIAN_TOWER_OPTIONS, WINCH_ANCHOR_OPTIONS],
+    matches: (n) => /^stepper_(bed|arm|left|right|[d-w])$/.test(n),
   },
   {
     // Named like its most common use so the editor finds it for [stepper_z1]; matches all of them.
@@ -420,16 +433,6 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'query_adc', doc: 'QUERY_ADC NAME= PULLUP=: last reading of an analog sensor (always present)', options: [EMPTY_OPTIONS] },
   { name: 'pid_calibrate', doc: 'PID_CALIBRATE HEATER= TARGET= (always present)', options: [EMPTY_OPTIONS] },
   { name: 'statistics', doc: 'A Stats line in the host log every minute (MCU and host load)', options: [EMPTY_OPTIONS] },
-  {
-    name: 'hall_filament_width_sensor',
-    doc: 'Filament diameter from two hall sensors: flow follows it (M221) once the measured filament reaches the nozzle',
-    options: [FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS],
-  },
-  {
-    name: 'tsl1401cl_filament_width_sensor',
-    doc: 'Filament diameter from a TSL1401CL line sensor: flow follows it (M221) once the measured filament reaches the nozzle',
-    options: [FILAMENT_WIDTH_OPTIONS, TSL1401CL_OPTIONS],
-  },
   {
     name: 'z_thermal_adjust',
     doc: 'Z follows a frame temperature sensor (temp_coeff mm/C from the temperature at Z homing); SET_Z_THERMAL_ADJUST',

@@ -1,16 +1,22 @@
 // [printer]: kinematics and the toolhead's speed limits (Klipper's Config_Reference names).
 import { defineOptions } from '../config/options';
 
-export const SUPPORTED_KINEMATICS = ['cartesian', 'corexy', 'corexz', 'delta', 'none'] as const;
+export const SUPPORTED_KINEMATICS = [
+  'cartesian',
+  'corexy',
+  'corexz',
+  'delta',
+  'none',
+  'hybrid_corexy',
+  'hybrid_corexz',
+  'deltesian',
+  'polar',
+  'winch',
+] as const;
 export type KinematicsName = (typeof SUPPORTED_KINEMATICS)[number];
 /** Klipper kinematics we know but cannot run yet. */
 export const UNSUPPORTED_KINEMATICS = [
-  'hybrid_corexy',
-  'hybrid_corexz',
-  'polar',
   'rotary_delta',
-  'winch',
-  'deltesian',
   'generic_cartesian',
   'limited_cartesian',
   'limited_corexy',
@@ -50,6 +56,31 @@ export const DELTA_OPTIONS = defineOptions({
 export const DELTA_TOWER_OPTIONS = defineOptions({
   arm_length: { type: 'float', optional: true, above: 0, doc: 'Diagonal rod length (mm); stepper_b/c default to stepper_a' },
   angle: { type: 'float', optional: true, doc: 'Tower angle (degrees); default 210, 330, 90' },
+});
+
+/** Winch anchors: where each cable leaves its spool (mm). */
+export const WINCH_ANCHOR_OPTIONS = defineOptions({
+  anchor_x: { type: 'float', doc: 'X of the cable anchor (mm)' },
+  anchor_y: { type: 'float', doc: 'Y of the cable anchor (mm)' },
+  anchor_z: { type: 'float', doc: 'Z of the cable anchor (mm)' },
+});
+
+/** Polar: Z limits as cartesian, and optional limits on the bed's turning near the centre. */
+export const POLAR_OPTIONS = defineOptions({
+  max_angular_velocity: { type: 'float', optional: true, above: 0, doc: 'Fastest bed rotation (rad/s) near the centre' },
+  max_angular_accel: { type: 'float', optional: true, above: 0, doc: 'Largest bed angular acceleration (rad/s^2) near the centre' },
+});
+
+/** Deltesian towers ([stepper_left], [stepper_right]; the right defaults to the left's). */
+export const DELTESIAN_TOWER_OPTIONS = defineOptions({
+  arm_length: { type: 'float', optional: true, above: 0, doc: 'Arm length (mm) from carriage to effector' },
+  arm_x_length: { type: 'float', optional: true, above: 0, doc: 'Horizontal distance (mm) from the tower to the effector joint at x = 0' },
+});
+
+export const DELTESIAN_OPTIONS = defineOptions({
+  min_angle: { type: 'float', default: 5, minval: 0, maxval: 90, doc: 'Smallest arm angle (degrees) to the horizontal' },
+  print_width: { type: 'float', optional: true, above: 0, doc: 'Printable X width (mm), centred on x = 0; default what the arms reach' },
+  minimum_z_position: { type: 'float', default: 0, doc: 'Lowest Z position (mm) a move may reach' },
 });
 
 export const MCU_OPTIONS = defineOptions({

@@ -141,9 +141,19 @@ export class PrinterStepper {
   }
 }
 
-/** Reads the motor options of a stepper section and builds the stepper. */
-export function loadStepper(printer: Printer, section: ConfigSection): PrinterStepper {
-  const motor = section.read(STEPPER_MOTOR_OPTIONS);
+/**
+ * Reads the motor options of a stepper section and builds the stepper. `unitsInRadians`: a
+ * rotating axis (polar's stepper_bed) whose position is an angle; as in Klipper it has no
+ * rotation_distance (one turn is 2 pi) and needs gear_ratio.
+ */
+export function loadStepper(printer: Printer, section: ConfigSection, opts: { unitsInRadians?: boolean } = {}): PrinterStepper {
+  if (opts.unitsInRadians) {
+    if (section.has('rotation_distance')) {
+      throw section.error('rotation_distance', `Option 'rotation_distance' is not used in section '${section.name}' (an angle: one turn is 2 pi; set gear_ratio)`);
+    }
+    if (!section.has('gear_ratio')) throw section.error('gear_ratio', `Option 'gear_ratio' in section '${section.name}' must be specified`);
+  }
+  const motor = section.read(STEPPER_MOTOR_OPTIONS, opts.unitsInRadians ? { rotation_distance: 2 * Math.PI } : {});
   const mcu = mcuForPin(printer, motor.step_pin, section, 'step_pin');
   // step and dir are one MCU's outputs (its stepper timer drives both).
   if (motor.dir_pin.chip !== motor.step_pin.chip) {

@@ -15,8 +15,12 @@ import type { GCodeMove, MoveTarget, VelocityLimits } from './gcode-move';
 import {
   DELTA_OPTIONS,
   DELTA_TOWER_OPTIONS,
+  DELTESIAN_OPTIONS,
+  DELTESIAN_TOWER_OPTIONS,
+  POLAR_OPTIONS,
   PRINTER_OPTIONS,
   SUPPORTED_KINEMATICS,
+  WINCH_ANCHOR_OPTIONS,
   UNSUPPORTED_KINEMATICS,
   Z_LIMIT_OPTIONS,
   type KinematicsName,
@@ -26,7 +30,11 @@ import { addExtraStepper, coupleRails, createHomingRail, type HomingRail } from 
 import { EXTRA_STEPPER_OPTIONS } from './stepper-options';
 import { Homing } from './homing';
 import { QueryEndstops } from './query-endstops';
-import { withDualCarriage, type DualCarriage } from './dual-carriage';
+import type { MotionStepper, RailConfig } from '../motion/index';
+import { HybridCoreXYKinematics, HybridCoreXZKinematics } from '../motion/kinematics/hybrid';
+import { WinchKinematics, type WinchAnchor } from '../motion/kinematics/winch';
+import { PolarKinematics } from '../motion/kinematics/polar';
+import { DeltesianKinematics } from '../motion/kinematics/deltesian';
 
 export interface ToolheadContext {
   printer: Printer;
@@ -55,8 +63,6 @@ export class PrinterToolhead {
   readonly homingRails: HomingRail[] = [];
   readonly toolhead: Toolhead;
   readonly kinematicsName: KinematicsName;
-  /** [dual_carriage] (IDEX), when the config has one. */
-  private dualCarriage: DualCarriage | null = null;
 
   constructor(ctx: ToolheadContext, section: ConfigSection) {
     const { printer, config } = ctx;
@@ -92,12 +98,12 @@ export class PrinterToolhead {
     printer.lookupObject<GCodeMove>('gcode_move').setMoveTarget(toolheadMoveTarget(this.toolhead));
     if (this.kinematicsName === 'corexy') coupleRails(this.homingRails[0]!, this.homingRails[1]!);
     if (this.kinematicsName === 'corexz') coupleRails(this.homingRails[0]!, this.homingRails[2]!);
+    // hybrid_corexy / hybrid_corexz: homing Y (Z) turns stepper_x too, so that switch halts it.
+    if (this.kinematicsName === 'hybrid_corexy') haltAlso(this.homingRails[1]!, this.homingRails[0]!);
+    if (this.kinematicsName === 'hybrid_corexz') haltAlso(this.homingRails[2]!, this.homingRails[0]!);
     const gcode = printer.lookupObject<GCodeMove>('gcode_move').dispatcher;
-    const homing = new Homing(printer, gcode, this.toolhead, this.homingRails, ctx.estimatedPrintTimeS);
-    const queryEndstops = new QueryEndstops(gcode, this.toolhead, this.homingRails);
-    printer.addObject('homing', homing);
-    printer.addObject('query_endstops', queryEndstops);
-    this.dualCarriage?.connect(this.toolhead, gcode, homing, queryEndstops);
+    printer.addObject('homing', new Homing(printer, gcode, this.toolhead, this.homingRails, ctx.estimatedPrintTimeS));
+    printer.addObject('query_endstops', new QueryEndstops(gcode, this.toolhead, this.homingRails));
   }
 
   /**
@@ -162,6 +168,8 @@ export class PrinterToolhead {
       }
       return { axis, steppers, positionMinMm: r.positionMinMm, positionMaxMm: r.positionMaxMm };
     };
+    const other = this.buildOtherKinematics(printer, config, section, maxVelocityMmS, maxAccelMmS2, rail);
+    if (other) return other;
     switch (this.kinematicsName) {
       case 'none':
         return new NoneKinematics();
@@ -205,17 +213,122 @@ export class PrinterToolhead {
         const z = section.read(Z_LIMIT_OPTIONS);
         const rails = [rail('x'), rail('y'), rail('z')];
         const opts = { rails, maxZVelocityMmS: z.max_z_velocity ?? maxVelocityMmS, maxZAccelMmS2: z.max_z_accel ?? maxAccelMmS2 };
-        const linear =
-          this.kinematicsName === 'corexy'
-            ? new CoreXYKinematics(opts)
-            : this.kinematicsName === 'corexz'
-              ? new CoreXZKinematics(opts)
-              : new CartesianKinematics(opts);
-        const dc = withDualCarriage(printer, config, this.kinematicsName, linear, this);
-        this.dualCarriage = dc.dualCarriage;
-        return dc.kinematics;
+        if (this.kinematicsName === 'corexy') return new CoreXYKinematics(opts);
+        if (this.kinematicsName === 'corexz') return new CoreXZKinematics(opts);
+        return new CartesianKinematics(opts);
       }
     }
+  }
+  /** hybrid_corexy, hybrid_corexz, winch, polar, deltesian (null for the others). */
+  private buildOtherKinematics(
+    printer: Printer,
+    config: PrinterConfig,
+    section: ConfigSection,
+    maxVelocityMmS: number,
+    maxAccelMmS2: number,
+    rail: (axis: 'x' | 'y' | 'z') => RailConfig,
+  ) {
+    const name = this.kinematicsName;
+    const stepperOf = (s: ConfigSection, opts?: { unitsInRadians?: boolean }) => {
+      const st = loadStepper(printer, s, opts);
+      this.steppers.push(st);
+      return st;
+    };
+    const zLimits = () => {
+      const z = section.read(Z_LIMIT_OPTIONS);
+      return { maxZVelocityMmS: z.max_z_velocity ?? maxVelocityMmS, maxZAccelMmS2: z.max_z_accel ?? maxAccelMmS2 };
+    };
+    if (name === 'hybrid_corexy' || name === 'hybrid_corexz') {
+      const opts = { rails: [rail('x'), rail('y'), rail('z')], ...zLimits() };
+      return name === 'hybrid_corexy' ? new HybridCoreXYKinematics(opts) : new HybridCoreXZKinematics(opts);
+    }
+    if (name === 'winch') {
+      // stepper_a, stepper_b, stepper_c, then stepper_d... while they exist (Klipper's order).
+      const anchors: WinchAnchor[] = [];
+      for (let i = 0; i < 26; i++) {
+        const sectionName = `stepper_${String.fromCharCode(97 + i)}`;
+        if (i >= 3 && !config.has(sectionName)) break;
+        const s = config.get(sectionName);
+        const a = s.read(WINCH_ANCHOR_OPTIONS);
+        anchors.push({ steppers: [stepperOf(s).motion], x: a.anchor_x, y: a.anchor_y, z: a.anchor_z });
+      }
+      return new WinchKinematics(anchors);
+    }
+    if (name === 'polar') {
+      const bed = stepperOf(config.get('stepper_bed'), { unitsInRadians: true });
+      const axisRail = (sectionName: string, axis: 'x' | 'z') => {
+        const s = config.get(sectionName);
+        const st = stepperOf(s);
+        const r = loadRail(printer, s, { hasRange: true });
+        this.rails.set(s.name, r);
+        this.homingRails.push(createHomingRail(printer, axis, st, r));
+        return { st, r };
+      };
+      // Homing rails in the kinematics' rail order: the arm (homed with X/Y), then Z.
+      const arm = axisRail('stepper_arm', 'x');
+      const z = axisRail('stepper_z', 'z');
+      const p = section.read(POLAR_OPTIONS);
+      return new PolarKinematics({
+        bed: [bed.motion],
+        arm: [arm.st.motion],
+        z: [z.st.motion],
+        armMaxMm: arm.r.positionMaxMm,
+        zMinMm: z.r.positionMinMm,
+        zMaxMm: z.r.positionMaxMm,
+        ...zLimits(),
+        maxAngularVelocityRadS: p.max_angular_velocity,
+        maxAngularAccelRadS2: p.max_angular_accel,
+      });
+    }
+    if (name === 'deltesian') {
+      const towers = [] as { steppers: MotionStepper[]; armLengthMm: number; armXLengthMm: number; positionEndstopMm: number }[];
+      let left: { arm: number; armX: number; endstop: number } | undefined;
+      for (const side of ['left', 'right']) {
+        const s = config.get(`stepper_${side}`);
+        const st = stepperOf(s);
+        const r = loadRail(printer, s, { hasRange: false, defaultEndstopMm: left?.endstop });
+        this.rails.set(s.name, r);
+        // Both towers' carriages move vertically (homing-delta.ts homes them together).
+        this.homingRails.push(createHomingRail(printer, 'z', st, r));
+        const t = s.read(DELTESIAN_TOWER_OPTIONS, { arm_x_length: left?.armX, arm_length: left?.arm });
+        for (const opt of ['arm_x_length', 'arm_length'] as const) {
+          if (t[opt] === undefined) throw s.error(opt, `Option '${opt}' in section '${s.name}' must be specified`);
+        }
+        if (!(t.arm_length! > t.arm_x_length!)) throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be above arm_x_length (${t.arm_x_length})`);
+        left ??= { arm: t.arm_length!, armX: t.arm_x_length!, endstop: r.position_endstop as number };
+        towers.push({ steppers: [st.motion], armLengthMm: t.arm_length!, armXLengthMm: t.arm_x_length!, positionEndstopMm: r.position_endstop as number });
+      }
+      const y = rail('y');
+      const d = section.read(DELTESIAN_OPTIONS);
+      const [l, r] = towers as [(typeof towers)[0], (typeof towers)[0]];
+      const widthMax = DeltesianKinematics.xRange({ arm: l.armLengthMm, armX: l.armXLengthMm }, { arm: r.armLengthMm, armX: r.armXLengthMm }, d.min_angle);
+      if (d.print_width !== undefined && d.print_width > widthMax) {
+        throw section.error('print_width', `Option 'print_width' in section 'printer' must be at most ${widthMax} (what the arms reach)`);
+      }
+      try {
+        return new DeltesianKinematics({
+          left: l,
+          right: r,
+          y,
+          minAngleDeg: d.min_angle,
+          printWidthMm: d.print_width,
+          minimumZPositionMm: d.minimum_z_position,
+          ...zLimits(),
+        });
+      } catch (e) {
+        throw section.error('minimum_z_position', `${(e as Error).message} in section 'printer'`);
+      }
+    }
+    return null;
+  }
+}
+
+/** Adds the steppers of `from` (its own and its extra steppers') to the steppers `rail`'s switch halts. */
+function haltAlso(rail: HomingRail, from: HomingRail): void {
+  for (const s of from.steppers) {
+    if (rail.steppers.includes(s)) continue;
+    rail.steppers.push(s);
+    rail.endstop?.addStepper(s.oid, s.mcu);
   }
 }
 

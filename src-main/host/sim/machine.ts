@@ -168,16 +168,12 @@ export interface SimLed {
   color_order?: string | string[];
 }
 /**
- * An accelerometer model (README "accelerometers"): chip adxl345 (default), lis2dw or lis3dh on
- * cs_pin with a bus or software SPI pins, or (lis2dw, lis3dh, mpu9250/mpu6500/mpu6050,
- * icm20948) on I2C at i2c_address; the toolhead's resonance per axis (resonance_hz_x/_y,
- * damping ratio) shapes what it measures.
+ * An ADXL345 model (README "accelerometers") on cs_pin with a bus or software SPI pins; the
+ * toolhead's resonance per axis (resonance_hz_x/_y, damping ratio) shapes what it measures.
  */
 export interface SimAccelerometer {
   name: string;
-  chip?: string;
-  cs_pin?: string;
-  i2c_address?: number;
+  cs_pin: string;
   spi_bus?: string;
   sclk_pin?: string;
   mosi_pin?: string;
@@ -188,9 +184,8 @@ export interface SimAccelerometer {
 }
 /**
  * An SPI temperature chip model (firmware/boards/sim/spi_temp.c) on cs_pin with a bus or software SPI
- * pins: it reads the named heater's temperature (else temp_c), and reports `fault` (open,
- * short_gnd, short_vcc) as that chip would: while the MCU output `fault_pin` is high when one
- * is given (a test's [output_pin]), else from fault_after_s seconds after its first read on.
+ * pins: it reads the named heater's temperature (else temp_c), and from fault_after_s seconds
+ * after its first read on, reports `fault` (open, short_gnd, short_vcc) as that chip would.
  */
 export interface SimSpiSensor {
   name: string;
@@ -206,7 +201,6 @@ export interface SimSpiSensor {
   rtd_reference_r?: number;
   fault?: 'none' | 'open' | 'short_gnd' | 'short_vcc';
   fault_after_s?: number;
-  fault_pin?: string;
 }
 export interface SimMachine {
   spi_sensors?: SimSpiSensor[];
@@ -232,7 +226,7 @@ export interface SimMachineOverrides {
   i2c_sensors?: Record<string, Partial<SimI2cSensor>>;
   /** By section name ('filament_switch_sensor runout', 'gcode_button lcd'): runout distance, presses. */
   switches?: Record<string, Partial<SimSwitch>>;
-  /** By section name ('adxl345', 'lis2dw', 'adxl345 bed'): the resonance the accelerometer sees, or its chip ('mpu6050'). */
+  /** By section name ('adxl345', 'adxl345 bed'): the resonance the accelerometer sees. */
   accelerometers?: Record<string, Partial<SimAccelerometer>>;
   /** By section name ('extruder', 'temperature_sensor chamber'): a fault to inject, a fixed temperature. */
   spi_sensors?: Record<string, Partial<SimSpiSensor>>;
@@ -272,6 +266,11 @@ const simPin = (p: PinDesc, invert = p.invert) => `${invert ? '!' : ''}${p.pin}`
  * constant sqrt(arm_length^2 - delta_radius^2): only differences matter to the sim).
  */
 function deltaTowerEndstopMm(config: PrinterConfig, s: ConfigSection): number | null {
+  // Deltesian towers likewise home up; stepper_right defaults to stepper_left's position_endstop.
+  if (/^stepper_(left|right)$/.test(s.name) && config.getOrNull('printer')?.getString('kinematics', '') === 'deltesian') {
+    const left = s.has('position_endstop') ? s : config.getOrNull('stepper_left');
+    return left?.has('position_endstop') ? left.getFloat('position_endstop') : null;
+  }
   if (!/^stepper_[abc]$/.test(s.name) || config.getOrNull('printer')?.getString('kinematics', '') !== 'delta') return null;
   if (s.has('position_endstop')) return s.getFloat('position_endstop');
   const a = config.getOrNull('stepper_a');
@@ -281,16 +280,31 @@ function deltaTowerEndstopMm(config: PrinterConfig, s: ConfigSection): number | 
 function stepperOf(section: ConfigSection, axis: string, positionMm: number | undefined, chip: string): SimStepper | null {
   const step = pinOf(section, 'step_pin', chip);
   const dir = pinOf(section, 'dir_pin', chip);
-  if (!step || !dir || !section.has('rotation_distance')) return null;
+  // An angle (polar's stepper_bed: gear_ratio, no rotation_distance): one turn is 2 pi, as the host counts it.
+  const radians = !section.has('rotation_distance') && section.has('gear_ratio');
+  if (!step || !dir || !(section.has('rotation_distance') || radians)) return null;
   const fullSteps = section.has('full_steps_per_rotation') ? section.getInt('full_steps_per_rotation') : 200;
   const microsteps = section.getInt('microsteps');
   const gear = parseGearRatio(section.has('gear_ratio') ? section.getString('gear_ratio') : '');
-  const stepsPerMm = (fullSteps * microsteps * gear) / section.getFloat('rotation_distance');
+  const stepsPerMm = (fullSteps * microsteps * gear) / (radians ? 2 * Math.PI : section.getFloat('rotation_distance'));
   const enable = pinOf(section, 'enable_pin', chip);
   const s: SimStepper = { name: section.name, axis, step_pin: simPin(step), dir_pin: simPin(dir), steps_per_mm: stepsPerMm };
   if (enable) s.enable_pin = simPin(enable);
   if (positionMm !== undefined) s.position_mm = positionMm;
   return s;
+}
+
+/**
+ * hybrid_corexy / hybrid_corexz: stepper_x turns x - y (x - z), so the X switch, which the
+ * carriage at x = position_endstop presses, fires at stepper_x = position_endstop - stepper_y
+ * (stepper_z): the sim's tilt term with the other motor.
+ */
+function hybridXEndstop(config: PrinterConfig, m: SimMachine): void {
+  const kin = config.getOrNull('printer')?.getString('kinematics', '');
+  const other = kin === 'hybrid_corexy' ? 'stepper_y' : kin === 'hybrid_corexz' ? 'stepper_z' : null;
+  const x = m.endstops.find((e) => e.name === 'x_endstop' && !e.positions_file);
+  if (!other || !x || !m.steppers.some((st) => st.name === other)) return;
+  x.tilt = { x_stepper: other, y_stepper: other, dz_dx: -1, dz_dy: 0 };
 }
 
 /**
@@ -332,7 +346,8 @@ export function machineFromConfig(
     fans: [],
   };
   for (const s of config.sections()) {
-    const axisMatch = /^stepper_([a-z])$/.exec(s.name);
+    // Polar's bed/arm and deltesian's towers are rails too.
+    const axisMatch = /^stepper_([a-z])$/.exec(s.name) ?? /^stepper_(bed|arm|left|right)$/.exec(s.name);
     // [stepper_z1], ...: one more motor on [stepper_z]'s rail, starting where it does; with an
     // endstop_pin of its own it gets its own switch (overrides move it: a racked gantry).
     const extraMatch = /^stepper_([xyz])\d+$/.exec(s.name);
@@ -418,6 +433,7 @@ export function machineFromConfig(
     }
   }
   const spiSensors = spiSensorsOf(config, m, chip);
+  hybridXEndstop(config, m);
   const probe = probeSwitchOf(config, m, chip, positionsFileOf);
   if (probe) m.endstops.push(probe);
   for (const st of m.steppers) Object.assign(st, overrides.steppers?.[st.name] ?? {});
@@ -494,10 +510,8 @@ function spiSensorsOf(config: PrinterConfig, m: SimMachine, chip: string): SimSp
 }
 
 /**
- * [adxl345], [lis2dw], [lis3dh], [mpu9250] and [icm20948] sections on this MCU (SPI by cs_pin;
- * I2C on i2c_mcu, at the chip's address; software I2C pins have no model and stay out). The
- * toolhead's resonances default to a typical frame's (X 48 Hz, Y 39 Hz, damping 0.1); overrides
- * set others. Pin aliases stay out (unplugged).
+ * [adxl345] sections on this MCU. The toolhead's resonances default to a typical frame's
+ * (X 48 Hz, Y 39 Hz, damping 0.1); overrides set others. Pin aliases stay out (unplugged).
  */
 function accelerometersOf(config: PrinterConfig, chip: string): SimAccelerometer[] {
   const out: SimAccelerometer[] = [];
@@ -505,21 +519,11 @@ function accelerometersOf(config: PrinterConfig, chip: string): SimAccelerometer
     const pin = pinOf(section, option, chip);
     return pin && /^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin) ? pin.pin : null;
   };
-  const i2cAddress: Record<string, number> = { lis2dw: 0x19, lis3dh: 0x19, mpu9250: 0x68, icm20948: 0x68 };
   for (const s of config.sections()) {
-    const kind = s.name.split(/\s+/)[0]!;
-    if (!['adxl345', 'lis2dw', 'lis3dh', 'mpu9250', 'icm20948'].includes(kind)) continue;
-    const resonance = { resonance_hz_x: 48, resonance_hz_y: 39, damping: 0.1 };
-    if (kind !== 'adxl345' && !s.has('cs_pin')) {
-      const mcu = s.has('i2c_mcu') ? s.getString('i2c_mcu') : 'mcu';
-      if (mcu !== chip || s.has('i2c_software_scl_pin')) continue;
-      const address = s.has('i2c_address') ? s.getInt('i2c_address') : i2cAddress[kind]!;
-      out.push({ name: s.name, chip: kind, i2c_address: address, ...resonance });
-      continue;
-    }
+    if (s.name !== 'adxl345' && !s.name.startsWith('adxl345 ')) continue;
     const cs = plainPin(s, 'cs_pin');
     if (!cs) continue;
-    const a: SimAccelerometer = { name: s.name, ...(kind === 'adxl345' ? {} : { chip: kind }), cs_pin: cs, ...resonance };
+    const a: SimAccelerometer = { name: s.name, cs_pin: cs, resonance_hz_x: 48, resonance_hz_y: 39, damping: 0.1 };
     if (s.has('spi_software_sclk_pin')) {
       const [sclk, mosi, miso] = ['sclk', 'mosi', 'miso'].map((p) => plainPin(s, `spi_software_${p}_pin`));
       if (!sclk || !mosi || !miso) continue;
