@@ -8,8 +8,9 @@ import { Bme280Chip } from './i2c-bme280';
 import { Htu21dChip, type Htu21dResolution } from './i2c-htu21d';
 import { Lm75Chip } from './i2c-lm75';
 import { Mcp9808Chip } from './i2c-mcp9808';
+import { DIGIPOT_I2C_OPTIONS } from './digipot-options';
 import { i2cDeviceOf, I2cTemperatureSensor, type I2cBus, type I2cChip } from './i2c-sensor';
-import { I2C_SENSOR_OPTIONS, I2C_SENSOR_TYPES, type I2cSensorType } from './i2c-sensor-options';
+import { I2C_SENSOR_OPTIONS, I2C_SENSOR_TYPES, isI2cSensorType, type I2cSensorType } from './i2c-sensor-options';
 import { Sht3xChip } from './i2c-sht3x';
 
 /** The chip driver a sensor_type names, with its options (report time, resolution) read. */
@@ -58,4 +59,15 @@ export function i2cSensorOf(
   const statusName = `${I2C_SENSOR_TYPES[type].family} ${section.name.split(' ').at(-1)}`;
   if (!printer.lookupObjectOrNull(statusName)) printer.addObject(statusName, sensor);
   return sensor;
+}
+
+/**
+ * Batch mode (no MCU to read from): a section with an I2C sensor_type has its options checked
+ * and read, so the file loads as on a live printer; other sections are left alone.
+ */
+export function checkI2cSensorOptions(section: ConfigSection): void {
+  const type = section.has('sensor_type') ? section.getString('sensor_type') : '';
+  if (!isI2cSensorType(type)) return;
+  i2cChipOf(section, type);
+  section.read(DIGIPOT_I2C_OPTIONS);
 }
