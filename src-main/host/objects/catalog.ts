@@ -112,6 +112,7 @@ import { FILAMENT_MOTION_SENSOR_OPTIONS } from './filament-motion-sensor-options
 import { I2C_SENSOR_OPTIONS, I2C_SENSOR_SECTIONS } from './i2c-sensor-options';
 import { DUPLICATE_PIN_OVERRIDE_OPTIONS } from './duplicate-pin-override-options';
 import { Z_THERMAL_ADJUST_OPTIONS } from './z-thermal-adjust-options';
+import { FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS, TSL1401CL_OPTIONS } from './filament-width-sensor-options';
 import { DUAL_CARRIAGE_OPTIONS } from './dual-carriage-options';
 
 export interface SectionCatalogEntry {
@@ -433,6 +434,16 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   { name: 'query_adc', doc: 'QUERY_ADC NAME= PULLUP=: last reading of an analog sensor (always present)', options: [EMPTY_OPTIONS] },
   { name: 'pid_calibrate', doc: 'PID_CALIBRATE HEATER= TARGET= (always present)', options: [EMPTY_OPTIONS] },
   { name: 'statistics', doc: 'A Stats line in the host log every minute (MCU and host load)', options: [EMPTY_OPTIONS] },
+  {
+    name: 'hall_filament_width_sensor',
+    doc: 'Filament diameter from two hall sensors: flow follows it (M221) once the measured filament reaches the nozzle',
+    options: [FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS],
+  },
+  {
+    name: 'tsl1401cl_filament_width_sensor',
+    doc: 'Filament diameter from a TSL1401CL line sensor: flow follows it (M221) once the measured filament reaches the nozzle',
+    options: [FILAMENT_WIDTH_OPTIONS, TSL1401CL_OPTIONS],
+  },
   {
     name: 'z_thermal_adjust',
     doc: 'Z follows a frame temperature sensor (temp_coeff mm/C from the temperature at Z homing); SET_Z_THERMAL_ADJUST',

@@ -14,6 +14,7 @@ import type { GCodeMove } from './gcode-move';
 import { homeKinematics } from './homing-delta';
 import type { PrinterStepper } from './stepper';
 import type { StepperEnable } from './stepper-enable';
+import { setHomingCurrents } from './tmc';
 
 /** Time between arming the endstops and the start of the move (s). */
 const HOMING_START_DELAY_S = 0.001;
@@ -51,8 +52,16 @@ export interface HomingMoveWatcher {
   homingMoveEnd(): void;
 }
 
+/** What an endstop may do around each homing move on it (a TMC virtual endstop: StallGuard). */
+interface EndstopMoveHooks {
+  homingMoveBegin?(): Promise<void>;
+  homingMoveEnd?(): Promise<void>;
+}
+
 export class Homing {
   private shutdownWaiters: ((reason: string) => void)[] = [];
+  /** Axes homed by another object ([dual_carriage]: both carriages, each with homeRail). */
+  private readonly axisHomers = new Map<number, (homeRail: (rail: HomingRail) => Promise<void>) => Promise<void>>();
 
   constructor(
     private readonly printer: Printer,
@@ -92,11 +101,20 @@ export class Homing {
       return;
     }
     for (const i of axes) {
+      const homer = this.axisHomers.get(i);
+      if (homer) {
+        await homer((r) => this.homeRail(r));
+        continue;
+      }
       const rail = this.rails.find((r) => r.axisIndex === i);
       if (!rail) continue;
       await this.homeRail(rail);
     }
     this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed(axes);
+  }
+
+  setAxisHomer(axisIndex: number, homer: (homeRail: (rail: HomingRail) => Promise<void>) => Promise<void>): void {
+    this.axisHomers.set(axisIndex, homer);
   }
 
   private async homeRail(rail: HomingRail): Promise<void> {
@@ -128,6 +146,21 @@ export class Homing {
     }
     const s = rails[0]!.settings;
     th.setPosition(forcePos, axes);
+    // [tmcXXXX] home_current: the drivers of every stepper homed switch to it for the homing.
+    const homed = homingEndstopsOf(rails).flatMap((sw) => sw.steppers.map((st) => st.name));
+    await setHomingCurrents(this.printer, homed, true, th);
+    try {
+      await this.homeApproaches(rails, forcePos, homePos);
+    } finally {
+      await setHomingCurrents(this.printer, homed, false, th);
+    }
+    th.flushStepGeneration();
+  }
+
+  /** The first approach, and after a retract the second (homeRails' steps). */
+  private async homeApproaches(rails: HomingRail[], forcePos: number[], homePos: number[]): Promise<void> {
+    const th = this.toolhead;
+    const s = rails[0]!.settings;
     await this.homingMove(rails, homePos, s.homing_speed);
     if (s.homing_retract_dist > 0) {
       const d = homePos.map((h, k) => h - forcePos[k]!);
@@ -140,7 +173,6 @@ export class Homing {
       const noMove = await this.homingMove(rails, homePos, s.second_homing_speed ?? s.homing_speed / 2);
       if (noMove) throw new HomingError(`Endstop ${noMove} still triggered after retract`);
     }
-    th.flushStepGeneration();
   }
 
   /**
@@ -153,10 +185,14 @@ export class Homing {
     // [homing_heaters] switches heaters off for the move (flaky endstops near heater wiring).
     const watcher = this.printer.lookupObjectOrNull<HomingMoveWatcher>('homing_heaters');
     watcher?.homingMoveBegin(homingEndstopsOf(rails).flatMap((sw) => sw.steppers.map((s) => s.name)));
+    // A driver's virtual endstop switches its stall detection on for the move (and off after).
+    const hooked = homingEndstopsOf(rails).map((sw) => sw.endstop as McuEndstop & EndstopMoveHooks);
     try {
+      for (const e of hooked) await e.homingMoveBegin?.();
       return await this.runHomingMove(rails, movePos, speedMmS);
     } finally {
       watcher?.homingMoveEnd();
+      for (const e of hooked) await e.homingMoveEnd?.();
     }
   }
 
@@ -222,7 +258,9 @@ export class Homing {
     let over = false;
     for (const t of tracks) {
       const overSteps = t.stepper.motion.mcuPositionSteps - t.trigSteps;
-      const k = this.rails.findIndex((r) => r.steppers[0] === t.stepper);
+      let k = this.rails.findIndex((r) => r.steppers[0] === t.stepper);
+      // A rail homed outside this.rails ([dual_carriage]'s) drives its axis's kinematic rail.
+      if (k < 0) k = rails.find((r) => r.steppers[0] === t.stepper)?.axisIndex ?? -1;
       if (!overSteps || k < 0) continue;
       over = true;
       railMm[k]! += overSteps * t.stepper.motion.stepDistMm;

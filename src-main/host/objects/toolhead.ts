@@ -35,6 +35,7 @@ import { HybridCoreXYKinematics, HybridCoreXZKinematics } from '../motion/kinema
 import { WinchKinematics, type WinchAnchor } from '../motion/kinematics/winch';
 import { PolarKinematics } from '../motion/kinematics/polar';
 import { DeltesianKinematics } from '../motion/kinematics/deltesian';
+import { withDualCarriage, type DualCarriage } from './dual-carriage';
 
 export interface ToolheadContext {
   printer: Printer;
@@ -63,6 +64,8 @@ export class PrinterToolhead {
   readonly homingRails: HomingRail[] = [];
   readonly toolhead: Toolhead;
   readonly kinematicsName: KinematicsName;
+  /** [dual_carriage] (IDEX), when the config has one. */
+  private dualCarriage: DualCarriage | null = null;
 
   constructor(ctx: ToolheadContext, section: ConfigSection) {
     const { printer, config } = ctx;
@@ -102,8 +105,11 @@ export class PrinterToolhead {
     if (this.kinematicsName === 'hybrid_corexy') haltAlso(this.homingRails[1]!, this.homingRails[0]!);
     if (this.kinematicsName === 'hybrid_corexz') haltAlso(this.homingRails[2]!, this.homingRails[0]!);
     const gcode = printer.lookupObject<GCodeMove>('gcode_move').dispatcher;
-    printer.addObject('homing', new Homing(printer, gcode, this.toolhead, this.homingRails, ctx.estimatedPrintTimeS));
-    printer.addObject('query_endstops', new QueryEndstops(gcode, this.toolhead, this.homingRails));
+    const homing = new Homing(printer, gcode, this.toolhead, this.homingRails, ctx.estimatedPrintTimeS);
+    const queryEndstops = new QueryEndstops(gcode, this.toolhead, this.homingRails);
+    printer.addObject('homing', homing);
+    printer.addObject('query_endstops', queryEndstops);
+    this.dualCarriage?.connect(this.toolhead, gcode, homing, queryEndstops);
   }
 
   /**
@@ -213,9 +219,15 @@ export class PrinterToolhead {
         const z = section.read(Z_LIMIT_OPTIONS);
         const rails = [rail('x'), rail('y'), rail('z')];
         const opts = { rails, maxZVelocityMmS: z.max_z_velocity ?? maxVelocityMmS, maxZAccelMmS2: z.max_z_accel ?? maxAccelMmS2 };
-        if (this.kinematicsName === 'corexy') return new CoreXYKinematics(opts);
-        if (this.kinematicsName === 'corexz') return new CoreXZKinematics(opts);
-        return new CartesianKinematics(opts);
+        const linear =
+          this.kinematicsName === 'corexy'
+            ? new CoreXYKinematics(opts)
+            : this.kinematicsName === 'corexz'
+              ? new CoreXZKinematics(opts)
+              : new CartesianKinematics(opts);
+        const dc = withDualCarriage(printer, config, this.kinematicsName, linear, this);
+        this.dualCarriage = dc.dualCarriage;
+        return dc.kinematics;
       }
     }
   }

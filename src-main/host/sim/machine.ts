@@ -168,12 +168,16 @@ export interface SimLed {
   color_order?: string | string[];
 }
 /**
- * An ADXL345 model (README "accelerometers") on cs_pin with a bus or software SPI pins; the
- * toolhead's resonance per axis (resonance_hz_x/_y, damping ratio) shapes what it measures.
+ * An accelerometer model (README "accelerometers"): chip adxl345 (default), lis2dw or lis3dh on
+ * cs_pin with a bus or software SPI pins, or (lis2dw, lis3dh, mpu9250/mpu6500/mpu6050,
+ * icm20948) on I2C at i2c_address; the toolhead's resonance per axis (resonance_hz_x/_y,
+ * damping ratio) shapes what it measures.
  */
 export interface SimAccelerometer {
   name: string;
-  cs_pin: string;
+  chip?: string;
+  cs_pin?: string;
+  i2c_address?: number;
   spi_bus?: string;
   sclk_pin?: string;
   mosi_pin?: string;
@@ -184,8 +188,9 @@ export interface SimAccelerometer {
 }
 /**
  * An SPI temperature chip model (firmware/boards/sim/spi_temp.c) on cs_pin with a bus or software SPI
- * pins: it reads the named heater's temperature (else temp_c), and from fault_after_s seconds
- * after its first read on, reports `fault` (open, short_gnd, short_vcc) as that chip would.
+ * pins: it reads the named heater's temperature (else temp_c), and reports `fault` (open,
+ * short_gnd, short_vcc) as that chip would: while the MCU output `fault_pin` is high when one
+ * is given (a test's [output_pin]), else from fault_after_s seconds after its first read on.
  */
 export interface SimSpiSensor {
   name: string;
@@ -201,6 +206,7 @@ export interface SimSpiSensor {
   rtd_reference_r?: number;
   fault?: 'none' | 'open' | 'short_gnd' | 'short_vcc';
   fault_after_s?: number;
+  fault_pin?: string;
 }
 export interface SimMachine {
   spi_sensors?: SimSpiSensor[];
@@ -226,7 +232,7 @@ export interface SimMachineOverrides {
   i2c_sensors?: Record<string, Partial<SimI2cSensor>>;
   /** By section name ('filament_switch_sensor runout', 'gcode_button lcd'): runout distance, presses. */
   switches?: Record<string, Partial<SimSwitch>>;
-  /** By section name ('adxl345', 'adxl345 bed'): the resonance the accelerometer sees. */
+  /** By section name ('adxl345', 'lis2dw', 'adxl345 bed'): the resonance the accelerometer sees, or its chip ('mpu6050'). */
   accelerometers?: Record<string, Partial<SimAccelerometer>>;
   /** By section name ('extruder', 'temperature_sensor chamber'): a fault to inject, a fixed temperature. */
   spi_sensors?: Record<string, Partial<SimSpiSensor>>;
@@ -510,8 +516,10 @@ function spiSensorsOf(config: PrinterConfig, m: SimMachine, chip: string): SimSp
 }
 
 /**
- * [adxl345] sections on this MCU. The toolhead's resonances default to a typical frame's
- * (X 48 Hz, Y 39 Hz, damping 0.1); overrides set others. Pin aliases stay out (unplugged).
+ * [adxl345], [lis2dw], [lis3dh], [mpu9250] and [icm20948] sections on this MCU (SPI by cs_pin;
+ * I2C on i2c_mcu, at the chip's address; software I2C pins have no model and stay out). The
+ * toolhead's resonances default to a typical frame's (X 48 Hz, Y 39 Hz, damping 0.1); overrides
+ * set others. Pin aliases stay out (unplugged).
  */
 function accelerometersOf(config: PrinterConfig, chip: string): SimAccelerometer[] {
   const out: SimAccelerometer[] = [];
@@ -519,11 +527,21 @@ function accelerometersOf(config: PrinterConfig, chip: string): SimAccelerometer
     const pin = pinOf(section, option, chip);
     return pin && /^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin) ? pin.pin : null;
   };
+  const i2cAddress: Record<string, number> = { lis2dw: 0x19, lis3dh: 0x19, mpu9250: 0x68, icm20948: 0x68 };
   for (const s of config.sections()) {
-    if (s.name !== 'adxl345' && !s.name.startsWith('adxl345 ')) continue;
+    const kind = s.name.split(/\s+/)[0]!;
+    if (!['adxl345', 'lis2dw', 'lis3dh', 'mpu9250', 'icm20948'].includes(kind)) continue;
+    const resonance = { resonance_hz_x: 48, resonance_hz_y: 39, damping: 0.1 };
+    if (kind !== 'adxl345' && !s.has('cs_pin')) {
+      const mcu = s.has('i2c_mcu') ? s.getString('i2c_mcu') : 'mcu';
+      if (mcu !== chip || s.has('i2c_software_scl_pin')) continue;
+      const address = s.has('i2c_address') ? s.getInt('i2c_address') : i2cAddress[kind]!;
+      out.push({ name: s.name, chip: kind, i2c_address: address, ...resonance });
+      continue;
+    }
     const cs = plainPin(s, 'cs_pin');
     if (!cs) continue;
-    const a: SimAccelerometer = { name: s.name, cs_pin: cs, resonance_hz_x: 48, resonance_hz_y: 39, damping: 0.1 };
+    const a: SimAccelerometer = { name: s.name, ...(kind === 'adxl345' ? {} : { chip: kind }), cs_pin: cs, ...resonance };
     if (s.has('spi_software_sclk_pin')) {
       const [sclk, mosi, miso] = ['sclk', 'mosi', 'miso'].map((p) => plainPin(s, `spi_software_${p}_pin`));
       if (!sclk || !mosi || !miso) continue;
