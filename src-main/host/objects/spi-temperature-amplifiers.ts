@@ -70,5 +70,11 @@ export function amplifierVoltageTable(sensorType: string): [number, number][] | 
 /** The ADC curve of a built-in amplifier type (adc_voltage/voltage_offset of its section), or null. */
 export function amplifierCurve(sensorType: string, circuit: AdcCircuit): AdcCurve | null {
   const points = amplifierVoltageTable(sensorType);
-  return points ? adcTableCurve({ kind: 'voltage', points }, circuit) : null;
+  if (!points) return null;
+  // Only points the ADC can tell apart: the table clamps voltages outside 0..adc_voltage, and
+  // below 0 C some amplifiers' outputs go negative. Its end segments extend past the kept points.
+  const vref = circuit.adcVoltage ?? 5;
+  const offset = circuit.voltageOffset ?? 0;
+  const visible = points.filter(([, v]) => v - offset > 0 && v - offset < vref);
+  return adcTableCurve({ kind: 'voltage', points: visible }, circuit);
 }
