@@ -4,6 +4,8 @@
 // 5 bytes per driver, and the bytes sent first travel furthest down the chain, so driver
 // `chain_position` p of n owns bytes (n - p) * 5 .. +5. The MCU side is Klipper's SPI commands
 // (config_spi, spi_set_bus / spi_set_sw_bus, spi_send, spi_transfer -> spi_transfer_response).
+// The TMC2660 takes 20-bit datagrams instead (register in bits 19..17), sent as 3 bytes: the
+// chip keeps the last 20 bits clocked in, and shifts its 20-bit read response out first.
 import type { PinDesc } from '../config/options';
 import type { Mcu, McuCommand, McuQueryCommand } from './mcu';
 
@@ -36,6 +38,17 @@ export function chainReplyValue(
   if (reply.length !== chainLength * DATAGRAM_BYTES) return null;
   const o = (chainLength - chainPosition) * DATAGRAM_BYTES;
   return { status: reply[o], value: ((reply[o + 1] << 24) | (reply[o + 2] << 16) | (reply[o + 3] << 8) | reply[o + 4]) >>> 0 };
+}
+
+/** A 20-bit TMC2660 datagram as the 3 bytes sent (the top 4 bits are shifted through). */
+export function spi20Datagram(value: number): Uint8Array {
+  return Uint8Array.of((value >>> 16) & 0x0f, (value >>> 8) & 0xff, value & 0xff);
+}
+
+/** The 20-bit read response in the 3 bytes received (its bits come out first: 24 - 20 = 4 extra). */
+export function spi20Response(reply: ArrayLike<number>): number | null {
+  if (reply.length !== 3) return null;
+  return ((reply[0] << 16) | (reply[1] << 8) | reply[2]) >>> 4;
 }
 
 export interface TmcSpiBusOptions {
@@ -125,6 +138,22 @@ export class TmcSpiBus {
   writeRegister(chainPosition: number, reg: number, value: number): Promise<void> {
     return this.serial(async () => {
       this.commands().send.send([this.oid, chainMessage(this.opts.chainLength, chainPosition, spiWriteDatagram(reg, value))]);
+    });
+  }
+
+  /** TMC2660: sends a 20-bit datagram and returns the read response it shifted out. */
+  transfer20(value: number): Promise<number> {
+    return this.serial(async () => {
+      const r = spi20Response((await this.commands().transfer.send([this.oid, spi20Datagram(value)])).response as Uint8Array);
+      if (r === null) throw new TmcSpiError(`bad SPI reply length from MCU '${this.mcu.name}' (cs_pin ${this.opts.csPin.pin})`);
+      return r;
+    });
+  }
+
+  /** TMC2660: sends a 20-bit datagram (the response is not needed). */
+  write20(value: number): Promise<void> {
+    return this.serial(async () => {
+      this.commands().send.send([this.oid, spi20Datagram(value)]);
     });
   }
 

@@ -224,9 +224,9 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     matches: (n) => n.startsWith('heater_generic '),
   },
   // Trinamic drivers after the steppers they configure ([tmc2209 stepper_x] -> [stepper_x]).
-  ...(['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160', 'tmc2240'] as const).map((chip) => ({
+  ...(['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160', 'tmc2240', 'tmc2660'] as const).map((chip) => ({
     name: chip,
-    doc: `A Trinamic ${chip.toUpperCase()} driver configured over ${chip === 'tmc2240' ? 'SPI or UART' : chip === 'tmc2208' || chip === 'tmc2209' ? 'UART' : 'SPI'}: [${chip} stepper_x]`,
+    doc: `A Trinamic ${chip.toUpperCase()} driver configured over ${chip === 'tmc2240' ? 'SPI or UART' : chip === 'tmc2208' || chip === 'tmc2209' ? 'UART' : chip === 'tmc2660' ? 'SPI (20-bit datagrams)' : 'SPI'}: [${chip} stepper_x]`,
     options: tmcOptionTables(chip),
     matches: (n: string) => n.startsWith(`${chip} `),
   })),

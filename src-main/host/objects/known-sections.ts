@@ -26,7 +26,6 @@ const UNSUPPORTED = new Set([
   'temperature_combined',
   'temperature_host',
   'temperature_probe',
-  'tmc2660',
   'z_tilt_ng',
   'gcode_shell_command',
   'ads1220',

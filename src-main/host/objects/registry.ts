@@ -191,7 +191,7 @@ const LOADERS: Record<string, SectionLoader> = {
     }
   },
   ...Object.fromEntries(
-    ['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160', 'tmc2240'].map((chip): [string, SectionLoader] => [
+    ['tmc2208', 'tmc2209', 'tmc2130', 'tmc5160', 'tmc2240', 'tmc2660'].map((chip): [string, SectionLoader] => [
       chip,
       (ctx, s) => loadTmcDriver(ctx.printer, ctx.gcode, s, ctx.unsupportedSections === 'skip'),
     ]),

@@ -1,6 +1,8 @@
 // Motor current (A rms) <-> the drivers' current bits, by the datasheets' formulas:
 //   TMC2208/2209/2130: I_rms = (CS+1)/32 * V_fs / (R_sense + 20 mOhm) / sqrt(2), V_fs by CHOPCONF.vsense
 //   TMC5160:           I_rms = GLOBALSCALER/256 * (CS+1)/32 * V_fs / R_sense / sqrt(2)
+//   TMC2660:           I_rms = (CS+1)/32 * V_fs / R_sense / sqrt(2) (external MOSFETs: no internal
+//                      resistance), V_fs by DRVCONF.vsense, CS = SGCSCONF.cs
 // CS is IRUN or IHOLD (0..31).
 
 /** Full-scale sense voltages (V) by driver, vsense=0 and vsense=1 (electrical characteristics). */
@@ -9,22 +11,23 @@ export const SENSE_VOLTAGE = {
   tmc2209: { low: 0.325, high: 0.18 },
   tmc2130: { low: 0.32, high: 0.18 },
   tmc5160: { low: 0.325, high: 0.325 },
+  tmc2660: { low: 0.31, high: 0.165 },
 } as const;
 
 /** The sense path's own resistance the integrated-MOSFET drivers add to R_sense. */
-const INTERNAL_OHM = 0.02;
+export const INTERNAL_OHM = 0.02;
 
 function clampCs(x: number): number {
   return Math.max(0, Math.min(31, x));
 }
 
 /** Nearest CS for a current (clamped to 0..31). */
-export function csForCurrent(currentA: number, senseOhm: number, vfsV: number): number {
-  return clampCs(Math.round((32 * Math.SQRT2 * currentA * (senseOhm + INTERNAL_OHM)) / vfsV) - 1);
+export function csForCurrent(currentA: number, senseOhm: number, vfsV: number, internalOhm = INTERNAL_OHM): number {
+  return clampCs(Math.round((32 * Math.SQRT2 * currentA * (senseOhm + internalOhm)) / vfsV) - 1);
 }
 
-export function currentForCs(cs: number, senseOhm: number, vfsV: number): number {
-  return (((cs + 1) / 32) * vfsV) / (senseOhm + INTERNAL_OHM) / Math.SQRT2;
+export function currentForCs(cs: number, senseOhm: number, vfsV: number, internalOhm = INTERNAL_OHM): number {
+  return (((cs + 1) / 32) * vfsV) / (senseOhm + internalOhm) / Math.SQRT2;
 }
 
 export interface VsenseCurrentBits {
@@ -37,19 +40,25 @@ export interface VsenseCurrentBits {
  * vsense=1 (the lower full-scale voltage: finer steps, less heat in the sense resistor) unless
  * the run current needs the higher range and vsense=0 comes closer to it.
  */
-export function vsenseCurrentBits(runA: number, holdA: number, senseOhm: number, vfs: { low: number; high: number }): VsenseCurrentBits {
+export function vsenseCurrentBits(
+  runA: number,
+  holdA: number,
+  senseOhm: number,
+  vfs: { low: number; high: number },
+  internalOhm = INTERNAL_OHM,
+): VsenseCurrentBits {
   let vsense: 0 | 1 = 1;
-  let irun = csForCurrent(runA, senseOhm, vfs.high);
-  const reached = currentForCs(irun, senseOhm, vfs.high);
+  let irun = csForCurrent(runA, senseOhm, vfs.high, internalOhm);
+  const reached = currentForCs(irun, senseOhm, vfs.high, internalOhm);
   if (irun === 31 && reached < runA) {
-    const irunLow = csForCurrent(runA, senseOhm, vfs.low);
-    if (Math.abs(runA - currentForCs(irunLow, senseOhm, vfs.low)) < Math.abs(runA - reached)) {
+    const irunLow = csForCurrent(runA, senseOhm, vfs.low, internalOhm);
+    if (Math.abs(runA - currentForCs(irunLow, senseOhm, vfs.low, internalOhm)) < Math.abs(runA - reached)) {
       vsense = 0;
       irun = irunLow;
     }
   }
   const v = vsense ? vfs.high : vfs.low;
-  return { vsense, irun, ihold: csForCurrent(Math.min(holdA, runA), senseOhm, v) };
+  return { vsense, irun, ihold: csForCurrent(Math.min(holdA, runA), senseOhm, v, internalOhm) };
 }
 
 export interface GlobalScalerBits {

@@ -81,13 +81,18 @@ export const TMC_UART_OPTIONS = defineOptions({
   select_pins: { type: 'stringList', optional: true, doc: 'Analog switch pins ("!" for low) that route a shared UART line to this driver' },
 });
 
-export const TMC_SPI_OPTIONS = defineOptions({
+/** How an SPI driver is reached (the TMC2660 has no daisy chain options). */
+export const TMC_SPI_BUS_OPTIONS = defineOptions({
   cs_pin: { type: 'pin', doc: 'SPI chip select pin (active low)' },
   spi_bus: { type: 'string', optional: true, doc: "Hardware SPI bus name of the MCU (default: the MCU's first bus)" },
   spi_speed: { type: 'int', default: 4000000, minval: 1, doc: 'SPI clock (Hz)' },
   spi_software_sclk_pin: { type: 'pin', optional: true, doc: 'Software SPI clock pin (all three software pins together)' },
   spi_software_mosi_pin: { type: 'pin', optional: true, doc: 'Software SPI MOSI pin' },
   spi_software_miso_pin: { type: 'pin', optional: true, doc: 'Software SPI MISO pin' },
+});
+
+export const TMC_SPI_OPTIONS = defineOptions({
+  ...TMC_SPI_BUS_OPTIONS,
   chain_position: { type: 'int', optional: true, minval: 1, doc: 'Position (1 = nearest the MCU) in a daisy chain on one cs_pin' },
   chain_length: { type: 'int', optional: true, minval: 2, doc: 'Number of drivers in the daisy chain' },
 });
@@ -140,9 +145,25 @@ function allOptional(table: OptionTable): OptionTable {
   return Object.fromEntries(Object.entries(table).map(([k, v]) => [k, { ...v, optional: true }]));
 }
 
+/** TMC2660 (Klipper's [tmc2660]): one current (no hold current), lowered when the printer idles. */
+export const TMC2660_OPTIONS = defineOptions({
+  run_current: { type: 'float', above: 0, maxval: 2.4, doc: 'Motor current (A rms)' },
+  sense_resistor: { type: 'float', above: 0, doc: 'Sense resistor (ohms) on the driver board (required)' },
+  interpolate: { type: 'boolean', default: true, doc: 'Interpolate to 256 microsteps (smoother, small position error)' },
+  idle_current_percent: {
+    type: 'int',
+    default: 100,
+    minval: 0,
+    maxval: 100,
+    doc: 'Current (% of run_current) once the idle timeout says the printer is idle; raised again on the next move',
+  },
+  microsteps: { type: 'int', optional: true, minval: 1, doc: 'Old place of [stepper] microsteps; must match it when given' },
+});
+
 /** Every option table of a driver section, for the catalog and for reading. */
 export function tmcOptionTables(name: TmcChipName): OptionTable[] {
   const chip = TMC_CHIPS[name];
+  if (name === 'tmc2660') return [TMC2660_OPTIONS, TMC_SPI_BUS_OPTIONS, tmcFieldOptions(chip)];
   const tables: OptionTable[] = [
     tmcCurrentOptions(chip),
     tmcHomeCurrentOptions(chip),

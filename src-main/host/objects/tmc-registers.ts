@@ -15,22 +15,25 @@ export interface RegisterDef {
   fields: Record<string, FieldBits>;
 }
 
-export type TmcChipName = 'tmc2208' | 'tmc2209' | 'tmc2130' | 'tmc5160' | 'tmc2240';
+export type TmcChipName = 'tmc2208' | 'tmc2209' | 'tmc2130' | 'tmc5160' | 'tmc2240' | 'tmc2660';
 
 export interface TmcChipDef {
   name: TmcChipName;
   registers: Record<string, RegisterDef>;
   /** Internal clock (Hz): TSTEP, TPWMTHRS, TCOOLTHRS and THIGH count its periods. */
   clockHz: number;
-  /** 'either': UART when uart_pin is given, else SPI (TMC2240). */
-  bus: 'uart' | 'spi' | 'either';
+  /** 'either': UART when uart_pin is given, else SPI (TMC2240); 'spi20': 20-bit datagrams (TMC2660). */
+  bus: 'uart' | 'spi' | 'either' | 'spi20';
   /** Klipper's documented driver_XXX defaults (Config_Reference), by field. */
   defaults: Record<string, number>;
   /** Highest run_current (A rms) accepted. */
   maxCurrentA: number;
   senseResistorOhm: number;
-  /** How the current is set: IRUN/IHOLD scaled by CHOPCONF.vsense, or by GLOBALSCALER. */
-  currentScale: 'vsense' | 'globalscaler' | 'rref';
+  /** How the current is set: IRUN/IHOLD scaled by CHOPCONF.vsense, or by GLOBALSCALER; 'cs':
+   * one current scale (SGCSCONF.cs, DRVCONF.vsense) and no hold current (TMC2660). */
+  currentScale: 'vsense' | 'globalscaler' | 'rref' | 'cs';
+  /** The register whose fields report driver errors (DRV_STATUS; a read response on the TMC2660). */
+  statusRegister?: string;
   /** DRV_STATUS fields that mean the driver stopped driving the motor (shutdown). */
   errorFields: string[];
   /** Registers written at init, in order (all writable registers the host keeps). */
@@ -471,6 +474,38 @@ const TMC2240_REGISTERS: Record<string, RegisterDef> = {
   SG4_THRS: { addr: 0x74, access: 'rw', fields: { sg4_thrs: [0, 8], sg4_filt_en: bit(8), sg_angle_offset: bit(9) } },
 };
 
+// TMC2660: 20-bit datagrams. A write's register is in bits 19..17 (DRVCTRL: bits 19..18 = 00),
+// so `addr` here is that prefix; every transfer answers with a 20-bit read response whose
+// bits 19..10 DRVCONF.rdsel picks (`addr` of the READRSP pseudo-registers is that rdsel value).
+const TMC2660_STATUS_FIELDS: Record<string, FieldBits> = {
+  stallguard: bit(0),
+  ot: bit(1),
+  otpw: bit(2),
+  s2ga: bit(3),
+  s2gb: bit(4),
+  ola: bit(5),
+  olb: bit(6),
+  stst: bit(7),
+};
+const TMC2660_REGISTERS: Record<string, RegisterDef> = {
+  DRVCTRL: { addr: 0x00000, access: 'w', fields: { mres: [0, 4], dedge: bit(8), intpol: bit(9) } },
+  CHOPCONF: {
+    addr: 0x80000,
+    access: 'w',
+    fields: { toff: [0, 4], hstrt: [4, 3], hend: [7, 4], hdec: [11, 2], rndtf: bit(13), chm: bit(14), tbl: [15, 2] },
+  },
+  SMARTEN: { addr: 0xa0000, access: 'w', fields: { semin: [0, 4], seup: [5, 2], semax: [8, 4], sedn: [13, 2], seimin: bit(15) } },
+  SGCSCONF: { addr: 0xc0000, access: 'w', fields: { cs: [0, 5], sgt: [8, 7, 'signed'], sfilt: bit(16) } },
+  DRVCONF: {
+    addr: 0xe0000,
+    access: 'w',
+    fields: { rdsel: [4, 2], vsense: bit(6), sdoff: bit(7), ts2g: [8, 2], diss2g: bit(10), slpl: [12, 2], slph: [14, 2], tst: bit(16) },
+  },
+  'READRSP@RDSEL0': { addr: 0, access: 'r', fields: { ...TMC2660_STATUS_FIELDS, mstep: [10, 10] } },
+  'READRSP@RDSEL1': { addr: 1, access: 'r', fields: { ...TMC2660_STATUS_FIELDS, sg_result: [10, 10] } },
+  'READRSP@RDSEL2': { addr: 2, access: 'r', fields: { ...TMC2660_STATUS_FIELDS, se: [10, 5], sg_result_upper: [15, 5] } },
+};
+
 // Klipper's documented driver_XXX defaults (Config_Reference.md); the datasheets' own
 // power-on values differ, which is why the host writes every register at init.
 const TMC220X_DEFAULTS = {
@@ -488,6 +523,40 @@ const TMC220X_DEFAULTS = {
   pwm_freq: 1,
   pwm_grad: 14,
   pwm_ofs: 36,
+};
+
+export const TMC2660: TmcChipDef = {
+  name: 'tmc2660',
+  registers: TMC2660_REGISTERS,
+  clockHz: 15_000_000,
+  bus: 'spi20',
+  defaults: {
+    tbl: 2,
+    rndtf: 0,
+    hdec: 0,
+    chm: 0,
+    hend: 3,
+    hstrt: 3,
+    toff: 4,
+    seimin: 0,
+    sedn: 0,
+    semax: 0,
+    seup: 0,
+    semin: 0,
+    sfilt: 0,
+    sgt: 0,
+    slph: 0,
+    slpl: 0,
+    diss2g: 0,
+    ts2g: 3,
+  },
+  maxCurrentA: 2.4,
+  senseResistorOhm: 0,
+  currentScale: 'cs',
+  statusRegister: 'READRSP@RDSEL2',
+  errorFields: ['ot', 's2ga', 's2gb'],
+  // Current and read-back selection first; CHOPCONF (TOFF, which enables the driver) last.
+  initRegisters: ['DRVCONF', 'SGCSCONF', 'SMARTEN', 'DRVCTRL', 'CHOPCONF'],
 };
 
 export const TMC_CHIPS: Record<TmcChipName, TmcChipDef> = {
@@ -665,6 +734,7 @@ export const TMC_CHIPS: Record<TmcChipName, TmcChipDef> = {
       'SG4_THRS',
     ],
   },
+  tmc2660: TMC2660,
 };
 
 export interface FieldRef {

@@ -14,7 +14,7 @@ import { McuEndstop } from '../mcu/endstop';
 import type { Mcu } from '../mcu/mcu';
 import type { Toolhead } from '../motion/index';
 import { TmcUartBus } from '../mcu/tmc-uart';
-import { TmcSpiBus } from '../mcu/tmc-spi';
+import { spi20Datagram, TmcSpiBus } from '../mcu/tmc-spi';
 import type { Printer } from '../printer';
 import type { PrinterExtruder } from './extruder';
 import { isKnownUnsupportedSection } from './known-sections';
@@ -46,6 +46,8 @@ import {
   tmcCurrentOptions,
   tmcFieldOptions,
   tmcHomeCurrentOptions,
+  TMC2660_OPTIONS,
+  TMC_SPI_BUS_OPTIONS,
 } from './tmc-options';
 import { TMC_CHIPS, TmcFields, type TmcChipDef, type TmcChipName } from './tmc-registers';
 
@@ -56,6 +58,8 @@ const WRITE_RETRIES = 5;
 const TMC_STEP_PULSE_S = 0.0000001;
 /** Fields in TSTEP units: SET_TMC_FIELD takes VELOCITY= (mm/s) for them. */
 const VELOCITY_FIELDS = new Set(['tpwmthrs', 'tcoolthrs', 'thigh']);
+/** How often a TMC2660 with idle_current_percent looks at the idle timeout's state (ms). */
+const IDLE_POLL_MS = 200;
 
 export class TmcError extends Error {
   override name = 'TmcError';
@@ -126,6 +130,37 @@ class SpiLink implements TmcRegisterLink {
   }
 }
 
+/**
+ * TMC2660: 20-bit datagrams, no register addresses to read. Every transfer answers with the read
+ * response DRVCONF.rdsel selects, so reading READRSP@RDSELn first writes DRVCONF with rdsel n
+ * (if it is not already), then sends DRVCONF again and takes the response.
+ */
+class Spi20Link implements TmcRegisterLink {
+  constructor(
+    private readonly bus: TmcSpiBus,
+    private readonly chip: TmcChipDef,
+    private readonly fields: TmcFields,
+  ) {}
+  get live(): boolean {
+    return !this.bus.mcu.isFileOutput();
+  }
+  async read(register: string): Promise<number> {
+    const rdsel = this.chip.registers[register].addr;
+    const drvconf = this.chip.registers.DRVCONF.addr;
+    if (this.fields.getField('rdsel') !== rdsel) {
+      this.fields.setField('rdsel', rdsel);
+      await this.bus.write20(drvconf | this.fields.values.get('DRVCONF')!);
+    }
+    return this.bus.transfer20(drvconf | this.fields.values.get('DRVCONF')!);
+  }
+  write(register: string, value: number): Promise<void> {
+    return this.bus.write20(this.chip.registers[register].addr | value);
+  }
+  addInitWrite(register: string, value: number): void {
+    this.bus.addInitBytes(spi20Datagram(this.chip.registers[register].addr | value));
+  }
+}
+
 /** Shared buses of a printer: one per UART pin pair / SPI chip select. */
 const buses = new WeakMap<Printer, Map<string, TmcUartBus | TmcSpiBus>>();
 function busesOf(printer: Printer): Map<string, TmcUartBus | TmcSpiBus> {
@@ -158,6 +193,10 @@ export class TmcDriver {
   private lastDrvStatus: Record<string, number> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private checking = false;
+  /** TMC2660 idle_current_percent, and whether the idle current is in use now. */
+  private readonly idlePercent: number = 100;
+  private idleTimer: ReturnType<typeof setInterval> | null = null;
+  private idleCurrentOn = false;
 
   constructor(
     private readonly printer: Printer,
@@ -168,8 +207,18 @@ export class TmcDriver {
     microsteps: number,
   ) {
     this.fields = new TmcFields(chip);
-    const o = section.read(tmcCurrentOptions(chip));
-    this.senseOhm = chip.currentScale === 'rref' ? section.read(TMC_RREF_OPTIONS).rref : section.read(tmcSenseOptions(chip)).sense_resistor;
+    const is2660 = chip.bus === 'spi20';
+    let o: { run_current: number; hold_current?: number; interpolate: boolean; stealthchop_threshold: number; microsteps?: number };
+    if (is2660) {
+      const t = section.read(TMC2660_OPTIONS);
+      o = { ...t, stealthchop_threshold: 0 };
+      this.senseOhm = t.sense_resistor;
+      this.idlePercent = t.idle_current_percent;
+    } else {
+      o = section.read(tmcCurrentOptions(chip));
+      this.senseOhm =
+        chip.currentScale === 'rref' ? section.read(TMC_RREF_OPTIONS).rref : section.read(tmcSenseOptions(chip)).sense_resistor;
+    }
     this.uart = chip.bus === 'uart' || (chip.bus === 'either' && section.has('uart_pin'));
     const mres = Math.log2(256 / microsteps);
     if (!Number.isInteger(mres) || mres < 0 || mres > 8) {
@@ -200,20 +249,22 @@ export class TmcDriver {
       // 8 bit times before a reply is the minimum the datasheet allows with several nodes on a line.
       this.fields.setField('senddelay', 2);
     }
-    this.setStealthchop(o.stealthchop_threshold);
-    if (chip.name !== 'tmc2208') {
+    if (!is2660) this.setStealthchop(o.stealthchop_threshold);
+    if (chip.name !== 'tmc2208' && !is2660) {
       const cool = section.read(TMC_SG_OPTIONS).coolstep_threshold;
       if (cool !== undefined) this.fields.setField('tcoolthrs', this.tstepThreshold(cool));
     }
-    if (chip.bus !== 'uart') {
+    if (chip.bus !== 'uart' && !is2660) {
       const high = section.read(TMC_HIGH_VELOCITY_OPTIONS).high_velocity_threshold;
       if (high !== undefined) this.fields.setField('thigh', this.tstepThreshold(high));
     }
     this.reqHoldA = o.hold_current ?? chip.maxCurrentA;
     this.setCurrent(o.run_current, this.reqHoldA);
-    const h = section.read(tmcHomeCurrentOptions(chip));
-    this.homeA = h.home_current ?? o.run_current;
-    this.currentDwellS = h.current_change_dwell_time;
+    if (!is2660) {
+      const h = section.read(tmcHomeCurrentOptions(chip));
+      this.homeA = h.home_current ?? o.run_current;
+      this.currentDwellS = h.current_change_dwell_time;
+    } else this.homeA = o.run_current;
     // Step on both edges: the stepper decides at config time whether the MCU can (see stepper.ts).
     stepper.requestStepBothEdge = true;
     // A TMC driver takes 100 ns pulses, so step_pulse_duration defaults to that (as in Klipper).
@@ -228,7 +279,8 @@ export class TmcDriver {
       printer.on('printer:ready', () => this.initOnReady());
       const stop = (): void => {
         if (this.timer) clearInterval(this.timer);
-        this.timer = null;
+        if (this.idleTimer) clearInterval(this.idleTimer);
+        this.timer = this.idleTimer = null;
       };
       printer.on('printer:shutdown', stop);
       printer.on('printer:disconnect', stop);
@@ -286,8 +338,11 @@ export class TmcDriver {
       }
       return new UartLink(bus, this.chip, this.stepper.name, u.uart_address, select);
     }
-    const s = section.read(TMC_SPI_OPTIONS);
-    section.read(TMC_SPI_DIAG_OPTIONS);
+    const is2660 = this.chip.bus === 'spi20';
+    const s: ReturnType<typeof section.read<typeof TMC_SPI_OPTIONS>> = is2660
+      ? { ...section.read(TMC_SPI_BUS_OPTIONS), chain_position: undefined, chain_length: undefined }
+      : section.read(TMC_SPI_OPTIONS);
+    if (!is2660) section.read(TMC_SPI_DIAG_OPTIONS);
     const mcu = mcuForPin(this.printer, s.cs_pin, section, 'cs_pin');
     const swPins = [s.spi_software_miso_pin, s.spi_software_mosi_pin, s.spi_software_sclk_pin];
     const swCount = swPins.filter((p) => p !== undefined).length;
@@ -335,7 +390,7 @@ export class TmcDriver {
         `chain_length ${chainLength} differs from the other drivers on cs_pin ${s.cs_pin.pin} (${bus.opts.chainLength})`,
       );
     }
-    return new SpiLink(bus, this.chip, chainPosition);
+    return is2660 ? new Spi20Link(bus, this.chip, this.fields) : new SpiLink(bus, this.chip, chainPosition);
   }
 
   /**
@@ -353,10 +408,15 @@ export class TmcDriver {
       const pin = rail.settings.endstop_pin;
       const at = config.getOrNull(rail.steppers[0]!.name) ?? section;
       const where = `endstop_pin '${pin.text}' in section '${at.name}'`;
-      if (pin.pin !== 'virtual_endstop') throw at.error('endstop_pin', `${where}: [${this.name}] offers only '${chipName}:virtual_endstop'`);
-      if (pin.invert || pin.pullup) throw at.error('endstop_pin', `${where}: a TMC virtual endstop cannot be inverted or pulled up (remove '!', '^', '~')`);
+      if (pin.pin !== 'virtual_endstop')
+        throw at.error('endstop_pin', `${where}: [${this.name}] offers only '${chipName}:virtual_endstop'`);
+      if (pin.invert || pin.pullup)
+        throw at.error('endstop_pin', `${where}: a TMC virtual endstop cannot be inverted or pulled up (remove '!', '^', '~')`);
       if (this.chip.name === 'tmc2208') {
-        throw at.error('endstop_pin', `${where}: a TMC2208 has no StallGuard; sensorless homing needs a TMC2209, TMC2130, TMC5160 or TMC2240`);
+        throw at.error(
+          'endstop_pin',
+          `${where}: a TMC2208 has no StallGuard; sensorless homing needs a TMC2209, TMC2130, TMC5160 or TMC2240`,
+        );
       }
     }
     const diag = this.diagPin(section);
@@ -472,6 +532,11 @@ export class TmcDriver {
       regs.add(this.fields.setField('vsense', b.vsense));
       regs.add(this.fields.setField('irun', b.irun));
       this.fields.setField('ihold', b.ihold);
+    } else if (this.chip.currentScale === 'cs') {
+      // One current scale: the hold current does not exist (idle_current_percent instead).
+      const b = vsenseCurrentBits(runA, runA, this.senseOhm, SENSE_VOLTAGE.tmc2660, 0);
+      regs.add(this.fields.setField('vsense', b.vsense));
+      regs.add(this.fields.setField('cs', b.irun));
     } else if (this.chip.currentScale === 'rref') {
       const b = rrefCurrentBits(runA, holdA, this.senseOhm);
       regs.add(this.fields.setField('current_range', b.currentRange));
@@ -498,6 +563,10 @@ export class TmcDriver {
       };
     }
     const volts = SENSE_VOLTAGE[this.chip.name as keyof typeof SENSE_VOLTAGE];
+    if (this.chip.currentScale === 'cs') {
+      const a = currentForCs(f.getField('cs'), this.senseOhm, f.getField('vsense') ? volts.high : volts.low, 0);
+      return { runA: a, holdA: a };
+    }
     if (this.chip.currentScale === 'vsense') {
       const vfs = f.getField('vsense') ? volts.high : volts.low;
       return { runA: currentForCs(f.getField('irun'), this.senseOhm, vfs), holdA: currentForCs(f.getField('ihold'), this.senseOhm, vfs) };
@@ -530,7 +599,7 @@ export class TmcDriver {
   /** Writes every held register, then clears and checks GSTAT (live MCU). */
   async init(): Promise<void> {
     for (const r of this.chip.initRegisters) await this.writeRegister(r);
-    if (!this.link.live) return;
+    if (!this.link.live || !this.chip.registers.GSTAT) return;
     // GSTAT bits are cleared by writing 1s: the reset flag of the power-up must not look like an error later.
     await this.link.write('GSTAT', 0x7);
     await this.checkRegister('GSTAT', ['drv_err', 'uv_cp']);
@@ -545,6 +614,35 @@ export class TmcDriver {
       return;
     }
     this.timer ??= setInterval(() => void this.periodicCheck(), CHECK_PERIOD_MS);
+    if (this.idlePercent < 100) this.idleTimer ??= setInterval(() => void this.followIdleState(), IDLE_POLL_MS);
+  }
+
+  /**
+   * TMC2660 idle_current_percent: the current drops to that share of the run current once the
+   * idle timeout reports the toolhead caught up (Ready/Idle) and is back on the next activity.
+   */
+  private async followIdleState(): Promise<void> {
+    if (this.checking || this.printer.state !== 'ready') return;
+    const state = this.printer.lookupObjectOrNull<{ state: string }>('idle_timeout')?.state;
+    const idle = state !== undefined && state !== 'Printing';
+    if (idle === this.idleCurrentOn) return;
+    this.idleCurrentOn = idle;
+    const runA = this.reqRunA;
+    const regs = this.setCurrent(idle ? (runA * this.idlePercent) / 100 : runA, this.reqHoldA);
+    this.reqRunA = runA;
+    this.checking = true;
+    try {
+      for (const r of regs) await this.writeRegister(r);
+    } catch (e) {
+      if (this.printer.state === 'ready') await this.printer.invokeShutdown(e instanceof Error ? e.message : String(e));
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** A driver with a hold current (not the TMC2660). */
+  get hasHoldCurrent(): boolean {
+    return this.chip.currentScale !== 'cs';
   }
 
   /** Reads a status register; error fields set -> TmcError naming them. Returns its fields. */
@@ -570,9 +668,9 @@ export class TmcDriver {
     }
     this.checking = true;
     try {
-      this.lastDrvStatus = await this.checkRegister('DRV_STATUS', this.chip.errorFields);
+      this.lastDrvStatus = await this.checkRegister(this.chip.statusRegister ?? 'DRV_STATUS', this.chip.errorFields);
       // A reset (the driver lost power) means every register is back at its power-on value.
-      await this.checkRegister('GSTAT', ['reset', 'drv_err', 'uv_cp']);
+      if (this.chip.registers.GSTAT) await this.checkRegister('GSTAT', ['reset', 'drv_err', 'uv_cp']);
       if (this.chip.registers.ADC_TEMP) {
         this.temperatureC = Math.round(tmc2240TemperatureC(this.fields.getField('adc_temp', await this.link.read('ADC_TEMP'))) * 10) / 10;
       }
@@ -587,7 +685,7 @@ export class TmcDriver {
     const c = this.currents();
     return {
       run_current: round3(c.runA),
-      hold_current: round3(c.holdA),
+      hold_current: this.hasHoldCurrent ? round3(c.holdA) : null,
       drv_status: this.lastDrvStatus,
       temperature: this.temperatureC,
     };
@@ -685,7 +783,7 @@ export function loadTmcDriver(printer: Printer, gcode: GCodeDispatcher, section:
   const stepper = findStepper(printer, stepperName);
   if (!stepper || !stepperSection) {
     if (stepperSection && isKnownUnsupportedSection(stepperName) && skipUnsupported) {
-      for (const t of [tmcCurrentOptions(chip), tmcFieldOptions(chip)]) section.read(t);
+      for (const t of [chip.bus === 'spi20' ? TMC2660_OPTIONS : tmcCurrentOptions(chip), tmcFieldOptions(chip)]) section.read(t);
       for (const n of section.optionNames()) section.getString(n);
       return;
     }
@@ -764,6 +862,7 @@ class TmcCommands {
     const d = this.driverOf(c);
     const now = d.currents();
     if (!c.has('CURRENT') && !c.has('HOLDCURRENT')) {
+      if (!d.hasHoldCurrent) return this.gcode.respondInfo(`Run Current: ${now.runA.toFixed(2)}A`);
       return this.gcode.respondInfo(`Run Current: ${now.runA.toFixed(2)}A Hold Current: ${now.holdA.toFixed(2)}A`);
     }
     const limits = { above: 0, maxval: d.chip.maxCurrentA };
