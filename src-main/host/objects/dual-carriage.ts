@@ -66,6 +66,9 @@ export class DualCarriage implements PrinterObject {
     const primaryRail = host.homingRails.find((r) => r.axis === axis)!;
     const primarySettings = primaryRail.settings;
     this.carriageRails = [primaryRail, createHomingRail(printer, axis, this.stepper, settings)];
+    // After the kinematics' own rails: QUERY_ENDSTOPS lists it, a driver's virtual endstop
+    // (sensorless homing) attaches to it; homing knows it drives its axis's rail.
+    host.homingRails.push(this.carriageRails[1]);
     // Klipper infers the distance from the ranges: how far the carriages' ends are apart.
     const safeDistanceMm =
       o.safe_distance ??
@@ -88,12 +91,11 @@ export class DualCarriage implements PrinterObject {
     });
   }
 
-  /** Once the toolhead, homing and QUERY_ENDSTOPS exist: commands, the G28 hook, the endstop. */
-  connect(toolhead: Toolhead, gcode: GCodeDispatcher, homing: Homing, queryEndstops: QueryEndstops): void {
+  /** Once the toolhead and homing exist: the commands and the G28 hook. */
+  connect(toolhead: Toolhead, gcode: GCodeDispatcher, homing: Homing, _queryEndstops: QueryEndstops): void {
     this.toolhead = toolhead;
     this.gcode = gcode;
     homing.setAxisHomer(this.axisIndex, (homeRail) => this.home(homeRail));
-    if (this.carriageRails[1].endstop) queryEndstops.addEndstop(this.carriageRails[1].name, this.carriageRails[1].endstop);
     gcode.register('SET_DUAL_CARRIAGE', (c) => this.cmdSetDualCarriage(c), {
       help: 'Configure the dual carriages: which one prints, or copy/mirror mode',
       params: { CARRIAGE: '0 or 1', MODE: 'PRIMARY (default), COPY or MIRROR (COPY/MIRROR: carriage 1 only)' },

@@ -259,8 +259,8 @@ export class Homing {
     for (const t of tracks) {
       const overSteps = t.stepper.motion.mcuPositionSteps - t.trigSteps;
       let k = this.rails.findIndex((r) => r.steppers[0] === t.stepper);
-      // A rail homed outside this.rails ([dual_carriage]'s) drives its axis's kinematic rail.
-      if (k < 0) k = rails.find((r) => r.steppers[0] === t.stepper)?.axisIndex ?? -1;
+      // A rail past the kinematics' own ([dual_carriage]'s carriage, cartesian) drives its axis's.
+      if (k >= railMm.length) k = this.rails[k]!.axisIndex;
       if (!overSteps || k < 0) continue;
       over = true;
       railMm[k]! += overSteps * t.stepper.motion.stepDistMm;
