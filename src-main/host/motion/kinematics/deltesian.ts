@@ -3,7 +3,7 @@
 // tower stands at x = -arm_x_length of stepper_left, the right at x = +arm_x_length of
 // stepper_right; a carriage's height is z + sqrt(arm^2 - (x - tower_x)^2). X limits come from the
 // arms (print_width or the min_angle the arms may reach), Z from the lower of the two carriages'
-// endstops at the X limits; above that only the home column is allowed. G28 homes the two towers
+// endstops at the X limits; above that, wherever neither carriage would pass its endstop. G28 homes the two towers
 // together up to their endstops (then Y like a cartesian rail): homing-delta.ts.
 
 import type { Move } from '../move.js';
@@ -154,16 +154,20 @@ export class DeltesianKinematics implements Kinematics {
 
   checkMove(move: Move): void {
     const end = move.endPos;
-    const [hx, hz] = this.homeXZ;
-    // The homing column: straight up to (or down from) the home position.
-    const homeColumn = Math.abs(end[0]! - hx) < 1e-9 && end[2]! <= hz && !move.axesD[1] && this.homed.xz;
+    const [zMin, zMax] = this.limits[2];
+    // Above the Z limit (where G28 leaves the head) the carriages' endstops are the limit.
+    const top = end[2]! > zMax;
     for (let i = 0; i < 3; i++) {
       if (!move.axesD[i]) continue;
       const homed = i === 1 ? this.homed.y : this.homed.xz;
       if (!homed) throw move.moveError('Must home axis first');
+      if (i === 2 && top) continue;
       const [min, max] = this.limits[i]!;
-      if (homeColumn && i !== 1 && end[2]! >= this.limits[2][0]) continue;
       if (end[i]! < min || end[i]! > max) throw move.moveError();
+    }
+    if (top && (move.axesD[0] || move.axesD[2])) {
+      const rails = this.railPositions(end[0]!, end[1]!, end[2]!);
+      if (!(rails[0]! <= this.absEndstops[0] + 1e-6 && rails[1]! <= this.absEndstops[1] + 1e-6)) throw move.moveError();
     }
     const dz = move.axesD[2]!;
     if (dz) {
