@@ -44,22 +44,82 @@ interface Chip {
 }
 const CHIPS: Chip[] = [
   {
-    name: 'lis2dw', oid: 1, query: 'lis2dw', format: LIS2DW_FORMAT, rateHz: 1600, gravityCounts: 512 * 4,
-    setup: [[0x20, 0x00], [0x21, 0x04], [0x25, 0x30], [0x2e, 0x00], [0x2e, 0xc0]], start: [0x20, 0x94], stop: [0x20, 0x00],
+    name: 'lis2dw',
+    oid: 1,
+    query: 'lis2dw',
+    format: LIS2DW_FORMAT,
+    rateHz: 1600,
+    gravityCounts: 512 * 4,
+    setup: [
+      [0x20, 0x00],
+      [0x21, 0x04],
+      [0x25, 0x30],
+      [0x2e, 0x00],
+      [0x2e, 0xc0],
+    ],
+    start: [0x20, 0x94],
+    stop: [0x20, 0x00],
   },
   {
-    name: 'lis3dh', oid: 3, query: 'lis2dw', format: LIS3DH_FORMAT, rateHz: 1344, gravityCounts: 83 * 16,
-    setup: [[0x20, 0x07], [0x23, 0x38], [0x24, 0x40], [0x2e, 0x00], [0x2e, 0x80]], start: [0x20, 0x97], stop: [0x20, 0x07],
+    name: 'lis3dh',
+    oid: 3,
+    query: 'lis2dw',
+    format: LIS3DH_FORMAT,
+    rateHz: 1344,
+    gravityCounts: 83 * 16,
+    setup: [
+      [0x20, 0x07],
+      [0x23, 0x38],
+      [0x24, 0x40],
+      [0x2e, 0x00],
+      [0x2e, 0x80],
+    ],
+    start: [0x20, 0x97],
+    stop: [0x20, 0x07],
   },
   {
-    name: 'mpu9250', oid: 5, query: 'mpu9250', format: MPU_FORMAT, rateHz: 4000, gravityCounts: 2048,
-    setup: [[0x6b, 0x00], [0x6c, 0x07], [0x6a, 0x04], [0x1c, 0x18], [0x1d, 0x08], [0x19, 0x00], [0x23, 0x08]], start: [0x6a, 0x44], stop: [0x6a, 0x00],
+    name: 'mpu9250',
+    oid: 5,
+    query: 'mpu9250',
+    format: MPU_FORMAT,
+    rateHz: 4000,
+    gravityCounts: 2048,
+    setup: [
+      [0x6b, 0x00],
+      [0x6c, 0x07],
+      [0x6a, 0x04],
+      [0x1c, 0x18],
+      [0x1d, 0x08],
+      [0x19, 0x00],
+      [0x23, 0x08],
+    ],
+    start: [0x6a, 0x44],
+    stop: [0x6a, 0x00],
   },
   {
     // Bank 2 (REG_BANK_SEL 0x20): rate divider 0 with the filter on = 1125 Hz, +-16 g.
-    name: 'icm20948', oid: 7, query: 'icm20948', format: MPU_FORMAT, rateHz: 1125, gravityCounts: 2048,
-    setup: [[0x06, 0x01], [0x07, 0x07], [0x03, 0x00], [0x69, 0x00], [0x67, 0x10], [0x7f, 0x20], [0x10, 0], [0x11, 0], [0x14, 0x07], [0x7f, 0x00], [0x68, 0x1f], [0x68, 0x00]],
-    start: [0x03, 0x40], stop: [0x03, 0x00],
+    name: 'icm20948',
+    oid: 7,
+    query: 'icm20948',
+    format: MPU_FORMAT,
+    rateHz: 1125,
+    gravityCounts: 2048,
+    setup: [
+      [0x06, 0x01],
+      [0x07, 0x07],
+      [0x03, 0x00],
+      [0x69, 0x00],
+      [0x67, 0x10],
+      [0x7f, 0x20],
+      [0x10, 0],
+      [0x11, 0],
+      [0x14, 0x07],
+      [0x7f, 0x00],
+      [0x68, 0x1f],
+      [0x68, 0x00],
+    ],
+    start: [0x03, 0x40],
+    stop: [0x03, 0x00],
   },
 ];
 
@@ -96,10 +156,20 @@ describe('LIS2DW/LIS3DH and MPU-9250/ICM-20948 on the sim (lis2dw.c, mpu9250.c)'
     link.send('allocate_oids', { count: 9 });
     link.sendBlock([
       ...link.encode('config_spi', { oid: 0, pin: pinNumber(dict, 'PC4'), cs_active_high: 0 }),
-      ...link.encode('spi_set_bus', { oid: 0, spi_bus: (dict.enumerations.spi_bus as Record<string, number>).spi1, mode: 3, rate: 5_000_000 }),
+      ...link.encode('spi_set_bus', {
+        oid: 0,
+        spi_bus: (dict.enumerations.spi_bus as Record<string, number>).spi1,
+        mode: 3,
+        rate: 5_000_000,
+      }),
       ...link.encode('config_lis2dw', { oid: 1, bus_oid: 0, bus_oid_type: 0, lis_chip_type: 0 }),
     ]);
-    for (const [oid, address] of [[2, 0x18], [4, 0x68], [6, 0x69], [8, 0x33]]) {
+    for (const [oid, address] of [
+      [2, 0x18],
+      [4, 0x68],
+      [6, 0x69],
+      [8, 0x33],
+    ]) {
       link.send('config_i2c', { oid });
       link.send('i2c_set_bus', { oid, i2c_bus: 0, rate: 400_000, address });
     }

@@ -74,14 +74,20 @@ export function accelI2cBus(printer: Printer, section: ConfigSection, o: AccelI2
   const scl = o.i2c_software_scl_pin;
   const sda = o.i2c_software_sda_pin;
   if (!!scl !== !!sda)
-    throw section.error(scl ? 'i2c_software_scl_pin' : 'i2c_software_sda_pin', `[${section.name}] needs both i2c_software_scl_pin and i2c_software_sda_pin`);
+    throw section.error(
+      scl ? 'i2c_software_scl_pin' : 'i2c_software_sda_pin',
+      `[${section.name}] needs both i2c_software_scl_pin and i2c_software_sda_pin`,
+    );
   let mcu: Mcu;
   if (scl && sda) {
     const pins = printer.lookupObject<PinRegistry>('pins');
     pins.claim(scl, `[${section.name}] i2c_software_scl_pin`, section.placeOf('i2c_software_scl_pin'), 'i2c_software');
     pins.claim(sda, `[${section.name}] i2c_software_sda_pin`, section.placeOf('i2c_software_sda_pin'), 'i2c_software');
     if (sda.chip !== scl.chip)
-      throw section.error('i2c_software_sda_pin', `i2c_software_sda_pin must be on the MCU of i2c_software_scl_pin in section '${section.name}'`);
+      throw section.error(
+        'i2c_software_sda_pin',
+        `i2c_software_sda_pin must be on the MCU of i2c_software_scl_pin in section '${section.name}'`,
+      );
     mcu = mcuForPin(printer, scl, section, 'i2c_software_scl_pin');
   } else {
     const found = printer.lookupObjectOrNull<Mcu>(o.i2c_mcu === 'mcu' ? 'mcu' : `mcu ${o.i2c_mcu}`);
@@ -116,7 +122,9 @@ export function accelI2cBus(printer: Printer, section: ConfigSection, o: AccelI2
     const status = r.i2c_bus_status as number;
     if (status !== 0) {
       const name = mcu.dictionary.enumerations.get('i2c_bus_status')?.byValue.get(status) ?? String(status);
-      throw new Error(`[${section.name}]: I2C request to address ${address} on MCU '${mcu.name}' reports ${name}: check the wiring and i2c_address`);
+      throw new Error(
+        `[${section.name}]: I2C request to address ${address} on MCU '${mcu.name}' reports ${name}: check the wiring and i2c_address`,
+      );
     }
     return r.response as Uint8Array;
   };

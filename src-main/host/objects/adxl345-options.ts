@@ -28,7 +28,13 @@ export const ACCEL_SPI_OR_I2C_SPI_OPTIONS = defineOptions({
 /** An accelerometer's I2C options; the address default is the chip's. */
 export function accelI2cOptions(defaultAddress: number) {
   return defineOptions({
-    i2c_address: { type: 'int', default: defaultAddress, minval: 0, maxval: 127, doc: `I2C address of the chip (default ${defaultAddress})` },
+    i2c_address: {
+      type: 'int',
+      default: defaultAddress,
+      minval: 0,
+      maxval: 127,
+      doc: `I2C address of the chip (default ${defaultAddress})`,
+    },
     i2c_mcu: { type: 'string', default: 'mcu', doc: 'MCU the I2C bus is on' },
     i2c_bus: { type: 'string', optional: true, doc: "Hardware I2C bus name (default: the MCU's first bus)" },
     i2c_software_scl_pin: { type: 'pin', optional: true, doc: 'Software I2C clock pin' },

@@ -132,8 +132,7 @@ export abstract class BulkAccelerometer {
     const clock = this.mcu.clock32ToClock64((s.clock as number) + Math.floor((s.query_ticks as number) / 2));
     let seq = s.next_sequence as number;
     while (this.seqHigh + seq < this.lastSeq - 0x8000) seq += 0x10000;
-    const count =
-      (this.seqHigh + seq) * this.format.samplesPerMessage + Math.floor((s.buffered as number) / this.format.bytesPerSample);
+    const count = (this.seqHigh + seq) * this.format.samplesPerMessage + Math.floor((s.buffered as number) / this.format.bytesPerSample);
     this.statusPoints.push({ count, clock });
   }
 
@@ -214,8 +213,11 @@ export class Adxl345 extends BulkAccelerometer {
     if (!(ADXL345_RATES as readonly number[]).includes(o.rate))
       throw section.error('rate', `Invalid rate parameter: ${o.rate} (choose one of ${ADXL345_RATES.join(', ')})`);
     const bus = accelSpiBus(printer, section, o);
-    super(section, o.axes_map, { kind: 'adxl345', bus, format: ADXL345_FORMAT, rateHz: o.rate, samplesPerPoll: SAMPLES_PER_POLL }, (oid) =>
-      `config_adxl345 oid=${oid} spi_oid=${bus.oid}`,
+    super(
+      section,
+      o.axes_map,
+      { kind: 'adxl345', bus, format: ADXL345_FORMAT, rateHz: o.rate, samplesPerPoll: SAMPLES_PER_POLL },
+      (oid) => `config_adxl345 oid=${oid} spi_oid=${bus.oid}`,
     );
     this.bwRateCode = 0x0f - ADXL345_RATES.indexOf(o.rate as (typeof ADXL345_RATES)[number]);
   }
@@ -321,7 +323,12 @@ export class AccelerometerCommands {
 }
 
 /** Register a chip with the shared commands (created by the first chip). */
-export function addAccelerometer<T extends BulkAccelerometer>(printer: Printer, gcode: GCodeDispatcher, chip: T, section: ConfigSection): T {
+export function addAccelerometer<T extends BulkAccelerometer>(
+  printer: Printer,
+  gcode: GCodeDispatcher,
+  chip: T,
+  section: ConfigSection,
+): T {
   let cmds = printer.lookupObjectOrNull<AccelerometerCommands>('accelerometer_commands');
   if (!cmds) {
     cmds = new AccelerometerCommands(gcode);

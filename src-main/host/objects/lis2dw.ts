@@ -44,7 +44,10 @@ export class Lis2dw extends BulkAccelerometer {
       throw section.error(spiSoftware, `[${section.name}] on SPI needs cs_pin (without cs_pin the chip is on I2C)`);
     const i2cOption = I2C_OPTIONS.find((n) => section.has(n));
     if (o.cs_pin && i2cOption)
-      throw section.error(i2cOption, `[${section.name}] has both cs_pin (SPI) and ${i2cOption} (I2C): keep the options of the bus the chip is on`);
+      throw section.error(
+        i2cOption,
+        `[${section.name}] has both cs_pin (SPI) and ${i2cOption} (I2C): keep the options of the bus the chip is on`,
+      );
     const bus = o.cs_pin ? accelSpiBus(printer, section, { ...o, cs_pin: o.cs_pin }) : accelI2cBus(printer, section, o);
     super(
       section,

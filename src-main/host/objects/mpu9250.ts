@@ -44,7 +44,9 @@ export class Mpu9250 extends BulkAccelerometer {
     const id = await this.bus.readReg(REG_WHO_AM_I);
     checkChipId('mpu9250', this.chipName, id, MPU_IDS);
     if (id === MPU6050_ID && this.rateHz > 1000)
-      throw new Error(`[mpu9250${this.chipName === 'mpu9250' ? '' : ` ${this.chipName}`}]: the chip is an MPU-6050 (id 0x68), which samples at most 1000 Hz: set rate: 1000`);
+      throw new Error(
+        `[mpu9250${this.chipName === 'mpu9250' ? '' : ` ${this.chipName}`}]: the chip is an MPU-6050 (id 0x68), which samples at most 1000 Hz: set rate: 1000`,
+      );
     const w = (reg: number, v: number) => this.bus.writeReg(reg, v);
     await w(REG_PWR_MGMT_1, 0x00); // awake, internal oscillator
     await w(REG_PWR_MGMT_2, 0x07); // gyro off, accelerometer on

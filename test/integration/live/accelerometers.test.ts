@@ -72,7 +72,11 @@ describe('LIS2DW and MPU-9250 on the sim', () => {
     const out = await p.run('ACCELEROMETER_MEASURE CHIP=mpu9250 NAME=still');
     const file = path.join(p.dir, 'mpu9250-still.csv');
     expect(out).toContain(file);
-    const rows = readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    const rows = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',').map(Number));
     const spanS = rows[rows.length - 1]![0]! - rows[0]![0]!;
     const rateHz = (rows.length - 1) / spanS;
     console.log(`accelerometers live: mpu9250 ${rows.length} samples over ${spanS.toFixed(3)} s = ${rateHz.toFixed(1)} Hz`);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Mcu } from '../../../src-main/host/mcu/mcu';
-import { ADXL345_FORMAT, LIS2DW_FORMAT, LIS3DH_FORMAT, MPU_FORMAT, countsToAccel, parseAxesMap } from '../../../src-main/host/objects/adxl345-samples';
+import {
+  ADXL345_FORMAT,
+  LIS2DW_FORMAT,
+  LIS3DH_FORMAT,
+  MPU_FORMAT,
+  countsToAccel,
+  parseAxesMap,
+} from '../../../src-main/host/objects/adxl345-samples';
 import { CARTESIAN, connectMcu, loadError, loadText } from '../objects/load-helpers';
 
 // Sample decoding per chip from hand-worked register bytes, and the [lis2dw]/[lis3dh]/[mpu9250]/
@@ -55,7 +62,9 @@ describe('[lis2dw] [lis3dh] [mpu9250] [icm20948] sections', () => {
     );
     const lines = p.printer.lookupObject<Mcu>('mcu').configLines();
     const spi = lines.find((l) => l.startsWith('config_spi '))!.match(/oid=(\d+)/)![1];
-    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^config_lis2dw oid=\\d+ bus_oid=${spi} bus_oid_type=spi lis_chip_type=LIS2DW$`)));
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^config_lis2dw oid=\\d+ bus_oid=${spi} bus_oid_type=spi lis_chip_type=LIS2DW$`)),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^config_lis2dw oid=\d+ bus_oid=\d+ bus_oid_type=i2c lis_chip_type=LIS3DH$/));
     expect(lines).toContainEqual(expect.stringMatching(/^i2c_set_bus oid=\d+ i2c_bus=twi rate=400000 address=25$/));
     expect(lines).toContainEqual(expect.stringMatching(/^i2c_set_bus oid=\d+ i2c_bus=twi rate=400000 address=105$/));
@@ -64,7 +73,9 @@ describe('[lis2dw] [lis3dh] [mpu9250] [icm20948] sections', () => {
   });
 
   it('reject bad options with the section and option named', () => {
-    expect(loadError(`${CARTESIAN}\n[lis2dw]\ncs_pin: PB0\nrate: 3200\n`)).toMatch(/Invalid rate parameter: 3200 \(choose one of 1600, 800.*printer\.cfg:\d+/);
+    expect(loadError(`${CARTESIAN}\n[lis2dw]\ncs_pin: PB0\nrate: 3200\n`)).toMatch(
+      /Invalid rate parameter: 3200 \(choose one of 1600, 800.*printer\.cfg:\d+/,
+    );
     expect(loadError(`${CARTESIAN}\n[lis3dh]\nrate: 1600\n`)).toMatch(/choose one of 1344, 400/);
     expect(loadError(`${CARTESIAN}\n[mpu9250]\naxes_map: x, x, z\n`)).toMatch(/Invalid axes_map/);
     expect(loadError(`${CARTESIAN}\n[lis2dw]\ncs_pin: PB0\ni2c_address: 24\n`)).toMatch(/both cs_pin \(SPI\) and i2c_address \(I2C\)/);
