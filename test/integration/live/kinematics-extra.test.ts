@@ -40,7 +40,7 @@ async function checkMove(p: LivePrinter, to: number[], rails: (pos: number[]) =>
   const th = p.host.printer.lookupObject<Status>('toolhead');
   const home = (th.getStatus().position as number[]).slice(0, 3);
   const before = await settledCounts(p);
-  await p.run(`G1 X${to[0]} Y${to[1]} Z${to[2]} F3000\nM400`);
+  await p.run(`G1 X${to[0]} Y${to[1]} Z${to[2]} F12000\nM400`);
   const after = await settledCounts(p);
   const [a, b] = [rails(home), rails(to)];
   for (const name of Object.keys(a)) {
