@@ -35,7 +35,8 @@ export class AhtChip implements I2cChip {
     await bus.transfer(this.isAht2x ? [0xbe, 0x08, 0x00] : [0xe1, 0x08, 0x00], 0);
     await bus.delayMs(10);
     const status = (await bus.transfer([], 1))[0]!;
-    if (!(status & CALIBRATED)) throw new I2cChipError(`reports itself uncalibrated (status 0x${status.toString(16)}) after the calibrate command`);
+    if (!(status & CALIBRATED))
+      throw new I2cChipError(`reports itself uncalibrated (status 0x${status.toString(16)}) after the calibrate command`);
   }
 
   async read(bus: I2cBus): Promise<I2cReadings> {

@@ -78,11 +78,18 @@ export function bme280PressurePa(adcP: number, tFine: bigint, trim: Bme280Trim):
 
 /** Relative humidity in % (the datasheet's result is %RH * 1024), from the 16-bit raw value. */
 export function bme280HumidityPct(adcH: number, tFine: bigint, trim: Bme280Trim): number {
-  const [h1, h2, h3, h4, h5, h6] = [trim.h1, trim.h2, trim.h3, trim.h4, trim.h5, trim.h6].map(BigInt) as [bigint, bigint, bigint, bigint, bigint, bigint];
+  const [h1, h2, h3, h4, h5, h6] = [trim.h1, trim.h2, trim.h3, trim.h4, trim.h5, trim.h6].map(BigInt) as [
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+  ];
   let v = tFine - 76800n;
   v =
-    ((((BigInt(adcH) << 14n) - (h4 << 20n) - h5 * v + 16384n) >> 15n) *
-      (((((((v * h6) >> 10n) * (((v * h3) >> 11n) + 32768n)) >> 10n) + 2097152n) * h2 + 8192n) >> 14n));
+    (((BigInt(adcH) << 14n) - (h4 << 20n) - h5 * v + 16384n) >> 15n) *
+    (((((((v * h6) >> 10n) * (((v * h3) >> 11n) + 32768n)) >> 10n) + 2097152n) * h2 + 8192n) >> 14n);
   v = v - (((((v >> 15n) * (v >> 15n)) >> 7n) * h1) >> 4n);
   if (v < 0n) v = 0n;
   if (v > 419430400n) v = 419430400n;

@@ -27,7 +27,9 @@ const CONVERSION_MS: Record<Htu21dResolution, [number, number]> = {
 export function htu21dWord(bytes: ArrayLike<number>, what: string): number {
   const crc = crc8([bytes[0]!, bytes[1]!], 0x00);
   if (crc !== bytes[2])
-    throw new I2cChipError(`gave a bad CRC on its ${what} (0x${bytes[2]!.toString(16)} instead of 0x${crc.toString(16)}): check the wiring`);
+    throw new I2cChipError(
+      `gave a bad CRC on its ${what} (0x${bytes[2]!.toString(16)} instead of 0x${crc.toString(16)}): check the wiring`,
+    );
   return ((bytes[0]! << 8) | bytes[1]!) & 0xfffc;
 }
 

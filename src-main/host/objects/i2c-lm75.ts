@@ -5,7 +5,7 @@ import type { I2cBus, I2cChip, I2cReadings } from './i2c-sensor';
 
 /** The temperature register's two bytes as degrees C. */
 export function decodeLm75(bytes: ArrayLike<number>): number {
-  const word = ((bytes[0]! << 8) | bytes[1]!) << 16 >> 16;
+  const word = (((bytes[0]! << 8) | bytes[1]!) << 16) >> 16;
   return word / 256;
 }
 

@@ -17,7 +17,9 @@ export class Mcp9808Chip implements I2cChip {
     const m = await bus.transfer([0x06], 2);
     const manufacturer = (m[0]! << 8) | m[1]!;
     if (manufacturer !== 0x0054)
-      throw new I2cChipError(`answered manufacturer id 0x${manufacturer.toString(16)}, not an MCP9808's (0x54): check sensor_type and i2c_address`);
+      throw new I2cChipError(
+        `answered manufacturer id 0x${manufacturer.toString(16)}, not an MCP9808's (0x54): check sensor_type and i2c_address`,
+      );
   }
 
   async read(bus: I2cBus): Promise<I2cReadings> {

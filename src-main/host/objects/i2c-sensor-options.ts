@@ -35,7 +35,13 @@ export function isI2cSensorType(type: string): boolean {
 export const HTU21D_RESOLUTIONS = ['TEMP14_HUM12', 'TEMP13_HUM10', 'TEMP12_HUM08', 'TEMP11_HUM11'] as const;
 
 export const I2C_SENSOR_OPTIONS = defineOptions({
-  i2c_address: { type: 'int', optional: true, minval: 0, maxval: 127, doc: 'I2C sensors: 7-bit address (default: the chip\'s, e.g. BME280 118 = 0x76, SHT3X 68, AHT10 56, HTU21D 64, LM75 72)' },
+  i2c_address: {
+    type: 'int',
+    optional: true,
+    minval: 0,
+    maxval: 127,
+    doc: "I2C sensors: 7-bit address (default: the chip's, e.g. BME280 118 = 0x76, SHT3X 68, AHT10 56, HTU21D 64, LM75 72)",
+  },
   bme280_report_time: { type: 'float', default: 0.8, minval: 0.5, doc: 'BME280/BMP280: seconds between readings' },
   bme280_iir_filter: { type: 'int', optional: true, minval: 0, maxval: 7, doc: 'BMP388 only: IIR filter (not used for BME280/BMP280)' },
   bme280_gas_target_temp: { type: 'float', optional: true, doc: 'BME680 only: gas heater target (C)' },
@@ -43,7 +49,12 @@ export const I2C_SENSOR_OPTIONS = defineOptions({
   sht3x_report_time: { type: 'int', default: 1, minval: 1, doc: 'SHT3X: seconds between readings' },
   aht10_report_time: { type: 'int', default: 30, minval: 5, doc: 'AHT10/AHT20/AHT21: seconds between readings' },
   htu21d_report_time: { type: 'int', default: 30, minval: 5, doc: 'HTU21D family: seconds between readings' },
-  htu21d_resolution: { type: 'choice', choices: HTU21D_RESOLUTIONS, default: 'TEMP11_HUM11', doc: 'HTU21D family: temperature/humidity resolution in bits' },
+  htu21d_resolution: {
+    type: 'choice',
+    choices: HTU21D_RESOLUTIONS,
+    default: 'TEMP11_HUM11',
+    doc: 'HTU21D family: temperature/humidity resolution in bits',
+  },
   htu21d_hold_master: { type: 'boolean', default: false, doc: 'HTU21D family: the chip holds the bus while measuring' },
   lm75_report_time: { type: 'float', default: 0.8, minval: 0.5, doc: 'LM75: seconds between readings' },
   mcp9808_report_time: { type: 'float', default: 0.8, minval: 0.5, doc: 'MCP9808: seconds between readings' },

@@ -8,7 +8,9 @@ export function sensirionWord(bytes: ArrayLike<number>, i: number, what: string)
   const word = (bytes[i]! << 8) | bytes[i + 1]!;
   const crc = crc8([bytes[i]!, bytes[i + 1]!], 0xff);
   if (crc !== bytes[i + 2])
-    throw new I2cChipError(`gave a bad CRC on its ${what} (0x${bytes[i + 2]!.toString(16)} instead of 0x${crc.toString(16)}): check the wiring`);
+    throw new I2cChipError(
+      `gave a bad CRC on its ${what} (0x${bytes[i + 2]!.toString(16)} instead of 0x${crc.toString(16)}): check the wiring`,
+    );
   return word;
 }
 

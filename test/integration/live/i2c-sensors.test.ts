@@ -66,7 +66,10 @@ describe('live I2C sensors', () => {
       const status = (name: string) => host.printer.lookupObject<Status>(name).getStatus();
       // Each sensor reads once at ready, then every report time (SHT3X: 1 s).
       await waitFor(
-        () => ['bme280 chamber', 'sht3x enclosure', 'lm75 electronics', 'aht10 air', 'htu21d outside'].every((n) => status(n).temperature !== 0),
+        () =>
+          ['bme280 chamber', 'sht3x enclosure', 'lm75 electronics', 'aht10 air', 'htu21d outside'].every(
+            (n) => status(n).temperature !== 0,
+          ),
         'first readings',
         10_000,
       );
@@ -104,7 +107,10 @@ describe('live I2C sensors', () => {
       expect(host.printer.state).toBe('ready');
 
       // The LM75 is said to be at 0x4f, where the sim has nobody: START_NACK, named.
-      writeFileSync(p.configPath, readFileSync(p.configPath, 'utf8').replace('lm75_report_time: 0.5', 'lm75_report_time: 0.5\ni2c_address: 79'));
+      writeFileSync(
+        p.configPath,
+        readFileSync(p.configPath, 'utf8').replace('lm75_report_time: 0.5', 'lm75_report_time: 0.5\ni2c_address: 79'),
+      );
       const before = host.printer;
       await p.run('RESTART');
       await waitFor(() => host.printer !== before && host.printer.state === 'shutdown', 'the shutdown', 15_000);

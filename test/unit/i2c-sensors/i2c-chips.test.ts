@@ -171,9 +171,9 @@ function sensorOn(type: string, extra: string, bus: I2cBus, minC = 0, maxC = 60)
   const printer = new Printer();
   const reasons: string[] = [];
   printer.on('printer:shutdown', (r) => void reasons.push(r));
-  const section = new PrinterConfig(parseConfigText(`[temperature_sensor box]\nsensor_type: ${type}\n${extra}`, '/virtual/printer.cfg')).get(
-    'temperature_sensor box',
-  );
+  const section = new PrinterConfig(
+    parseConfigText(`[temperature_sensor box]\nsensor_type: ${type}\n${extra}`, '/virtual/printer.cfg'),
+  ).get('temperature_sensor box');
   const sensor = i2cSensorOf(printer, section, type, minC, maxC, () => 1.5, bus);
   const readings: number[] = [];
   sensor.setCallback((_t, c) => readings.push(c));
@@ -183,32 +183,54 @@ function sensorOn(type: string, extra: string, bus: I2cBus, minC = 0, maxC = 60)
 describe('the sensor on its bus', () => {
   it('reports readings; out of min_temp/max_temp shuts down naming the section, chip and address', async () => {
     let temp = [0x19, 0x00]; // 25 C
-    const s = sensorOn('LM75', 'i2c_address: 73', fakeBus((w) => (w[0] === 0 && w.length === 1 ? temp : [])));
+    const s = sensorOn(
+      'LM75',
+      'i2c_address: 73',
+      fakeBus((w) => (w[0] === 0 && w.length === 1 ? temp : [])),
+    );
     await s.sensor.sample();
     expect(s.readings).toEqual([25]);
     expect(s.printer.lookupObject<{ getStatus(): unknown }>('lm75 box').getStatus()).toEqual({ temperature: 25 });
     temp = [0x4b, 0x00]; // 75 C
     await s.sensor.sample();
-    expect(s.reasons).toEqual(['[temperature_sensor box] LM75 at I2C address 0x49 (73): temperature 75.0 above maximum temperature of 60.0']);
+    expect(s.reasons).toEqual([
+      '[temperature_sensor box] LM75 at I2C address 0x49 (73): temperature 75.0 above maximum temperature of 60.0',
+    ]);
   });
 
   it('a chip that does not answer, or is not a BME280, fails at start with the section, chip and address', async () => {
-    const none = sensorOn('BME280', '', fakeBus(() => 'nack'));
+    const none = sensorOn(
+      'BME280',
+      '',
+      fakeBus(() => 'nack'),
+    );
     none.sensor.startSampling();
     await new Promise((r) => setTimeout(r, 10));
     expect(none.reasons[0]).toBe(
       '[temperature_sensor box] BME280 at I2C address 0x76 (118) does not answer (I2C START_NACK): check its wiring, power and i2c_address',
     );
-    const bmp180 = sensorOn('BME280', 'i2c_address: 119', fakeBus((w) => (w[0] === 0xd0 ? [0x55] : [])));
+    const bmp180 = sensorOn(
+      'BME280',
+      'i2c_address: 119',
+      fakeBus((w) => (w[0] === 0xd0 ? [0x55] : [])),
+    );
     bmp180.sensor.startSampling();
     await new Promise((r) => setTimeout(r, 10));
-    expect(bmp180.reasons[0]).toMatch(/^\[temperature_sensor box\] BME280 at I2C address 0x77 \(119\) answered chip id 0x55 \(a BMP180, not supported yet\)/);
+    expect(bmp180.reasons[0]).toMatch(
+      /^\[temperature_sensor box\] BME280 at I2C address 0x77 \(119\) answered chip id 0x55 \(a BMP180, not supported yet\)/,
+    );
   });
 
   it('an SHT3X whose status CRC is wrong fails at start', async () => {
-    const s = sensorOn('SHT3X', '', fakeBus((w, n) => (n === 3 ? [0, 0, 0] : [])));
+    const s = sensorOn(
+      'SHT3X',
+      '',
+      fakeBus((w, n) => (n === 3 ? [0, 0, 0] : [])),
+    );
     s.sensor.startSampling();
     await new Promise((r) => setTimeout(r, 20));
-    expect(s.reasons[0]).toMatch(/^\[temperature_sensor box\] SHT3X at I2C address 0x44 \(68\) gave a bad CRC on its status \(0x0 instead of 0x81\)/);
+    expect(s.reasons[0]).toMatch(
+      /^\[temperature_sensor box\] SHT3X at I2C address 0x44 \(68\) gave a bad CRC on its status \(0x0 instead of 0x81\)/,
+    );
   });
 });

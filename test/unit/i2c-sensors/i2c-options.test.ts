@@ -44,7 +44,9 @@ describe('I2C sensor options', () => {
     expect(bad('lm75_report_time: 0.5', 'lm75_report_time: 0.2')).toMatch(/lm75_report_time.*printer\.cfg:\d+/s);
     expect(bad('aht10_report_time: 5', 'aht10_report_time: 2')).toMatch(/aht10_report_time.*printer\.cfg:\d+/s);
     expect(bad('i2c_address: 119', 'i2c_address: 200')).toMatch(/i2c_address.*printer\.cfg:\d+/s);
-    expect(bad('i2c_address: 119', 'sht3x_reprt_time: 2')).toMatch(/Option 'sht3x_reprt_time' is not valid in section 'temperature_sensor chamber'/);
+    expect(bad('i2c_address: 119', 'sht3x_reprt_time: 2')).toMatch(
+      /Option 'sht3x_reprt_time' is not valid in section 'temperature_sensor chamber'/,
+    );
   });
 
   it('a Bosch chip with another register map is named as not supported yet', () => {
@@ -55,7 +57,7 @@ describe('I2C sensor options', () => {
 });
 
 describe('the sim machine', () => {
-  it('has a chip model for each I2C sensor on this MCU, at its address (default the chip\'s)', () => {
+  it("has a chip model for each I2C sensor on this MCU, at its address (default the chip's)", () => {
     const config = new PrinterConfig(parseConfigText(`${CARTESIAN}\n${SENSORS}`, '/virtual/printer.cfg'));
     const m = machineFromConfig(config, { i2c_sensors: { 'temperature_sensor chamber': { temperature_c: 30 } } });
     expect(m.i2c_sensors).toEqual([
