@@ -763,9 +763,12 @@ export function checkTmcVirtualEndstops(printer: Printer): void {
 
 /** The printer's steppers by section name (axes and extruder), for drivers to attach to. */
 function findStepper(printer: Printer, name: string): PrinterStepper | null {
+  const own = printer.lookupObjectOrNull<{ stepper?: PrinterStepper | null }>(name)?.stepper;
   const all = [
     ...(printer.lookupObjectOrNull<PrinterToolhead>('printer_toolhead')?.steppers ?? []),
     printer.lookupObjectOrNull<PrinterExtruder>('extruder')?.stepper ?? null,
+    // [extruder1], [extruder_stepper name]: the object of that name owns the stepper.
+    own ?? null,
   ];
   return all.find((s) => s?.name === name) ?? null;
 }
