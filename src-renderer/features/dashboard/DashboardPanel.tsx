@@ -13,6 +13,7 @@ import { ReflashOffer } from '../flash/ReflashOffer';
 import { JobsPanel } from '../jobs/JobsPanel';
 import { MotionPanel } from '../motion/MotionPanel';
 import { TemperaturesPanel } from '../temperatures/TemperaturesPanel';
+import { LiveMotionCard } from './LiveMotionCard';
 import { hintKeyFor } from './message-hints';
 import { useStatus } from './status-store';
 import './dashboard.css';
@@ -76,6 +77,7 @@ export function DashboardPanel(): JSX.Element {
           <MotionPanel printerId={printer.id} printerState={connected ? printer.state : undefined} />
           <JobsPanel printerId={printer.id} ready={connected && printer.state === 'ready'} />
           <SensorsCard printerId={printer.id} ready={connected && printer.state === 'ready'} />
+          <LiveMotionCard printerId={printer.id} ready={connected && printer.state === 'ready'} />
         </div>
       )}
       <div className="grid">
