@@ -140,7 +140,7 @@ export class Homing {
     for (const rail of rails) {
       if (!rail.endstop) {
         throw new HomingError(
-          `G28: endstop_pin '${rail.settings.endstop_pin.text}' of [stepper_${rail.name}] is not an MCU pin; such endstops are not supported yet`,
+          `G28: endstop_pin '${rail.settings.endstop_pin.text}' of [${rail.steppers[0]!.name}] is not an MCU pin; such endstops are not supported yet`,
         );
       }
     }
