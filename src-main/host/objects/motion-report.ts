@@ -38,6 +38,8 @@ export interface TrapqSample {
 
 export class TrapqHistory {
   private readonly old: Segment[] = [];
+  /** old[first..] are kept; the ones before it are pruned but not yet dropped. */
+  private first = 0;
 
   /**
    * `markTimeS`: the print time a position reset takes effect (the toolhead's last move time);
@@ -92,16 +94,20 @@ export class TrapqHistory {
   }
 
   private prune(beforeS: number): void {
-    let n = 0;
+    let n = this.first;
     // The last one stays: it says where the head came to rest.
     while (n < this.old.length - 1 && this.old[n]!.t0S + this.old[n]!.durS < beforeS) n++;
-    n = Math.max(n, this.old.length - HISTORY_MAX_SEGMENTS);
-    if (n > 0) this.old.splice(0, n);
+    this.first = Math.max(n, this.old.length - HISTORY_MAX_SEGMENTS);
+    // Dropped in bulk, not one shift per expiry.
+    if (this.first > 1024 && this.first * 2 > this.old.length) {
+      this.old.splice(0, this.first);
+      this.first = 0;
+    }
   }
 
   /** Segments kept from the trapq (tests, logs). */
   get keptSegments(): number {
-    return this.old.length;
+    return this.old.length - this.first;
   }
 
   /** The latest segment (queued or forgotten) starting at or before printTimeS, or null. */
@@ -110,7 +116,7 @@ export class TrapqHistory {
     for (let s = q.tailSeq - 1; s >= q.headSeq; s--) {
       if (q.printTimeS[s & q.mask]! <= printTimeS) return this.segmentAt(s);
     }
-    for (let k = this.old.length - 1; k >= 0; k--) if (this.old[k]!.t0S <= printTimeS) return this.old[k]!;
+    for (let k = this.old.length - 1; k >= this.first; k--) if (this.old[k]!.t0S <= printTimeS) return this.old[k]!;
     return null;
   }
 
@@ -119,7 +125,7 @@ export class TrapqHistory {
     if (!seg) {
       // Before everything known: where the first known segment starts, else the trapq's rest.
       const q = this.trapq;
-      const first = this.old[0] ?? (q.tailSeq > q.headSeq ? this.segmentAt(q.headSeq) : null);
+      const first = this.old[this.first] ?? (q.tailSeq > q.headSeq ? this.segmentAt(q.headSeq) : null);
       const pos: [number, number, number] = first
         ? [first.x, first.y, first.z]
         : [q.restPosition(0), q.restPosition(1), q.restPosition(2)];
