@@ -65,6 +65,24 @@ describe('TrapqHistory', () => {
   });
 });
 
+describe('TrapqHistory over a long print', () => {
+  it('keeps only the last seconds and still answers inside them', () => {
+    const q = new TrapQ();
+    const h = new TrapqHistory(q, () => 0);
+    // 5000 one-segment moves of 0.01 s along +Y at 10 mm/s, expired in slices as steps are generated.
+    for (let i = 0; i < 5000; i++) {
+      q.append(i * 0.01, 0, 0.01, 0, 0, i * 0.1, 0, 0, 1, 0, 0, 10, 1000);
+      if (i % 5 === 0) q.expireBefore(i * 0.01 - 1);
+    }
+    // Print time 49.99 s; expired up to ~48.95 s; kept: the 5 s before that (+ the expiry slice).
+    expect(h.keptSegments).toBeGreaterThanOrEqual(500);
+    expect(h.keptSegments).toBeLessThanOrEqual(510);
+    const s = h.sample(45.005);
+    expect(s.pos[1]).toBeCloseTo(450.05, 9);
+    expect(s.speedMmS).toBeCloseTo(10, 9);
+  });
+});
+
 describe('motion_report on a loaded printer', () => {
   it('reports the toolhead and extruder during a queued move (batch host, print times given)', async () => {
     const p = loadText(`${CARTESIAN}\n[motion_report]\n`);
