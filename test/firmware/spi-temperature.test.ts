@@ -36,7 +36,16 @@ const machine = {
 };
 
 function settings(type: SpiChipSettings['chip']): SpiChipSettings {
-  return { chip: type, tcType: 'K', tcUse50Hz: true, tcAveragingCount: 4, rtdNominalOhm: 100, rtdReferenceOhm: 430, rtdWires: 2, rtdUse50Hz: true };
+  return {
+    chip: type,
+    tcType: 'K',
+    tcUse50Hz: true,
+    tcAveragingCount: 4,
+    rtdNominalOhm: 100,
+    rtdReferenceOhm: 430,
+    rtdWires: 2,
+    rtdUse50Hz: true,
+  };
 }
 
 describe('SPI temperature chips on the sim (thermocouple.c over spicmds)', () => {
@@ -78,7 +87,12 @@ describe('SPI temperature chips on the sim (thermocouple.c over spicmds)', () =>
     for (const c of chips) {
       link.sendBlock([
         ...link.encode('config_spi', { oid: c.oid, pin: pinNumber(dict, c.cs), cs_active_high: 0 }),
-        ...link.encode('spi_set_bus', { oid: c.oid, spi_bus: (dict.enumerations.spi_bus as Record<string, number>).spi, mode: 1, rate: 4_000_000 }),
+        ...link.encode('spi_set_bus', {
+          oid: c.oid,
+          spi_bus: (dict.enumerations.spi_bus as Record<string, number>).spi,
+          mode: 1,
+          rate: 4_000_000,
+        }),
         ...link.encode('config_thermocouple', { oid: c.oid + 1, spi_oid: c.oid, thermocouple_type: types[c.type]! }),
       ]);
     }
@@ -94,7 +108,10 @@ describe('SPI temperature chips on the sim (thermocouple.c over spicmds)', () =>
 
   it("declares Klipper's formats and chip types", () => {
     const klipper = JSON.parse(readFileSync(path.join(referenceDir, 'klipper-dicts/atmega2560.dict'), 'utf8'));
-    for (const f of ['config_thermocouple oid=%c spi_oid=%c thermocouple_type=%c', 'query_thermocouple oid=%c clock=%u rest_ticks=%u min_value=%u max_value=%u max_invalid_count=%c']) {
+    for (const f of [
+      'config_thermocouple oid=%c spi_oid=%c thermocouple_type=%c',
+      'query_thermocouple oid=%c clock=%u rest_ticks=%u min_value=%u max_value=%u max_invalid_count=%c',
+    ]) {
       expect(klipper.commands[f], f).toBeDefined();
       expect((dict.commands as Record<string, number>)[f], f).toBeDefined();
     }
@@ -112,7 +129,8 @@ describe('SPI temperature chips on the sim (thermocouple.c over spicmds)', () =>
     link.send('query_thermocouple', { oid: 7, clock: 0, rest_ticks: 0, min_value: 0, max_value: 0, max_invalid_count: 3 });
     expect(results(7, before)[0]!.params.value).toBe(0);
 
-    for (const c of chips) for (const bytes of configWrites(settings(c.type))) link.send('spi_send', { oid: c.oid, data: Buffer.from(bytes) });
+    for (const c of chips)
+      for (const bytes of configWrites(settings(c.type))) link.send('spi_send', { oid: c.oid, data: Buffer.from(bytes) });
     const from = link.received.length;
     for (const c of chips) await query(c.oid, rawLimits(settings(c.type), -100, 400));
     await waitFor(() => chips.every((c) => results(c.oid + 1, from).length >= 4), 'four results of each chip');

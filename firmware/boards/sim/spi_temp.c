@@ -1,7 +1,11 @@
-// SPI temperature chip models (machine file section "spi_sensors"): MAX6675, MAX31855, MAX31856, MAX31865 on
-// their chip select and bus pins, reading a simulated heater's temperature (or a fixed one) in
-// each chip's format, with a fault that can be switched on a given time after the first read,
-// or while an MCU output (fault_pin, e.g. an [output_pin] a test sets) is high.
+// SPI temperature chip models (machine file section "spi_sensors"): MAX6675, MAX31855,
+// MAX31856 and MAX31865 on their chip select and bus pins, reading a simulated heater's
+// temperature (or a fixed one) in each chip's format, with a fault that can be switched on a
+// given time after the first read, or while an MCU output (fault_pin, e.g. an [output_pin] a
+// test sets) is high. Entry fields: name, kind (max6675/max31855/max31856/max31865), cs_pin,
+// spi_bus or sclk_pin/mosi_pin/miso_pin, heater (a "heaters" name) or temp_c (default 25),
+// rtd_nominal_r/rtd_reference_r (MAX31865, default 100/430), fault (none/open/short_gnd/
+// short_vcc), fault_after_s, fault_pin.
 // SPI mode 1 (clock idles low, data changes on the rising edge, sampled on the falling one), as
 // the host asks for these chips. Register chips (MAX31856/65): first byte = address, bit 7 set
 // for a write, the address advancing with each further byte.

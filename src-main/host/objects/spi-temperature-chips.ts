@@ -105,7 +105,10 @@ export function rawFromTemp(s: Pick<SpiChipSettings, 'chip' | 'rtdNominalOhm' | 
 
 /** min_temp/max_temp as the raw range the MCU enforces (a degree of margin against rounding). */
 export function rawLimits(s: SpiChipSettings, minTempC: number, maxTempC: number): { minValue: number; maxValue: number } {
-  return { minValue: rawFromTemp(s, minTempC) - (s.chip === 'MAX31856' ? 128 : 4), maxValue: rawFromTemp(s, maxTempC) + (s.chip === 'MAX31856' ? 128 : 4) };
+  return {
+    minValue: rawFromTemp(s, minTempC) - (s.chip === 'MAX31856' ? 128 : 4),
+    maxValue: rawFromTemp(s, maxTempC) + (s.chip === 'MAX31856' ? 128 : 4),
+  };
 }
 
 /**

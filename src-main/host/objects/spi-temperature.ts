@@ -35,10 +35,16 @@ const QUERY_THERMOCOUPLE = 'query_thermocouple oid=%c clock=%u rest_ticks=%u min
 export function readSpiChipSettings(section: ConfigSection, chip: SpiTemperatureChip): SpiChipSettings {
   const tcType = section.getString('tc_type', 'K').toUpperCase();
   if (!(tcType in MAX31856_TC_TYPES))
-    throw section.error('tc_type', `Option 'tc_type' in section '${section.name}' must be one of ${Object.keys(MAX31856_TC_TYPES).join(', ')} (got '${tcType}')`);
+    throw section.error(
+      'tc_type',
+      `Option 'tc_type' in section '${section.name}' must be one of ${Object.keys(MAX31856_TC_TYPES).join(', ')} (got '${tcType}')`,
+    );
   const avg = section.getInt('tc_averaging_count', 1);
   if (!(avg in MAX31856_AVERAGING))
-    throw section.error('tc_averaging_count', `Option 'tc_averaging_count' in section '${section.name}' must be 1, 2, 4, 8 or 16 (got ${avg})`);
+    throw section.error(
+      'tc_averaging_count',
+      `Option 'tc_averaging_count' in section '${section.name}' must be 1, 2, 4, 8 or 16 (got ${avg})`,
+    );
   const wires = section.getInt('rtd_num_of_wires', 2);
   if (![2, 3, 4].includes(wires))
     throw section.error('rtd_num_of_wires', `Option 'rtd_num_of_wires' in section '${section.name}' must be 2, 3 or 4 (got ${wires})`);
@@ -81,7 +87,10 @@ export class SpiTemperatureSensor implements TemperatureSensor {
     this.settings = readSpiChipSettings(section, chip);
     const csPin = sensorPin as PinDesc | undefined;
     if (!csPin)
-      throw section.error('sensor_pin', `Option 'sensor_pin' in section '${section.name}' must be specified (the ${chip}'s chip select pin)`);
+      throw section.error(
+        'sensor_pin',
+        `Option 'sensor_pin' in section '${section.name}' must be specified (the ${chip}'s chip select pin)`,
+      );
     const pins = printer.lookupObject<PinRegistry>('pins');
     pins.resolve(csPin, section.placeOf('sensor_pin')); // claimed with the section's other pins
     this.mcu = mcuForPin(printer, csPin, section, 'sensor_pin');
@@ -119,7 +128,10 @@ export class SpiTemperatureSensor implements TemperatureSensor {
       const option = `spi_software_${o}_pin`;
       const pin = parsePin(section.getString(option), {}, (why) => section.error(option, why));
       if (pin.chip !== csPin.chip)
-        throw section.error(option, `Option '${option}' in section '${section.name}' must be on the same MCU as sensor_pin ('${csPin.chip}')`);
+        throw section.error(
+          option,
+          `Option '${option}' in section '${section.name}' must be on the same MCU as sensor_pin ('${csPin.chip}')`,
+        );
       out[o] = pin;
     }
     return out;

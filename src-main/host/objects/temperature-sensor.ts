@@ -62,7 +62,12 @@ export function resolveResistanceSensor(config: PrinterConfig | null, sensorType
       `Unknown temperature sensor '${sensorType}' as a thermistor: it is ${isSpiTemperatureChip(sensorType) ? 'an SPI temperature chip' : 'an analog amplifier'}, which batch output (tether batch) does not configure yet; run it on a printer or the sim (thermistor types: ${thermistors.join(', ')})`,
     );
   }
-  const known = [...Object.keys(BUILTIN_THERMISTORS), ...Object.keys(BUILTIN_PLATINUM), ...SPI_TEMPERATURE_CHIPS, ...AMPLIFIER_SENSOR_TYPES];
+  const known = [
+    ...Object.keys(BUILTIN_THERMISTORS),
+    ...Object.keys(BUILTIN_PLATINUM),
+    ...SPI_TEMPERATURE_CHIPS,
+    ...AMPLIFIER_SENSOR_TYPES,
+  ];
   throw new UnknownSensorError(
     `Unknown temperature sensor '${sensorType}' (supported: ${known.join(', ')}, or a [thermistor ${sensorType}] or [adc_temperature ${sensorType}] section)`,
   );

@@ -9,10 +9,12 @@ import { startLivePrinter } from './live-printer';
 
 type Ev = { ev: string; name?: string; temp?: number; duty?: number; clock?: number; reason?: string };
 
-
 const edit = (c: string) =>
   c
-    .replace(/sensor_type: EPCOS 100K B57560G104F\nsensor_pin: PK5/, 'sensor_type: MAX31865\nsensor_pin: PL0\nspi_bus: spi\nrtd_nominal_r: 100\nrtd_reference_r: 430\nrtd_num_of_wires: 2\nrtd_use_50Hz_filter: True')
+    .replace(
+      /sensor_type: EPCOS 100K B57560G104F\nsensor_pin: PK5/,
+      'sensor_type: MAX31865\nsensor_pin: PL0\nspi_bus: spi\nrtd_nominal_r: 100\nrtd_reference_r: 430\nrtd_num_of_wires: 2\nrtd_use_50Hz_filter: True',
+    )
     .replace(
       /sensor_type: EPCOS 100K B57560G104F\nsensor_pin: PK6/,
       'sensor_type: MAX31855\nsensor_pin: PG0\nspi_software_sclk_pin: PC0\nspi_software_mosi_pin: PC1\nspi_software_miso_pin: PC2',
@@ -66,7 +68,9 @@ describe('live SPI temperature sensors', () => {
       const deadline = Date.now() + 15_000;
       while (p.host.printer.state !== 'shutdown' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       console.log(`shutdown ${((Date.now() - faultMs) / 1000).toFixed(2)} s after SET_PIN`);
-      expect(p.host.printer.stateMessage).toMatch(/MAX31855 temperature sensor of \[heater_bed\] reports a fault: thermocouple open circuit/);
+      expect(p.host.printer.stateMessage).toMatch(
+        /MAX31855 temperature sensor of \[heater_bed\] reports a fault: thermocouple open circuit/,
+      );
       expect(messages.join('\n')).toContain('thermocouple open circuit');
       await new Promise((r) => setTimeout(r, 1500));
     } finally {

@@ -13,15 +13,36 @@ const voltsAt = (type: string, t: number) => amplifierVoltageTable(type)!.find((
 
 describe('amplifier sensor types', () => {
   it('thermocouple EMF matches the NIST ITS-90 tables (mV)', () => {
-    const k: [number, number][] = [[-100, -3.554], [0, 0], [25, 1.0], [100, 4.096], [200, 8.138], [300, 12.209], [500, 20.644]];
+    const k: [number, number][] = [
+      [-100, -3.554],
+      [0, 0],
+      [25, 1.0],
+      [100, 4.096],
+      [200, 8.138],
+      [300, 12.209],
+      [500, 20.644],
+    ];
     for (const [t, mv] of k) expect(typeKMillivolts(t), `K ${t}`).toBeCloseTo(mv, 3);
-    const j: [number, number][] = [[-100, -4.633], [0, 0], [25, 1.277], [100, 5.269], [200, 10.779], [300, 16.327], [500, 27.393]];
+    const j: [number, number][] = [
+      [-100, -4.633],
+      [0, 0],
+      [25, 1.277],
+      [100, 5.269],
+      [200, 10.779],
+      [300, 16.327],
+      [500, 27.393],
+    ];
     for (const [t, mv] of j) expect(typeJMillivolts(t), `J ${t}`).toBeCloseTo(mv, 3);
   });
 
   it('AD595 follows its datasheet table: (EMF + 11 uV) x 247.3', () => {
     // AD595 table: 0 C 3 mV, 25 C 250 mV, 100 C 1015 mV, 200 C 2015 mV, 300 C 3022 mV.
-    const points: [number, number][] = [[0, 0.003], [100, 1.015], [200, 2.015], [300, 3.022]];
+    const points: [number, number][] = [
+      [0, 0.003],
+      [100, 1.015],
+      [200, 2.015],
+      [300, 3.022],
+    ];
     for (const [t, v] of points) expect(Math.abs(voltsAt('AD595', t) - v), `AD595 ${t}`).toBeLessThan(0.0015);
   });
 

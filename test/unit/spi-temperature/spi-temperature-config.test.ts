@@ -24,8 +24,7 @@ function loadLive(config: PrinterConfig, unsupported: 'error' | 'skip' = 'error'
   return printer;
 }
 const liveText = (text: string) => loadLive(new PrinterConfig(parseConfigText(text, '/virtual/printer.cfg')));
-const withExtruderSensor = (lines: string) =>
-  CARTESIAN.replace('sensor_type: EPCOS 100K B57560G104F\nsensor_pin: PK5', lines);
+const withExtruderSensor = (lines: string) => CARTESIAN.replace('sensor_type: EPCOS 100K B57560G104F\nsensor_pin: PK5', lines);
 function liveError(text: string): ConfigError {
   try {
     liveText(text);
@@ -39,7 +38,9 @@ function liveError(text: string): ConfigError {
 describe('SPI temperature sensor options', () => {
   it('a MAX31865 extruder and MAX31856/MAX6675 sensors load; the heater reads the SPI chip', () => {
     const p = liveText(
-      withExtruderSensor('sensor_type: MAX31865\nsensor_pin: PL0\nspi_bus: spi\nrtd_nominal_r: 1000\nrtd_reference_r: 4300\nrtd_num_of_wires: 3') +
+      withExtruderSensor(
+        'sensor_type: MAX31865\nsensor_pin: PL0\nspi_bus: spi\nrtd_nominal_r: 1000\nrtd_reference_r: 4300\nrtd_num_of_wires: 3',
+      ) +
         '\n[temperature_sensor a]\nsensor_type: MAX31856\nsensor_pin: PG0\nspi_software_sclk_pin: PC0\nspi_software_mosi_pin: PC1\nspi_software_miso_pin: PC2\ntc_type: J\n' +
         '\n[temperature_sensor b]\nsensor_type: MAX6675\nsensor_pin: PG1\nspi_software_sclk_pin: PC0\nspi_software_mosi_pin: PC1\nspi_software_miso_pin: PC2\n' +
         '\n[temperature_sensor c]\nsensor_type: AD8495\nsensor_pin: PK7\nadc_voltage: 3.3\n',
@@ -56,12 +57,36 @@ describe('SPI temperature sensor options', () => {
 
   it('bad options name the section, the option and the line', () => {
     const cases: [string, string, RegExp][] = [
-      ['sensor_type: MAX31856\nsensor_pin: PL0\ntc_type: Q', 'tc_type', /Option 'tc_type' in section 'extruder' must be one of B, E, J, K, N, R, S, T \(got 'Q'\)/],
-      ['sensor_type: MAX31856\nsensor_pin: PL0\ntc_averaging_count: 3', 'tc_averaging_count', /'tc_averaging_count' in section 'extruder' must be 1, 2, 4, 8 or 16/],
-      ['sensor_type: MAX31865\nsensor_pin: PL0\nrtd_num_of_wires: 5', 'rtd_num_of_wires', /'rtd_num_of_wires' in section 'extruder' must be 2, 3 or 4/],
-      ['sensor_type: MAX31865\nsensor_pin: PL0\nrtd_nominal_r: 1000', 'rtd_reference_r', /'rtd_reference_r' in section 'extruder' \(430 ohm\) must be above rtd_nominal_r/],
-      ['sensor_type: MAX31855', 'sensor_pin', /Option 'sensor_pin' in section 'extruder' must be specified \(the MAX31855's chip select pin\)/],
-      ['sensor_type: MAX6675\nsensor_pin: PL0\nspi_software_sclk_pin: PC0', 'spi_software_sclk_pin', /\[extruder\] needs all three of spi_software_sclk_pin/],
+      [
+        'sensor_type: MAX31856\nsensor_pin: PL0\ntc_type: Q',
+        'tc_type',
+        /Option 'tc_type' in section 'extruder' must be one of B, E, J, K, N, R, S, T \(got 'Q'\)/,
+      ],
+      [
+        'sensor_type: MAX31856\nsensor_pin: PL0\ntc_averaging_count: 3',
+        'tc_averaging_count',
+        /'tc_averaging_count' in section 'extruder' must be 1, 2, 4, 8 or 16/,
+      ],
+      [
+        'sensor_type: MAX31865\nsensor_pin: PL0\nrtd_num_of_wires: 5',
+        'rtd_num_of_wires',
+        /'rtd_num_of_wires' in section 'extruder' must be 2, 3 or 4/,
+      ],
+      [
+        'sensor_type: MAX31865\nsensor_pin: PL0\nrtd_nominal_r: 1000',
+        'rtd_reference_r',
+        /'rtd_reference_r' in section 'extruder' \(430 ohm\) must be above rtd_nominal_r/,
+      ],
+      [
+        'sensor_type: MAX31855',
+        'sensor_pin',
+        /Option 'sensor_pin' in section 'extruder' must be specified \(the MAX31855's chip select pin\)/,
+      ],
+      [
+        'sensor_type: MAX6675\nsensor_pin: PL0\nspi_software_sclk_pin: PC0',
+        'spi_software_sclk_pin',
+        /\[extruder\] needs all three of spi_software_sclk_pin/,
+      ],
     ];
     for (const [lines, option, re] of cases) {
       const text = withExtruderSensor(lines);
@@ -79,7 +104,11 @@ describe('SPI temperature sensor options', () => {
     const using = fs
       .readdirSync(dir)
       .filter((f) => f.endsWith('.cfg'))
-      .filter((f) => /^sensor_type: *(MAX6675|MAX31855|MAX31856|MAX31865|AD595|AD597|AD849[4-7]|PT100 INA826)\s*$/m.test(fs.readFileSync(path.join(dir, f), 'utf8')));
+      .filter((f) =>
+        /^sensor_type: *(MAX6675|MAX31855|MAX31856|MAX31865|AD595|AD597|AD849[4-7]|PT100 INA826)\s*$/m.test(
+          fs.readFileSync(path.join(dir, f), 'utf8'),
+        ),
+      );
     expect(using.length).toBeGreaterThanOrEqual(4);
     for (const f of using) {
       // Sections we do not support yet are set aside, and so are sensors of another type we do
@@ -101,16 +130,24 @@ describe('SPI temperature sensor options', () => {
         console.log(`${f}: loads up to ${(e as Error).message.slice(0, 100)}`);
       }
       const heaters = printer.lookupObject<PrinterHeaters>('heaters');
-      const sections = config.sections().filter((s) => s.has('sensor_type') && /^(MAX|AD[58]|PT100 INA826)/.test(s.getString('sensor_type')));
+      const sections = config
+        .sections()
+        .filter((s) => s.has('sensor_type') && /^(MAX|AD[58]|PT100 INA826)/.test(s.getString('sensor_type')));
       expect(sections.length, f).toBeGreaterThan(0);
-      for (const s of sections) expect(heaters.sensors.map((x) => x.name), f).toContain(s.name);
+      for (const s of sections)
+        expect(
+          heaters.sensors.map((x) => x.name),
+          f,
+        ).toContain(s.name);
     }
     console.log(`configs with SPI/amplifier sensors loading live: ${using.join(', ')}`);
   });
 
   it('batch output refuses them with a clear message', async () => {
     const p = loadText(withExtruderSensor('sensor_type: MAX31865\nsensor_pin: PL0'));
-    await expect(connectMcu(p)).rejects.toThrow(/'MAX31865' as a thermistor: it is an SPI temperature chip, which batch output \(tether batch\) does not configure yet/);
+    await expect(connectMcu(p)).rejects.toThrow(
+      /'MAX31865' as a thermistor: it is an SPI temperature chip, which batch output \(tether batch\) does not configure yet/,
+    );
     const q = loadText(withExtruderSensor('sensor_type: AD595\nsensor_pin: PK5'));
     await expect(connectMcu(q)).rejects.toThrow(/'AD595' as a thermistor: it is an analog amplifier/);
   });
