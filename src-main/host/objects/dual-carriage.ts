@@ -106,7 +106,11 @@ export class DualCarriage implements PrinterObject {
     });
     gcode.register('RESTORE_DUAL_CARRIAGE_STATE', (c) => this.cmdRestore(c), {
       help: 'Restore saved dual carriage modes and (MOVE=1, the default) positions',
-      params: { NAME: 'state name (default: default)', MOVE: '1 move the carriages back (default), 0 modes only', MOVE_SPEED: 'mm/s (default: homing_speed)' },
+      params: {
+        NAME: 'state name (default: default)',
+        MOVE: '1 move the carriages back (default), 0 modes only',
+        MOVE_SPEED: 'mm/s (default: homing_speed)',
+      },
     });
   }
 

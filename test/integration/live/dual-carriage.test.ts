@@ -40,9 +40,15 @@ describe('[dual_carriage] on a live printer', () => {
     const c1 = steppers.find((s) => s.name === 'dual_carriage')!;
     const dc = p.host.printer.lookupObject<DualCarriage>('dual_carriage');
     /** MCU counts of both motors (settled) and what the host planned (sent) for them. */
-    const counts = async () => ({ mcu: [await settled(c0), await settled(c1)], host: [c0.motion.mcuPositionSteps, c1.motion.mcuPositionSteps] });
+    const counts = async () => ({
+      mcu: [await settled(c0), await settled(c1)],
+      host: [c0.motion.mcuPositionSteps, c1.motion.mcuPositionSteps],
+    });
     type Counts = Awaited<ReturnType<typeof counts>>;
-    const delta = (a: Counts, b: Counts) => ({ mcu: [b.mcu[0]! - a.mcu[0]!, b.mcu[1]! - a.mcu[1]!], host: [b.host[0]! - a.host[0]!, b.host[1]! - a.host[1]!] });
+    const delta = (a: Counts, b: Counts) => ({
+      mcu: [b.mcu[0]! - a.mcu[0]!, b.mcu[1]! - a.mcu[1]!],
+      host: [b.host[0]! - a.host[0]!, b.host[1]! - a.host[1]!],
+    });
     let query = '';
     let position: Record<string, Record<string, number>> = {};
     let refused = '';
@@ -91,7 +97,10 @@ describe('[dual_carriage] on a live printer', () => {
       ['dual_carriage_endstop', 200],
     ] as const) {
       const ev = trace.filter((e) => e.ev === 'endstop' && e.name === name).slice(0, 4);
-      expect(ev.map((e) => e.triggered), name).toEqual([false, true, false, true]);
+      expect(
+        ev.map((e) => e.triggered),
+        name,
+      ).toEqual([false, true, false, true]);
       expect(ev[1]!.mm!).toBeCloseTo(mm, 6);
       expect(ev[3]!.mm!).toBeCloseTo(mm, 6);
     }

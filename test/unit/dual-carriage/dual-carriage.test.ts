@@ -34,7 +34,9 @@ const steps = (p: Run) => {
  */
 async function placed(text = IDEX): Promise<Run> {
   const p = await connectWithRun(text);
-  await p.run('SET_KINEMATIC_POSITION X=20 Y=0 Z=0\nSET_DUAL_CARRIAGE CARRIAGE=1\nSET_KINEMATIC_POSITION X=180\nSET_DUAL_CARRIAGE CARRIAGE=0');
+  await p.run(
+    'SET_KINEMATIC_POSITION X=20 Y=0 Z=0\nSET_DUAL_CARRIAGE CARRIAGE=1\nSET_KINEMATIC_POSITION X=180\nSET_DUAL_CARRIAGE CARRIAGE=0',
+  );
   return p;
 }
 
@@ -170,7 +172,10 @@ describe('[dual_carriage] config', () => {
   });
 
   it('safe_distance defaults to how far the two ranges are apart', async () => {
-    const text = IDEX.replace('safe_distance: 40\n', '').replace('position_max: 200\nhoming_speed: 50', 'position_min: 30\nposition_max: 250\nhoming_speed: 50');
+    const text = IDEX.replace('safe_distance: 40\n', '').replace(
+      'position_max: 200\nhoming_speed: 50',
+      'position_min: 30\nposition_max: 250\nhoming_speed: 50',
+    );
     const p = loadText(text.replace('position_endstop: 200\n', 'position_endstop: 250\n'));
     expect(p.printer.lookupObject<DualCarriage>('dual_carriage').kinematics.safeDistanceMm).toBe(30);
     const same = loadText(IDEX.replace('safe_distance: 40\n', ''));
@@ -189,7 +194,9 @@ aliases: ar54=PF0, ar55=PF1, ar38=PD7, ar3=PE5, ar26=PA4, ar28=PA6, ar24=PA2, ar
 `;
     const p = await connectWithRun(arduino + base + sample);
     expect(p.printer.lookupObject<DualCarriage>('dual_carriage').getStatus()).toEqual({ carriage_0: 'PRIMARY', carriage_1: 'INACTIVE' });
-    await p.run('SET_KINEMATIC_POSITION X=0 Y=0 Z=0\nSET_DUAL_CARRIAGE CARRIAGE=1\nSET_KINEMATIC_POSITION X=200\nSET_DUAL_CARRIAGE CARRIAGE=0');
+    await p.run(
+      'SET_KINEMATIC_POSITION X=0 Y=0 Z=0\nSET_DUAL_CARRIAGE CARRIAGE=1\nSET_KINEMATIC_POSITION X=200\nSET_DUAL_CARRIAGE CARRIAGE=0',
+    );
     await p.run('T1');
     const th = p.printer.lookupObject<Toolhead>('toolhead');
     expect(th.getStatus().extruder).toBe('extruder1');
