@@ -1,5 +1,5 @@
-// I2C environment sensors on the sim: a BME280, an SHT3X, an LM75, an AHT20 and an HTU21D (on
-// software I2C pins) read by the host over the MCU's i2c_transfer (the sim answers in each
+// I2C environment sensors on the sim: BME280, BMP280, SHT3X, LM75, MCP9808, AHT10, AHT20 and an
+// HTU21D on software I2C pins, read by the host over the MCU's i2c_transfer (the sim answers in each
 // chip's format, calibration and CRCs included);
 // then, after RESTART with a sensor at an address nobody answers, the printer shuts down naming
 // the section, the chip and the address. One sim start.
@@ -35,6 +35,16 @@ sensor_type: HTU21D
 i2c_software_scl_pin: PC4
 i2c_software_sda_pin: PC5
 htu21d_resolution: TEMP14_HUM12
+
+[temperature_sensor frame]
+sensor_type: BMP280
+
+[temperature_sensor psu]
+sensor_type: MCP9808
+
+[temperature_sensor spool]
+sensor_type: AHT10
+i2c_address: 57
 `;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,7 +58,7 @@ async function waitFor(check: () => boolean, what: string, timeoutMs: number): P
 }
 
 describe('live I2C sensors', () => {
-  it('BME280, SHT3X, LM75, AHT20 and HTU21D (software I2C) readings equal the sim values within each chip resolution; a chip at a wrong address shuts down naming it', async () => {
+  it('BME280, BMP280, SHT3X, LM75, MCP9808, AHT10, AHT20 and HTU21D (software I2C) readings equal the sim values within each chip resolution; a chip at a wrong address shuts down naming it', async () => {
     const p = await startLivePrinter('i2c-sensors', {
       edit: (c) => `${c}\n${SENSORS}`,
       overrides: {
@@ -58,6 +68,9 @@ describe('live I2C sensors', () => {
           'temperature_sensor electronics': { temperature_c: 41.25 },
           'temperature_sensor air': { temperature_c: 18.6, humidity_pct: 47.5 },
           'temperature_sensor outside': { temperature_c: 12.34, humidity_pct: 81.2 },
+          'temperature_sensor frame': { temperature_c: -5.5, pressure_hpa: 1020.5 },
+          'temperature_sensor psu': { temperature_c: -3.0625 },
+          'temperature_sensor spool': { temperature_c: 28.1, humidity_pct: 22.2 },
         },
       },
     });
@@ -67,9 +80,16 @@ describe('live I2C sensors', () => {
       // Each sensor reads once at ready, then every report time (SHT3X: 1 s).
       await waitFor(
         () =>
-          ['bme280 chamber', 'sht3x enclosure', 'lm75 electronics', 'aht10 air', 'htu21d outside'].every(
-            (n) => status(n).temperature !== 0,
-          ),
+          [
+            'bme280 chamber',
+            'sht3x enclosure',
+            'lm75 electronics',
+            'aht10 air',
+            'htu21d outside',
+            'bme280 frame',
+            'mcp9808 psu',
+            'aht10 spool',
+          ].every((n) => status(n).temperature !== 0),
         'first readings',
         10_000,
       );
@@ -96,14 +116,23 @@ describe('live I2C sensors', () => {
       expect(Math.abs(aht.humidity! - 47.5)).toBeLessThanOrEqual(0.01);
       expect(Math.abs(htu.temperature! - 12.34)).toBeLessThanOrEqual(175.72 / 16384 + 0.005);
       expect(Math.abs(htu.humidity! - 81.2)).toBeLessThanOrEqual(125 / 4096 + 0.005);
+      // A BMP280 (chip id 0x58) has no humidity; an MCP9808 reads 1/16 C; an AHT10 has no CRC.
+      const bmp = status('bme280 frame');
+      const mcp = status('mcp9808 psu');
+      const aht10 = status('aht10 spool');
+      console.log(`bmp280 ${JSON.stringify(bmp)}; mcp9808 ${JSON.stringify(mcp)}; aht10 ${JSON.stringify(aht10)}`);
+      expect(bmp).toEqual({ temperature: -5.5, pressure: 1020.5 });
+      expect(mcp).toEqual({ temperature: -3.06 });
+      expect(Math.abs(aht10.temperature! - 28.1)).toBeLessThanOrEqual(0.01);
+      expect(Math.abs(aht10.humidity! - 22.2)).toBeLessThanOrEqual(0.01);
       // The [temperature_sensor] objects and M105 sources show the same readings.
       expect(status('temperature_sensor electronics').temperature).toBe(41.25);
       expect(Math.abs(status('temperature_sensor chamber').temperature! - 31.7)).toBeLessThanOrEqual(0.01);
       const heaters = host.printer.lookupObject<{ getStatus(): { available_sensors: string[] } }>('heaters').getStatus();
       expect(heaters.available_sensors).toEqual(expect.arrayContaining(['temperature_sensor chamber', 'temperature_sensor enclosure']));
-      // Each hardware-bus chip was set up at its address: 0x77 as configured, AHT20 0x38, SHT3X 0x44, LM75 0x48 by default.
+      // Each hardware-bus chip was set up at its address: as configured (0x77, 0x39) or the chip's default.
       const buses = p.trace().filter((e) => e.ev === 'cmd' && e.name === 'i2c_set_bus') as unknown as { args: { address: number } }[];
-      expect(buses.map((e) => e.args.address).sort((a, b) => a - b)).toEqual([0x38, 0x44, 0x48, 0x77]);
+      expect(buses.map((e) => e.args.address).sort((a, b) => a - b)).toEqual([0x18, 0x38, 0x39, 0x44, 0x48, 0x76, 0x77]);
       expect(host.printer.state).toBe('ready');
 
       // The LM75 is said to be at 0x4f, where the sim has nobody: START_NACK, named.
