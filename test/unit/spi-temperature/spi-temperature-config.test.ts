@@ -12,6 +12,7 @@ import { loadPrinterObjects } from '../../../src-main/host/objects/registry';
 import { SpiTemperatureSensor } from '../../../src-main/host/objects/spi-temperature';
 import type { PrinterHeaters } from '../../../src-main/host/objects/heaters';
 import { Printer } from '../../../src-main/host/printer';
+import { machineFromConfig } from '../../../src-main/host/sim/machine';
 import { referenceDir } from '../../support/paths';
 import { CARTESIAN, connectMcu, loadText } from '../objects/load-helpers';
 
@@ -141,6 +142,31 @@ describe('SPI temperature sensor options', () => {
         ).toContain(s.name);
     }
     console.log(`configs with SPI/amplifier sensors loading live: ${using.join(', ')}`);
+  });
+
+  it('the sim machine of such a config: the heater follows its chip, sensors read 25 C, overrides inject faults', () => {
+    const text =
+      withExtruderSensor('sensor_type: MAX31865\nsensor_pin: PL0\nspi_bus: spi1\nrtd_nominal_r: 1000\nrtd_reference_r: 4300') +
+      '\n[temperature_sensor a]\nsensor_type: MAX6675\nsensor_pin: PG1\nspi_software_sclk_pin: PC0\nspi_software_mosi_pin: PC1\nspi_software_miso_pin: PC2\n';
+    const m = machineFromConfig(new PrinterConfig(parseConfigText(text, '/virtual/printer.cfg')), {
+      spi_sensors: { extruder: { fault: 'short_gnd', fault_after_s: 3 } },
+    });
+    const heater = m.heaters.find((h) => h.name === 'extruder')!;
+    expect([heater.heater_pin, heater.sensor_pin]).toEqual(['PB4', 'PL0']);
+    expect(m.spi_sensors).toEqual([
+      {
+        name: 'extruder',
+        kind: 'max31865',
+        cs_pin: 'PL0',
+        spi_bus: 'spi1',
+        rtd_nominal_r: 1000,
+        rtd_reference_r: 4300,
+        heater: 'extruder',
+        fault: 'short_gnd',
+        fault_after_s: 3,
+      },
+      { name: 'temperature_sensor a', kind: 'max6675', cs_pin: 'PG1', sclk_pin: 'PC0', mosi_pin: 'PC1', miso_pin: 'PC2', temp_c: 25 },
+    ]);
   });
 
   it('batch output refuses them with a clear message', async () => {
