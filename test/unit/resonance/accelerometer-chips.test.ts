@@ -31,7 +31,7 @@ describe('accelerometer sample formats', () => {
 
   it('LIS3DH: little-endian words, 12-bit counts of 12 mg at +-16 g (high resolution)', () => {
     // 83 counts (0.996 g) -> 83 * 16 = 0x0530 -> bytes 30 05.
-    const [[x]] = mmS2(LIS3DH_FORMAT, [0x30, 0x05, 0, 0, 0, 0]) as [[number]];
+    const [x] = mmS2(LIS3DH_FORMAT, [0x30, 0x05, 0, 0, 0, 0])[0]!;
     expect(x).toBeCloseTo(83 * 12e-3 * 9806.65, 6); // 9767.4 mm/s^2
     expect(x).toBeCloseTo(9767.4, 0);
   });
