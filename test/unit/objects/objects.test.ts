@@ -82,7 +82,7 @@ describe('printer objects from printer.cfg', () => {
     expect(loadError(edit('stepper_x', 'step_pin', '^PF0'))).toMatch(
       /Pull-up\/down '\^' is not allowed in pin '\^PF0' for option 'step_pin'/,
     );
-    expect(loadError(edit('printer', 'kinematics', 'polar'))).toMatch(/^kinematics 'polar' is not supported yet/);
+    expect(loadError(edit('printer', 'kinematics', 'rotary_delta'))).toMatch(/^kinematics 'rotary_delta' is not supported yet/);
     expect(loadError(edit('printer', 'kinematics', 'cartesain'))).toMatch(/^Unknown kinematics 'cartesain'/);
     expect(loadError(edit('printer', 'minimum_cruise_ratio', '1'))).toMatch(/minimum_cruise_ratio' in section 'printer' must be below 1/);
     expect(loadError(edit('extruder', 'filament_diameter', '0.3'))).toMatch(
