@@ -1,6 +1,6 @@
-// [hall_filament_width_sensor] and [tsl1401cl_filament_width_sensor]: Klipper's options (the
-// runout options of the hall sensor are not supported yet, see filament-width-sensor.ts).
+// [hall_filament_width_sensor] and [tsl1401cl_filament_width_sensor]: Klipper's options.
 import { defineOptions } from '../config/options';
+import { FILAMENT_SWITCH_SENSOR_OPTIONS as SWITCH } from './filament-switch-sensor-options';
 
 /** What both sensors share: the nominal diameter and how flow follows the measurement. */
 export const FILAMENT_WIDTH_OPTIONS = defineOptions({
@@ -25,4 +25,13 @@ export const HALL_FILAMENT_WIDTH_OPTIONS = defineOptions({
   logging: { type: 'boolean', default: false, doc: 'Report each kept diameter in the console' },
   min_diameter: { type: 'float', default: 1.0, doc: 'Below this (mm) the filament counts as run out (no flow change)' },
   use_current_dia_while_delay: { type: 'boolean', default: false, doc: 'Use the latest diameter until the first measurement reaches the nozzle' },
+});
+
+/** The hall sensor's runout check (filament below min_diameter counts as run out): a switch sensor's. */
+export const HALL_RUNOUT_OPTIONS = defineOptions({
+  pause_on_runout: SWITCH.pause_on_runout,
+  runout_gcode: SWITCH.runout_gcode,
+  insert_gcode: SWITCH.insert_gcode,
+  event_delay: SWITCH.event_delay,
+  pause_delay: SWITCH.pause_delay,
 });

@@ -5,15 +5,16 @@
 // max_difference from nominal (a glitch or a missing filament). QUERY_FILAMENT_WIDTH,
 // RESET_FILAMENT_WIDTH_SENSOR, DISABLE/ENABLE_FILAMENT_WIDTH_SENSOR; the hall sensor also has
 // QUERY_RAW_FILAMENT_WIDTH and ENABLE/DISABLE_FILAMENT_WIDTH_LOG.
-//
-// Not yet: the hall sensor's runout helper (pause_on_runout, runout_gcode, ...): those options
-// are refused, so a config relying on them does not load silently without a runout check.
+// The hall sensor is also a runout sensor: below min_diameter the filament counts as gone (the
+// switch sensor's pause_on_runout / runout_gcode / insert_gcode; status filament_detected).
 import type { ConfigSection } from '../config/section';
 import type { PinDesc } from '../config/options';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Printer, PrinterObject } from '../printer';
 import { AdcTemperatureSensor } from './adc-temperature';
-import { FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS, TSL1401CL_OPTIONS } from './filament-width-sensor-options';
+import { FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS, HALL_RUNOUT_OPTIONS, TSL1401CL_OPTIONS } from './filament-width-sensor-options';
+import { loadRunoutHelper } from './filament-switch-sensor';
+import type { RunoutHelper } from './filament-switch-sensor-runout';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
 import type { AdcCurve } from './thermistor';
@@ -51,6 +52,8 @@ export class FilamentWidthSensor implements PrinterObject {
   /** The flow percentage last sent through M221 (100 = none). */
   flowPercent = 100;
   private timer: NodeJS.Timeout | null = null;
+  /** The hall sensor's runout check (null for the TSL1401CL). */
+  readonly runout: RunoutHelper | null = null;
 
   constructor(
     private readonly printer: Printer,
@@ -77,6 +80,7 @@ export class FilamentWidthSensor implements PrinterObject {
       };
       this.enabled = o.enable;
       this.logging = o.logging;
+      this.runout = loadRunoutHelper(printer, gcode, section, section.read(HALL_RUNOUT_OPTIONS));
       pins = [
         { pin: o.adc1, option: 'adc1' },
         { pin: o.adc2, option: 'adc2' },
@@ -127,6 +131,7 @@ export class FilamentWidthSensor implements PrinterObject {
   onReading(index: number, fraction: number): void {
     this.fractions[index] = fraction;
     this.diameterMm = Math.round(this.kind.diameterMm(this.fractions) * 1000) / 1000;
+    this.runout?.noteFilamentPresent(this.diameterMm > this.kind.minDiameterMm);
   }
 
   private rawText(): string {
@@ -185,6 +190,6 @@ export class FilamentWidthSensor implements PrinterObject {
   getStatus(): Record<string, unknown> {
     const out: Record<string, unknown> = { Diameter: this.diameterMm, is_active: this.enabled };
     if (this.hall) out.Raw = this.fractions.reduce((a, f) => a + Math.round(f * 10000), 0);
-    return out;
+    return this.runout ? { ...out, ...this.runout.getStatus() } : out;
   }
 }

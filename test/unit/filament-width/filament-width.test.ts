@@ -1,10 +1,12 @@
 // [hall_filament_width_sensor] and [tsl1401cl_filament_width_sensor] on a batch host: readings
 // are fed in (batch mode has no ADC); the diameter follows the calibration; flow changes (M221,
 // seen as gcode_move's extrude factor) only once the extruder has pushed measurement_delay mm
-// past the measurement; implausible readings give 100%; the commands and status; bad options.
+// past the measurement; implausible readings give 100%; the hall sensor's runout check; the
+// commands and status; bad options.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FilamentWidthSensor } from '../../../src-main/host/objects/filament-width-sensor';
 import { statusOf } from '../../../src-main/host/objects/status-objects';
+import { STARTUP_QUIET_S } from '../../../src-main/host/objects/filament-switch-sensor-runout';
 import { startBatchHost, type BatchHost } from '../extras2/batch-host';
 import { CARTESIAN, loadError } from '../objects/load-helpers';
 
@@ -60,7 +62,7 @@ describe('[hall_filament_width_sensor]', () => {
     await s.update();
     expect(s.flowPercent).toBe(Math.round((1.75 / 1.7) ** 2 * 100));
     expect(extrudeFactor(host)).toBeCloseTo(1.06, 9);
-    expect(statusOf(host.h.printer, 'hall_filament_width_sensor')).toEqual({ Diameter: 1.7, Raw: 9900, is_active: true });
+    expect(statusOf(host.h.printer, 'hall_filament_width_sensor')).toEqual({ Diameter: 1.7, Raw: 9900, is_active: true, filament_detected: true, enabled: true });
     // A reading 0.3 mm off nominal is not trusted: back to 100% when it arrives.
     s.onReading(0, 0.445);
     expect(s.diameterMm).toBeCloseTo(1.425, 9);
@@ -85,8 +87,27 @@ describe('[hall_filament_width_sensor]', () => {
   it('refuses bad options naming the section and option', () => {
     expect(loadError(`${CARTESIAN}\n${HALL.replace('adc2: PK4\n', '')}`)).toMatch(/adc2.*hall_filament_width_sensor|hall_filament_width_sensor.*adc2/s);
     expect(loadError(`${CARTESIAN}\n${HALL.replace('raw_dia2: 10500', 'raw_dia2: 9500')}`)).toMatch(/raw_dia1 and raw_dia2 in section 'hall_filament_width_sensor' must differ/);
-    expect(loadError(`${CARTESIAN}\n${HALL}runout_gcode: M117 out\n`)).toMatch(/Option 'runout_gcode' is not valid in section 'hall_filament_width_sensor'/);
+    expect(loadError(`${CARTESIAN}\n${HALL}insert_gcode: {% if %}\n`)).toMatch(/insert_gcode/);
+    expect(loadError(`${CARTESIAN}\n${HALL}switch_pin: PK5\n`)).toMatch(/Option 'switch_pin' is not valid in section 'hall_filament_width_sensor'/);
     expect(loadError(`${CARTESIAN}\n${HALL.replace('default_nominal_filament_diameter: 1.75\n', '')}`)).toMatch(/default_nominal_filament_diameter/);
+  });
+});
+
+describe('[hall_filament_width_sensor] runout', () => {
+  it('counts filament below min_diameter as gone and runs insert_gcode when it is back (not printing)', async () => {
+    host = await startBatchHost(`${HALL}pause_on_runout: False\ninsert_gcode: M117 filament back\n`);
+    const s = host.h.printer.lookupObject<FilamentWidthSensor>('hall_filament_width_sensor');
+    // Events count from STARTUP_QUIET_S after ready (wall time).
+    await new Promise((r) => setTimeout(r, (STARTUP_QUIET_S + 0.2) * 1000));
+    s.onReading(0, 0.05);
+    s.onReading(1, 0.05); // RAW 1000: far below min_diameter (1.0 mm)
+    expect(statusOf(host.h.printer, 'hall_filament_width_sensor')!.filament_detected).toBe(false);
+    s.onReading(0, 0.5);
+    s.onReading(1, 0.5);
+    expect(statusOf(host.h.printer, 'hall_filament_width_sensor')!.filament_detected).toBe(true);
+    await s.runout!.running;
+    expect(s.runout!.events.map((e) => e.kind)).toEqual(['insert']);
+    expect(statusOf(host.h.printer, 'display_status')!.message).toBe('filament back');
   });
 });
 
