@@ -2,6 +2,7 @@
 // data: the config editor's catalog imports it. The bus options (i2c_mcu, i2c_bus, i2c_speed,
 // software pins) are the I2C chips' shared table (DIGIPOT_I2C_OPTIONS).
 import { defineOptions } from '../config/options';
+import { DIGIPOT_I2C_OPTIONS } from './digipot-options';
 
 /** The chip family behind each sensor_type, its default address and its status object prefix. */
 export const I2C_SENSOR_TYPES = {
@@ -59,3 +60,6 @@ export const I2C_SENSOR_OPTIONS = defineOptions({
   lm75_report_time: { type: 'float', default: 0.8, minval: 0.5, doc: 'LM75: seconds between readings' },
   mcp9808_report_time: { type: 'float', default: 0.8, minval: 0.5, doc: 'MCP9808: seconds between readings' },
 });
+
+/** Everything an I2C sensor's section may set (the editor's catalog spreads it into the sensor sections' tables). */
+export const I2C_SENSOR_SECTION_OPTIONS = { ...I2C_SENSOR_OPTIONS, ...DIGIPOT_I2C_OPTIONS };

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src-main/host/config/reader';
 import { PrinterConfig } from '../../../src-main/host/config/section';
 import { machineFromConfig } from '../../../src-main/host/sim/machine';
+import { validateConfigText } from '../../../src-main/api/config-validate';
 import { CARTESIAN, loadError, loadText } from '../objects/load-helpers';
 
 const SENSORS = `
@@ -53,6 +54,17 @@ describe('I2C sensor options', () => {
     expect(loadError(`${CARTESIAN}\n${SENSORS.replace('sensor_type: BME280', 'sensor_type: BME680')}`)).toMatch(
       /sensor_type BME680 in section 'temperature_sensor chamber' is not supported yet \(I2C sensors: BME280, BMP280, SHT3X/,
     );
+  });
+});
+
+describe("the editor's validation", () => {
+  it('knows the I2C options in sensor and heater sections and still names a missing sensor_type', () => {
+    const heater = `\n[heater_generic chamber]\nheater_pin: PH4\nsensor_type: SHT3X\ni2c_address: 69\nsht3x_report_time: 2\ncontrol: watermark\nmin_temp: 0\nmax_temp: 70\n`;
+    const messages = (text: string) => validateConfigText(text, '/virtual/printer.cfg').map((d) => d.message);
+    expect(messages(`${CARTESIAN}\n${SENSORS}${heater}`)).toEqual([]);
+    expect(messages(`${CARTESIAN}\n[temperature_sensor x]\ni2c_address: 118\n`)).toEqual([
+      "Option 'sensor_type' in section 'temperature_sensor x' must be specified",
+    ]);
   });
 });
 
