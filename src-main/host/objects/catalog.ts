@@ -109,7 +109,7 @@ import { FIRMWARE_RETRACTION_OPTIONS } from './firmware-retraction-options';
 import { SERVO_OPTIONS } from './servo-options';
 import { MANUAL_STEPPER_OPTIONS } from './manual-stepper-options';
 import { FILAMENT_MOTION_SENSOR_OPTIONS } from './filament-motion-sensor-options';
-import { I2C_SENSOR_OPTIONS, I2C_SENSOR_SECTIONS } from './i2c-sensor-options';
+import { I2C_SENSOR_SECTION_OPTIONS, I2C_SENSOR_SECTIONS } from './i2c-sensor-options';
 import { DUPLICATE_PIN_OVERRIDE_OPTIONS } from './duplicate-pin-override-options';
 import { Z_THERMAL_ADJUST_OPTIONS } from './z-thermal-adjust-options';
 import { FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS, TSL1401CL_OPTIONS } from './filament-width-sensor-options';
@@ -205,7 +205,7 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   {
     name: 'extruder',
     doc: 'An extruder ([extruder], [extruder1], ...): its stepper, filament limits and heater; ACTIVATE_EXTRUDER switches',
-    options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS],
+    options: [STEPPER_MOTOR_OPTIONS, EXTRUDER_OPTIONS, HEATER_OPTIONS, I2C_SENSOR_SECTION_OPTIONS],
     matches: (n) => /^extruder([1-9]\d*)?$/.test(n),
   },
   // After the extruders: it follows one of them (SYNC_EXTRUDER_MOTION changes which).
@@ -215,12 +215,16 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [EXTRUDER_STEPPER_OPTIONS, STEPPER_MOTOR_OPTIONS],
     matches: (n) => n === 'extruder_stepper' || n.startsWith('extruder_stepper '),
   },
-  { name: 'heater_bed', doc: 'The heated bed: its heater and temperature sensor', options: [HEATER_OPTIONS] },
+  {
+    name: 'heater_bed',
+    doc: 'The heated bed: its heater and temperature sensor',
+    options: [{ ...HEATER_OPTIONS, ...I2C_SENSOR_SECTION_OPTIONS }],
+  },
   // Before the fans: heater_fan/controller_fan name heaters.
   {
     name: 'heater_generic',
     doc: 'A heater under any name (chamber): SET_HEATER_TEMPERATURE HEATER=NAME',
-    options: [HEATER_OPTIONS, HEATER_GENERIC_OPTIONS],
+    options: [HEATER_OPTIONS, HEATER_GENERIC_OPTIONS, I2C_SENSOR_SECTION_OPTIONS],
     matches: (n) => n.startsWith('heater_generic '),
   },
   // Trinamic drivers after the steppers they configure ([tmc2209 stepper_x] -> [stepper_x]).
@@ -336,7 +340,7 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   {
     name: 'temperature_fan',
     doc: 'A fan driven by a temperature sensor (watermark or PID): SET_TEMPERATURE_FAN_TARGET',
-    options: [FAN_OPTIONS, TEMPERATURE_FAN_OPTIONS],
+    options: [FAN_OPTIONS, TEMPERATURE_FAN_OPTIONS, I2C_SENSOR_SECTION_OPTIONS],
     matches: (n) => n.startsWith('temperature_fan '),
   },
   {
@@ -353,11 +357,15 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   {
     name: 'temperature_sensor',
     doc: 'An extra temperature sensor (shown, not controlled)',
-    options: [TEMPERATURE_SENSOR_OPTIONS, I2C_SENSOR_OPTIONS, DIGIPOT_I2C_OPTIONS],
+    options: [{ ...TEMPERATURE_SENSOR_OPTIONS, ...I2C_SENSOR_SECTION_OPTIONS }],
     matches: (n) => n.startsWith('temperature_sensor '),
   },
   // Klipper's bare [bme280], [sht3x], ... only load a sensor type: nothing to set.
-  ...I2C_SENSOR_SECTIONS.map((name) => ({ name, doc: `Loads sensor_type ${name.toUpperCase()} (I2C); accepted for Klipper configs`, options: [EMPTY_OPTIONS] })),
+  ...I2C_SENSOR_SECTIONS.map((name) => ({
+    name,
+    doc: `Loads sensor_type ${name.toUpperCase()} (I2C); accepted for Klipper configs`,
+    options: [EMPTY_OPTIONS],
+  })),
   {
     name: 'static_pwm_clock',
     doc: 'A clock signal for another chip: a hardware-PWM pin set once to a frequency at half duty',
