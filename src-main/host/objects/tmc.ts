@@ -809,7 +809,7 @@ class TmcCommands {
     const stepperParam = { STEPPER: 'stepper name (stepper_x, extruder, ...)' };
     gcode.register('DUMP_TMC', (c) => this.cmdDump(c), {
       help: 'Read and display TMC stepper driver registers',
-      params: { ...stepperParam, REGISTER: 'one register name (default: all)' },
+      params: { ...stepperParam, REGISTER: 'one register name (default: all)', FIELD: 'one field name (toff, cs_actual, ...)' },
     });
     gcode.register('SET_TMC_CURRENT', (c) => this.cmdSetCurrent(c), {
       help: 'Set the current of a TMC driver',
@@ -834,6 +834,15 @@ class TmcCommands {
     const regs = d.chip.registers;
     const readable = (r: string): boolean => regs[r].access !== 'w';
     const held = (r: string): boolean => d.fields.values.has(r) && regs[r].access === 'w';
+    if (c.has('FIELD')) {
+      // One field: read from its register (held value for write-only registers and batch mode).
+      const name = c.get('FIELD').toLowerCase();
+      const f = d.fields.field(name);
+      if (!f) throw c.error(`Unknown field name '${name}' (${d.chip.name} fields: ${d.fields.fieldNames().join(', ')})`);
+      const value = readable(f.register) && d.live ? await this.read(c, d, f.register) : d.fields.values.get(f.register);
+      if (value === undefined) throw c.error(`Register ${f.register} of field '${name}' is write-only and has not been set`);
+      return this.gcode.respondInfo(`${name}=${d.fields.getField(name, value)} (${d.fields.formatRegister(f.register, value, false)})`);
+    }
     if (c.has('REGISTER')) {
       const r = c.get('REGISTER').toUpperCase();
       if (!regs[r]) throw c.error(`Unknown register name '${r}' (${d.chip.name} registers: ${Object.keys(regs).join(', ')})`);

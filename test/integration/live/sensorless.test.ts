@@ -152,6 +152,9 @@ describe('sensorless homing and a TMC2660 on the sim', () => {
     const st = p.host.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('tmc2209 stepper_y').getStatus();
     expect(st.run_current).toBeCloseTo(0.578, 2);
     expect(await p.run('QUERY_ENDSTOPS')).toMatch(/x:open y:open/);
+    // DUMP_TMC FIELD= reads one field: SGTHRS is write-only (the held value), IOIN's version from the chip.
+    expect(await p.run('DUMP_TMC STEPPER=stepper_x FIELD=sgthrs')).toMatch(/^\/\/ sgthrs=100 \(SGTHRS: 00000064 sgthrs=100\)$/m);
+    expect(await p.run('DUMP_TMC STEPPER=stepper_x FIELD=version')).toMatch(/version=33 \(IOIN: 21/);
   }, 60_000);
 
   it('the TMC2660 starts with the datasheet register values and DUMP_TMC reads its responses', async () => {

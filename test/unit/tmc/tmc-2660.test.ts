@@ -74,6 +74,13 @@ describe('[tmc2660] registers', () => {
     expect(responses.join('\n')).toMatch(/Run Current: 1\.00A$/m);
   });
 
+  it('DUMP_TMC FIELD= shows one field with its register (held values in batch mode)', async () => {
+    const { responses } = await batch(X_2660, ['DUMP_TMC STEPPER=stepper_x FIELD=cs', 'DUMP_TMC STEPPER=stepper_x FIELD=HEND']);
+    expect(responses.join('\n')).toContain('cs=21 (SGCSCONF: 00000015 cs=21)');
+    expect(responses.join('\n')).toContain('hend=3 (CHOPCONF: 000101b4 toff=4 hstrt=3 hend=3 tbl=2)');
+    await expect(batch(X_2660, ['DUMP_TMC STEPPER=stepper_x FIELD=irun'])).rejects.toThrow(/Unknown field name 'irun'/);
+  });
+
   it('a datagram is 3 bytes, the response the first 20 bits back', () => {
     expect([...spi20Datagram(0xe0340)]).toEqual([0x0e, 0x03, 0x40]);
     // Response 0x83480 (SG_RESULT upper 16, SE 13, STST) shifted out first, 4 more bits after it.
