@@ -6,7 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CountingStepSink, DeltaKinematics, ExtruderMotion, MotionStepper, Toolhead, stepDistanceMm } from '../../src-main/host/motion/index.js';
+import {
+  CountingStepSink,
+  DeltaKinematics,
+  ExtruderMotion,
+  MotionStepper,
+  Toolhead,
+  stepDistanceMm,
+} from '../../src-main/host/motion/index.js';
 import { referenceDir, testOutputDir } from '../support/paths.js';
 import { driveGcode } from '../unit/motion/bench-printer.js';
 
@@ -23,7 +30,12 @@ function run(): { cpuS: number; steps: number[]; queueSteps: number } {
   const sinks = [0, 1, 2].map(() => new CountingStepSink());
   const steppers = ['a', 'b', 'c'].map(
     (t, i) =>
-      new MotionStepper({ name: `stepper_${t}`, stepDistMm: stepDistanceMm({ rotationDistanceMm: 40, microsteps: 16 }), clockFreqHz: 16e6, sink: sinks[i]! }),
+      new MotionStepper({
+        name: `stepper_${t}`,
+        stepDistMm: stepDistanceMm({ rotationDistanceMm: 40, microsteps: 16 }),
+        clockFreqHz: 16e6,
+        sink: sinks[i]!,
+      }),
   );
   const kin = new DeltaKinematics({
     towers: [0, 1, 2].map((i) => ({ steppers: [steppers[i]!], armLengthMm: 333, positionEndstopMm: 297.05 })) as never,
@@ -32,8 +44,15 @@ function run(): { cpuS: number; steps: number[]; queueSteps: number } {
     maxAccelMmS2: 3000,
   });
   const th = new Toolhead({ kinematics: kin, maxVelocityMmS: 300, maxAccelMmS2: 3000 });
-  const e = new MotionStepper({ name: 'extruder', stepDistMm: stepDistanceMm({ rotationDistanceMm: 33.5, microsteps: 16 }), clockFreqHz: 16e6, sink: new CountingStepSink() });
-  th.setExtruder(new ExtruderMotion({ stepper: e, nozzleDiameterMm: 0.4, filamentDiameterMm: 1.75 }, { maxVelocityMmS: 300, maxAccelMmS2: 3000 }));
+  const e = new MotionStepper({
+    name: 'extruder',
+    stepDistMm: stepDistanceMm({ rotationDistanceMm: 33.5, microsteps: 16 }),
+    clockFreqHz: 16e6,
+    sink: new CountingStepSink(),
+  });
+  th.setExtruder(
+    new ExtruderMotion({ stepper: e, nozzleDiameterMm: 0.4, filamentDiameterMm: 1.75 }, { maxVelocityMmS: 300, maxAccelMmS2: 3000 }),
+  );
   const shifted = (p: ArrayLike<number>) => {
     const q = Array.from(p);
     q[0]! -= SHIFT_MM;
@@ -61,5 +80,7 @@ function run(): { cpuS: number; steps: number[]; queueSteps: number } {
 const runs = [run(), run(), run()];
 const best = runs.reduce((a, r) => (r.cpuS < a.cpuS ? r : a));
 console.log(`delta step generation: gen_gcode.py ${moves} moved to the centre, arm 333 radius 174.75, 80 steps/mm`);
-console.log(`  CPU ${best.cpuS.toFixed(3)} s (best of ${runs.map((r) => r.cpuS.toFixed(3)).join(', ')})  steps ${best.steps.join('/')}  queue_step ${best.queueSteps}`);
+console.log(
+  `  CPU ${best.cpuS.toFixed(3)} s (best of ${runs.map((r) => r.cpuS.toFixed(3)).join(', ')})  steps ${best.steps.join('/')}  queue_step ${best.queueSteps}`,
+);
 console.log(`  ${(best.steps.reduce((a, b) => a + b, 0) / best.cpuS / 1e6).toFixed(2)} M steps/CPU s`);

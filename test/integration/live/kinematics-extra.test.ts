@@ -36,7 +36,12 @@ async function settledCounts(p: LivePrinter): Promise<Record<string, number>> {
 }
 
 /** G1 to `to` and back the MCU's count changes against `rails(to) - rails(home)` in steps. */
-async function checkMove(p: LivePrinter, to: number[], rails: (pos: number[]) => Record<string, number>, stepOf: Record<string, number>): Promise<void> {
+async function checkMove(
+  p: LivePrinter,
+  to: number[],
+  rails: (pos: number[]) => Record<string, number>,
+  stepOf: Record<string, number>,
+): Promise<void> {
   const th = p.host.printer.lookupObject<Status>('toolhead');
   const home = (th.getStatus().position as number[]).slice(0, 3);
   const before = await settledCounts(p);
@@ -74,7 +79,12 @@ ${MOTOR('PL3', 'PL1', 'PK0', 'rotation_distance: 8\nendstop_pin: ^PD3\nposition_
       const th = p.host.printer.lookupObject<Status>('toolhead');
       expect(th.getStatus().homed_axes).toBe('xyz');
       const [x, y, z] = th.getStatus().position as number[];
-      for (const [v, pe] of [[x, 0], [y, 0], [z, 0.5]] as const) expect(Math.abs(v! - pe)).toBeLessThan(3 * STEP_MM);
+      for (const [v, pe] of [
+        [x, 0],
+        [y, 0],
+        [z, 0.5],
+      ] as const)
+        expect(Math.abs(v! - pe)).toBeLessThan(3 * STEP_MM);
       // Independently: the motors of a hybrid corexy turn x - y, y and z.
       const rails = (q: number[]) => ({ stepper_x: q[0]! - q[1]!, stepper_y: q[1]!, stepper_z: q[2]! });
       await checkMove(p, [150, 40, 12], rails, { stepper_x: STEP_MM, stepper_y: STEP_MM, stepper_z: Z_STEP_MM });

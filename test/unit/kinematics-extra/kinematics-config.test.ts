@@ -32,12 +32,20 @@ describe('hybrid, polar, winch and deltesian configs', () => {
     const winch = exampleText('example-winch.cfg');
     expect(loadError(winch.replace(/anchor_x: 2000\n/, ''))).toMatch(/Option 'anchor_x' in section 'stepper_b' must be specified/);
     const polar = exampleText('example-polar.cfg');
-    expect(loadError(polar.replace('gear_ratio: 80:16', 'rotation_distance: 40'))).toMatch(/'rotation_distance' is not used in section 'stepper_bed'/);
+    expect(loadError(polar.replace('gear_ratio: 80:16', 'rotation_distance: 40'))).toMatch(
+      /'rotation_distance' is not used in section 'stepper_bed'/,
+    );
     expect(loadError(polar.replace('gear_ratio: 80:16', ''))).toMatch(/Option 'gear_ratio' in section 'stepper_bed' must be specified/);
     const deltesian = exampleText('example-deltesian.cfg');
-    expect(loadError(deltesian.replace('arm_x_length: 160\n', ''))).toMatch(/Option 'arm_x_length' in section 'stepper_left' must be specified/);
-    expect(loadError(deltesian.replace('arm_length: 217', 'arm_length: 150'))).toMatch(/'arm_length' in section 'stepper_left' must be above arm_x_length/);
-    expect(loadError(deltesian.replace('max_z_velocity: 150', 'max_z_velocity: 150\nprint_width: 500'))).toMatch(/'print_width' in section 'printer' must be at most 112/);
+    expect(loadError(deltesian.replace('arm_x_length: 160\n', ''))).toMatch(
+      /Option 'arm_x_length' in section 'stepper_left' must be specified/,
+    );
+    expect(loadError(deltesian.replace('arm_length: 217', 'arm_length: 150'))).toMatch(
+      /'arm_length' in section 'stepper_left' must be above arm_x_length/,
+    );
+    expect(loadError(deltesian.replace('max_z_velocity: 150', 'max_z_velocity: 150\nprint_width: 500'))).toMatch(
+      /'print_width' in section 'printer' must be at most 112/,
+    );
   });
 
   it('winch: G28 declares 0, 0, 0 without moving; a move winds each cable by its length change', async () => {

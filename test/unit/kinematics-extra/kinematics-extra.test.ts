@@ -3,7 +3,15 @@
 // a toolhead (each stepper's net steps after a move = its rail travel from our own inverse
 // kinematics, in steps).
 import { describe, expect, it } from 'vitest';
-import { CountingStepSink, Move, MoveError, MotionStepper, Toolhead, type Kinematics, type MovePlannerLimits } from '../../../src-main/host/motion/index.js';
+import {
+  CountingStepSink,
+  Move,
+  MoveError,
+  MotionStepper,
+  Toolhead,
+  type Kinematics,
+  type MovePlannerLimits,
+} from '../../../src-main/host/motion/index.js';
 import { HybridCoreXYKinematics, HybridCoreXZKinematics } from '../../../src-main/host/motion/kinematics/hybrid.js';
 import { PolarKinematics, nearestTurn } from '../../../src-main/host/motion/kinematics/polar.js';
 import { WinchKinematics } from '../../../src-main/host/motion/kinematics/winch.js';
@@ -15,7 +23,12 @@ const stepper = (name: string, stepDistMm = 0.0125): MotionStepper =>
   new MotionStepper({ name, stepDistMm, clockFreqHz: 16e6, sink: new CountingStepSink() });
 
 function hybrid(kind: 'xy' | 'xz') {
-  const rails = (['x', 'y', 'z'] as const).map((axis) => ({ axis, steppers: [stepper(`stepper_${axis}`)], positionMinMm: 0, positionMaxMm: 200 }));
+  const rails = (['x', 'y', 'z'] as const).map((axis) => ({
+    axis,
+    steppers: [stepper(`stepper_${axis}`)],
+    positionMinMm: 0,
+    positionMaxMm: 200,
+  }));
   const o = { rails, maxZVelocityMmS: 25, maxZAccelMmS2: 30 };
   return kind === 'xy' ? new HybridCoreXYKinematics(o) : new HybridCoreXZKinematics(o);
 }
@@ -93,8 +106,16 @@ describe('hybrid_corexy / hybrid_corexz', () => {
     expect(hybrid('xy').railPositions(10, 3, 5)).toEqual([7, 3, 5]);
     expect(hybrid('xz').railPositions(10, 3, 5)).toEqual([5, 3, 5]);
     expect(hybrid('xy').cartesianPosition([7, 3, 5])).toEqual([10, 3, 5]);
-    expectRoundTrip(hybrid('xy'), [[0, 0, 0], [120.5, 33.25, 7], [5, 190, 180]]);
-    expectRoundTrip(hybrid('xz'), [[0, 0, 0], [120.5, 33.25, 7], [5, 190, 180]]);
+    expectRoundTrip(hybrid('xy'), [
+      [0, 0, 0],
+      [120.5, 33.25, 7],
+      [5, 190, 180],
+    ]);
+    expectRoundTrip(hybrid('xz'), [
+      [0, 0, 0],
+      [120.5, 33.25, 7],
+      [5, 190, 180],
+    ]);
   });
 
   it('steps: a diagonal move turns stepper_x by the x - y change', () => {
@@ -124,7 +145,12 @@ describe('polar', () => {
     const [x, y] = kin.cartesianPosition([50, 0, -Math.PI / 4]);
     expect(x).toBeCloseTo(50 * Math.SQRT1_2, 12);
     expect(y).toBeCloseTo(-50 * Math.SQRT1_2, 12);
-    expectRoundTrip(kin, [[100, 0, 0], [-30, 40, 10], [-200, -150, 5], [0.5, -290, 1]]);
+    expectRoundTrip(kin, [
+      [100, 0, 0],
+      [-30, 40, 10],
+      [-200, -150, 5],
+      [0.5, -290, 1],
+    ]);
   });
 
   it('the bed angle keeps turning the same way past half a turn (no jump at +-pi)', () => {
@@ -175,7 +201,12 @@ describe('winch', () => {
     const r = kin.railPositions(0, 0, 0);
     expect(r[0]).toBeCloseTo(Math.sqrt(2000 ** 2 + 100 ** 2), 9);
     expect(r[3]).toBeCloseTo(3000, 12);
-    expectRoundTrip(kin, [[0, 0, 0], [100, -50, 20], [-300, 200, 500], [10, 10, 2000]]);
+    expectRoundTrip(kin, [
+      [0, 0, 0],
+      [100, -50, 20],
+      [-300, 200, 500],
+      [10, 10, 2000],
+    ]);
     expect(kin.axisMinimum()).toEqual([-2000, -2000, -100]);
     expect(kin.axisMaximum()).toEqual([2000, 1000, 3000]);
     expect(kin.homedAxes).toBe('xyz');
@@ -198,7 +229,12 @@ describe('deltesian', () => {
     const [l2, r2] = kin.railPositions(30, 0, 0);
     expect(l2).toBeCloseTo(Math.sqrt(217 ** 2 - 190 ** 2), 12);
     expect(r2).toBeCloseTo(Math.sqrt(217 ** 2 - 130 ** 2), 12);
-    expectRoundTrip(kin, [[0, 0, 0], [30, 20, 5], [-50, 199, 60], [55, 3, 100]]);
+    expectRoundTrip(kin, [
+      [0, 0, 0],
+      [30, 20, 5],
+      [-50, 199, 60],
+      [55, 3, 100],
+    ]);
     // Both carriages at their endstops: the effector on the centre line, position_endstop below.
     expect(kin.homeXZ[0]).toBeCloseTo(0, 12);
     expect(kin.homeXZ[1]).toBeCloseTo(268, 9);

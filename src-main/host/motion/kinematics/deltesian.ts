@@ -154,7 +154,7 @@ export class DeltesianKinematics implements Kinematics {
 
   checkMove(move: Move): void {
     const end = move.endPos;
-    const [zMin, zMax] = this.limits[2];
+    const zMax = this.limits[2][1];
     // Above the Z limit (where G28 leaves the head) the carriages' endstops are the limit.
     const top = end[2]! > zMax;
     for (let i = 0; i < 3; i++) {

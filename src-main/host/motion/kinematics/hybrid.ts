@@ -11,21 +11,29 @@ export class HybridCoreXYKinematics extends LinearKinematics {
   /** The axis whose homing also moves stepper_x. */
   static readonly coupledAxis = 'y';
   constructor(o: LinearKinematicsOptions) {
-    super('hybrid_corexy', [
-      [1, -1, 0],
-      [0, 1, 0],
-      [0, 0, 1],
-    ], o);
+    super(
+      'hybrid_corexy',
+      [
+        [1, -1, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      o,
+    );
   }
 }
 
 export class HybridCoreXZKinematics extends LinearKinematics {
   static readonly coupledAxis = 'z';
   constructor(o: LinearKinematicsOptions) {
-    super('hybrid_corexz', [
-      [1, 0, -1],
-      [0, 1, 0],
-      [0, 0, 1],
-    ], o);
+    super(
+      'hybrid_corexz',
+      [
+        [1, 0, -1],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      o,
+    );
   }
 }

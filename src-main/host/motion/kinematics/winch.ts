@@ -77,7 +77,11 @@ export class WinchKinematics implements Kinematics {
     const sub = (u: number[], v: number[]) => [u[0]! - v[0]!, u[1]! - v[1]!, u[2]! - v[2]!];
     const dot = (u: number[], v: number[]) => u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!;
     const scale = (u: number[], k: number) => [u[0]! * k, u[1]! * k, u[2]! * k];
-    const cross = (u: number[], v: number[]) => [u[1]! * v[2]! - u[2]! * v[1]!, u[2]! * v[0]! - u[0]! * v[2]!, u[0]! * v[1]! - u[1]! * v[0]!];
+    const cross = (u: number[], v: number[]) => [
+      u[1]! * v[2]! - u[2]! * v[1]!,
+      u[2]! * v[0]! - u[0]! * v[2]!,
+      u[0]! * v[1]! - u[1]! * v[0]!,
+    ];
     const s21 = sub([b.x, b.y, b.z], p1);
     const s31 = sub([c.x, c.y, c.z], p1);
     const d = Math.sqrt(dot(s21, s21));
