@@ -24,6 +24,11 @@ export interface SampleFormat {
   bytesPerSample: number;
   samplesPerMessage: number;
   mmS2PerCount: number;
+  /**
+   * The chip FIFO's size in the status report's bytes: a report at or above it may have been
+   * taken with the FIFO full, its level capped, so it undercounts the samples made.
+   */
+  fifoBytes: number;
   decode(data: Uint8Array): RawSample[];
 }
 
@@ -69,6 +74,7 @@ export const ADXL345_FORMAT: SampleFormat = {
   bytesPerSample: ADXL345_BYTES_PER_SAMPLE,
   samplesPerMessage: 10,
   mmS2PerCount: ADXL345_MM_S2_PER_COUNT,
+  fifoBytes: 32 * ADXL345_BYTES_PER_SAMPLE,
   decode: decodeAdxl345Counts,
 };
 
@@ -80,6 +86,7 @@ export const LIS2DW_FORMAT: SampleFormat = {
   bytesPerSample: 6,
   samplesPerMessage: 8,
   mmS2PerCount: (1.952e-3 * GRAVITY_MM_S2) / 4,
+  fifoBytes: 32 * 6,
   decode: (d) => decodeInt16Samples(d, true, 'lis2dw'),
 };
 
@@ -88,6 +95,7 @@ export const LIS3DH_FORMAT: SampleFormat = {
   bytesPerSample: 6,
   samplesPerMessage: 8,
   mmS2PerCount: (12e-3 * GRAVITY_MM_S2) / 16,
+  fifoBytes: 32 * 6,
   decode: (d) => decodeInt16Samples(d, true, 'lis3dh'),
 };
 
@@ -96,6 +104,7 @@ export const MPU_FORMAT: SampleFormat = {
   bytesPerSample: 6,
   samplesPerMessage: 8,
   mmS2PerCount: GRAVITY_MM_S2 / 2048,
+  fifoBytes: 512,
   decode: (d) => decodeInt16Samples(d, false, 'mpu9250'),
 };
 

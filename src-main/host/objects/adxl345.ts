@@ -132,7 +132,11 @@ export abstract class BulkAccelerometer {
     const clock = this.mcu.clock32ToClock64((s.clock as number) + Math.floor((s.query_ticks as number) / 2));
     let seq = s.next_sequence as number;
     while (this.seqHigh + seq < this.lastSeq - 0x8000) seq += 0x10000;
-    const count = (this.seqHigh + seq) * this.format.samplesPerMessage + Math.floor((s.buffered as number) / this.format.bytesPerSample);
+    const buffered = s.buffered as number;
+    // A report taken with the FIFO full undercounts (its level is capped): leave it out of the
+    // time fit unless there is no other point yet.
+    if (buffered >= this.format.fifoBytes && this.statusPoints.length) return;
+    const count = (this.seqHigh + seq) * this.format.samplesPerMessage + Math.floor(buffered / this.format.bytesPerSample);
     this.statusPoints.push({ count, clock });
   }
 
