@@ -144,7 +144,6 @@ export class Homing {
         );
       }
     }
-    const s = rails[0]!.settings;
     th.setPosition(forcePos, axes);
     // [tmcXXXX] home_current: the drivers of every stepper homed switch to it for the homing.
     const homed = homingEndstopsOf(rails).flatMap((sw) => sw.steppers.map((st) => st.name));
