@@ -212,6 +212,23 @@ describe('winch', () => {
     expect(kin.homedAxes).toBe('xyz');
   });
 
+  it("the fourth cable picks the side of the first three anchors' plane", () => {
+    // Anchors a, b, c in the z = 0 plane: the origin gives no side; stepper_d above decides.
+    const flat = new WinchKinematics(
+      [
+        [0, -1000, 0],
+        [1000, 500, 0],
+        [-1000, 500, 0],
+        [0, 0, 1500],
+      ].map(([x, y, z], i) => ({ steppers: [stepper(`stepper_${'abcd'[i]}`)], x: x!, y: y!, z: z! })),
+    );
+    expectRoundTrip(flat, [
+      [10, 20, 50],
+      [10, 20, -50],
+      [-200, 100, 300],
+    ]);
+  });
+
   it('steps: every cable winds by its length change', () => {
     const kin = winch();
     const to: [number, number, number] = [120, -80, 40];

@@ -68,8 +68,9 @@ export class WinchKinematics implements Kinematics {
   }
 
   /**
-   * Trilateration from the first three cables (the solution on the same side of their anchors'
-   * plane as the origin; a winch's working space is between the anchors).
+   * Trilateration from the first three cables: two mirror solutions about their anchors' plane.
+   * A fourth cable picks the one whose distance to its anchor matches; with three, the one on
+   * the origin's side of the plane (a winch's working space is between the anchors).
    */
   cartesianPosition(rail: ArrayLike<number>): [number, number, number] {
     const [a, b, c] = this.anchors as [WinchAnchor, WinchAnchor, WinchAnchor];
@@ -89,16 +90,23 @@ export class WinchKinematics implements Kinematics {
     const i = dot(ex, s31);
     const vy = sub(s31, scale(ex, i));
     const ey = scale(vy, 1 / Math.sqrt(dot(vy, vy)));
-    let ez = cross(ex, ey);
-    // The solution on the origin's side of the anchors' plane.
-    if (dot(ez, sub([0, 0, 0], p1)) < 0) ez = scale(ez, -1);
+    const ez = cross(ex, ey);
     const j = dot(ey, s31);
     const [r1, r2, r3] = [rail[0]! ** 2, rail[1]! ** 2, rail[2]! ** 2];
     const x = (r1 - r2 + d * d) / (2 * d);
     const y = (r1 - r3 - x * x + (x - i) ** 2 + j * j) / (2 * j);
     const z = Math.sqrt(Math.max(r1 - x * x - y * y, 0));
-    const out = [0, 1, 2].map((k) => p1[k]! + ex[k]! * x + ey[k]! * y + ez[k]! * z);
-    return [out[0]!, out[1]!, out[2]!];
+    const at = (zSign: number) => [0, 1, 2].map((k) => p1[k]! + ex[k]! * x + ey[k]! * y + ez[k]! * z * zSign);
+    const [up, down] = [at(1), at(-1)];
+    const fourth = this.anchors[3];
+    let pick: number[];
+    if (fourth && rail[3] !== undefined) {
+      const miss = (q: number[]) => Math.abs(Math.hypot(q[0]! - fourth.x, q[1]! - fourth.y, q[2]! - fourth.z) - rail[3]!);
+      pick = miss(up) <= miss(down) ? up : down;
+    } else {
+      pick = dot(ez, sub([0, 0, 0], p1)) >= 0 ? up : down;
+    }
+    return [pick[0]!, pick[1]!, pick[2]!];
   }
 
   calcPosition(): [number, number, number] {
