@@ -77,7 +77,7 @@ export function DashboardPanel(): JSX.Element {
           <MotionPanel printerId={printer.id} printerState={connected ? printer.state : undefined} />
           <JobsPanel printerId={printer.id} ready={connected && printer.state === 'ready'} />
           <SensorsCard printerId={printer.id} ready={connected && printer.state === 'ready'} />
-          <LiveMotionCard printerId={printer.id} ready={connected && printer.state === 'ready'} />
+          <LiveMotionCard ready={connected && printer.state === 'ready'} />
         </div>
       )}
       <div className="grid">

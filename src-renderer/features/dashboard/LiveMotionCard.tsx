@@ -1,11 +1,8 @@
 // Live motion: the toolhead's speed and position now (motion_report, read at the MCU's time) and
-// the extruder's speed, polled twice a second while the printer is ready. A status.query of its
-// own, so the dashboard's single subscription stays as it is.
-import { useEffect, useState, type JSX } from 'react';
+// the extruder's speed, from the dashboard's status subscription (deltas every 250 ms).
+import type { JSX } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api';
-
-const POLL_MS = 500;
+import { useStatus } from './status-store';
 
 interface LiveMotion {
   position: number[];
@@ -20,27 +17,9 @@ export function liveMotionOf(fields: Record<string, unknown> | undefined): LiveM
   return { position: pos.map(Number), speedMmS: fields.live_velocity, extruderMmS: Number(fields.live_extruder_velocity ?? 0) };
 }
 
-export function LiveMotionCard({ printerId, ready }: { printerId: string; ready: boolean }): JSX.Element | null {
+export function LiveMotionCard({ ready }: { ready: boolean }): JSX.Element | null {
   const { t } = useTranslation('dashboard');
-  const [live, setLive] = useState<LiveMotion | null>(null);
-  useEffect(() => {
-    if (!ready) return;
-    let stop = false;
-    const poll = async (): Promise<void> => {
-      try {
-        const { status } = await api().call('status.query', { printerId, objects: { motion_report: null } });
-        if (!stop) setLive(liveMotionOf(status.motion_report));
-      } catch {
-        if (!stop) setLive(null);
-      }
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => {
-      stop = true;
-      clearInterval(timer);
-    };
-  }, [printerId, ready]);
+  const live = liveMotionOf(useStatus((s) => s.status.motion_report));
   if (!ready || !live) return null;
   return (
     <article className="card live-motion-card" data-testid="live-motion">

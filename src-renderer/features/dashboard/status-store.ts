@@ -21,6 +21,7 @@ const WATCHED_NAMES = new Set([
   'fan',
   'bed_mesh',
   'probe',
+  'motion_report',
 ]);
 /** Objects read by kind: every extra extruder, heater, sensor and fan. */
 const WATCHED_PREFIXES = [
