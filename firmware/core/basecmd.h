@@ -11,6 +11,7 @@ enum oid_type {
     OID_ST7920, OID_HD44780, OID_I2C,  // st7920.c, hd44780.c, i2ccmds.c
     OID_ADXL345,  // adxl345.c
     OID_LIS2DW, OID_MPU9250,  // lis2dw.c, mpu9250.c (also the ICM-20948)
+    OID_THERMOCOUPLE,  // thermocouple.c
 };
 
 // Claim oid for a new object of this type (config phase only); returns zeroed memory.

@@ -20,8 +20,6 @@
 #include "board/timer.h"
 #include "gen/dict.h"
 
-// basecmd.h's oid types have no entry for this module: a private value far past the enum's end.
-#define OID_THERMOCOUPLE ((enum oid_type)0x54)
 
 enum { TC_MAX31855, TC_MAX31856, TC_MAX31865, TC_MAX6675 };
 DECL_ENUMERATION("thermocouple_type", "MAX31855", 0);
