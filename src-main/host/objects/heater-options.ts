@@ -4,7 +4,7 @@ import { defineOptions } from '../config/options';
 import { TEMPERATURE_COMBINED_OPTIONS } from './temperature-combined-options';
 import { TEMPERATURE_HOST_OPTIONS } from './temperature-host-options';
 
-/** Amplifier and SPI sensor options, shared by heaters and sensors (such chips are not read yet). */
+/** Amplifier and SPI sensor options, shared by heaters and sensors (spi-temperature.ts reads them). */
 export const SENSOR_CHIP_OPTIONS = defineOptions({
   adc_voltage: { type: 'float', optional: true, doc: 'ADC reference voltage for amplifier sensors' },
   voltage_offset: { type: 'float', optional: true, doc: 'ADC voltage offset for amplifier sensors' },

@@ -102,13 +102,3 @@ export class SystemStats implements PrinterObject {
     };
   }
 }
-
-/** 'motion_report': the commanded toolhead position (live position needs the trapq readout). */
-export class MotionReport implements PrinterObject {
-  constructor(private readonly printer: Printer) {}
-  getStatus(): Status {
-    const th = this.printer.lookupObjectOrNull<PrinterObject>('toolhead');
-    const pos = (th?.getStatus?.(0)?.position as number[] | undefined) ?? [0, 0, 0, 0];
-    return { live_position: pos, live_velocity: 0, live_extruder_velocity: 0, steppers: [], trapq: [] };
-  }
-}
