@@ -7,6 +7,7 @@ import type { Mcu } from '../mcu/mcu';
 import { TmcSpiBus } from '../mcu/tmc-spi';
 import type { PinDesc } from '../config/options';
 import type { Printer } from '../printer';
+import { i2cMcuOf } from './digipot';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
 
@@ -73,27 +74,7 @@ export interface AccelI2cOptions {
 export function accelI2cBus(printer: Printer, section: ConfigSection, o: AccelI2cOptions): AccelBus {
   const scl = o.i2c_software_scl_pin;
   const sda = o.i2c_software_sda_pin;
-  if (!!scl !== !!sda)
-    throw section.error(
-      scl ? 'i2c_software_scl_pin' : 'i2c_software_sda_pin',
-      `[${section.name}] needs both i2c_software_scl_pin and i2c_software_sda_pin`,
-    );
-  let mcu: Mcu;
-  if (scl && sda) {
-    const pins = printer.lookupObject<PinRegistry>('pins');
-    pins.claim(scl, `[${section.name}] i2c_software_scl_pin`, section.placeOf('i2c_software_scl_pin'), 'i2c_software');
-    pins.claim(sda, `[${section.name}] i2c_software_sda_pin`, section.placeOf('i2c_software_sda_pin'), 'i2c_software');
-    if (sda.chip !== scl.chip)
-      throw section.error(
-        'i2c_software_sda_pin',
-        `i2c_software_sda_pin must be on the MCU of i2c_software_scl_pin in section '${section.name}'`,
-      );
-    mcu = mcuForPin(printer, scl, section, 'i2c_software_scl_pin');
-  } else {
-    const found = printer.lookupObjectOrNull<Mcu>(o.i2c_mcu === 'mcu' ? 'mcu' : `mcu ${o.i2c_mcu}`);
-    if (!found) throw section.error('i2c_mcu', `Unknown i2c_mcu '${o.i2c_mcu}' in section '${section.name}'`);
-    mcu = found;
-  }
+  const mcu = i2cMcuOf(printer, section, o, 'i2c_software');
   const oid = mcu.createOid();
   const address = o.i2c_address;
   mcu.registerConfigCallback(() => {

@@ -2,6 +2,7 @@
 // bus the chip is on. They are written once, while the MCU is configured (init commands, as
 // Klipper does), so a batch-mode output carries them too; [mcp4018] can also be changed later.
 import type { ConfigSection } from '../config/section';
+import type { PinDesc } from '../config/options';
 import type { Mcu, McuCommand } from '../mcu/mcu';
 import { TmcSpiBus } from '../mcu/tmc-spi';
 import type { Printer } from '../printer';
@@ -103,7 +104,21 @@ export class DigipotI2c {
 
 /** The I2C device of a section: on i2c_mcu, or on the MCU of its software pins. */
 export function digipotI2c(printer: Printer, section: ConfigSection, address: number): DigipotI2c {
-  const o = section.read(DIGIPOT_I2C_OPTIONS);
+  // Several chips often share the clock line (mightyboard: one SCL, a data pin per axis).
+  const mcu = i2cMcuOf(printer, section, section.read(DIGIPOT_I2C_OPTIONS), 'digipot_i2c_software');
+  return new DigipotI2c(mcu, section, address);
+}
+
+/**
+ * The MCU a section's I2C device is on: i2c_mcu, or the MCU of its software SCL/SDA pins (both
+ * claimed under shareGroup, so chips of one kind may share a line).
+ */
+export function i2cMcuOf(
+  printer: Printer,
+  section: ConfigSection,
+  o: { i2c_mcu: string; i2c_software_scl_pin?: PinDesc; i2c_software_sda_pin?: PinDesc },
+  shareGroup: string,
+): Mcu {
   const scl = o.i2c_software_scl_pin;
   const sda = o.i2c_software_sda_pin;
   if (!!scl !== !!sda)
@@ -111,22 +126,18 @@ export function digipotI2c(printer: Printer, section: ConfigSection, address: nu
       scl ? 'i2c_software_scl_pin' : 'i2c_software_sda_pin',
       `[${section.name}] needs both i2c_software_scl_pin and i2c_software_sda_pin`,
     );
-  let mcu: Mcu;
   if (scl && sda) {
     const pins = printer.lookupObject<PinRegistry>('pins');
-    // Several chips often share the clock line (mightyboard: one SCL, a data pin per axis).
-    pins.claim(scl, `[${section.name}] i2c_software_scl_pin`, section.placeOf('i2c_software_scl_pin'), 'digipot_i2c_software');
-    pins.claim(sda, `[${section.name}] i2c_software_sda_pin`, section.placeOf('i2c_software_sda_pin'), 'digipot_i2c_software');
+    pins.claim(scl, `[${section.name}] i2c_software_scl_pin`, section.placeOf('i2c_software_scl_pin'), shareGroup);
+    pins.claim(sda, `[${section.name}] i2c_software_sda_pin`, section.placeOf('i2c_software_sda_pin'), shareGroup);
     if (sda.chip !== scl.chip)
       throw section.error(
         'i2c_software_sda_pin',
         `i2c_software_sda_pin must be on the MCU of i2c_software_scl_pin in section '${section.name}'`,
       );
-    mcu = mcuForPin(printer, scl, section, 'i2c_software_scl_pin');
-  } else {
-    const found = printer.lookupObjectOrNull<Mcu>(o.i2c_mcu === 'mcu' ? 'mcu' : `mcu ${o.i2c_mcu}`);
-    if (!found) throw section.error('i2c_mcu', `Unknown i2c_mcu '${o.i2c_mcu}' in section '${section.name}'`);
-    mcu = found;
+    return mcuForPin(printer, scl, section, 'i2c_software_scl_pin');
   }
-  return new DigipotI2c(mcu, section, address);
+  const found = printer.lookupObjectOrNull<Mcu>(o.i2c_mcu === 'mcu' ? 'mcu' : `mcu ${o.i2c_mcu}`);
+  if (!found) throw section.error('i2c_mcu', `Unknown i2c_mcu '${o.i2c_mcu}' in section '${section.name}'`);
+  return found;
 }
