@@ -8,10 +8,12 @@
 // A TMC2660 shifts 20-bit datagrams (the last 20 bits clocked in while CS was low; the register
 // is bits 19..17) and answers with the read response DRVCONF.RDSEL selects.
 // Sensorless homing: a driver with a "stepper" and a "hard_stop" blocks that stepper's steps past
-// the stop (the carriage cannot go on; the motor skips), and with a "diag_pin" drives its DIAG
-// output while the motor pushes against the stop with StallGuard set up the way the chip needs
-// (TCOOLTHRS above the speed, stealthChop for StallGuard4 on a TMC2209, spreadCycle and
-// diag0/1_stall for StallGuard2 on the SPI kinds). Stall changes are traced as `tmc_stall` events.
+// the stop (the carriage cannot go on; the motor skips); a hard stop with an "axis" is a wall of
+// a carriage moved by two motors (corexy) and blocks a step of either that would push the
+// carriage past it. A driver with a "diag_pin" drives its DIAG output while its motor pushes
+// against a stop with StallGuard set up the way the chip needs (TCOOLTHRS above the speed,
+// stealthChop for StallGuard4 on a TMC2209, spreadCycle and diag0/1_stall for StallGuard2 on
+// the SPI kinds). Stall changes are traced as `tmc_stall` events.
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +117,10 @@ struct tmc_driver {
     // which output, 0 or 1, on the SPI kinds), the hard stop (side -1 min, +1 max, 0 none).
     int stepper_idx, diag_pin, diag_out, stop_side;
     int64_t stop_steps;
+    // A hard stop of the carriage (`axis`) rather than of this stepper: the carriage's x or y
+    // from two motors, as the endstops' "gantry" combines them (corexy: x = (a+b)/2, y = (a-b)/2).
+    int stop_axis, stop_x_idx, stop_y_idx, stop_corexy;  // stop_axis: -1 none, 0 x, 1 y
+    double stop_mm;
     uint32_t last_step_clock, step_interval, push_clock;
     int has_step, has_push, stalled;
     int64_t lost_steps;
@@ -445,14 +451,17 @@ static int is_kind(const struct tmc_driver *d, const char *a, const char *b)
     return strcmp(d->kind->name, a) == 0 || (b && strcmp(d->kind->name, b) == 0);
 }
 
-// Whether StallGuard reports a stall at `clock`: the motor pushed against the hard stop within
-// the last two step periods (at least 1 ms), with the chip set up for stall detection at the
-// present speed (TSTEP, fclk periods per 1/256 microstep, from the last step period and MRES).
+// Whether StallGuard reports a stall at `clock`: the motor's last step pushed against a hard stop
+// within the last two step periods (at least 1 ms, at most 100 ms), with the chip set up for
+// stall detection at the present speed (TSTEP, fclk periods per 1/256 microstep, from the last
+// step period and MRES).
 static int stall_detected(struct tmc_driver *d, uint32_t clock)
 {
     if (!d->has_push || before(clock, d->push_clock))
         return 0;
     uint32_t window = d->step_interval * 2 > SIM_CLOCK_FREQ / 1000 ? d->step_interval * 2 : SIM_CLOCK_FREQ / 1000;
+    if (window > SIM_CLOCK_FREQ / 10)
+        window = SIM_CLOCK_FREQ / 10;  // the first step after a pause has no speed to speak of
     if (clock - d->push_clock > window)
         return 0;
     const uint32_t *r = d->regs;
@@ -503,8 +512,43 @@ static int diag_level(struct tmc_driver *d, uint32_t clock)
     return pushpull ? active : !active;
 }
 
+// The carriage coordinate a carriage hard stop watches, with motors a and b at those steps.
+static double stop_coord(const struct tmc_driver *d, int64_t a_steps, int64_t b_steps)
+{
+    double a = (double)a_steps / sim_machine.steppers[d->stop_x_idx].steps_per_mm;
+    double b = (double)b_steps / sim_machine.steppers[d->stop_y_idx].steps_per_mm;
+    if (!d->stop_corexy)
+        return d->stop_axis ? b : a;
+    return d->stop_axis ? 0.5 * (a - b) : 0.5 * (a + b);
+}
+
+// Whether d's hard stop keeps stepper_idx from taking a step in `dir` from position_steps.
+static int stop_blocks(const struct tmc_driver *d, int stepper_idx, int64_t position_steps, int dir)
+{
+    if (!d->stop_side)
+        return 0;
+    int64_t next = position_steps + dir;
+    if (d->stop_axis < 0)
+        return d->stepper_idx == stepper_idx
+            && ((d->stop_side < 0 && next < d->stop_steps) || (d->stop_side > 0 && next > d->stop_steps));
+    if (stepper_idx != d->stop_x_idx && stepper_idx != d->stop_y_idx)
+        return 0;
+    int64_t a = sim_machine.steppers[d->stop_x_idx].position_steps;
+    int64_t b = sim_machine.steppers[d->stop_y_idx].position_steps;
+    double now = stop_coord(d, a, b);
+    double after = stop_coord(d, stepper_idx == d->stop_x_idx ? next : a, stepper_idx == d->stop_y_idx ? next : b);
+    // Blocked: the step would take the carriage past the wall, further than it is (a step that
+    // leaves the coordinate alone or moves it back from the wall goes through).
+    return d->stop_side * (after - d->stop_mm) > 1e-9 && d->stop_side * (after - now) > 0;
+}
+
+// Called for every step of a sim stepper: 1 when a hard stop (its own driver's, or a carriage
+// stop that involves it) blocks it. The drivers of that stepper note the push (StallGuard).
 int tmc_step_blocked(int stepper_idx, int64_t position_steps, int dir, uint32_t clock)
 {
+    int blocked = 0;
+    for (int i = 0; i < driver_count && !blocked; i++)
+        blocked = stop_blocks(&drivers[i], stepper_idx, position_steps, dir);
     for (int i = 0; i < driver_count; i++) {
         struct tmc_driver *d = &drivers[i];
         if (d->stepper_idx != stepper_idx)
@@ -513,15 +557,15 @@ int tmc_step_blocked(int stepper_idx, int64_t position_steps, int dir, uint32_t 
             d->step_interval = clock - d->last_step_clock;
         d->last_step_clock = clock;
         d->has_step = 1;
-        int64_t next = position_steps + dir;
-        if ((d->stop_side < 0 && next < d->stop_steps) || (d->stop_side > 0 && next > d->stop_steps)) {
+        if (blocked) {
             d->push_clock = clock;
             d->has_push = 1;
             d->lost_steps++;
-            return 1;
+        } else {
+            d->has_push = 0;  // the motor turned freely: it is not pushing against anything
         }
     }
-    return 0;
+    return blocked;
 }
 
 // ---- machine file and pin hooks ----
@@ -556,7 +600,7 @@ static struct tmc_line *line_for(int tx_pin, int rx_pin, const struct json *at, 
 // "stepper", "hard_stop" {"side", "position_mm"}, "diag_pin", "diag" (README "drivers").
 static void load_stall(struct tmc_driver *d, const struct json *e, const char *name)
 {
-    d->stepper_idx = d->diag_pin = -1;
+    d->stepper_idx = d->diag_pin = d->stop_axis = -1;
     const char *stepper = machine_get_str(e, "stepper", "", name);
     if (*stepper) {
         d->stepper_idx = machine_stepper_index(stepper);
@@ -575,6 +619,20 @@ static void load_stall(struct tmc_driver *d, const struct json *e, const char *n
         d->stop_side = strcmp(side, "max") == 0 ? 1 : -1;
         double mm = machine_get_num(hs, "position_mm", 0, name);
         d->stop_steps = llround(mm * sim_machine.steppers[d->stepper_idx].steps_per_mm);
+        const char *axis = machine_get_str(hs, "axis", "", name);
+        if (*axis) {
+            // A wall of the carriage: its x or y from x_stepper and y_stepper.
+            if (strcmp(axis, "x") && strcmp(axis, "y"))
+                machine_die(hs, "%s: hard_stop axis must be \"x\" or \"y\", not \"%s\"", name, axis);
+            d->stop_axis = strcmp(axis, "y") == 0;
+            d->stop_mm = mm;
+            d->stop_x_idx = machine_stepper_index(machine_get_str(hs, "x_stepper", 0, name));
+            d->stop_y_idx = machine_stepper_index(machine_get_str(hs, "y_stepper", 0, name));
+            if (d->stop_x_idx < 0 || d->stop_y_idx < 0 || d->stop_x_idx == d->stop_y_idx)
+                machine_die(hs, "%s: hard_stop x_stepper/y_stepper must name two steppers of this machine%s", name, "");
+            const struct json *cxy = json_get(hs, "corexy");
+            d->stop_corexy = cxy && cxy->kind == JSON_BOOL && cxy->number != 0;
+        }
     }
     d->diag_pin = get_opt_pin(e, "diag_pin", name);
     if (d->diag_pin >= 0 && d->stepper_idx < 0)

@@ -97,9 +97,11 @@ export interface SimDriver {
   mosi_pin?: string;
   miso_pin?: string;
   /** Sensorless homing: the stepper the driver moves, the wall its carriage meets (the
-   * motor skips past it), and the MCU pin wired to DIAG (`diag`: DIAG0 or DIAG1, SPI kinds). */
+   * motor skips past it), and the MCU pin wired to DIAG (`diag`: DIAG0 or DIAG1, SPI kinds).
+   * A hard stop with `axis` is a wall of the carriage in x or y from two motors (`corexy`:
+   * x_stepper and y_stepper are A and B, x = (a+b)/2, y = (a-b)/2). */
   stepper?: string;
-  hard_stop?: { side: 'min' | 'max'; position_mm: number };
+  hard_stop?: { side: 'min' | 'max'; position_mm: number; axis?: 'x' | 'y'; x_stepper?: string; y_stepper?: string; corexy?: boolean };
   diag_pin?: string;
   diag?: 0 | 1;
 }
@@ -706,8 +708,8 @@ const SPI_DRIVERS = ['tmc2130', 'tmc5160', 'tmc2660'];
 /**
  * A stepper homing on its driver's virtual endstop ([stepper_x] endstop_pin:
  * tmc2209_stepper_x:virtual_endstop) has a hard stop at position_endstop on its homing side,
- * and the driver's DIAG on the pin the driver section names. Only where the stepper's position
- * is the carriage's (cartesian: not a corexy motor, which moves two axes).
+ * and the driver's DIAG on the pin the driver section names. On cartesian the stop is the
+ * stepper's own position; on corexy X and Y are walls of the carriage both motors move.
  */
 function addHardStop(config: PrinterConfig, m: SimMachine, d: SimDriver, chip: string): void {
   const stepper = config.getOrNull(d.name);
@@ -716,11 +718,18 @@ function addHardStop(config: PrinterConfig, m: SimMachine, d: SimDriver, chip: s
   if (!stepper || !driver || !stepper.has('endstop_pin') || !m.steppers.some((s) => s.name === d.name)) return;
   const pin = anyPinOf(stepper, 'endstop_pin');
   if (!pin || pin.chip !== `${d.kind}_${d.name}` || pin.pin !== 'virtual_endstop') return;
-  if (kinematics !== 'cartesian' || !/^stepper_[xyz]$/.test(d.name)) return;
+  const corexyAxis = kinematics === 'corexy' ? /^stepper_([xy])$/.exec(d.name)?.[1] : undefined;
+  const motors = ['stepper_x', 'stepper_y'];
+  if (corexyAxis && !motors.every((n) => m.steppers.some((s) => s.name === n))) return;
+  if (!corexyAxis && (!['cartesian', 'corexy'].includes(kinematics) || !/^stepper_[xyz]$/.test(d.name))) return;
   const rail = railOf(config, stepper);
   if (!rail.endstop) return;
   d.stepper = d.name;
-  d.hard_stop = { side: rail.endstop.side, position_mm: rail.endstop.mm };
+  d.hard_stop = {
+    side: rail.endstop.side,
+    position_mm: rail.endstop.mm,
+    ...(corexyAxis ? { axis: corexyAxis as 'x' | 'y', x_stepper: 'stepper_x', y_stepper: 'stepper_y', corexy: true } : {}),
+  };
   for (const [option, out] of [
     ['diag_pin', 1],
     ['diag0_pin', 0],
