@@ -338,6 +338,17 @@ export class MotionStepper {
     return this.originMm + this.stepsFromOrigin * this.stepDistMm;
   }
 
+  /**
+   * A constant the kinematics keeps outside the step law ([dual_carriage]: where a carriage sits
+   * that the law, scaled by its mode, does not say). Reported only, never stepped.
+   */
+  frameOffsetMm = 0;
+
+  /** Where the motor is in the machine's frame: commandedPositionMm plus frameOffsetMm (GET_POSITION). */
+  get reportedPositionMm(): number {
+    return this.commandedPositionMm + this.frameOffsetMm;
+  }
+
   get lastStepClock(): number {
     return this.compressor.lastStepClock;
   }

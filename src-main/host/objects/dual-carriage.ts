@@ -4,7 +4,8 @@
 //   SET_DUAL_CARRIAGE CARRIAGE=0|1 [MODE=PRIMARY|COPY|MIRROR]
 //   SAVE_DUAL_CARRIAGE_STATE [NAME=]   RESTORE_DUAL_CARRIAGE_STATE [NAME=] [MOVE=0|1] [MOVE_SPEED=]
 // and the `dual_carriage` status (carriage_0, carriage_1: PRIMARY, COPY, MIRROR or INACTIVE).
-// Cartesian printers only (Klipper also has it on hybrid_corexy/corexz, which we do not).
+// Cartesian printers (axis x or y) and hybrid_corexy / hybrid_corexz (axis x only, as Klipper:
+// there the carriage's motor turns x - y or x - z, and the Y or Z switch halts it too).
 import type { ConfigSection, PrinterConfig } from '../config/section';
 import type { GCodeCommand } from '../gcode/command';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
@@ -19,6 +20,8 @@ import type { QueryEndstops } from './query-endstops';
 import { loadRail, loadStepper, type PrinterStepper, type RailSettings } from './stepper';
 
 export const DUAL_CARRIAGE_SECTION = 'dual_carriage';
+/** The kinematics a second carriage can ride on. */
+const DUAL_CARRIAGE_KINEMATICS = ['cartesian', 'hybrid_corexy', 'hybrid_corexz'];
 
 interface SavedState {
   modes: [CarriageMode, CarriageMode];
@@ -51,13 +54,16 @@ export class DualCarriage implements PrinterObject {
     host: DualCarriageHost,
   ) {
     const o = section.read(DUAL_CARRIAGE_OPTIONS);
-    if (kinematicsName !== 'cartesian') {
+    if (!DUAL_CARRIAGE_KINEMATICS.includes(kinematicsName)) {
       throw section.error(
         'axis',
-        `[${section.name}] is supported on cartesian printers only (this printer's kinematics is ${kinematicsName}): remove the section or use kinematics: cartesian`,
+        `[${section.name}] is supported on ${DUAL_CARRIAGE_KINEMATICS.join(', ')} printers only (this printer's kinematics is ${kinematicsName}): remove the section or change kinematics`,
       );
     }
     const axis = o.axis as 'x' | 'y';
+    if (kinematicsName !== 'cartesian' && axis !== 'x') {
+      throw section.error('axis', `[${section.name}] on ${kinematicsName} moves along X only: set axis: x`);
+    }
     this.axisIndex = axis === 'x' ? 0 : 1;
     this.stepper = loadStepper(printer, section);
     host.steppers.push(this.stepper);
@@ -77,7 +83,8 @@ export class DualCarriage implements PrinterObject {
         Math.abs(settings.positionMaxMm - primarySettings.positionMaxMm),
       );
     const lowCarriage = carriageOrder(primarySettings, settings);
-    // [stepper_x] and any [stepper_x1] motors: carriage 0 (cartesian: no coupled rails).
+    // [stepper_x] and any [stepper_x1] motors: carriage 0 (no coupled rails yet: hybrid's Y/Z
+    // switch gets the X motors after the kinematics are built).
     const mainSteppers = [...primaryRail.steppers, ...primaryRail.extraEndstops.flatMap((e) => e.steppers)].map((s) => s.motion);
     this.kinematics = new DualCarriageKinematics(inner, {
       axisIndex: this.axisIndex,
@@ -222,7 +229,7 @@ function carriageOrder(primary: RailSettings, dual: RailSettings): 0 | 1 {
   return primary.positionMinMm + primary.positionMaxMm <= dual.positionMinMm + dual.positionMaxMm ? 0 : 1;
 }
 
-/** [dual_carriage] on a cartesian printer: the kinematics wrapped, or the plain one without it. */
+/** [dual_carriage] on a cartesian or hybrid printer: the kinematics wrapped, or the plain one without it. */
 export function withDualCarriage(
   printer: Printer,
   config: PrinterConfig,

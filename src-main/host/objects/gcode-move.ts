@@ -64,7 +64,7 @@ const AXES = ['X', 'Y', 'Z', 'E'] as const;
 
 interface StepperPosition {
   name: string;
-  motion: { mcuPositionSteps: number; commandedPositionMm: number };
+  motion: { mcuPositionSteps: number; reportedPositionMm: number };
 }
 
 export class GCodeMove {
@@ -336,7 +336,7 @@ export class GCodeMove {
     if (steppers.length && kin) {
       lines.push(
         `mcu: ${steppers.map((s) => `${s.name}:${s.motion.mcuPositionSteps}`).join(' ')}`,
-        `stepper: ${steppers.map((s) => `${s.name}:${s.motion.commandedPositionMm.toFixed(6)}`).join(' ')}`,
+        `stepper: ${steppers.map((s) => `${s.name}:${s.motion.reportedPositionMm.toFixed(6)}`).join(' ')}`,
         `kinematic: ${fmt(['X', 'Y', 'Z'], kin.kinematics.calcPosition())}`,
       );
     }

@@ -258,8 +258,13 @@ export class Homing {
     for (const t of tracks) {
       const overSteps = t.stepper.motion.mcuPositionSteps - t.trigSteps;
       let k = this.rails.findIndex((r) => r.steppers[0] === t.stepper);
-      // A rail past the kinematics' own ([dual_carriage]'s carriage, cartesian) drives its axis's.
-      if (k >= railMm.length) k = this.rails[k]!.axisIndex;
+      // A rail past the kinematics' own ([dual_carriage]'s carriage) drives its axis's; when the
+      // axis's own motor halted on the same switch (hybrid's Y/Z homing moves both carriages
+      // alike), that one already counts the overrun.
+      if (k >= railMm.length) {
+        k = this.rails[k]!.axisIndex;
+        if (tracks.some((o) => o.stepper === this.rails[k]!.steppers[0])) continue;
+      }
       if (!overSteps || k < 0) continue;
       over = true;
       railMm[k]! += overSteps * t.stepper.motion.stepDistMm;

@@ -104,6 +104,9 @@ export class PrinterToolhead {
     // hybrid_corexy / hybrid_corexz: homing Y (Z) turns stepper_x too, so that switch halts it.
     if (this.kinematicsName === 'hybrid_corexy') haltAlso(this.homingRails[1]!, this.homingRails[0]!);
     if (this.kinematicsName === 'hybrid_corexz') haltAlso(this.homingRails[2]!, this.homingRails[0]!);
+    // ...and [dual_carriage]'s motor, which turns x - y (x - z) too.
+    const hybridCoupled = { hybrid_corexy: 1, hybrid_corexz: 2 }[this.kinematicsName as string];
+    if (hybridCoupled !== undefined && this.dualCarriage) haltAlso(this.homingRails[hybridCoupled]!, this.dualCarriage.carriageRails[1]);
     const gcode = printer.lookupObject<GCodeMove>('gcode_move').dispatcher;
     const homing = new Homing(printer, gcode, this.toolhead, this.homingRails, ctx.estimatedPrintTimeS);
     const queryEndstops = new QueryEndstops(gcode, this.toolhead, this.homingRails);
@@ -252,7 +255,10 @@ export class PrinterToolhead {
     };
     if (name === 'hybrid_corexy' || name === 'hybrid_corexz') {
       const opts = { rails: [rail('x'), rail('y'), rail('z')], ...zLimits() };
-      return name === 'hybrid_corexy' ? new HybridCoreXYKinematics(opts) : new HybridCoreXZKinematics(opts);
+      const hybrid = name === 'hybrid_corexy' ? new HybridCoreXYKinematics(opts) : new HybridCoreXZKinematics(opts);
+      const dc = withDualCarriage(printer, config, name, hybrid, this);
+      this.dualCarriage = dc.dualCarriage;
+      return dc.kinematics;
     }
     if (name === 'winch') {
       // stepper_a, stepper_b, stepper_c, then stepper_d... while they exist (Klipper's order).

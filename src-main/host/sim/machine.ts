@@ -310,9 +310,11 @@ function stepperOf(section: ConfigSection, axis: string, positionMm: number | un
 function hybridXEndstop(config: PrinterConfig, m: SimMachine): void {
   const kin = config.getOrNull('printer')?.getString('kinematics', '');
   const other = kin === 'hybrid_corexy' ? 'stepper_y' : kin === 'hybrid_corexz' ? 'stepper_z' : null;
-  const x = m.endstops.find((e) => e.name === 'x_endstop' && !e.positions_file);
-  if (!other || !x || !m.steppers.some((st) => st.name === other)) return;
-  x.tilt = { x_stepper: other, y_stepper: other, dz_dx: -1, dz_dy: 0 };
+  if (!other || !m.steppers.some((st) => st.name === other)) return;
+  // [dual_carriage]'s switch likewise: its motor turns (its carriage's x) - y (z) too.
+  for (const x of m.endstops.filter((e) => (e.name === 'x_endstop' || e.name === 'dual_carriage_endstop') && !e.positions_file)) {
+    x.tilt = { x_stepper: other, y_stepper: other, dz_dx: -1, dz_dy: 0 };
+  }
 }
 
 /**

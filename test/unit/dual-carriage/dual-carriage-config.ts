@@ -18,3 +18,6 @@ safe_distance: 40
 `;
 
 export const IDEX = CARTESIAN + DUAL_CARRIAGE;
+
+/** The same IDEX printer on hybrid_corexy ("Markforged"): stepper_x and dual_carriage turn x - y. */
+export const HYBRID_IDEX = IDEX.replace('kinematics: cartesian', 'kinematics: hybrid_corexy');

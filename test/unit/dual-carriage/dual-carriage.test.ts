@@ -58,6 +58,8 @@ describe('[dual_carriage] motion', () => {
     const pos = await p.run('GET_POSITION');
     expect(pos).toMatch(/kinematic: X:155\.000000/);
     expect(pos).toMatch(/mcu: stepper_x:2400 stepper_y:0 stepper_z:0 dual_carriage:-2000/);
+    // The stepper line: each carriage where it is (carriage 0 parked at 50), not its motor's own frame.
+    expect(pos).toMatch(/stepper: stepper_x:50\.000000 stepper_y:0\.000000 stepper_z:0\.000000 dual_carriage:155\.000000/);
     // Carriage 1's range is its own: position_min 0 .. 200.
     await expect(p.run('G1 X201')).rejects.toThrow(/Move out of range: 201\.000/);
   });
@@ -79,6 +81,7 @@ describe('[dual_carriage] motion', () => {
     const after = steps(p);
     expect([after[0]! - before[0]!, after[1]! - before[1]!]).toEqual([24.5 * STEPS_PER_MM, -24.5 * STEPS_PER_MM]);
     expect(dc(p).carriagePositions()).toEqual([60, 171]);
+    expect(await p.run('GET_POSITION')).toMatch(/stepper: stepper_x:60\.000000 .*dual_carriage:171\.000000/);
     // Back to PRIMARY: carriage 1 stays where mirroring left it.
     await p.run('SET_DUAL_CARRIAGE CARRIAGE=0\nG1 X70\nM400');
     expect(steps(p)[1]).toBe(after[1]);
@@ -166,7 +169,7 @@ describe('[dual_carriage] config', () => {
     expect(loadError(negative)).toMatch(/safe_distance/);
     expect(loadError(negative)).toContain(`printer.cfg:${lineOf(negative, 'safe_distance')}`);
     const corexy = IDEX.replace('kinematics: cartesian', 'kinematics: corexy');
-    expect(loadError(corexy)).toMatch(/\[dual_carriage\] is supported on cartesian printers only \(this printer's kinematics is corexy\)/);
+    expect(loadError(corexy)).toMatch(/\[dual_carriage\] is supported on cartesian, hybrid_corexy, hybrid_corexz printers only \(this printer's kinematics is corexy\)/);
     const noAxis = IDEX.replace('axis: x\n', '');
     expect(loadError(noAxis)).toMatch(/axis/);
   });

@@ -1,11 +1,15 @@
 // Two independent carriages on one axis (IDEX, Klipper's [dual_carriage]) on top of a linear
-// kinematics. Each carriage's position is a linear function of the toolhead's axis position x:
+// kinematics (cartesian, hybrid_corexy, hybrid_corexz). Each carriage's position is a linear
+// function of the toolhead's axis position x:
 //   carriage = k * x + base
 // with k = 1 for the PRIMARY carriage (base 0: the toolhead is that carriage), 1 for a COPY
-// carriage, -1 for a MIRROR one and 0 for an INACTIVE one (it stays at base). The steppers are
-// driven with the coefficient k (MotionStepper's linear law), so their own frame is k * x and
-// the base is only ours. Only a mode change moves a base; setPosition shifts the toolhead frame
-// and the followers with it, as Klipper's dual-carriage stepper transform does.
+// carriage, -1 for a MIRROR one and 0 for an INACTIVE one (it stays at base). A carriage's motors
+// turn as the axis's rail does with the carriage in the toolhead's place: on hybrid_corexy
+// motor = carriage - y (so an inactive carriage's motor still follows Y), on cartesian
+// motor = carriage. The steppers are driven with the law scaled by k; row[axis] * base is kept
+// outside it (the stepper's frameOffsetMm, reported by GET_POSITION). Only a mode change moves a
+// base; setPosition shifts the toolhead frame and the followers with it, as Klipper's
+// dual-carriage stepper transform does.
 
 import type { Move } from '../move.js';
 import type { MotionStepper } from '../stepper.js';
@@ -51,6 +55,8 @@ export class DualCarriageKinematics implements Kinematics {
   private readonly base = [0, 0];
   private readonly homed = [false, false];
   private trapq: TrapQ | null = null;
+  /** The axis's rail law: rail = row[0]*x + row[1]*y + row[2]*z (hybrid_corexy X: [1, -1, 0]). */
+  private readonly row: [number, number, number];
 
   constructor(
     private readonly inner: LinearKinematics,
@@ -64,6 +70,8 @@ export class DualCarriageKinematics implements Kinematics {
     this.sectionName = o.sectionName ?? 'dual_carriage';
     const own = new Set(inner.steppers);
     this.steppers = [...inner.steppers, ...o.carriages[1].steppers.filter((s) => !own.has(s))];
+    const unit = (i: number) => inner.railPositions(i === 0 ? 1 : 0, i === 1 ? 1 : 0, i === 2 ? 1 : 0)[o.axisIndex]!;
+    this.row = [unit(0), unit(1), unit(2)];
   }
 
   get modes(): readonly [CarriageMode, CarriageMode] {
@@ -116,13 +124,18 @@ export class DualCarriageKinematics implements Kinematics {
     this.bindSteppers();
   }
 
-  /** Each carriage's motors follow the axis with their mode's coefficient. */
+  /** Each carriage's motors: the axis's rail law with the axis term scaled by the mode's coefficient. */
   private bindSteppers(): void {
     const tq = this.trapq;
     if (!tq) return;
+    const i = this.axisIndex;
     for (const c of [0, 1] as const) {
-      const k = COEFFICIENT[this.modesNow[c]];
-      for (const s of this.carriages[c].steppers) s.setLinearKinematics(tq, this.axisIndex === 0 ? k : 0, this.axisIndex === 1 ? k : 0, 0);
+      const law = [...this.row];
+      law[i] = this.row[i] * COEFFICIENT[this.modesNow[c]];
+      for (const s of this.carriages[c].steppers) {
+        s.setLinearKinematics(tq, law[0]!, law[1]!, law[2]!);
+        s.frameOffsetMm = this.row[i] * this.base[c]!;
+      }
     }
   }
 
@@ -195,8 +208,13 @@ export class DualCarriageKinematics implements Kinematics {
 
   calcPosition(): [number, number, number] {
     const pos = this.inner.calcPosition();
-    // The primary's motor runs with coefficient 1 and base 0: its steps are the axis position.
-    pos[this.axisIndex] = this.carriages[this.primary].steppers[0]!.commandedPositionMm;
+    // The primary's motor runs the axis's own law (base 0): solve it for the axis with the
+    // other axes as the inner kinematics found them (their rails do not involve this axis).
+    const i = this.axisIndex;
+    const r = this.row;
+    let rest = 0;
+    for (let j = 0; j < 3; j++) if (j !== i) rest += r[j]! * pos[j]!;
+    pos[i] = (this.carriages[this.primary].steppers[0]!.commandedPositionMm - rest) / r[i]!;
     return pos;
   }
 
