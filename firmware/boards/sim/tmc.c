@@ -484,6 +484,8 @@ static int stall_detected(struct tmc_driver *d, uint32_t clock)
 
 static int driver_stalled(struct tmc_driver *d, uint32_t clock)
 {
+    if (d->line)
+        line_advance(d->line, clock);  // a write that ended before now is in the registers
     int stalled = stall_detected(d, clock);
     if (stalled != d->stalled) {
         d->stalled = stalled;
