@@ -130,3 +130,73 @@ describe('[dual_carriage] on a live printer', () => {
     expect(Math.abs(at('dual_carriage') - positions.mirrored![1]!)).toBeLessThanOrEqual(STEP_MM + 1e-9);
   }, 90_000);
 });
+
+// hybrid_corexy ("Markforged" IDEX): both X motors turn (carriage x) - y. The gantry starts at
+// y = 20, carriage 0 at 30 (motor 10), carriage 1 at 170 (motor 150), so each X switch fires
+// where its motor is position_endstop - 20 (the sim's tilt term), and G28 Y must halt all three.
+const HYBRID_START = { steppers: { stepper_y: { position_mm: 20 }, stepper_x: { position_mm: 10 }, dual_carriage: { position_mm: 150 } } };
+
+describe('[dual_carriage] on a live hybrid_corexy printer', () => {
+  it('homes both carriages with the gantry off its switch, then Y; COPY and MIRROR step x - y on both motors', async () => {
+    const p: LivePrinter = await startLivePrinter('dual-carriage-hybrid', {
+      edit: (cfg) => cfg.replace('kinematics: cartesian', 'kinematics: hybrid_corexy') + DUAL_CARRIAGE,
+      overrides: HYBRID_START,
+    });
+    const steppers = p.host.printer.lookupObject<{ steppers: PrinterStepper[] }>('printer_toolhead').steppers;
+    const motors = ['stepper_x', 'stepper_y', 'dual_carriage'].map((n) => steppers.find((s) => s.name === n)!);
+    const dc = p.host.printer.lookupObject<DualCarriage>('dual_carriage');
+    const counts = async () => ({ mcu: await Promise.all(motors.map(settled)), host: motors.map((s) => s.motion.mcuPositionSteps) });
+    const moves: { name: string; mcu: number[]; host: number[] }[] = [];
+    /** Runs a move and records every motor's MCU and planned step deltas. */
+    const measured = async (name: string, script: string) => {
+      const a = await counts();
+      await p.run(`${script}\nM400`);
+      const b = await counts();
+      moves.push({ name, mcu: b.mcu.map((v, i) => v - a.mcu[i]!), host: b.host.map((v, i) => v - a.host[i]!) });
+    };
+    let position: Record<string, Record<string, number>> = {};
+    let carriages: number[] = [];
+    try {
+      await p.run('G28 X\nG28 Y');
+      await p.run('G1 X50 Y10 F6000\nM400');
+      // COPY from carriages 50 / 200: x -10, y +5, so both X motors -15 mm, Y +5 mm.
+      await measured('copy', 'SET_DUAL_CARRIAGE CARRIAGE=1 MODE=COPY\nG1 X40 Y15 F6000');
+      // MIRROR from 40 / 190: x +10, y +5: stepper_x +5, dual_carriage (190 -> 180) -15, Y +5.
+      await measured('mirror', 'SET_DUAL_CARRIAGE CARRIAGE=1 MODE=MIRROR\nG1 X50 Y20 F6000');
+      position = parsePosition(await p.run('GET_POSITION'));
+      carriages = dc.carriagePositions();
+    } finally {
+      await p.stop();
+    }
+    const trace = p.trace() as Ev[];
+    // Fast approach and slow re-approach each trigger where the motor is the switch minus y = 20.
+    for (const [name, mm] of [
+      ['x_endstop', 0 - 20],
+      ['dual_carriage_endstop', 200 - 20],
+    ] as const) {
+      const ev = trace.filter((e) => e.ev === 'endstop' && e.name === name).slice(0, 4);
+      expect(
+        ev.map((e) => e.triggered),
+        name,
+      ).toEqual([false, true, false, true]);
+      expect(Math.abs(ev[1]!.mm! - mm), name).toBeLessThanOrEqual(STEP_MM + 1e-9);
+      expect(Math.abs(ev[3]!.mm! - mm), name).toBeLessThanOrEqual(STEP_MM + 1e-9);
+    }
+    for (const m of moves) expect(m.mcu, m.name).toEqual(m.host);
+    const steps = (...mm: number[]) => mm.map((v) => v / STEP_MM);
+    expect(moves[0]!.mcu).toEqual(steps(-15, 5, -15));
+    expect(moves[1]!.mcu).toEqual(steps(5, 5, -15));
+    // Homing left each carriage within a step of its switch; the moves are exact from there.
+    expect(Math.abs(carriages[0]! - 50)).toBeLessThanOrEqual(STEP_MM + 1e-9);
+    expect(Math.abs(carriages[1]! - 180)).toBeLessThanOrEqual(2 * STEP_MM + 1e-9);
+    // GET_POSITION's stepper line and the sim's motors agree: each X motor at its carriage - y.
+    const final = trace.filter((e) => e.ev === 'positions' && e.why === 'exit').at(-1)!;
+    const at = (n: string) => final.steppers!.find((s) => s.name === n)!.mm;
+    const y = position.kinematic!.Y!;
+    expect(Math.abs(position.stepper!.stepper_x! - (carriages[0]! - y))).toBeLessThan(1e-6);
+    expect(Math.abs(position.stepper!.dual_carriage! - (carriages[1]! - y))).toBeLessThan(1e-6);
+    for (const n of ['stepper_x', 'stepper_y', 'dual_carriage']) {
+      expect(Math.abs(at(n) - position.stepper![n]!), n).toBeLessThanOrEqual(STEP_MM + 1e-9);
+    }
+  }, 90_000);
+});

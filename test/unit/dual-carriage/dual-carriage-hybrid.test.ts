@@ -26,7 +26,9 @@ const dc = (p: Run) => p.printer.lookupObject<DualCarriage>('dual_carriage');
 /** Carriage 0 at 20, carriage 1 at 180, Y 0 (batch mode: placed, not homed on switches). */
 async function placed(text = HYBRID_IDEX): Promise<Run> {
   const p = await connectWithRun(text);
-  await p.run('SET_KINEMATIC_POSITION X=20 Y=0 Z=0\nSET_DUAL_CARRIAGE CARRIAGE=1\nSET_KINEMATIC_POSITION X=180\nSET_DUAL_CARRIAGE CARRIAGE=0');
+  await p.run(
+    'SET_KINEMATIC_POSITION X=20 Y=0 Z=0\nSET_DUAL_CARRIAGE CARRIAGE=1\nSET_KINEMATIC_POSITION X=180\nSET_DUAL_CARRIAGE CARRIAGE=0',
+  );
   return p;
 }
 
@@ -78,7 +80,9 @@ describe('[dual_carriage] on hybrid_corexy', () => {
     const rails = p.printer.lookupObject<PrinterToolhead>('printer_toolhead').homingRails;
     expect(rails.find((r) => r.axis === 'y')!.steppers.map((s) => s.name)).toEqual(['stepper_y', 'stepper_x', 'dual_carriage']);
     expect(rails.find((r) => r.name === 'dual_carriage')!.steppers.map((s) => s.name)).toEqual(['dual_carriage']);
-    expect(loadError(HYBRID_IDEX.replace('axis: x', 'axis: y'))).toMatch(/\[dual_carriage\] on hybrid_corexy moves along X only: set axis: x/);
+    expect(loadError(HYBRID_IDEX.replace('axis: x', 'axis: y'))).toMatch(
+      /\[dual_carriage\] on hybrid_corexy moves along X only: set axis: x/,
+    );
   });
 });
 
@@ -96,6 +100,8 @@ describe('[dual_carriage] on hybrid_corexz', () => {
     expect(since(a, steps(p))).toEqual(mm(10 + 1, 0, -1, -10 + 1));
     // Mirrored about 105 (carriages at 30 and 180): carriage 1 at 170, its motor 170 - z.
     expect(dc(p).carriagePositions()).toEqual([40, 170]);
-    expect(await p.run('GET_POSITION')).toMatch(/stepper: stepper_x:39\.000000 stepper_y:0\.000000 stepper_z:1\.000000 dual_carriage:169\.000000/);
+    expect(await p.run('GET_POSITION')).toMatch(
+      /stepper: stepper_x:39\.000000 stepper_y:0\.000000 stepper_z:1\.000000 dual_carriage:169\.000000/,
+    );
   });
 });

@@ -169,7 +169,9 @@ describe('[dual_carriage] config', () => {
     expect(loadError(negative)).toMatch(/safe_distance/);
     expect(loadError(negative)).toContain(`printer.cfg:${lineOf(negative, 'safe_distance')}`);
     const corexy = IDEX.replace('kinematics: cartesian', 'kinematics: corexy');
-    expect(loadError(corexy)).toMatch(/\[dual_carriage\] is supported on cartesian, hybrid_corexy, hybrid_corexz printers only \(this printer's kinematics is corexy\)/);
+    expect(loadError(corexy)).toMatch(
+      /\[dual_carriage\] is supported on cartesian, hybrid_corexy, hybrid_corexz printers only \(this printer's kinematics is corexy\)/,
+    );
     const noAxis = IDEX.replace('axis: x\n', '');
     expect(loadError(noAxis)).toMatch(/axis/);
   });
