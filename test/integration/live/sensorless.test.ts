@@ -270,8 +270,10 @@ describe('sensorless homing on a corexy sim', () => {
       expect(v).toBeLessThanOrEqual(200);
       expect(v).toBeGreaterThanOrEqual(200 - 2 * stepMm);
     }
-    expect(Math.abs(pos.kinematic!.X! - carriage.x)).toBeLessThanOrEqual(2 * stepMm);
-    expect(Math.abs(pos.kinematic!.Y! - carriage.y)).toBeLessThanOrEqual(2 * stepMm);
+    // The host counts the steps the motors skipped between the stall and the MCU's halt (the
+    // endstop's oversampling, sim time: not load-dependent); one or two, a third for margin.
+    expect(Math.abs(pos.kinematic!.X! - carriage.x)).toBeLessThanOrEqual(3 * stepMm);
+    expect(Math.abs(pos.kinematic!.Y! - carriage.y)).toBeLessThanOrEqual(3 * stepMm);
 
     const stalls = trace64(p).filter((e) => e.ev === 'tmc_stall' && e.stalled === true);
     // X's driver stalls once (no retract), Y's twice; StallGuard is only set up on the homing
