@@ -95,6 +95,35 @@ describe('simulated machine', () => {
     expect((await link.query('stepper_get_position', { oid: 0 }, 'stepper_position')).params.pos).toBe(pos);
   });
 
+  it('a sim woken late takes in what the host sent before firing the timers that fell due', async () => {
+    // A loaded machine deschedules the sim (SIGSTOP here) across a homing deadline while the host
+    // extends it in time: on waking, the extension must win, as on an MCU that receives bytes as
+    // they arrive. (A CI run lost a G28 to 'Communication timeout during homing' this way.)
+    const now = (await link.query('get_clock', {}, 'clock')).params.clock as number;
+    const start = (now + 0.05 * FREQ) >>> 0;
+    link.sendBlock([
+      ...link.encode('trsync_start', { oid: 2, report_clock: start, report_ticks: 10 * FREQ, expire_reason: 4 }),
+      ...link.encode('trsync_set_timeout', { oid: 2, clock: (start + 0.3 * FREQ) >>> 0 }),
+    ]);
+    await sleep(100);
+    const before = link.received.length;
+    process.kill(sim.proc.pid!, 'SIGSTOP');
+    try {
+      link.send('trsync_set_timeout', { oid: 2, clock: (start + 5 * FREQ) >>> 0 });
+      await sleep(700); // the old deadline passes while the sim is stopped
+    } finally {
+      process.kill(sim.proc.pid!, 'SIGCONT');
+    }
+    await sleep(300);
+    const states = link.received.slice(before).filter((m) => m.name === 'trsync_state' && m.params.oid === 2);
+    expect(states.filter((m) => m.params.can_trigger === 0)).toEqual([]);
+    // Still armed: a host trigger ends it with the host's reason.
+    link.send('trsync_trigger', { oid: 2, reason: 2 });
+    await sleep(200);
+    const ended = link.received.slice(before).filter((m) => m.name === 'trsync_state' && m.params.oid === 2 && m.params.can_trigger === 0);
+    expect(ended.map((m) => m.params.trigger_reason)).toEqual([2]);
+  });
+
   it('heater: full power warms the extruder and the thermistor ADC falls', async () => {
     const now = (await link.query('get_clock', {}, 'clock')).params.clock as number;
     const start = (now + 0.1 * FREQ) >>> 0;

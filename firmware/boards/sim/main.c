@@ -245,8 +245,12 @@ static void sim_idle(void)
             poll(&pfd, 1, (int)(ns / 1000000));
 #endif
     }
-    sched_timer_dispatch_until(sim_clock() + RUN_AHEAD_TICKS);
+    // Take in what the host sent before running the timers that fell due. A sim woken late (a
+    // loaded machine descheduled it) would otherwise fire a homing or heater timeout that the
+    // host had extended in time: a real MCU receives bytes as they arrive, not when it wakes.
     read_input();
+    command_task();
+    sched_timer_dispatch_until(sim_clock() + RUN_AHEAD_TICKS);
     now = sim_clock();
     if (!timer_is_before(now, next_periodic)) {
         next_periodic = now + SIM_CLOCK_FREQ;
