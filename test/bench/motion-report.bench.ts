@@ -32,5 +32,9 @@ const N = 100_000;
 let sink = 0;
 for (let i = 0; i < N; i++) sink += h.sample(MOVES * MOVE_S - 3 + (i % 100) * 0.01).speedMmS;
 const sampleUs = ((performance.now() - t1) * 1000) / N;
-console.log(`${MOVES} moves: trapq alone ${base.ms.toFixed(1)} ms, with motion_report history ${withHist.ms.toFixed(1)} ms (+${(((withHist.ms - base.ms) * 1e6) / (MOVES * 3)).toFixed(0)} ns per segment)`);
-console.log(`history kept: ${h.keptSegments} segments; one live sample 2 s back: ${sampleUs.toFixed(2)} us (${sink > 0 ? 'ok' : 'no motion?'})`);
+console.log(
+  `${MOVES} moves: trapq alone ${base.ms.toFixed(1)} ms, with motion_report history ${withHist.ms.toFixed(1)} ms (+${(((withHist.ms - base.ms) * 1e6) / (MOVES * 3)).toFixed(0)} ns per segment)`,
+);
+console.log(
+  `history kept: ${h.keptSegments} segments; one live sample 2 s back: ${sampleUs.toFixed(2)} us (${sink > 0 ? 'ok' : 'no motion?'})`,
+);

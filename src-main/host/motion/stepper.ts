@@ -379,8 +379,7 @@ export class MotionStepper {
 
   /** Send compressed runs: finished ones always, unfinished ones up to printTimeS. */
   flushSteps(printTimeS: number): void {
-    const until =
-      printTimeS === Infinity ? Infinity : (printTimeS - this.printTimeAtClockZeroS) * this.clockFreqHz;
+    const until = printTimeS === Infinity ? Infinity : (printTimeS - this.printTimeAtClockZeroS) * this.clockFreqHz;
     if (this.pendingClock >= 0 && this.pendingClock + this.sdsFilterTicks <= until) this.pushPending();
     this.compressor.emitRuns(until);
   }

@@ -30,12 +30,7 @@ import { THERMISTOR_OPTIONS } from './thermistor-options';
 import { PROBE_OPTIONS, PROBE_SAMPLE_OPTIONS } from './probe-options';
 import { BLTOUCH_OPTIONS } from './bltouch-options';
 import { BED_MESH_OPTIONS, BED_MESH_PROFILE_OPTIONS, BED_MESH_RECT_OPTIONS, BED_MESH_ROUND_OPTIONS } from './bed-mesh-options';
-import {
-  BED_SCREW_FINE_OPTIONS,
-  BED_SCREWS_OPTIONS,
-  SCREW_LIST_OPTIONS,
-  SCREWS_TILT_ADJUST_OPTIONS,
-} from './bed-screws-options';
+import { BED_SCREW_FINE_OPTIONS, BED_SCREWS_OPTIONS, SCREW_LIST_OPTIONS, SCREWS_TILT_ADJUST_OPTIONS } from './bed-screws-options';
 import { BED_TILT_OPTIONS } from './bed-tilt-options';
 import { INPUT_SHAPER_OPTIONS } from './input-shaper-options';
 import { ADXL345_OPTIONS } from './adxl345-options';
@@ -74,14 +69,7 @@ import { EXTRA_STEPPER_OPTIONS, RAIL_OPTIONS, RAIL_RANGE_OPTIONS, STEPPER_MOTOR_
 import { tmcOptionTables } from './tmc-options';
 import { FILAMENT_SWITCH_SENSOR_OPTIONS } from './filament-switch-sensor-options';
 import { GCODE_BUTTON_OPTIONS } from './gcode-button-options';
-import {
-  DOTSTAR_OPTIONS,
-  LED_INITIAL_OPTIONS,
-  LED_PWM_OPTIONS,
-  NEOPIXEL_OPTIONS,
-  PCA_I2C_OPTIONS,
-  PCA9632_OPTIONS,
-} from './led-options';
+import { DOTSTAR_OPTIONS, LED_INITIAL_OPTIONS, LED_PWM_OPTIONS, NEOPIXEL_OPTIONS, PCA_I2C_OPTIONS, PCA9632_OPTIONS } from './led-options';
 import {
   AIP31068_SPI_OPTIONS,
   DISPLAY_DATA_OPTIONS,
@@ -236,7 +224,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   })),
   { name: 'force_move', doc: 'SET_KINEMATIC_POSITION and FORCE_MOVE for debugging', options: [FORCE_MOVE_OPTIONS] },
   { name: 'gcode_arcs', doc: 'G2/G3 arc moves', options: [GCODE_ARCS_OPTIONS] },
-  { name: 'input_shaper', doc: 'Input shaping: X/Y motion shaped to cancel a resonance (SET_INPUT_SHAPER)', options: [INPUT_SHAPER_OPTIONS] },
+  {
+    name: 'input_shaper',
+    doc: 'Input shaping: X/Y motion shaped to cancel a resonance (SET_INPUT_SHAPER)',
+    options: [INPUT_SHAPER_OPTIONS],
+  },
   {
     name: 'adxl345',
     doc: 'An ADXL345 accelerometer on SPI: ACCELEROMETER_QUERY, ACCELEROMETER_MEASURE (CHIP=NAME for [adxl345 NAME])',
@@ -278,7 +270,7 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
   // Bed levelling: they look the probe up when their commands run, so they may load before it.
   {
     name: 'bed_mesh',
-    doc: 'Mesh bed levelling: BED_MESH_CALIBRATE probes a grid, moves follow the bed\'s height',
+    doc: "Mesh bed levelling: BED_MESH_CALIBRATE probes a grid, moves follow the bed's height",
     options: [BED_MESH_OPTIONS, BED_MESH_RECT_OPTIONS, BED_MESH_ROUND_OPTIONS],
   },
   {
@@ -311,7 +303,11 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [DELTA_CALIBRATE_OPTIONS],
   },
   // After [bed_mesh]: the skew correction hands its moves on to the mesh.
-  { name: 'skew_correction', doc: 'Corrects moves for axes out of square: SET_SKEW, SKEW_PROFILE, GET_CURRENT_SKEW, CALC_MEASURED_SKEW', options: [EMPTY_OPTIONS] },
+  {
+    name: 'skew_correction',
+    doc: 'Corrects moves for axes out of square: SET_SKEW, SKEW_PROFILE, GET_CURRENT_SKEW, CALC_MEASURED_SKEW',
+    options: [EMPTY_OPTIONS],
+  },
   {
     name: 'skew_correction NAME',
     doc: 'A saved skew profile (written by SKEW_PROFILE SAVE and SAVE_CONFIG)',
@@ -426,9 +422,22 @@ export const SECTION_CATALOG: SectionCatalogEntry[] = [
     options: [FILAMENT_MOTION_SENSOR_OPTIONS],
     matches: (n) => n.startsWith('filament_motion_sensor '),
   },
-  { name: 'save_variables', doc: 'SAVE_VARIABLE: values kept in a file across restarts (printer.save_variables.variables)', options: [SAVE_VARIABLES_OPTIONS] },
-  { name: 'firmware_retraction', doc: 'G10/G11 firmware retraction; SET_RETRACTION, GET_RETRACTION', options: [FIRMWARE_RETRACTION_OPTIONS] },
-  { name: 'servo', doc: 'A hobby servo on a PWM pin: SET_SERVO SERVO= ANGLE=|WIDTH=', options: [SERVO_OPTIONS], matches: (n) => n.startsWith('servo ') },
+  {
+    name: 'save_variables',
+    doc: 'SAVE_VARIABLE: values kept in a file across restarts (printer.save_variables.variables)',
+    options: [SAVE_VARIABLES_OPTIONS],
+  },
+  {
+    name: 'firmware_retraction',
+    doc: 'G10/G11 firmware retraction; SET_RETRACTION, GET_RETRACTION',
+    options: [FIRMWARE_RETRACTION_OPTIONS],
+  },
+  {
+    name: 'servo',
+    doc: 'A hobby servo on a PWM pin: SET_SERVO SERVO= ANGLE=|WIDTH=',
+    options: [SERVO_OPTIONS],
+    matches: (n) => n.startsWith('servo '),
+  },
   {
     name: 'manual_stepper',
     doc: 'A stepper moved only by MANUAL_STEPPER (feeders, tool changers), optionally stopping at its endstop',

@@ -6,7 +6,6 @@ import { DUPLICATE_PIN_OVERRIDE_OPTIONS } from './duplicate-pin-override-options
 import type { Printer } from '../printer';
 import type { PinRegistry } from './pins';
 
-
 /** 'PA1' / '^!toolboard:PB3' -> { chip, pin } (modifiers are the using sections' business). */
 function parseListedPin(text: string): { chip: string; pin: string } {
   const bare = text.replace(/^[\^~!\s]+/, '').trim();
@@ -22,9 +21,13 @@ export function loadDuplicatePinOverride(printer: Printer, section: ConfigSectio
   const listed = new Set<string>();
   for (const text of o.pins) {
     const p = parseListedPin(text);
-    if (!p.pin || /[\s^~!]/.test(p.pin)) throw section.error('pins', `pin '${text}' in option 'pins' of section '${section.name}' is not a pin name`);
+    if (!p.pin || /[\s^~!]/.test(p.pin))
+      throw section.error('pins', `pin '${text}' in option 'pins' of section '${section.name}' is not a pin name`);
     if (p.chip !== 'mcu' && !printer.lookupObjectOrNull(`mcu ${p.chip}`))
-      throw section.error('pins', `pin '${text}' in section '${section.name}' names MCU '${p.chip}', but printer.cfg has no [mcu ${p.chip}]`);
+      throw section.error(
+        'pins',
+        `pin '${text}' in section '${section.name}' names MCU '${p.chip}', but printer.cfg has no [mcu ${p.chip}]`,
+      );
     pins.resolve(p, place); // board_pins aliases name the same pin
     listed.add(`${p.chip}:${p.pin}`);
   }

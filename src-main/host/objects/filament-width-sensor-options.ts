@@ -5,7 +5,12 @@ import { FILAMENT_SWITCH_SENSOR_OPTIONS as SWITCH } from './filament-switch-sens
 /** What both sensors share: the nominal diameter and how flow follows the measurement. */
 export const FILAMENT_WIDTH_OPTIONS = defineOptions({
   default_nominal_filament_diameter: { type: 'float', above: 1, doc: 'The filament diameter the slicer assumed (mm), e.g. 1.75' },
-  max_difference: { type: 'float', default: 0.2, above: 0, doc: 'A measurement further than this from nominal (mm) is ignored (flow back to 100%)' },
+  max_difference: {
+    type: 'float',
+    default: 0.2,
+    above: 0,
+    doc: 'A measurement further than this from nominal (mm) is ignored (flow back to 100%)',
+  },
   measurement_delay: { type: 'float', default: 70, above: 0, doc: 'Filament path from the sensor to the melt zone (mm)' },
 });
 
@@ -24,7 +29,11 @@ export const HALL_FILAMENT_WIDTH_OPTIONS = defineOptions({
   measurement_interval: { type: 'float', default: 10, above: 0, doc: 'Filament between two kept measurements (mm)' },
   logging: { type: 'boolean', default: false, doc: 'Report each kept diameter in the console' },
   min_diameter: { type: 'float', default: 1.0, doc: 'Below this (mm) the filament counts as run out (no flow change)' },
-  use_current_dia_while_delay: { type: 'boolean', default: false, doc: 'Use the latest diameter until the first measurement reaches the nozzle' },
+  use_current_dia_while_delay: {
+    type: 'boolean',
+    default: false,
+    doc: 'Use the latest diameter until the first measurement reaches the nozzle',
+  },
 });
 
 /** The hall sensor's runout check (filament below min_diameter counts as run out): a switch sensor's. */

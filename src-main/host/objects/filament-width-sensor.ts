@@ -12,7 +12,12 @@ import type { PinDesc } from '../config/options';
 import type { GCodeDispatcher } from '../gcode/dispatcher';
 import type { Printer, PrinterObject } from '../printer';
 import { AdcTemperatureSensor } from './adc-temperature';
-import { FILAMENT_WIDTH_OPTIONS, HALL_FILAMENT_WIDTH_OPTIONS, HALL_RUNOUT_OPTIONS, TSL1401CL_OPTIONS } from './filament-width-sensor-options';
+import {
+  FILAMENT_WIDTH_OPTIONS,
+  HALL_FILAMENT_WIDTH_OPTIONS,
+  HALL_RUNOUT_OPTIONS,
+  TSL1401CL_OPTIONS,
+} from './filament-width-sensor-options';
 import { loadRunoutHelper } from './filament-switch-sensor';
 import type { RunoutHelper } from './filament-switch-sensor-runout';
 import { mcuForPin } from './mcu';
@@ -69,7 +74,8 @@ export class FilamentWidthSensor implements PrinterObject {
     let pins: { pin: PinDesc; option: string }[];
     if (this.hall) {
       const o = section.read(HALL_FILAMENT_WIDTH_OPTIONS);
-      if (o.raw_dia1 === o.raw_dia2) throw section.error('raw_dia2', `raw_dia1 and raw_dia2 in section '${section.name}' must differ (two calibration rods)`);
+      if (o.raw_dia1 === o.raw_dia2)
+        throw section.error('raw_dia2', `raw_dia1 and raw_dia2 in section '${section.name}' must differ (two calibration rods)`);
       const slope = (o.cal_dia2 - o.cal_dia1) / (o.raw_dia2 - o.raw_dia1);
       this.kind = {
         // RAW is the sum of both ADC fractions in 1/10000.
@@ -117,11 +123,19 @@ export class FilamentWidthSensor implements PrinterObject {
     gcode.register('QUERY_FILAMENT_WIDTH', () => this.gcode.respondInfo(`Filament diameter (measured): ${this.diameterMm.toFixed(2)} mm`), {
       help: 'Report the filament width in mm',
     });
-    gcode.register('RESET_FILAMENT_WIDTH_SENSOR', () => this.reset(), { help: 'Clear the filament width measurements (flow back to 100%)' });
-    gcode.register('DISABLE_FILAMENT_WIDTH_SENSOR', () => this.setEnabled(false), { help: 'Disable flow compensation from the filament width sensor' });
-    gcode.register('ENABLE_FILAMENT_WIDTH_SENSOR', () => this.setEnabled(true), { help: 'Enable flow compensation from the filament width sensor' });
+    gcode.register('RESET_FILAMENT_WIDTH_SENSOR', () => this.reset(), {
+      help: 'Clear the filament width measurements (flow back to 100%)',
+    });
+    gcode.register('DISABLE_FILAMENT_WIDTH_SENSOR', () => this.setEnabled(false), {
+      help: 'Disable flow compensation from the filament width sensor',
+    });
+    gcode.register('ENABLE_FILAMENT_WIDTH_SENSOR', () => this.setEnabled(true), {
+      help: 'Enable flow compensation from the filament width sensor',
+    });
     if (this.hall) {
-      gcode.register('QUERY_RAW_FILAMENT_WIDTH', () => this.gcode.respondInfo(this.rawText()), { help: 'Report the hall sensors\' raw values' });
+      gcode.register('QUERY_RAW_FILAMENT_WIDTH', () => this.gcode.respondInfo(this.rawText()), {
+        help: "Report the hall sensors' raw values",
+      });
       gcode.register('ENABLE_FILAMENT_WIDTH_LOG', () => void (this.logging = true), { help: 'Report each kept filament diameter' });
       gcode.register('DISABLE_FILAMENT_WIDTH_LOG', () => void (this.logging = false), { help: 'Stop reporting filament diameters' });
     }

@@ -95,7 +95,13 @@ export class Homing {
   /** Homes the given axes (0 = X, 1 = Y, 2 = Z) one after the other. */
   async homeAxes(axes: number[]): Promise<void> {
     // Delta, deltesian, polar, winch: towers together, the arm only, or no switches at all.
-    const special = await homeKinematics(this.toolhead, axes, this.rails, (r, f, h, a) => this.homeRails(r, f, h, a), (r) => this.homeRail(r));
+    const special = await homeKinematics(
+      this.toolhead,
+      axes,
+      this.rails,
+      (r, f, h, a) => this.homeRails(r, f, h, a),
+      (r) => this.homeRail(r),
+    );
     if (special) {
       this.printer.lookupObjectOrNull<GCodeMove>('gcode_move')?.noteHomed(special);
       return;

@@ -158,14 +158,18 @@ export class ManualProbeCommands {
     const rail = this.printer.lookupObjectOrNull<ZRailView>('printer_toolhead')?.rails.get('stepper_z');
     const mcuChip = rail && this.printer.lookupObjectOrNull(rail.endstop_pin.chip === 'mcu' ? 'mcu' : `mcu ${rail.endstop_pin.chip}`);
     if (!rail || rail.position_endstop === undefined || !mcuChip)
-      throw c.error(`stepper_z has no position_endstop of its own (Z homes on a probe, or the kinematics has no stepper_z): use PROBE_CALIBRATE / Z_OFFSET_APPLY_PROBE`);
+      throw c.error(
+        `stepper_z has no position_endstop of its own (Z homes on a probe, or the kinematics has no stepper_z): use PROBE_CALIBRATE / Z_OFFSET_APPLY_PROBE`,
+      );
     return rail.position_endstop;
   }
 
   private offerEndstop(mm: number): void {
     const text = mm.toFixed(3);
     this.gcode.respondInfo(`stepper_z: position_endstop: ${text}\n${SAVE_CONFIG_NOTE}`);
-    this.printer.lookupObjectOrNull<{ set(section: string, option: string, value: string): void }>('configfile')?.set('stepper_z', 'position_endstop', text);
+    this.printer
+      .lookupObjectOrNull<{ set(section: string, option: string, value: string): void }>('configfile')
+      ?.set('stepper_z', 'position_endstop', text);
   }
 
   private cmdZEndstopCalibrate(c: GCodeCommand): void {

@@ -126,9 +126,7 @@ export class TrapqHistory {
       // Before everything known: where the first known segment starts, else the trapq's rest.
       const q = this.trapq;
       const first = this.old[this.first] ?? (q.tailSeq > q.headSeq ? this.segmentAt(q.headSeq) : null);
-      const pos: [number, number, number] = first
-        ? [first.x, first.y, first.z]
-        : [q.restPosition(0), q.restPosition(1), q.restPosition(2)];
+      const pos: [number, number, number] = first ? [first.x, first.y, first.z] : [q.restPosition(0), q.restPosition(1), q.restPosition(2)];
       return { pos, speedMmS: 0, dir: [0, 0, 0] };
     }
     const t = Math.min(printTimeS - seg.t0S, seg.durS);

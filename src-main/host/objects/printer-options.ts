@@ -15,13 +15,7 @@ export const SUPPORTED_KINEMATICS = [
 ] as const;
 export type KinematicsName = (typeof SUPPORTED_KINEMATICS)[number];
 /** Klipper kinematics we know but cannot run yet. */
-export const UNSUPPORTED_KINEMATICS = [
-  'rotary_delta',
-  'generic_cartesian',
-  'limited_cartesian',
-  'limited_corexy',
-  'limited_corexz',
-];
+export const UNSUPPORTED_KINEMATICS = ['rotary_delta', 'generic_cartesian', 'limited_cartesian', 'limited_corexy', 'limited_corexz'];
 
 export const PRINTER_OPTIONS = defineOptions({
   kinematics: { type: 'string', doc: `Printer type: ${SUPPORTED_KINEMATICS.join(', ')}` },

@@ -222,9 +222,13 @@ const LOADERS: Record<string, SectionLoader> = {
   // Profiles are read by [skew_correction] itself; alone they are a mistake.
   'skew_correction NAME': (ctx, s) => {
     if (!ctx.config.has('skew_correction'))
-      throw new ConfigError(`[${s.name}] is a saved skew profile, but printer.cfg has no [skew_correction] section to use it: add [skew_correction] or delete this section`, s.place);
+      throw new ConfigError(
+        `[${s.name}] is a saved skew profile, but printer.cfg has no [skew_correction] section to use it: add [skew_correction] or delete this section`,
+        s.place,
+      );
   },
-  axis_twist_compensation: (ctx, s) => ctx.printer.addObject('axis_twist_compensation', new AxisTwistCompensation(ctx.printer, ctx.gcode, s)),
+  axis_twist_compensation: (ctx, s) =>
+    ctx.printer.addObject('axis_twist_compensation', new AxisTwistCompensation(ctx.printer, ctx.gcode, s)),
   // Output devices exist on live printers; batch mode only checks their options.
   fan: (ctx, s) => (ctx.mcuFileOutput ? void s.read(FAN_OPTIONS) : ctx.printer.addObject('fan', loadPrinterFan(ctx.printer, ctx.gcode, s))),
   heater_fan: (ctx, s) => {
@@ -310,8 +314,10 @@ const LOADERS: Record<string, SectionLoader> = {
   // Klipper logs stats always; we do when the section asks (live printers only).
   statistics: (ctx) => void (ctx.mcuFileOutput === null && ctx.printer.addObject('statistics', new Statistics(ctx.printer))),
   duplicate_pin_override: (ctx, s) => loadDuplicatePinOverride(ctx.printer, s),
-  hall_filament_width_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentWidthSensor(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null)),
-  tsl1401cl_filament_width_sensor: (ctx, s) => ctx.printer.addObject(s.name, new FilamentWidthSensor(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null)),
+  hall_filament_width_sensor: (ctx, s) =>
+    ctx.printer.addObject(s.name, new FilamentWidthSensor(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null)),
+  tsl1401cl_filament_width_sensor: (ctx, s) =>
+    ctx.printer.addObject(s.name, new FilamentWidthSensor(ctx.printer, ctx.gcode, s, ctx.mcuFileOutput === null)),
   z_thermal_adjust: (ctx, s) =>
     ctx.printer.addObject('z_thermal_adjust', new ZThermalAdjust(ctx.printer, ctx.gcode, ctx.config, s, ctx.mcuFileOutput === null)),
   sdcard_loop: (ctx) => ctx.printer.addObject('sdcard_loop', new SdcardLoop(ctx.printer, ctx.gcode)),

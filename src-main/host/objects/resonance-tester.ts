@@ -81,7 +81,8 @@ export class ResonanceTester {
     const hzPerSec = c.getFloat('HZ_PER_SEC', this.opt('hz_per_sec'), { above: 0, maxval: 100 });
     const accelPerHz = c.getFloat('ACCEL_PER_HZ', this.opt('accel_per_hz'), { above: 0 });
     const cmds = this.printer.lookupObjectOrNull<AccelerometerCommands>('accelerometer_commands');
-    if (!cmds) throw c.error('TEST_RESONANCES needs an accelerometer: add an [adxl345], [lis2dw], [lis3dh], [mpu9250] or [icm20948] section');
+    if (!cmds)
+      throw c.error('TEST_RESONANCES needs an accelerometer: add an [adxl345], [lis2dw], [lis3dh], [mpu9250] or [icm20948] section');
     const chipName = this.chipFor(axis)?.replace(/^adxl345\s*/, '') || undefined;
     const chip = cmds.chip(null, chipName);
     const toolhead = this.printer.lookupObject<{ getStatus(): Record<string, unknown> }>('toolhead');

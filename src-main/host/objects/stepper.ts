@@ -149,7 +149,10 @@ export class PrinterStepper {
 export function loadStepper(printer: Printer, section: ConfigSection, opts: { unitsInRadians?: boolean } = {}): PrinterStepper {
   if (opts.unitsInRadians) {
     if (section.has('rotation_distance')) {
-      throw section.error('rotation_distance', `Option 'rotation_distance' is not used in section '${section.name}' (an angle: one turn is 2 pi; set gear_ratio)`);
+      throw section.error(
+        'rotation_distance',
+        `Option 'rotation_distance' is not used in section '${section.name}' (an angle: one turn is 2 pi; set gear_ratio)`,
+      );
     }
     if (!section.has('gear_ratio')) throw section.error('gear_ratio', `Option 'gear_ratio' in section '${section.name}' must be specified`);
   }

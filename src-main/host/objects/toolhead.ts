@@ -312,14 +312,24 @@ export class PrinterToolhead {
         for (const opt of ['arm_x_length', 'arm_length'] as const) {
           if (t[opt] === undefined) throw s.error(opt, `Option '${opt}' in section '${s.name}' must be specified`);
         }
-        if (!(t.arm_length! > t.arm_x_length!)) throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be above arm_x_length (${t.arm_x_length})`);
+        if (!(t.arm_length! > t.arm_x_length!))
+          throw s.error('arm_length', `Option 'arm_length' in section '${s.name}' must be above arm_x_length (${t.arm_x_length})`);
         left ??= { arm: t.arm_length!, armX: t.arm_x_length!, endstop: r.position_endstop as number };
-        towers.push({ steppers: [st.motion], armLengthMm: t.arm_length!, armXLengthMm: t.arm_x_length!, positionEndstopMm: r.position_endstop as number });
+        towers.push({
+          steppers: [st.motion],
+          armLengthMm: t.arm_length!,
+          armXLengthMm: t.arm_x_length!,
+          positionEndstopMm: r.position_endstop as number,
+        });
       }
       const y = rail('y');
       const d = section.read(DELTESIAN_OPTIONS);
       const [l, r] = towers as [(typeof towers)[0], (typeof towers)[0]];
-      const widthMax = DeltesianKinematics.xRange({ arm: l.armLengthMm, armX: l.armXLengthMm }, { arm: r.armLengthMm, armX: r.armXLengthMm }, d.min_angle);
+      const widthMax = DeltesianKinematics.xRange(
+        { arm: l.armLengthMm, armX: l.armXLengthMm },
+        { arm: r.armLengthMm, armX: r.armXLengthMm },
+        d.min_angle,
+      );
       if (d.print_width !== undefined && d.print_width > widthMax) {
         throw section.error('print_width', `Option 'print_width' in section 'printer' must be at most ${widthMax} (what the arms reach)`);
       }

@@ -13,7 +13,6 @@ import { TEMPERATURE_SENSOR_OPTIONS } from './fan-options';
 import type { GCodeMove, MoveTransform } from './gcode-move';
 import { heatersOf } from './heaters';
 
-
 type Options = OptionValues<typeof Z_THERMAL_ADJUST_OPTIONS>;
 
 /** The adjustment (mm) for a smoothed temperature against the reference, clamped. */
@@ -56,15 +55,15 @@ export class ZThermalAdjust implements PrinterObject, MoveTransform {
       const so = section.read(TEMPERATURE_SENSOR_OPTIONS);
       const sensor = heaters.setupSensor(section, so);
       sensor.setCallback((t, c) => this.onTemperature(t, c));
-      const self = this;
+      const readings = { smoothedC: () => this.smoothedC, hasReading: () => this.lastReadS > 0 };
       heaters.sensors.push({
         name: section.name,
         sensor,
         get currentC() {
-          return self.smoothedC;
+          return readings.smoothedC();
         },
         get hasReading() {
-          return self.lastReadS > 0;
+          return readings.hasReading();
         },
         ...(so.gcode_id !== undefined ? { gcodeId: so.gcode_id } : {}),
       });

@@ -394,7 +394,13 @@ export function machineFromConfig(
       if (st) m.steppers.push(st);
       const endstop = st ? pinOf(s, 'endstop_pin', chip) : null;
       if (endstop && rail.endstop) {
-        m.endstops.push({ name: 'dual_carriage_endstop', pin: simPin(endstop), steppers: [s.name], trigger_position_mm: rail.endstop.mm, side: rail.endstop.side });
+        m.endstops.push({
+          name: 'dual_carriage_endstop',
+          pin: simPin(endstop),
+          steppers: [s.name],
+          trigger_position_mm: rail.endstop.mm,
+          side: rail.endstop.side,
+        });
       }
     } else if (/^extruder\d*$/.test(s.name) || s.name.startsWith('extruder_stepper ')) {
       // Every extruder's motor and each [extruder_stepper NAME] (a filament axis: no endstop).
@@ -633,16 +639,28 @@ function displaysOf(config: PrinterConfig, chip: string): SimDisplay[] {
     // The SPI lines of uc1701 / SPI OLEDs: a hardware bus or software SPI pins.
     const spi = (d: SimDisplay | null): SimDisplay | null => {
       if (!d) return null;
-      if (s.has('spi_software_sclk_pin')) return pins(d, [['sclk_pin', 'spi_software_sclk_pin'], ['mosi_pin', 'spi_software_mosi_pin']]);
+      if (s.has('spi_software_sclk_pin'))
+        return pins(d, [
+          ['sclk_pin', 'spi_software_sclk_pin'],
+          ['mosi_pin', 'spi_software_mosi_pin'],
+        ]);
       d.spi_bus = s.has('spi_bus') ? s.getString('spi_bus') : 'spi';
       return d;
     };
     const name = s.name;
     let d: SimDisplay | null = null;
     if (type === 'st7920') {
-      d = pins({ name, kind: 'st7920' }, [['cs_pin', 'cs_pin'], ['sclk_pin', 'sclk_pin'], ['sid_pin', 'sid_pin']]);
+      d = pins({ name, kind: 'st7920' }, [
+        ['cs_pin', 'cs_pin'],
+        ['sclk_pin', 'sclk_pin'],
+        ['sid_pin', 'sid_pin'],
+      ]);
     } else if (type === 'emulated_st7920') {
-      d = pins({ name, kind: 'st7920' }, [['cs_pin', 'en_pin'], ['sclk_pin', 'spi_software_sclk_pin'], ['sid_pin', 'spi_software_mosi_pin']]);
+      d = pins({ name, kind: 'st7920' }, [
+        ['cs_pin', 'en_pin'],
+        ['sclk_pin', 'spi_software_sclk_pin'],
+        ['sid_pin', 'spi_software_mosi_pin'],
+      ]);
     } else if (type === 'hd44780') {
       d = pins({ name, kind: 'hd44780', columns: s.has('line_length') ? s.getInt('line_length') : 20, rows: 4 }, [
         ['rs_pin', 'rs_pin'],
@@ -653,15 +671,28 @@ function displaysOf(config: PrinterConfig, chip: string): SimDisplay[] {
         ['d7_pin', 'd7_pin'],
       ]);
     } else if (type === 'uc1701') {
-      d = spi(pins({ name, kind: 'uc1701' }, [['cs_pin', 'cs_pin'], ['a0_pin', 'a0_pin']]));
+      d = spi(
+        pins({ name, kind: 'uc1701' }, [
+          ['cs_pin', 'cs_pin'],
+          ['a0_pin', 'a0_pin'],
+        ]),
+      );
     } else if (type === 'ssd1306' || type === 'sh1106') {
       const x_offset = s.has('x_offset') ? s.getInt('x_offset') : 0;
       if (s.has('cs_pin')) {
-        d = spi(pins({ name, kind: type, x_offset }, [['cs_pin', 'cs_pin'], ['a0_pin', 'dc_pin']]));
+        d = spi(
+          pins({ name, kind: type, x_offset }, [
+            ['cs_pin', 'cs_pin'],
+            ['a0_pin', 'dc_pin'],
+          ]),
+        );
       } else if (s.has('i2c_software_scl_pin')) {
         // Software I2C: the sim's pin-level bus on those two pins.
         const base: SimDisplay = { name, kind: type, x_offset, i2c_address: s.has('i2c_address') ? s.getInt('i2c_address') : 60 };
-        d = pins(base, [['scl_pin', 'i2c_software_scl_pin'], ['sda_pin', 'i2c_software_sda_pin']]);
+        d = pins(base, [
+          ['scl_pin', 'i2c_software_scl_pin'],
+          ['sda_pin', 'i2c_software_sda_pin'],
+        ]);
       } else if (!s.has('i2c_mcu') || s.getString('i2c_mcu') === chip) {
         d = { name, kind: type, x_offset, i2c_address: s.has('i2c_address') ? s.getInt('i2c_address') : 60 };
       }
@@ -688,7 +719,10 @@ function ledChainsOf(config: PrinterConfig, chip: string): SimLed[] {
     if (!(count >= 1 && count <= SIM_MAX_CHAIN)) continue;
     if (kind === 'neopixel') {
       const pin = plainPin(s, 'pin');
-      const orders = (s.has('color_order') ? s.getString('color_order') : 'GRB').split(/[,\n]/).map((o) => o.trim()).filter((o) => o);
+      const orders = (s.has('color_order') ? s.getString('color_order') : 'GRB')
+        .split(/[,\n]/)
+        .map((o) => o.trim())
+        .filter((o) => o);
       try {
         neopixelByteMap(orders, count, (why) => new Error(why));
       } catch {
@@ -827,7 +861,10 @@ function displayKeysOf(config: PrinterConfig, chip: string, used: Set<string>): 
     const keys: [string, string][] = ['click_pin', 'back_pin', 'up_pin', 'down_pin', 'kill_pin']
       .filter((o) => s.has(o))
       .map((o) => [o, s.getString(o)]);
-    if (s.has('encoder_pins')) s.getString('encoder_pins').split(',').forEach((t, i) => keys.push([`encoder_pins ${i}`, t.trim()]));
+    if (s.has('encoder_pins'))
+      s.getString('encoder_pins')
+        .split(',')
+        .forEach((t, i) => keys.push([`encoder_pins ${i}`, t.trim()]));
     for (const [key, text] of keys) {
       const pin = parsePin(text, { canInvert: true, canPullup: true }, (why) => s.error(key.split(' ')[0], why));
       if (pin.chip !== chip || used.has(pin.pin) || !/^(P[A-L]\d+|P\d\.\d+|gpio\d+)$/.test(pin.pin)) continue;
@@ -887,7 +924,13 @@ function deltaProbeOf(config: PrinterConfig, m: SimMachine, pin: string, zOffset
     const arm = s.has('arm_length') ? s.getFloat('arm_length') : a.getFloat('arm_length');
     const deg = s.has('angle') ? s.getFloat('angle') : [210, 330, 90][i]!;
     const rad = (deg * Math.PI) / 180;
-    return { stepper: n, x: Math.cos(rad) * radius, y: Math.sin(rad) * radius, arm_mm: arm, carriage_offset_mm: Math.sqrt(arm * arm - radius * radius) };
+    return {
+      stepper: n,
+      x: Math.cos(rad) * radius,
+      y: Math.sin(rad) * radius,
+      arm_mm: arm,
+      carriage_offset_mm: Math.sqrt(arm * arm - radius * radius),
+    };
   });
   return { name: 'probe', pin, steppers: names, trigger_position_mm: zOffsetMm, side: 'min', delta: { towers } };
 }
@@ -899,7 +942,8 @@ function deltaProbeOf(config: PrinterConfig, m: SimMachine, pin: string, zOffset
 function gantryOf(config: PrinterConfig, m: SimMachine, corexy: boolean): { gantry: SimGantry } | Record<string, never> {
   const qgl = config.getOrNull('quad_gantry_level');
   const names = ['stepper_z', 'stepper_z1', 'stepper_z2', 'stepper_z3'];
-  if (!qgl || !qgl.has('gantry_corners') || !['stepper_x', 'stepper_y', ...names].every((n) => m.steppers.some((st) => st.name === n))) return {};
+  if (!qgl || !qgl.has('gantry_corners') || !['stepper_x', 'stepper_y', ...names].every((n) => m.steppers.some((st) => st.name === n)))
+    return {};
   const corners = qgl
     .getString('gantry_corners')
     .split('\n')

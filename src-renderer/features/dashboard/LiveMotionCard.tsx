@@ -35,7 +35,10 @@ export function LiveMotionCard({ ready }: { ready: boolean }): JSX.Element | nul
         </dd>
         <dt>{t('liveMotion.position')}</dt>
         <dd className="num" data-testid="live-position">
-          {live.position.slice(0, 3).map((v) => v.toFixed(2)).join(', ')}
+          {live.position
+            .slice(0, 3)
+            .map((v) => v.toFixed(2))
+            .join(', ')}
         </dd>
       </dl>
     </article>

@@ -65,7 +65,9 @@ describe('motion_report, SET_STEPPER_ENABLE, QUERY_ADC and z_thermal_adjust on t
       }
       await move;
       const moving = samples.filter((s) => s.v > 0);
-      console.log(`motion_report: ${samples.length} samples, ${moving.length} while moving, top speed ${Math.max(...samples.map((s) => s.v)).toFixed(2)} mm/s`);
+      console.log(
+        `motion_report: ${samples.length} samples, ${moving.length} while moving, top speed ${Math.max(...samples.map((s) => s.v)).toFixed(2)} mm/s`,
+      );
       expect(moving.length).toBeGreaterThan(0);
       for (const s of samples) {
         expect(s.y).toBeCloseTo(20, 9);

@@ -52,7 +52,8 @@ describe('homing Z to a switch on another MCU (two sims)', () => {
     // machine (CI) its polls run when it is scheduled, after the main sim's steps (2 steps seen in
     // a clean-clone CI run). 20 steps = 10 ms of scheduling delay at 5 mm/s, more if the toolboard
     // sim itself reports running later than that (its timing events).
-    const toolLateS = Math.max(0, ...tool.filter((e) => e.ev === 'timing').map((e) => Number((e as { late_max_us?: number }).late_max_us ?? 0))) / 1e6;
+    const toolLateS =
+      Math.max(0, ...tool.filter((e) => e.ev === 'timing').map((e) => Number((e as { late_max_us?: number }).late_max_us ?? 0))) / 1e6;
     const CROSS_PROCESS_STEPS = Math.max(20, Math.ceil((toolLateS * 5) / Z_STEP_MM) + 2);
     expect(Math.abs(ev[1]!.mm! - Z_ENDSTOP_MM)).toBeLessThanOrEqual(CROSS_PROCESS_STEPS * Z_STEP_MM + 1e-9);
     expect(Math.abs(ev[2]!.mm! - (Z_ENDSTOP_MM + 2))).toBeLessThanOrEqual(CROSS_PROCESS_STEPS * Z_STEP_MM + 1e-9);

@@ -180,8 +180,9 @@ describe('homing with the endstop on another MCU than the stepper', () => {
     const z = steppersOf(mainTrace, 'stepper_z');
     const relays = mainTrace.filter((ev) => ev.ev === 'cmd' && ev.name === 'trsync_trigger');
     const starts = mainTrace.filter((ev) => ev.ev === 'cmd' && ev.name === 'trsync_start');
-    let prevPos = (mainTrace.find((ev) => ev.ev === 'start') as unknown as { steppers: { name: string; pos: number }[] })
-      .steppers.find((s) => s.name === 'stepper_z')!.pos;
+    let prevPos = (mainTrace.find((ev) => ev.ev === 'start') as unknown as { steppers: { name: string; pos: number }[] }).steppers.find(
+      (s) => s.name === 'stepper_z',
+    )!.pos;
     const down: Ev[] = [];
     for (const ev of z) {
       if (ev.pos! < prevPos) down.push(ev);

@@ -20,7 +20,8 @@ const BARE = ['stepper_enable', 'manual_probe', 'query_adc', 'pid_calibrate', 's
 describe('built-in sections', () => {
   it('load bare and refuse options, naming the section', () => {
     expect(() => loadText(`${CARTESIAN}\n${BARE.map((n) => `[${n}]\n`).join('\n')}`)).not.toThrow();
-    for (const n of BARE) expect(loadError(`${CARTESIAN}\n[${n}]\nspeed: 5\n`)).toMatch(new RegExp(`Option 'speed' is not valid in section '${n}'`));
+    for (const n of BARE)
+      expect(loadError(`${CARTESIAN}\n[${n}]\nspeed: 5\n`)).toMatch(new RegExp(`Option 'speed' is not valid in section '${n}'`));
   });
 
   it('SET_STEPPER_ENABLE switches one driver and the status follows', async () => {
@@ -69,7 +70,8 @@ describe('built-in sections', () => {
 });
 
 describe('[duplicate_pin_override]', () => {
-  const feeder = (pin: string) => `[manual_stepper feeder]\nstep_pin: ${pin}\ndir_pin: PC3\nenable_pin: !PC7\nmicrosteps: 4\nrotation_distance: 8\n`;
+  const feeder = (pin: string) =>
+    `[manual_stepper feeder]\nstep_pin: ${pin}\ndir_pin: PC3\nenable_pin: !PC7\nmicrosteps: 4\nrotation_distance: 8\n`;
   it('lets a listed pin be used twice and still stops other duplicates', () => {
     expect(loadError(`${CARTESIAN}\n${feeder('PF0')}`)).toMatch(/pin PF0 used multiple times/);
     expect(() => loadText(`${CARTESIAN}\n${feeder('PF0')}\n[duplicate_pin_override]\npins: PF0\n`)).not.toThrow();

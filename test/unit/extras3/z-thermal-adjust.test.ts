@@ -36,7 +36,12 @@ describe('[z_thermal_adjust]', () => {
     const zta = host.h.printer.lookupObject<ZThermalAdjust>('z_thermal_adjust');
     zta.onTemperature(1, 25);
     // Not homed yet: no reference, no adjustment.
-    expect(host.status('z_thermal_adjust')).toMatchObject({ temperature: 25, z_adjust_ref_temperature: 0, current_z_adjust: 0, enabled: true });
+    expect(host.status('z_thermal_adjust')).toMatchObject({
+      temperature: 25,
+      z_adjust_ref_temperature: 0,
+      current_z_adjust: 0,
+      enabled: true,
+    });
     await host.run('G28');
     expect(zta.refC).toBe(25);
     // Smoothing: one reading 0.5 s later moves halfway (smooth_time 1 s); then it settles at 35.
@@ -46,7 +51,12 @@ describe('[z_thermal_adjust]', () => {
     await host.run('G90\nG1 Z5 F600\nM400');
     expect(toolheadZ(host)).toBeCloseTo(5 + 0.01 * 10, 9);
     expect((statusOf(host.h.printer, 'gcode_move')!.gcode_position as number[])[2]).toBeCloseTo(5, 9);
-    expect(host.status('z_thermal_adjust')).toMatchObject({ temperature: 35, measured_min_temp: 25, measured_max_temp: 35, z_adjust_ref_temperature: 25 });
+    expect(host.status('z_thermal_adjust')).toMatchObject({
+      temperature: 35,
+      measured_min_temp: 25,
+      measured_max_temp: 35,
+      z_adjust_ref_temperature: 25,
+    });
     expect(host.status('z_thermal_adjust').current_z_adjust as number).toBeCloseTo(0.1, 9);
     // Above z_adjust_off_above (20 mm) the last adjustment is held although the frame warmed further.
     await host.run('G1 Z25');
@@ -77,7 +87,9 @@ describe('[z_thermal_adjust]', () => {
   it('refuses bad options naming the section and option', () => {
     expect(loadError(`${CARTESIAN}\n${SECTION().replace('temp_coeff: 0.01', 'temp_coeff: 2')}`)).toMatch(/temp_coeff/);
     expect(loadError(`${CARTESIAN}\n${SECTION().replace('temp_coeff: 0.01', 'temp_coeff: 2')}`)).toMatch(/z_thermal_adjust/);
-    expect(loadError(`${CARTESIAN}\n${SECTION('smooth_time: 0\n').replace('smooth_time: 1.0\n', '')}`)).toMatch(/smooth_time.*z_thermal_adjust|z_thermal_adjust.*smooth_time/s);
+    expect(loadError(`${CARTESIAN}\n${SECTION('smooth_time: 0\n').replace('smooth_time: 1.0\n', '')}`)).toMatch(
+      /smooth_time.*z_thermal_adjust|z_thermal_adjust.*smooth_time/s,
+    );
     expect(loadError(`${CARTESIAN}\n${SECTION('bogus: 1\n')}`)).toMatch(/Option 'bogus' is not valid in section 'z_thermal_adjust'/);
   });
 });

@@ -62,7 +62,13 @@ describe('[hall_filament_width_sensor]', () => {
     await s.update();
     expect(s.flowPercent).toBe(Math.round((1.75 / 1.7) ** 2 * 100));
     expect(extrudeFactor(host)).toBeCloseTo(1.06, 9);
-    expect(statusOf(host.h.printer, 'hall_filament_width_sensor')).toEqual({ Diameter: 1.7, Raw: 9900, is_active: true, filament_detected: true, enabled: true });
+    expect(statusOf(host.h.printer, 'hall_filament_width_sensor')).toEqual({
+      Diameter: 1.7,
+      Raw: 9900,
+      is_active: true,
+      filament_detected: true,
+      enabled: true,
+    });
     // A reading 0.3 mm off nominal is not trusted: back to 100% when it arrives.
     s.onReading(0, 0.445);
     expect(s.diameterMm).toBeCloseTo(1.425, 9);
@@ -85,11 +91,19 @@ describe('[hall_filament_width_sensor]', () => {
   }, 30_000);
 
   it('refuses bad options naming the section and option', () => {
-    expect(loadError(`${CARTESIAN}\n${HALL.replace('adc2: PK4\n', '')}`)).toMatch(/adc2.*hall_filament_width_sensor|hall_filament_width_sensor.*adc2/s);
-    expect(loadError(`${CARTESIAN}\n${HALL.replace('raw_dia2: 10500', 'raw_dia2: 9500')}`)).toMatch(/raw_dia1 and raw_dia2 in section 'hall_filament_width_sensor' must differ/);
+    expect(loadError(`${CARTESIAN}\n${HALL.replace('adc2: PK4\n', '')}`)).toMatch(
+      /adc2.*hall_filament_width_sensor|hall_filament_width_sensor.*adc2/s,
+    );
+    expect(loadError(`${CARTESIAN}\n${HALL.replace('raw_dia2: 10500', 'raw_dia2: 9500')}`)).toMatch(
+      /raw_dia1 and raw_dia2 in section 'hall_filament_width_sensor' must differ/,
+    );
     expect(loadError(`${CARTESIAN}\n${HALL}insert_gcode: {% if %}\n`)).toMatch(/insert_gcode/);
-    expect(loadError(`${CARTESIAN}\n${HALL}switch_pin: PK5\n`)).toMatch(/Option 'switch_pin' is not valid in section 'hall_filament_width_sensor'/);
-    expect(loadError(`${CARTESIAN}\n${HALL.replace('default_nominal_filament_diameter: 1.75\n', '')}`)).toMatch(/default_nominal_filament_diameter/);
+    expect(loadError(`${CARTESIAN}\n${HALL}switch_pin: PK5\n`)).toMatch(
+      /Option 'switch_pin' is not valid in section 'hall_filament_width_sensor'/,
+    );
+    expect(loadError(`${CARTESIAN}\n${HALL.replace('default_nominal_filament_diameter: 1.75\n', '')}`)).toMatch(
+      /default_nominal_filament_diameter/,
+    );
   });
 });
 

@@ -3,7 +3,7 @@
 // trapq (step generation runs ahead of the MCU), across a position reset, and for the extruder.
 import { describe, expect, it } from 'vitest';
 import { TrapQ } from '../../../src-main/host/motion/trapq';
-import { TrapqHistory } from '../../../src-main/host/objects/motion-report';
+import { TrapqHistory, type MotionReport } from '../../../src-main/host/objects/motion-report';
 import { loadText, CARTESIAN } from '../objects/load-helpers';
 
 /** A 0 -> 100 mm/s -> 0 move along +X from x=10 at t=2 s with 1000 mm/s^2: 0.1 s up, 0.4 s cruise, 0.1 s down. */
@@ -86,7 +86,7 @@ describe('TrapqHistory over a long print', () => {
 describe('motion_report on a loaded printer', () => {
   it('reports the toolhead and extruder during a queued move (batch host, print times given)', async () => {
     const p = loadText(`${CARTESIAN}\n[motion_report]\n`);
-    const mr = p.printer.lookupObject<import('../../../src-main/host/objects/motion-report').MotionReport>('motion_report');
+    const mr = p.printer.lookupObject<MotionReport>('motion_report');
     mr.attach();
     const status = mr.getStatus();
     expect(status.steppers).toEqual(expect.arrayContaining(['stepper_x', 'stepper_y', 'stepper_z', 'extruder']));

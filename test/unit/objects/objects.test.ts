@@ -88,7 +88,9 @@ describe('printer objects from printer.cfg', () => {
     expect(loadError(edit('extruder', 'filament_diameter', '0.3'))).toMatch(
       /filament_diameter' in section 'extruder' must have minimum of 0.4/,
     );
-    expect(loadError(edit('extruder', 'pressure_advance', '-0.05'))).toMatch(/pressure_advance' in section 'extruder' must have minimum of 0/);
+    expect(loadError(edit('extruder', 'pressure_advance', '-0.05'))).toMatch(
+      /pressure_advance' in section 'extruder' must have minimum of 0/,
+    );
     expect(loadError(edit('extruder', 'control', 'bang'))).toMatch(/Choice 'bang' for option 'control' in section 'extruder'/);
     expect(loadError(edit('extruder', 'pid_Kd', null))).toMatch(/Option 'pid_kd' in section 'extruder' must be specified/);
     expect(loadError(CARTESIAN.replace('[mcu]\nserial: /dev/null', ''))).toMatch(/Section \[mcu\] is missing/);

@@ -25,13 +25,17 @@ describe('LiveMotionCard', () => {
   });
 
   it('shows motion_report and follows it', () => {
-    useStatus.setState({ status: { motion_report: { live_position: [12.5, 40, 0.3, 7], live_velocity: 123.456, live_extruder_velocity: -1.5 } } });
+    useStatus.setState({
+      status: { motion_report: { live_position: [12.5, 40, 0.3, 7], live_velocity: 123.456, live_extruder_velocity: -1.5 } },
+    });
     render(<LiveMotionCard ready />);
     expect(screen.getByTestId('live-speed').textContent).toBe('123.5 mm/s');
     expect(screen.getByTestId('live-extruder').textContent).toBe('-1.50 mm/s');
     expect(screen.getByTestId('live-position').textContent).toBe('12.50, 40.00, 0.30');
     expect(screen.getByText('Live motion')).toBeTruthy();
-    act(() => useStatus.setState({ status: { motion_report: { live_position: [20, 40, 0.3, 8], live_velocity: 0, live_extruder_velocity: 0 } } }));
+    act(() =>
+      useStatus.setState({ status: { motion_report: { live_position: [20, 40, 0.3, 8], live_velocity: 0, live_extruder_velocity: 0 } } }),
+    );
     expect(screen.getByTestId('live-speed').textContent).toBe('0.0 mm/s');
     expect(screen.getByTestId('live-position').textContent).toBe('20.00, 40.00, 0.30');
   });

@@ -156,33 +156,45 @@ function invert3(m: number[][]): number[][] {
 /** stepper_x moves X, stepper_y Y, stepper_z Z. */
 export class CartesianKinematics extends LinearKinematics {
   constructor(o: LinearKinematicsOptions) {
-    super('cartesian', [
-      [1, 0, 0],
-      [0, 1, 0],
-      [0, 0, 1],
-    ], o);
+    super(
+      'cartesian',
+      [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+      o,
+    );
   }
 }
 
 /** stepper_x is motor A = x + y, stepper_y is motor B = x - y. */
 export class CoreXYKinematics extends LinearKinematics {
   constructor(o: LinearKinematicsOptions) {
-    super('corexy', [
-      [1, 1, 0],
-      [1, -1, 0],
-      [0, 0, 1],
-    ], o);
+    super(
+      'corexy',
+      [
+        [1, 1, 0],
+        [1, -1, 0],
+        [0, 0, 1],
+      ],
+      o,
+    );
   }
 }
 
 /** stepper_x is motor A = x + z, stepper_z is motor B = x - z, stepper_y moves Y. */
 export class CoreXZKinematics extends LinearKinematics {
   constructor(o: LinearKinematicsOptions) {
-    super('corexz', [
-      [1, 0, 1],
-      [0, 1, 0],
-      [1, 0, -1],
-    ], o);
+    super(
+      'corexz',
+      [
+        [1, 0, 1],
+        [0, 1, 0],
+        [1, 0, -1],
+      ],
+      o,
+    );
   }
 }
 
