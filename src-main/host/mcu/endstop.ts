@@ -2,6 +2,7 @@
 // endstop_query_state) with its trsync: homing arms it for a move, QUERY_ENDSTOPS reads it.
 
 import type { Mcu, McuCommand, McuQueryCommand } from './mcu';
+import { homingCommTimeoutMessage } from './host-stalls';
 import { McuTrsync, TriggerDispatch, TRSYNC_REASON } from './trsync';
 
 /** How the MCU confirms a trigger: 4 reads 15 us apart (Klipper's homing defaults). */
@@ -122,7 +123,7 @@ export class McuEndstop {
     const reason = this.dispatch ? await this.dispatch.stop() : await this.trsync.stop();
     this.dispatch = null;
     await onStopped();
-    if (reason >= TRSYNC_REASON.COMMS_TIMEOUT) throw new HomingCommError('Communication timeout during homing');
+    if (reason >= TRSYNC_REASON.COMMS_TIMEOUT) throw new HomingCommError(homingCommTimeoutMessage());
     if (reason !== TRSYNC_REASON.ENDSTOP_HIT) return 0;
     if (this.mcu.isFileOutput()) return homeEndPrintTimeS;
     const p = await this.queryCmd!.send([this.oid]);

@@ -4,6 +4,7 @@
 // the MCU fires the trsync itself (comms timeout) and the carriage stops instead of crashing.
 
 import type { Mcu, McuCommand, McuQueryCommand } from './mcu';
+import { watchHostStalls } from './host-stalls';
 
 /** Why a trsync fired (the MCU sends these back in trsync_state). */
 export const TRSYNC_REASON = {
@@ -84,6 +85,7 @@ export class McuTrsync {
    */
   start(printTimeS: number, expireTimeoutS = TRSYNC_SINGLE_MCU_TIMEOUT_S, dispatch: TriggerDispatch | null = null): Promise<number> {
     if (!this.startCmd) throw new Error(`trsync ${this.oid} used before its MCU was configured`);
+    watchHostStalls(); // so a communication timeout can say whether this host stalled
     const mcu = this.mcu;
     let resolve!: (reason: number) => void;
     const promise = new Promise<number>((r) => (resolve = r));
