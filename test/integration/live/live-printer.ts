@@ -6,6 +6,7 @@ import { Host } from '../../../src-main/host/host';
 import { startSimPrinter, type SimPrinter } from '../../../src-main/host/sim/launch';
 import type { SimMachineOverrides } from '../../../src-main/host/sim/machine';
 import { repoRoot, testOutputDir } from '../../support/paths';
+import { runCollectingResponses } from '../../support/gcode-run';
 
 export const defaultSimConfig = path.join(repoRoot, 'resources/printers/tether-sim.cfg');
 
@@ -42,20 +43,6 @@ export function parsePosition(text: string): Record<string, Record<string, numbe
     out[m[1]!] = Object.fromEntries(m[2]!.split(' ').map((kv) => [kv.split(':')[0]!, Number(kv.split(':')[1])]));
   }
   return out;
-}
-
-/** Runs `script` on `host` and returns its responses; a failure's message carries them too. */
-export async function runCollectingResponses(host: Host, script: string): Promise<string> {
-  const out: string[] = [];
-  const off = host.gcode.onResponse((_kind, text) => out.push(text));
-  try {
-    await host.gcode.run(script);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n${out.join('\n')}`);
-  } finally {
-    off();
-  }
-  return out.join('\n');
 }
 
 export async function startLivePrinter(

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Host } from '../../../src-main/host/host';
 import { mcuSectionsOf, startSimPrinter, type SimPrinter } from '../../../src-main/host/sim/launch';
 import type { SimMachineOverrides } from '../../../src-main/host/sim/machine';
-import { readTraceEvents, runCollectingResponses, writeTestConfig } from './live-printer';
+import { runCollectingResponses } from '../../support/gcode-run';
+import { readTraceEvents, writeTestConfig } from './live-printer';
 
 /**
  * The default sim printer with the extruder (stepper, heater, thermistor) and the Z endstop on

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Host } from '../../../src-main/host/host';
+import { runCollectingResponses } from '../../support/gcode-run';
 import { testOutputDir } from '../../support/paths';
 import { atmegaDict, CARTESIAN, discard } from '../objects/load-helpers';
 
@@ -24,9 +25,14 @@ export function testDir(name: string): string {
 }
 
 /** Starts a batch host on printer.cfg = CARTESIAN + extra in `dir` (default a fresh one). */
-export async function startBatchHost(extra: string, dir = testDir('host')): Promise<BatchHost> {
+export function startBatchHost(extra: string, dir = testDir('host')): Promise<BatchHost> {
+  return startBatchHostText(`${CARTESIAN}\n${extra}\n`, dir);
+}
+
+/** Starts a batch host on a whole printer.cfg text in `dir` (default a fresh one). */
+export async function startBatchHostText(text: string, dir = testDir('host')): Promise<BatchHost> {
   const cfg = path.join(dir, 'printer.cfg');
-  writeFileSync(cfg, `${CARTESIAN}\n${extra}\n`);
+  writeFileSync(cfg, text);
   const h = await Host.start({ configPath: cfg, mcuFileOutput: { dictionary: atmegaDict, output: discard() } });
   if (h.info().stateMessage !== 'Printer is ready') {
     const msg = h.info().stateMessage;
@@ -37,18 +43,7 @@ export async function startBatchHost(extra: string, dir = testDir('host')): Prom
     h,
     dir,
     cfg,
-    async run(script) {
-      const out: string[] = [];
-      const off = h.gcode.onResponse((_k, t) => out.push(t));
-      try {
-        await h.gcode.run(script);
-      } catch (e) {
-        throw new Error(`${(e as Error).message}\n${out.join('\n')}`);
-      } finally {
-        off();
-      }
-      return out.join('\n');
-    },
+    run: (script) => runCollectingResponses(h, script),
     status: (n) => h.printer.lookupObject<{ getStatus(): Record<string, unknown> }>(n).getStatus(),
     stop: () => h.stop(),
   };

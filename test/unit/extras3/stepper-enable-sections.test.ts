@@ -5,8 +5,7 @@
 // lets listed pins be shared; the statistics line.
 import { afterEach, describe, expect, it } from 'vitest';
 import { statsLine, Statistics } from '../../../src-main/host/objects/statistics';
-import { startBatchHost, type BatchHost } from '../extras2/batch-host';
-import { startBatchHostText } from './batch-text';
+import { startBatchHost, startBatchHostText, type BatchHost } from '../extras2/batch-host';
 import { CARTESIAN, loadError, loadText } from '../objects/load-helpers';
 
 let host: BatchHost | null = null;

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Host } from '../../../src-main/host/host';
 import { testOutputDir } from '../../support/paths';
 import { atmegaDict, CARTESIAN, discard } from '../objects/load-helpers';
+import { runCollectingResponses } from '../../support/gcode-run';
 
 let n = 0;
 let host: Host | null = null;
@@ -23,18 +24,7 @@ async function start(extra: string, expectReady = true): Promise<{ host: Host; r
   const h = await Host.start({ configPath: cfg, mcuFileOutput: { dictionary: atmegaDict, output: discard() } });
   host = h;
   if (expectReady) expect(h.info().stateMessage).toBe('Printer is ready');
-  const run = async (script: string) => {
-    const out: string[] = [];
-    const off = h.gcode.onResponse((_k, t) => out.push(t));
-    try {
-      await h.gcode.run(script);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\n${out.join('\n')}`);
-    } finally {
-      off();
-    }
-    return out.join('\n');
-  };
+  const run = (script: string) => runCollectingResponses(h, script);
   return { host: h, run };
 }
 
@@ -98,7 +88,10 @@ describe('gcode_macro from printer.cfg', () => {
     expect(await run('BUMP')).toContain('count is now 3');
     expect(await run('BUMP')).toContain('count is now 4');
     expect(await run('SHOW')).toContain('count=5');
-    expect(host!.printer.lookupObject<{ getStatus(): object }>('gcode_macro SHOW').getStatus()).toMatchObject({ count: 5, names: ['a', 'b'] });
+    expect(host!.printer.lookupObject<{ getStatus(): object }>('gcode_macro SHOW').getStatus()).toMatchObject({
+      count: 5,
+      names: ['a', 'b'],
+    });
     await expect(run('SET_GCODE_VARIABLE MACRO=SHOW VARIABLE=nope VALUE=1')).rejects.toThrow(/Unknown gcode_macro variable 'nope'/);
     await expect(run('SET_GCODE_VARIABLE MACRO=SHOW VARIABLE=count VALUE=open(1)')).rejects.toThrow(/literal/);
   });
@@ -114,7 +107,11 @@ describe('gcode_macro from printer.cfg', () => {
   it('rename_existing wraps the original command', async () => {
     const { run } = await start(MACROS);
     const out = await run('M114');
-    expect(out.split('\n')).toEqual(['echo: before', expect.stringMatching(/^\/\/ X:0\.000 Y:0\.000 Z:0\.000 E:0\.000|^X:/), 'echo: after']);
+    expect(out.split('\n')).toEqual([
+      'echo: before',
+      expect.stringMatching(/^\/\/ X:0\.000 Y:0\.000 Z:0\.000 E:0\.000|^X:/),
+      'echo: after',
+    ]);
     expect(host!.gcode.lookup('M114.1')).toBeDefined();
   });
 
@@ -161,7 +158,10 @@ describe('template sandbox through a macro', () => {
   ];
   for (const [i, e] of escapes.entries()) {
     it(`escape ${i}: ${e}`, async () => {
-      const { run } = await start(`\n[gcode_macro EVIL]\ngcode:\n  RESPOND MSG="ran before"\n  G1 X50 F6000\n  RESPOND MSG="${e.replace(/"/g, "'")}"\n`, false);
+      const { run } = await start(
+        `\n[gcode_macro EVIL]\ngcode:\n  RESPOND MSG="ran before"\n  G1 X50 F6000\n  RESPOND MSG="${e.replace(/"/g, "'")}"\n`,
+        false,
+      );
       if (host!.info().state === 'error') {
         // Rejected when the config loads (e.g. '{{' is not an expression in Klipper's delimiters).
         expect(host!.info().stateMessage).toMatch(/Error loading template 'gcode_macro EVIL:gcode'.*printer-.*\.cfg:\d+/);
