@@ -7,7 +7,7 @@ import type { Mcu } from '../mcu/mcu';
 import { TmcSpiBus } from '../mcu/tmc-spi';
 import type { PinDesc } from '../config/options';
 import type { Printer } from '../printer';
-import { i2cMcuOf } from './digipot';
+import { addI2cBusConfig, i2cMcuOf } from './i2c-bus';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
 
@@ -78,20 +78,7 @@ export function accelI2cBus(printer: Printer, section: ConfigSection, o: AccelI2
   const oid = mcu.createOid();
   const address = o.i2c_address;
   mcu.registerConfigCallback(() => {
-    mcu.addConfigCmd(`config_i2c oid=${oid}`);
-    if (scl && sda) {
-      const pulseTicks = Math.max(1, Math.round(mcu.getConstantFloat('CLOCK_FREQ') / o.i2c_speed / 2)); // half a period a level
-      mcu.addConfigCmd(`i2c_set_sw_bus oid=${oid} scl_pin=${scl.pin} sda_pin=${sda.pin} pulse_ticks=${pulseTicks} address=${address}`);
-      return;
-    }
-    const buses = mcu.dictionary.enumerations.get('i2c_bus');
-    const bus = o.i2c_bus ?? buses?.byValue.get(0);
-    if (bus === undefined || (buses && !buses.byName.has(bus)))
-      throw section.error(
-        'i2c_bus',
-        `i2c_bus '${bus ?? ''}' is not a bus of MCU '${mcu.name}' (buses: ${[...(buses?.byName.keys() ?? [])].join(', ')})`,
-      );
-    mcu.addConfigCmd(`i2c_set_bus oid=${oid} i2c_bus=${bus} rate=${o.i2c_speed} address=${address}`);
+    addI2cBusConfig(mcu, section, oid, { address, speedHz: o.i2c_speed, bus: o.i2c_bus, software: scl && sda ? { scl, sda } : null });
   });
   const transfer = async (write: number[], readLen: number): Promise<Uint8Array> => {
     const cmd = mcu.lookupQueryCommand(

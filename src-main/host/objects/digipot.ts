@@ -2,11 +2,11 @@
 // bus the chip is on. They are written once, while the MCU is configured (init commands, as
 // Klipper does), so a batch-mode output carries them too; [mcp4018] can also be changed later.
 import type { ConfigSection } from '../config/section';
-import type { PinDesc } from '../config/options';
 import type { Mcu, McuCommand } from '../mcu/mcu';
 import { TmcSpiBus } from '../mcu/tmc-spi';
 import type { Printer } from '../printer';
 import { DIGIPOT_I2C_OPTIONS, DIGIPOT_SCALE_OPTIONS, DIGIPOT_SPI_OPTIONS } from './digipot-options';
+import { addI2cBusConfig, i2cMcuOf } from './i2c-bus';
 import { mcuForPin } from './mcu';
 import type { PinRegistry } from './pins';
 
@@ -67,23 +67,12 @@ export class DigipotI2c {
     const sda = o.i2c_software_sda_pin;
     this.oid = mcu.createOid();
     mcu.registerConfigCallback(() => {
-      mcu.addConfigCmd(`config_i2c oid=${this.oid}`);
-      if (scl && sda) {
-        // Half a clock period per level.
-        const pulseTicks = Math.max(1, Math.round(mcu.getConstantFloat('CLOCK_FREQ') / o.i2c_speed / 2));
-        mcu.addConfigCmd(
-          `i2c_set_sw_bus oid=${this.oid} scl_pin=${scl.pin} sda_pin=${sda.pin} pulse_ticks=${pulseTicks} address=${address}`,
-        );
-      } else {
-        const buses = mcu.dictionary.enumerations.get('i2c_bus');
-        const bus = o.i2c_bus ?? buses?.byValue.get(0);
-        if (bus === undefined || (buses && !buses.byName.has(bus)))
-          throw section.error(
-            'i2c_bus',
-            `i2c_bus '${bus ?? ''}' is not a bus of MCU '${mcu.name}' (buses: ${[...(buses?.byName.keys() ?? [])].join(', ')})`,
-          );
-        mcu.addConfigCmd(`i2c_set_bus oid=${this.oid} i2c_bus=${bus} rate=${o.i2c_speed} address=${address}`);
-      }
+      addI2cBusConfig(mcu, section, this.oid, {
+        address,
+        speedHz: o.i2c_speed,
+        bus: o.i2c_bus,
+        software: scl && sda ? { scl, sda } : null,
+      });
       this.cmd = mcu.lookupCommand('i2c_transfer oid=%c write=%*s read_len=%u', mcu.allocCommandQueue());
     });
   }
@@ -107,37 +96,4 @@ export function digipotI2c(printer: Printer, section: ConfigSection, address: nu
   // Several chips often share the clock line (mightyboard: one SCL, a data pin per axis).
   const mcu = i2cMcuOf(printer, section, section.read(DIGIPOT_I2C_OPTIONS), 'digipot_i2c_software');
   return new DigipotI2c(mcu, section, address);
-}
-
-/**
- * The MCU a section's I2C device is on: i2c_mcu, or the MCU of its software SCL/SDA pins (both
- * claimed under shareGroup, so chips of one kind may share a line).
- */
-export function i2cMcuOf(
-  printer: Printer,
-  section: ConfigSection,
-  o: { i2c_mcu: string; i2c_software_scl_pin?: PinDesc; i2c_software_sda_pin?: PinDesc },
-  shareGroup: string,
-): Mcu {
-  const scl = o.i2c_software_scl_pin;
-  const sda = o.i2c_software_sda_pin;
-  if (!!scl !== !!sda)
-    throw section.error(
-      scl ? 'i2c_software_scl_pin' : 'i2c_software_sda_pin',
-      `[${section.name}] needs both i2c_software_scl_pin and i2c_software_sda_pin`,
-    );
-  if (scl && sda) {
-    const pins = printer.lookupObject<PinRegistry>('pins');
-    pins.claim(scl, `[${section.name}] i2c_software_scl_pin`, section.placeOf('i2c_software_scl_pin'), shareGroup);
-    pins.claim(sda, `[${section.name}] i2c_software_sda_pin`, section.placeOf('i2c_software_sda_pin'), shareGroup);
-    if (sda.chip !== scl.chip)
-      throw section.error(
-        'i2c_software_sda_pin',
-        `i2c_software_sda_pin must be on the MCU of i2c_software_scl_pin in section '${section.name}'`,
-      );
-    return mcuForPin(printer, scl, section, 'i2c_software_scl_pin');
-  }
-  const found = printer.lookupObjectOrNull<Mcu>(o.i2c_mcu === 'mcu' ? 'mcu' : `mcu ${o.i2c_mcu}`);
-  if (!found) throw section.error('i2c_mcu', `Unknown i2c_mcu '${o.i2c_mcu}' in section '${section.name}'`);
-  return found;
 }

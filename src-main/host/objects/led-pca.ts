@@ -11,6 +11,7 @@ import type { Printer } from '../printer';
 import { addLedHelper, type LedColor } from './led';
 import { LED_INITIAL_OPTIONS, PCA_I2C_OPTIONS, PCA9632_OPTIONS } from './led-options';
 import type { PinRegistry } from './pins';
+import { addI2cBusConfig } from './i2c-bus';
 
 const PCA9533_PWM0 = 0x02;
 const PCA9533_PWM1 = 0x04;
@@ -45,22 +46,7 @@ class I2cRegisters {
   ) {
     this.oid = mcu.createOid();
     mcu.registerConfigCallback(() => {
-      mcu.addConfigCmd(`config_i2c oid=${this.oid}`);
-      if (software) {
-        const pulseTicks = Math.max(1, Math.round(mcu.getConstantFloat('CLOCK_FREQ') / o.i2c_speed / 2));
-        mcu.addConfigCmd(
-          `i2c_set_sw_bus oid=${this.oid} scl_pin=${software.scl.pin} sda_pin=${software.sda.pin} pulse_ticks=${pulseTicks} address=${o.i2c_address}`,
-        );
-      } else {
-        const buses = mcu.dictionary.enumerations.get('i2c_bus');
-        const bus = o.i2c_bus ?? buses?.byValue.get(0);
-        if (bus === undefined || (buses && !buses.byName.has(bus)))
-          throw section.error(
-            'i2c_bus',
-            `i2c_bus '${bus ?? ''}' is not a bus of MCU '${mcu.name}' (buses: ${[...(buses?.byName.keys() ?? [])].join(', ')})`,
-          );
-        mcu.addConfigCmd(`i2c_set_bus oid=${this.oid} i2c_bus=${bus} rate=${o.i2c_speed} address=${o.i2c_address}`);
-      }
+      addI2cBusConfig(mcu, section, this.oid, { address: o.i2c_address, speedHz: o.i2c_speed, bus: o.i2c_bus, software });
       this.cmd = mcu.lookupCommand('i2c_transfer oid=%c write=%*s read_len=%u', mcu.allocCommandQueue());
     });
   }
